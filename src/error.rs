@@ -1,0 +1,70 @@
+//! The one error type the CLI edge turns into a message and an exit code.
+
+use std::path::PathBuf;
+
+use crate::mapping::MappingError;
+use crate::plan::file::PlanFileError;
+use crate::problem::Problems;
+use crate::schema::SchemaError;
+use crate::sheet::SheetError;
+use crate::templates::UnknownTemplate;
+
+/// Everything that can stop a command, each carrying its own location.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The sheet could not be read at all.
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
+    /// The mapping file could not be read or is malformed.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// The sheet was read but is invalid; every problem is listed.
+    #[error(transparent)]
+    Invalid(#[from] Problems),
+    /// A plan file could not be read or written.
+    #[error(transparent)]
+    PlanFile(#[from] PlanFileError),
+    /// The embedded schema is broken (a build defect).
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// `template NAME` with an unknown name.
+    #[error(transparent)]
+    Template(#[from] UnknownTemplate),
+    /// Flags that do not go together, or a file that would be overwritten.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing an output file failed.
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Writing to standard output failed.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl Error {
+    /// The documented exit code (DESIGN.md section 5): everything so far is invalid input or
+    /// usage, and nothing was sent.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Sheet(_)
+            | Error::Mapping(_)
+            | Error::Invalid(_)
+            | Error::PlanFile(_)
+            | Error::Schema(_)
+            | Error::Template(_)
+            | Error::Usage(_)
+            | Error::Write { .. }
+            | Error::Stdout(_) => 2,
+        }
+    }
+
+    /// Standard output was closed early (`sleipnir plan big.csv | head`): not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}

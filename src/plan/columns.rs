@@ -1,0 +1,258 @@
+//! Header titles → what each column does, using the notation, the mapping file and the schema.
+
+use serde_json::Value;
+
+use crate::mapping::Mapping;
+use crate::notation::{FieldPath, Namespace, PathError, Segment};
+use crate::problem::Problem;
+use crate::schema::{FieldType, Schema};
+use crate::sheet::{Cell, Sheet};
+
+/// Titles that name the user id column when no mapping says otherwise (compared ignoring case).
+const USER_ID_ALIASES: [&str; 3] = ["userid", "user_id", "user id"];
+
+/// What a column (or a mapping constant) does to each user.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Role {
+    /// Holds the user id.
+    UserId,
+    /// Skipped: listed under `ignore`, or an empty column without a title.
+    Ignored,
+    /// `user.serviceProviderId` / `user.groupId`: where the user lives, not a change.
+    Identity(Identity),
+    /// Sets one field.
+    Field(FieldSpec),
+    /// Assigns or unassigns services or service packs by name.
+    Services {
+        /// Service packs rather than user services.
+        packs: bool,
+        /// Assign rather than unassign.
+        assign: bool,
+    },
+}
+
+/// The identity keys a sheet may give instead of reading them from the live user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Identity {
+    ServiceProvider,
+    Group,
+}
+
+/// A field column, with everything its cells need for conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldSpec {
+    pub path: FieldPath,
+    pub ty: FieldType,
+    pub values: Vec<(String, Value)>,
+}
+
+/// The columns of a sheet, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// Position (in `Sheet::columns`) of the user id column.
+    pub user_id: usize,
+    /// One role per column.
+    pub roles: Vec<Role>,
+    /// Mapping constants, each with the role its field path gives it and its value as a cell.
+    pub constants: Vec<(String, Role, Cell)>,
+}
+
+/// Resolve every column; problems go to `problems`, and `None` means there is no user id
+/// column to plan by.
+pub(crate) fn resolve(
+    sheet: &Sheet,
+    mapping: Option<&Mapping>,
+    schema: &Schema,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> Option<Layout> {
+    let header_row = sheet.header_row;
+    let mut user_id: Option<usize> = None;
+    let mut roles = Vec::with_capacity(sheet.columns.len());
+    for (i, column) in sheet.columns.iter().enumerate() {
+        let title = column.title.as_str();
+        let is_user_id = match mapping.and_then(|m| m.user_id.as_deref()) {
+            Some(name) => title == name,
+            None => USER_ID_ALIASES.contains(&title.to_lowercase().as_str()),
+        };
+        let role = if title.is_empty() {
+            Role::Ignored
+        } else if is_user_id {
+            match user_id {
+                Some(first) => problems.push(Problem::cell(
+                    header_row,
+                    column,
+                    format!(
+                        "a second user id column; column {} already holds user ids",
+                        sheet.columns[first].letter()
+                    ),
+                )),
+                None => user_id = Some(i),
+            }
+            Role::UserId
+        } else if mapping.is_some_and(|m| m.ignore.contains(title)) {
+            Role::Ignored
+        } else if let Some(mapped) = mapping.and_then(|m| m.columns.get(title)) {
+            let located = |message: String| {
+                Problem::cell(
+                    header_row,
+                    column,
+                    format!("mapped to `{}`: {message}", mapped.field),
+                )
+            };
+            match role_of(&mapped.field, schema) {
+                Ok(Role::Field(mut spec)) => {
+                    match mapped
+                        .type_name
+                        .as_deref()
+                        .map(FieldType::from_mapping_name)
+                    {
+                        Some(Some(ty)) => spec.ty = ty,
+                        Some(None) => problems.push(located(format!(
+                            "unknown type `{}` (known: {})",
+                            mapped.type_name.as_deref().unwrap_or_default(),
+                            FieldType::MAPPING_NAMES
+                        ))),
+                        None => {}
+                    }
+                    spec.values = mapped.values.clone();
+                    Role::Field(spec)
+                }
+                Ok(role) => role,
+                Err(message) => {
+                    problems.push(located(message));
+                    Role::Ignored
+                }
+            }
+        } else {
+            match role_of(title, schema) {
+                Ok(role) => role,
+                Err(message) => {
+                    problems.push(Problem::cell(
+                        header_row,
+                        column,
+                        unknown_column_message(title, message, mapping),
+                    ));
+                    Role::Ignored
+                }
+            }
+        };
+        roles.push(role);
+    }
+    let constants =
+        mapping.map_or_else(Vec::new, |m| constants(m, schema, &roles, sheet, problems));
+    if let Some(mapping) = mapping {
+        for title in mapping.columns.keys() {
+            if !sheet.columns.iter().any(|c| &c.title == title) {
+                warnings.push(format!(
+                    "mapping `{}` maps column `{title}`, which the sheet does not have",
+                    mapping.path.display()
+                ));
+            }
+        }
+    }
+    match user_id {
+        Some(user_id) => Some(Layout {
+            user_id,
+            roles,
+            constants,
+        }),
+        None => {
+            problems.push(Problem::sheet(
+                match mapping.and_then(|m| m.user_id.as_deref()) {
+                    Some(name) => format!(
+                        "no user id column: the mapping names `{name}`, but no header says `{name}`"
+                    ),
+                    None => "no user id column; title one `userId` (or `user_id`, `User ID`), \
+                         or name it with `user_id` in a mapping file"
+                        .to_string(),
+                },
+            ));
+            None
+        }
+    }
+}
+
+fn unknown_column_message(title: &str, why: String, mapping: Option<&Mapping>) -> String {
+    let not_a_path = matches!(FieldPath::parse(title), Err(PathError::NoNamespace(_)));
+    match (not_a_path, mapping) {
+        (true, Some(mapping)) => format!(
+            "`{title}` is neither a field path nor a column of mapping `{}`; \
+             map it under [columns] or list it under `ignore`",
+            mapping.path.display()
+        ),
+        (true, None) => {
+            format!("{why}; to use titles of your own, pass a mapping file with --mapping")
+        }
+        (false, _) => why,
+    }
+}
+
+/// The role a field path gives a column, or why the path names nothing.
+fn role_of(text: &str, schema: &Schema) -> Result<Role, String> {
+    let path = FieldPath::parse(text).map_err(|e| e.to_string())?;
+    let ty = schema.field_type(&path).map_err(|e| e.to_string())?;
+    match path.namespace {
+        Namespace::Services | Namespace::Packs => Ok(Role::Services {
+            packs: path.namespace == Namespace::Packs,
+            assign: path.relative() == "assign",
+        }),
+        Namespace::User if path.segments == [Segment::Key("serviceProviderId".into())] => {
+            Ok(Role::Identity(Identity::ServiceProvider))
+        }
+        Namespace::User if path.segments == [Segment::Key("groupId".into())] => {
+            Ok(Role::Identity(Identity::Group))
+        }
+        _ => Ok(Role::Field(FieldSpec {
+            path,
+            ty,
+            values: Vec::new(),
+        })),
+    }
+}
+
+/// Mapping constants as (field, role, value cell). TOML strings convert like cell text;
+/// other values become `json:` cells so they are checked against the field's type.
+fn constants(
+    mapping: &Mapping,
+    schema: &Schema,
+    roles: &[Role],
+    sheet: &Sheet,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, Role, Cell)> {
+    let mut out = Vec::new();
+    for (field, value) in &mapping.constants {
+        let entry = format!("`{}`, constant `{field}`", mapping.path.display());
+        let role = match role_of(field, schema) {
+            Ok(role) => role,
+            Err(message) => {
+                problems.push(Problem::mapping(entry, message));
+                continue;
+            }
+        };
+        if let Role::Field(spec) = &role {
+            let clash = roles.iter().zip(&sheet.columns).find(|(r, _)| match r {
+                Role::Field(other) => other.path == spec.path,
+                _ => false,
+            });
+            if let Some((_, column)) = clash {
+                problems.push(Problem::mapping(
+                    entry,
+                    format!(
+                        "column {} (`{}`) sets the same field; keep one or the other",
+                        column.letter(),
+                        column.title
+                    ),
+                ));
+                continue;
+            }
+        }
+        let cell = match value {
+            Value::String(text) => Cell::text(text),
+            Value::Bool(b) => Cell::Bool(*b),
+            other => Cell::Text(format!("json:{other}")),
+        };
+        out.push((field.clone(), role, cell));
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! Cell → JSON value, by the field's type (DESIGN.md section 3, "Cells").
+//!
+//! - blank leaves the field untouched (`Ok(None)`);
+//! - `<null>` is JSON null, `<empty>` the empty string, `json:` a JSON literal;
+//! - text converts to the field's type; text starting with `+`, or `0` and a digit, stays text
+//!   (phone numbers, extensions) unless the field is a boolean;
+//! - `None`, `null` and `N/A` are ordinary text: Odin has enum values named `None`.
+
+use serde_json::{Number, Value};
+
+use crate::schema::FieldType;
+use crate::sheet::{Cell, format_number};
+
+/// The value a cell sets, `None` when it leaves the field untouched, or why it cannot be
+/// converted (a message that starts with the offending value).
+pub fn convert(
+    cell: &Cell,
+    ty: FieldType,
+    values: &[(String, Value)],
+) -> Result<Option<Value>, String> {
+    let value = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Text(text) => match lookup(values, text) {
+            Some(mapped) => mapped,
+            None => text_value(text, ty)?,
+        },
+        Cell::Number(n) => match lookup(values, &format_number(*n)) {
+            Some(mapped) => mapped,
+            None => number_value(*n, ty)?,
+        },
+        Cell::Bool(b) => match lookup(values, &b.to_string()) {
+            Some(mapped) => mapped,
+            None => bool_value(*b, ty)?,
+        },
+        Cell::Date(text) | Cell::Error(text) => {
+            if !accepts_text(ty) {
+                let kind = if matches!(cell, Cell::Date(_)) {
+                    "a date"
+                } else {
+                    "an error cell"
+                };
+                return Err(format!("`{text}` is {kind}, but the field is {ty}"));
+            }
+            Value::String(text.clone())
+        }
+    };
+    Ok(Some(value))
+}
+
+/// Check a JSON value (a `json:` cell or a mapping constant) against the field's type.
+pub fn check_json(value: &Value, ty: FieldType) -> Result<(), String> {
+    let fits = match ty {
+        _ if value.is_null() => true,
+        FieldType::Any => true,
+        FieldType::Bool => value.is_boolean(),
+        FieldType::BoolText => {
+            value.is_boolean() || matches!(value.as_str(), Some("true" | "false"))
+        }
+        FieldType::Integer => value.is_i64() || value.is_u64(),
+        FieldType::Number => value.is_number(),
+        FieldType::Text => value.is_string(),
+        FieldType::List => value.is_array(),
+        FieldType::Object => value.is_object(),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("`{value}` does not fit the field, which is {ty}"))
+    }
+}
+
+fn lookup(values: &[(String, Value)], text: &str) -> Option<Value> {
+    values
+        .iter()
+        .find(|(key, _)| key == text)
+        .or_else(|| {
+            values
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(text))
+        })
+        .map(|(_, value)| value.clone())
+}
+
+fn accepts_text(ty: FieldType) -> bool {
+    matches!(ty, FieldType::Text | FieldType::Any)
+}
+
+fn text_value(text: &str, ty: FieldType) -> Result<Value, String> {
+    match text {
+        "<null>" => return Ok(Value::Null),
+        "<empty>" if accepts_text(ty) => return Ok(Value::String(String::new())),
+        "<empty>" => {
+            return Err(format!(
+                "`<empty>` sets the empty string, but the field is {ty}"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(literal) = text.strip_prefix("json:") {
+        let value: Value = serde_json::from_str(literal.trim())
+            .map_err(|e| format!("`{text}` is not valid JSON after `json:` ({e})"))?;
+        check_json(&value, ty)?;
+        return Ok(value);
+    }
+    let keeps_digits = text.starts_with('+')
+        || (text.starts_with('0') && text[1..].starts_with(|c: char| c.is_ascii_digit()));
+    match ty {
+        FieldType::Bool => parse_bool(text).map(Value::Bool),
+        FieldType::BoolText => parse_bool(text).map(|b| Value::String(b.to_string())),
+        FieldType::List | FieldType::Object => Err(format!(
+            "`{text}` is text, but the field is {ty}; write it whole as a `json:` cell, \
+             or set the fields inside it"
+        )),
+        _ if keeps_digits => Ok(Value::String(text.to_string())),
+        FieldType::Integer => parse_integer(text)
+            .map(Value::from)
+            .ok_or_else(|| format!("`{text}` is not a whole number")),
+        FieldType::Number => parse_number(text).ok_or_else(|| format!("`{text}` is not a number")),
+        FieldType::Text | FieldType::Any => Ok(Value::String(text.to_string())),
+    }
+}
+
+fn number_value(n: f64, ty: FieldType) -> Result<Value, String> {
+    let shown = format_number(n);
+    match ty {
+        FieldType::Bool | FieldType::BoolText => {
+            let b = match n {
+                1.0 => true,
+                0.0 => false,
+                _ => {
+                    return Err(format!(
+                        "`{shown}` is not a boolean (use 1 or 0, or TRUE/FALSE)"
+                    ));
+                }
+            };
+            Ok(bool_value(b, ty)?)
+        }
+        FieldType::Integer if n.fract() == 0.0 && n.abs() < 9e15 => Ok(Value::from(n as i64)),
+        FieldType::Integer => Err(format!("`{shown}` is not a whole number")),
+        FieldType::Number => number_json(n).ok_or_else(|| format!("`{shown}` is not a number")),
+        FieldType::Text | FieldType::Any => Ok(Value::String(shown)),
+        FieldType::List | FieldType::Object => {
+            Err(format!("`{shown}` is a number, but the field is {ty}"))
+        }
+    }
+}
+
+fn bool_value(b: bool, ty: FieldType) -> Result<Value, String> {
+    match ty {
+        FieldType::Bool | FieldType::Any => Ok(Value::Bool(b)),
+        FieldType::BoolText | FieldType::Text => Ok(Value::String(b.to_string())),
+        _ => Err(format!(
+            "`{}` is a boolean, but the field is {ty}",
+            b.to_string().to_uppercase()
+        )),
+    }
+}
+
+/// `true/false/yes/no/y/n/1/0`, any case.
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Ok(true),
+        "false" | "no" | "n" | "0" => Ok(false),
+        _ => Err(format!(
+            "`{text}` is not a boolean (use true/false, yes/no, y/n or 1/0)"
+        )),
+    }
+}
+
+fn parse_integer(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().or_else(|| {
+        // "5.0" from a tool that wrote every number as a float.
+        let n: f64 = text.parse().ok()?;
+        (n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15).then_some(n as i64)
+    })
+}
+
+fn parse_number(text: &str) -> Option<Value> {
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Value::from(i));
+    }
+    let n: f64 = text.parse().ok()?;
+    number_json(n)
+}
+
+fn number_json(n: f64) -> Option<Value> {
+    if !n.is_finite() {
+        return None;
+    }
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        return Some(Value::from(n as i64));
+    }
+    Number::from_f64(n).map(Value::Number)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+use super::*;
+use serde_json::json;
+
+fn text(t: &str, ty: FieldType) -> Result<Option<Value>, String> {
+    convert(&Cell::Text(t.to_string()), ty, &[])
+}
+
+#[test]
+fn blank_leaves_the_field_alone() {
+    assert_eq!(convert(&Cell::Empty, FieldType::Bool, &[]), Ok(None));
+}
+
+#[test]
+fn sentinels() {
+    assert_eq!(text("<null>", FieldType::Bool), Ok(Some(Value::Null)));
+    assert_eq!(text("<empty>", FieldType::Text), Ok(Some(json!(""))));
+    assert_eq!(
+        text("<empty>", FieldType::Integer),
+        Err("`<empty>` sets the empty string, but the field is a whole number".into())
+    );
+    assert_eq!(
+        text("json:[1, 2]", FieldType::List),
+        Ok(Some(json!([1, 2])))
+    );
+    assert_eq!(
+        text("json:{\"a\": true}", FieldType::Any),
+        Ok(Some(json!({"a": true})))
+    );
+    assert!(
+        text("json:[1,", FieldType::List)
+            .unwrap_err()
+            .starts_with("`json:[1,` is not valid JSON after `json:`")
+    );
+    assert_eq!(
+        text("json:\"x\"", FieldType::Bool),
+        Err("`\"x\"` does not fit the field, which is a boolean".into())
+    );
+}
+
+#[test]
+fn none_null_and_na_are_values() {
+    for word in ["None", "null", "N/A"] {
+        assert_eq!(text(word, FieldType::Text), Ok(Some(json!(word))));
+    }
+}
+
+#[test]
+fn booleans_in_every_spelling() {
+    for t in ["true", "TRUE", "Yes", "y", "1"] {
+        assert_eq!(text(t, FieldType::Bool), Ok(Some(json!(true))), "{t}");
+    }
+    for t in ["false", "No", "N", "0"] {
+        assert_eq!(text(t, FieldType::Bool), Ok(Some(json!(false))), "{t}");
+    }
+    assert_eq!(
+        text("maybe", FieldType::Bool),
+        Err("`maybe` is not a boolean (use true/false, yes/no, y/n or 1/0)".into())
+    );
+    assert_eq!(text("yes", FieldType::BoolText), Ok(Some(json!("true"))));
+    assert_eq!(
+        convert(&Cell::Bool(true), FieldType::Bool, &[]),
+        Ok(Some(json!(true)))
+    );
+    assert_eq!(
+        convert(&Cell::Bool(false), FieldType::BoolText, &[]),
+        Ok(Some(json!("false")))
+    );
+    assert_eq!(
+        convert(&Cell::Number(1.0), FieldType::Bool, &[]),
+        Ok(Some(json!(true)))
+    );
+}
+
+#[test]
+fn numbers() {
+    assert_eq!(text("12", FieldType::Integer), Ok(Some(json!(12))));
+    assert_eq!(text("5.0", FieldType::Integer), Ok(Some(json!(5))));
+    assert_eq!(
+        text("12abc", FieldType::Integer),
+        Err("`12abc` is not a whole number".into())
+    );
+    assert_eq!(text("2.5", FieldType::Number), Ok(Some(json!(2.5))));
+    assert_eq!(
+        text("inf", FieldType::Number),
+        Err("`inf` is not a number".into())
+    );
+    assert_eq!(
+        convert(&Cell::Number(2.5), FieldType::Integer, &[]),
+        Err("`2.5` is not a whole number".into())
+    );
+}
+
+#[test]
+fn workbook_numbers_become_text_without_fraction_or_exponent() {
+    assert_eq!(
+        convert(&Cell::Number(9871515000.0), FieldType::Text, &[]),
+        Ok(Some(json!("9871515000")))
+    );
+    assert_eq!(
+        convert(&Cell::Number(1234.0), FieldType::Any, &[]),
+        Ok(Some(json!("1234")))
+    );
+}
+
+#[test]
+fn phone_numbers_and_extensions_keep_their_digits() {
+    assert_eq!(
+        text("+15551234567", FieldType::Integer),
+        Ok(Some(json!("+15551234567")))
+    );
+    assert_eq!(text("0123", FieldType::Integer), Ok(Some(json!("0123"))));
+    assert_eq!(text("0", FieldType::Integer), Ok(Some(json!(0))));
+    assert!(text("+1", FieldType::Bool).is_err());
+}
+
+#[test]
+fn dates_and_error_cells_only_fit_text() {
+    let date = Cell::Date("2024-03-01".into());
+    assert_eq!(
+        convert(&date, FieldType::Bool, &[]),
+        Err("`2024-03-01` is a date, but the field is a boolean".into())
+    );
+    assert_eq!(
+        convert(&date, FieldType::Text, &[]),
+        Ok(Some(json!("2024-03-01")))
+    );
+    assert_eq!(
+        convert(&Cell::Error("#N/A".into()), FieldType::Integer, &[]),
+        Err("`#N/A` is an error cell, but the field is a whole number".into())
+    );
+}
+
+#[test]
+fn structured_fields_need_json() {
+    assert!(
+        text("a;b", FieldType::List)
+            .unwrap_err()
+            .contains("write it whole as a `json:` cell")
+    );
+}
+
+#[test]
+fn value_maps_come_first_and_ignore_case() {
+    let values = vec![
+        ("Y".to_string(), json!(true)),
+        ("N".to_string(), json!(false)),
+    ];
+    assert_eq!(
+        convert(&Cell::Text("y".into()), FieldType::Bool, &values),
+        Ok(Some(json!(true)))
+    );
+    assert_eq!(
+        convert(&Cell::Text("no".into()), FieldType::Bool, &values),
+        Ok(Some(json!(false)))
+    );
+}

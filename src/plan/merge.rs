@@ -1,0 +1,208 @@
+//! Rows → one change set per user. Several rows of a user merge; the same field set twice to
+//! different values, a service both assigned and unassigned, or a field set inside another
+//! field that is also set, is a problem naming both places.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::columns::Identity;
+use super::rows::{Change, RowChanges, Source};
+use super::{Step, UserPlan};
+use crate::notation::{FieldPath, Namespace};
+use crate::problem::Problem;
+use crate::resource::Resource;
+
+/// What one user's rows ask for, before it becomes steps.
+#[derive(Debug, Default)]
+struct ChangeSet {
+    user_id: String,
+    rows: Vec<usize>,
+    fields: BTreeMap<FieldPath, (Value, Source)>,
+    /// (packs?, name) → (assigned?, where).
+    services: BTreeMap<(bool, String), (bool, Source)>,
+    service_provider_id: Option<(String, Source)>,
+    group_id: Option<(String, Source)>,
+}
+
+/// Merge converted rows (in any order) and the mapping's constant changes (applied to every
+/// user) into one plan per user, ordered by each user's first row. Users left with nothing
+/// to change are left out with a warning.
+pub(crate) fn merge(
+    mut rows: Vec<RowChanges>,
+    constants: &[(Change, Source)],
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) -> Vec<UserPlan> {
+    // Sorting first makes the result, and which of two conflicting rows is blamed, independent
+    // of the order rows arrive in.
+    rows.sort_by_key(|r| r.row);
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut sets: Vec<ChangeSet> = Vec::new();
+    for row in rows {
+        let at = *index.entry(row.user_id.clone()).or_insert_with(|| {
+            sets.push(ChangeSet {
+                user_id: row.user_id.clone(),
+                ..ChangeSet::default()
+            });
+            sets.len() - 1
+        });
+        let set = &mut sets[at];
+        set.rows.push(row.row);
+        for (change, source) in row.changes {
+            set.add(change, source, problems);
+        }
+    }
+    let mut plans = Vec::with_capacity(sets.len());
+    for mut set in sets {
+        for (change, source) in constants {
+            set.add(change.clone(), source.clone(), problems);
+        }
+        if set.fields.is_empty() && set.services.is_empty() {
+            warnings.push(format!(
+                "{} `{}` sets nothing (every cell is blank); the user is left out",
+                rows_phrase(&set.rows),
+                set.user_id
+            ));
+            continue;
+        }
+        set.check_overlaps(problems);
+        plans.push(set.into_plan());
+    }
+    plans
+}
+
+fn rows_phrase(rows: &[usize]) -> String {
+    let list: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    match rows.len() {
+        1 => format!("row {}: user", list[0]),
+        _ => format!("rows {}: user", list.join(", ")),
+    }
+}
+
+/// A value as an admin wrote it: strings bare, everything else as JSON.
+pub(crate) fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl ChangeSet {
+    fn add(&mut self, change: Change, source: Source, problems: &mut Vec<Problem>) {
+        let user = &self.user_id;
+        match change {
+            Change::Field { path, value } => match self.fields.get(&path) {
+                Some((existing, _)) if *existing == value => {}
+                Some((existing, first)) => problems.push(source.problem(format!(
+                    "`{}` conflicts with `{}` set for user `{user}` in {}",
+                    show(&value),
+                    show(existing),
+                    first.describe()
+                ))),
+                None => {
+                    self.fields.insert(path, (value, source));
+                }
+            },
+            Change::Service {
+                packs,
+                name,
+                assigned,
+            } => match self.services.get(&(packs, name.clone())) {
+                Some((existing, _)) if *existing == assigned => {}
+                Some((_, first)) => problems.push(source.problem(format!(
+                    "`{name}` is {} here but {} for user `{user}` in {}",
+                    if assigned { "assigned" } else { "unassigned" },
+                    if assigned { "unassigned" } else { "assigned" },
+                    first.describe()
+                ))),
+                None => {
+                    self.services.insert((packs, name), (assigned, source));
+                }
+            },
+            Change::Identity { key, value } => {
+                let slot = match key {
+                    Identity::ServiceProvider => &mut self.service_provider_id,
+                    Identity::Group => &mut self.group_id,
+                };
+                match slot {
+                    Some((existing, _)) if *existing == value => {}
+                    Some((existing, first)) => problems.push(source.problem(format!(
+                        "`{value}` conflicts with `{existing}` given for user `{user}` in {}",
+                        first.describe()
+                    ))),
+                    None => *slot = Some((value, source)),
+                }
+            }
+        }
+    }
+
+    /// A field set inside another field that is also set (`locations` and
+    /// `locations[0].phoneNumber`) has no single meaning.
+    fn check_overlaps(&self, problems: &mut Vec<Problem>) {
+        let mut container: Option<(&FieldPath, &Source)> = None;
+        for (path, (_, source)) in &self.fields {
+            match container {
+                Some((outer, outer_source)) if path.is_within(outer) => {
+                    problems.push(source.problem(format!(
+                        "`{path}` lies inside `{outer}`, which {} also sets for user `{}`; \
+                         set one or the other",
+                        outer_source.describe(),
+                        self.user_id
+                    )));
+                }
+                _ => container = Some((path, source)),
+            }
+        }
+    }
+
+    /// Steps in the order of DESIGN.md section 2: services assigned → user → policy →
+    /// settings → services unassigned.
+    fn into_plan(self) -> UserPlan {
+        let service_step = |assigned: bool| {
+            let patch: Map<String, Value> = self
+                .services
+                .iter()
+                .filter(|(_, (a, _))| *a == assigned)
+                .map(|((packs, name), _)| {
+                    let list = if *packs {
+                        "servicePackServices"
+                    } else {
+                        "userServices"
+                    };
+                    (format!("{list}.{name}"), Value::Bool(assigned))
+                })
+                .collect();
+            Step {
+                resource: Resource::Services,
+                patch,
+            }
+        };
+        let field_step = |namespace: Namespace| Step {
+            resource: Resource::of(namespace),
+            patch: self
+                .fields
+                .iter()
+                .filter(|(path, _)| path.namespace == namespace)
+                .map(|(path, (value, _))| (path.relative(), value.clone()))
+                .collect(),
+        };
+        let steps = [
+            service_step(true),
+            field_step(Namespace::User),
+            field_step(Namespace::Policy),
+            field_step(Namespace::Settings),
+            service_step(false),
+        ]
+        .into_iter()
+        .filter(|step| !step.patch.is_empty())
+        .collect();
+        UserPlan {
+            user_id: self.user_id,
+            rows: self.rows,
+            service_provider_id: self.service_provider_id.map(|(v, _)| v),
+            group_id: self.group_id.map(|(v, _)| v),
+            steps,
+        }
+    }
+}

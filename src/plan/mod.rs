@@ -1,0 +1,163 @@
+//! Rows → per-user change sets: validation, merging, and the plan that apply runs.
+//!
+//! Planning has no side effects: [`build`] turns a read sheet into a [`Plan`] or into every
+//! problem the sheet has, and printing the plan is the dry run.
+
+mod columns;
+mod convert;
+pub mod file;
+mod merge;
+mod rows;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::mapping::Mapping;
+use crate::problem::{Problem, Problems};
+use crate::resource::Resource;
+use crate::schema::Schema;
+use crate::sheet::Sheet;
+
+/// Where a plan came from, as recorded in the plan file's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSource {
+    /// The sheet, as the user named it.
+    pub source: String,
+    /// Hex SHA-256 of the sheet's bytes.
+    pub sha256: String,
+    /// The worksheet read, for workbooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worksheet: Option<String>,
+    /// The mapping file used, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+}
+
+/// Everything one user's rows ask for, as ordered steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPlan {
+    /// The user to change.
+    pub user_id: String,
+    /// The sheet rows that asked for it, ascending.
+    pub rows: Vec<usize>,
+    /// The service provider given by the sheet, else read from the live user at apply time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_provider_id: Option<String>,
+    /// The group given by the sheet, else read from the live user at apply time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Steps in the order they run: services assigned → user → policy → settings → services
+    /// unassigned. Never empty, and no step has an empty patch.
+    pub steps: Vec<Step>,
+}
+
+/// One write to one resource of a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The resource written.
+    pub resource: Resource,
+    /// Field path inside the resource (`Call Forwarding Always.isActive`) → value to set.
+    /// For `services`, keys are `userServices.<name>` or `servicePackServices.<name>` and
+    /// the value says whether it ends up assigned.
+    pub patch: Map<String, Value>,
+}
+
+/// A validated plan: one entry per user with something to change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Where it came from.
+    pub source: PlanSource,
+    /// Users in the order of their first row.
+    pub users: Vec<UserPlan>,
+    /// Data rows read (blank rows excluded); for plan files, the rows the users name.
+    pub rows: usize,
+    /// Things worth telling the admin that did not stop the plan.
+    pub warnings: Vec<String>,
+}
+
+/// The counts in a plan's totals line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Users with something to change.
+    pub users: usize,
+    /// Fields set and services (un)assigned, over all users.
+    pub fields: usize,
+    /// Data rows read.
+    pub rows: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+impl Plan {
+    /// The totals line's counts.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            users: self.users.len(),
+            fields: self
+                .users
+                .iter()
+                .flat_map(|u| &u.steps)
+                .map(|s| s.patch.len())
+                .sum(),
+            rows: self.rows,
+            warnings: self.warnings.len(),
+        }
+    }
+}
+
+/// Validate `sheet` (read with `mapping`, if any) and build its plan, or return every
+/// problem found, sorted by row and column.
+pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Result<Plan, Problems> {
+    let source_name = sheet.path.display().to_string();
+    let mut problems: Vec<Problem> = sheet.problems.clone();
+    let mut warnings = sheet.warnings.clone();
+    let Some(layout) = columns::resolve(sheet, mapping, schema, &mut problems, &mut warnings)
+    else {
+        return Err(Problems::new(source_name, problems));
+    };
+    let mut constants = Vec::new();
+    for (field, role, cell) in &layout.constants {
+        let entry = match mapping {
+            Some(m) => format!("`{}`, constant `{field}`", m.path.display()),
+            None => format!("constant `{field}`"),
+        };
+        let source = rows::Source::Constant(entry);
+        match rows::changes_of(cell, role, schema) {
+            Ok(changes) => constants.extend(changes.into_iter().map(|c| (c, source.clone()))),
+            Err(messages) => problems.extend(messages.into_iter().map(|m| source.problem(m))),
+        }
+    }
+    let converted: Vec<_> = sheet
+        .rows
+        .par_iter()
+        .map(|row| rows::convert_row(row, &sheet.columns, &layout, schema))
+        .collect();
+    let mut good = Vec::with_capacity(converted.len());
+    for result in converted {
+        match result {
+            Ok(row) => good.push(row),
+            Err(found) => problems.extend(found),
+        }
+    }
+    let users = merge::merge(good, &constants, &mut problems, &mut warnings);
+    if !problems.is_empty() {
+        return Err(Problems::new(source_name, problems));
+    }
+    Ok(Plan {
+        source: PlanSource {
+            source: source_name,
+            sha256: sheet.sha256.clone(),
+            worksheet: sheet.worksheet.clone(),
+            mapping: mapping.map(|m| m.path.display().to_string()),
+        },
+        users,
+        rows: sheet.rows.len(),
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests;

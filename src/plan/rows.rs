@@ -1,0 +1,207 @@
+//! One row → the changes it asks for. Pure, so rows are converted in parallel.
+
+use serde_json::Value;
+
+use super::columns::{Identity, Layout, Role};
+use super::convert::convert;
+use crate::problem::{Column, Problem};
+use crate::schema::Schema;
+use crate::sheet::{Cell, Row, format_number};
+
+/// Where a change came from, for messages and for the plan's row list.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Source {
+    /// A sheet cell.
+    Cell { row: usize, column: Column },
+    /// A mapping constant, described as in messages.
+    Constant(String),
+}
+
+impl Source {
+    /// A problem located here.
+    pub fn problem(&self, message: impl Into<String>) -> Problem {
+        match self {
+            Source::Cell { row, column } => Problem::cell(*row, column, message),
+            Source::Constant(entry) => Problem::mapping(entry.clone(), message),
+        }
+    }
+
+    /// "row 3, column B" or "mapping constant `x`", to name the other side of a conflict.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Cell { row, column } => format!("row {row}, column {}", column.letter()),
+            Source::Constant(entry) => format!("mapping {entry}"),
+        }
+    }
+}
+
+/// One thing a cell asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Change {
+    /// Set a field.
+    Field {
+        path: crate::notation::FieldPath,
+        value: Value,
+    },
+    /// Assign or unassign a service or service pack.
+    Service {
+        packs: bool,
+        name: String,
+        assigned: bool,
+    },
+    /// Say where the user lives.
+    Identity { key: Identity, value: String },
+}
+
+/// The changes of one data row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RowChanges {
+    pub row: usize,
+    pub user_id: String,
+    pub changes: Vec<(Change, Source)>,
+}
+
+/// Convert a row, or report every problem in it.
+pub(crate) fn convert_row(
+    row: &Row,
+    columns: &[Column],
+    layout: &Layout,
+    schema: &Schema,
+) -> Result<RowChanges, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let user_column = &columns[layout.user_id];
+    let user_id = match &row.cells[layout.user_id] {
+        Cell::Text(text) => text.clone(),
+        Cell::Number(n) => format_number(*n),
+        Cell::Empty => {
+            problems.push(Problem::cell(
+                row.number,
+                user_column,
+                "the user id is empty, but the row sets fields; fill it in or clear the row",
+            ));
+            String::new()
+        }
+        other => {
+            problems.push(Problem::cell(
+                row.number,
+                user_column,
+                format!("{} is not a user id", describe_cell(other)),
+            ));
+            String::new()
+        }
+    };
+    let mut changes = Vec::new();
+    for ((cell, role), column) in row.cells.iter().zip(&layout.roles).zip(columns) {
+        let source = Source::Cell {
+            row: row.number,
+            column: column.clone(),
+        };
+        match changes_of(cell, role, schema) {
+            Ok(found) => changes.extend(found.into_iter().map(|c| (c, source.clone()))),
+            Err(messages) => problems.extend(messages.into_iter().map(|m| source.problem(m))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(RowChanges {
+            row: row.number,
+            user_id,
+            changes,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// What one cell (or constant) with a given role asks for.
+pub(crate) fn changes_of(
+    cell: &Cell,
+    role: &Role,
+    schema: &Schema,
+) -> Result<Vec<Change>, Vec<String>> {
+    match role {
+        Role::UserId | Role::Ignored => Ok(Vec::new()),
+        Role::Field(spec) => match convert(cell, spec.ty, &spec.values) {
+            Ok(Some(value)) => Ok(vec![Change::Field {
+                path: spec.path.clone(),
+                value,
+            }]),
+            Ok(None) => Ok(Vec::new()),
+            Err(message) => Err(vec![message]),
+        },
+        Role::Identity(key) => match cell {
+            Cell::Empty => Ok(Vec::new()),
+            Cell::Text(text) => Ok(vec![Change::Identity {
+                key: *key,
+                value: text.clone(),
+            }]),
+            Cell::Number(n) => Ok(vec![Change::Identity {
+                key: *key,
+                value: format_number(*n),
+            }]),
+            other => Err(vec![format!("{} is not an id", describe_cell(other))]),
+        },
+        Role::Services { packs, assign } => {
+            let names = service_names(cell).map_err(|m| vec![m])?;
+            let mut problems = Vec::new();
+            let mut changes = Vec::new();
+            for name in names {
+                if !packs && !schema.is_user_service(&name) {
+                    problems.push(format!(
+                        "unknown service `{name}`{}",
+                        crate::suggest::did_you_mean(&schema.closest_user_service(&name))
+                    ));
+                    continue;
+                }
+                changes.push(Change::Service {
+                    packs: *packs,
+                    name,
+                    assigned: *assign,
+                });
+            }
+            if problems.is_empty() {
+                Ok(changes)
+            } else {
+                Err(problems)
+            }
+        }
+    }
+}
+
+/// `;`-separated names, or a `json:` list of names.
+fn service_names(cell: &Cell) -> Result<Vec<String>, String> {
+    match cell {
+        Cell::Empty => Ok(Vec::new()),
+        Cell::Text(text) => {
+            match text.strip_prefix("json:") {
+                Some(literal) => {
+                    let names: Vec<String> = serde_json::from_str(literal.trim()).map_err(|_| {
+                    format!("`{text}` is not a JSON list of names (e.g. `json:[\"Do Not Disturb\"]`)")
+                })?;
+                    Ok(names)
+                }
+                None => Ok(text
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .map(str::to_string)
+                    .collect()),
+            }
+        }
+        Cell::Number(n) => Ok(vec![format_number(*n)]),
+        other => Err(format!(
+            "{} is not a list of names; separate names with `;`",
+            describe_cell(other)
+        )),
+    }
+}
+
+fn describe_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => "an empty cell".to_string(),
+        Cell::Text(text) => format!("`{text}`"),
+        Cell::Number(n) => format!("`{}`", format_number(*n)),
+        Cell::Bool(b) => format!("`{}` (a boolean)", b.to_string().to_uppercase()),
+        Cell::Date(text) => format!("`{text}` (a date)"),
+        Cell::Error(text) => format!("`{text}` (an error cell)"),
+    }
+}

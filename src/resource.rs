@@ -1,0 +1,48 @@
+//! The Odin resources a sheet can change (DESIGN.md section 2), named as plan files name them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::notation::Namespace;
+
+/// One Odin resource of a user. The endpoints behind each belong to the Odin client; the
+/// plan only needs the name and the order in which a user's steps run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Resource {
+    /// The user record (`/users`).
+    User,
+    /// Assigned services and service packs (`/users/services`).
+    Services,
+    /// Service settings (`/users/services/settings`).
+    Settings,
+    /// The call processing policy (`/users/call-processing-policy`).
+    Policy,
+}
+
+impl Resource {
+    /// The name used in plan files and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::User => "user",
+            Resource::Services => "services",
+            Resource::Settings => "settings",
+            Resource::Policy => "policy",
+        }
+    }
+
+    /// The resource a namespace's fields live in (`packs` are part of `services`).
+    pub fn of(namespace: Namespace) -> Resource {
+        match namespace {
+            Namespace::User => Resource::User,
+            Namespace::Policy => Resource::Policy,
+            Namespace::Settings => Resource::Settings,
+            Namespace::Services | Namespace::Packs => Resource::Services,
+        }
+    }
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,118 @@
+//! CSV, TSV and Excel's "Unicode text": the one place the CSV reader is configured.
+
+use std::path::Path;
+
+use super::{Cell, Grid, SheetError};
+
+/// Decode `bytes` and split them into rows of text cells.
+pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Grid, SheetError> {
+    let mut warnings = Vec::new();
+    let text = decode(path, bytes, &mut warnings);
+    let delimiter = detect_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| SheetError::Csv {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let number = record
+            .position()
+            .map_or(rows.len() + 1, |p| p.line() as usize);
+        rows.push((number, record.iter().map(Cell::text).collect()));
+    }
+    Ok(Grid {
+        worksheet: None,
+        first_column: 0,
+        rows,
+        warnings,
+    })
+}
+
+/// UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), and otherwise
+/// Windows-1252, which is what Excel writes for "CSV (Comma delimited)" on Windows.
+fn decode(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return text.to_string();
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            warnings.push(format!(
+                "`{}` is not UTF-8; read it as Windows-1252 (what Excel writes); \
+                 save it as \"CSV UTF-8\" to be sure every character is right",
+                path.display()
+            ));
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            text.into_owned()
+        }
+    }
+}
+
+/// The delimiter of the header line: whichever of `,` `;` and tab occurs most often outside
+/// quotes (ties and none at all mean `,`).
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for byte in header.bytes() {
+        if byte == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for (delimiter, count) in counts.iter_mut() {
+                if byte == *delimiter {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    let mut best = counts[0];
+    for candidate in &counts[1..] {
+        if candidate.1 > best.1 {
+            best = *candidate;
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_delimiters_outside_quotes() {
+        assert_eq!(detect_delimiter("userId,user.extension\n"), b',');
+        assert_eq!(detect_delimiter("userId;user.extension\n"), b';');
+        assert_eq!(detect_delimiter("userId\tuser.extension\n"), b'\t');
+        assert_eq!(detect_delimiter("\"a;b;c\",x,y\n"), b',');
+        assert_eq!(detect_delimiter("\n\nuserId;a;b\n"), b';');
+        assert_eq!(detect_delimiter("userId\n"), b',');
+    }
+
+    #[test]
+    fn decodes_bom_utf16_and_windows_1252() {
+        let path = Path::new("x.csv");
+        let mut warnings = Vec::new();
+        assert_eq!(decode(path, b"\xEF\xBB\xBFa,b", &mut warnings), "a,b");
+        assert_eq!(decode(path, b"\xFF\xFEa\0,\0b\0", &mut warnings), "a,b");
+        assert!(warnings.is_empty());
+        assert_eq!(
+            decode(path, b"Zo\xEB,M\xFCller", &mut warnings),
+            "Zoë,Müller"
+        );
+        assert_eq!(warnings.len(), 1);
+    }
+}
