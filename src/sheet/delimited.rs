@@ -15,15 +15,29 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Grid, SheetError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // Row numbers are the text line a record starts on, counted from byte offsets: blank
+    // lines count as rows, as a spreadsheet shows them, and CRLF files count right.
+    let (mut line, mut counted_to) = (1usize, 0usize);
     for record in reader.records() {
         let record = record.map_err(|e| SheetError::Csv {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        let number = record
+        let mut start = record
             .position()
-            .map_or(rows.len() + 1, |p| p.line() as usize);
-        rows.push((number, record.iter().map(Cell::text).collect()));
+            .map_or(counted_to, |p| p.byte() as usize)
+            .clamp(counted_to, text.len());
+        // After a CR the reader reports the record as starting at the LF; no record starts
+        // with a line break (blank lines are skipped), so step over them.
+        while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = start;
+        rows.push((line, record.iter().map(Cell::text).collect()));
     }
     Ok(Grid {
         worksheet: None,
@@ -91,6 +105,21 @@ fn detect_delimiter(text: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rows(text: &str) -> Vec<(usize, Vec<Cell>)> {
+        read(Path::new("x.csv"), text.as_bytes()).unwrap().rows
+    }
+
+    #[test]
+    fn row_numbers_are_lines_whatever_the_line_ends() {
+        for text in ["a,b\r\n1,2\r\n\r\n3,4\r\n", "a,b\n1,2\n\n3,4\n"] {
+            let numbers: Vec<usize> = rows(text).iter().map(|(n, _)| *n).collect();
+            assert_eq!(numbers, [1, 2, 4], "{text:?}");
+        }
+        let quoted = rows("a,b\n\"multi\nline\",2\n3,4\n");
+        assert_eq!(quoted[1].1[0], Cell::Text("multi\nline".into()));
+        assert_eq!(quoted[2].0, 4);
+    }
 
     #[test]
     fn detects_delimiters_outside_quotes() {

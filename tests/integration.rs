@@ -1,0 +1,12 @@
+//! Integration tests: run the real `sleipnir` binary on fixture files.
+//! One test binary for all of them (see Cargo.toml), with a module per subject.
+
+// Test code may panic on what it did not expect: that is how a test fails.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+mod examples_dir;
+mod plan_bad;
+mod plan_good;
+mod template_cmd;

@@ -1,0 +1,49 @@
+//! Helpers that make each integration test a few lines.
+
+use std::path::{Path, PathBuf};
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Exit code, stdout and stderr as one text, for snapshots.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The repository root, where fixture paths are relative to.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `sleipnir ARGS` from the repository root.
+pub fn sleipnir(args: &[&str]) -> Run {
+    sleipnir_in(&root(), args)
+}
+
+/// Run `sleipnir ARGS` from `dir`.
+pub fn sleipnir_in(dir: &Path, args: &[&str]) -> Run {
+    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A scratch directory that disappears with the test.
+pub fn workdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
