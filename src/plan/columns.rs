@@ -1,5 +1,7 @@
 //! Header titles → what each column does, using the notation, the mapping file and the schema.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::mapping::Mapping;
@@ -41,7 +43,8 @@ pub(crate) enum Identity {
 /// A field column, with everything its cells need for conversion.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FieldSpec {
-    pub path: FieldPath,
+    /// Shared by every change the column makes.
+    pub path: Arc<FieldPath>,
     pub ty: FieldType,
     pub values: Vec<(String, Value)>,
 }
@@ -204,7 +207,7 @@ fn role_of(text: &str, schema: &Schema) -> Result<Role, String> {
             Ok(Role::Identity(Identity::Group))
         }
         _ => Ok(Role::Field(FieldSpec {
-            path,
+            path: Arc::new(path),
             ty,
             values: Vec::new(),
         })),

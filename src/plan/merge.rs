@@ -3,6 +3,7 @@
 //! field that is also set, is a problem naming both places.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -10,7 +11,7 @@ use super::columns::Identity;
 use super::rows::{Change, RowChanges, Source};
 use super::{Step, UserPlan};
 use crate::notation::{FieldPath, Namespace};
-use crate::problem::Problem;
+use crate::problem::{Column, Problem};
 use crate::resource::Resource;
 
 /// What one user's rows ask for, before it becomes steps.
@@ -18,7 +19,7 @@ use crate::resource::Resource;
 struct ChangeSet {
     user_id: String,
     rows: Vec<usize>,
-    fields: BTreeMap<FieldPath, (Value, Source)>,
+    fields: BTreeMap<Arc<FieldPath>, (Value, Source)>,
     /// (packs?, name) → (assigned?, where).
     services: BTreeMap<(bool, String), (bool, Source)>,
     service_provider_id: Option<(String, Source)>,
@@ -31,6 +32,7 @@ struct ChangeSet {
 pub(crate) fn merge(
     mut rows: Vec<RowChanges>,
     constants: &[(Change, Source)],
+    columns: &[Column],
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<String>,
 ) -> Vec<UserPlan> {
@@ -50,13 +52,13 @@ pub(crate) fn merge(
         let set = &mut sets[at];
         set.rows.push(row.row);
         for (change, source) in row.changes {
-            set.add(change, source, problems);
+            set.add(change, source, columns, problems);
         }
     }
     let mut plans = Vec::with_capacity(sets.len());
     for mut set in sets {
         for (change, source) in constants {
-            set.add(change.clone(), source.clone(), problems);
+            set.add(change.clone(), source.clone(), columns, problems);
         }
         if set.fields.is_empty() && set.services.is_empty() {
             warnings.push(format!(
@@ -66,7 +68,7 @@ pub(crate) fn merge(
             ));
             continue;
         }
-        set.check_overlaps(problems);
+        set.check_overlaps(columns, problems);
         plans.push(set.into_plan());
     }
     plans
@@ -89,17 +91,26 @@ pub(crate) fn show(value: &Value) -> String {
 }
 
 impl ChangeSet {
-    fn add(&mut self, change: Change, source: Source, problems: &mut Vec<Problem>) {
+    fn add(
+        &mut self,
+        change: Change,
+        source: Source,
+        columns: &[Column],
+        problems: &mut Vec<Problem>,
+    ) {
         let user = &self.user_id;
         match change {
             Change::Field { path, value } => match self.fields.get(&path) {
                 Some((existing, _)) if *existing == value => {}
-                Some((existing, first)) => problems.push(source.problem(format!(
-                    "`{}` conflicts with `{}` set for user `{user}` in {}",
-                    show(&value),
-                    show(existing),
-                    first.describe()
-                ))),
+                Some((existing, first)) => problems.push(source.problem(
+                    columns,
+                    format!(
+                        "`{}` conflicts with `{}` set for user `{user}` in {}",
+                        show(&value),
+                        show(existing),
+                        first.describe(columns)
+                    ),
+                )),
                 None => {
                     self.fields.insert(path, (value, source));
                 }
@@ -110,12 +121,15 @@ impl ChangeSet {
                 assigned,
             } => match self.services.get(&(packs, name.clone())) {
                 Some((existing, _)) if *existing == assigned => {}
-                Some((_, first)) => problems.push(source.problem(format!(
-                    "`{name}` is {} here but {} for user `{user}` in {}",
-                    if assigned { "assigned" } else { "unassigned" },
-                    if assigned { "unassigned" } else { "assigned" },
-                    first.describe()
-                ))),
+                Some((_, first)) => problems.push(source.problem(
+                    columns,
+                    format!(
+                        "`{name}` is {} here but {} for user `{user}` in {}",
+                        if assigned { "assigned" } else { "unassigned" },
+                        if assigned { "unassigned" } else { "assigned" },
+                        first.describe(columns)
+                    ),
+                )),
                 None => {
                     self.services.insert((packs, name), (assigned, source));
                 }
@@ -127,10 +141,13 @@ impl ChangeSet {
                 };
                 match slot {
                     Some((existing, _)) if *existing == value => {}
-                    Some((existing, first)) => problems.push(source.problem(format!(
-                        "`{value}` conflicts with `{existing}` given for user `{user}` in {}",
-                        first.describe()
-                    ))),
+                    Some((existing, first)) => problems.push(source.problem(
+                        columns,
+                        format!(
+                            "`{value}` conflicts with `{existing}` given for user `{user}` in {}",
+                            first.describe(columns)
+                        ),
+                    )),
                     None => *slot = Some((value, source)),
                 }
             }
@@ -139,17 +156,20 @@ impl ChangeSet {
 
     /// A field set inside another field that is also set (`locations` and
     /// `locations[0].phoneNumber`) has no single meaning.
-    fn check_overlaps(&self, problems: &mut Vec<Problem>) {
+    fn check_overlaps(&self, columns: &[Column], problems: &mut Vec<Problem>) {
         let mut container: Option<(&FieldPath, &Source)> = None;
         for (path, (_, source)) in &self.fields {
             match container {
                 Some((outer, outer_source)) if path.is_within(outer) => {
-                    problems.push(source.problem(format!(
-                        "`{path}` lies inside `{outer}`, which {} also sets for user `{}`; \
+                    problems.push(source.problem(
+                        columns,
+                        format!(
+                            "`{path}` lies inside `{outer}`, which {} also sets for user `{}`; \
                          set one or the other",
-                        outer_source.describe(),
-                        self.user_id
-                    )));
+                            outer_source.describe(columns),
+                            self.user_id
+                        ),
+                    ));
                 }
                 _ => container = Some((path, source)),
             }

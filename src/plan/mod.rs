@@ -124,10 +124,14 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             Some(m) => format!("`{}`, constant `{field}`", m.path.display()),
             None => format!("constant `{field}`"),
         };
-        let source = rows::Source::Constant(entry);
+        let source = rows::Source::Constant(entry.into());
         match rows::changes_of(cell, role, schema) {
             Ok(changes) => constants.extend(changes.into_iter().map(|c| (c, source.clone()))),
-            Err(messages) => problems.extend(messages.into_iter().map(|m| source.problem(m))),
+            Err(messages) => problems.extend(
+                messages
+                    .into_iter()
+                    .map(|m| source.problem(&sheet.columns, m)),
+            ),
         }
     }
     let converted: Vec<_> = sheet
@@ -142,7 +146,13 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             Err(found) => problems.extend(found),
         }
     }
-    let users = merge::merge(good, &constants, &mut problems, &mut warnings);
+    let users = merge::merge(
+        good,
+        &constants,
+        &sheet.columns,
+        &mut problems,
+        &mut warnings,
+    );
     if !problems.is_empty() {
         return Err(Problems::new(source_name, problems));
     }

@@ -1,5 +1,7 @@
 //! One row → the changes it asks for. Pure, so rows are converted in parallel.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::columns::{Identity, Layout, Role};
@@ -8,28 +10,30 @@ use crate::problem::{Column, Problem};
 use crate::schema::Schema;
 use crate::sheet::{Cell, Row, format_number};
 
-/// Where a change came from, for messages and for the plan's row list.
+/// Where a change came from, for messages. Cheap to copy: every cell has one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Source {
-    /// A sheet cell.
-    Cell { row: usize, column: Column },
+    /// A sheet cell: its row number and its position in the sheet's columns.
+    Cell { row: usize, column: usize },
     /// A mapping constant, described as in messages.
-    Constant(String),
+    Constant(Arc<str>),
 }
 
 impl Source {
-    /// A problem located here.
-    pub fn problem(&self, message: impl Into<String>) -> Problem {
+    /// A problem located here; `columns` are the sheet's.
+    pub fn problem(&self, columns: &[Column], message: impl Into<String>) -> Problem {
         match self {
-            Source::Cell { row, column } => Problem::cell(*row, column, message),
-            Source::Constant(entry) => Problem::mapping(entry.clone(), message),
+            Source::Cell { row, column } => Problem::cell(*row, &columns[*column], message),
+            Source::Constant(entry) => Problem::mapping(entry.to_string(), message),
         }
     }
 
     /// "row 3, column B" or "mapping constant `x`", to name the other side of a conflict.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, columns: &[Column]) -> String {
         match self {
-            Source::Cell { row, column } => format!("row {row}, column {}", column.letter()),
+            Source::Cell { row, column } => {
+                format!("row {row}, column {}", columns[*column].letter())
+            }
             Source::Constant(entry) => format!("mapping {entry}"),
         }
     }
@@ -40,7 +44,7 @@ impl Source {
 pub(crate) enum Change {
     /// Set a field.
     Field {
-        path: crate::notation::FieldPath,
+        path: Arc<crate::notation::FieldPath>,
         value: Value,
     },
     /// Assign or unassign a service or service pack.
@@ -91,14 +95,16 @@ pub(crate) fn convert_row(
         }
     };
     let mut changes = Vec::new();
-    for ((cell, role), column) in row.cells.iter().zip(&layout.roles).zip(columns) {
+    for (column, (cell, role)) in row.cells.iter().zip(&layout.roles).enumerate() {
         let source = Source::Cell {
             row: row.number,
-            column: column.clone(),
+            column,
         };
         match changes_of(cell, role, schema) {
             Ok(found) => changes.extend(found.into_iter().map(|c| (c, source.clone()))),
-            Err(messages) => problems.extend(messages.into_iter().map(|m| source.problem(m))),
+            Err(messages) => {
+                problems.extend(messages.into_iter().map(|m| source.problem(columns, m)));
+            }
         }
     }
     if problems.is_empty() {
