@@ -140,11 +140,9 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
         .map(|row| rows::convert_row(row, &sheet.columns, &layout, schema))
         .collect();
     let mut good = Vec::with_capacity(converted.len());
-    for result in converted {
-        match result {
-            Ok(row) => good.push(row),
-            Err(found) => problems.extend(found),
-        }
+    for (row, found) in converted {
+        good.extend(row);
+        problems.extend(found);
     }
     let users = merge::merge(
         good,

@@ -65,13 +65,15 @@ pub(crate) struct RowChanges {
     pub changes: Vec<(Change, Source)>,
 }
 
-/// Convert a row, or report every problem in it.
+/// Convert a row: the changes of its good cells (`None` when the row has no user id to merge
+/// them under) and every problem in it. Good cells of a bad row still count, so that a
+/// conflict with another row is reported along with the bad cell.
 pub(crate) fn convert_row(
     row: &Row,
     columns: &[Column],
     layout: &Layout,
     schema: &Schema,
-) -> Result<RowChanges, Vec<Problem>> {
+) -> (Option<RowChanges>, Vec<Problem>) {
     let mut problems = Vec::new();
     let user_column = &columns[layout.user_id];
     let user_id = match &row.cells[layout.user_id] {
@@ -107,15 +109,12 @@ pub(crate) fn convert_row(
             }
         }
     }
-    if problems.is_empty() {
-        Ok(RowChanges {
-            row: row.number,
-            user_id,
-            changes,
-        })
-    } else {
-        Err(problems)
-    }
+    let merged = (!user_id.is_empty()).then_some(RowChanges {
+        row: row.number,
+        user_id,
+        changes,
+    });
+    (merged, problems)
 }
 
 /// What one cell (or constant) with a given role asks for.

@@ -88,6 +88,19 @@ fn conflicting_values_name_both_rows() {
 }
 
 #[test]
+fn a_bad_cell_does_not_hide_a_conflict_in_its_row() {
+    assert_eq!(
+        messages(plan(
+            "userId,settings.Do Not Disturb.isActive,user.extension\na@x,maybe,1001\na@x,,1009\n"
+        )),
+        [
+            "row 2, column B (`settings.Do Not Disturb.isActive`): `maybe` is not a boolean (use true/false, yes/no, y/n or 1/0)",
+            "row 3, column C (`user.extension`): `1009` conflicts with `1001` set for user `a@x` in row 2, column C",
+        ]
+    );
+}
+
+#[test]
 fn assigning_and_unassigning_one_service_conflicts() {
     assert_eq!(
         messages(plan(
