@@ -67,7 +67,9 @@ fn decode(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> String {
                  save it as \"CSV UTF-8\" to be sure every character is right",
                 path.display()
             ));
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            // A UTF-8 BOM on a file that is not UTF-8 after all is still no part of the text.
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
             text.into_owned()
         }
     }
@@ -142,6 +144,7 @@ mod tests {
             decode(path, b"Zo\xEB,M\xFCller", &mut warnings),
             "Zoë,Müller"
         );
-        assert_eq!(warnings.len(), 1);
+        assert_eq!(decode(path, b"\xEF\xBB\xBFa,\xFC", &mut warnings), "a,ü");
+        assert_eq!(warnings.len(), 2);
     }
 }
