@@ -7,6 +7,7 @@ use crate::plan::file::PlanFileError;
 use crate::problem::Problems;
 use crate::schema::SchemaError;
 use crate::sheet::SheetError;
+use crate::sim::SimError;
 use crate::templates::UnknownTemplate;
 
 /// Everything that can stop a command, each carrying its own location.
@@ -27,6 +28,9 @@ pub enum Error {
     /// The embedded schema is broken (a build defect).
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// The simulator could not start.
+    #[error(transparent)]
+    Sim(#[from] SimError),
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
@@ -57,6 +61,7 @@ impl Error {
             | Error::PlanFile(_)
             | Error::Schema(_)
             | Error::Template(_)
+            | Error::Sim(_)
             | Error::Usage(_)
             | Error::Write { .. }
             | Error::Stdout(_) => 2,

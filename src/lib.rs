@@ -2,7 +2,8 @@
 //!
 //! The pipeline (see DESIGN.md): [`sheet`] reads a CSV or workbook into rows of cells;
 //! [`plan`] turns them, through the [`notation`], a [`mapping`] and the [`schema`], into one
-//! validated change set per user; [`cli`] prints plans and writes plan files.
+//! validated change set per user; [`cli`] prints plans and writes plan files. [`sim`] is an
+//! Odin simulator for tests, demos and benchmarks.
 
 pub mod atomic;
 pub mod cli;
@@ -14,5 +15,6 @@ pub mod problem;
 pub mod resource;
 pub mod schema;
 pub mod sheet;
+pub mod sim;
 pub mod suggest;
 pub mod templates;

@@ -3,6 +3,7 @@
 
 mod plan;
 mod render;
+mod sim;
 mod template;
 
 use std::io::Write;
@@ -30,6 +31,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
     Template(template::Args),
+    /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
+    Sim(sim::Args),
 }
 
 /// Run a parsed command line.
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Plan(args) => plan::run(args, &notes),
         Command::Template(args) => template::run(args, &notes),
+        Command::Sim(args) => sim::run(args, &notes),
     }
 }
 

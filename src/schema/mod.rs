@@ -20,10 +20,16 @@ use serde_json::Value;
 use crate::notation::{FieldPath, Namespace, Segment};
 use crate::suggest;
 
-const USER: &str = include_str!("fixtures/user.json");
-const POLICY: &str = include_str!("fixtures/user-call-processing-policy.json");
-const SETTINGS: &str = include_str!("fixtures/user-service-settings.json");
-const SERVICES: &str = include_str!("fixtures/user-services.json");
+mod conform;
+
+/// A real `GET /users` response.
+pub const USER: &str = include_str!("fixtures/user.json");
+/// A real call processing policy response.
+pub const POLICY: &str = include_str!("fixtures/user-call-processing-policy.json");
+/// A real `GET /users/services/settings` response (73 services).
+pub const SETTINGS: &str = include_str!("fixtures/user-service-settings.json");
+/// A real `GET /users/services` response.
+pub const SERVICES: &str = include_str!("fixtures/user-services.json");
 const KNOWN_FIELDS: &str = include_str!("known-fields.json");
 const USER_SERVICES: &str = include_str!("user-services.txt");
 
@@ -345,6 +351,11 @@ impl Schema {
             }
         }
         Ok(node.field_type())
+    }
+
+    /// Every user service name sleipnir knows (licence names and services with settings).
+    pub fn user_services(&self) -> impl Iterator<Item = &str> {
+        self.user_services.iter().map(String::as_str)
     }
 
     /// Whether `name` is a user service sleipnir knows (for `services.assign`/`unassign`).

@@ -1,0 +1,143 @@
+//! `sleipnir sim`: serve the Odin simulator on loopback until Ctrl-C.
+
+use std::time::Duration;
+
+use super::{Notes, print};
+use crate::error::Error;
+use crate::sim::{self, FaultConfig, Login, SimConfig};
+
+/// Flags of `sleipnir sim`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// How many users to seed (user00001@sim.example.net, …).
+    #[arg(long, default_value_t = 100)]
+    pub users: usize,
+    /// How many groups to spread them over.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub groups: u16,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Up to this many more milliseconds, drawn at random per request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub jitter: u64,
+    /// Answer 429 with Retry-After past N requests in any one second.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
+    /// Probability (0 to 1) of a 503 before a write.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    pub fail_rate: f64,
+    /// Probability (0 to 1) that a write succeeds and its connection is dropped unanswered.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    pub drop_rate: f64,
+    /// Token lifetime in seconds.
+    #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_ttl: u64,
+    /// Seed for the users' variation and the faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a probability between 0 and 1")),
+    }
+}
+
+pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
+    // The simulator accepts the login of this environment when both parts are set, so a
+    // shell set up for a real Odin works against it unchanged.
+    let env_login = match (
+        std::env::var("ODIN_USERNAME"),
+        std::env::var("ODIN_PASSWORD"),
+    ) {
+        (Ok(username), Ok(password)) if !username.is_empty() => Some(Login { username, password }),
+        _ => None,
+    };
+    let config = SimConfig {
+        users: args.users,
+        groups: usize::from(args.groups),
+        seed: args.seed,
+        token_ttl: Duration::from_secs(args.token_ttl),
+        login: env_login.clone().unwrap_or_default(),
+        faults: FaultConfig {
+            latency: Duration::from_millis(args.latency),
+            jitter: Duration::from_millis(args.jitter),
+            rate_limit: args.rate_limit,
+            fail_rate: args.fail_rate,
+            drop_rate: args.drop_rate,
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(sim::SimError::Runtime)?;
+    let banner = |addr: std::net::SocketAddr| {
+        let base = format!("http://{addr}/api/v2");
+        let login = match &env_login {
+            Some(login) => format!(
+                "ODIN_USERNAME={} and the ODIN_PASSWORD of this shell",
+                login.username
+            ),
+            None => format!(
+                "export ODIN_URL={base} ODIN_USERNAME={} ODIN_PASSWORD={}",
+                sim::DEFAULT_USERNAME,
+                sim::DEFAULT_PASSWORD
+            ),
+        };
+        let mut text = format!(
+            "Odin simulator: {} users in {} groups of service provider `{}` (seed {})\n  \
+             base URL  {base}\n  login     {login}\n  stats     http://{addr}/__sim/stats\n",
+            args.users,
+            args.groups,
+            sim::SERVICE_PROVIDER,
+            args.seed
+        );
+        let faults = faults_line(&args);
+        if !faults.is_empty() {
+            text.push_str(&format!("  faults    {faults}\n"));
+        }
+        text.push_str("Ctrl-C stops it.\n");
+        if let Err(e) = print(&text) {
+            notes.warn(&e.to_string());
+        }
+    };
+    runtime.block_on(sim::serve(config, args.port, banner, async {
+        let _ = tokio::signal::ctrl_c().await;
+    }))?;
+    notes.note("simulator stopped");
+    Ok(())
+}
+
+fn faults_line(args: &Args) -> String {
+    let mut faults = Vec::new();
+    if args.latency > 0 || args.jitter > 0 {
+        faults.push(format!(
+            "latency {} ms + up to {} ms",
+            args.latency, args.jitter
+        ));
+    }
+    if let Some(limit) = args.rate_limit {
+        faults.push(format!("rate limit {limit}/s"));
+    }
+    if args.fail_rate > 0.0 {
+        faults.push(format!(
+            "503 before {:.1}% of writes",
+            args.fail_rate * 100.0
+        ));
+    }
+    if args.drop_rate > 0.0 {
+        faults.push(format!(
+            "{:.1}% of writes dropped unanswered",
+            args.drop_rate * 100.0
+        ));
+    }
+    if args.token_ttl != 86_400 {
+        faults.push(format!("tokens live {} s", args.token_ttl));
+    }
+    faults.join(", ")
+}

@@ -1,0 +1,127 @@
+//! The Odin endpoints of API.md sections 2–6, plus `/__sim/stats` and `/__sim/state`.
+
+mod auth;
+mod resources;
+mod users;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::Sim;
+
+pub(crate) use auth::Admin;
+
+/// An Odin error response: `{status, error, details}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub status: StatusCode,
+    pub details: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, details: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            details: details.into(),
+        }
+    }
+
+    pub fn bad_request(details: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, details)
+    }
+
+    pub fn unknown_user(user_id: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, format!("user `{user_id}` not found"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "status": self.status.as_u16(),
+            "error": self.status.canonical_reason().unwrap_or("Error"),
+            "details": self.details,
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// The routes, with every Odin path under `/api/v2`.
+pub(crate) fn router(sim: Arc<Sim>) -> Router {
+    let odin = Router::new()
+        .route("/auth/token", post(auth::login).put(auth::refresh))
+        .route("/auth/session", get(auth::session))
+        .route("/users", get(users::get).put(users::put))
+        .route(
+            "/users/services/settings",
+            get(resources::get_settings).put(resources::put_settings),
+        )
+        .route(
+            "/users/call-processing-policy",
+            get(resources::get_policy).put(resources::put_policy),
+        )
+        .route(
+            "/users/services",
+            get(resources::get_services).put(resources::put_services),
+        )
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            super::faults_layer,
+        ));
+    Router::new()
+        .nest("/api/v2", odin)
+        .route("/__sim/stats", get(stats))
+        .route("/__sim/state", get(state))
+        .with_state(sim)
+}
+
+async fn stats(State(sim): State<Arc<Sim>>) -> Json<super::StatsReport> {
+    Json(sim.stats.report())
+}
+
+async fn state(
+    State(sim): State<Arc<Sim>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let user_id = required(&query, "userId")?;
+    let directory = sim.directory();
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    Ok(Json(user.state_view(&sim.catalog)))
+}
+
+/// A required query parameter.
+fn required<'a>(query: &'a HashMap<String, String>, key: &str) -> Result<&'a str, ApiError> {
+    query
+        .get(key)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request(format!("the `{key}` query parameter is required")))
+}
+
+/// A PUT body: a JSON object with a string `userId`.
+fn body_object(body: &Bytes) -> Result<(String, serde_json::Map<String, Value>), ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let Value::Object(mut map) = value else {
+        return Err(ApiError::bad_request("the body must be a JSON object"));
+    };
+    let user_id = match map.remove("userId") {
+        Some(Value::String(id)) if !id.is_empty() => id,
+        Some(_) => return Err(ApiError::bad_request("`userId` must be a non-empty string")),
+        None => return Err(ApiError::bad_request("`userId` is required in the body")),
+    };
+    Ok((user_id, map))
+}

@@ -1,0 +1,134 @@
+//! `GET /users` (one user, or a group's users) and `PUT /users`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use serde_json::Value;
+
+use super::{Admin, ApiError, body_object, required};
+use crate::notation::Namespace;
+use crate::sim::Sim;
+
+/// The one filter a group listing may carry, each matched with `*` wildcards.
+const FILTERS: [(&str, &str); 6] = [
+    ("userId", "userId"),
+    ("lastName", "lastName"),
+    ("firstName", "firstName"),
+    ("emailAddress", "emailAddress"),
+    ("extension", "extension"),
+    ("dn", "phoneNumber"),
+];
+
+/// `GET /users?userId=` → the user; `GET /users?serviceProviderId=&groupId=[&limit=][&filter=]`
+/// → the group's users as a JSON array.
+pub(super) async fn get(
+    State(sim): State<Arc<Sim>>,
+    _admin: Admin,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let directory = sim.directory();
+    if let (Some(sp), Some(group)) = (query.get("serviceProviderId"), query.get("groupId")) {
+        let limit = match query.get("limit") {
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                ApiError::bad_request(format!("`limit` must be a number, not `{text}`"))
+            })?,
+            None => usize::MAX,
+        };
+        let filters: Vec<(&str, &str)> = FILTERS
+            .iter()
+            .filter_map(|(param, field)| Some((*field, query.get(*param)?.as_str())))
+            .collect();
+        if filters.len() > 1 {
+            return Err(ApiError::bad_request("at most one filter may be given"));
+        }
+        let ids = directory
+            .groups
+            .get(&(sp.clone(), group.clone()))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let users: Vec<Value> = ids
+            .iter()
+            .filter_map(|id| directory.users.get(id))
+            .filter(|user| {
+                filters.iter().all(|(field, pattern)| {
+                    wildcard(pattern, user.user[*field].as_str().unwrap_or_default())
+                })
+            })
+            .take(limit)
+            .map(|user| user.user.clone())
+            .collect();
+        return Ok(Json(Value::Array(users)));
+    }
+    let user_id = required(&query, "userId")?;
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    Ok(Json(user.user.clone()))
+}
+
+/// `PUT /users` with `userId`, `serviceProviderId`, `groupId` and the fields to change →
+/// an array holding the full updated record.
+pub(super) async fn put(
+    State(sim): State<Arc<Sim>>,
+    _admin: Admin,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (user_id, mut fields) = body_object(&body)?;
+    let mut identity = Vec::new();
+    for key in ["serviceProviderId", "groupId"] {
+        match fields.remove(key) {
+            Some(Value::String(value)) => identity.push(value),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "`{key}` is required in the body"
+                )));
+            }
+        }
+    }
+    let mut patch = Value::Object(fields);
+    sim.catalog
+        .schema
+        .conform(Namespace::User, &mut patch)
+        .map_err(ApiError::bad_request)?;
+    let mut directory = sim.directory();
+    let user = directory
+        .users
+        .get_mut(&user_id)
+        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    let (_, sp, group) = user.identity();
+    if identity != [sp, group] {
+        return Err(ApiError::bad_request(format!(
+            "user `{user_id}` is not in service provider `{}`, group `{}`",
+            identity[0], identity[1]
+        )));
+    }
+    crate::sim::state::merge(&mut user.user, &patch);
+    Ok(Json(Value::Array(vec![user.user.clone()])))
+}
+
+/// Odin's filter wildcards: `v*`, `*v`, `*v*`, or the exact value.
+fn wildcard(pattern: &str, value: &str) -> bool {
+    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+        (Some(rest), _) if rest.ends_with('*') => value.contains(&rest[..rest.len() - 1]),
+        (Some(suffix), _) => value.ends_with(suffix),
+        (None, Some(prefix)) => value.starts_with(prefix),
+        (None, None) => value == pattern,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wildcards() {
+        assert!(super::wildcard("Tur*", "Turing"));
+        assert!(super::wildcard("*ing", "Turing"));
+        assert!(super::wildcard("*uri*", "Turing"));
+        assert!(super::wildcard("Turing", "Turing"));
+        assert!(!super::wildcard("Tur", "Turing"));
+        assert!(super::wildcard("*", "anything"));
+    }
+}

@@ -1,0 +1,298 @@
+//! The Odin simulator (DESIGN.md section 7): the endpoints of the API notes over HTTP on
+//! loopback, with in-memory users seeded from the real examples, strict validation, and
+//! faults to inject. `sleipnir sim` serves it until Ctrl-C; tests and benchmarks start it
+//! in-process with [`Simulator::start`].
+
+mod api;
+mod faults;
+mod seed;
+mod server;
+mod state;
+mod stats;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub use faults::FaultConfig;
+pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
+pub use stats::{RouteCount, StatsReport};
+
+use crate::schema::SchemaError;
+
+/// The login the simulator accepts when none is given in its environment.
+pub const DEFAULT_USERNAME: &str = "admin@sim.example.net";
+/// The password of [`DEFAULT_USERNAME`]; a published test value, not a secret.
+pub const DEFAULT_PASSWORD: &str = "sleipnir-sim";
+
+/// The admin login the simulator accepts.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Login {
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+impl Default for Login {
+    fn default() -> Login {
+        Login {
+            username: DEFAULT_USERNAME.to_string(),
+            password: DEFAULT_PASSWORD.to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for Login {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Login")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How to build and run a simulator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// How many users (`user00001@sim.example.net`, …).
+    pub users: usize,
+    /// How many groups they are spread over (round robin).
+    pub groups: usize,
+    /// Seed for the users' variation and for every injected fault.
+    pub seed: u64,
+    /// How long a token lives.
+    pub token_ttl: Duration,
+    /// The accepted login.
+    pub login: Login,
+    /// Faults to inject.
+    pub faults: FaultConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            users: 100,
+            groups: 4,
+            seed: 1,
+            token_ttl: Duration::from_secs(24 * 60 * 60),
+            login: Login::default(),
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+/// Why a simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The port is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the simulator's runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The embedded examples are broken (a build defect).
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Sim {
+    config: SimConfig,
+    catalog: state::Catalog,
+    directory: Mutex<state::Directory>,
+    /// Token → when it expires.
+    tokens: Mutex<HashMap<String, Instant>>,
+    faults: faults::Faults,
+    stats: stats::Stats,
+}
+
+impl Sim {
+    fn new(config: SimConfig) -> Result<Sim, SimError> {
+        let catalog = state::Catalog::builtin()?;
+        let directory = seed::seed(&catalog, config.users, config.groups, config.seed);
+        Ok(Sim {
+            faults: faults::Faults::new(config.faults.clone(), config.seed),
+            config,
+            catalog,
+            directory: Mutex::new(directory),
+            tokens: Mutex::new(HashMap::new()),
+            stats: stats::Stats::default(),
+        })
+    }
+
+    // A handler that panicked mid-write cannot leave the maps unusable; keep serving.
+    fn directory(&self) -> MutexGuard<'_, state::Directory> {
+        self.directory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn issue_token(&self) -> String {
+        let token = self.faults.token();
+        let now = Instant::now();
+        let mut tokens = self.tokens();
+        tokens.retain(|_, expires| *expires > now);
+        tokens.insert(token.clone(), now + self.config.token_ttl);
+        token
+    }
+}
+
+/// Latency, rate limit, 503 before writes and dropped connections after them, and the
+/// statistics of every Odin request.
+async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.extensions().get::<OriginalUri>().map_or_else(
+        || request.uri().path().to_string(),
+        |uri| uri.path().to_string(),
+    );
+    sim.stats.arrived(Instant::now());
+    let delay = sim.faults.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Err(wait) = sim.faults.admit(Instant::now()) {
+        sim.stats.answered(method.as_str(), &path, 429);
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut response = api::ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "rate limit of {} requests per second exceeded",
+                sim.config.faults.rate_limit.unwrap_or(0)
+            ),
+        )
+        .into_response();
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert("retry-after", value);
+        }
+        return response;
+    }
+    let write = method == Method::PUT && !path.starts_with("/api/v2/auth/");
+    if write && sim.faults.fail_write() {
+        sim.stats.answered(method.as_str(), &path, 503);
+        return api::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service temporarily unavailable",
+        )
+        .into_response();
+    }
+    let drop = request
+        .extensions()
+        .get::<server::DropConnection>()
+        .cloned();
+    let response = next.run(request).await;
+    if write
+        && response.status().is_success()
+        && sim.faults.drop_write()
+        && let Some(drop) = drop
+    {
+        sim.stats.dropped(method.as_str(), &path);
+        drop.now().await;
+    }
+    sim.stats
+        .answered(method.as_str(), &path, response.status().as_u16());
+    response
+}
+
+/// A simulator running in-process on a loopback port, in a thread of its own; it stops
+/// when dropped.
+pub struct Simulator {
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Seed the users and serve on `127.0.0.1:port` (0 picks a free port).
+    pub fn start(config: SimConfig, port: u16) -> Result<Simulator, SimError> {
+        let sim = Arc::new(Sim::new(config)?);
+        let listener = server::bind(port)?;
+        let addr = listener.local_addr().map_err(SimError::Runtime)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(SimError::Runtime)?;
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("odin-sim".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            server::serve(listener, api::router(sim), async {
+                                let _ = stop.await;
+                            })
+                            .await;
+                        }
+                        Err(e) => eprintln!("odin simulator: cannot listen: {e}"),
+                    }
+                });
+                runtime.shutdown_background();
+            })
+            .map_err(SimError::Runtime)?;
+        Ok(Simulator {
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The Odin base URL: `http://127.0.0.1:PORT/api/v2`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api/v2", self.addr)
+    }
+
+    /// The URL of a path outside the Odin API, e.g. `/__sim/stats`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serve a simulator on `127.0.0.1:port` in the current async runtime until `shutdown`
+/// resolves; `ready` is called with the bound address first. For `sleipnir sim`.
+pub async fn serve(
+    config: SimConfig,
+    port: u16,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), SimError> {
+    let sim = Arc::new(Sim::new(config)?);
+    let listener = server::bind(port)?;
+    let addr = listener.local_addr().map_err(SimError::Runtime)?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(SimError::Runtime)?;
+    ready(addr);
+    server::serve(listener, api::router(sim), shutdown).await;
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! Seeding: N users spread over G groups of one service provider, each built from the real
+//! examples with deterministic variation, so that changes and rollbacks are visible.
+//!
+//! Every user draws from its own random stream (seed and user number), so user 17 is the
+//! same whether the simulator holds 20 users or 20,000.
+
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use super::state::{Catalog, Directory, UserState};
+
+/// The service provider every simulated user belongs to.
+pub const SERVICE_PROVIDER: &str = "ent.sim";
+/// The domain of simulated user ids.
+pub const DOMAIN: &str = "sim.example.net";
+
+/// Services that some users do not have, so that assigning them and their settings'
+/// "not assigned" errors can be seen.
+const OPTIONAL_SERVICES: [&str; 8] = [
+    "Call Notify",
+    "Priority Alert",
+    "Remote Office",
+    "Sequential Ring",
+    "Simultaneous Ring Personal",
+    "Call Forwarding Selective",
+    "Hoteling Guest",
+    "Executive-Assistant",
+];
+
+const FIRST: [&str; 8] = [
+    "Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken",
+];
+const LAST: [&str; 8] = [
+    "Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson",
+];
+const CITIES: [&str; 5] = ["Cincinnati", "Columbus", "Dayton", "Toledo", "Akron"];
+
+/// The id of simulated user `n` (1-based): `user00001@sim.example.net`.
+pub fn user_id(n: usize) -> String {
+    format!("user{n:05}@{DOMAIN}")
+}
+
+/// The id of simulated group `g` (1-based): `grp01`.
+pub fn group_id(g: usize) -> String {
+    format!("grp{g:02}")
+}
+
+/// Build `users` users over `groups` groups (round robin), varied by `seed`.
+pub(crate) fn seed(catalog: &Catalog, users: usize, groups: usize, seed: u64) -> Directory {
+    let groups = groups.max(1);
+    let mut directory = Directory::default();
+    for n in 1..=users {
+        let group = group_id((n - 1) % groups + 1);
+        let state = user(catalog, n, &group, seed);
+        let id = user_id(n);
+        directory
+            .groups
+            .entry((SERVICE_PROVIDER.to_string(), group))
+            .or_default()
+            .push(id.clone());
+        directory.users.insert(id, state);
+    }
+    directory
+}
+
+fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let id = user_id(n);
+    let (first, last) = (FIRST[n % FIRST.len()], LAST[(n / 8) % LAST.len()]);
+    let extension = format!("{}", 1000 + n % 9000);
+    let mut record = catalog.user.clone();
+    super::state::merge(
+        &mut record,
+        &json!({
+            "serviceProviderId": SERVICE_PROVIDER,
+            "groupId": group,
+            "userId": id,
+            "firstName": first,
+            "lastName": last,
+            "callingLineIdFirstName": first,
+            "callingLineIdLastName": last,
+            "hiraganaFirstName": first,
+            "hiraganaLastName": last,
+            "extension": extension,
+            "defaultAlias": id,
+            "domain": DOMAIN,
+            "aliases": [],
+            "phoneNumber": format!("+1555100{:04}", n % 10_000),
+            "emailAddress": id,
+            "address": {"city": CITIES[rng.random_range(0..CITIES.len())]},
+        }),
+    );
+
+    let mut settings: Vec<Option<Arc<Value>>> = catalog
+        .settings
+        .iter()
+        .map(|(_, v)| Some(v.clone()))
+        .collect();
+    let mut services: Vec<bool> = catalog
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, _)| catalog.settings_of_service(i).is_some() || rng.random_bool(0.5))
+        .collect();
+    for name in OPTIONAL_SERVICES {
+        if rng.random_bool(0.3)
+            && let Some(service) = catalog.service(name)
+        {
+            services[service] = false;
+            if let Some(entry) = catalog.settings_of_service(service) {
+                settings[entry] = None;
+            }
+        }
+    }
+    let mut set = |name: &str, patch: Value| {
+        if let Some(Some(value)) = catalog.settings_service(name).map(|i| &mut settings[i]) {
+            super::state::merge(Arc::make_mut(value), &patch);
+        }
+    };
+    // Unset numbers are omitted, as real Odin does; some users forward.
+    let forwards = rng.random_bool(0.2);
+    set(
+        "Call Forwarding Always",
+        json!({"isActive": forwards, "forwardToPhoneNumber": forwards.then(|| format!("+1555300{:04}", n % 10_000))}),
+    );
+    let busy = rng.random_bool(0.15);
+    set(
+        "Call Forwarding Busy",
+        json!({"isActive": busy, "forwardToPhoneNumber": busy.then(|| format!("+1555400{:04}", n % 10_000))}),
+    );
+    let no_answer_number = rng.random_bool(0.4);
+    set(
+        "Call Forwarding No Answer",
+        json!({
+            "numberOfRings": rng.random_range(2..=6),
+            "forwardToPhoneNumber": no_answer_number.then(|| format!("+1555500{:04}", n % 10_000)),
+        }),
+    );
+    set("Do Not Disturb", json!({"isActive": rng.random_bool(0.1)}));
+    let identity = json!({"serviceProviderId": SERVICE_PROVIDER, "groupId": group, "userId": id});
+    set(
+        "Voice Messaging User",
+        json!({
+            "Voice Messaging User": {"isActive": rng.random_bool(0.7), "serviceProviderId": SERVICE_PROVIDER, "groupId": group, "userId": id},
+            "Voice Messaging User Advanced": identity,
+            "Voice Messaging User Greeting": {"userId": id},
+            "Voice Messaging User Voice Portal": identity,
+        }),
+    );
+
+    let mut policy = catalog.policy.clone();
+    if rng.random_bool(0.3) {
+        super::state::merge(
+            Arc::make_mut(&mut policy),
+            &json!({"clidPolicy": "Use Configurable CLID", "maxSimultaneousCalls": rng.random_range(2..=10)}),
+        );
+    }
+    UserState {
+        user: record,
+        policy,
+        settings,
+        services,
+        packs: catalog
+            .packs
+            .iter()
+            .map(|(_, _, assigned)| *assigned)
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_are_spread_over_groups_and_stable_across_sizes() {
+        let catalog = Catalog::builtin().unwrap();
+        let small = seed(&catalog, 20, 3, 7);
+        let large = seed(&catalog, 200, 3, 7);
+        assert_eq!(small.users.len(), 20);
+        assert_eq!(small.groups.len(), 3);
+        let a = &small.users["user00017@sim.example.net"];
+        let b = &large.users["user00017@sim.example.net"];
+        assert_eq!(a.user, b.user);
+        assert_eq!(a.services, b.services);
+        assert_eq!(a.identity().2, "grp02");
+    }
+
+    #[test]
+    fn seeds_vary_users_visibly() {
+        let catalog = Catalog::builtin().unwrap();
+        let directory = seed(&catalog, 200, 4, 1);
+        let cfa = catalog.settings_service("Call Forwarding Always").unwrap();
+        let active = directory
+            .users
+            .values()
+            .filter(|u| {
+                u.settings[cfa]
+                    .as_ref()
+                    .is_some_and(|s| s["isActive"] == true)
+            })
+            .count();
+        assert!((10..90).contains(&active), "{active} of 200 forward");
+        let inactive_have_no_number = directory.users.values().all(|u| {
+            u.settings[cfa]
+                .as_ref()
+                .is_none_or(|s| s["isActive"] == true || s.get("forwardToPhoneNumber").is_none())
+        });
+        assert!(inactive_have_no_number);
+        let notify = catalog.service("Call Notify").unwrap();
+        assert!(directory.users.values().any(|u| !u.services[notify]));
+        assert!(directory.users.values().any(|u| u.services[notify]));
+        let other = seed(&catalog, 200, 4, 2);
+        assert_ne!(
+            directory.users["user00001@sim.example.net"].settings,
+            other.users["user00001@sim.example.net"].settings
+        );
+    }
+}
