@@ -4,9 +4,13 @@
 // Test code may panic on what it did not expect: that is how a test fails.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod sim_support;
 mod support;
 
 mod examples_dir;
 mod plan_bad;
 mod plan_good;
+mod sim_api;
+mod sim_cli;
+mod sim_faults;
 mod template_cmd;

@@ -1,8 +1,9 @@
 //! Plans as people and scripts read them.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::plan::{Plan, Totals, UserPlan};
+use crate::plan::{Plan, PlanSource, Totals, UserPlan};
 use crate::resource::Resource;
 
 /// The readable plan: a heading, each user with the fields and values to set, a totals line.
@@ -107,14 +108,25 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// The plan as one JSON document, fields in this order (serialised from the struct, not
+/// through `serde_json::Value`, which would sort them).
+#[derive(Serialize)]
+struct Document<'a> {
+    source: &'a PlanSource,
+    users: &'a [UserPlan],
+    totals: Totals,
+    warnings: &'a [String],
+}
+
 /// The same plan as one JSON document: `{source, users, totals, warnings}`.
 pub fn json(plan: &Plan) -> String {
-    let document = json!({
-        "source": plan.source,
-        "users": plan.users,
-        "totals": plan.totals(),
-        "warnings": plan.warnings,
-    });
+    let document = Document {
+        source: &plan.source,
+        users: &plan.users,
+        totals: plan.totals(),
+        warnings: &plan.warnings,
+    };
+    // Plain data with string keys always serialises.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text

@@ -1,0 +1,99 @@
+//! `sleipnir sim` prints its base URL and a ready-to-paste login, and serves on it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+/// Kills the simulator when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn serves_on_the_printed_url_with_the_printed_login() {
+    let child = Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .args(["sim", "--port", "0", "--users", "3", "--rate-limit", "50"])
+        .env_remove("ODIN_USERNAME")
+        .env_remove("ODIN_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sim starts");
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        let done = line.starts_with("Ctrl-C");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        banner[0].starts_with("Odin simulator: 3 users in 4 groups"),
+        "{banner:?}"
+    );
+    let base = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("base URL"))
+        .expect("base URL line")
+        .trim()
+        .to_string();
+    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/api/v2"));
+    let login = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("login"))
+        .expect("login line")
+        .trim();
+    assert_eq!(
+        login,
+        format!(
+            "export ODIN_URL={base} ODIN_USERNAME=admin@sim.example.net ODIN_PASSWORD=sleipnir-sim"
+        )
+    );
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains("faults    rate limit 50/s"))
+    );
+    let client = reqwest::Client::new();
+    let token = client
+        .post(format!("{base}/auth/token"))
+        .json(&json!({"username": "admin@sim.example.net", "password": "sleipnir-sim"}))
+        .send()
+        .await
+        .expect("answered")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let user = client
+        .get(format!("{base}/users?userId=user00003@sim.example.net"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(user.status(), reqwest::StatusCode::OK);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let run = crate::support::sleipnir(&["sim", "--fail-rate", "1.5"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`1.5` is not a probability between 0 and 1"),
+        "{}",
+        run.stderr
+    );
+}
