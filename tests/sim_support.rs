@@ -84,19 +84,18 @@ impl Odin {
 
     /// All four resources of a user, from `/__sim/state`.
     pub async fn state(&self, user_id: &str) -> Value {
-        self.client
-            .get(self.sim.url(&format!("/__sim/state?userId={user_id}")))
-            .send()
+        self.sim_json(&format!("/__sim/state?userId={user_id}"))
             .await
-            .expect("answered")
-            .json()
-            .await
-            .expect("json")
     }
 
     pub async fn stats(&self) -> StatsReport {
+        self.sim_json("/__sim/stats").await
+    }
+
+    /// GET a simulator-only path (no token) as JSON.
+    async fn sim_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         self.client
-            .get(self.sim.url("/__sim/stats"))
+            .get(self.sim.url(path))
             .send()
             .await
             .expect("answered")

@@ -212,20 +212,11 @@ impl Grid {
             .collect();
         let mut data: Vec<Row> = Vec::new();
         for (number, mut cells) in rows {
-            if cells.len() > columns.len() {
-                let extra = cells[columns.len()..].iter().any(|c| !c.is_empty());
-                if extra {
-                    problems.push(Problem::row(
-                        number,
-                        format!(
-                            "has {} cells but the header has {}; check the delimiter and quoting",
-                            cells.len(),
-                            columns.len()
-                        ),
-                    ));
-                }
-                cells.truncate(columns.len());
-            } else if cells.len() < columns.len() {
+            // Empty cells past the header's end are harmless (trailing delimiters); anything
+            // else that does not line up with the header is a delimiter or quoting mistake.
+            let ragged =
+                cells.len() < columns.len() || cells[columns.len()..].iter().any(|c| !c.is_empty());
+            if ragged {
                 problems.push(Problem::row(
                     number,
                     format!(
@@ -234,8 +225,8 @@ impl Grid {
                         columns.len()
                     ),
                 ));
-                cells.resize(columns.len(), Cell::Empty);
             }
+            cells.resize(columns.len(), Cell::Empty);
             data.push(Row { number, cells });
         }
         problems.extend(header_problems(&columns, header_row, &data));

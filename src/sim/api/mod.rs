@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::Sim;
+use super::state::{Catalog, Directory, UserState};
 
 pub(crate) use auth::Admin;
 
@@ -89,17 +90,37 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Json<super::StatsReport> {
     Json(sim.stats.report())
 }
 
-async fn state(
-    State(sim): State<Arc<Sim>>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let user_id = required(&query, "userId")?;
+async fn state(State(sim): State<Arc<Sim>>, query: UserQuery) -> Result<Json<Value>, ApiError> {
+    view(&sim, &query, UserState::state_view)
+}
+
+/// The query of a GET that names one user.
+type UserQuery = Query<HashMap<String, String>>;
+
+/// A GET of one user's resource: the user named by `?userId=`, seen through `view`.
+fn view<T>(
+    sim: &Sim,
+    Query(query): &UserQuery,
+    view: impl FnOnce(&UserState, &Catalog) -> T,
+) -> Result<Json<T>, ApiError> {
+    let user_id = required(query, "userId")?;
     let directory = sim.directory();
     let user = directory
         .users
         .get(user_id)
         .ok_or_else(|| ApiError::unknown_user(user_id))?;
-    Ok(Json(user.state_view(&sim.catalog)))
+    Ok(Json(view(user, &sim.catalog)))
+}
+
+/// The user a write names, for changing.
+fn user_mut<'a>(
+    directory: &'a mut Directory,
+    user_id: &str,
+) -> Result<&'a mut UserState, ApiError> {
+    directory
+        .users
+        .get_mut(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))
 }
 
 /// A required query parameter.

@@ -1,33 +1,24 @@
 //! Service settings, call processing policy, and assigned services: `GET` and `PUT` of each.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde_json::Value;
 
-use super::{Admin, ApiError, body_object, required};
+use super::{Admin, ApiError, UserQuery, body_object, user_mut, view};
 use crate::notation::Namespace;
 use crate::sim::Sim;
-use crate::sim::state::{SettingsView, merge};
-
-type UserQuery = Query<HashMap<String, String>>;
+use crate::sim::state::{SettingsView, UserState, merge};
 
 /// `GET /users/services/settings?userId=` → `userId` plus one key per assigned service.
 pub(super) async fn get_settings(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
-    Query(query): UserQuery,
+    query: UserQuery,
 ) -> Result<Json<SettingsView>, ApiError> {
-    let user_id = required(&query, "userId")?;
-    let directory = sim.directory();
-    let user = directory
-        .users
-        .get(user_id)
-        .ok_or_else(|| ApiError::unknown_user(user_id))?;
-    Ok(Json(user.settings_view(&sim.catalog)))
+    view(&sim, &query, UserState::settings_view)
 }
 
 /// `PUT /users/services/settings {userId, "<Service>": {fields}}`: merged field by field
@@ -44,10 +35,7 @@ pub(super) async fn put_settings(
         .conform(Namespace::Settings, &mut patch)
         .map_err(ApiError::bad_request)?;
     let mut directory = sim.directory();
-    let user = directory
-        .users
-        .get_mut(&user_id)
-        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    let user = user_mut(&mut directory, &user_id)?;
     let Value::Object(services) = patch else {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     };
@@ -77,15 +65,9 @@ pub(super) async fn put_settings(
 pub(super) async fn get_policy(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
-    Query(query): UserQuery,
+    query: UserQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let user_id = required(&query, "userId")?;
-    let directory = sim.directory();
-    let user = directory
-        .users
-        .get(user_id)
-        .ok_or_else(|| ApiError::unknown_user(user_id))?;
-    Ok(Json(user.policy_view()))
+    view(&sim, &query, |user, _| user.policy_view())
 }
 
 /// `PUT /users/call-processing-policy {userId, fields}` → the full policy plus `userId`.
@@ -101,10 +83,7 @@ pub(super) async fn put_policy(
         .conform(Namespace::Policy, &mut patch)
         .map_err(ApiError::bad_request)?;
     let mut directory = sim.directory();
-    let user = directory
-        .users
-        .get_mut(&user_id)
-        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    let user = user_mut(&mut directory, &user_id)?;
     merge(Arc::make_mut(&mut user.policy), &patch);
     Ok(Json(user.policy_view()))
 }
@@ -113,15 +92,9 @@ pub(super) async fn put_policy(
 pub(super) async fn get_services(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
-    Query(query): UserQuery,
+    query: UserQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let user_id = required(&query, "userId")?;
-    let directory = sim.directory();
-    let user = directory
-        .users
-        .get(user_id)
-        .ok_or_else(|| ApiError::unknown_user(user_id))?;
-    Ok(Json(user.services_view(&sim.catalog)))
+    view(&sim, &query, UserState::services_view)
 }
 
 /// `PUT /users/services {userId, userServices: [{serviceName, assigned}], servicePackServices:
@@ -145,10 +118,7 @@ pub(super) async fn put_services(
         return Err(ApiError::bad_request(format!("unknown field `{key}`")));
     }
     let mut directory = sim.directory();
-    let user = directory
-        .users
-        .get_mut(&user_id)
-        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    let user = user_mut(&mut directory, &user_id)?;
     for (service, assigned) in services {
         let was = std::mem::replace(&mut user.services[service], assigned);
         if let Some(entry) = catalog.settings_of_service(service) {

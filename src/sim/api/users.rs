@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use serde_json::Value;
 
-use super::{Admin, ApiError, body_object, required};
+use super::{Admin, ApiError, body_object, required, user_mut};
 use crate::notation::Namespace;
 use crate::sim::Sim;
 
@@ -95,10 +95,7 @@ pub(super) async fn put(
         .conform(Namespace::User, &mut patch)
         .map_err(ApiError::bad_request)?;
     let mut directory = sim.directory();
-    let user = directory
-        .users
-        .get_mut(&user_id)
-        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    let user = user_mut(&mut directory, &user_id)?;
     let (_, sp, group) = user.identity();
     if identity != [sp, group] {
         return Err(ApiError::bad_request(format!(
