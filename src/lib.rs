@@ -5,11 +5,13 @@
 //! validated change set per user; [`cli`] prints plans and writes plan files. [`sim`] is an
 //! Odin simulator for tests, demos and benchmarks.
 
+pub mod apply;
 pub mod atomic;
 pub mod cli;
 pub mod error;
 pub mod mapping;
 pub mod notation;
+pub mod odin;
 pub mod plan;
 pub mod problem;
 pub mod resource;

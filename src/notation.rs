@@ -215,6 +215,52 @@ fn write_segments(out: &mut String, segments: &[Segment]) {
     }
 }
 
+/// The value at `segments` inside `doc`, if there is one.
+pub fn get<'a>(doc: &'a serde_json::Value, segments: &[Segment]) -> Option<&'a serde_json::Value> {
+    segments
+        .iter()
+        .try_fold(doc, |node, segment| match segment {
+            Segment::Key(key) => node.get(key),
+            Segment::Index(index) => node.get(*index),
+        })
+}
+
+/// Set `value` at `segments` inside `doc`, creating objects on the way and lengthening lists
+/// with nulls; a scalar in the way is replaced by the container the path needs.
+pub fn set(doc: &mut serde_json::Value, segments: &[Segment], value: serde_json::Value) {
+    use serde_json::Value;
+    let Some((first, rest)) = segments.split_first() else {
+        *doc = value;
+        return;
+    };
+    let child = match first {
+        Segment::Key(key) => {
+            if !doc.is_object() {
+                *doc = Value::Object(serde_json::Map::new());
+            }
+            match doc {
+                Value::Object(map) => map.entry(key.clone()).or_insert(Value::Null),
+                _ => return,
+            }
+        }
+        Segment::Index(index) => {
+            if !doc.is_array() {
+                *doc = Value::Array(Vec::new());
+            }
+            match doc {
+                Value::Array(items) => {
+                    if items.len() <= *index {
+                        items.resize(index + 1, Value::Null);
+                    }
+                    &mut items[*index]
+                }
+                _ => return,
+            }
+        }
+    };
+    set(child, rest, value);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +336,27 @@ mod tests {
         );
         assert!(paths[2].is_within(&paths[0]));
         assert!(!paths[0].is_within(&paths[2]));
+    }
+
+    #[test]
+    fn get_and_set_inside_json() {
+        use serde_json::json;
+        let mut doc = json!({"Sequential Ring": {"locations": [{"phoneNumber": ""}]}});
+        let path = parse_relative("Sequential Ring.locations[0].phoneNumber").unwrap();
+        assert_eq!(get(&doc, &path), Some(&json!("")));
+        set(&mut doc, &path, json!("+1555"));
+        assert_eq!(get(&doc, &path), Some(&json!("+1555")));
+        let far = parse_relative("Sequential Ring.locations[2].numberOfRings").unwrap();
+        assert_eq!(get(&doc, &far), None);
+        set(&mut doc, &far, json!(3));
+        assert_eq!(doc["Sequential Ring"]["locations"][1], json!(null));
+        assert_eq!(
+            doc["Sequential Ring"]["locations"][2]["numberOfRings"],
+            json!(3)
+        );
+        let mut empty = json!(null);
+        set(&mut empty, &parse_relative("a.b").unwrap(), json!(true));
+        assert_eq!(empty, json!({"a": {"b": true}}));
     }
 
     fn arb_key() -> impl Strategy<Value = String> {

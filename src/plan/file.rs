@@ -60,14 +60,18 @@ pub fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl"))
 }
 
-/// The plan as JSON Lines.
-pub fn to_jsonl(plan: &Plan) -> Result<String, serde_json::Error> {
-    let header = Header {
+/// The header line of a plan file from `source` (without the line end).
+pub fn header_line(source: &PlanSource) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&Header {
         sleipnir: "plan".to_string(),
         version: VERSION,
-        source: plan.source.clone(),
-    };
-    let mut out = serde_json::to_string(&header)?;
+        source: source.clone(),
+    })
+}
+
+/// The plan as JSON Lines.
+pub fn to_jsonl(plan: &Plan) -> Result<String, serde_json::Error> {
+    let mut out = header_line(&plan.source)?;
     out.push('\n');
     for user in &plan.users {
         out.push_str(&serde_json::to_string(user)?);

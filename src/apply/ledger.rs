@@ -1,0 +1,329 @@
+//! The run directory, and the only code that writes it: `rollback.jsonl` (each entry synced to
+//! disk before its user's first write), `results.csv` and `journal.jsonl` (a line per step
+//! event, flushed as it happens), `summary.json` (whole, at the end) and `run.log`.
+//!
+//! Every file is appended line by line and flushed, so a crash at any instant leaves each of
+//! them readable up to its last complete line.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::plan::{PlanSource, UserPlan};
+use crate::resource::Resource;
+
+/// The columns of `results.csv`.
+pub const RESULT_COLUMNS: [&str; 11] = [
+    "row",
+    "userId",
+    "resource",
+    "status",
+    "httpStatus",
+    "attempts",
+    "durationMs",
+    "changed",
+    "before",
+    "after",
+    "message",
+];
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Written.
+    Applied,
+    /// Live values already were the desired ones; nothing was sent.
+    Unchanged,
+    /// Failed for good.
+    Failed,
+    /// Not attempted: an earlier step of the user failed, or the run stopped first.
+    Skipped,
+}
+
+impl Status {
+    /// The word in results and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Applied => "applied",
+            Status::Unchanged => "unchanged",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// One line of `results.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepResult {
+    /// The user's first sheet row.
+    pub row: usize,
+    /// The user.
+    pub user_id: String,
+    /// The step's index among the user's steps.
+    pub step: usize,
+    /// The resource.
+    pub resource: Resource,
+    /// How it ended.
+    pub status: Status,
+    /// The last HTTP status, when a request was answered.
+    pub http_status: Option<u16>,
+    /// Requests made for this step's write (0 when nothing was sent).
+    pub attempts: u32,
+    /// Time spent on the step.
+    pub duration_ms: u64,
+    /// Field path → value before, for the fields changed (or that would have been).
+    pub before: Map<String, Value>,
+    /// Field path → value after.
+    pub after: Map<String, Value>,
+    /// Why it failed or was skipped; Odin's own `details` when it said no.
+    pub message: String,
+}
+
+/// A line of `journal.jsonl`: enough to know, after a crash, which steps finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// The user.
+    pub user_id: String,
+    /// The step's index among the user's steps.
+    pub step: usize,
+    /// The resource.
+    pub resource: Resource,
+    /// `writing` before a write is sent, then the step's final status.
+    pub state: &'static str,
+}
+
+/// Why the run directory could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write run file `{path}`: {source}")]
+pub struct LedgerError {
+    /// The file.
+    pub path: PathBuf,
+    /// The cause.
+    pub source: std::io::Error,
+}
+
+/// The open run directory.
+#[derive(Debug)]
+pub struct Ledger {
+    dir: PathBuf,
+    rollback: File,
+    journal: BufWriter<File>,
+    results: csv::Writer<File>,
+}
+
+impl Ledger {
+    /// Create the run directory (it must not exist or be empty) and its files, with the
+    /// rollback file's header naming the plan being applied.
+    pub fn create(dir: &Path, source: &PlanSource) -> Result<Ledger, LedgerError> {
+        let fail = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LedgerError { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(fail(dir))?;
+        let occupied = std::fs::read_dir(dir).map_err(fail(dir))?.next().is_some();
+        if occupied {
+            return Err(LedgerError {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "the run directory is not empty; choose another --out",
+                ),
+            });
+        }
+        let open = |name: &str| {
+            let path = dir.join(name);
+            OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&path)
+                .map_err(fail(&path))
+        };
+        let mut rollback = open("rollback.jsonl")?;
+        let header = crate::plan::file::header_line(&PlanSource {
+            source: format!("rollback of {}", source.source),
+            ..source.clone()
+        })
+        .map_err(|e| LedgerError {
+            path: dir.join("rollback.jsonl"),
+            source: std::io::Error::other(e),
+        })?;
+        writeln!(rollback, "{header}")
+            .and_then(|()| rollback.sync_all())
+            .map_err(fail(&dir.join("rollback.jsonl")))?;
+        let journal = BufWriter::new(open("journal.jsonl")?);
+        let mut results = csv::Writer::from_writer(open("results.csv")?);
+        results
+            .write_record(RESULT_COLUMNS)
+            .and_then(|()| results.flush().map_err(csv::Error::from))
+            .map_err(|e| LedgerError {
+                path: dir.join("results.csv"),
+                source: std::io::Error::other(e),
+            })?;
+        Ok(Ledger {
+            dir: dir.to_path_buf(),
+            rollback,
+            journal,
+            results,
+        })
+    }
+
+    /// The run directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A file of the run directory for the run log.
+    pub fn log_file(&self) -> Result<File, LedgerError> {
+        let path = self.dir.join("run.log");
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| LedgerError { path, source })
+    }
+
+    /// Append a user's rollback entry and sync it to disk; only then may the user be written.
+    pub fn rollback(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
+        let path = self.dir.join("rollback.jsonl");
+        let line = serde_json::to_string(entry).map_err(|e| LedgerError {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        writeln!(self.rollback, "{line}")
+            .and_then(|()| self.rollback.sync_data())
+            .map_err(|source| LedgerError { path, source })
+    }
+
+    /// Append a journal line.
+    pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
+        let path = self.dir.join("journal.jsonl");
+        let line = serde_json::to_string(entry).map_err(|e| LedgerError {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        writeln!(self.journal, "{line}")
+            .and_then(|()| self.journal.flush())
+            .map_err(|source| LedgerError { path, source })
+    }
+
+    /// Append a line to `results.csv`.
+    pub fn result(&mut self, result: &StepResult) -> Result<(), LedgerError> {
+        let keys: Vec<&str> = result.after.keys().map(String::as_str).collect();
+        let record = [
+            result.row.to_string(),
+            result.user_id.clone(),
+            result.resource.name().to_string(),
+            result.status.name().to_string(),
+            result
+                .http_status
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            result.attempts.to_string(),
+            result.duration_ms.to_string(),
+            keys.join(";"),
+            compact(&result.before),
+            compact(&result.after),
+            result.message.clone(),
+        ];
+        let fail = |e: csv::Error| LedgerError {
+            path: self.dir.join("results.csv"),
+            source: std::io::Error::other(e),
+        };
+        self.results
+            .write_record(
+                record
+                    .iter()
+                    .map(|cell| spreadsheet_safe(cell).into_owned()),
+            )
+            .map_err(fail)?;
+        self.results.flush().map_err(|e| fail(csv::Error::from(e)))
+    }
+
+    /// Write `summary.json` whole, then sync every file.
+    pub fn finish(mut self, summary: &impl Serialize) -> Result<PathBuf, LedgerError> {
+        let path = self.dir.join("summary.json");
+        let text = serde_json::to_string_pretty(summary).map_err(|e| LedgerError {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
+        crate::atomic::write(&path, format!("{text}\n").as_bytes()).map_err(|source| {
+            LedgerError {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let journal = self.dir.join("journal.jsonl");
+        self.journal
+            .flush()
+            .and_then(|()| self.journal.get_ref().sync_all())
+            .map_err(|source| LedgerError {
+                path: journal,
+                source,
+            })?;
+        Ok(self.dir)
+    }
+}
+
+fn compact(map: &Map<String, Value>) -> String {
+    if map.is_empty() {
+        String::new()
+    } else {
+        Value::Object(map.clone()).to_string()
+    }
+}
+
+/// A cell a spreadsheet would run as a formula gets a leading `'`: one starting with `=`,
+/// `@`, tab or CR, or with `+`/`-` when it is not a number (`+15551234567` stays).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match cell.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => cell[1..].parse::<f64>().is_err(),
+        _ => false,
+    };
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_phone_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("+15551234567"), "+15551234567");
+        assert_eq!(spreadsheet_safe("-12"), "-12");
+        assert_eq!(spreadsheet_safe("-cmd"), "'-cmd");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("plain"), "plain");
+    }
+
+    #[test]
+    fn refuses_a_directory_with_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x"), "").unwrap();
+        let source = PlanSource {
+            source: "s.csv".into(),
+            sha256: "00".into(),
+            worksheet: None,
+            mapping: None,
+        };
+        assert!(Ledger::create(dir.path(), &source).is_err());
+        let fresh = dir.path().join("run");
+        let ledger = Ledger::create(&fresh, &source).unwrap();
+        assert_eq!(ledger.dir(), fresh);
+        let header = std::fs::read_to_string(fresh.join("rollback.jsonl")).unwrap();
+        assert!(header.starts_with("{\"sleipnir\":\"plan\""), "{header}");
+        let results = std::fs::read_to_string(fresh.join("results.csv")).unwrap();
+        assert_eq!(results.trim_end(), RESULT_COLUMNS.join(","));
+    }
+}

@@ -1,0 +1,266 @@
+//! Applying a plan: a producer of users, N workers (one user each, its steps in order), one
+//! rate limiter shared by all requests (in the Odin client), and one collector that owns the
+//! run files and counts, and that the CLI watches through a progress callback.
+
+pub mod diff;
+pub mod ledger;
+mod user;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::odin::{OdinClient, RequestCounts};
+use crate::plan::{Plan, PlanSource};
+use ledger::{JournalEntry, Ledger, LedgerError, Status, StepResult};
+use user::Event;
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Users in flight at once.
+    pub concurrency: usize,
+}
+
+/// Where a run stands, for progress displays.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Progress {
+    /// Users in the plan.
+    pub users_total: usize,
+    /// Users whose last step has ended.
+    pub users_done: usize,
+    /// Steps by outcome so far.
+    pub applied: usize,
+    /// Steps found already as wanted.
+    pub unchanged: usize,
+    /// Steps that failed.
+    pub failed: usize,
+    /// Steps not attempted.
+    pub skipped: usize,
+    /// Requests sent so far.
+    pub requests: u64,
+    /// Time since the run started.
+    pub elapsed: Duration,
+}
+
+/// Steps by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    /// Written.
+    pub applied: usize,
+    /// Already as wanted.
+    pub unchanged: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Not attempted.
+    pub skipped: usize,
+}
+
+/// What `summary.json` says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The plan applied.
+    pub source: PlanSource,
+    /// When the run started and ended (UTC, RFC 3339).
+    pub started: String,
+    /// When it ended.
+    pub finished: String,
+    /// Users in the plan.
+    pub users: usize,
+    /// Users with a failed or skipped step.
+    pub users_not_done: usize,
+    /// Steps by status.
+    pub steps: StatusCounts,
+    /// Stopped early (Ctrl-C): users not started are `skipped`.
+    pub interrupted: bool,
+    /// Wall time in seconds.
+    pub wall_seconds: f64,
+    /// Requests sent, retries, 429s, refreshes.
+    pub requests: RequestCounts,
+    /// Requests per second achieved over the run.
+    pub request_rate: f64,
+}
+
+impl Summary {
+    /// The documented exit code: 0 when every step applied or was unchanged, 130 when
+    /// interrupted, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            130
+        } else if self.steps.failed + self.steps.skipped > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Apply `plan` through `client`, recording everything in `ledger`. `stop` turning true stops
+/// new users from starting; users in flight finish. `watch_progress` sees every change.
+pub async fn run(
+    plan: &Plan,
+    client: Arc<OdinClient>,
+    mut ledger: Ledger,
+    options: ApplyOptions,
+    mut stop: watch::Receiver<bool>,
+    mut watch_progress: impl FnMut(&Progress),
+) -> Result<Summary, LedgerError> {
+    let started_at = chrono::Utc::now();
+    let started = Instant::now();
+    let (events, mut inbox) = mpsc::unbounded_channel();
+    let users = Arc::new(plan.users.clone());
+    // The dispatcher stops on the caller's signal, or when the run files cannot be written.
+    let (halt, halted) = watch::channel(*stop.borrow());
+    let halt = Arc::new(halt);
+    let forward = halt.clone();
+    let forwarder = tokio::spawn(async move {
+        while stop.changed().await.is_ok() {
+            if *stop.borrow() {
+                let _ = forward.send(true);
+                return;
+            }
+        }
+    });
+    let dispatcher = tokio::spawn(dispatch(
+        users.clone(),
+        client.clone(),
+        events,
+        options.concurrency.max(1),
+        halted,
+    ));
+    let mut progress = Progress {
+        users_total: users.len(),
+        ..Progress::default()
+    };
+    let mut not_done: BTreeMap<String, ()> = BTreeMap::new();
+    let mut broken: Option<LedgerError> = None;
+    while let Some(event) = inbox.recv().await {
+        let written = match event {
+            Event::Rollback { entry, done } => {
+                let outcome = ledger.rollback(&entry);
+                let _ = done.send(outcome.as_ref().map(|_| ()).map_err(ToString::to_string));
+                outcome
+            }
+            Event::Journal(entry) => ledger.journal(&entry),
+            Event::Step(result) => {
+                count(&mut progress, &result);
+                if matches!(result.status, Status::Failed | Status::Skipped) {
+                    not_done.insert(result.user_id.clone(), ());
+                }
+                ledger.result(&result)
+            }
+            Event::UserDone => {
+                progress.users_done += 1;
+                Ok(())
+            }
+        };
+        if let Err(error) = written {
+            // The run files are the point of the run: stop starting users and report it.
+            let _ = halt.send(true);
+            broken.get_or_insert(error);
+        }
+        progress.requests = client.counts().requests;
+        progress.elapsed = started.elapsed();
+        watch_progress(&progress);
+    }
+    let was_interrupted = dispatcher.await.unwrap_or(false);
+    forwarder.abort();
+    if let Some(error) = broken {
+        return Err(error);
+    }
+    let wall = started.elapsed();
+    let requests = client.counts();
+    let summary = Summary {
+        source: plan.source.clone(),
+        started: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        users: users.len(),
+        users_not_done: not_done.len(),
+        steps: StatusCounts {
+            applied: progress.applied,
+            unchanged: progress.unchanged,
+            failed: progress.failed,
+            skipped: progress.skipped,
+        },
+        interrupted: was_interrupted,
+        wall_seconds: wall.as_secs_f64(),
+        requests,
+        request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
+    };
+    ledger.finish(&summary)?;
+    Ok(summary)
+}
+
+fn count(progress: &mut Progress, result: &StepResult) {
+    match result.status {
+        Status::Applied => progress.applied += 1,
+        Status::Unchanged => progress.unchanged += 1,
+        Status::Failed => progress.failed += 1,
+        Status::Skipped => progress.skipped += 1,
+    }
+}
+
+/// Start users in plan order, at most `concurrency` at a time, until all started or `stop`;
+/// then report the users never started as skipped. Returns whether it was stopped early.
+async fn dispatch(
+    users: Arc<Vec<crate::plan::UserPlan>>,
+    client: Arc<OdinClient>,
+    events: user::Events,
+    concurrency: usize,
+    mut stop: watch::Receiver<bool>,
+) -> bool {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let mut workers = tokio::task::JoinSet::new();
+    let mut started = 0;
+    while started < users.len() {
+        if *stop.borrow() {
+            break;
+        }
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = stop.changed() => break,
+        };
+        let Ok(slot) = slot else { break };
+        if *stop.borrow() {
+            break;
+        }
+        let (users, client, events) = (users.clone(), client.clone(), events.clone());
+        let index = started;
+        workers.spawn(async move {
+            user::apply(&users[index], &client, &events).await;
+            drop(slot);
+        });
+        started += 1;
+    }
+    let stopped = started < users.len();
+    for plan in &users[started..] {
+        for (index, step) in plan.steps.iter().enumerate() {
+            let _ = events.send(Event::Journal(JournalEntry {
+                user_id: plan.user_id.clone(),
+                step: index,
+                resource: step.resource,
+                state: Status::Skipped.name(),
+            }));
+            let _ = events.send(Event::Step(StepResult {
+                row: plan.rows.first().copied().unwrap_or(0),
+                user_id: plan.user_id.clone(),
+                step: index,
+                resource: step.resource,
+                status: Status::Skipped,
+                http_status: None,
+                attempts: 0,
+                duration_ms: 0,
+                before: serde_json::Map::new(),
+                after: step.patch.clone(),
+                message: "not started: the run was stopped".into(),
+            }));
+        }
+        let _ = events.send(Event::UserDone);
+    }
+    while workers.join_next().await.is_some() {}
+    stopped
+}

@@ -1,0 +1,340 @@
+//! Requests to Odin: every one through the shared limiter, retried with exponential backoff
+//! and jitter when worth it, with one token refresh on a 401.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand::RngExt;
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::auth::Auth;
+use super::resources::endpoint;
+use super::{Credentials, OdinError, RateLimiter};
+use crate::resource::Resource;
+
+/// How to reach Odin.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The base URL, e.g. `https://odin.example.net/api/v2`.
+    pub base_url: String,
+    /// Requests per second, all requests counted.
+    pub rate: f64,
+    /// Retries after the first attempt of a request worth retrying.
+    pub retries: u32,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request.
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults for `base_url`: 5 requests/s (what admins use today), 5 retries, 10 s to
+    /// connect, 30 s per request.
+    pub fn new(base_url: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            rate: 5.0,
+            retries: 5,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The outcome of one logical request, however many attempts it took.
+#[derive(Debug)]
+pub struct Call {
+    /// The last HTTP status received, if any.
+    pub status: Option<u16>,
+    /// Attempts made (1 when it went through first time).
+    pub attempts: u32,
+    /// The response body, or why there is none.
+    pub result: Result<Value, OdinError>,
+}
+
+/// Requests sent so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestCounts {
+    /// Every request sent, retries, logins and refreshes included.
+    pub requests: u64,
+    /// Retries.
+    pub retries: u64,
+    /// 429 answers.
+    pub throttled: u64,
+    /// Token refreshes.
+    pub refreshes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    throttled: AtomicU64,
+    refreshes: AtomicU64,
+}
+
+/// A logged-in Odin client, shared by all workers.
+#[derive(Debug)]
+pub struct OdinClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    limiter: RateLimiter,
+    auth: Auth,
+    counters: Counters,
+}
+
+impl OdinClient {
+    /// Log in to Odin. Fails with [`OdinError::Unreachable`] or [`OdinError::LoginRefused`]
+    /// before anything is changed.
+    pub async fn connect(
+        config: ClientConfig,
+        credentials: Credentials,
+    ) -> Result<OdinClient, OdinError> {
+        // reqwest is built without a bundled crypto provider; ring is the one we ship.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(concat!("sleipnir/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| OdinError::Unreachable(e.to_string()))?;
+        let limiter = RateLimiter::new(config.rate);
+        let counters = Counters::default();
+        let token = login(&http, &config, &limiter, &counters, &credentials).await?;
+        Ok(OdinClient {
+            http,
+            auth: Auth::new(credentials, token),
+            config,
+            limiter,
+            counters,
+        })
+    }
+
+    /// `GET {resource}?userId=`.
+    pub async fn read(&self, resource: Resource, user_id: &str) -> Call {
+        let path = endpoint(resource).path;
+        self.call(Method::GET, path, Some(user_id), None).await
+    }
+
+    /// `PUT {resource}` with `body` (identity keys included).
+    pub async fn write(&self, resource: Resource, body: &Value) -> Call {
+        let path = endpoint(resource).path;
+        self.call(Method::PUT, path, None, Some(body)).await
+    }
+
+    /// Requests sent so far.
+    pub fn counts(&self) -> RequestCounts {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        RequestCounts {
+            requests: get(&self.counters.requests),
+            retries: get(&self.counters.retries),
+            throttled: get(&self.counters.throttled),
+            refreshes: get(&self.counters.refreshes),
+        }
+    }
+
+    /// The limiter's effective rate now (lower than configured after 429s).
+    pub fn current_rate(&self) -> f64 {
+        self.limiter.current_rate()
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        user_id: Option<&str>,
+        body: Option<&Value>,
+    ) -> Call {
+        let url = format!("{}{path}", self.config.base_url);
+        let mut attempts = 0;
+        let mut retries = 0;
+        let mut refreshed = false;
+        loop {
+            attempts += 1;
+            let (token, generation) = self.auth.current().await;
+            let mut request = self.http.request(method.clone(), &url).bearer_auth(&token);
+            if let Some(user_id) = user_id {
+                request = request.query(&[("userId", user_id)]);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let answer = send(request, &self.limiter, &self.counters).await;
+            let status = match &answer {
+                Ok(_) => Some(200),
+                Err(error) => error.status(),
+            };
+            let error = match answer {
+                Ok(value) => {
+                    return Call {
+                        status,
+                        attempts,
+                        result: Ok(value),
+                    };
+                }
+                Err(error) => error,
+            };
+            if error.status() == Some(401) && !refreshed {
+                refreshed = true;
+                if let Err(refusal) = self.refresh(generation).await {
+                    return Call {
+                        status,
+                        attempts,
+                        result: Err(refusal),
+                    };
+                }
+                continue;
+            }
+            if !error.retryable() || retries >= self.config.retries {
+                return Call {
+                    status,
+                    attempts,
+                    result: Err(error),
+                };
+            }
+            retries += 1;
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            let retry_after = match &error {
+                OdinError::Http {
+                    status: 429,
+                    retry_after,
+                    ..
+                } => {
+                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                    self.limiter.throttled(*retry_after);
+                    *retry_after
+                }
+                OdinError::Http { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            tokio::time::sleep(backoff(retries).max(retry_after.unwrap_or_default())).await;
+        }
+    }
+
+    /// Renew the token that was refused: `PUT /auth/token`, or a new login if Odin will not
+    /// refresh it (an expired token cannot be refreshed).
+    async fn refresh(&self, refused: u64) -> Result<(), OdinError> {
+        self.auth
+            .renew(refused, |old| async move {
+                self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
+                let url = format!("{}/auth/token", self.config.base_url);
+                let request = self.http.put(&url).bearer_auth(old);
+                match send(request, &self.limiter, &self.counters).await {
+                    Ok(body) => token_of(&body),
+                    Err(_) => {
+                        login(
+                            &self.http,
+                            &self.config,
+                            &self.limiter,
+                            &self.counters,
+                            self.auth.credentials(),
+                        )
+                        .await
+                    }
+                }
+            })
+            .await
+    }
+}
+
+/// `POST /auth/token`.
+async fn login(
+    http: &reqwest::Client,
+    config: &ClientConfig,
+    limiter: &RateLimiter,
+    counters: &Counters,
+    credentials: &Credentials,
+) -> Result<String, OdinError> {
+    let url = format!("{}/auth/token", config.base_url);
+    let request = http
+        .post(&url)
+        .json(&json!({"username": credentials.username, "password": credentials.password()}));
+    match send(request, limiter, counters).await {
+        Ok(body) => token_of(&body),
+        Err(OdinError::Http {
+            status: 401 | 403,
+            details,
+            ..
+        }) => Err(OdinError::LoginRefused(details)),
+        Err(other) => Err(other),
+    }
+}
+
+fn token_of(body: &Value) -> Result<String, OdinError> {
+    body["token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| OdinError::Decode("no `token` in the login response".into()))
+}
+
+/// One attempt: wait for the limiter, send, and read the answer as JSON or as an Odin error.
+async fn send(
+    request: reqwest::RequestBuilder,
+    limiter: &RateLimiter,
+    counters: &Counters,
+) -> Result<Value, OdinError> {
+    limiter.acquire().await;
+    counters.requests.fetch_add(1, Ordering::Relaxed);
+    let response = request
+        .send()
+        .await
+        .map_err(|e| OdinError::from_transport(&e))?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| OdinError::from_transport(&e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
+    }
+    let details = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|body| body["details"].as_str().map(str::to_string))
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            if text.is_empty() {
+                status.canonical_reason().unwrap_or("error").to_string()
+            } else {
+                text.chars().take(300).collect()
+            }
+        });
+    Err(OdinError::Http {
+        status: status.as_u16(),
+        details,
+        retry_after: retry_after
+            .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
+    })
+}
+
+/// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
+/// upper half so that workers retrying together spread out.
+fn backoff(retry: u32) -> Duration {
+    let ceiling = Duration::from_millis(250).saturating_mul(1 << retry.saturating_sub(1).min(5));
+    let ceiling = ceiling.min(Duration::from_secs(8));
+    let factor = rand::rng().random_range(0.5..=1.0);
+    ceiling.mul_f64(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for retry in 1..12 {
+            let d = super::backoff(retry);
+            let ceiling = (250u64 << (retry - 1).min(5)).min(8000);
+            assert!(
+                d.as_millis() as u64 <= ceiling && d.as_millis() as u64 >= ceiling / 2 - 1,
+                "{retry}: {d:?}"
+            );
+        }
+    }
+}

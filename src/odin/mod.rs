@@ -1,0 +1,45 @@
+//! The only code that speaks HTTP to Odin: login and token refresh, the resource table, one
+//! shared rate limiter, retries with backoff.
+
+mod auth;
+mod client;
+mod error;
+mod limiter;
+pub mod resources;
+
+pub use client::{Call, ClientConfig, OdinClient, RequestCounts};
+pub use error::OdinError;
+pub use limiter::RateLimiter;
+
+use std::fmt;
+
+/// An Odin admin login. The password never appears in `Debug` output or messages.
+#[derive(Clone)]
+pub struct Credentials {
+    /// The admin user name.
+    pub username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// A login from its parts.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Credentials {
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
