@@ -46,6 +46,7 @@ fn main() {
 }
 
 async fn load(sim: &Simulator) -> (u64, u64, Duration) {
+    sleipnir::odin::install_crypto();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .build()

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::apply::ledger::LedgerError;
 use crate::mapping::MappingError;
+use crate::odin::OdinError;
 use crate::plan::file::PlanFileError;
 use crate::problem::Problems;
 use crate::schema::SchemaError;
@@ -31,6 +33,12 @@ pub enum Error {
     /// The simulator could not start.
     #[error(transparent)]
     Sim(#[from] SimError),
+    /// Odin could not be reached, or refused the login: nothing was changed.
+    #[error(transparent)]
+    Odin(#[from] OdinError),
+    /// A run file could not be written: the run stopped starting users.
+    #[error(transparent)]
+    Ledger(LedgerError),
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
@@ -51,10 +59,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// The documented exit code (DESIGN.md section 5): everything so far is invalid input or
-    /// usage, and nothing was sent.
+    /// The documented exit code (DESIGN.md section 5): 3 when Odin is unreachable or refuses
+    /// the login (nothing changed), 1 when a run could not keep its files, 2 for invalid input
+    /// or usage (nothing sent).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Odin(_) => 3,
+            Error::Ledger(_) => 1,
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

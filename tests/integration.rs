@@ -7,6 +7,7 @@
 mod sim_support;
 mod support;
 
+mod apply_cmd;
 mod examples_dir;
 mod plan_bad;
 mod plan_good;

@@ -64,6 +64,7 @@ async fn serves_on_the_printed_url_with_the_printed_login() {
             .iter()
             .any(|l| l.contains("faults    rate limit 50/s"))
     );
+    sleipnir::odin::install_crypto();
     let client = reqwest::Client::new();
     let token = client
         .post(format!("{base}/auth/token"))

@@ -17,6 +17,7 @@ pub const ALICE: &str = "user00001@sim.example.net";
 /// A simulator with `config`, logged in.
 pub async fn odin(config: SimConfig) -> Odin {
     let sim = Simulator::start(config, 0).expect("simulator starts");
+    sleipnir::odin::install_crypto();
     let client = Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

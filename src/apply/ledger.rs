@@ -244,8 +244,10 @@ impl Ledger {
         self.results.flush().map_err(|e| fail(csv::Error::from(e)))
     }
 
-    /// Write `summary.json` whole, then sync every file.
+    /// Write `summary.json` whole, rewrite `results.csv` sorted by row (it was appended in
+    /// the order steps ended), then sync every file.
     pub fn finish(mut self, summary: &impl Serialize) -> Result<PathBuf, LedgerError> {
+        self.sort_results()?;
         let path = self.dir.join("summary.json");
         let text = serde_json::to_string_pretty(summary).map_err(|e| LedgerError {
             path: path.clone(),
@@ -266,6 +268,39 @@ impl Ledger {
                 source,
             })?;
         Ok(self.dir)
+    }
+}
+
+impl Ledger {
+    /// Replace `results.csv` with its lines in row order (a user's steps keep their order),
+    /// through a temporary file, so a crash leaves the old file or the new one.
+    fn sort_results(&mut self) -> Result<(), LedgerError> {
+        let path = self.dir.join("results.csv");
+        let fail = |e: csv::Error| LedgerError {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        };
+        self.results.flush().map_err(|e| fail(e.into()))?;
+        let mut reader = csv::Reader::from_path(&path).map_err(fail)?;
+        let mut records = reader
+            .records()
+            .collect::<Result<Vec<csv::StringRecord>, _>>()
+            .map_err(fail)?;
+        let row =
+            |r: &csv::StringRecord| r.get(0).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+        records.sort_by_key(row);
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(RESULT_COLUMNS).map_err(fail)?;
+        for record in &records {
+            out.write_record(record).map_err(fail)?;
+        }
+        let bytes = out
+            .into_inner()
+            .map_err(|e| fail(csv::Error::from(e.into_error())))?;
+        crate::atomic::write(&path, &bytes).map_err(|source| LedgerError {
+            path: path.clone(),
+            source,
+        })
     }
 }
 

@@ -100,6 +100,7 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
             match call.result {
                 Ok(_) => result.status = Status::Applied,
                 Err(error) => {
+                    tracing::warn!(user = %user.user_id, resource = %step.resource, %error, "step failed");
                     result.status = Status::Failed;
                     result.message = error.to_string();
                     failed = true;
@@ -158,6 +159,7 @@ impl Reporter<'_> {
     /// Nothing of this user was written: its first step failed with `message`, the rest
     /// are skipped.
     fn fail_all(&self, message: &str, status: Option<u16>, attempts: u32, started: Instant) {
+        tracing::warn!(user = %self.user.user_id, message, "user not changed");
         for (index, step) in self.user.steps.iter().enumerate() {
             let (state, text) = if index == 0 {
                 (Status::Failed, message.to_string())

@@ -1,8 +1,12 @@
 //! The command line: one file per subcommand, each with its flags and one `run` entry point.
 //! Only this module prints to the terminal.
 
+mod apply;
+mod logging;
 mod plan;
 mod render;
+mod rollback;
+mod run;
 mod sim;
 mod template;
 
@@ -19,6 +23,9 @@ pub struct Cli {
     /// Print nothing but the requested output and errors (no warnings or notes).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Also log to standard error (-v info, -vv debug); RUST_LOG filters finer.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -29,25 +36,36 @@ pub struct Cli {
 pub enum Command {
     /// Validate a sheet and show exactly what would change (nothing is sent).
     Plan(plan::Args),
+    /// Change the users of a sheet or plan file through Odin, keeping results and a rollback.
+    Apply(apply::Args),
+    /// Undo a run: apply its rollback file as a new run.
+    Rollback(rollback::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
     Sim(sim::Args),
 }
 
-/// Run a parsed command line.
-pub fn run(cli: Cli) -> Result<(), Error> {
-    let notes = Notes { quiet: cli.quiet };
+/// Run a parsed command line; the exit code when it ran to its end (0, or 1/130 for runs
+/// with failures or interrupted).
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    let notes = Notes {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
     match cli.command {
-        Command::Plan(args) => plan::run(args, &notes),
-        Command::Template(args) => template::run(args, &notes),
-        Command::Sim(args) => sim::run(args, &notes),
+        Command::Plan(args) => plan::run(args, &notes).map(|()| 0),
+        Command::Apply(args) => apply::run(args, &notes),
+        Command::Rollback(args) => rollback::run(args, &notes),
+        Command::Template(args) => template::run(args, &notes).map(|()| 0),
+        Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
     }
 }
 
 /// Where warnings and notes go: standard error, unless `-q`.
 pub(crate) struct Notes {
     quiet: bool,
+    verbose: u8,
 }
 
 impl Notes {

@@ -40,13 +40,37 @@ pub enum Format {
 }
 
 /// What to plan from, validated.
-enum Input {
+pub(super) enum Input {
     Sheet {
         path: PathBuf,
         worksheet: Option<String>,
         mapping: Option<PathBuf>,
     },
     PlanFile(PathBuf),
+}
+
+impl Input {
+    /// A plan file (by its `.jsonl` name) or a sheet with its options.
+    pub fn from_args(
+        path: PathBuf,
+        worksheet: Option<String>,
+        mapping: Option<PathBuf>,
+    ) -> Result<Input, Error> {
+        if plan::file::is_plan_file(&path) {
+            if worksheet.is_some() || mapping.is_some() {
+                return Err(Error::Usage(format!(
+                    "`{}` is a plan file; --sheet and --mapping apply to sheets only",
+                    path.display()
+                )));
+            }
+            return Ok(Input::PlanFile(path));
+        }
+        Ok(Input::Sheet {
+            path,
+            worksheet,
+            mapping,
+        })
+    }
 }
 
 /// The validated flags.
@@ -58,21 +82,7 @@ struct Config {
 
 impl Config {
     fn from_args(args: Args) -> Result<Config, Error> {
-        let input = if plan::file::is_plan_file(&args.input) {
-            if args.sheet.is_some() || args.mapping.is_some() {
-                return Err(Error::Usage(format!(
-                    "`{}` is a plan file; --sheet and --mapping apply to sheets only",
-                    args.input.display()
-                )));
-            }
-            Input::PlanFile(args.input)
-        } else {
-            Input::Sheet {
-                path: args.input,
-                worksheet: args.sheet,
-                mapping: args.mapping,
-            }
-        };
+        let input = Input::from_args(args.input, args.sheet, args.mapping)?;
         Ok(Config {
             input,
             out: args.out,
@@ -102,7 +112,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
     print(&text)
 }
 
-fn load(input: &Input) -> Result<Plan, Error> {
+/// The plan of a sheet (validated whole) or of a plan file.
+pub(super) fn load(input: &Input) -> Result<Plan, Error> {
     match input {
         Input::PlanFile(path) => Ok(plan::file::read(path)?),
         Input::Sheet {

@@ -79,10 +79,16 @@ struct Counters {
 /// A logged-in Odin client, shared by all workers.
 #[derive(Debug)]
 pub struct OdinClient {
+    transport: Transport,
+    auth: Auth,
+}
+
+/// Sending with limiter, counters and retries; shared by data requests, logins and refreshes.
+#[derive(Debug)]
+struct Transport {
     http: reqwest::Client,
     config: ClientConfig,
     limiter: RateLimiter,
-    auth: Auth,
     counters: Counters,
 }
 
@@ -93,54 +99,58 @@ impl OdinClient {
         config: ClientConfig,
         credentials: Credentials,
     ) -> Result<OdinClient, OdinError> {
-        // reqwest is built without a bundled crypto provider; ring is the one we ship.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        super::install_crypto();
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(concat!("sleipnir/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| OdinError::Unreachable(e.to_string()))?;
-        let limiter = RateLimiter::new(config.rate);
-        let counters = Counters::default();
-        let token = login(&http, &config, &limiter, &counters, &credentials).await?;
-        Ok(OdinClient {
+        let transport = Transport {
             http,
-            auth: Auth::new(credentials, token),
+            limiter: RateLimiter::new(config.rate),
             config,
-            limiter,
-            counters,
+            counters: Counters::default(),
+        };
+        // An unreachable target at start is reported at once, not after a round of retries.
+        let token = transport.login(&credentials, false).await?;
+        Ok(OdinClient {
+            transport,
+            auth: Auth::new(credentials, token),
         })
     }
 
     /// `GET {resource}?userId=`.
     pub async fn read(&self, resource: Resource, user_id: &str) -> Call {
-        let path = endpoint(resource).path;
-        self.call(Method::GET, path, Some(user_id), None).await
+        self.call(Method::GET, endpoint(resource).path, Some(user_id), None)
+            .await
     }
 
     /// `PUT {resource}` with `body` (identity keys included).
     pub async fn write(&self, resource: Resource, body: &Value) -> Call {
-        let path = endpoint(resource).path;
-        self.call(Method::PUT, path, None, Some(body)).await
+        self.call(Method::PUT, endpoint(resource).path, None, Some(body))
+            .await
     }
 
     /// Requests sent so far.
     pub fn counts(&self) -> RequestCounts {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let counters = &self.transport.counters;
         RequestCounts {
-            requests: get(&self.counters.requests),
-            retries: get(&self.counters.retries),
-            throttled: get(&self.counters.throttled),
-            refreshes: get(&self.counters.refreshes),
+            requests: get(&counters.requests),
+            retries: get(&counters.retries),
+            throttled: get(&counters.throttled),
+            refreshes: get(&counters.refreshes),
         }
     }
 
     /// The limiter's effective rate now (lower than configured after 429s).
     pub fn current_rate(&self) -> f64 {
-        self.limiter.current_rate()
+        self.transport.limiter.current_rate()
     }
 
+    /// One logical request: retried as the transport sees fit, and sent once more with a
+    /// renewed token if the token is refused.
     async fn call(
         &self,
         method: Method,
@@ -148,26 +158,104 @@ impl OdinClient {
         user_id: Option<&str>,
         body: Option<&Value>,
     ) -> Call {
-        let url = format!("{}{path}", self.config.base_url);
+        let url = format!("{}{path}", self.transport.config.base_url);
         let mut attempts = 0;
-        let mut retries = 0;
         let mut refreshed = false;
         loop {
-            attempts += 1;
             let (token, generation) = self.auth.current().await;
-            let mut request = self.http.request(method.clone(), &url).bearer_auth(&token);
-            if let Some(user_id) = user_id {
-                request = request.query(&[("userId", user_id)]);
+            let build = || {
+                let mut request = self
+                    .transport
+                    .http
+                    .request(method.clone(), &url)
+                    .bearer_auth(&token);
+                if let Some(user_id) = user_id {
+                    request = request.query(&[("userId", user_id)]);
+                }
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                request
+            };
+            let mut call = self
+                .transport
+                .retrying(build, true, user_id.unwrap_or_default())
+                .await;
+            attempts += call.attempts;
+            call.attempts = attempts;
+            let refused = matches!(&call.result, Err(e) if e.status() == Some(401));
+            if !refused || refreshed {
+                return call;
             }
-            if let Some(body) = body {
-                request = request.json(body);
+            refreshed = true;
+            tracing::info!(%method, path, "token refused; renewing it");
+            if let Err(error) = self.refresh(generation).await {
+                call.result = Err(error);
+                return call;
             }
-            let answer = send(request, &self.limiter, &self.counters).await;
-            let status = match &answer {
+        }
+    }
+
+    /// Renew the token that was refused: `PUT /auth/token`, or a new login if Odin will not
+    /// refresh it (an expired token cannot be refreshed).
+    async fn refresh(&self, refused: u64) -> Result<(), OdinError> {
+        let transport = &self.transport;
+        let credentials = self.auth.credentials();
+        self.auth
+            .renew(refused, |old| async move {
+                transport.counters.refreshes.fetch_add(1, Ordering::Relaxed);
+                let url = format!("{}/auth/token", transport.config.base_url);
+                let renewed = transport
+                    .retrying(|| transport.http.put(&url).bearer_auth(&old), true, "")
+                    .await;
+                match renewed.result {
+                    Ok(body) => token_of(&body),
+                    Err(_) => transport.login(credentials, true).await,
+                }
+            })
+            .await
+    }
+}
+
+impl Transport {
+    /// `POST /auth/token`; a 401 or 403 is a refused login.
+    async fn login(
+        &self,
+        credentials: &Credentials,
+        retry_unreachable: bool,
+    ) -> Result<String, OdinError> {
+        let url = format!("{}/auth/token", self.config.base_url);
+        let body = json!({"username": credentials.username, "password": credentials.password()});
+        let build = || self.http.post(&url).json(&body);
+        match self.retrying(build, retry_unreachable, "").await.result {
+            Ok(body) => token_of(&body),
+            Err(OdinError::Http {
+                status: 401 | 403,
+                details,
+                ..
+            }) => Err(OdinError::LoginRefused(details)),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Send the request `build` makes, again (freshly built) while the failure is worth
+    /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`;
+    /// a 429 also slows the shared limiter.
+    async fn retrying(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        retry_unreachable: bool,
+        user: &str,
+    ) -> Call {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = send(build(), &self.limiter, &self.counters).await;
+            let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
             };
-            let error = match answer {
+            let error = match result {
                 Ok(value) => {
                     return Call {
                         status,
@@ -177,26 +265,17 @@ impl OdinClient {
                 }
                 Err(error) => error,
             };
-            if error.status() == Some(401) && !refreshed {
-                refreshed = true;
-                if let Err(refusal) = self.refresh(generation).await {
-                    return Call {
-                        status,
-                        attempts,
-                        result: Err(refusal),
-                    };
-                }
-                continue;
-            }
-            if !error.retryable() || retries >= self.config.retries {
+            let worth_it = error.retryable()
+                && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
+            if !worth_it || attempts > self.config.retries {
                 return Call {
                     status,
                     attempts,
                     result: Err(error),
                 };
             }
-            retries += 1;
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(user, attempt = attempts, %error, "retrying");
             let retry_after = match &error {
                 OdinError::Http {
                     status: 429,
@@ -205,61 +284,17 @@ impl OdinClient {
                 } => {
                     self.counters.throttled.fetch_add(1, Ordering::Relaxed);
                     self.limiter.throttled(*retry_after);
+                    tracing::warn!(
+                        rate = self.limiter.current_rate(),
+                        "Odin answered 429; slowing down"
+                    );
                     *retry_after
                 }
                 OdinError::Http { retry_after, .. } => *retry_after,
                 _ => None,
             };
-            tokio::time::sleep(backoff(retries).max(retry_after.unwrap_or_default())).await;
+            tokio::time::sleep(backoff(attempts).max(retry_after.unwrap_or_default())).await;
         }
-    }
-
-    /// Renew the token that was refused: `PUT /auth/token`, or a new login if Odin will not
-    /// refresh it (an expired token cannot be refreshed).
-    async fn refresh(&self, refused: u64) -> Result<(), OdinError> {
-        self.auth
-            .renew(refused, |old| async move {
-                self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
-                let url = format!("{}/auth/token", self.config.base_url);
-                let request = self.http.put(&url).bearer_auth(old);
-                match send(request, &self.limiter, &self.counters).await {
-                    Ok(body) => token_of(&body),
-                    Err(_) => {
-                        login(
-                            &self.http,
-                            &self.config,
-                            &self.limiter,
-                            &self.counters,
-                            self.auth.credentials(),
-                        )
-                        .await
-                    }
-                }
-            })
-            .await
-    }
-}
-
-/// `POST /auth/token`.
-async fn login(
-    http: &reqwest::Client,
-    config: &ClientConfig,
-    limiter: &RateLimiter,
-    counters: &Counters,
-    credentials: &Credentials,
-) -> Result<String, OdinError> {
-    let url = format!("{}/auth/token", config.base_url);
-    let request = http
-        .post(&url)
-        .json(&json!({"username": credentials.username, "password": credentials.password()}));
-    match send(request, limiter, counters).await {
-        Ok(body) => token_of(&body),
-        Err(OdinError::Http {
-            status: 401 | 403,
-            details,
-            ..
-        }) => Err(OdinError::LoginRefused(details)),
-        Err(other) => Err(other),
     }
 }
 

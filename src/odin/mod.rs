@@ -13,6 +13,12 @@ pub use limiter::RateLimiter;
 
 use std::fmt;
 
+/// Make rustls use the ring crypto provider for this process; call before building any
+/// reqwest client (ours is built without a bundled provider). Idempotent.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An Odin admin login. The password never appears in `Debug` output or messages.
 #[derive(Clone)]
 pub struct Credentials {

@@ -31,9 +31,21 @@ pub fn sleipnir(args: &[&str]) -> Run {
 
 /// Run `sleipnir ARGS` from `dir`.
 pub fn sleipnir_in(dir: &Path, args: &[&str]) -> Run {
+    sleipnir_env(dir, args, &[])
+}
+
+/// Run `sleipnir ARGS` from `dir` with extra environment variables (and none of the
+/// caller's Odin settings), standard input closed.
+pub fn sleipnir_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
         .current_dir(dir)
         .args(args)
+        .env_remove("ODIN_URL")
+        .env_remove("ODIN_USERNAME")
+        .env_remove("ODIN_PASSWORD")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .write_stdin("")
         .output()
         .expect("the binary runs");
     Run {

@@ -1,0 +1,349 @@
+//! What `apply` and `rollback` share: the run flags, the target and credential checks, the
+//! confirmation, the progress display, and the final summary.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Notes, print};
+use crate::apply::{self, ApplyOptions, Progress, Summary, ledger::Ledger};
+use crate::cli::render::totals_line;
+use crate::error::Error;
+use crate::odin::{ClientConfig, Credentials, OdinClient};
+use crate::plan::Plan;
+
+/// Flags of every command that changes users.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL]
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Requests per second, every request counted (reads, writes, logins).
+    #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = positive)]
+    pub rate: f64,
+    /// Users changed at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// Retries of a request that failed in a way worth retrying.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Allow an http:// target that is not on this machine (the password would travel in clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
+
+/// The run flags, checked.
+pub(super) struct RunConfig {
+    target: String,
+    out: PathBuf,
+    rate: f64,
+    concurrency: usize,
+    retries: u32,
+    yes: bool,
+}
+
+impl RunConfig {
+    pub fn from_args(args: RunArgs) -> Result<RunConfig, Error> {
+        let target = args
+            .target
+            .or_else(|| std::env::var("ODIN_URL").ok().filter(|u| !u.is_empty()))
+            .ok_or_else(|| Error::Usage("no target: pass --target URL or set ODIN_URL".into()))?;
+        check_target(&target, args.allow_insecure_http)?;
+        let out = match args.out {
+            Some(dir) => {
+                let occupied =
+                    std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
+                if occupied {
+                    return Err(Error::Usage(format!(
+                        "`{}` already holds files; a run needs a new or empty directory",
+                        dir.display()
+                    )));
+                }
+                dir
+            }
+            None => default_run_dir(),
+        };
+        Ok(RunConfig {
+            target,
+            out,
+            rate: args.rate,
+            concurrency: usize::from(args.concurrency),
+            retries: args.retries,
+            yes: args.yes,
+        })
+    }
+}
+
+/// `https://` anywhere; `http://` only to this machine unless explicitly allowed.
+fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    let url = reqwest::Url::parse(target).map_err(|e| {
+        Error::Usage(format!(
+            "`{target}` is not a URL ({e}); e.g. https://odin.example.net/api/v2"
+        ))
+    })?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || allow_insecure_http {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "`{target}` is plain http to another machine: the password would travel in clear; \
+                     use https, or pass --allow-insecure-http"
+                )))
+            }
+        }
+        other => Err(Error::Usage(format!(
+            "`{target}`: unsupported scheme `{other}`; use https"
+        ))),
+    }
+}
+
+/// `runs/<UTC time>`, with a suffix if a run of the same second exists.
+fn default_run_dir() -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    let base = Path::new("runs").join(&stamp);
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                Path::new("runs").join(format!("{stamp}-{n}"))
+            }
+        })
+        .find(|dir| !dir.exists())
+        .unwrap_or(base)
+}
+
+/// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.
+/// The password is never taken from a flag, echoed, printed or logged.
+fn credentials() -> Result<Credentials, Error> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let username = match std::env::var("ODIN_USERNAME")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(name) => name,
+        None if interactive => {
+            eprint!("Odin user name: ");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Error::Usage(format!("cannot read the user name: {e}")))?;
+            line.trim().to_string()
+        }
+        None => {
+            return Err(Error::Usage(
+                "set ODIN_USERNAME (and ODIN_PASSWORD) to log in to Odin".into(),
+            ));
+        }
+    };
+    let password = match std::env::var("ODIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        Some(password) => password,
+        None if interactive => {
+            rpassword::prompt_password(format!("Odin password for {username}: "))
+                .map_err(|e| Error::Usage(format!("cannot read the password: {e}")))?
+        }
+        None => {
+            return Err(Error::Usage(
+                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag)".into(),
+            ));
+        }
+    };
+    Ok(Credentials::new(username, password))
+}
+
+/// Log in, confirm, apply `plan`, print the summary; the exit code of the run.
+pub(super) fn execute(
+    plan: &Plan,
+    config: RunConfig,
+    what: &str,
+    notes: &Notes,
+) -> Result<u8, Error> {
+    if plan.users.is_empty() {
+        print(&format!("nothing to {what}: the plan has no users\n"))?;
+        return Ok(0);
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if !config.yes && !interactive {
+        return Err(Error::Usage(format!(
+            "refusing to {what} without confirmation: pass --yes when not on a terminal"
+        )));
+    }
+    let credentials = credentials()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let client_config = ClientConfig {
+        rate: config.rate,
+        retries: config.retries,
+        ..ClientConfig::new(&config.target)
+    };
+    let client = runtime.block_on(OdinClient::connect(client_config, credentials))?;
+    let client = Arc::new(client);
+    print(&format!(
+        "{what} `{}` at {}: {}\n",
+        plan.source.source,
+        config.target,
+        totals_line(&plan.totals())
+    ))?;
+    if !config.yes && !confirm(&format!("{what} these changes now? [y/N] "))? {
+        print("nothing was changed\n")?;
+        return Ok(0);
+    }
+    let ledger = Ledger::create(&config.out, &plan.source).map_err(Error::Ledger)?;
+    if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
+        notes.warn(&format!("no run log: {why}"));
+    }
+    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.rate, concurrency = config.concurrency, "run started");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut display = Display::new(plan.users.len(), notes);
+    let summary = runtime.block_on(async {
+        let interrupt = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop.send(true);
+            }
+        });
+        let summary = apply::run(
+            plan,
+            client,
+            ledger,
+            ApplyOptions {
+                concurrency: config.concurrency,
+            },
+            stopped,
+            |progress| display.update(progress),
+        )
+        .await;
+        interrupt.abort();
+        summary
+    });
+    display.finish();
+    let summary = summary.map_err(Error::Ledger)?;
+    tracing::info!(
+        applied = summary.steps.applied,
+        failed = summary.steps.failed,
+        "run finished"
+    );
+    print(&summary_text(&summary, &config.out, &config.target))?;
+    Ok(summary.exit_code())
+}
+
+fn confirm(question: &str) -> Result<bool, Error> {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Usage(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+/// A progress bar on a terminal; a plain line every few seconds otherwise; nothing with -q.
+struct Display {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    last_line: Instant,
+}
+
+impl Display {
+    fn new(users: usize, notes: &Notes) -> Display {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (terminal && !notes.quiet).then(|| {
+            let bar = indicatif::ProgressBar::new(users as u64);
+            let style = indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} users  {msg}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar
+        });
+        Display {
+            bar,
+            plain: !terminal && !notes.quiet,
+            last_line: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, p: &Progress) {
+        let rate = p.requests as f64 / p.elapsed.as_secs_f64().max(1e-3);
+        let counts = format!(
+            "applied {} · unchanged {} · failed {} · {:.1} req/s",
+            p.applied, p.unchanged, p.failed, rate
+        );
+        if let Some(bar) = &self.bar {
+            bar.set_position(p.users_done as u64);
+            bar.set_message(counts);
+        } else if self.plain && self.last_line.elapsed() >= Duration::from_secs(5) {
+            self.last_line = Instant::now();
+            eprintln!("{}/{} users, {counts}", p.users_done, p.users_total);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
+    let s = &summary.steps;
+    let mut text = format!(
+        "{} in {:.1} s: {} users\n  applied    {:>7}\n  unchanged  {:>7}\n  failed     {:>7}\n  skipped    {:>7}\n  \
+         requests   {:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
+        if summary.interrupted {
+            "stopped"
+        } else {
+            "finished"
+        },
+        summary.wall_seconds,
+        summary.users,
+        s.applied,
+        s.unchanged,
+        s.failed,
+        s.skipped,
+        summary.requests.requests,
+        summary.request_rate,
+        summary.requests.retries,
+        summary.requests.throttled,
+    );
+    text.push_str(&format!(
+        "run files in `{}` (results.csv, rollback.jsonl, journal.jsonl, summary.json, run.log)\n",
+        dir.display()
+    ));
+    if s.applied > 0 {
+        text.push_str(&format!(
+            "undo it with: sleipnir rollback {} --target {target}\n",
+            dir.display()
+        ));
+    }
+    text
+}

@@ -1,0 +1,428 @@
+//! `sleipnir apply` and `sleipnir rollback` against the in-process simulator.
+
+use std::path::Path;
+
+use serde_json::Value;
+use sleipnir::apply::diff::same;
+use sleipnir::notation;
+use sleipnir::sim::{FaultConfig, SimConfig, Simulator, user_id};
+
+use crate::sim_support::{Odin, odin};
+use crate::support::{Run, sleipnir_env, workdir};
+
+const LOGIN: [(&str, &str); 2] = [
+    ("ODIN_USERNAME", "admin@sim.example.net"),
+    ("ODIN_PASSWORD", "sleipnir-sim"),
+];
+
+/// A sheet of `users` users touching every resource: services assigned and unassigned, the
+/// user record, the policy, and settings (some of a service the sheet itself assigns).
+fn sheet(dir: &Path, users: usize) -> String {
+    let mut text = String::from(
+        "userId,services.assign,services.unassign,user.extension,policy.clidPolicy,\
+         settings.Call Forwarding Always.isActive,settings.Call Forwarding Always.forwardToPhoneNumber,\
+         settings.Do Not Disturb.isActive,settings.Sequential Ring.ringBaseLocationFirst\n",
+    );
+    for n in 1..=users {
+        let assign = if n % 3 == 0 { "Sequential Ring" } else { "" };
+        let unassign = if n % 5 == 0 { "Call Notify" } else { "" };
+        let ring_first = if n % 3 == 0 { "false" } else { "" };
+        text.push_str(&format!(
+            "{},{assign},{unassign},{},{},{},+1555777{n:04},{},{ring_first}\n",
+            user_id(n),
+            7000 + n,
+            if n % 2 == 0 {
+                "Use Configurable CLID"
+            } else {
+                "Use DN"
+            },
+            n % 2 == 0,
+            n % 4 == 0,
+        ));
+    }
+    let path = dir.join("sheet.csv");
+    std::fs::write(&path, text).expect("sheet written");
+    path.to_string_lossy().into_owned()
+}
+
+fn apply(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
+    let target = sim.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--target", &target, "--yes"]);
+    sleipnir_env(dir, &all, &LOGIN)
+}
+
+async fn states(odin: &Odin, users: usize) -> Vec<Value> {
+    let mut all = Vec::new();
+    for n in 1..=users {
+        all.push(odin.state(&user_id(n)).await);
+    }
+    all
+}
+
+/// Every field and service of the plan has its planned value in the simulator.
+async fn assert_as_planned(odin: &Odin, dir: &Path, sheet: &str) {
+    let shown = sleipnir_env(dir, &["plan", sheet, "--format", "json"], &[]);
+    let plan: Value = serde_json::from_str(&shown.stdout).expect("plan json");
+    for user in plan["users"].as_array().expect("users") {
+        let id = user["userId"].as_str().expect("id");
+        let state = odin.state(id).await;
+        for step in user["steps"].as_array().expect("steps") {
+            let resource = step["resource"].as_str().expect("resource");
+            for (key, want) in step["patch"].as_object().expect("patch") {
+                let have = if resource == "services" {
+                    let (list, name) = key.split_once('.').expect("list.name");
+                    state["services"][list]
+                        .as_array()
+                        .and_then(|l| l.iter().find(|s| s["serviceName"] == name))
+                        .map(|s| s["assigned"].clone())
+                } else {
+                    let path = notation::parse_relative(key).expect("path");
+                    notation::get(&state[resource], &path).cloned()
+                };
+                assert!(
+                    same(have.as_ref(), want),
+                    "{id} {resource} {key}: have {have:?}, want {want}"
+                );
+            }
+        }
+    }
+}
+
+fn results(dir: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(dir.join("results.csv"))
+        .expect("results.csv")
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("records")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_and_rollback_survive_faults() {
+    const USERS: usize = 40;
+    let odin = odin(SimConfig {
+        users: USERS,
+        token_ttl: std::time::Duration::from_secs(2),
+        faults: FaultConfig {
+            fail_rate: 0.05,
+            drop_rate: 0.02,
+            rate_limit: Some(60),
+            ..FaultConfig::default()
+        },
+        seed: 7,
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, USERS);
+    let before = states(&odin, USERS).await;
+
+    let run = apply(
+        dir,
+        &odin.sim,
+        &[
+            "apply",
+            &sheet,
+            "--out",
+            "run",
+            "--rate",
+            "80",
+            "--concurrency",
+            "8",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_as_planned(&odin, dir, &sheet).await;
+    let lines = results(&dir.join("run"));
+    let shown = sleipnir_env(dir, &["plan", &sheet, "--format", "json"], &[]);
+    let plan: Value = serde_json::from_str(&shown.stdout).expect("plan json");
+    let steps: usize = plan["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["steps"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(lines.len(), steps, "one results line per user and step");
+    assert!(
+        lines
+            .iter()
+            .all(|l| &l[3] == "applied" || &l[3] == "unchanged")
+    );
+    let rows: Vec<usize> = lines.iter().map(|l| l[0].parse().expect("row")).collect();
+    assert!(
+        rows.windows(2).all(|w| w[0] <= w[1]),
+        "results are sorted by row"
+    );
+    let stats = odin.stats().await;
+    assert!(
+        stats.failed > 0 && stats.dropped > 0 && stats.rate_limited > 0,
+        "faults happened: {stats:?}"
+    );
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("run/summary.json")).expect("summary"),
+    )
+    .expect("json");
+    assert!(
+        summary["requests"]["refreshes"]
+            .as_u64()
+            .expect("refreshes")
+            > 0,
+        "the token expired mid-run"
+    );
+
+    // A second apply of the same sheet sends no write.
+    let puts = |stats: &sleipnir::sim::StatsReport| {
+        stats
+            .requests
+            .iter()
+            .filter(|r| r.method == "PUT" && !r.path.contains("/auth/"))
+            .map(|r| r.count)
+            .sum::<u64>()
+    };
+    let writes_before = puts(&odin.stats().await);
+    let again = apply(
+        dir,
+        &odin.sim,
+        &[
+            "apply",
+            &sheet,
+            "--out",
+            "again",
+            "--rate",
+            "80",
+            "--concurrency",
+            "8",
+        ],
+    );
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    assert_eq!(puts(&odin.stats().await), writes_before);
+    assert!(
+        results(&dir.join("again"))
+            .iter()
+            .all(|l| &l[3] == "unchanged")
+    );
+
+    // The rollback restores every user's four resources exactly.
+    let undo = apply(
+        dir,
+        &odin.sim,
+        &[
+            "rollback",
+            "run",
+            "--out",
+            "undo",
+            "--rate",
+            "80",
+            "--concurrency",
+            "8",
+        ],
+    );
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    let after = states(&odin, USERS).await;
+    for (n, (a, b)) in before.iter().zip(&after).enumerate() {
+        assert_eq!(a, b, "user {} is back as it was", n + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_sheet_sends_nothing() {
+    let odin = odin(SimConfig {
+        users: 3,
+        ..SimConfig::default()
+    })
+    .await;
+    let total = odin.stats().await.total;
+    let work = workdir();
+    let bad = work.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "userId,settings.Do Not Disturb.isActive\nuser00001@sim.example.net,maybe\n",
+    )
+    .expect("write");
+    let run = apply(
+        work.path(),
+        &odin.sim,
+        &["apply", bad.to_str().expect("path")],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("`maybe` is not a boolean"));
+    assert_eq!(odin.stats().await.total, total);
+    assert!(
+        !work.path().join("runs").exists(),
+        "no run directory for a run that never started"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_results_with_odins_details_and_exit_1() {
+    let odin = odin(SimConfig {
+        users: 3,
+        ..SimConfig::default()
+    })
+    .await;
+    // Make sure user 1 lacks Call Notify, then ask to change its settings.
+    odin.put_json(
+        "/users/services",
+        serde_json::json!({"userId": user_id(1), "userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
+    )
+    .await;
+    let work = workdir();
+    let sheet = work.path().join("s.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n{},4001,json:[],true\n{},4002,,true\n",
+            user_id(1),
+            user_id(2)
+        ),
+    )
+    .expect("write");
+    let run = apply(
+        work.path(),
+        &odin.sim,
+        &["apply", sheet.to_str().expect("path"), "--out", "run"],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let lines = results(&work.path().join("run"));
+    let line = |user: &str, resource: &str| {
+        lines
+            .iter()
+            .find(|l| &l[1] == user && &l[2] == resource)
+            .expect("line")
+            .clone()
+    };
+    let failed = line(&user_id(1), "settings");
+    assert_eq!(&failed[3], "failed");
+    assert_eq!(&failed[4], "400");
+    assert_eq!(
+        &failed[10],
+        "HTTP 400: service `Call Notify` is not assigned to user `user00001@sim.example.net`"
+    );
+    assert_eq!(&line(&user_id(1), "user")[3], "applied");
+    assert_eq!(&line(&user_id(2), "settings")[3], "applied");
+}
+
+#[tokio::test]
+async fn rate_limit_is_never_exceeded() {
+    let odin = odin(SimConfig {
+        users: 30,
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let sheet = sheet(work.path(), 30);
+    let run = apply(
+        work.path(),
+        &odin.sim,
+        &[
+            "apply",
+            &sheet,
+            "--rate",
+            "20",
+            "--concurrency",
+            "16",
+            "--out",
+            "run",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let stats = odin.stats().await;
+    assert!(
+        stats.max_requests_per_second <= 22,
+        "{} in one second",
+        stats.max_requests_per_second
+    );
+}
+
+#[tokio::test]
+async fn unreachable_targets_and_refused_logins_exit_3() {
+    let odin = odin(SimConfig {
+        users: 1,
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let sheet = sheet(work.path(), 1);
+    let wrong = sleipnir_env(
+        work.path(),
+        &["apply", &sheet, "--target", &odin.sim.base_url(), "--yes"],
+        &[
+            ("ODIN_USERNAME", "admin@sim.example.net"),
+            ("ODIN_PASSWORD", "wrong"),
+        ],
+    );
+    assert_eq!(wrong.code, 3, "{}", wrong.transcript());
+    assert_eq!(
+        wrong.stderr,
+        "error: login refused: invalid username or password\n"
+    );
+    assert!(!wrong.stderr.contains("wrong") || !wrong.stderr.contains("PASSWORD"));
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        listener.local_addr().expect("addr").port()
+    };
+    let unreachable = sleipnir_env(
+        work.path(),
+        &[
+            "apply",
+            &sheet,
+            "--target",
+            &format!("http://127.0.0.1:{closed}/api/v2"),
+            "--yes",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(unreachable.code, 3, "{}", unreachable.transcript());
+    assert!(
+        unreachable.stderr.starts_with("error: cannot reach Odin"),
+        "{}",
+        unreachable.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_before_anything_is_sent() {
+    let work = workdir();
+    let sheet = sheet(work.path(), 1);
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
+        (
+            &["apply", &sheet, "--target", "http://127.0.0.1:9/api/v2"],
+            &LOGIN,
+            "error: refusing to apply without confirmation: pass --yes when not on a terminal\n",
+        ),
+        (
+            &[
+                "apply",
+                &sheet,
+                "--target",
+                "http://odin.example.net/api/v2",
+                "--yes",
+            ],
+            &LOGIN,
+            "error: `http://odin.example.net/api/v2` is plain http to another machine: the password would travel in clear; use https, or pass --allow-insecure-http\n",
+        ),
+        (
+            &["apply", &sheet, "--yes"],
+            &LOGIN,
+            "error: no target: pass --target URL or set ODIN_URL\n",
+        ),
+        (
+            &[
+                "apply",
+                &sheet,
+                "--target",
+                "http://127.0.0.1:9/api/v2",
+                "--yes",
+            ],
+            &[("ODIN_USERNAME", "admin")],
+            "error: set ODIN_PASSWORD to log in to Odin (it is never taken from a flag)\n",
+        ),
+    ];
+    for (args, env, stderr) in cases {
+        let run = sleipnir_env(work.path(), args, env);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert_eq!(run.stderr, stderr);
+    }
+}
