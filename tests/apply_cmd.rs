@@ -3,8 +3,6 @@
 use std::path::Path;
 
 use serde_json::Value;
-use sleipnir::apply::diff::same;
-use sleipnir::notation;
 use sleipnir::sim::{FaultConfig, SimConfig, Simulator, user_id};
 
 use crate::sim_support::{Odin, odin};
@@ -62,31 +60,23 @@ async fn states(odin: &Odin, users: usize) -> Vec<Value> {
 
 /// Every field and service of the plan has its planned value in the simulator.
 async fn assert_as_planned(odin: &Odin, dir: &Path, sheet: &str) {
-    let shown = sleipnir_env(dir, &["plan", sheet, "--format", "json"], &[]);
-    let plan: Value = serde_json::from_str(&shown.stdout).expect("plan json");
-    for user in plan["users"].as_array().expect("users") {
-        let id = user["userId"].as_str().expect("id");
-        let state = odin.state(id).await;
-        for step in user["steps"].as_array().expect("steps") {
-            let resource = step["resource"].as_str().expect("resource");
-            for (key, want) in step["patch"].as_object().expect("patch") {
-                let have = if resource == "services" {
-                    let (list, name) = key.split_once('.').expect("list.name");
-                    state["services"][list]
-                        .as_array()
-                        .and_then(|l| l.iter().find(|s| s["serviceName"] == name))
-                        .map(|s| s["assigned"].clone())
-                } else {
-                    let path = notation::parse_relative(key).expect("path");
-                    notation::get(&state[resource], &path).cloned()
-                };
-                assert!(
-                    same(have.as_ref(), want),
-                    "{id} {resource} {key}: have {have:?}, want {want}"
-                );
-            }
-        }
+    let plan = plan_of(dir, sheet);
+    for user in &plan.users {
+        let state = odin.state(&user.user_id).await;
+        let wrong = sleipnir::apply::verify::mismatches(user, &state);
+        assert!(wrong.is_empty(), "{}: {wrong:?}", user.user_id);
     }
+}
+
+fn plan_of(dir: &Path, sheet: &str) -> sleipnir::plan::Plan {
+    let out = dir.join("check.jsonl");
+    let run = sleipnir_env(
+        dir,
+        &["plan", sheet, "--out", out.to_str().expect("path"), "-q"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    sleipnir::plan::file::read(&out).expect("plan file")
 }
 
 fn results(dir: &Path) -> Vec<csv::StringRecord> {
@@ -135,13 +125,10 @@ async fn apply_and_rollback_survive_faults() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert_as_planned(&odin, dir, &sheet).await;
     let lines = results(&dir.join("run"));
-    let shown = sleipnir_env(dir, &["plan", &sheet, "--format", "json"], &[]);
-    let plan: Value = serde_json::from_str(&shown.stdout).expect("plan json");
-    let steps: usize = plan["users"]
-        .as_array()
-        .expect("users")
+    let steps: usize = plan_of(dir, &sheet)
+        .users
         .iter()
-        .map(|u| u["steps"].as_array().map_or(0, Vec::len))
+        .map(|u| u.steps.len())
         .sum();
     assert_eq!(lines.len(), steps, "one results line per user and step");
     assert!(
@@ -425,4 +412,107 @@ fn usage_errors_exit_2_before_anything_is_sent() {
         assert_eq!(run.code, 2, "{}", run.transcript());
         assert_eq!(run.stderr, stderr);
     }
+}
+
+#[test]
+fn demo_applies_rolls_back_and_checks_both() {
+    let work = workdir();
+    let run = sleipnir_env(work.path(), &["demo", "--out", "demo", "-q"], &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("check: 200 of 200 users hold every value the sheet asks"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("check: all 200 users are back exactly as they were"),
+        "{}",
+        run.stdout
+    );
+    for part in ["apply", "rollback"] {
+        for file in [
+            "results.csv",
+            "rollback.jsonl",
+            "journal.jsonl",
+            "summary.json",
+            "run.log",
+        ] {
+            assert!(
+                work.path().join("demo").join(part).join(file).is_file(),
+                "{part}/{file}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
+    let odin = odin(SimConfig {
+        users: 30,
+        faults: FaultConfig {
+            latency: std::time::Duration::from_millis(100),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let sheet = sheet(work.path(), 30);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .current_dir(work.path())
+        .args([
+            "apply",
+            &sheet,
+            "--target",
+            &odin.sim.base_url(),
+            "--yes",
+            "--out",
+            "run",
+            "-q",
+        ])
+        .args(["--rate", "1000", "--concurrency", "2"])
+        .envs(LOGIN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apply starts");
+    // Wait until some user has been written, then interrupt as Ctrl-C would.
+    let journal = work.path().join("run/journal.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&journal).map_or(true, |j| !j.contains("\"applied\"")) {
+        assert!(std::time::Instant::now() < deadline, "no step was applied");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("apply ends");
+    assert_eq!(status.code(), Some(130));
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("run/summary.json")).expect("summary"),
+    )
+    .expect("json");
+    assert_eq!(summary["interrupted"], true);
+    let lines = results(&work.path().join("run"));
+    let steps: usize = plan_of(work.path(), &sheet)
+        .users
+        .iter()
+        .map(|u| u.steps.len())
+        .sum();
+    assert_eq!(
+        lines.len(),
+        steps,
+        "every step has its line, the unstarted ones skipped"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| &l[3] == "skipped" && l[10].contains("not started"))
+    );
+    assert!(lines.iter().all(|l| &l[3] != "failed"));
 }

@@ -156,6 +156,8 @@ impl Ledger {
             .and_then(|()| rollback.sync_all())
             .map_err(fail(&dir.join("rollback.jsonl")))?;
         let journal = BufWriter::new(open("journal.jsonl")?);
+        // The log is filled by the tracing subscriber, when one is installed for the run.
+        open("run.log")?;
         let mut results = csv::Writer::from_writer(open("results.csv")?);
         results
             .write_record(RESULT_COLUMNS)

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod ledger;
 mod user;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 //! Only this module prints to the terminal.
 
 mod apply;
+mod demo;
 mod logging;
 mod plan;
 mod render;
@@ -44,6 +45,8 @@ pub enum Command {
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
     Sim(sim::Args),
+    /// Apply the example migration to a simulated Odin, roll it back, and check both.
+    Demo(demo::Args),
 }
 
 /// Run a parsed command line; the exit code when it ran to its end (0, or 1/130 for runs
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Rollback(args) => rollback::run(args, &notes),
         Command::Template(args) => template::run(args, &notes).map(|()| 0),
         Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
+        Command::Demo(args) => demo::run(args, &notes),
     }
 }
 

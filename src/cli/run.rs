@@ -121,7 +121,7 @@ fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
 }
 
 /// `runs/<UTC time>`, with a suffix if a run of the same second exists.
-fn default_run_dir() -> PathBuf {
+pub(super) fn default_run_dir() -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%SZ").to_string();
     let base = Path::new("runs").join(&stamp);
     (1..)
@@ -222,6 +222,25 @@ pub(super) fn execute(
         notes.warn(&format!("no run log: {why}"));
     }
     tracing::info!(target = %config.target, users = plan.users.len(), rate = config.rate, concurrency = config.concurrency, "run started");
+    let summary = run_with_progress(&runtime, plan, client, ledger, config.concurrency, notes)?;
+    tracing::info!(
+        applied = summary.steps.applied,
+        failed = summary.steps.failed,
+        "run finished"
+    );
+    print(&summary_text(&summary, &config.out, &config.target))?;
+    Ok(summary.exit_code())
+}
+
+/// Apply `plan` into `ledger` with a progress display; Ctrl-C stops starting users.
+pub(super) fn run_with_progress(
+    runtime: &tokio::runtime::Runtime,
+    plan: &Plan,
+    client: Arc<OdinClient>,
+    ledger: Ledger,
+    concurrency: usize,
+    notes: &Notes,
+) -> Result<Summary, Error> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut display = Display::new(plan.users.len(), notes);
     let summary = runtime.block_on(async {
@@ -234,9 +253,7 @@ pub(super) fn execute(
             plan,
             client,
             ledger,
-            ApplyOptions {
-                concurrency: config.concurrency,
-            },
+            ApplyOptions { concurrency },
             stopped,
             |progress| display.update(progress),
         )
@@ -245,14 +262,7 @@ pub(super) fn execute(
         summary
     });
     display.finish();
-    let summary = summary.map_err(Error::Ledger)?;
-    tracing::info!(
-        applied = summary.steps.applied,
-        failed = summary.steps.failed,
-        "run finished"
-    );
-    print(&summary_text(&summary, &config.out, &config.target))?;
-    Ok(summary.exit_code())
+    summary.map_err(Error::Ledger)
 }
 
 fn confirm(question: &str) -> Result<bool, Error> {
@@ -314,7 +324,8 @@ impl Display {
     }
 }
 
-fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
+/// The closing summary of a run; `target` is named in the rollback hint.
+pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
     let s = &summary.steps;
     let mut text = format!(
         "{} in {:.1} s: {} users\n  applied    {:>7}\n  unchanged  {:>7}\n  failed     {:>7}\n  skipped    {:>7}\n  \

@@ -51,7 +51,8 @@ impl OdinError {
         }
     }
 
-    pub(crate) fn from_transport(error: &reqwest::Error) -> OdinError {
+    /// The error a failed exchange with Odin amounts to.
+    pub fn from_transport(error: &reqwest::Error) -> OdinError {
         if error.is_timeout() {
             OdinError::Timeout
         } else if error.is_connect() {

@@ -1,0 +1,159 @@
+//! `sleipnir demo`: the whole job against a simulated Odin, no set-up needed. It starts the
+//! simulator in-process, applies the embedded 200-user migration sheet with a progress bar,
+//! checks every user ended as the sheet asks, rolls the run back, and checks every user is
+//! back exactly as before (user record, services, settings, policy).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::run::{default_run_dir, run_with_progress, summary_text};
+use super::{Notes, print};
+use crate::apply::ledger::Ledger;
+use crate::apply::verify::mismatches;
+use crate::error::Error;
+use crate::odin::{ClientConfig, Credentials, OdinClient, OdinError};
+use crate::plan::{self, Plan};
+use crate::schema::Schema;
+use crate::sheet;
+use crate::sim::{self, FaultConfig, SimConfig, Simulator};
+
+const SHEET_NAME: &str = "examples/migration-200.csv";
+const SHEET: &[u8] = include_bytes!("../../examples/migration-200.csv");
+
+/// Flags of `sleipnir demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to keep the two runs' files [default: runs/<UTC time>-demo]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
+    let base = args.out.unwrap_or_else(|| {
+        let mut dir = default_run_dir().into_os_string();
+        dir.push("-demo");
+        PathBuf::from(dir)
+    });
+    let sheet = sheet::from_bytes(Path::new(SHEET_NAME), SHEET.to_vec(), None)?;
+    let plan = plan::build(&sheet, None, &Schema::builtin()?)?;
+    let simulator = Simulator::start(
+        SimConfig {
+            users: 200,
+            faults: FaultConfig {
+                latency: Duration::from_millis(10),
+                jitter: Duration::from_millis(20),
+                ..FaultConfig::default()
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )?;
+    print(&format!(
+        "demo: a simulated Odin with 200 users at {}\n\n1. apply `{SHEET_NAME}`: {}\n",
+        simulator.base_url(),
+        super::render::totals_line(&plan.totals())
+    ))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let before = runtime.block_on(states(&simulator, &plan))?;
+
+    let applied = run_once(&runtime, &simulator, &plan, &base.join("apply"), notes)?;
+    let after = runtime.block_on(states(&simulator, &plan))?;
+    let wrong: usize = plan
+        .users
+        .iter()
+        .zip(&after)
+        .filter(|(user, state)| !mismatches(user, state).is_empty())
+        .count();
+    print(&format!(
+        "   check: {} of {} users hold every value the sheet asks\n\n2. roll the run back\n",
+        plan.users.len() - wrong,
+        plan.users.len()
+    ))?;
+    let rollback = plan::file::read(&base.join("apply").join("rollback.jsonl"))?;
+    let undone = run_once(
+        &runtime,
+        &simulator,
+        &rollback,
+        &base.join("rollback"),
+        notes,
+    )?;
+    let restored = runtime.block_on(states(&simulator, &plan))?;
+    let differ: Vec<&str> = plan
+        .users
+        .iter()
+        .zip(before.iter().zip(&restored))
+        .filter(|(_, (a, b))| a != b)
+        .map(|(user, _)| user.user_id.as_str())
+        .collect();
+    if differ.is_empty() && wrong == 0 && applied == 0 && undone == 0 {
+        print(&format!(
+            "   check: all {} users are back exactly as they were (user record, services, settings, policy)\n\n\
+             demo passed; run files in `{}`\n",
+            plan.users.len(),
+            base.display()
+        ))?;
+        Ok(0)
+    } else {
+        print(&format!(
+            "   check: {} users differ from before: {}\n\ndemo FAILED; run files in `{}`\n",
+            differ.len(),
+            differ.join(", "),
+            base.display()
+        ))?;
+        Ok(1)
+    }
+}
+
+/// Apply `plan` to the simulator into `dir`; print its summary; its exit code.
+fn run_once(
+    runtime: &tokio::runtime::Runtime,
+    simulator: &Simulator,
+    plan: &Plan,
+    dir: &Path,
+    notes: &Notes,
+) -> Result<u8, Error> {
+    let config = ClientConfig {
+        rate: 250.0,
+        ..ClientConfig::new(simulator.base_url())
+    };
+    let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
+    let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
+    let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
+    let summary = run_with_progress(runtime, plan, client, ledger, 16, notes)?;
+    let text = summary_text(&summary, dir, &simulator.base_url());
+    let indented: String = text
+        .lines()
+        .filter(|line| !line.starts_with("undo it with"))
+        .map(|line| format!("   {line}\n"))
+        .collect();
+    print(&indented)?;
+    Ok(summary.exit_code())
+}
+
+/// The four resources of every user of `plan`, from the simulator's `/__sim/state`.
+async fn states(simulator: &Simulator, plan: &Plan) -> Result<Vec<Value>, Error> {
+    crate::odin::install_crypto();
+    let http = reqwest::Client::new();
+    let mut all = Vec::with_capacity(plan.users.len());
+    for user in &plan.users {
+        let url = simulator.url(&format!("/__sim/state?userId={}", user.user_id));
+        let state = async {
+            http.get(&url)
+                .send()
+                .await?
+                .error_for_status()?
+                .json::<Value>()
+                .await
+        }
+        .await
+        .map_err(|e| Error::Odin(OdinError::from_transport(&e)))?;
+        all.push(state);
+    }
+    Ok(all)
+}
