@@ -192,25 +192,13 @@ impl Ledger {
     /// Append a user's rollback entry and sync it to disk; only then may the user be written.
     pub fn rollback(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
         let path = self.dir.join("rollback.jsonl");
-        let line = serde_json::to_string(entry).map_err(|e| LedgerError {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        })?;
-        writeln!(self.rollback, "{line}")
-            .and_then(|()| self.rollback.sync_data())
-            .map_err(|source| LedgerError { path, source })
+        append_line(&mut self.rollback, &path, entry, |file| file.sync_data())
     }
 
     /// Append a journal line.
     pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
         let path = self.dir.join("journal.jsonl");
-        let line = serde_json::to_string(entry).map_err(|e| LedgerError {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        })?;
-        writeln!(self.journal, "{line}")
-            .and_then(|()| self.journal.flush())
-            .map_err(|source| LedgerError { path, source })
+        append_line(&mut self.journal, &path, entry, BufWriter::flush)
     }
 
     /// Append a line to `results.csv`.
@@ -304,6 +292,23 @@ impl Ledger {
             source,
         })
     }
+}
+
+/// Write `value` as one JSON line to `file`, then make it durable with `settle` (flush, or
+/// sync to disk).
+fn append_line<W: Write>(
+    file: &mut W,
+    path: &Path,
+    value: &impl Serialize,
+    settle: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> Result<(), LedgerError> {
+    let fail = |source| LedgerError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let line = serde_json::to_string(value).map_err(|e| fail(std::io::Error::other(e)))?;
+    writeln!(file, "{line}").map_err(fail)?;
+    settle(file).map_err(fail)
 }
 
 fn compact(map: &Map<String, Value>) -> String {

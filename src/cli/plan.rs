@@ -11,10 +11,10 @@ use crate::plan::{self, Plan};
 use crate::schema::Schema;
 use crate::sheet;
 
-/// Flags of `sleipnir plan`.
+/// The input flags of `plan` and `apply`: a sheet with its options, or a plan file.
 #[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The sheet (.csv, .tsv, .xlsx, .xlsm, .xlsb, .xls, .ods), or a plan file (.jsonl) to show.
+pub struct InputArgs {
+    /// The sheet (.csv, .tsv, .xlsx, .xlsm, .xlsb, .xls, .ods), or a plan file (.jsonl).
     pub input: PathBuf,
     /// The worksheet to read from a workbook [default: the first].
     #[arg(long, value_name = "NAME")]
@@ -22,6 +22,14 @@ pub struct Args {
     /// A mapping file (TOML) for sheets whose column titles are not field paths.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+}
+
+/// Flags of `sleipnir plan`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to plan.
+    #[command(flatten)]
+    pub source: InputArgs,
     /// Also write the plan to this file (JSON Lines), for review and for `apply`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -49,13 +57,14 @@ pub(super) enum Input {
     PlanFile(PathBuf),
 }
 
-impl Input {
+impl InputArgs {
     /// A plan file (by its `.jsonl` name) or a sheet with its options.
-    pub fn from_args(
-        path: PathBuf,
-        worksheet: Option<String>,
-        mapping: Option<PathBuf>,
-    ) -> Result<Input, Error> {
+    pub(super) fn into_input(self) -> Result<Input, Error> {
+        let InputArgs {
+            input: path,
+            sheet: worksheet,
+            mapping,
+        } = self;
         if plan::file::is_plan_file(&path) {
             if worksheet.is_some() || mapping.is_some() {
                 return Err(Error::Usage(format!(
@@ -82,7 +91,7 @@ struct Config {
 
 impl Config {
     fn from_args(args: Args) -> Result<Config, Error> {
-        let input = Input::from_args(args.input, args.sheet, args.mapping)?;
+        let input = args.source.into_input()?;
         Ok(Config {
             input,
             out: args.out,
