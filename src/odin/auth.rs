@@ -1,6 +1,6 @@
 //! The bearer token: one login, and on a 401 one shared refresh while other requests wait.
 
-use tokio::sync::{Mutex, RwLock};
+use tokio::sync::RwLock;
 
 use super::Credentials;
 
@@ -9,7 +9,6 @@ use super::Credentials;
 pub(crate) struct Auth {
     credentials: Credentials,
     token: RwLock<(String, u64)>,
-    refreshing: Mutex<()>,
 }
 
 impl Auth {
@@ -17,7 +16,6 @@ impl Auth {
         Auth {
             credentials,
             token: RwLock::new((token, 0)),
-            refreshing: Mutex::new(()),
         }
     }
 
@@ -25,25 +23,59 @@ impl Auth {
         &self.credentials
     }
 
-    /// The token to send, and its generation (to name it when it is refused).
+    /// The token to send, and its generation (to name it when it is refused). Waits while a
+    /// refresh is under way.
     pub async fn current(&self) -> (String, u64) {
         self.token.read().await.clone()
     }
 
     /// Replace the token of generation `refused` using `renew`, unless another request did so
-    /// already: of many requests refused with one token, only the first renews it.
+    /// already: of many requests refused with one token, only the first renews it, and all
+    /// requests wait for the new one.
     pub async fn renew<F, Fut, E>(&self, refused: u64, renew: F) -> Result<(), E>
     where
         F: FnOnce(String) -> Fut,
         Fut: std::future::Future<Output = Result<String, E>>,
     {
-        let _one_at_a_time = self.refreshing.lock().await;
-        let (old, generation) = self.current().await;
-        if generation != refused {
+        let mut token = self.token.write().await;
+        if token.1 != refused {
             return Ok(());
         }
-        let fresh = renew(old).await?;
-        *self.token.write().await = (fresh, generation + 1);
+        let fresh = renew(token.0.clone()).await?;
+        *token = (fresh, token.1 + 1);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn many_refusals_of_one_token_renew_it_once() {
+        let auth = Arc::new(Auth::new(Credentials::new("u", "p"), "t0".into()));
+        let renewals = Arc::new(AtomicUsize::new(0));
+        // Eight requests were all refused with the first token.
+        let (_, generation) = auth.current().await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (auth, renewals) = (auth.clone(), renewals.clone());
+            tasks.push(tokio::spawn(async move {
+                auth.renew(generation, |old| async move {
+                    renewals.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    Ok::<_, ()>(format!("{old}+"))
+                })
+                .await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+        assert_eq!(auth.current().await, ("t0+".to_string(), 1));
     }
 }
