@@ -84,7 +84,7 @@ fn main() {
                 &plan,
                 client,
                 ledger,
-                ApplyOptions { concurrency },
+                ApplyOptions::new(concurrency),
                 stopped,
                 |_| {},
             ))
@@ -131,7 +131,7 @@ fn rate_fidelity(runtime: &tokio::runtime::Runtime, plan: &plan::Plan) {
             &plan,
             client,
             ledger,
-            ApplyOptions { concurrency: 8 },
+            ApplyOptions::new(8),
             stopped,
             |_| {},
         ))

@@ -43,10 +43,14 @@ fn sheet(dir: &Path, users: usize) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// `sleipnir ARGS --target SIM --yes`, at 500 requests/s unless the test sets a rate.
 fn apply(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
     let target = sim.base_url();
     let mut all = args.to_vec();
     all.extend(["--target", &target, "--yes"]);
+    if !args.contains(&"--rate") {
+        all.extend(["--rate", "500"]);
+    }
     sleipnir_env(dir, &all, &LOGIN)
 }
 
@@ -286,7 +290,8 @@ async fn failures_are_results_with_odins_details_and_exit_1() {
         &failed[10],
         "HTTP 400: service `Call Notify` is not assigned to user `user00001@sim.example.net`"
     );
-    assert_eq!(&line(&user_id(1), "user")[3], "applied");
+    // Its user step was written, then undone when the settings step failed.
+    assert_eq!(&line(&user_id(1), "user")[3], "compensated");
     assert_eq!(&line(&user_id(2), "settings")[3], "applied");
 }
 
@@ -515,4 +520,145 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
             .any(|l| &l[3] == "skipped" && l[10].contains("not started"))
     );
     assert!(lines.iter().all(|l| &l[3] != "failed"));
+}
+
+/// Assign (or unassign) Call Notify for users `from..=to`.
+async fn call_notify(odin: &Odin, from: usize, to: usize, assigned: bool) {
+    for n in from..=to {
+        odin.put_json(
+            "/users/services",
+            serde_json::json!({"userId": user_id(n), "userServices": [{"serviceName": "Call Notify", "assigned": assigned}]}),
+        )
+        .await;
+    }
+}
+
+/// Users whose settings step (Call Notify) fails after their user step was written.
+fn failing_sheet(dir: &Path, users: usize) -> String {
+    let mut text = String::from(
+        "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n",
+    );
+    for n in 1..=users {
+        text.push_str(&format!("{},{},json:[],true\n", user_id(n), 6000 + n));
+    }
+    let path = dir.join("failing.csv");
+    std::fs::write(&path, text).expect("sheet written");
+    path.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn a_user_whose_later_step_fails_is_undone_whole() {
+    let odin = odin(SimConfig {
+        users: 6,
+        ..SimConfig::default()
+    })
+    .await;
+    call_notify(&odin, 1, 3, false).await;
+    call_notify(&odin, 4, 6, true).await;
+    let before = states(&odin, 6).await;
+    let work = workdir();
+    let sheet = failing_sheet(work.path(), 6);
+    let run = apply(work.path(), &odin.sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let after = states(&odin, 6).await;
+    for n in 1..=3 {
+        assert_eq!(
+            before[n - 1],
+            after[n - 1],
+            "user {n} ends exactly as before"
+        );
+    }
+    for n in 4..=6 {
+        assert_eq!(after[n - 1]["user"]["extension"], format!("{}", 6000 + n));
+    }
+    let lines = results(&work.path().join("run"));
+    let status = |n: usize, resource: &str| {
+        lines
+            .iter()
+            .find(|l| l[1] == user_id(n) && &l[2] == resource)
+            .map(|l| l[3].to_string())
+    };
+    assert_eq!(status(1, "user").as_deref(), Some("compensated"));
+    assert_eq!(status(1, "settings").as_deref(), Some("failed"));
+    assert_eq!(status(4, "user").as_deref(), Some("applied"));
+    let failed =
+        sleipnir::plan::file::read(&work.path().join("run/failed.jsonl")).expect("failed.jsonl");
+    let ids: Vec<&str> = failed.users.iter().map(|u| u.user_id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        failed.users.iter().all(|u| u.steps.len() == 2),
+        "the undone step is to be redone too"
+    );
+
+    // With --no-compensate the written step stays.
+    let kept = apply(
+        work.path(),
+        &odin.sim,
+        &["apply", &sheet, "--out", "kept", "--no-compensate"],
+    );
+    assert_eq!(kept.code, 1, "{}", kept.transcript());
+    assert_eq!(odin.state(&user_id(1)).await["user"]["extension"], "6001");
+}
+
+#[tokio::test]
+async fn the_breaker_stops_new_users_and_failed_jsonl_finishes_the_job() {
+    const USERS: usize = 30;
+    let odin = odin(SimConfig {
+        users: USERS,
+        ..SimConfig::default()
+    })
+    .await;
+    call_notify(&odin, 1, USERS, false).await;
+    let work = workdir();
+    let sheet = failing_sheet(work.path(), USERS);
+    let run = apply(
+        work.path(),
+        &odin.sim,
+        &[
+            "apply",
+            &sheet,
+            "--out",
+            "run",
+            "--max-failures",
+            "5",
+            "--concurrency",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("stopped (5 users failed (--max-failures 5))"),
+        "{}",
+        run.stdout
+    );
+    let lines = results(&work.path().join("run"));
+    let failed_users: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .filter(|l| &l[3] == "failed")
+        .map(|l| &l[1])
+        .collect();
+    assert_eq!(failed_users.len(), 5);
+    let skipped_users = lines
+        .iter()
+        .filter(|l| &l[3] == "skipped" && l[10].contains("not started"))
+        .count();
+    assert_eq!(skipped_users, (USERS - 5) * 2);
+
+    // Fix the cause, then feed failed.jsonl back in: every user ends as the sheet asks.
+    call_notify(&odin, 1, USERS, true).await;
+    let retry = apply(
+        work.path(),
+        &odin.sim,
+        &[
+            "apply",
+            "run/failed.jsonl",
+            "--out",
+            "retry",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_eq!(retry.code, 0, "{}", retry.transcript());
+    assert_as_planned(&odin, work.path(), &sheet).await;
 }

@@ -1,6 +1,7 @@
 //! The run directory, and the only code that writes it: `rollback.jsonl` (each entry synced to
 //! disk before its user's first write), `results.csv` and `journal.jsonl` (a line per step
-//! event, flushed as it happens), `summary.json` (whole, at the end) and `run.log`.
+//! event, flushed as it happens), `failed.jsonl` (a plan of the steps not applied, a user at
+//! a time), `summary.json` (whole, at the end) and `run.log`.
 //!
 //! Every file is appended line by line and flushed, so a crash at any instant leaves each of
 //! them readable up to its last complete line.
@@ -42,6 +43,8 @@ pub enum Status {
     Failed,
     /// Not attempted: an earlier step of the user failed, or the run stopped first.
     Skipped,
+    /// Written, then undone because a later step of the user failed.
+    Compensated,
 }
 
 impl Status {
@@ -52,6 +55,7 @@ impl Status {
             Status::Unchanged => "unchanged",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
+            Status::Compensated => "compensated",
         }
     }
 }
@@ -114,6 +118,7 @@ pub struct Ledger {
     rollback: File,
     journal: BufWriter<File>,
     results: csv::Writer<File>,
+    failed: File,
 }
 
 impl Ledger {
@@ -158,6 +163,16 @@ impl Ledger {
         let journal = BufWriter::new(open("journal.jsonl")?);
         // The log is filled by the tracing subscriber, when one is installed for the run.
         open("run.log")?;
+        let mut failed = open("failed.jsonl")?;
+        let failed_header = crate::plan::file::header_line(&PlanSource {
+            source: format!("steps not applied of {}", source.source),
+            ..source.clone()
+        })
+        .map_err(|e| LedgerError {
+            path: dir.join("failed.jsonl"),
+            source: std::io::Error::other(e),
+        })?;
+        writeln!(failed, "{failed_header}").map_err(fail(&dir.join("failed.jsonl")))?;
         let mut results = csv::Writer::from_writer(open("results.csv")?);
         results
             .write_record(RESULT_COLUMNS)
@@ -171,6 +186,7 @@ impl Ledger {
             rollback,
             journal,
             results,
+            failed,
         })
     }
 
@@ -193,6 +209,12 @@ impl Ledger {
     pub fn rollback(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
         let path = self.dir.join("rollback.jsonl");
         append_line(&mut self.rollback, &path, entry, |file| file.sync_data())
+    }
+
+    /// Append a user's steps that were not applied to `failed.jsonl`.
+    pub fn unfinished(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
+        let path = self.dir.join("failed.jsonl");
+        append_line(&mut self.failed, &path, entry, |file| file.flush())
     }
 
     /// Append a journal line.

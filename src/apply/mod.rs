@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod ledger;
+mod undo;
 mod user;
 pub mod verify;
 
@@ -20,10 +21,47 @@ use ledger::{JournalEntry, Ledger, LedgerError, Status, StepResult};
 use user::Event;
 
 /// How to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ApplyOptions {
     /// Users in flight at once.
     pub concurrency: usize,
+    /// Undo a user's applied steps when a later one fails for good.
+    pub compensate: bool,
+    /// Stop starting users once this many users have failed.
+    pub max_failures: Option<usize>,
+    /// Stop starting users once more than this share of finished users failed (judged
+    /// after 20 users).
+    pub max_failure_rate: Option<f64>,
+}
+
+impl ApplyOptions {
+    /// `concurrency` users at once, compensating, no breaker.
+    pub fn new(concurrency: usize) -> ApplyOptions {
+        ApplyOptions {
+            concurrency,
+            compensate: true,
+            max_failures: None,
+            max_failure_rate: None,
+        }
+    }
+
+    /// Why the breaker trips, if it does, after `done` users of which `failed` failed.
+    fn breaker(&self, done: usize, failed: usize) -> Option<String> {
+        if let Some(max) = self.max_failures
+            && failed >= max
+        {
+            return Some(format!("{failed} users failed (--max-failures {max})"));
+        }
+        if let Some(rate) = self.max_failure_rate
+            && done >= 20
+            && failed as f64 / done as f64 > rate
+        {
+            return Some(format!(
+                "{failed} of {done} users failed (--max-failure-rate {rate})"
+            ));
+        }
+        None
+    }
 }
 
 /// Where a run stands, for progress displays.
@@ -41,6 +79,8 @@ pub struct Progress {
     pub failed: usize,
     /// Steps not attempted.
     pub skipped: usize,
+    /// Steps written, then undone.
+    pub compensated: usize,
     /// Requests sent so far.
     pub requests: u64,
     /// Time since the run started.
@@ -58,6 +98,8 @@ pub struct StatusCounts {
     pub failed: usize,
     /// Not attempted.
     pub skipped: usize,
+    /// Written, then undone because a later step of the user failed.
+    pub compensated: usize,
 }
 
 /// What `summary.json` says.
@@ -76,8 +118,11 @@ pub struct Summary {
     pub users_not_done: usize,
     /// Steps by status.
     pub steps: StatusCounts,
-    /// Stopped early (Ctrl-C): users not started are `skipped`.
+    /// Stopped early by Ctrl-C: users not started are `skipped`.
     pub interrupted: bool,
+    /// Stopped early by the failure breaker, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
     /// Wall time in seconds.
     pub wall_seconds: f64,
     /// Requests sent, retries, 429s, refreshes.
@@ -92,7 +137,7 @@ impl Summary {
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             130
-        } else if self.steps.failed + self.steps.skipped > 0 {
+        } else if self.steps.failed + self.steps.skipped + self.steps.compensated > 0 {
             1
         } else {
             0
@@ -130,9 +175,11 @@ pub async fn run(
         users.clone(),
         client.clone(),
         events,
-        options.concurrency.max(1),
+        options,
         halted,
     ));
+    let mut failed_users = 0;
+    let mut stopped_by: Option<String> = None;
     let mut progress = Progress {
         users_total: users.len(),
         ..Progress::default()
@@ -154,8 +201,18 @@ pub async fn run(
                 }
                 ledger.result(&result)
             }
-            Event::UserDone => {
+            Event::Unfinished(entry) => ledger.unfinished(&entry),
+            Event::UserDone { failed, slot } => {
                 progress.users_done += 1;
+                failed_users += usize::from(failed);
+                if stopped_by.is_none()
+                    && let Some(reason) = options.breaker(progress.users_done, failed_users)
+                {
+                    tracing::warn!(reason, "breaker tripped: no new users are started");
+                    let _ = halt.send(true);
+                    stopped_by = Some(reason);
+                }
+                drop(slot);
                 Ok(())
             }
         };
@@ -186,8 +243,10 @@ pub async fn run(
             unchanged: progress.unchanged,
             failed: progress.failed,
             skipped: progress.skipped,
+            compensated: progress.compensated,
         },
-        interrupted: was_interrupted,
+        interrupted: was_interrupted && stopped_by.is_none(),
+        stopped_by,
         wall_seconds: wall.as_secs_f64(),
         requests,
         request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
@@ -202,6 +261,7 @@ fn count(progress: &mut Progress, result: &StepResult) {
         Status::Unchanged => progress.unchanged += 1,
         Status::Failed => progress.failed += 1,
         Status::Skipped => progress.skipped += 1,
+        Status::Compensated => progress.compensated += 1,
     }
 }
 
@@ -211,10 +271,10 @@ async fn dispatch(
     users: Arc<Vec<crate::plan::UserPlan>>,
     client: Arc<OdinClient>,
     events: user::Events,
-    concurrency: usize,
+    options: ApplyOptions,
     mut stop: watch::Receiver<bool>,
 ) -> bool {
-    let slots = Arc::new(Semaphore::new(concurrency));
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut workers = tokio::task::JoinSet::new();
     let mut started = 0;
     while started < users.len() {
@@ -232,13 +292,17 @@ async fn dispatch(
         let (users, client, events) = (users.clone(), client.clone(), events.clone());
         let index = started;
         workers.spawn(async move {
-            user::apply(&users[index], &client, &events).await;
-            drop(slot);
+            let failed = user::apply(&users[index], &client, &events, options.compensate).await;
+            let _ = events.send(Event::UserDone {
+                failed,
+                slot: Some(slot),
+            });
         });
         started += 1;
     }
     let stopped = started < users.len();
     for plan in &users[started..] {
+        let _ = events.send(Event::Unfinished(plan.clone()));
         for (index, step) in plan.steps.iter().enumerate() {
             let _ = events.send(Event::Journal(JournalEntry {
                 user_id: plan.user_id.clone(),
@@ -260,7 +324,10 @@ async fn dispatch(
                 message: "not started: the run was stopped".into(),
             }));
         }
-        let _ = events.send(Event::UserDone);
+        let _ = events.send(Event::UserDone {
+            failed: false,
+            slot: None,
+        });
     }
     while workers.join_next().await.is_some() {}
     stopped

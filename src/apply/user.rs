@@ -1,6 +1,7 @@
 //! One user: read the resources its steps touch, diff, record the rollback entry (synced)
 //! before the first write, then write its steps in order. A failure is a result, not an error:
-//! it is reported and the user's later steps are skipped.
+//! it is reported, the user's later steps are skipped, and its written steps are undone
+//! (`undo.rs`).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -27,14 +28,28 @@ pub(crate) enum Event {
     Journal(JournalEntry),
     /// A step ended.
     Step(StepResult),
-    /// A user's last step ended.
-    UserDone,
+    /// The steps of a user that were not applied (failed, skipped, compensated), for
+    /// `failed.jsonl`.
+    Unfinished(UserPlan),
+    /// A user's last step ended; `failed` when one of its steps failed. Its worker slot is
+    /// released only once the collector has counted it, so a breaker tripped by this user
+    /// stops the very next start.
+    UserDone {
+        failed: bool,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
+    },
 }
 
 pub(crate) type Events = mpsc::UnboundedSender<Event>;
 
-/// Apply one user's plan.
-pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events) {
+/// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
+/// steps were written has those undone. Returns whether a step failed.
+pub(crate) async fn apply(
+    user: &UserPlan,
+    client: &OdinClient,
+    events: &Events,
+    compensate: bool,
+) -> bool {
     let report = Reporter { user, events };
     let mut live: HashMap<Resource, Value> = HashMap::new();
     for step in &user.steps {
@@ -49,8 +64,7 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
             }
             Err(error) => {
                 let message = format!("reading {}: {error}", step.resource);
-                report.fail_all(&message, call.status, call.attempts, started);
-                return;
+                return report.fail_all(&message, call.status, call.attempts, started);
             }
         }
     }
@@ -62,17 +76,16 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
     let diffs = match diffs {
         Ok(diffs) => diffs,
         Err(error) => {
-            report.fail_all(
+            return report.fail_all(
                 &format!("cannot apply the plan: {error}"),
                 None,
                 0,
                 Instant::now(),
             );
-            return;
         }
     };
     if diffs.iter().any(|d| d.body.is_some()) {
-        let entry = rollback_entry(user, &diffs, &live);
+        let entry = super::undo::rollback_entry(user, &diffs, &live);
         let (done, recorded) = oneshot::channel();
         let _ = events.send(Event::Rollback { entry, done });
         let outcome = recorded
@@ -80,16 +93,17 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
             .unwrap_or_else(|_| Err("the run stopped".to_string()));
         if let Err(why) = outcome {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
-            report.fail_all(&message, None, 0, Instant::now());
-            return;
+            return report.fail_all(&message, None, 0, Instant::now());
         }
     }
-    let mut failed = false;
+    let mut results = Vec::with_capacity(user.steps.len());
+    let mut written: Vec<Option<Value>> = vec![None; user.steps.len()];
+    let mut failed_at = None;
     for (index, (step, change)) in user.steps.iter().zip(&diffs).enumerate() {
         let started = Instant::now();
         let (before, after) = maps(change);
         let mut result = report.result(index, step, Status::Skipped, before, after, started);
-        if failed {
+        if failed_at.is_some() {
             result.message = "an earlier step of this user failed".into();
         } else if let Some(body) = &change.body {
             report.journal(index, step, "writing");
@@ -98,12 +112,15 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
             result.http_status = call.status;
             result.attempts = call.attempts;
             match call.result {
-                Ok(_) => result.status = Status::Applied,
+                Ok(_) => {
+                    result.status = Status::Applied;
+                    written[index] = Some(body);
+                }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource, %error, "step failed");
                     result.status = Status::Failed;
                     result.message = error.to_string();
-                    failed = true;
+                    failed_at = Some(index);
                 }
             }
         } else {
@@ -111,13 +128,16 @@ pub(crate) async fn apply(user: &UserPlan, client: &OdinClient, events: &Events)
         }
         result.duration_ms = started.elapsed().as_millis() as u64;
         report.journal(index, step, result.status.name());
-        let _ = events.send(Event::Step(result));
+        results.push(result);
     }
-    let _ = events.send(Event::UserDone);
+    if let (Some(at), true) = (failed_at, compensate) {
+        super::undo::undo_applied(user, client, &report, &live, &written, &mut results, at).await;
+    }
+    report.finish(results)
 }
 
 /// Results and journal lines of one user.
-struct Reporter<'a> {
+pub(super) struct Reporter<'a> {
     user: &'a UserPlan,
     events: &'a Events,
 }
@@ -147,7 +167,7 @@ impl Reporter<'_> {
         }
     }
 
-    fn journal(&self, step: usize, plan_step: &Step, state: &'static str) {
+    pub(super) fn journal(&self, step: usize, plan_step: &Step, state: &'static str) {
         let _ = self.events.send(Event::Journal(JournalEntry {
             user_id: self.user.user_id.clone(),
             step,
@@ -158,8 +178,15 @@ impl Reporter<'_> {
 
     /// Nothing of this user was written: its first step failed with `message`, the rest
     /// are skipped.
-    fn fail_all(&self, message: &str, status: Option<u16>, attempts: u32, started: Instant) {
+    fn fail_all(
+        &self,
+        message: &str,
+        status: Option<u16>,
+        attempts: u32,
+        started: Instant,
+    ) -> bool {
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
+        let mut results = Vec::with_capacity(self.user.steps.len());
         for (index, step) in self.user.steps.iter().enumerate() {
             let (state, text) = if index == 0 {
                 (Status::Failed, message.to_string())
@@ -177,9 +204,37 @@ impl Reporter<'_> {
                 result.attempts = attempts;
             }
             self.journal(index, step, state.name());
+            results.push(result);
+        }
+        self.finish(results)
+    }
+
+    /// Report the user's results and its unfinished steps; whether a step failed.
+    fn finish(&self, results: Vec<StepResult>) -> bool {
+        let unfinished: Vec<Step> = self
+            .user
+            .steps
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| {
+                matches!(
+                    r.status,
+                    Status::Failed | Status::Skipped | Status::Compensated
+                )
+            })
+            .map(|(step, _)| step.clone())
+            .collect();
+        if !unfinished.is_empty() {
+            let _ = self.events.send(Event::Unfinished(UserPlan {
+                steps: unfinished,
+                ..self.user.clone()
+            }));
+        }
+        let failed = results.iter().any(|r| r.status == Status::Failed);
+        for result in results {
             let _ = self.events.send(Event::Step(result));
         }
-        let _ = self.events.send(Event::UserDone);
+        failed
     }
 }
 
@@ -200,7 +255,7 @@ fn maps(change: &StepDiff) -> (Map<String, Value>, Map<String, Value>) {
 
 /// The write body with the keys that identify the user: `userId`, and for the user record
 /// its service provider and group (from the plan, else from the live record).
-fn with_identity(
+pub(super) fn with_identity(
     resource: Resource,
     body: &Value,
     user: &UserPlan,
@@ -227,153 +282,11 @@ fn with_identity(
     Value::Object(body)
 }
 
-/// The plan that undoes exactly what `diffs` change: before-values (null where a field was
-/// absent), and services back to their former assignment, in the usual step order.
-fn rollback_entry(
-    user: &UserPlan,
-    diffs: &[StepDiff],
-    live: &HashMap<Resource, Value>,
-) -> UserPlan {
-    let mut restore: HashMap<Resource, Map<String, Value>> = HashMap::new();
-    let (mut reassign, mut unassign) = (Map::new(), Map::new());
-    for (step, change) in user.steps.iter().zip(diffs) {
-        for field in &change.changes {
-            let before = field.before.clone().unwrap_or(Value::Null);
-            if step.resource == Resource::Services {
-                let target = if before == Value::Bool(true) {
-                    &mut reassign
-                } else {
-                    &mut unassign
-                };
-                target.insert(field.path.clone(), before);
-            } else {
-                restore
-                    .entry(step.resource)
-                    .or_default()
-                    .insert(field.path.clone(), before);
-            }
-        }
-    }
-    let mut steps = vec![Step {
-        resource: Resource::Services,
-        patch: reassign,
-    }];
-    for resource in [Resource::User, Resource::Policy, Resource::Settings] {
-        steps.push(Step {
-            resource,
-            patch: restore.remove(&resource).unwrap_or_default(),
-        });
-    }
-    steps.push(Step {
-        resource: Resource::Services,
-        patch: unassign,
-    });
-    steps.retain(|s| !s.patch.is_empty());
-    let identity = |key: &str| {
-        live.get(&Resource::User)
-            .and_then(|r| r[key].as_str())
-            .map(str::to_string)
-    };
-    UserPlan {
-        user_id: user.user_id.clone(),
-        rows: user.rows.clone(),
-        service_provider_id: user
-            .service_provider_id
-            .clone()
-            .or_else(|| identity("serviceProviderId")),
-        group_id: user.group_id.clone().or_else(|| identity("groupId")),
-        steps,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::apply::diff::FieldChange;
-
-    #[test]
-    fn rollback_restores_before_values_in_step_order() {
-        let user = UserPlan {
-            user_id: "a@x".into(),
-            rows: vec![2],
-            service_provider_id: None,
-            group_id: None,
-            steps: vec![
-                Step {
-                    resource: Resource::Services,
-                    patch: json!({"userServices.Call Notify": true})
-                        .as_object()
-                        .cloned()
-                        .unwrap(),
-                },
-                Step {
-                    resource: Resource::Settings,
-                    patch: Map::new(),
-                },
-                Step {
-                    resource: Resource::Services,
-                    patch: json!({"userServices.Call Waiting": false})
-                        .as_object()
-                        .cloned()
-                        .unwrap(),
-                },
-            ],
-        };
-        let change = |path: &str, before: Option<Value>, after: Value| StepDiff {
-            changes: vec![FieldChange {
-                path: path.into(),
-                before,
-                after,
-            }],
-            body: Some(json!({})),
-        };
-        let diffs = vec![
-            change("userServices.Call Notify", Some(json!(false)), json!(true)),
-            StepDiff {
-                changes: vec![
-                    FieldChange {
-                        path: "Do Not Disturb.isActive".into(),
-                        before: Some(json!(false)),
-                        after: json!(true),
-                    },
-                    FieldChange {
-                        path: "Call Forwarding Busy.forwardToPhoneNumber".into(),
-                        before: None,
-                        after: json!("+1555"),
-                    },
-                ],
-                body: Some(json!({})),
-            },
-            change("userServices.Call Waiting", Some(json!(true)), json!(false)),
-        ];
-        let mut live = HashMap::new();
-        live.insert(
-            Resource::User,
-            json!({"serviceProviderId": "sp", "groupId": "g"}),
-        );
-        let entry = rollback_entry(&user, &diffs, &live);
-        let order: Vec<&str> = entry.steps.iter().map(|s| s.resource.name()).collect();
-        assert_eq!(order, ["services", "settings", "services"]);
-        assert_eq!(
-            entry.steps[0].patch["userServices.Call Waiting"],
-            json!(true)
-        );
-        assert_eq!(
-            entry.steps[1].patch["Do Not Disturb.isActive"],
-            json!(false)
-        );
-        assert_eq!(
-            entry.steps[1].patch["Call Forwarding Busy.forwardToPhoneNumber"],
-            json!(null)
-        );
-        assert_eq!(
-            entry.steps[2].patch["userServices.Call Notify"],
-            json!(false)
-        );
-        assert_eq!(entry.service_provider_id.as_deref(), Some("sp"));
-    }
 
     #[test]
     fn identity_comes_from_the_plan_or_the_live_record() {

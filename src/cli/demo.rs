@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::run::{default_run_dir, run_with_progress, summary_text};
 use super::{Notes, print};
+use crate::apply::ApplyOptions;
 use crate::apply::ledger::Ledger;
 use crate::apply::verify::mismatches;
 use crate::error::Error;
@@ -125,7 +126,7 @@ fn run_once(
     let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
-    let summary = run_with_progress(runtime, plan, client, ledger, 16, notes)?;
+    let summary = run_with_progress(runtime, plan, client, ledger, ApplyOptions::new(16), notes)?;
     let text = summary_text(&summary, dir, &simulator.base_url());
     let indented: String = text
         .lines()

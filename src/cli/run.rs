@@ -31,12 +31,29 @@ pub struct RunArgs {
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
+    /// Keep a user's applied steps when a later step of it fails (default: undo them).
+    #[arg(long)]
+    pub no_compensate: bool,
+    /// Stop starting users once N users have failed; the rest are skipped.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_failures: Option<u32>,
+    /// Stop starting users once more than this share (0 to 1) of finished users failed,
+    /// judged after 20 users.
+    #[arg(long, value_name = "P", value_parser = share)]
+    pub max_failure_rate: Option<f64>,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a share between 0 and 1")),
+    }
 }
 
 fn positive(text: &str) -> Result<f64, String> {
@@ -51,9 +68,9 @@ pub(super) struct RunConfig {
     target: String,
     out: PathBuf,
     rate: f64,
-    concurrency: usize,
     retries: u32,
     yes: bool,
+    options: ApplyOptions,
 }
 
 impl RunConfig {
@@ -81,9 +98,14 @@ impl RunConfig {
             target,
             out,
             rate: args.rate,
-            concurrency: usize::from(args.concurrency),
             retries: args.retries,
             yes: args.yes,
+            options: ApplyOptions {
+                concurrency: usize::from(args.concurrency),
+                compensate: !args.no_compensate,
+                max_failures: args.max_failures.map(|n| n as usize),
+                max_failure_rate: args.max_failure_rate,
+            },
         })
     }
 }
@@ -221,8 +243,8 @@ pub(super) fn execute(
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
         notes.warn(&format!("no run log: {why}"));
     }
-    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.rate, concurrency = config.concurrency, "run started");
-    let summary = run_with_progress(&runtime, plan, client, ledger, config.concurrency, notes)?;
+    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.rate, concurrency = config.options.concurrency, "run started");
+    let summary = run_with_progress(&runtime, plan, client, ledger, config.options, notes)?;
     tracing::info!(
         applied = summary.steps.applied,
         failed = summary.steps.failed,
@@ -238,7 +260,7 @@ pub(super) fn run_with_progress(
     plan: &Plan,
     client: Arc<OdinClient>,
     ledger: Ledger,
-    concurrency: usize,
+    options: ApplyOptions,
     notes: &Notes,
 ) -> Result<Summary, Error> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -249,14 +271,9 @@ pub(super) fn run_with_progress(
                 let _ = stop.send(true);
             }
         });
-        let summary = apply::run(
-            plan,
-            client,
-            ledger,
-            ApplyOptions { concurrency },
-            stopped,
-            |progress| display.update(progress),
-        )
+        let summary = apply::run(plan, client, ledger, options, stopped, |progress| {
+            display.update(progress)
+        })
         .await;
         interrupt.abort();
         summary
@@ -327,33 +344,46 @@ impl Display {
 /// The closing summary of a run; `target` is named in the rollback hint.
 pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
     let s = &summary.steps;
+    let ended = match (&summary.stopped_by, summary.interrupted) {
+        (Some(reason), _) => format!("stopped ({reason})"),
+        (None, true) => "stopped (interrupted)".to_string(),
+        (None, false) => "finished".to_string(),
+    };
     let mut text = format!(
-        "{} in {:.1} s: {} users\n  applied    {:>7}\n  unchanged  {:>7}\n  failed     {:>7}\n  skipped    {:>7}\n  \
-         requests   {:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
-        if summary.interrupted {
-            "stopped"
-        } else {
-            "finished"
-        },
-        summary.wall_seconds,
-        summary.users,
-        s.applied,
-        s.unchanged,
-        s.failed,
-        s.skipped,
+        "{ended} in {:.1} s: {} users\n",
+        summary.wall_seconds, summary.users
+    );
+    for (label, count) in [
+        ("applied", s.applied),
+        ("unchanged", s.unchanged),
+        ("failed", s.failed),
+        ("skipped", s.skipped),
+        ("compensated", s.compensated),
+    ] {
+        text.push_str(&format!("  {label:<12}{count:>7}\n"));
+    }
+    text.push_str(&format!(
+        "  {:<12}{:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
+        "requests",
         summary.requests.requests,
         summary.request_rate,
         summary.requests.retries,
         summary.requests.throttled,
-    );
+    ));
     text.push_str(&format!(
-        "run files in `{}` (results.csv, rollback.jsonl, journal.jsonl, summary.json, run.log)\n",
+        "run files in `{}` (results.csv, rollback.jsonl, failed.jsonl, journal.jsonl, summary.json, run.log)\n",
         dir.display()
     ));
     if s.applied > 0 {
         text.push_str(&format!(
             "undo it with: sleipnir rollback {} --target {target}\n",
             dir.display()
+        ));
+    }
+    if s.failed + s.skipped + s.compensated > 0 {
+        text.push_str(&format!(
+            "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
+            dir.join("failed.jsonl").display()
         ));
     }
     text
