@@ -6,7 +6,7 @@ use crate::notation::Namespace;
 
 /// One Odin resource of a user. The endpoints behind each belong to the Odin client; the
 /// plan only needs the name and the order in which a user's steps run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Resource {
     /// The user record (`/users`).

@@ -662,3 +662,96 @@ async fn the_breaker_stops_new_users_and_failed_jsonl_finishes_the_job() {
     assert_eq!(retry.code, 0, "{}", retry.transcript());
     assert_as_planned(&odin, work.path(), &sheet).await;
 }
+
+#[tokio::test]
+async fn a_reviewed_plan_skips_users_changed_since_and_force_writes_them() {
+    const USERS: usize = 8;
+    let odin = odin(SimConfig {
+        users: USERS,
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, USERS);
+    let target = odin.sim.base_url();
+    let planned = sleipnir_env(
+        dir,
+        &[
+            "plan",
+            &sheet,
+            "--target",
+            &target,
+            "--rate",
+            "500",
+            "--out",
+            "reviewed.jsonl",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned
+            .stdout
+            .starts_with(&format!("plan for `{sheet}` against {target}"))
+    );
+    assert!(
+        planned
+            .stdout
+            .contains(&format!("~ {} (row 2)", user_id(1))),
+        "{}",
+        planned.stdout
+    );
+    assert!(
+        planned
+            .stdout
+            .contains(&format!("extension: \"{}\" → \"7001\"", 1001)),
+        "{}",
+        planned.stdout
+    );
+    let reviewed = sleipnir::plan::file::read(&dir.join("reviewed.jsonl")).expect("plan file");
+    assert_eq!(reviewed.source.target.as_deref(), Some(target.as_str()));
+    assert!(reviewed.users.iter().all(|u| u.before.is_some()));
+
+    // Someone changes user 3 behind sleipnir's back.
+    odin.put_json(
+        "/users",
+        serde_json::json!({"userId": user_id(3), "serviceProviderId": "ent.sim", "groupId": "grp03", "extension": "3333"}),
+    )
+    .await;
+    let run = apply(dir, &odin.sim, &["apply", "reviewed.jsonl", "--out", "run"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let lines = results(&dir.join("run"));
+    let of = |n: usize| {
+        lines
+            .iter()
+            .filter(move |l| l[1] == user_id(n))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(&of(3)[0][3], "drifted");
+    assert_eq!(
+        &of(3)[0][10],
+        "user `extension` was \"1003\" when planned, is \"3333\" now"
+    );
+    assert!(of(3)[1..].iter().all(|l| &l[3] == "skipped"));
+    assert_eq!(
+        odin.state(&user_id(3)).await["user"]["extension"],
+        "3333",
+        "unwritten"
+    );
+    for n in (1..=USERS).filter(|n| *n != 3) {
+        assert!(
+            of(n)
+                .iter()
+                .all(|l| &l[3] == "applied" || &l[3] == "unchanged"),
+            "user {n}"
+        );
+    }
+    let forced = apply(
+        dir,
+        &odin.sim,
+        &["apply", "reviewed.jsonl", "--out", "forced", "--force"],
+    );
+    assert_eq!(forced.code, 0, "{}", forced.transcript());
+    assert_eq!(odin.state(&user_id(3)).await["user"]["extension"], "7003");
+}

@@ -94,11 +94,7 @@ fn services(patch: &Map<String, Value>, live: &Value) -> StepDiff {
         let Some((list, name)) = key.split_once('.') else {
             continue;
         };
-        let assigned = live[list]
-            .as_array()
-            .and_then(|items| items.iter().find(|s| s["serviceName"] == name))
-            .and_then(|s| s["assigned"].as_bool())
-            .unwrap_or(false);
+        let assigned = live_value(Resource::Services, live, key) == Some(Value::Bool(true));
         let wanted = desired.as_bool().unwrap_or(false);
         if assigned == wanted {
             continue;
@@ -121,6 +117,26 @@ fn services(patch: &Map<String, Value>, live: &Value) -> StepDiff {
     StepDiff {
         body: (!changes.is_empty()).then_some(Value::Object(body)),
         changes,
+    }
+}
+
+/// The live value of patch key `key` of `resource` in its GET document: the field's value
+/// (`None` when absent), or for services whether it is assigned (absent from the listing
+/// counts as unassigned).
+pub fn live_value(resource: Resource, live: &Value, key: &str) -> Option<Value> {
+    match resource {
+        Resource::Services => {
+            let (list, name) = key.split_once('.')?;
+            let assigned = live[list]
+                .as_array()
+                .and_then(|items| items.iter().find(|s| s["serviceName"] == name))
+                .and_then(|s| s["assigned"].as_bool())
+                .unwrap_or(false);
+            Some(Value::Bool(assigned))
+        }
+        _ => notation::parse_relative(key)
+            .ok()
+            .and_then(|path| notation::get(live, &path).cloned()),
     }
 }
 

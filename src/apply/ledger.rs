@@ -45,6 +45,8 @@ pub enum Status {
     Skipped,
     /// Written, then undone because a later step of the user failed.
     Compensated,
+    /// Not written: a live value changed since the reviewed plan recorded it.
+    Drifted,
 }
 
 impl Status {
@@ -56,6 +58,7 @@ impl Status {
             Status::Failed => "failed",
             Status::Skipped => "skipped",
             Status::Compensated => "compensated",
+            Status::Drifted => "drifted",
         }
     }
 }
@@ -380,6 +383,7 @@ mod tests {
             sha256: "00".into(),
             worksheet: None,
             mapping: None,
+            target: None,
         };
         assert!(Ledger::create(dir.path(), &source).is_err());
         let fresh = dir.path().join("run");

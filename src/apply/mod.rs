@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod ledger;
+pub mod live;
 mod undo;
 mod user;
 pub mod verify;
@@ -32,6 +33,8 @@ pub struct ApplyOptions {
     /// Stop starting users once more than this share of finished users failed (judged
     /// after 20 users).
     pub max_failure_rate: Option<f64>,
+    /// Write users of a reviewed plan even when their live values moved since.
+    pub force: bool,
 }
 
 impl ApplyOptions {
@@ -42,6 +45,7 @@ impl ApplyOptions {
             compensate: true,
             max_failures: None,
             max_failure_rate: None,
+            force: false,
         }
     }
 
@@ -81,6 +85,8 @@ pub struct Progress {
     pub skipped: usize,
     /// Steps written, then undone.
     pub compensated: usize,
+    /// Steps not written because live values moved since the plan.
+    pub drifted: usize,
     /// Requests sent so far.
     pub requests: u64,
     /// Time since the run started.
@@ -100,6 +106,15 @@ pub struct StatusCounts {
     pub skipped: usize,
     /// Written, then undone because a later step of the user failed.
     pub compensated: usize,
+    /// Not written: live values moved since the reviewed plan.
+    pub drifted: usize,
+}
+
+impl StatusCounts {
+    /// Every step counted.
+    pub fn total(&self) -> usize {
+        self.applied + self.unchanged + self.failed + self.skipped + self.compensated + self.drifted
+    }
 }
 
 /// What `summary.json` says.
@@ -137,7 +152,7 @@ impl Summary {
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             130
-        } else if self.steps.failed + self.steps.skipped + self.steps.compensated > 0 {
+        } else if self.steps.applied + self.steps.unchanged < self.steps.total() {
             1
         } else {
             0
@@ -244,6 +259,7 @@ pub async fn run(
             failed: progress.failed,
             skipped: progress.skipped,
             compensated: progress.compensated,
+            drifted: progress.drifted,
         },
         interrupted: was_interrupted && stopped_by.is_none(),
         stopped_by,
@@ -262,6 +278,7 @@ fn count(progress: &mut Progress, result: &StepResult) {
         Status::Failed => progress.failed += 1,
         Status::Skipped => progress.skipped += 1,
         Status::Compensated => progress.compensated += 1,
+        Status::Drifted => progress.drifted += 1,
     }
 }
 
@@ -292,7 +309,7 @@ async fn dispatch(
         let (users, client, events) = (users.clone(), client.clone(), events.clone());
         let index = started;
         workers.spawn(async move {
-            let failed = user::apply(&users[index], &client, &events, options.compensate).await;
+            let failed = user::apply(&users[index], &client, &events, &options).await;
             let _ = events.send(Event::UserDone {
                 failed,
                 slot: Some(slot),

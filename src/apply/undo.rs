@@ -68,6 +68,7 @@ pub(super) fn rollback_entry(
             .or_else(|| identity("serviceProviderId")),
         group_id: user.group_id.clone().or_else(|| identity("groupId")),
         steps,
+        before: None,
     }
 }
 
@@ -163,6 +164,7 @@ mod tests {
                         .unwrap(),
                 },
             ],
+            before: None,
         };
         let change = |path: &str, before: Option<Value>, after: Value| StepDiff {
             changes: vec![FieldChange {

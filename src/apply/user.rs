@@ -9,6 +9,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
 
+use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
 use super::ledger::{JournalEntry, Status, StepResult};
 use crate::odin::OdinClient;
@@ -43,29 +44,26 @@ pub(crate) enum Event {
 pub(crate) type Events = mpsc::UnboundedSender<Event>;
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
-/// steps were written has those undone. Returns whether a step failed.
+/// steps were written has those undone; without `force`, a user whose live values moved
+/// since a reviewed plan recorded them is `drifted` and not written. Returns whether a step
+/// failed.
 pub(crate) async fn apply(
     user: &UserPlan,
     client: &OdinClient,
     events: &Events,
-    compensate: bool,
+    options: &ApplyOptions,
 ) -> bool {
     let report = Reporter { user, events };
-    let mut live: HashMap<Resource, Value> = HashMap::new();
-    for step in &user.steps {
-        if live.contains_key(&step.resource) {
-            continue;
-        }
-        let started = Instant::now();
-        let call = client.read(step.resource, &user.user_id).await;
-        match call.result {
-            Ok(value) => {
-                live.insert(step.resource, value);
-            }
-            Err(error) => {
-                let message = format!("reading {}: {error}", step.resource);
-                return report.fail_all(&message, call.status, call.attempts, started);
-            }
+    let started = Instant::now();
+    let live = match super::live::read(user, client).await {
+        Ok(live) => live,
+        Err(message) => return report.fail_all(&message, Status::Failed, started),
+    };
+    if !options.force {
+        let moved = super::live::drift(user, &live);
+        if !moved.is_empty() {
+            tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
+            return report.fail_all(&moved.join("; "), Status::Drifted, started);
         }
     }
     let diffs: Result<Vec<StepDiff>, _> = user
@@ -78,9 +76,8 @@ pub(crate) async fn apply(
         Err(error) => {
             return report.fail_all(
                 &format!("cannot apply the plan: {error}"),
-                None,
-                0,
-                Instant::now(),
+                Status::Failed,
+                started,
             );
         }
     };
@@ -93,7 +90,7 @@ pub(crate) async fn apply(
             .unwrap_or_else(|_| Err("the run stopped".to_string()));
         if let Err(why) = outcome {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
-            return report.fail_all(&message, None, 0, Instant::now());
+            return report.fail_all(&message, Status::Failed, started);
         }
     }
     let mut results = Vec::with_capacity(user.steps.len());
@@ -130,7 +127,7 @@ pub(crate) async fn apply(
         report.journal(index, step, result.status.name());
         results.push(result);
     }
-    if let (Some(at), true) = (failed_at, compensate) {
+    if let (Some(at), true) = (failed_at, options.compensate) {
         super::undo::undo_applied(user, client, &report, &live, &written, &mut results, at).await;
     }
     report.finish(results)
@@ -176,33 +173,25 @@ impl Reporter<'_> {
         }));
     }
 
-    /// Nothing of this user was written: its first step failed with `message`, the rest
-    /// are skipped.
-    fn fail_all(
-        &self,
-        message: &str,
-        status: Option<u16>,
-        attempts: u32,
-        started: Instant,
-    ) -> bool {
+    /// Nothing of this user was written: its first step ends `first` (failed or drifted)
+    /// with `message`, the rest are skipped.
+    fn fail_all(&self, message: &str, first: Status, started: Instant) -> bool {
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
         for (index, step) in self.user.steps.iter().enumerate() {
-            let (state, text) = if index == 0 {
-                (Status::Failed, message.to_string())
-            } else {
-                (
+            let (state, text) = match (index, first) {
+                (0, _) => (first, message.to_string()),
+                (_, Status::Drifted) => {
+                    (Status::Skipped, "not written: the user drifted".to_string())
+                }
+                _ => (
                     Status::Skipped,
                     "an earlier step of this user failed".to_string(),
-                )
+                ),
             };
             let mut result =
                 self.result(index, step, state, Map::new(), step.patch.clone(), started);
             result.message = text;
-            if index == 0 {
-                result.http_status = status;
-                result.attempts = attempts;
-            }
             self.journal(index, step, state.name());
             results.push(result);
         }
@@ -216,12 +205,7 @@ impl Reporter<'_> {
             .steps
             .iter()
             .zip(&results)
-            .filter(|(_, r)| {
-                matches!(
-                    r.status,
-                    Status::Failed | Status::Skipped | Status::Compensated
-                )
-            })
+            .filter(|(_, r)| !matches!(r.status, Status::Applied | Status::Unchanged))
             .map(|(step, _)| step.clone())
             .collect();
         if !unfinished.is_empty() {
@@ -296,6 +280,7 @@ mod tests {
             service_provider_id: None,
             group_id: Some("g2".into()),
             steps: vec![],
+            before: None,
         };
         let mut live = HashMap::new();
         live.insert(

@@ -3,10 +3,8 @@
 
 use serde_json::Value;
 
-use super::diff::same;
-use crate::notation;
+use super::diff::{live_value, same};
 use crate::plan::UserPlan;
-use crate::resource::Resource;
 
 /// The fields of `user`'s plan whose live value differs from the planned one, as
 /// `resource path: have … want …`. `resources` holds the four resources in their GET shapes
@@ -17,18 +15,7 @@ pub fn mismatches(user: &UserPlan, resources: &Value) -> Vec<String> {
     for step in &user.steps {
         let live = &resources[step.resource.name()];
         for (key, want) in &step.patch {
-            let have = match step.resource {
-                Resource::Services => key.split_once('.').and_then(|(list, name)| {
-                    live[list]
-                        .as_array()?
-                        .iter()
-                        .find(|s| s["serviceName"] == name)
-                        .map(|s| s["assigned"].clone())
-                }),
-                _ => notation::parse_relative(key)
-                    .ok()
-                    .and_then(|path| notation::get(live, &path).cloned()),
-            };
+            let have = live_value(step.resource, live, key);
             if !same(have.as_ref(), want) {
                 let have = have.map_or_else(|| "absent".to_string(), |v| v.to_string());
                 found.push(format!("{} {key}: have {have}, want {want}", step.resource));

@@ -9,6 +9,7 @@ mod render;
 mod rollback;
 mod run;
 mod sim;
+mod target;
 mod template;
 
 use std::io::Write;
@@ -57,7 +58,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         verbose: cli.verbose,
     };
     match cli.command {
-        Command::Plan(args) => plan::run(args, &notes).map(|()| 0),
+        Command::Plan(args) => plan::run(args, &notes),
         Command::Apply(args) => apply::run(args, &notes),
         Command::Rollback(args) => rollback::run(args, &notes),
         Command::Template(args) => template::run(args, &notes).map(|()| 0),

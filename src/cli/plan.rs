@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use super::target::TargetArgs;
 use super::{Notes, print, render};
+use crate::apply::live;
 use crate::error::Error;
 use crate::mapping::Mapping;
 use crate::plan::{self, Plan};
@@ -36,6 +38,10 @@ pub struct Args {
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// With --target: read each user's live values and show before → after (nothing is
+    /// written); the plan file records the before-values, so applying it detects drift.
+    #[command(flatten)]
+    pub odin: TargetArgs,
 }
 
 /// Output formats.
@@ -87,25 +93,37 @@ struct Config {
     input: Input,
     out: Option<PathBuf>,
     format: Format,
+    /// Where to read live values, when planning against a target.
+    target: Option<String>,
+    odin: TargetArgs,
 }
 
 impl Config {
     fn from_args(args: Args) -> Result<Config, Error> {
         let input = args.source.into_input()?;
+        // Planning stays offline unless asked: ODIN_URL alone does not make it read Odin.
+        let target = args.odin.checked_target(false)?;
         Ok(Config {
             input,
             out: args.out,
             format: args.format,
+            target,
+            odin: args.odin,
         })
     }
 }
 
-pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
+/// Returns the exit code: 1 when some users could not be read from the target.
+pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let config = Config::from_args(args)?;
-    let plan = load(&config.input)?;
+    let mut plan = load(&config.input)?;
     for warning in &plan.warnings {
         notes.warn(warning);
     }
+    let unreadable = match &config.target {
+        Some(target) => read_live(&mut plan, target, &config.odin)?,
+        None => Vec::new(),
+    };
     if let Some(out) = &config.out {
         plan::file::write(&plan, out)?;
         notes.note(&format!(
@@ -114,11 +132,37 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             out.display()
         ));
     }
-    let text = match config.format {
-        Format::Text => render::text(&plan),
-        Format::Json => render::json(&plan),
+    let text = match (config.format, &config.target) {
+        (Format::Text, None) => render::text(&plan),
+        (Format::Text, Some(_)) => render::live_text(&plan, &unreadable),
+        (Format::Json, _) => render::json(&plan, &unreadable),
     };
-    print(&text)
+    print(&text)?;
+    Ok(u8::from(!unreadable.is_empty()))
+}
+
+/// Read every user's live values from `target` and record them as the plan's before-values;
+/// the users that could not be read, with why.
+fn read_live(
+    plan: &mut Plan,
+    target: &str,
+    odin: &TargetArgs,
+) -> Result<Vec<(String, String)>, Error> {
+    let (runtime, client) = odin.connect(target)?;
+    let states = runtime.block_on(live::read_all(
+        &plan.users,
+        client,
+        usize::from(odin.concurrency),
+    ));
+    let mut unreadable = Vec::new();
+    for (user, state) in plan.users.iter_mut().zip(states) {
+        match state {
+            Ok(live) => user.before = Some(live::before_values(user, &live)),
+            Err(why) => unreadable.push((user.user_id.clone(), why)),
+        }
+    }
+    plan.source.target = Some(target.to_string());
+    Ok(unreadable)
 }
 
 /// The plan of a sheet (validated whole) or of a plan file.

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::apply::diff::same;
 use crate::plan::{Plan, PlanSource, Totals, UserPlan};
 use crate::resource::Resource;
 
@@ -67,6 +68,73 @@ fn user_text(out: &mut String, user: &UserPlan) {
     }
 }
 
+/// A plan made against a target, Terraform-like: `~` users with each changing field as
+/// `before → after` (services `+`/`-`), `!` users that could not be read, and users already
+/// as planned collapsed into one `=` count.
+pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
+    let target = plan.source.target.as_deref().unwrap_or("the target");
+    let mut out = format!("plan for `{}` against {target}\n", plan.source.source);
+    let (mut changing, mut fields, mut as_planned) = (0, 0, 0);
+    for user in &plan.users {
+        let rows: Vec<String> = user.rows.iter().map(ToString::to_string).collect();
+        let rows = format!(
+            "{} {}",
+            if rows.len() == 1 { "row" } else { "rows" },
+            rows.join(", ")
+        );
+        if let Some((_, why)) = unreadable.iter().find(|(id, _)| *id == user.user_id) {
+            out.push_str(&format!("\n! {} ({rows}): {why}\n", user.user_id));
+            continue;
+        }
+        let mut lines = Vec::new();
+        for step in &user.steps {
+            let recorded = user.before.as_ref().and_then(|b| b.get(&step.resource));
+            for (key, after) in &step.patch {
+                let before = recorded.and_then(|r| r.get(key));
+                if same(before, after) {
+                    continue;
+                }
+                let line = match step.resource {
+                    Resource::Services => service_line(key, after),
+                    _ => format!("{key}: {} → {after}", before.unwrap_or(&Value::Null)),
+                };
+                lines.push((step.resource.name(), line));
+            }
+        }
+        if lines.is_empty() {
+            as_planned += 1;
+            continue;
+        }
+        changing += 1;
+        fields += lines.len();
+        out.push_str(&format!("\n~ {} ({rows})\n", user.user_id));
+        let mut last = "";
+        for (label, line) in lines {
+            let shown = if label == last { "" } else { label };
+            last = label;
+            out.push_str(&format!("    {shown:<9} {line}\n"));
+        }
+    }
+    if as_planned > 0 {
+        let noun = if as_planned == 1 { "user" } else { "users" };
+        out.push_str(&format!(
+            "\n= {} {noun} already as planned\n",
+            thousands(as_planned)
+        ));
+    }
+    let totals = plan.totals();
+    out.push_str(&format!(
+        "\n{} users to change ({} fields), {} already as planned, {} unreadable; {} rows, {} warnings\n",
+        thousands(changing),
+        thousands(fields),
+        thousands(as_planned),
+        thousands(unreadable.len()),
+        thousands(totals.rows),
+        thousands(totals.warnings),
+    ));
+    out
+}
+
 /// `+ Name` for an assignment, `- Name` for a removal, with `pack` for service packs.
 fn service_line(key: &str, value: &Value) -> String {
     let sign = if value.as_bool() == Some(true) {
@@ -116,15 +184,31 @@ struct Document<'a> {
     users: &'a [UserPlan],
     totals: Totals,
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unreadable: Vec<Unreadable<'a>>,
 }
 
-/// The same plan as one JSON document: `{source, users, totals, warnings}`.
-pub fn json(plan: &Plan) -> String {
+/// A user `plan --target` could not read.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Unreadable<'a> {
+    user_id: &'a str,
+    error: &'a str,
+}
+
+/// The same plan as one JSON document: `{source, users, totals, warnings}`, and the users
+/// that could not be read when planning against a target. With before-values, each user
+/// carries `before`.
+pub fn json(plan: &Plan, unreadable: &[(String, String)]) -> String {
     let document = Document {
         source: &plan.source,
         users: &plan.users,
         totals: plan.totals(),
         warnings: &plan.warnings,
+        unreadable: unreadable
+            .iter()
+            .map(|(user_id, error)| Unreadable { user_id, error })
+            .collect(),
     };
     // Plain data with string keys always serialises.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

@@ -6,31 +6,23 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::target::TargetArgs;
 use super::{Notes, print};
 use crate::apply::{self, ApplyOptions, Progress, Summary, ledger::Ledger};
 use crate::cli::render::totals_line;
 use crate::error::Error;
-use crate::odin::{ClientConfig, Credentials, OdinClient};
+use crate::odin::OdinClient;
 use crate::plan::Plan;
 
 /// Flags of every command that changes users.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
-    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL]
-    #[arg(long, value_name = "URL")]
-    pub target: Option<String>,
+    /// Where Odin is.
+    #[command(flatten)]
+    pub odin: TargetArgs,
     /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Requests per second, every request counted (reads, writes, logins).
-    #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = positive)]
-    pub rate: f64,
-    /// Users changed at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
-    pub concurrency: u16,
-    /// Retries of a request that failed in a way worth retrying.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub retries: u32,
     /// Keep a user's applied steps when a later step of it fails (default: undo them).
     #[arg(long)]
     pub no_compensate: bool,
@@ -41,12 +33,12 @@ pub struct RunArgs {
     /// judged after 20 users.
     #[arg(long, value_name = "P", value_parser = share)]
     pub max_failure_rate: Option<f64>,
+    /// Write users of a reviewed plan even when their live values changed since it was made.
+    #[arg(long)]
+    pub force: bool,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
-    /// Allow an http:// target that is not on this machine (the password would travel in clear).
-    #[arg(long)]
-    pub allow_insecure_http: bool,
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -56,19 +48,11 @@ fn share(text: &str) -> Result<f64, String> {
     }
 }
 
-fn positive(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
-        _ => Err(format!("`{text}` is not a positive number")),
-    }
-}
-
 /// The run flags, checked.
 pub(super) struct RunConfig {
     target: String,
+    odin: TargetArgs,
     out: PathBuf,
-    rate: f64,
-    retries: u32,
     yes: bool,
     options: ApplyOptions,
 }
@@ -76,10 +60,9 @@ pub(super) struct RunConfig {
 impl RunConfig {
     pub fn from_args(args: RunArgs) -> Result<RunConfig, Error> {
         let target = args
-            .target
-            .or_else(|| std::env::var("ODIN_URL").ok().filter(|u| !u.is_empty()))
+            .odin
+            .checked_target(true)?
             .ok_or_else(|| Error::Usage("no target: pass --target URL or set ODIN_URL".into()))?;
-        check_target(&target, args.allow_insecure_http)?;
         let out = match args.out {
             Some(dir) => {
                 let occupied =
@@ -97,48 +80,16 @@ impl RunConfig {
         Ok(RunConfig {
             target,
             out,
-            rate: args.rate,
-            retries: args.retries,
             yes: args.yes,
             options: ApplyOptions {
-                concurrency: usize::from(args.concurrency),
+                concurrency: usize::from(args.odin.concurrency),
                 compensate: !args.no_compensate,
                 max_failures: args.max_failures.map(|n| n as usize),
                 max_failure_rate: args.max_failure_rate,
+                force: args.force,
             },
+            odin: args.odin,
         })
-    }
-}
-
-/// `https://` anywhere; `http://` only to this machine unless explicitly allowed.
-fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
-    let url = reqwest::Url::parse(target).map_err(|e| {
-        Error::Usage(format!(
-            "`{target}` is not a URL ({e}); e.g. https://odin.example.net/api/v2"
-        ))
-    })?;
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let host = url.host_str().unwrap_or_default();
-            let loopback = host == "localhost"
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if loopback || allow_insecure_http {
-                Ok(())
-            } else {
-                Err(Error::Usage(format!(
-                    "`{target}` is plain http to another machine: the password would travel in clear; \
-                     use https, or pass --allow-insecure-http"
-                )))
-            }
-        }
-        other => Err(Error::Usage(format!(
-            "`{target}`: unsupported scheme `{other}`; use https"
-        ))),
     }
 }
 
@@ -158,48 +109,6 @@ pub(super) fn default_run_dir() -> PathBuf {
         .unwrap_or(base)
 }
 
-/// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.
-/// The password is never taken from a flag, echoed, printed or logged.
-fn credentials() -> Result<Credentials, Error> {
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let username = match std::env::var("ODIN_USERNAME")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        Some(name) => name,
-        None if interactive => {
-            eprint!("Odin user name: ");
-            let _ = std::io::stderr().flush();
-            let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .map_err(|e| Error::Usage(format!("cannot read the user name: {e}")))?;
-            line.trim().to_string()
-        }
-        None => {
-            return Err(Error::Usage(
-                "set ODIN_USERNAME (and ODIN_PASSWORD) to log in to Odin".into(),
-            ));
-        }
-    };
-    let password = match std::env::var("ODIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty())
-    {
-        Some(password) => password,
-        None if interactive => {
-            rpassword::prompt_password(format!("Odin password for {username}: "))
-                .map_err(|e| Error::Usage(format!("cannot read the password: {e}")))?
-        }
-        None => {
-            return Err(Error::Usage(
-                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag)".into(),
-            ));
-        }
-    };
-    Ok(Credentials::new(username, password))
-}
-
 /// Log in, confirm, apply `plan`, print the summary; the exit code of the run.
 pub(super) fn execute(
     plan: &Plan,
@@ -217,18 +126,7 @@ pub(super) fn execute(
             "refusing to {what} without confirmation: pass --yes when not on a terminal"
         )));
     }
-    let credentials = credentials()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    let client_config = ClientConfig {
-        rate: config.rate,
-        retries: config.retries,
-        ..ClientConfig::new(&config.target)
-    };
-    let client = runtime.block_on(OdinClient::connect(client_config, credentials))?;
-    let client = Arc::new(client);
+    let (runtime, client) = config.odin.connect(&config.target)?;
     print(&format!(
         "{what} `{}` at {}: {}\n",
         plan.source.source,
@@ -243,7 +141,7 @@ pub(super) fn execute(
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
         notes.warn(&format!("no run log: {why}"));
     }
-    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.rate, concurrency = config.options.concurrency, "run started");
+    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate, concurrency = config.options.concurrency, "run started");
     let summary = run_with_progress(&runtime, plan, client, ledger, config.options, notes)?;
     tracing::info!(
         applied = summary.steps.applied,
@@ -359,6 +257,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         ("failed", s.failed),
         ("skipped", s.skipped),
         ("compensated", s.compensated),
+        ("drifted", s.drifted),
     ] {
         text.push_str(&format!("  {label:<12}{count:>7}\n"));
     }
@@ -380,7 +279,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             dir.display()
         ));
     }
-    if s.failed + s.skipped + s.compensated > 0 {
+    if s.applied + s.unchanged < s.total() {
         text.push_str(&format!(
             "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
             dir.join("failed.jsonl").display()

@@ -223,6 +223,7 @@ impl ChangeSet {
             service_provider_id: self.service_provider_id.map(|(v, _)| v),
             group_id: self.group_id.map(|(v, _)| v),
             steps,
+            before: None,
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod file;
 mod merge;
 mod rows;
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -32,6 +34,9 @@ pub struct PlanSource {
     /// The mapping file used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<String>,
+    /// The Odin the before-values were read from (`plan --target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// Everything one user's rows ask for, as ordered steps.
@@ -51,6 +56,11 @@ pub struct UserPlan {
     /// Steps in the order they run: services assigned → user → policy → settings → services
     /// unassigned. Never empty, and no step has an empty patch.
     pub steps: Vec<Step>,
+    /// For plans made against a target (`plan --target`): each planned field's live value
+    /// then (null when absent; for services, whether assigned), by resource. Applying the
+    /// plan checks the user still has them, or reports it `drifted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<BTreeMap<Resource, Map<String, Value>>>,
 }
 
 /// One write to one resource of a user.
@@ -160,6 +170,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             sha256: sheet.sha256.clone(),
             worksheet: sheet.worksheet.clone(),
             mapping: mapping.map(|m| m.path.display().to_string()),
+            target: None,
         },
         users,
         rows: sheet.rows.len(),

@@ -1,0 +1,151 @@
+//! Live state for plans made against a target: reading every user's resources through the
+//! shared client, recording the before-values a reviewed plan carries, and telling which of
+//! them changed since (drift).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tokio::sync::Semaphore;
+
+use super::diff::{live_value, same};
+use crate::odin::OdinClient;
+use crate::plan::UserPlan;
+use crate::resource::Resource;
+
+/// A user's resources in their GET shapes, or why they could not be read.
+pub type LiveState = Result<HashMap<Resource, Value>, String>;
+
+/// Read the resources each user's steps touch, `concurrency` users at a time; in plan order.
+pub async fn read_all(
+    users: &[UserPlan],
+    client: Arc<OdinClient>,
+    concurrency: usize,
+) -> Vec<LiveState> {
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = Vec::with_capacity(users.len());
+    for user in users {
+        let (client, slots, user) = (client.clone(), slots.clone(), user.clone());
+        tasks.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await.map_err(|e| e.to_string())?;
+            read(&user, &client).await
+        }));
+    }
+    let mut states = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        states.push(task.await.unwrap_or_else(|e| Err(e.to_string())));
+    }
+    states
+}
+
+/// Read the resources `user`'s steps touch.
+pub async fn read(user: &UserPlan, client: &OdinClient) -> LiveState {
+    let mut live = HashMap::new();
+    for step in &user.steps {
+        if live.contains_key(&step.resource) {
+            continue;
+        }
+        let call = client.read(step.resource, &user.user_id).await;
+        let value = call
+            .result
+            .map_err(|error| format!("reading {}: {error}", step.resource))?;
+        live.insert(step.resource, value);
+    }
+    Ok(live)
+}
+
+/// Each planned field's live value (null when absent), by resource: what `before` records.
+pub fn before_values(
+    user: &UserPlan,
+    live: &HashMap<Resource, Value>,
+) -> BTreeMap<Resource, Map<String, Value>> {
+    let mut before: BTreeMap<Resource, Map<String, Value>> = BTreeMap::new();
+    for step in &user.steps {
+        let doc = live.get(&step.resource).unwrap_or(&Value::Null);
+        let values = before.entry(step.resource).or_default();
+        for key in step.patch.keys() {
+            values.insert(
+                key.clone(),
+                live_value(step.resource, doc, key).unwrap_or(Value::Null),
+            );
+        }
+    }
+    before
+}
+
+/// The fields whose live value is no longer the one the plan recorded, described as
+/// ``settings `Do Not Disturb.isActive` was false when planned, is true now``.
+pub fn drift(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<String> {
+    let Some(recorded) = &user.before else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (resource, fields) in recorded {
+        let doc = live.get(resource).unwrap_or(&Value::Null);
+        for (key, then) in fields {
+            let now = live_value(*resource, doc, key);
+            if !same(now.as_ref(), then) {
+                let now = now.unwrap_or(Value::Null);
+                found.push(format!(
+                    "{resource} `{key}` was {then} when planned, is {now} now"
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::Step;
+
+    #[test]
+    fn records_before_values_and_finds_drift() {
+        let mut user = UserPlan {
+            user_id: "a@x".into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![
+                Step { resource: Resource::Services, patch: json!({"userServices.Call Notify": true}).as_object().cloned().unwrap() },
+                Step { resource: Resource::Settings, patch: json!({"Do Not Disturb.isActive": true, "Call Forwarding Busy.forwardToPhoneNumber": "+1"}).as_object().cloned().unwrap() },
+            ],
+            before: None,
+        };
+        let mut live = HashMap::new();
+        live.insert(
+            Resource::Services,
+            json!({"userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
+        );
+        live.insert(
+            Resource::Settings,
+            json!({"Do Not Disturb": {"isActive": false}, "Call Forwarding Busy": {}}),
+        );
+        let before = before_values(&user, &live);
+        assert_eq!(
+            before[&Resource::Services]["userServices.Call Notify"],
+            json!(false)
+        );
+        assert_eq!(
+            before[&Resource::Settings]["Do Not Disturb.isActive"],
+            json!(false)
+        );
+        assert_eq!(
+            before[&Resource::Settings]["Call Forwarding Busy.forwardToPhoneNumber"],
+            json!(null)
+        );
+        user.before = Some(before);
+        assert!(drift(&user, &live).is_empty());
+        live.insert(
+            Resource::Settings,
+            json!({"Do Not Disturb": {"isActive": true}, "Call Forwarding Busy": {}}),
+        );
+        assert_eq!(
+            drift(&user, &live),
+            ["settings `Do Not Disturb.isActive` was false when planned, is true now"]
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Where Odin is, how hard to press it, and how to log in: shared by `apply`, `rollback`
+//! and `plan --target`.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::odin::{ClientConfig, Credentials, OdinClient};
+
+/// Where Odin is and how hard to press it: shared by `apply`, `rollback` and `plan --target`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL, except for plan]
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Requests per second, every request counted (reads, writes, logins).
+    #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = positive)]
+    pub rate: f64,
+    /// Users handled at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// Retries of a request that failed in a way worth retrying.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
+    /// Allow an http:// target that is not on this machine (the password would travel in clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+}
+
+impl TargetArgs {
+    /// The checked target: `--target`, else (with `from_env`) `ODIN_URL`.
+    pub(super) fn checked_target(&self, from_env: bool) -> Result<Option<String>, Error> {
+        let target = self.target.clone().or_else(|| {
+            from_env
+                .then(|| std::env::var("ODIN_URL").ok().filter(|u| !u.is_empty()))
+                .flatten()
+        });
+        if let Some(target) = &target {
+            check_target(target, self.allow_insecure_http)?;
+        }
+        Ok(target)
+    }
+
+    /// Log in to `target` (credentials from the environment or a prompt) on a new runtime.
+    pub(super) fn connect(
+        &self,
+        target: &str,
+    ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
+        let credentials = credentials()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+        let config = ClientConfig {
+            rate: self.rate,
+            retries: self.retries,
+            ..ClientConfig::new(target)
+        };
+        let client = runtime.block_on(OdinClient::connect(config, credentials))?;
+        Ok((runtime, Arc::new(client)))
+    }
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
+
+/// `https://` anywhere; `http://` only to this machine unless explicitly allowed.
+fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    let url = reqwest::Url::parse(target).map_err(|e| {
+        Error::Usage(format!(
+            "`{target}` is not a URL ({e}); e.g. https://odin.example.net/api/v2"
+        ))
+    })?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || allow_insecure_http {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "`{target}` is plain http to another machine: the password would travel in clear; \
+                     use https, or pass --allow-insecure-http"
+                )))
+            }
+        }
+        other => Err(Error::Usage(format!(
+            "`{target}`: unsupported scheme `{other}`; use https"
+        ))),
+    }
+}
+
+/// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.
+/// The password is never taken from a flag, echoed, printed or logged.
+fn credentials() -> Result<Credentials, Error> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let username = match std::env::var("ODIN_USERNAME")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(name) => name,
+        None if interactive => {
+            eprint!("Odin user name: ");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Error::Usage(format!("cannot read the user name: {e}")))?;
+            line.trim().to_string()
+        }
+        None => {
+            return Err(Error::Usage(
+                "set ODIN_USERNAME (and ODIN_PASSWORD) to log in to Odin".into(),
+            ));
+        }
+    };
+    let password = match std::env::var("ODIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
+        Some(password) => password,
+        None if interactive => {
+            rpassword::prompt_password(format!("Odin password for {username}: "))
+                .map_err(|e| Error::Usage(format!("cannot read the password: {e}")))?
+        }
+        None => {
+            return Err(Error::Usage(
+                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag)".into(),
+            ));
+        }
+    };
+    Ok(Credentials::new(username, password))
+}
