@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sleipnir::apply::{self, ApplyOptions, ledger::Ledger};
+use sleipnir::apply::{self, ApplyOptions, Unwatched, ledger::Ledger};
 use sleipnir::odin::{ClientConfig, Credentials, OdinClient};
 use sleipnir::schema::Schema;
 use sleipnir::sim::{self, FaultConfig, SimConfig, Simulator, user_id};
@@ -86,7 +86,7 @@ fn main() {
                 ledger,
                 ApplyOptions::new(concurrency),
                 stopped,
-                |_| {},
+                &mut Unwatched,
             ))
             .unwrap();
         assert_eq!(summary.steps.failed, 0);
@@ -133,7 +133,7 @@ fn rate_fidelity(runtime: &tokio::runtime::Runtime, plan: &plan::Plan) {
             ledger,
             ApplyOptions::new(8),
             stopped,
-            |_| {},
+            &mut Unwatched,
         ))
         .unwrap();
     let stats: sim::StatsReport = runtime.block_on(async {

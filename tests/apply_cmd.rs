@@ -755,3 +755,113 @@ async fn a_reviewed_plan_skips_users_changed_since_and_force_writes_them() {
     assert_eq!(forced.code, 0, "{}", forced.transcript());
     assert_eq!(odin.state(&user_id(3)).await["user"]["extension"], "7003");
 }
+
+#[test]
+fn canary_with_yes_shows_the_first_users_and_goes_on() {
+    let sim = Simulator::start(
+        SimConfig {
+            users: 10,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    let work = workdir();
+    let sheet = sheet(work.path(), 10);
+    let run = apply(
+        work.path(),
+        &sim,
+        &["apply", &sheet, "--out", "run", "--canary", "3", "-q"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("canary: 3 users done, 7 to go\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("  {}: ", user_id(1))),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        results(&work.path().join("run"))
+            .iter()
+            .all(|l| &l[3] == "applied" || &l[3] == "unchanged")
+    );
+}
+
+/// Says no after the canary, and remembers what it was shown.
+struct Declines(Vec<String>);
+
+impl sleipnir::apply::Observer for Declines {
+    fn progress(&mut self, _: &sleipnir::apply::Progress) {}
+
+    fn canary(
+        &mut self,
+        results: &[sleipnir::apply::ledger::StepResult],
+        _: &sleipnir::apply::Progress,
+    ) -> bool {
+        self.0 = results.iter().map(|r| r.user_id.clone()).collect();
+        false
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_who_declines_after_the_canary_stops_the_run() {
+    use sleipnir::apply::{ApplyOptions, ledger::Ledger};
+    let sim = Simulator::start(
+        SimConfig {
+            users: 10,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    let work = workdir();
+    let path = sheet(work.path(), 10);
+    let sheet = sleipnir::sheet::read(Path::new(&path), None).expect("sheet");
+    let plan = sleipnir::plan::build(
+        &sheet,
+        None,
+        &sleipnir::schema::Schema::builtin().expect("schema"),
+    )
+    .expect("plan");
+    let config = sleipnir::odin::ClientConfig {
+        rate: 500.0,
+        ..sleipnir::odin::ClientConfig::new(sim.base_url())
+    };
+    let login = sleipnir::odin::Credentials::new(
+        sleipnir::sim::DEFAULT_USERNAME,
+        sleipnir::sim::DEFAULT_PASSWORD,
+    );
+    let client = std::sync::Arc::new(
+        sleipnir::odin::OdinClient::connect(config, login)
+            .await
+            .expect("login"),
+    );
+    let ledger = Ledger::create(&work.path().join("run"), &plan.source).expect("ledger");
+    let options = ApplyOptions {
+        canary: Some(4),
+        ..ApplyOptions::new(2)
+    };
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    let mut observer = Declines(Vec::new());
+    let summary = sleipnir::apply::run(&plan, client, ledger, options, stopped, &mut observer)
+        .await
+        .expect("run");
+    let shown: std::collections::BTreeSet<String> = observer.0.into_iter().collect();
+    assert_eq!(shown.len(), 4, "the canary is the first 4 users");
+    assert!(shown.contains(&user_id(1)) && shown.contains(&user_id(4)));
+    assert_eq!(
+        summary.stopped_by.as_deref(),
+        Some("stopped after the canary of 4 users")
+    );
+    assert!(!summary.interrupted);
+    assert_eq!(summary.exit_code(), 1);
+    let steps: usize = plan.users[4..].iter().map(|u| u.steps.len()).sum();
+    assert_eq!(
+        summary.steps.skipped, steps,
+        "users after the canary are skipped"
+    );
+}

@@ -35,6 +35,27 @@ pub struct ApplyOptions {
     pub max_failure_rate: Option<f64>,
     /// Write users of a reviewed plan even when their live values moved since.
     pub force: bool,
+    /// Apply this many users first, then ask the observer whether to go on.
+    pub canary: Option<usize>,
+}
+
+/// Who watches a run: the progress display, and the one who decides after the canary.
+pub trait Observer {
+    /// Something changed.
+    fn progress(&mut self, progress: &Progress);
+
+    /// The canary users are done (`results` are their steps): whether to go on.
+    fn canary(&mut self, results: &[StepResult], progress: &Progress) -> bool {
+        let _ = (results, progress);
+        true
+    }
+}
+
+/// An observer that watches nothing and always goes on.
+pub struct Unwatched;
+
+impl Observer for Unwatched {
+    fn progress(&mut self, _: &Progress) {}
 }
 
 impl ApplyOptions {
@@ -46,6 +67,7 @@ impl ApplyOptions {
             max_failures: None,
             max_failure_rate: None,
             force: false,
+            canary: None,
         }
     }
 
@@ -168,7 +190,7 @@ pub async fn run(
     mut ledger: Ledger,
     options: ApplyOptions,
     mut stop: watch::Receiver<bool>,
-    mut watch_progress: impl FnMut(&Progress),
+    observer: &mut impl Observer,
 ) -> Result<Summary, LedgerError> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
@@ -195,6 +217,8 @@ pub async fn run(
     ));
     let mut failed_users = 0;
     let mut stopped_by: Option<String> = None;
+    let mut canary_open = options.canary.is_some();
+    let mut canary_results = Vec::new();
     let mut progress = Progress {
         users_total: users.len(),
         ..Progress::default()
@@ -209,8 +233,24 @@ pub async fn run(
                 outcome
             }
             Event::Journal(entry) => ledger.journal(&entry),
+            Event::CanaryDone { decide } => {
+                let go = observer.canary(&canary_results, &progress);
+                if !go {
+                    stopped_by = Some(format!(
+                        "stopped after the canary of {} users",
+                        progress.users_done
+                    ));
+                }
+                canary_results.clear();
+                canary_open = false;
+                let _ = decide.send(go);
+                Ok(())
+            }
             Event::Step(result) => {
                 count(&mut progress, &result);
+                if canary_open {
+                    canary_results.push(result.clone());
+                }
                 if matches!(result.status, Status::Failed | Status::Skipped) {
                     not_done.insert(result.user_id.clone(), ());
                 }
@@ -238,7 +278,7 @@ pub async fn run(
         }
         progress.requests = client.counts().requests;
         progress.elapsed = started.elapsed();
-        watch_progress(&progress);
+        observer.progress(&progress);
     }
     let was_interrupted = dispatcher.await.unwrap_or(false);
     forwarder.abort();
@@ -295,6 +335,15 @@ async fn dispatch(
     let mut workers = tokio::task::JoinSet::new();
     let mut started = 0;
     while started < users.len() {
+        if options.canary == Some(started) && started > 0 {
+            // Let the canary users finish, then wait for the decision.
+            while workers.join_next().await.is_some() {}
+            let (decide, decision) = tokio::sync::oneshot::channel();
+            let _ = events.send(Event::CanaryDone { decide });
+            if !decision.await.unwrap_or(false) {
+                break;
+            }
+        }
         if *stop.borrow() {
             break;
         }

@@ -32,6 +32,8 @@ pub(crate) enum Event {
     /// The steps of a user that were not applied (failed, skipped, compensated), for
     /// `failed.jsonl`.
     Unfinished(UserPlan),
+    /// The canary users are done: answer whether to go on.
+    CanaryDone { decide: oneshot::Sender<bool> },
     /// A user's last step ended; `failed` when one of its steps failed. Its worker slot is
     /// released only once the collector has counted it, so a breaker tripped by this user
     /// stops the very next start.

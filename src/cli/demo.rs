@@ -126,7 +126,15 @@ fn run_once(
     let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
-    let summary = run_with_progress(runtime, plan, client, ledger, ApplyOptions::new(16), notes)?;
+    let summary = run_with_progress(
+        runtime,
+        plan,
+        client,
+        ledger,
+        ApplyOptions::new(16),
+        true,
+        notes,
+    )?;
     let text = summary_text(&summary, dir, &simulator.base_url());
     let indented: String = text
         .lines()

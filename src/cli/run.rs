@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::target::TargetArgs;
 use super::{Notes, print};
-use crate::apply::{self, ApplyOptions, Progress, Summary, ledger::Ledger};
+use crate::apply::ledger::{Ledger, StepResult};
+use crate::apply::{self, ApplyOptions, Progress, Summary};
 use crate::cli::render::totals_line;
 use crate::error::Error;
 use crate::odin::OdinClient;
@@ -36,6 +37,9 @@ pub struct RunArgs {
     /// Write users of a reviewed plan even when their live values changed since it was made.
     #[arg(long)]
     pub force: bool,
+    /// Apply the first N users, show their results, and go on only if confirmed (or --yes).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub canary: Option<u32>,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
@@ -87,6 +91,7 @@ impl RunConfig {
                 max_failures: args.max_failures.map(|n| n as usize),
                 max_failure_rate: args.max_failure_rate,
                 force: args.force,
+                canary: args.canary.map(|n| n as usize),
             },
             odin: args.odin,
         })
@@ -142,7 +147,15 @@ pub(super) fn execute(
         notes.warn(&format!("no run log: {why}"));
     }
     tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate, concurrency = config.options.concurrency, "run started");
-    let summary = run_with_progress(&runtime, plan, client, ledger, config.options, notes)?;
+    let summary = run_with_progress(
+        &runtime,
+        plan,
+        client,
+        ledger,
+        config.options,
+        config.yes,
+        notes,
+    )?;
     tracing::info!(
         applied = summary.steps.applied,
         failed = summary.steps.failed,
@@ -159,20 +172,18 @@ pub(super) fn run_with_progress(
     client: Arc<OdinClient>,
     ledger: Ledger,
     options: ApplyOptions,
+    yes: bool,
     notes: &Notes,
 ) -> Result<Summary, Error> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut display = Display::new(plan.users.len(), notes);
+    let mut display = Display::new(plan.users.len(), yes, notes);
     let summary = runtime.block_on(async {
         let interrupt = tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 let _ = stop.send(true);
             }
         });
-        let summary = apply::run(plan, client, ledger, options, stopped, |progress| {
-            display.update(progress)
-        })
-        .await;
+        let summary = apply::run(plan, client, ledger, options, stopped, &mut display).await;
         interrupt.abort();
         summary
     });
@@ -191,14 +202,61 @@ fn confirm(question: &str) -> Result<bool, Error> {
 }
 
 /// A progress bar on a terminal; a plain line every few seconds otherwise; nothing with -q.
+/// After a canary, it shows the canary users' results and asks whether to go on.
 struct Display {
     bar: Option<indicatif::ProgressBar>,
     plain: bool,
     last_line: Instant,
+    yes: bool,
+}
+
+impl apply::Observer for Display {
+    fn progress(&mut self, progress: &Progress) {
+        self.update(progress);
+    }
+
+    fn canary(&mut self, results: &[StepResult], progress: &Progress) -> bool {
+        let text = canary_text(results, progress.users_total - progress.users_done);
+        let ask = |text: &str| -> bool {
+            let _ = print(text);
+            if self.yes {
+                return true;
+            }
+            confirm("go on with the other users? [y/N] ").unwrap_or(false)
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(|| ask(&text)),
+            None => ask(&text),
+        }
+    }
+}
+
+/// The canary users' results, a line per user: each step's resource and status, and the
+/// message of any step not applied or unchanged.
+fn canary_text(results: &[StepResult], remaining: usize) -> String {
+    let mut users: Vec<(&str, Vec<&StepResult>)> = Vec::new();
+    for result in results {
+        match users.iter_mut().find(|(id, _)| *id == result.user_id) {
+            Some((_, steps)) => steps.push(result),
+            None => users.push((&result.user_id, vec![result])),
+        }
+    }
+    let mut text = format!("canary: {} users done, {remaining} to go\n", users.len());
+    for (user, steps) in users {
+        let states: Vec<String> = steps
+            .iter()
+            .map(|s| format!("{} {}", s.resource, s.status.name()))
+            .collect();
+        text.push_str(&format!("  {user}: {}\n", states.join(", ")));
+        for step in steps.iter().filter(|s| !s.message.is_empty()) {
+            text.push_str(&format!("      {}: {}\n", step.resource, step.message));
+        }
+    }
+    text
 }
 
 impl Display {
-    fn new(users: usize, notes: &Notes) -> Display {
+    fn new(users: usize, yes: bool, notes: &Notes) -> Display {
         let terminal = std::io::stderr().is_terminal();
         let bar = (terminal && !notes.quiet).then(|| {
             let bar = indicatif::ProgressBar::new(users as u64);
@@ -214,6 +272,7 @@ impl Display {
             bar,
             plain: !terminal && !notes.quiet,
             last_line: Instant::now(),
+            yes,
         }
     }
 
