@@ -66,29 +66,7 @@ fn main() {
             0,
         )
         .unwrap();
-        let config = ClientConfig {
-            rate: 1_000_000.0,
-            ..ClientConfig::new(simulator.base_url())
-        };
-        let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
-        let client = Arc::new(
-            runtime
-                .block_on(OdinClient::connect(config, login))
-                .unwrap(),
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let ledger = Ledger::create(&dir.path().join("run"), &plan.source).unwrap();
-        let (_stop, stopped) = tokio::sync::watch::channel(false);
-        let summary = runtime
-            .block_on(apply::run(
-                &plan,
-                client,
-                ledger,
-                ApplyOptions::new(concurrency),
-                stopped,
-                &mut Unwatched,
-            ))
-            .unwrap();
+        let summary = apply_to(&runtime, &simulator, &plan, 1_000_000.0, concurrency);
         assert_eq!(summary.steps.failed, 0);
         println!(
             "| {concurrency} | {:.1} s | {} | {:.0} | {} |",
@@ -113,29 +91,7 @@ fn rate_fidelity(runtime: &tokio::runtime::Runtime, plan: &plan::Plan) {
         0,
     )
     .unwrap();
-    let config = ClientConfig {
-        rate: 20.0,
-        ..ClientConfig::new(simulator.base_url())
-    };
-    let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
-    let client = Arc::new(
-        runtime
-            .block_on(OdinClient::connect(config, login))
-            .unwrap(),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let ledger = Ledger::create(&dir.path().join("run"), &plan.source).unwrap();
-    let (_stop, stopped) = tokio::sync::watch::channel(false);
-    let summary = runtime
-        .block_on(apply::run(
-            &plan,
-            client,
-            ledger,
-            ApplyOptions::new(8),
-            stopped,
-            &mut Unwatched,
-        ))
-        .unwrap();
+    let summary = apply_to(runtime, &simulator, &plan, 20.0, 8);
     let stats: sim::StatsReport = runtime.block_on(async {
         reqwest::get(simulator.url("/__sim/stats"))
             .await
@@ -153,4 +109,37 @@ fn rate_fidelity(runtime: &tokio::runtime::Runtime, plan: &plan::Plan) {
         summary.request_rate / 20.0 * 100.0,
         stats.max_requests_per_second
     );
+}
+
+/// Apply `plan` to `simulator` at `rate` requests/s with `concurrency` users at once.
+fn apply_to(
+    runtime: &tokio::runtime::Runtime,
+    simulator: &Simulator,
+    plan: &plan::Plan,
+    rate: f64,
+    concurrency: usize,
+) -> apply::Summary {
+    let config = ClientConfig {
+        rate,
+        ..ClientConfig::new(simulator.base_url())
+    };
+    let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
+    let client = Arc::new(
+        runtime
+            .block_on(OdinClient::connect(config, login))
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::create(&dir.path().join("run"), &plan.source).unwrap();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    runtime
+        .block_on(apply::run(
+            plan,
+            client,
+            ledger,
+            ApplyOptions::new(concurrency),
+            stopped,
+            &mut Unwatched,
+        ))
+        .unwrap()
 }

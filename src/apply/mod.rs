@@ -98,17 +98,7 @@ pub struct Progress {
     /// Users whose last step has ended.
     pub users_done: usize,
     /// Steps by outcome so far.
-    pub applied: usize,
-    /// Steps found already as wanted.
-    pub unchanged: usize,
-    /// Steps that failed.
-    pub failed: usize,
-    /// Steps not attempted.
-    pub skipped: usize,
-    /// Steps written, then undone.
-    pub compensated: usize,
-    /// Steps not written because live values moved since the plan.
-    pub drifted: usize,
+    pub steps: StatusCounts,
     /// Requests sent so far.
     pub requests: u64,
     /// Time since the run started.
@@ -293,14 +283,7 @@ pub async fn run(
         finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         users: users.len(),
         users_not_done: not_done.len(),
-        steps: StatusCounts {
-            applied: progress.applied,
-            unchanged: progress.unchanged,
-            failed: progress.failed,
-            skipped: progress.skipped,
-            compensated: progress.compensated,
-            drifted: progress.drifted,
-        },
+        steps: progress.steps,
         interrupted: was_interrupted && stopped_by.is_none(),
         stopped_by,
         wall_seconds: wall.as_secs_f64(),
@@ -312,14 +295,15 @@ pub async fn run(
 }
 
 fn count(progress: &mut Progress, result: &StepResult) {
-    match result.status {
-        Status::Applied => progress.applied += 1,
-        Status::Unchanged => progress.unchanged += 1,
-        Status::Failed => progress.failed += 1,
-        Status::Skipped => progress.skipped += 1,
-        Status::Compensated => progress.compensated += 1,
-        Status::Drifted => progress.drifted += 1,
-    }
+    let steps = &mut progress.steps;
+    *match result.status {
+        Status::Applied => &mut steps.applied,
+        Status::Unchanged => &mut steps.unchanged,
+        Status::Failed => &mut steps.failed,
+        Status::Skipped => &mut steps.skipped,
+        Status::Compensated => &mut steps.compensated,
+        Status::Drifted => &mut steps.drifted,
+    } += 1;
 }
 
 /// Start users in plan order, at most `concurrency` at a time, until all started or `stop`;

@@ -280,7 +280,7 @@ impl Display {
         let rate = p.requests as f64 / p.elapsed.as_secs_f64().max(1e-3);
         let counts = format!(
             "applied {} · unchanged {} · failed {} · {:.1} req/s",
-            p.applied, p.unchanged, p.failed, rate
+            p.steps.applied, p.steps.unchanged, p.steps.failed, rate
         );
         if let Some(bar) = &self.bar {
             bar.set_position(p.users_done as u64);
