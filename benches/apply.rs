@@ -138,6 +138,7 @@ fn apply_to(
             client,
             ledger,
             ApplyOptions::new(concurrency),
+            Default::default(),
             stopped,
             &mut Unwatched,
         ))

@@ -36,6 +36,9 @@ pub enum Error {
     /// Odin could not be reached, or refused the login: nothing was changed.
     #[error(transparent)]
     Odin(#[from] OdinError),
+    /// A run cannot be resumed (another sheet, or not a run directory): nothing was sent.
+    #[error(transparent)]
+    Resume(#[from] crate::apply::resume::ResumeError),
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),
@@ -73,6 +76,7 @@ impl Error {
             | Error::Schema(_)
             | Error::Template(_)
             | Error::Sim(_)
+            | Error::Resume(_)
             | Error::Usage(_)
             | Error::Write { .. }
             | Error::Stdout(_) => 2,

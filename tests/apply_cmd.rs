@@ -83,6 +83,15 @@ fn plan_of(dir: &Path, sheet: &str) -> sleipnir::plan::Plan {
     sleipnir::plan::file::read(&out).expect("plan file")
 }
 
+/// The results lines not applied or unchanged, for failure messages.
+fn not_done(dir: &Path) -> Vec<String> {
+    results(dir)
+        .iter()
+        .filter(|l| &l[3] != "applied" && &l[3] != "unchanged")
+        .map(|l| l.iter().collect::<Vec<_>>().join(" | "))
+        .collect()
+}
+
 fn results(dir: &Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(dir.join("results.csv"))
         .expect("results.csv")
@@ -209,7 +218,13 @@ async fn apply_and_rollback_survive_faults() {
             "8",
         ],
     );
-    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    assert_eq!(
+        undo.code,
+        0,
+        "{}\n{:?}",
+        undo.transcript(),
+        not_done(&dir.join("undo"))
+    );
     let after = states(&odin, USERS).await;
     for (n, (a, b)) in before.iter().zip(&after).enumerate() {
         assert_eq!(a, b, "user {} is back as it was", n + 1);
@@ -847,9 +862,17 @@ async fn an_operator_who_declines_after_the_canary_stops_the_run() {
     };
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     let mut observer = Declines(Vec::new());
-    let summary = sleipnir::apply::run(&plan, client, ledger, options, stopped, &mut observer)
-        .await
-        .expect("run");
+    let summary = sleipnir::apply::run(
+        &plan,
+        client,
+        ledger,
+        options,
+        Default::default(),
+        stopped,
+        &mut observer,
+    )
+    .await
+    .expect("run");
     let shown: std::collections::BTreeSet<String> = observer.0.into_iter().collect();
     assert_eq!(shown.len(), 4, "the canary is the first 4 users");
     assert!(shown.contains(&user_id(1)) && shown.contains(&user_id(4)));
@@ -863,5 +886,45 @@ async fn an_operator_who_declines_after_the_canary_stops_the_run() {
     assert_eq!(
         summary.steps.skipped, steps,
         "users after the canary are skipped"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_waited_out_and_does_not_use_up_retries() {
+    let odin = odin(SimConfig {
+        users: 4,
+        faults: FaultConfig {
+            rate_limit: Some(5),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let sheet = sheet(work.path(), 4);
+    let run = apply(
+        work.path(),
+        &odin.sim,
+        &[
+            "apply",
+            &sheet,
+            "--out",
+            "run",
+            "--retries",
+            "0",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_eq!(
+        run.code,
+        0,
+        "{}\n{:?}",
+        run.transcript(),
+        not_done(&work.path().join("run"))
+    );
+    assert!(
+        odin.stats().await.rate_limited > 0,
+        "the server did throttle"
     );
 }

@@ -193,6 +193,26 @@ impl Ledger {
         })
     }
 
+    /// Open the files of an existing run directory to append to (a resumed run).
+    pub fn reopen(dir: &Path) -> Result<Ledger, LedgerError> {
+        let open = |name: &str| {
+            let path = dir.join(name);
+            OpenOptions::new()
+                .create(matches!(name, "run.log" | "failed.jsonl"))
+                .append(true)
+                .open(&path)
+                .map_err(|source| LedgerError { path, source })
+        };
+        open("run.log")?;
+        Ok(Ledger {
+            dir: dir.to_path_buf(),
+            rollback: open("rollback.jsonl")?,
+            journal: BufWriter::new(open("journal.jsonl")?),
+            results: csv::Writer::from_writer(open("results.csv")?),
+            failed: open("failed.jsonl")?,
+        })
+    }
+
     /// The run directory.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod ledger;
 pub mod live;
+pub mod resume;
 mod undo;
 mod user;
 pub mod verify;
@@ -179,6 +180,7 @@ pub async fn run(
     client: Arc<OdinClient>,
     mut ledger: Ledger,
     options: ApplyOptions,
+    resume: resume::Resume,
     mut stop: watch::Receiver<bool>,
     observer: &mut impl Observer,
 ) -> Result<Summary, LedgerError> {
@@ -198,11 +200,17 @@ pub async fn run(
             }
         }
     });
+    let already_done = users
+        .iter()
+        .filter(|u| resume.start_of(&u.user_id) >= u.steps.len())
+        .count();
+    let kept = resume.kept;
     let dispatcher = tokio::spawn(dispatch(
         users.clone(),
         client.clone(),
         events,
         options,
+        Arc::new(resume),
         halted,
     ));
     let mut failed_users = 0;
@@ -211,6 +219,8 @@ pub async fn run(
     let mut canary_results = Vec::new();
     let mut progress = Progress {
         users_total: users.len(),
+        users_done: already_done,
+        steps: kept,
         ..Progress::default()
     };
     let mut not_done: BTreeMap<String, ()> = BTreeMap::new();
@@ -313,6 +323,7 @@ async fn dispatch(
     client: Arc<OdinClient>,
     events: user::Events,
     options: ApplyOptions,
+    resume: Arc<resume::Resume>,
     mut stop: watch::Receiver<bool>,
 ) -> bool {
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
@@ -339,16 +350,24 @@ async fn dispatch(
         if *stop.borrow() {
             break;
         }
-        let (users, client, events) = (users.clone(), client.clone(), events.clone());
         let index = started;
+        started += 1;
+        let user_id = &users[index].user_id;
+        let (start, recorded) = (resume.start_of(user_id), resume.has_rollback(user_id));
+        if start >= users[index].steps.len() {
+            // Finished in an earlier attempt: nothing to do, nothing to report again.
+            drop(slot);
+            continue;
+        }
+        let (users, client, events) = (users.clone(), client.clone(), events.clone());
         workers.spawn(async move {
-            let failed = user::apply(&users[index], &client, &events, &options).await;
+            let user = &users[index];
+            let failed = user::apply(user, &client, &events, &options, start, recorded).await;
             let _ = events.send(Event::UserDone {
                 failed,
                 slot: Some(slot),
             });
         });
-        started += 1;
     }
     let stopped = started < users.len();
     for plan in &users[started..] {

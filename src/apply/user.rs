@@ -49,13 +49,29 @@ pub(crate) type Events = mpsc::UnboundedSender<Event>;
 /// steps were written has those undone; without `force`, a user whose live values moved
 /// since a reviewed plan recorded them is `drifted` and not written. Returns whether a step
 /// failed.
+///
+/// A resumed user starts at step `start` (the ones before it finished in an earlier attempt)
+/// and, when its rollback entry is `recorded` already, gets no second one.
 pub(crate) async fn apply(
-    user: &UserPlan,
+    whole: &UserPlan,
     client: &OdinClient,
     events: &Events,
     options: &ApplyOptions,
+    start: usize,
+    recorded: bool,
 ) -> bool {
-    let report = Reporter { user, events };
+    let rest;
+    let user = if start == 0 {
+        whole
+    } else {
+        rest = remaining(whole, start);
+        &rest
+    };
+    let report = Reporter {
+        user,
+        events,
+        offset: start,
+    };
     let started = Instant::now();
     let live = match super::live::read(user, client).await {
         Ok(live) => live,
@@ -83,7 +99,7 @@ pub(crate) async fn apply(
             );
         }
     };
-    if diffs.iter().any(|d| d.body.is_some()) {
+    if !recorded && diffs.iter().any(|d| d.body.is_some()) {
         let entry = super::undo::rollback_entry(user, &diffs, &live);
         let (done, recorded) = oneshot::channel();
         let _ = events.send(Event::Rollback { entry, done });
@@ -139,6 +155,8 @@ pub(crate) async fn apply(
 pub(super) struct Reporter<'a> {
     user: &'a UserPlan,
     events: &'a Events,
+    /// The original index of `user.steps[0]` (non-zero for a resumed user).
+    offset: usize,
 }
 
 impl Reporter<'_> {
@@ -154,7 +172,7 @@ impl Reporter<'_> {
         StepResult {
             row: self.user.rows.first().copied().unwrap_or(0),
             user_id: self.user.user_id.clone(),
-            step,
+            step: step + self.offset,
             resource: plan_step.resource,
             status,
             http_status: None,
@@ -169,7 +187,7 @@ impl Reporter<'_> {
     pub(super) fn journal(&self, step: usize, plan_step: &Step, state: &'static str) {
         let _ = self.events.send(Event::Journal(JournalEntry {
             user_id: self.user.user_id.clone(),
-            step,
+            step: step + self.offset,
             resource: plan_step.resource,
             state,
         }));
@@ -221,6 +239,34 @@ impl Reporter<'_> {
             let _ = self.events.send(Event::Step(result));
         }
         failed
+    }
+}
+
+/// The steps of `user` from `start` on, with the before-values of just their fields (so the
+/// drift check ignores fields an earlier attempt already changed).
+fn remaining(user: &UserPlan, start: usize) -> UserPlan {
+    let steps = user.steps[start..].to_vec();
+    let before = user.before.as_ref().map(|recorded| {
+        recorded
+            .iter()
+            .map(|(resource, fields)| {
+                let fields = fields
+                    .iter()
+                    .filter(|(key, _)| {
+                        steps
+                            .iter()
+                            .any(|s| s.resource == *resource && s.patch.contains_key(*key))
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (*resource, fields)
+            })
+            .collect()
+    });
+    UserPlan {
+        steps,
+        before,
+        ..user.clone()
     }
 }
 

@@ -129,8 +129,8 @@ fn run_once(
     let summary = run_with_progress(
         runtime,
         plan,
+        (ledger, Default::default()),
         client,
-        ledger,
         ApplyOptions::new(16),
         true,
         notes,

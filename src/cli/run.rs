@@ -22,8 +22,13 @@ pub struct RunArgs {
     #[command(flatten)]
     pub odin: TargetArgs,
     /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
+    /// Continue the run in DIR (stopped by Ctrl-C, a crash or a kill) with the same sheet or
+    /// plan: finished steps are not sent again, and its rollback file keeps restoring the
+    /// state from before the first attempt.
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
     /// Keep a user's applied steps when a later step of it fails (default: undo them).
     #[arg(long)]
     pub no_compensate: bool,
@@ -57,6 +62,7 @@ pub(super) struct RunConfig {
     target: String,
     odin: TargetArgs,
     out: PathBuf,
+    resuming: bool,
     yes: bool,
     options: ApplyOptions,
 }
@@ -67,7 +73,9 @@ impl RunConfig {
             .odin
             .checked_target(true)?
             .ok_or_else(|| Error::Usage("no target: pass --target URL or set ODIN_URL".into()))?;
-        let out = match args.out {
+        let resuming = args.resume.is_some();
+        let out = match args.resume.or(args.out) {
+            Some(dir) if resuming => dir,
             Some(dir) => {
                 let occupied =
                     std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
@@ -84,6 +92,7 @@ impl RunConfig {
         Ok(RunConfig {
             target,
             out,
+            resuming,
             yes: args.yes,
             options: ApplyOptions {
                 concurrency: usize::from(args.odin.concurrency),
@@ -131,6 +140,12 @@ pub(super) fn execute(
             "refusing to {what} without confirmation: pass --yes when not on a terminal"
         )));
     }
+    // A run to resume is checked (same sheet, readable files) before anything is sent.
+    let resumed = if config.resuming {
+        Some(apply::resume::reopen(&config.out, plan)?)
+    } else {
+        None
+    };
     let (runtime, client) = config.odin.connect(&config.target)?;
     print(&format!(
         "{what} `{}` at {}: {}\n",
@@ -142,7 +157,20 @@ pub(super) fn execute(
         print("nothing was changed\n")?;
         return Ok(0);
     }
-    let ledger = Ledger::create(&config.out, &plan.source).map_err(Error::Ledger)?;
+    let (ledger, resume) = match resumed {
+        Some((ledger, resume)) => {
+            print(&format!(
+                "resuming `{}`: {} steps finished earlier are not sent again\n",
+                config.out.display(),
+                resume.kept.applied + resume.kept.unchanged
+            ))?;
+            (ledger, resume)
+        }
+        None => {
+            let ledger = Ledger::create(&config.out, &plan.source).map_err(Error::Ledger)?;
+            (ledger, apply::resume::Resume::default())
+        }
+    };
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
         notes.warn(&format!("no run log: {why}"));
     }
@@ -150,8 +178,8 @@ pub(super) fn execute(
     let summary = run_with_progress(
         &runtime,
         plan,
+        (ledger, resume),
         client,
-        ledger,
         config.options,
         config.yes,
         notes,
@@ -169,8 +197,8 @@ pub(super) fn execute(
 pub(super) fn run_with_progress(
     runtime: &tokio::runtime::Runtime,
     plan: &Plan,
+    (ledger, resume): (Ledger, apply::resume::Resume),
     client: Arc<OdinClient>,
-    ledger: Ledger,
     options: ApplyOptions,
     yes: bool,
     notes: &Notes,
@@ -183,7 +211,8 @@ pub(super) fn run_with_progress(
                 let _ = stop.send(true);
             }
         });
-        let summary = apply::run(plan, client, ledger, options, stopped, &mut display).await;
+        let summary =
+            apply::run(plan, client, ledger, options, resume, stopped, &mut display).await;
         interrupt.abort();
         summary
     });

@@ -149,8 +149,9 @@ impl OdinClient {
         self.transport.limiter.current_rate()
     }
 
-    /// One logical request: retried as the transport sees fit, and sent once more with a
-    /// renewed token if the token is refused.
+    /// One logical request: retried as the transport sees fit, and sent again with a renewed
+    /// token whenever the token is refused (a token can expire again while a request waits
+    /// out throttling), up to [`TOKEN_RENEWALS`] times.
     async fn call(
         &self,
         method: Method,
@@ -160,7 +161,7 @@ impl OdinClient {
     ) -> Call {
         let url = format!("{}{path}", self.transport.config.base_url);
         let mut attempts = 0;
-        let mut refreshed = false;
+        let mut renewals = 0;
         loop {
             let (token, generation) = self.auth.current().await;
             let build = || {
@@ -184,10 +185,10 @@ impl OdinClient {
             attempts += call.attempts;
             call.attempts = attempts;
             let refused = matches!(&call.result, Err(e) if e.status() == Some(401));
-            if !refused || refreshed {
+            if !refused || renewals == TOKEN_RENEWALS {
                 return call;
             }
-            refreshed = true;
+            renewals += 1;
             tracing::info!(%method, path, "token refused; renewing it");
             if let Err(error) = self.refresh(generation).await {
                 call.result = Err(error);
@@ -239,8 +240,9 @@ impl Transport {
     }
 
     /// Send the request `build` makes, again (freshly built) while the failure is worth
-    /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`;
-    /// a 429 also slows the shared limiter.
+    /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`.
+    /// A 429 slows the shared limiter and does not use up `--retries`: Odin said when to come
+    /// back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are made.
     async fn retrying(
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
@@ -248,6 +250,8 @@ impl Transport {
         user: &str,
     ) -> Call {
         let mut attempts = 0;
+        let mut failures = 0;
+        let mut throttled = 0;
         loop {
             attempts += 1;
             let result = send(build(), &self.limiter, &self.counters).await;
@@ -267,7 +271,12 @@ impl Transport {
             };
             let worth_it = error.retryable()
                 && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
-            if !worth_it || attempts > self.config.retries {
+            if error.status() == Some(429) {
+                throttled += 1;
+            } else {
+                failures += 1;
+            }
+            if !worth_it || failures > self.config.retries || throttled > THROTTLED_WAITS {
                 return Call {
                     status,
                     attempts,
@@ -293,7 +302,8 @@ impl Transport {
                 OdinError::Http { retry_after, .. } => *retry_after,
                 _ => None,
             };
-            tokio::time::sleep(backoff(attempts).max(retry_after.unwrap_or_default())).await;
+            let backoff = backoff(failures.max(1));
+            tokio::time::sleep(backoff.max(retry_after.unwrap_or_default())).await;
         }
     }
 }
@@ -349,6 +359,12 @@ async fn send(
             .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
     })
 }
+
+/// How many times one request renews a refused token before giving up.
+pub const TOKEN_RENEWALS: u32 = 3;
+
+/// How many 429 answers one request waits out before giving up.
+pub const THROTTLED_WAITS: u32 = 30;
 
 /// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
 /// upper half so that workers retrying together spread out.

@@ -1,0 +1,229 @@
+//! `apply --resume` after SIGKILL at any moment.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use sleipnir::sim::{FaultConfig, SimConfig, user_id};
+
+use crate::sim_support::odin;
+use crate::support::{sleipnir_env, workdir};
+
+const LOGIN: [(&str, &str); 2] = [
+    ("ODIN_USERNAME", "admin@sim.example.net"),
+    ("ODIN_PASSWORD", "sleipnir-sim"),
+];
+
+/// (user, step, state) of every journal line.
+fn journal(run: &Path) -> Vec<(String, u64, String)> {
+    std::fs::read_to_string(run.join("journal.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .map(|e| {
+            (
+                e["userId"].as_str().unwrap_or_default().to_string(),
+                e["step"].as_u64().unwrap_or(u64::MAX),
+                e["state"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Steps whose last journal state is finished.
+fn finished(lines: &[(String, u64, String)]) -> HashSet<(String, u64)> {
+    let mut last = std::collections::HashMap::new();
+    for (user, step, state) in lines {
+        last.insert((user.clone(), *step), state.as_str());
+    }
+    last.into_iter()
+        .filter(|(_, state)| matches!(*state, "applied" | "unchanged"))
+        .map(|(key, _)| key)
+        .collect()
+}
+
+fn sheet(dir: &Path, users: usize) -> String {
+    let mut text = String::from(
+        "userId,services.assign,user.extension,policy.clidPolicy,settings.Call Forwarding Always.isActive,settings.Do Not Disturb.isActive\n",
+    );
+    for n in 1..=users {
+        let assign = if n % 3 == 0 { "Sequential Ring" } else { "" };
+        text.push_str(&format!(
+            "{},{assign},{},Use DN,{},{}\n",
+            user_id(n),
+            8000 + n,
+            n % 2 == 0,
+            n % 3 == 0
+        ));
+    }
+    let path = dir.join("sheet.csv");
+    std::fs::write(&path, text).expect("sheet");
+    path.to_string_lossy().into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_runs_resume_to_the_planned_state_and_roll_back_exactly() {
+    const USERS: usize = 500;
+    let odin = odin(SimConfig {
+        users: USERS,
+        faults: FaultConfig {
+            latency: Duration::from_millis(15),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, USERS);
+    let target = odin.sim.base_url();
+    let mut before = Vec::new();
+    for n in 1..=USERS {
+        before.push(odin.state(&user_id(n)).await);
+    }
+    let run = dir.join("run");
+    let args = |resume: bool| -> Vec<String> {
+        let mut args: Vec<String> = ["apply", &sheet, "--target", &target, "--yes", "-q"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        args.extend(["--rate", "2000", "--concurrency", "16"].map(String::from));
+        args.extend(
+            if resume {
+                ["--resume", "run"]
+            } else {
+                ["--out", "run"]
+            }
+            .map(String::from),
+        );
+        args
+    };
+    // Seeded kill moments: every attempt is killed somewhere between 0.3 s and 1.3 s in.
+    let mut seed: u64 = 0x5eed;
+    for attempt in 0..4 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let delay = Duration::from_millis(300 + (seed >> 33) % 1000);
+        let earlier = journal(&run);
+        let done = finished(&earlier);
+        // Resume once a run directory exists (a kill may land before it is made).
+        let resume = run.join("rollback.jsonl").exists();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+            .current_dir(dir)
+            .args(args(resume))
+            .envs(LOGIN)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("apply starts");
+        tokio::time::sleep(delay).await;
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = journal(&run);
+        let resent: Vec<_> = now[earlier.len().min(now.len())..]
+            .iter()
+            .filter(|(u, s, state)| state == "writing" && done.contains(&(u.clone(), *s)))
+            .collect();
+        assert!(
+            resent.is_empty(),
+            "attempt {attempt} wrote finished steps again: {resent:?}"
+        );
+    }
+    let earlier = journal(&run);
+    let done = finished(&earlier);
+    let last = sleipnir_env(
+        dir,
+        &args(true).iter().map(String::as_str).collect::<Vec<_>>(),
+        &LOGIN,
+    );
+    assert_eq!(last.code, 0, "{}", last.transcript());
+    let now = journal(&run);
+    assert!(
+        now[earlier.len()..]
+            .iter()
+            .all(|(u, s, state)| state != "writing" || !done.contains(&(u.clone(), *s)))
+    );
+
+    // Every user holds what the sheet asks, and results.csv has one line per user and step.
+    let check = dir.join("check.jsonl");
+    let planned = sleipnir_env(
+        dir,
+        &["plan", &sheet, "--out", check.to_str().expect("path"), "-q"],
+        &[],
+    );
+    assert_eq!(planned.code, 0);
+    let plan = sleipnir::plan::file::read(&check).expect("plan");
+    for user in &plan.users {
+        let state = odin.state(&user.user_id).await;
+        let wrong = sleipnir::apply::verify::mismatches(user, &state);
+        assert!(wrong.is_empty(), "{}: {wrong:?}", user.user_id);
+    }
+    let lines = csv::Reader::from_path(run.join("results.csv"))
+        .expect("results")
+        .records()
+        .count();
+    assert_eq!(
+        lines,
+        plan.users.iter().map(|u| u.steps.len()).sum::<usize>()
+    );
+
+    // The rollback restores every user exactly as before the first attempt.
+    let undo = sleipnir_env(
+        dir,
+        &[
+            "rollback",
+            "run",
+            "--target",
+            &target,
+            "--yes",
+            "-q",
+            "--rate",
+            "2000",
+            "--concurrency",
+            "16",
+            "--out",
+            "undo",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    for n in 1..=USERS {
+        assert_eq!(odin.state(&user_id(n)).await, before[n - 1], "user {n}");
+    }
+}
+
+#[test]
+fn a_resume_with_another_sheet_is_refused() {
+    let work = workdir();
+    let dir = work.path();
+    let first = sheet(dir, 3);
+    std::fs::create_dir(dir.join("run")).expect("dir");
+    std::fs::write(
+        dir.join("run/rollback.jsonl"),
+        "{\"sleipnir\":\"plan\",\"version\":1,\"source\":\"rollback of other.csv\",\"sha256\":\"00\"}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("run/journal.jsonl"), "").expect("write");
+    let run = sleipnir_env(
+        dir,
+        &[
+            "apply",
+            &first,
+            "--target",
+            "http://127.0.0.1:9/api/v2",
+            "--yes",
+            "--resume",
+            "run",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is a run of another sheet (sha256 00)"),
+        "{}",
+        run.stderr
+    );
+}
