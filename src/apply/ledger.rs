@@ -152,30 +152,21 @@ impl Ledger {
                 .map_err(fail(&path))
         };
         let mut rollback = open("rollback.jsonl")?;
-        let header = crate::plan::file::header_line(&PlanSource {
-            source: format!("rollback of {}", source.source),
-            ..source.clone()
-        })
-        .map_err(|e| LedgerError {
-            path: dir.join("rollback.jsonl"),
-            source: std::io::Error::other(e),
-        })?;
-        writeln!(rollback, "{header}")
+        let rollback_path = dir.join("rollback.jsonl");
+        let header = plan_file_header(&rollback_path, ROLLBACK_OF, source)?;
+        rollback
+            .write_all(header.as_bytes())
             .and_then(|()| rollback.sync_all())
-            .map_err(fail(&dir.join("rollback.jsonl")))?;
+            .map_err(fail(&rollback_path))?;
         let journal = BufWriter::new(open("journal.jsonl")?);
         // The log is filled by the tracing subscriber, when one is installed for the run.
         open("run.log")?;
         let mut failed = open("failed.jsonl")?;
-        let failed_header = crate::plan::file::header_line(&PlanSource {
-            source: format!("steps not applied of {}", source.source),
-            ..source.clone()
-        })
-        .map_err(|e| LedgerError {
-            path: dir.join("failed.jsonl"),
-            source: std::io::Error::other(e),
-        })?;
-        writeln!(failed, "{failed_header}").map_err(fail(&dir.join("failed.jsonl")))?;
+        let failed_path = dir.join("failed.jsonl");
+        let header = plan_file_header(&failed_path, NOT_APPLIED_OF, source)?;
+        failed
+            .write_all(header.as_bytes())
+            .map_err(fail(&failed_path))?;
         let mut results = csv::Writer::from_writer(open("results.csv")?);
         results
             .write_record(RESULT_COLUMNS)
@@ -324,19 +315,52 @@ impl Ledger {
         let row =
             |r: &csv::StringRecord| r.get(0).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
         records.sort_by_key(row);
-        let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record(RESULT_COLUMNS).map_err(fail)?;
-        for record in &records {
-            out.write_record(record).map_err(fail)?;
-        }
-        let bytes = out
-            .into_inner()
-            .map_err(|e| fail(csv::Error::from(e.into_error())))?;
-        crate::atomic::write(&path, &bytes).map_err(|source| LedgerError {
-            path: path.clone(),
-            source,
-        })
+        write_results(&path, &records)
     }
+}
+
+/// How the header of `rollback.jsonl` names what it undoes.
+pub(super) const ROLLBACK_OF: &str = "rollback of";
+/// How the header of `failed.jsonl` names the plan whose steps it holds.
+pub(super) const NOT_APPLIED_OF: &str = "steps not applied of";
+
+/// The header line (with its line end) of a run file that is itself a plan file:
+/// `rollback.jsonl` or `failed.jsonl`, whose source reads `<what> <the plan's source>`.
+pub(super) fn plan_file_header(
+    path: &Path,
+    what: &str,
+    source: &PlanSource,
+) -> Result<String, LedgerError> {
+    let mut header = crate::plan::file::header_line(&PlanSource {
+        source: format!("{what} {}", source.source),
+        ..source.clone()
+    })
+    .map_err(|e| LedgerError {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    header.push('\n');
+    Ok(header)
+}
+
+/// Replace the `results.csv` at `path` with its header and `records`, whole or not at all.
+pub(super) fn write_results(path: &Path, records: &[csv::StringRecord]) -> Result<(), LedgerError> {
+    let fail = |e: csv::Error| LedgerError {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(RESULT_COLUMNS).map_err(fail)?;
+    for record in records {
+        out.write_record(record).map_err(fail)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| fail(csv::Error::from(e.into_error())))?;
+    crate::atomic::write(path, &bytes).map_err(|source| LedgerError {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Write `value` as one JSON line to `file`, then make it durable with `settle` (flush, or

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::StatusCounts;
-use super::ledger::{Ledger, LedgerError, RESULT_COLUMNS};
+use super::ledger::{
+    Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, plan_file_header, write_results,
+};
 use crate::plan::{Plan, PlanSource};
 
 /// What a resumed run already has.
@@ -99,22 +101,15 @@ pub fn reopen(dir: &Path, plan: &Plan) -> Result<(Ledger, Resume), ResumeError> 
     let mut rollback = complete_lines(&rollback_path)?;
     if rollback.is_empty() {
         // Killed while the run directory was being made: nothing was written yet.
-        rollback = crate::plan::file::header_line(&PlanSource {
-            source: format!("rollback of {}", plan.source.source),
-            ..plan.source.clone()
-        })
-        .map_err(|e| io(&rollback_path)(std::io::Error::other(e)))?;
-        rollback.push('\n');
+        rollback = plan_file_header(&rollback_path, ROLLBACK_OF, &plan.source)?;
         crate::atomic::write(&rollback_path, rollback.as_bytes()).map_err(io(&rollback_path))?;
     }
-    for (name, empty) in [
-        ("journal.jsonl", String::new()),
-        ("results.csv", format!("{}\n", RESULT_COLUMNS.join(","))),
-    ] {
-        let path = dir.join(name);
-        if !path.is_file() {
-            crate::atomic::write(&path, empty.as_bytes()).map_err(io(&path))?;
-        }
+    if !journal_path.is_file() {
+        crate::atomic::write(&journal_path, b"").map_err(io(&journal_path))?;
+    }
+    let results_path = dir.join("results.csv");
+    if !results_path.is_file() {
+        write_results(&results_path, &[])?;
     }
     let mut lines = rollback.lines();
     let header: Value = lines
@@ -202,44 +197,30 @@ fn keep_finished_results(
     for (user, count) in finished.iter_mut() {
         *count = (*count).min(journaled.get(user).copied().unwrap_or(0));
     }
-    let fail = |e: csv::Error| LedgerError {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(RESULT_COLUMNS).map_err(fail)?;
     let mut kept = StatusCounts::default();
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut keep = Vec::new();
     for record in &records {
         let user = record.get(1).unwrap_or_default();
         let index = seen.entry(user).or_default();
-        let keep = *index < finished.get(user).copied().unwrap_or(0);
+        let finished_step = *index < finished.get(user).copied().unwrap_or(0);
         *index += 1;
-        if keep {
+        if finished_step {
             match record.get(3) {
                 Some("applied") => kept.applied += 1,
                 _ => kept.unchanged += 1,
             }
-            out.write_record(record).map_err(fail)?;
+            keep.push(record.clone());
         }
     }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| fail(csv::Error::from(e.into_error())))?;
-    crate::atomic::write(path, &bytes).map_err(io(path))?;
+    write_results(path, &keep)?;
     Ok((finished, kept))
 }
 
 /// `failed.jsonl` is rebuilt by the resumed run: back to its header.
 fn reset_failed(path: &Path, source: &PlanSource) -> Result<(), LedgerError> {
-    let header = crate::plan::file::header_line(&PlanSource {
-        source: format!("steps not applied of {}", source.source),
-        ..source.clone()
-    })
-    .map_err(|e| io(path)(std::io::Error::other(e)))?;
-    let mut text = header;
-    text.push('\n');
-    crate::atomic::write(path, text.as_bytes()).map_err(io(path))
+    let header = plan_file_header(path, NOT_APPLIED_OF, source)?;
+    crate::atomic::write(path, header.as_bytes()).map_err(io(path))
 }
 
 #[cfg(test)]
@@ -259,7 +240,7 @@ mod tests {
     fn a_step_is_finished_only_with_its_journal_entry_and_its_results_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("results.csv");
-        let header = RESULT_COLUMNS.join(",");
+        let header = crate::apply::ledger::RESULT_COLUMNS.join(",");
         std::fs::write(
             &path,
             format!("{header}\n2,a,user,applied,200,1,5,x,,,\n2,a,settings,applied,200,1,5,y,,,\n3,b,user,failed,400,1,5,x,,,\n"),
