@@ -39,9 +39,7 @@ pub fn text(plan: &Plan) -> String {
 }
 
 fn user_text(out: &mut String, user: &UserPlan) {
-    let rows: Vec<String> = user.rows.iter().map(ToString::to_string).collect();
-    let noun = if rows.len() == 1 { "row" } else { "rows" };
-    out.push_str(&format!("{} ({noun} {})", user.user_id, rows.join(", ")));
+    out.push_str(&format!("{} ({})", user.user_id, rows_label(&user.rows)));
     let identity: Vec<String> = [
         user.service_provider_id
             .as_ref()
@@ -76,12 +74,7 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
     let mut out = format!("plan for `{}` against {target}\n", plan.source.source);
     let (mut changing, mut fields, mut as_planned) = (0, 0, 0);
     for user in &plan.users {
-        let rows: Vec<String> = user.rows.iter().map(ToString::to_string).collect();
-        let rows = format!(
-            "{} {}",
-            if rows.len() == 1 { "row" } else { "rows" },
-            rows.join(", ")
-        );
+        let rows = rows_label(&user.rows);
         if let Some((_, why)) = unreadable.iter().find(|(id, _)| *id == user.user_id) {
             out.push_str(&format!("\n! {} ({rows}): {why}\n", user.user_id));
             continue;
@@ -133,6 +126,13 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         thousands(totals.warnings),
     ));
     out
+}
+
+/// `row 2` or `rows 2, 7`.
+fn rows_label(rows: &[usize]) -> String {
+    let list: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    let noun = if list.len() == 1 { "row" } else { "rows" };
+    format!("{noun} {}", list.join(", "))
 }
 
 /// `+ Name` for an assignment, `- Name` for a removal, with `pack` for service packs.
