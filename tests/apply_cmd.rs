@@ -6,12 +6,7 @@ use serde_json::Value;
 use sleipnir::sim::{FaultConfig, SimConfig, Simulator, user_id};
 
 use crate::sim_support::{Odin, odin};
-use crate::support::{Run, sleipnir_env, workdir};
-
-const LOGIN: [(&str, &str); 2] = [
-    ("ODIN_USERNAME", "admin@sim.example.net"),
-    ("ODIN_PASSWORD", "sleipnir-sim"),
-];
+use crate::support::{LOGIN, Run, sleipnir_env, workdir};
 
 /// A sheet of `users` users touching every resource: services assigned and unassigned, the
 /// user record, the policy, and settings (some of a service the sheet itself assigns).

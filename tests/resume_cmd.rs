@@ -8,12 +8,7 @@ use serde_json::Value;
 use sleipnir::sim::{FaultConfig, SimConfig, user_id};
 
 use crate::sim_support::odin;
-use crate::support::{sleipnir_env, workdir};
-
-const LOGIN: [(&str, &str); 2] = [
-    ("ODIN_USERNAME", "admin@sim.example.net"),
-    ("ODIN_PASSWORD", "sleipnir-sim"),
-];
+use crate::support::{LOGIN, sleipnir_env, workdir};
 
 /// (user, step, state) of every journal line.
 fn journal(run: &Path) -> Vec<(String, u64, String)> {

@@ -2,6 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The simulator's default login, as the environment of a command that logs in.
+pub const LOGIN: [(&str, &str); 2] = [
+    ("ODIN_USERNAME", sleipnir::sim::DEFAULT_USERNAME),
+    ("ODIN_PASSWORD", sleipnir::sim::DEFAULT_PASSWORD),
+];
+
 /// What a run of the binary did.
 pub struct Run {
     pub code: i32,
