@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use crate::apply::ledger::LedgerError;
 use crate::mapping::MappingError;
 use crate::odin::OdinError;
 use crate::plan::file::PlanFileError;
 use crate::problem::Problems;
+use crate::rundir::LedgerError;
 use crate::schema::SchemaError;
 use crate::sheet::SheetError;
 use crate::sim::SimError;
@@ -38,7 +38,7 @@ pub enum Error {
     Odin(#[from] OdinError),
     /// A run cannot be resumed (another sheet, or not a run directory): nothing was sent.
     #[error(transparent)]
-    Resume(#[from] crate::apply::resume::ResumeError),
+    Resume(#[from] crate::rundir::ResumeError),
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),

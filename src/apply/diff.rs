@@ -1,11 +1,12 @@
 //! A step against live state: which fields really change, the write body that changes
 //! exactly them, and the before-values that undo it. Pure; the worker does the I/O.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::notation::{self, Segment};
 use crate::plan::Step;
 use crate::resource::Resource;
+use crate::services::{ServiceChanges, ServiceRef};
 
 /// One field a step changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +22,11 @@ pub struct FieldChange {
 /// What a step would do to one user's live resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepDiff {
-    /// The fields whose desired value differs from the live one, in patch order.
+    /// The fields whose desired value differs from the live one, in patch order; for
+    /// services, keyed as in the plan with whether assigned before and after.
     pub changes: Vec<FieldChange>,
+    /// For a services step, the assignments that really change (empty otherwise).
+    pub services: ServiceChanges,
     /// The write body without identity keys; `None` when nothing differs (the step is
     /// `unchanged` and sends no write).
     pub body: Option<Value>,
@@ -40,9 +44,9 @@ pub struct DiffError {
 
 /// Compare `step` with the live document of its resource.
 pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
-    match step.resource {
-        Resource::Services => Ok(services(&step.patch, live)),
-        _ => fields(&step.patch, live),
+    match step {
+        Step::Services(changes) => Ok(services(changes, live)),
+        Step::Fields { patch, .. } => fields(patch, live),
     }
 }
 
@@ -79,43 +83,36 @@ fn fields(patch: &Map<String, Value>, live: &Value) -> Result<StepDiff, DiffErro
         });
     }
     let body = (!changes.is_empty()).then_some(body);
-    Ok(StepDiff { changes, body })
+    Ok(StepDiff {
+        changes,
+        services: ServiceChanges::default(),
+        body,
+    })
 }
 
-/// Services and packs: patch keys `userServices.<name>` / `servicePackServices.<name>` → the
-/// assignment wanted. A service missing from the live listing counts as unassigned.
-fn services(patch: &Map<String, Value>, live: &Value) -> StepDiff {
+/// Services and packs against the live listing: only those whose assignment differs.
+fn services(wanted: &ServiceChanges, live: &Value) -> StepDiff {
     let mut changes = Vec::new();
-    let mut lists: [(&str, Vec<Value>); 2] = [
-        ("userServices", Vec::new()),
-        ("servicePackServices", Vec::new()),
-    ];
-    for (key, desired) in patch {
-        let Some((list, name)) = key.split_once('.') else {
-            continue;
-        };
-        let assigned = live_value(Resource::Services, live, key) == Some(Value::Bool(true));
-        let wanted = desired.as_bool().unwrap_or(false);
-        if assigned == wanted {
+    let mut effective = ServiceChanges::default();
+    for (service, assign) in wanted.entries() {
+        let assigned = service.is_assigned(live);
+        if assigned == assign {
             continue;
         }
-        if let Some((_, entries)) = lists.iter_mut().find(|(l, _)| *l == list) {
-            entries.push(json!({"serviceName": name, "assigned": wanted}));
+        if assign {
+            effective.assign.push(service.clone());
+        } else {
+            effective.unassign.push(service.clone());
         }
         changes.push(FieldChange {
-            path: key.clone(),
+            path: service.key(),
             before: Some(Value::Bool(assigned)),
-            after: Value::Bool(wanted),
+            after: Value::Bool(assign),
         });
     }
-    let mut body = Map::new();
-    for (list, entries) in lists {
-        if !entries.is_empty() {
-            body.insert(list.to_string(), Value::Array(entries));
-        }
-    }
     StepDiff {
-        body: (!changes.is_empty()).then_some(Value::Object(body)),
+        body: (!changes.is_empty()).then(|| effective.body()),
+        services: effective,
         changes,
     }
 }
@@ -126,13 +123,7 @@ fn services(patch: &Map<String, Value>, live: &Value) -> StepDiff {
 pub fn live_value(resource: Resource, live: &Value, key: &str) -> Option<Value> {
     match resource {
         Resource::Services => {
-            let (list, name) = key.split_once('.')?;
-            let assigned = live[list]
-                .as_array()
-                .and_then(|items| items.iter().find(|s| s["serviceName"] == name))
-                .and_then(|s| s["assigned"].as_bool())
-                .unwrap_or(false);
-            Some(Value::Bool(assigned))
+            ServiceRef::from_key(key).map(|service| Value::Bool(service.is_assigned(live)))
         }
         _ => notation::parse_relative(key)
             .ok()
@@ -160,13 +151,12 @@ pub fn same(live: Option<&Value>, desired: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn step(resource: Resource, patch: Value) -> Step {
-        Step {
-            resource,
-            patch: patch.as_object().cloned().unwrap_or_default(),
-        }
+        Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
     }
 
     #[test]
@@ -201,6 +191,7 @@ mod tests {
             d,
             StepDiff {
                 changes: vec![],
+                services: ServiceChanges::default(),
                 body: None
             }
         );

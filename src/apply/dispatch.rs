@@ -1,26 +1,28 @@
-//! The producer of work: starts users in plan order, at most `concurrency` at a time,
-//! pausing after the canary and stopping when told; reports the users never started.
+//! The producer of work: starts users in plan order, at most `concurrency` at a time (one
+//! worker slot each), pausing after the canary and stopping when the slots are closed;
+//! reports the users never started.
 
 use std::sync::Arc;
 
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
-use super::ledger::{JournalEntry, Status, StepResult};
-use super::user::{self, Event};
-use super::{ApplyOptions, resume};
+use super::ApplyOptions;
+use super::user::{self, Event, Outbox, Request};
 use crate::odin::OdinClient;
+use crate::plan::UserPlan;
+use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 
-/// Start users in plan order, at most `concurrency` at a time, until all started or `stop`;
-/// then report the users never started as skipped. Returns whether it was stopped early.
+/// Start users in plan order, each once it gets a worker slot, until all started or the
+/// slots are closed; then report the users never started as skipped. Returns whether users
+/// were left unstarted.
 pub(super) async fn dispatch(
-    users: Arc<Vec<crate::plan::UserPlan>>,
+    users: Arc<Vec<UserPlan>>,
     client: Arc<OdinClient>,
-    events: user::Events,
+    outbox: Outbox,
     options: ApplyOptions,
-    resume: Arc<resume::Resume>,
-    mut stop: watch::Receiver<bool>,
+    resume: Arc<Resume>,
+    slots: Arc<Semaphore>,
 ) -> bool {
-    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut workers = tokio::task::JoinSet::new();
     let mut started = 0;
     while started < users.len() {
@@ -28,70 +30,63 @@ pub(super) async fn dispatch(
             // Let the canary users finish, then wait for the decision.
             while workers.join_next().await.is_some() {}
             let (decide, decision) = tokio::sync::oneshot::channel();
-            let _ = events.send(Event::CanaryDone { decide });
+            outbox.request(Request::Canary { decide });
             if !decision.await.unwrap_or(false) {
                 break;
             }
         }
-        if *stop.borrow() {
-            break;
-        }
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => slot,
-            _ = stop.changed() => break,
-        };
-        let Ok(slot) = slot else { break };
-        if *stop.borrow() {
-            break;
-        }
-        let index = started;
-        started += 1;
-        let user_id = &users[index].user_id;
+        let user_id = &users[started].user_id;
         let (start, recorded) = (resume.start_of(user_id), resume.has_rollback(user_id));
-        if start >= users[index].steps.len() {
+        if start >= users[started].steps.len() {
             // Finished in an earlier attempt: nothing to do, nothing to report again.
-            drop(slot);
+            started += 1;
             continue;
         }
-        let (users, client, events) = (users.clone(), client.clone(), events.clone());
+        // The collector gives the slot back once it has counted the user.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        slot.forget();
+        let index = started;
+        started += 1;
+        let (users, client, outbox) = (users.clone(), client.clone(), outbox.clone());
         workers.spawn(async move {
             let user = &users[index];
-            let failed = user::apply(user, &client, &events, &options, start, recorded).await;
-            let _ = events.send(Event::UserDone {
-                failed,
-                slot: Some(slot),
-            });
+            let failed = user::apply(user, &client, &outbox, &options, start, recorded).await;
+            outbox.send(Event::UserDone { failed });
         });
     }
     let stopped = started < users.len();
     for plan in &users[started..] {
-        let _ = events.send(Event::Unfinished(plan.clone()));
-        for (index, step) in plan.steps.iter().enumerate() {
-            let _ = events.send(Event::Journal(JournalEntry {
-                user_id: plan.user_id.clone(),
-                step: index,
-                resource: step.resource,
-                state: Status::Skipped.name(),
-            }));
-            let _ = events.send(Event::Step(StepResult {
-                row: plan.rows.first().copied().unwrap_or(0),
-                user_id: plan.user_id.clone(),
-                step: index,
-                resource: step.resource,
-                status: Status::Skipped,
-                http_status: None,
-                attempts: 0,
-                duration_ms: 0,
-                before: serde_json::Map::new(),
-                after: step.patch.clone(),
-                message: "not started: the run was stopped".into(),
-            }));
+        let start = resume.start_of(&plan.user_id);
+        if start < plan.steps.len() {
+            report_not_started(plan, start, &outbox);
         }
-        let _ = events.send(Event::UserDone {
-            failed: false,
-            slot: None,
-        });
     }
     while workers.join_next().await.is_some() {}
     stopped
+}
+
+/// A user the run stopped before starting: its steps from `start` on are skipped.
+fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox) {
+    let rest = UserPlan {
+        steps: plan.steps[start..].to_vec(),
+        ..plan.clone()
+    };
+    outbox.send(Event::Unfinished(rest));
+    for (index, step) in plan.steps.iter().enumerate().skip(start) {
+        let status = Status::Skipped;
+        outbox.send(Event::Journal(JournalEntry {
+            user_id: plan.user_id.clone(),
+            step: index,
+            resource: step.resource(),
+            state: JournalState::Ended(status),
+        }));
+        outbox.send(Event::Step(StepResult {
+            after: step.patch().into_owned(),
+            message: "not started: the run was stopped".into(),
+            ..StepResult::new(plan, index, step.resource(), status)
+        }));
+    }
+    outbox.send(Event::UserDone { failed: false });
 }

@@ -42,14 +42,14 @@ pub async fn read_all(
 pub async fn read(user: &UserPlan, client: &OdinClient) -> LiveState {
     let mut live = HashMap::new();
     for step in &user.steps {
-        if live.contains_key(&step.resource) {
+        if live.contains_key(&step.resource()) {
             continue;
         }
-        let call = client.read(step.resource, &user.user_id).await;
+        let call = client.read(step.resource(), &user.user_id).await;
         let value = call
             .result
-            .map_err(|error| format!("reading {}: {error}", step.resource))?;
-        live.insert(step.resource, value);
+            .map_err(|error| format!("reading {}: {error}", step.resource()))?;
+        live.insert(step.resource(), value);
     }
     Ok(live)
 }
@@ -61,12 +61,12 @@ pub fn before_values(
 ) -> BTreeMap<Resource, Map<String, Value>> {
     let mut before: BTreeMap<Resource, Map<String, Value>> = BTreeMap::new();
     for step in &user.steps {
-        let doc = live.get(&step.resource).unwrap_or(&Value::Null);
-        let values = before.entry(step.resource).or_default();
-        for key in step.patch.keys() {
+        let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
+        let values = before.entry(step.resource()).or_default();
+        for key in step.patch().keys() {
             values.insert(
                 key.clone(),
-                live_value(step.resource, doc, key).unwrap_or(Value::Null),
+                live_value(step.resource(), doc, key).unwrap_or(Value::Null),
             );
         }
     }
@@ -110,8 +110,8 @@ mod tests {
             service_provider_id: None,
             group_id: None,
             steps: vec![
-                Step { resource: Resource::Services, patch: json!({"userServices.Call Notify": true}).as_object().cloned().unwrap() },
-                Step { resource: Resource::Settings, patch: json!({"Do Not Disturb.isActive": true, "Call Forwarding Busy.forwardToPhoneNumber": "+1"}).as_object().cloned().unwrap() },
+                Step::from_patch(Resource::Services, json!({"userServices.Call Notify": true}).as_object().cloned().unwrap()).unwrap(),
+                Step::from_patch(Resource::Settings, json!({"Do Not Disturb.isActive": true, "Call Forwarding Busy.forwardToPhoneNumber": "+1"}).as_object().cloned().unwrap()).unwrap(),
             ],
             before: None,
         };

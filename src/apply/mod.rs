@@ -1,27 +1,32 @@
-//! Applying a plan: a producer of users, N workers (one user each, its steps in order), one
-//! rate limiter shared by all requests (in the Odin client), and one collector that owns the
-//! run files and counts, and that the CLI watches through a progress callback.
+//! Applying a plan: a producer of users ([`dispatch`]), N workers (one user each, its steps
+//! in order; [`user`]), one rate limiter shared by all requests (in the Odin client), and one
+//! collector ([`collect`]) that owns the run files and counts, and that the CLI watches
+//! through an [`Observer`].
 
+mod collect;
 pub mod diff;
 mod dispatch;
-pub mod ledger;
 pub mod live;
-pub mod resume;
 mod undo;
 mod user;
 pub mod verify;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
-use crate::odin::{OdinClient, RequestCounts};
-use crate::plan::{Plan, PlanSource};
-use ledger::{Ledger, LedgerError, Status, StepResult};
-use user::Event;
+use crate::odin::OdinClient;
+use crate::plan::Plan;
+use crate::rundir::{Ledger, LedgerError, Resume, StepResult};
+pub use crate::rundir::{StatusCounts, Summary};
+
+/// The run directory as apply writes it; see [`crate::rundir`].
+pub mod ledger {
+    pub use crate::rundir::{
+        JournalEntry, JournalState, Ledger, LedgerError, RESULT_COLUMNS, Status, StepResult,
+    };
+}
 
 /// How to run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -107,212 +112,65 @@ pub struct Progress {
     pub elapsed: Duration,
 }
 
-/// Steps by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct StatusCounts {
-    /// Written.
-    pub applied: usize,
-    /// Already as wanted.
-    pub unchanged: usize,
-    /// Failed for good.
-    pub failed: usize,
-    /// Not attempted.
-    pub skipped: usize,
-    /// Written, then undone because a later step of the user failed.
-    pub compensated: usize,
-    /// Not written: live values moved since the reviewed plan.
-    pub drifted: usize,
-}
-
-impl StatusCounts {
-    /// Every step counted.
-    pub fn total(&self) -> usize {
-        self.applied + self.unchanged + self.failed + self.skipped + self.compensated + self.drifted
-    }
-}
-
-/// What `summary.json` says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    /// The plan applied.
-    pub source: PlanSource,
-    /// When the run started and ended (UTC, RFC 3339).
-    pub started: String,
-    /// When it ended.
-    pub finished: String,
-    /// Users in the plan.
-    pub users: usize,
-    /// Users with a failed or skipped step.
-    pub users_not_done: usize,
-    /// Steps by status.
-    pub steps: StatusCounts,
-    /// Stopped early by Ctrl-C: users not started are `skipped`.
-    pub interrupted: bool,
-    /// Stopped early by the failure breaker, and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stopped_by: Option<String>,
-    /// Wall time in seconds.
-    pub wall_seconds: f64,
-    /// Requests sent, retries, 429s, refreshes.
-    pub requests: RequestCounts,
-    /// Requests per second achieved over the run.
-    pub request_rate: f64,
-}
-
-impl Summary {
-    /// The documented exit code: 0 when every step applied or was unchanged, 130 when
-    /// interrupted, 1 otherwise.
-    pub fn exit_code(&self) -> u8 {
-        if self.interrupted {
-            130
-        } else if self.steps.applied + self.steps.unchanged < self.steps.total() {
-            1
-        } else {
-            0
-        }
-    }
-}
-
-/// Apply `plan` through `client`, recording everything in `ledger`. `stop` turning true stops
-/// new users from starting; users in flight finish. `watch_progress` sees every change.
+/// Apply `plan` through `client`, recording everything in `ledger`; `resume` says what an
+/// earlier attempt of the same run finished. `stop` turning true stops new users from
+/// starting; users in flight finish. The `observer` sees every change and decides after the
+/// canary.
 pub async fn run(
     plan: &Plan,
     client: Arc<OdinClient>,
-    mut ledger: Ledger,
+    ledger: Ledger,
     options: ApplyOptions,
-    resume: resume::Resume,
+    resume: Resume,
     mut stop: watch::Receiver<bool>,
     observer: &mut impl Observer,
 ) -> Result<Summary, LedgerError> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
-    let (events, mut inbox) = mpsc::unbounded_channel();
     let users = Arc::new(plan.users.clone());
-    // The dispatcher stops on the caller's signal, or when the run files cannot be written.
-    let (halt, halted) = watch::channel(*stop.borrow());
-    let halt = Arc::new(halt);
-    let forward = halt.clone();
-    let forwarder = tokio::spawn(async move {
-        while stop.changed().await.is_ok() {
-            if *stop.borrow() {
-                let _ = forward.send(true);
-                return;
-            }
-        }
-    });
-    let already_done = users
-        .iter()
-        .filter(|u| resume.start_of(&u.user_id) >= u.steps.len())
-        .count();
-    let kept = resume.kept;
+    // The worker slots: the dispatcher takes one per user started, the collector gives it
+    // back once it has counted that user, and closes them to stop new users from starting.
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let (outbox, mut events, mut requests) = user::Outbox::new();
+    let mut collector = collect::Collector::new(ledger, options, &users, &resume, slots.clone());
     let dispatcher = tokio::spawn(dispatch::dispatch(
-        users.clone(),
+        users,
         client.clone(),
-        events,
+        outbox,
         options,
         Arc::new(resume),
-        halted,
+        slots,
     ));
-    let mut failed_users = 0;
-    let mut stopped_by: Option<String> = None;
-    let mut canary_open = options.canary.is_some();
-    let mut canary_results = Vec::new();
-    let mut progress = Progress {
-        users_total: users.len(),
-        users_done: already_done,
-        steps: kept,
-        ..Progress::default()
-    };
-    let mut not_done: BTreeMap<String, ()> = BTreeMap::new();
-    let mut broken: Option<LedgerError> = None;
-    while let Some(event) = inbox.recv().await {
-        let written = match event {
-            Event::Rollback { entry, done } => {
-                let outcome = ledger.rollback(&entry);
-                let _ = done.send(outcome.as_ref().map(|_| ()).map_err(ToString::to_string));
-                outcome
-            }
-            Event::Journal(entry) => ledger.journal(&entry),
-            Event::CanaryDone { decide } => {
-                let go = observer.canary(&canary_results, &progress);
-                if !go {
-                    stopped_by = Some(format!(
-                        "stopped after the canary of {} users",
-                        progress.users_done
-                    ));
-                }
-                canary_results.clear();
-                canary_open = false;
-                let _ = decide.send(go);
-                Ok(())
-            }
-            Event::Step(result) => {
-                count(&mut progress, &result);
-                if canary_open {
-                    canary_results.push(result.clone());
-                }
-                if matches!(result.status, Status::Failed | Status::Skipped) {
-                    not_done.insert(result.user_id.clone(), ());
-                }
-                ledger.result(&result)
-            }
-            Event::Unfinished(entry) => ledger.unfinished(&entry),
-            Event::UserDone { failed, slot } => {
-                progress.users_done += 1;
-                failed_users += usize::from(failed);
-                if stopped_by.is_none()
-                    && let Some(reason) = options.breaker(progress.users_done, failed_users)
-                {
-                    tracing::warn!(reason, "breaker tripped: no new users are started");
-                    let _ = halt.send(true);
-                    stopped_by = Some(reason);
-                }
-                drop(slot);
-                Ok(())
-            }
-        };
-        if let Err(error) = written {
-            // The run files are the point of the run: stop starting users and report it.
-            let _ = halt.send(true);
-            broken.get_or_insert(error);
+    let mut watching = true;
+    if *stop.borrow_and_update() {
+        collector.stop();
+    }
+    loop {
+        tokio::select! {
+            // Events first: the canary is decided only once its users' results are in.
+            biased;
+            event = events.recv() => match event {
+                Some(event) => collector.handle(event),
+                None => break,
+            },
+            Some(request) = requests.recv() => collector.answer(request, observer),
+            changed = stop.changed(), if watching => match changed {
+                Ok(()) if *stop.borrow_and_update() => collector.stop(),
+                Ok(()) => {}
+                Err(_) => watching = false,
+            },
         }
-        progress.requests = client.counts().requests;
-        progress.elapsed = started.elapsed();
-        observer.progress(&progress);
+        observer.progress(&collector.progress(client.counts().requests, started.elapsed()));
     }
-    let was_interrupted = dispatcher.await.unwrap_or(false);
-    forwarder.abort();
-    if let Some(error) = broken {
-        return Err(error);
-    }
-    let wall = started.elapsed();
-    let requests = client.counts();
-    let summary = Summary {
-        source: plan.source.clone(),
-        started: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        users: users.len(),
-        users_not_done: not_done.len(),
-        steps: progress.steps,
-        interrupted: was_interrupted && stopped_by.is_none(),
-        stopped_by,
-        wall_seconds: wall.as_secs_f64(),
-        requests,
-        request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
-    };
-    ledger.finish(&summary)?;
-    Ok(summary)
+    let stopped_early = dispatcher.await.unwrap_or(false);
+    collector.finish(
+        plan,
+        client.counts(),
+        started_at,
+        started.elapsed(),
+        stopped_early,
+    )
 }
 
-fn count(progress: &mut Progress, result: &StepResult) {
-    let steps = &mut progress.steps;
-    *match result.status {
-        Status::Applied => &mut steps.applied,
-        Status::Unchanged => &mut steps.unchanged,
-        Status::Failed => &mut steps.failed,
-        Status::Skipped => &mut steps.skipped,
-        Status::Compensated => &mut steps.compensated,
-        Status::Drifted => &mut steps.drifted,
-    } += 1;
-}
+/// Run-wide channels from the workers and the dispatcher to the collector.
+type Inbox<T> = mpsc::UnboundedReceiver<T>;

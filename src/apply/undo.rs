@@ -1,133 +1,111 @@
 //! What undoes a user's changes: the rollback entry recorded before its first write, and
-//! compensation when a later step of the user fails for good.
+//! compensation when a later step of the user fails for good. Both start from the diffs,
+//! which hold the before-values of exactly what the steps change.
 
-use std::collections::HashMap;
-
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::diff::{StepDiff, diff};
-use super::ledger::{Status, StepResult};
-use super::user::{Reporter, with_identity};
 use crate::odin::OdinClient;
-use crate::plan::{Step, UserPlan};
-use crate::resource::Resource;
+use crate::odin::resources::UserIdentity;
+use crate::plan::{Changes, Step, UserPlan};
+use crate::rundir::{Status, StepResult};
 
 /// The plan that undoes exactly what `diffs` change: before-values (null where a field was
 /// absent), and services back to their former assignment, in the usual step order.
 pub(super) fn rollback_entry(
     user: &UserPlan,
     diffs: &[StepDiff],
-    live: &HashMap<Resource, Value>,
+    identity: &UserIdentity,
 ) -> UserPlan {
-    let mut restore: HashMap<Resource, Map<String, Value>> = HashMap::new();
-    let (mut reassign, mut unassign) = (Map::new(), Map::new());
+    let mut undo = Changes::default();
     for (step, change) in user.steps.iter().zip(diffs) {
-        for field in &change.changes {
-            let before = field.before.clone().unwrap_or(Value::Null);
-            if step.resource == Resource::Services {
-                let target = if before == Value::Bool(true) {
-                    &mut reassign
-                } else {
-                    &mut unassign
-                };
-                target.insert(field.path.clone(), before);
-            } else {
-                restore
-                    .entry(step.resource)
-                    .or_default()
-                    .insert(field.path.clone(), before);
+        match step {
+            Step::Services(_) => {
+                let reversed = change.services.reversed();
+                undo.assign.extend(reversed.assign);
+                undo.unassign.extend(reversed.unassign);
+            }
+            Step::Fields { resource, .. } => {
+                let fields = undo.fields.entry(*resource).or_default();
+                for field in &change.changes {
+                    let before = field.before.clone().unwrap_or(Value::Null);
+                    fields.insert(field.path.clone(), before);
+                }
             }
         }
     }
-    let mut steps = vec![Step {
-        resource: Resource::Services,
-        patch: reassign,
-    }];
-    for resource in [Resource::User, Resource::Policy, Resource::Settings] {
-        steps.push(Step {
-            resource,
-            patch: restore.remove(&resource).unwrap_or_default(),
-        });
-    }
-    steps.push(Step {
-        resource: Resource::Services,
-        patch: unassign,
-    });
-    steps.retain(|s| !s.patch.is_empty());
-    let identity = |key: &str| {
-        live.get(&Resource::User)
-            .and_then(|r| r[key].as_str())
-            .map(str::to_string)
-    };
     UserPlan {
         user_id: user.user_id.clone(),
         rows: user.rows.clone(),
-        service_provider_id: user
-            .service_provider_id
-            .clone()
-            .or_else(|| identity("serviceProviderId")),
-        group_id: user.group_id.clone().or_else(|| identity("groupId")),
-        steps,
+        service_provider_id: identity.service_provider_id.clone(),
+        group_id: identity.group_id.clone(),
+        steps: undo.into_steps(),
         before: None,
     }
 }
 
-/// A later step failed for good: undo the user's applied steps, last first, by writing back
-/// their before-values, so the user is all-or-nothing. An undone step is `compensated`; one
-/// that cannot be undone stays `applied` and says why (its rollback entry still holds it).
-pub(super) async fn undo_applied(
+/// The step that undoes `change` once it was written: the before-values written back
+/// (diffed against what was written, so lists are written whole), or the services reversed.
+fn undo_step(step: &Step, change: &StepDiff) -> Result<Option<(Step, Value)>, String> {
+    let Some(written) = &change.body else {
+        return Ok(None);
+    };
+    let undo = match step {
+        Step::Services(_) => Step::Services(change.services.reversed()),
+        Step::Fields { resource, .. } => Step::Fields {
+            resource: *resource,
+            patch: change
+                .changes
+                .iter()
+                .map(|c| (c.path.clone(), c.before.clone().unwrap_or(Value::Null)))
+                .collect(),
+        },
+    };
+    let body = diff(&undo, written).map_err(|e| format!("could not undo this step: {e}"))?;
+    Ok(body.body.map(|body| (undo, body)))
+}
+
+/// What compensation did to one applied step: undone, or why not.
+pub(super) struct Compensation {
+    /// The step's index among the user's steps.
+    pub index: usize,
+    /// `Ok` when undone.
+    pub outcome: Result<(), String>,
+}
+
+/// A later step (`failed_at`) failed for good: undo the user's applied steps, last first, by
+/// writing back their before-values, so the user is all-or-nothing. A step that cannot be
+/// undone stays applied (its rollback entry still holds it).
+pub(super) async fn compensate(
     user: &UserPlan,
     client: &OdinClient,
-    report: &Reporter<'_>,
-    live: &HashMap<Resource, Value>,
-    written: &[Option<Value>],
-    results: &mut [StepResult],
+    diffs: &[StepDiff],
+    results: &[StepResult],
     failed_at: usize,
-) {
-    let cause = format!(
-        "step {} ({}) failed",
-        failed_at + 1,
-        user.steps[failed_at].resource
-    );
+    identity: &UserIdentity,
+) -> Vec<Compensation> {
+    let mut outcomes = Vec::new();
     for index in (0..failed_at).rev() {
-        let (Some(sent), Status::Applied) = (&written[index], results[index].status) else {
+        if results[index].status != Status::Applied {
             continue;
-        };
-        let step = &user.steps[index];
-        // Diffing the before-values against what was written gives the write that undoes it,
-        // lists included (they are written whole).
-        let undo = Step {
-            resource: step.resource,
-            patch: results[index].before.clone(),
-        };
-        let body = match diff(&undo, sent) {
-            Ok(StepDiff {
-                body: Some(body), ..
-            }) => body,
-            Ok(_) => continue,
-            Err(error) => {
-                results[index].message = format!("{cause}; could not undo this step: {error}");
-                continue;
-            }
-        };
-        let call = client
-            .write(
-                step.resource,
-                &with_identity(step.resource, &body, user, live),
-            )
-            .await;
-        match call.result {
-            Ok(_) => {
-                results[index].status = Status::Compensated;
-                results[index].message = format!("undone because {cause}");
-                report.journal(index, step, Status::Compensated.name());
-            }
-            Err(error) => {
-                tracing::warn!(user = %user.user_id, resource = %step.resource, %error, "compensation failed");
-                results[index].message = format!("{cause}; undoing this step failed too: {error}");
-            }
         }
+        let step = &user.steps[index];
+        let outcome = match undo_step(step, &diffs[index]) {
+            Ok(None) => continue,
+            Ok(Some((undo, body))) => {
+                let call = client
+                    .write(undo.resource(), &identity.stamp(undo.resource(), &body))
+                    .await;
+                call.result.map(|_| ()).map_err(|error| {
+                    tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "compensation failed");
+                    format!("undoing this step failed too: {error}")
+                })
+            }
+            Err(why) => Err(why),
+        };
+        outcomes.push(Compensation { index, outcome });
     }
+    outcomes
 }
 
 #[cfg(test)]
@@ -136,46 +114,42 @@ mod tests {
 
     use super::*;
     use crate::apply::diff::FieldChange;
+    use crate::resource::Resource;
+    use crate::services::{ServiceChanges, ServiceRef};
 
     #[test]
     fn rollback_restores_before_values_in_step_order() {
+        let step = |resource, patch: Value| {
+            Step::from_patch(resource, patch.as_object().cloned().unwrap()).unwrap()
+        };
         let user = UserPlan {
             user_id: "a@x".into(),
             rows: vec![2],
             service_provider_id: None,
             group_id: None,
             steps: vec![
-                Step {
-                    resource: Resource::Services,
-                    patch: json!({"userServices.Call Notify": true})
-                        .as_object()
-                        .cloned()
-                        .unwrap(),
-                },
-                Step {
-                    resource: Resource::Settings,
-                    patch: Map::new(),
-                },
-                Step {
-                    resource: Resource::Services,
-                    patch: json!({"userServices.Call Waiting": false})
-                        .as_object()
-                        .cloned()
-                        .unwrap(),
-                },
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": true}),
+                ),
+                step(Resource::Settings, json!({"Do Not Disturb.isActive": true})),
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Waiting": false}),
+                ),
             ],
             before: None,
         };
-        let change = |path: &str, before: Option<Value>, after: Value| StepDiff {
-            changes: vec![FieldChange {
-                path: path.into(),
-                before,
-                after,
-            }],
-            body: Some(json!({})),
+        let services = |assign: &[&str], unassign: &[&str]| ServiceChanges {
+            assign: assign.iter().map(|s| ServiceRef::service(*s)).collect(),
+            unassign: unassign.iter().map(|s| ServiceRef::service(*s)).collect(),
         };
         let diffs = vec![
-            change("userServices.Call Notify", Some(json!(false)), json!(true)),
+            StepDiff {
+                changes: vec![],
+                services: services(&["Call Notify"], &[]),
+                body: Some(json!({})),
+            },
             StepDiff {
                 changes: vec![
                     FieldChange {
@@ -189,32 +163,38 @@ mod tests {
                         after: json!("+1555"),
                     },
                 ],
+                services: ServiceChanges::default(),
                 body: Some(json!({})),
             },
-            change("userServices.Call Waiting", Some(json!(true)), json!(false)),
+            StepDiff {
+                changes: vec![],
+                services: services(&[], &["Call Waiting"]),
+                body: Some(json!({})),
+            },
         ];
-        let mut live = HashMap::new();
-        live.insert(
-            Resource::User,
-            json!({"serviceProviderId": "sp", "groupId": "g"}),
+        let identity = UserIdentity::resolve(
+            "a@x",
+            None,
+            None,
+            Some(&json!({"serviceProviderId": "sp", "groupId": "g"})),
         );
-        let entry = rollback_entry(&user, &diffs, &live);
-        let order: Vec<&str> = entry.steps.iter().map(|s| s.resource.name()).collect();
+        let entry = rollback_entry(&user, &diffs, &identity);
+        let order: Vec<&str> = entry.steps.iter().map(|s| s.resource().name()).collect();
         assert_eq!(order, ["services", "settings", "services"]);
         assert_eq!(
-            entry.steps[0].patch["userServices.Call Waiting"],
+            entry.steps[0].patch()["userServices.Call Waiting"],
             json!(true)
         );
         assert_eq!(
-            entry.steps[1].patch["Do Not Disturb.isActive"],
+            entry.steps[1].patch()["Do Not Disturb.isActive"],
             json!(false)
         );
         assert_eq!(
-            entry.steps[1].patch["Call Forwarding Busy.forwardToPhoneNumber"],
+            entry.steps[1].patch()["Call Forwarding Busy.forwardToPhoneNumber"],
             json!(null)
         );
         assert_eq!(
-            entry.steps[2].patch["userServices.Call Notify"],
+            entry.steps[2].patch()["userServices.Call Notify"],
             json!(false)
         );
         assert_eq!(entry.service_provider_id.as_deref(), Some("sp"));

@@ -1,30 +1,25 @@
 //! One user: read the resources its steps touch, diff, record the rollback entry (synced)
 //! before the first write, then write its steps in order. A failure is a result, not an error:
 //! it is reported, the user's later steps are skipped, and its written steps are undone
-//! (`undo.rs`).
+//! ([`super::undo`]).
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
 
-use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
-use super::ledger::{JournalEntry, Status, StepResult};
+use super::undo::{self, Compensation};
+use super::{ApplyOptions, Inbox};
 use crate::odin::OdinClient;
-use crate::odin::resources::endpoint;
+use crate::odin::resources::UserIdentity;
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
+use crate::rundir::{JournalEntry, JournalState, Status, StepResult};
 
-/// What a worker tells the collector.
+/// What happened, told to the collector.
 #[derive(Debug)]
 pub(crate) enum Event {
-    /// Record this rollback entry and answer once it is on disk.
-    Rollback {
-        entry: UserPlan,
-        done: oneshot::Sender<Result<(), String>>,
-    },
     /// A step changed state.
     Journal(JournalEntry),
     /// A step ended.
@@ -32,18 +27,53 @@ pub(crate) enum Event {
     /// The steps of a user that were not applied (failed, skipped, compensated), for
     /// `failed.jsonl`.
     Unfinished(UserPlan),
-    /// The canary users are done: answer whether to go on.
-    CanaryDone { decide: oneshot::Sender<bool> },
-    /// A user's last step ended; `failed` when one of its steps failed. Its worker slot is
-    /// released only once the collector has counted it, so a breaker tripped by this user
-    /// stops the very next start.
-    UserDone {
-        failed: bool,
-        slot: Option<tokio::sync::OwnedSemaphorePermit>,
-    },
+    /// A user's last step ended; `failed` when one of its steps failed.
+    UserDone { failed: bool },
 }
 
-pub(crate) type Events = mpsc::UnboundedSender<Event>;
+/// What needs an answer from the collector, on its own channel.
+#[derive(Debug)]
+pub(crate) enum Request {
+    /// Record this rollback entry and answer once it is on disk.
+    Rollback {
+        entry: UserPlan,
+        done: oneshot::Sender<Result<(), String>>,
+    },
+    /// The canary users are done: answer whether to go on.
+    Canary { decide: oneshot::Sender<bool> },
+}
+
+/// The sending ends of the collector's two channels.
+#[derive(Debug, Clone)]
+pub(crate) struct Outbox {
+    events: mpsc::UnboundedSender<Event>,
+    requests: mpsc::UnboundedSender<Request>,
+}
+
+impl Outbox {
+    /// An outbox and the collector's two inboxes.
+    pub fn new() -> (Outbox, Inbox<Event>, Inbox<Request>) {
+        let (events, event_inbox) = mpsc::unbounded_channel();
+        let (requests, request_inbox) = mpsc::unbounded_channel();
+        (Outbox { events, requests }, event_inbox, request_inbox)
+    }
+
+    /// Tell the collector (a collector that is gone has nothing left to record).
+    pub fn send(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// Ask the collector; the answer comes on the request's own channel.
+    pub fn request(&self, request: Request) {
+        let _ = self.requests.send(request);
+    }
+}
+
+/// A user's live state and what each of its steps would change.
+struct Prepared {
+    diffs: Vec<StepDiff>,
+    identity: UserIdentity,
+}
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
 /// steps were written has those undone; without `force`, a user whose live values moved
@@ -55,7 +85,7 @@ pub(crate) type Events = mpsc::UnboundedSender<Event>;
 pub(crate) async fn apply(
     whole: &UserPlan,
     client: &OdinClient,
-    events: &Events,
+    outbox: &Outbox,
     options: &ApplyOptions,
     start: usize,
     recorded: bool,
@@ -69,70 +99,105 @@ pub(crate) async fn apply(
     };
     let report = Reporter {
         user,
-        events,
+        outbox,
         offset: start,
     };
     let started = Instant::now();
-    let live = match super::live::read(user, client).await {
-        Ok(live) => live,
-        Err(message) => return report.fail_all(&message, Status::Failed, started),
+    let prepared = match prepare(user, client, options).await {
+        Ok(prepared) => prepared,
+        Err((message, status)) => return report.fail_all(&message, status, started),
     };
-    if !options.force {
-        let moved = super::live::drift(user, &live);
-        if !moved.is_empty() {
-            tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
-            return report.fail_all(&moved.join("; "), Status::Drifted, started);
-        }
-    }
-    let diffs: Result<Vec<StepDiff>, _> = user
-        .steps
-        .iter()
-        .map(|step| diff(step, &live[&step.resource]))
-        .collect();
-    let diffs = match diffs {
-        Ok(diffs) => diffs,
-        Err(error) => {
-            return report.fail_all(
-                &format!("cannot apply the plan: {error}"),
-                Status::Failed,
-                started,
-            );
-        }
-    };
-    if !recorded && diffs.iter().any(|d| d.body.is_some()) {
-        let entry = super::undo::rollback_entry(user, &diffs, &live);
-        let (done, recorded) = oneshot::channel();
-        let _ = events.send(Event::Rollback { entry, done });
-        let outcome = recorded
-            .await
-            .unwrap_or_else(|_| Err("the run stopped".to_string()));
-        if let Err(why) = outcome {
+    if !recorded && prepared.diffs.iter().any(|d| d.body.is_some()) {
+        let entry = undo::rollback_entry(user, &prepared.diffs, &prepared.identity);
+        if let Err(why) = record_rollback(entry, outbox).await {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
             return report.fail_all(&message, Status::Failed, started);
         }
     }
+    let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
+    if let (Some(at), true) = (failed_at, options.compensate) {
+        let undone = undo::compensate(
+            user,
+            client,
+            &prepared.diffs,
+            &results,
+            at,
+            &prepared.identity,
+        )
+        .await;
+        report.compensated(&mut results, undone, at);
+    }
+    report.finish(results)
+}
+
+/// Read the user's resources, check them against a reviewed plan's before-values, and diff
+/// each step; or the message and status (failed, drifted) the whole user ends with.
+async fn prepare(
+    user: &UserPlan,
+    client: &OdinClient,
+    options: &ApplyOptions,
+) -> Result<Prepared, (String, Status)> {
+    let live = super::live::read(user, client)
+        .await
+        .map_err(|message| (message, Status::Failed))?;
+    if !options.force {
+        let moved = super::live::drift(user, &live);
+        if !moved.is_empty() {
+            tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
+            return Err((moved.join("; "), Status::Drifted));
+        }
+    }
+    let diffs = user
+        .steps
+        .iter()
+        .map(|step| diff(step, &live[&step.resource()]))
+        .collect::<Result<Vec<StepDiff>, _>>()
+        .map_err(|error| (format!("cannot apply the plan: {error}"), Status::Failed))?;
+    let identity = UserIdentity::resolve(
+        &user.user_id,
+        user.service_provider_id.as_deref(),
+        user.group_id.as_deref(),
+        live.get(&Resource::User),
+    );
+    Ok(Prepared { diffs, identity })
+}
+
+/// Have the collector append `entry` to `rollback.jsonl` and wait until it is on disk.
+async fn record_rollback(entry: UserPlan, outbox: &Outbox) -> Result<(), String> {
+    let (done, recorded) = oneshot::channel();
+    outbox.request(Request::Rollback { entry, done });
+    recorded
+        .await
+        .unwrap_or_else(|_| Err("the run stopped".to_string()))
+}
+
+/// Write the steps in order; after a failure the rest are skipped. The results, and the
+/// index of the step that failed, if one did.
+async fn write_steps(
+    user: &UserPlan,
+    client: &OdinClient,
+    report: &Reporter<'_>,
+    prepared: &Prepared,
+) -> (Vec<StepResult>, Option<usize>) {
     let mut results = Vec::with_capacity(user.steps.len());
-    let mut written: Vec<Option<Value>> = vec![None; user.steps.len()];
     let mut failed_at = None;
-    for (index, (step, change)) in user.steps.iter().zip(&diffs).enumerate() {
+    for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
         let started = Instant::now();
         let (before, after) = maps(change);
-        let mut result = report.result(index, step, Status::Skipped, before, after, started);
+        let mut result = report.result(index, step, Status::Skipped);
+        (result.before, result.after) = (before, after);
         if failed_at.is_some() {
             result.message = "an earlier step of this user failed".into();
         } else if let Some(body) = &change.body {
-            report.journal(index, step, "writing");
-            let body = with_identity(step.resource, body, user, &live);
-            let call = client.write(step.resource, &body).await;
+            report.journal(index, step, JournalState::Writing);
+            let body = prepared.identity.stamp(step.resource(), body);
+            let call = client.write(step.resource(), &body).await;
             result.http_status = call.status;
             result.attempts = call.attempts;
             match call.result {
-                Ok(_) => {
-                    result.status = Status::Applied;
-                    written[index] = Some(body);
-                }
+                Ok(_) => result.status = Status::Applied,
                 Err(error) => {
-                    tracing::warn!(user = %user.user_id, resource = %step.resource, %error, "step failed");
+                    tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
                     result.status = Status::Failed;
                     result.message = error.to_string();
                     failed_at = Some(index);
@@ -142,53 +207,30 @@ pub(crate) async fn apply(
             result.status = Status::Unchanged;
         }
         result.duration_ms = started.elapsed().as_millis() as u64;
-        report.journal(index, step, result.status.name());
+        report.journal(index, step, JournalState::Ended(result.status));
         results.push(result);
     }
-    if let (Some(at), true) = (failed_at, options.compensate) {
-        super::undo::undo_applied(user, client, &report, &live, &written, &mut results, at).await;
-    }
-    report.finish(results)
+    (results, failed_at)
 }
 
 /// Results and journal lines of one user.
-pub(super) struct Reporter<'a> {
+struct Reporter<'a> {
     user: &'a UserPlan,
-    events: &'a Events,
+    outbox: &'a Outbox,
     /// The original index of `user.steps[0]` (non-zero for a resumed user).
     offset: usize,
 }
 
 impl Reporter<'_> {
-    fn result(
-        &self,
-        step: usize,
-        plan_step: &Step,
-        status: Status,
-        before: Map<String, Value>,
-        after: Map<String, Value>,
-        started: Instant,
-    ) -> StepResult {
-        StepResult {
-            row: self.user.rows.first().copied().unwrap_or(0),
-            user_id: self.user.user_id.clone(),
-            step: step + self.offset,
-            resource: plan_step.resource,
-            status,
-            http_status: None,
-            attempts: 0,
-            duration_ms: started.elapsed().as_millis() as u64,
-            before,
-            after,
-            message: String::new(),
-        }
+    fn result(&self, step: usize, plan_step: &Step, status: Status) -> StepResult {
+        StepResult::new(self.user, step + self.offset, plan_step.resource(), status)
     }
 
-    pub(super) fn journal(&self, step: usize, plan_step: &Step, state: &'static str) {
-        let _ = self.events.send(Event::Journal(JournalEntry {
+    fn journal(&self, step: usize, plan_step: &Step, state: JournalState) {
+        self.outbox.send(Event::Journal(JournalEntry {
             user_id: self.user.user_id.clone(),
             step: step + self.offset,
-            resource: plan_step.resource,
+            resource: plan_step.resource(),
             state,
         }));
     }
@@ -199,7 +241,7 @@ impl Reporter<'_> {
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
         for (index, step) in self.user.steps.iter().enumerate() {
-            let (state, text) = match (index, first) {
+            let (status, text) = match (index, first) {
                 (0, _) => (first, message.to_string()),
                 (_, Status::Drifted) => {
                     (Status::Skipped, "not written: the user drifted".to_string())
@@ -209,13 +251,37 @@ impl Reporter<'_> {
                     "an earlier step of this user failed".to_string(),
                 ),
             };
-            let mut result =
-                self.result(index, step, state, Map::new(), step.patch.clone(), started);
+            let mut result = self.result(index, step, status);
+            result.after = step.patch().into_owned();
             result.message = text;
-            self.journal(index, step, state.name());
+            result.duration_ms = started.elapsed().as_millis() as u64;
+            self.journal(index, step, JournalState::Ended(status));
             results.push(result);
         }
         self.finish(results)
+    }
+
+    /// Mark the steps compensation undid, and say why the others could not be.
+    fn compensated(&self, results: &mut [StepResult], undone: Vec<Compensation>, failed_at: usize) {
+        let cause = format!(
+            "step {} ({}) failed",
+            failed_at + self.offset + 1,
+            self.user.steps[failed_at].resource()
+        );
+        for Compensation { index, outcome } in undone {
+            match outcome {
+                Ok(()) => {
+                    results[index].status = Status::Compensated;
+                    results[index].message = format!("undone because {cause}");
+                    self.journal(
+                        index,
+                        &self.user.steps[index],
+                        JournalState::Ended(Status::Compensated),
+                    );
+                }
+                Err(why) => results[index].message = format!("{cause}; {why}"),
+            }
+        }
     }
 
     /// Report the user's results and its unfinished steps; whether a step failed.
@@ -225,18 +291,18 @@ impl Reporter<'_> {
             .steps
             .iter()
             .zip(&results)
-            .filter(|(_, r)| !matches!(r.status, Status::Applied | Status::Unchanged))
+            .filter(|(_, r)| !r.status.is_done())
             .map(|(step, _)| step.clone())
             .collect();
         if !unfinished.is_empty() {
-            let _ = self.events.send(Event::Unfinished(UserPlan {
+            self.outbox.send(Event::Unfinished(UserPlan {
                 steps: unfinished,
                 ..self.user.clone()
             }));
         }
         let failed = results.iter().any(|r| r.status == Status::Failed);
         for result in results {
-            let _ = self.events.send(Event::Step(result));
+            self.outbox.send(Event::Step(result));
         }
         failed
     }
@@ -255,7 +321,7 @@ fn remaining(user: &UserPlan, start: usize) -> UserPlan {
                     .filter(|(key, _)| {
                         steps
                             .iter()
-                            .any(|s| s.resource == *resource && s.patch.contains_key(*key))
+                            .any(|s| s.resource() == *resource && s.patch().contains_key(*key))
                     })
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
@@ -283,65 +349,4 @@ fn maps(change: &StepDiff) -> (Map<String, Value>, Map<String, Value>) {
         .map(|c| (c.path.clone(), c.after.clone()))
         .collect();
     (before, after)
-}
-
-/// The write body with the keys that identify the user: `userId`, and for the user record
-/// its service provider and group (from the plan, else from the live record).
-pub(super) fn with_identity(
-    resource: Resource,
-    body: &Value,
-    user: &UserPlan,
-    live: &HashMap<Resource, Value>,
-) -> Value {
-    let mut body = body.as_object().cloned().unwrap_or_default();
-    for key in endpoint(resource).identity {
-        let value = match *key {
-            "userId" => Some(user.user_id.clone()),
-            "serviceProviderId" => user.service_provider_id.clone(),
-            "groupId" => user.group_id.clone(),
-            _ => None,
-        }
-        .map(Value::String)
-        .or_else(|| {
-            live.get(&Resource::User)
-                .and_then(|record| record.get(*key))
-                .cloned()
-        });
-        if let Some(value) = value {
-            body.insert((*key).to_string(), value);
-        }
-    }
-    Value::Object(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn identity_comes_from_the_plan_or_the_live_record() {
-        let mut user = UserPlan {
-            user_id: "a@x".into(),
-            rows: vec![2],
-            service_provider_id: None,
-            group_id: Some("g2".into()),
-            steps: vec![],
-            before: None,
-        };
-        let mut live = HashMap::new();
-        live.insert(
-            Resource::User,
-            json!({"serviceProviderId": "sp", "groupId": "g"}),
-        );
-        let body = with_identity(Resource::User, &json!({"extension": "1"}), &user, &live);
-        assert_eq!(
-            body,
-            json!({"extension": "1", "userId": "a@x", "serviceProviderId": "sp", "groupId": "g2"})
-        );
-        user.group_id = None;
-        let settings = with_identity(Resource::Settings, &json!({"X": {}}), &user, &live);
-        assert_eq!(settings, json!({"X": {}, "userId": "a@x"}));
-    }
 }

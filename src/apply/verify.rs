@@ -13,12 +13,15 @@ use crate::plan::UserPlan;
 pub fn mismatches(user: &UserPlan, resources: &Value) -> Vec<String> {
     let mut found = Vec::new();
     for step in &user.steps {
-        let live = &resources[step.resource.name()];
-        for (key, want) in &step.patch {
-            let have = live_value(step.resource, live, key);
+        let live = &resources[step.resource().name()];
+        for (key, want) in step.patch().iter() {
+            let have = live_value(step.resource(), live, key);
             if !same(have.as_ref(), want) {
                 let have = have.map_or_else(|| "absent".to_string(), |v| v.to_string());
-                found.push(format!("{} {key}: have {have}, want {want}", step.resource));
+                found.push(format!(
+                    "{} {key}: have {have}, want {want}",
+                    step.resource()
+                ));
             }
         }
     }

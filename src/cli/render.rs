@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::apply::diff::same;
-use crate::plan::{Plan, PlanSource, Totals, UserPlan};
-use crate::resource::Resource;
+use crate::plan::{Plan, PlanSource, Step, Totals, UserPlan};
+use crate::services::ServiceRef;
 
 /// The readable plan: a heading, each user with the fields and values to set, a totals line.
 ///
@@ -54,13 +54,20 @@ fn user_text(out: &mut String, user: &UserPlan) {
     }
     out.push('\n');
     for step in &user.steps {
-        let label = step.resource.name();
-        for (i, (key, value)) in step.patch.iter().enumerate() {
+        let label = step.resource().name();
+        let lines: Vec<String> = match step {
+            Step::Services(changes) => changes
+                .entries()
+                .into_iter()
+                .map(|(service, assigned)| service_line(service, assigned))
+                .collect(),
+            Step::Fields { patch, .. } => patch
+                .iter()
+                .map(|(key, value)| format!("{key} = {value}"))
+                .collect(),
+        };
+        for (i, line) in lines.iter().enumerate() {
             let shown_label = if i == 0 { label } else { "" };
-            let line = match step.resource {
-                Resource::Services => service_line(key, value),
-                _ => format!("{key} = {value}"),
-            };
             out.push_str(&format!("  {shown_label:<9} {line}\n"));
         }
     }
@@ -81,17 +88,26 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         }
         let mut lines = Vec::new();
         for step in &user.steps {
-            let recorded = user.before.as_ref().and_then(|b| b.get(&step.resource));
-            for (key, after) in &step.patch {
-                let before = recorded.and_then(|r| r.get(key));
-                if same(before, after) {
-                    continue;
+            let resource = step.resource();
+            let recorded = user.before.as_ref().and_then(|b| b.get(&resource));
+            let before = |key: &str| recorded.and_then(|r| r.get(key));
+            match step {
+                Step::Services(changes) => {
+                    for (service, assigned) in changes.entries() {
+                        if !same(before(&service.key()), &Value::Bool(assigned)) {
+                            lines.push((resource.name(), service_line(service, assigned)));
+                        }
+                    }
                 }
-                let line = match step.resource {
-                    Resource::Services => service_line(key, after),
-                    _ => format!("{key}: {} → {after}", before.unwrap_or(&Value::Null)),
-                };
-                lines.push((step.resource.name(), line));
+                Step::Fields { patch, .. } => {
+                    for (key, after) in patch {
+                        let then = before(key);
+                        if !same(then, after) {
+                            let then = then.unwrap_or(&Value::Null);
+                            lines.push((resource.name(), format!("{key}: {then} → {after}")));
+                        }
+                    }
+                }
             }
         }
         if lines.is_empty() {
@@ -136,17 +152,9 @@ fn rows_label(rows: &[usize]) -> String {
 }
 
 /// `+ Name` for an assignment, `- Name` for a removal, with `pack` for service packs.
-fn service_line(key: &str, value: &Value) -> String {
-    let sign = if value.as_bool() == Some(true) {
-        '+'
-    } else {
-        '-'
-    };
-    match key.split_once('.') {
-        Some(("servicePackServices", name)) => format!("{sign} pack {name}"),
-        Some((_, name)) => format!("{sign} {name}"),
-        None => format!("{sign} {key}"),
-    }
+fn service_line(service: &ServiceRef, assigned: bool) -> String {
+    let sign = if assigned { '+' } else { '-' };
+    format!("{sign} {service}")
 }
 
 /// `200 users, 1,400 fields, 200 rows, 0 warnings`.

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::target::TargetArgs;
 use super::{Notes, print};
-use crate::apply::ledger::{Ledger, StepResult};
 use crate::apply::{self, ApplyOptions, Progress, Summary};
 use crate::cli::render::totals_line;
 use crate::error::Error;
 use crate::odin::OdinClient;
 use crate::plan::Plan;
+use crate::rundir::{Ledger, Resume, Status, StepResult};
 
 /// Flags of every command that changes users.
 #[derive(Debug, Clone, clap::Args)]
@@ -142,7 +142,7 @@ pub(super) fn execute(
     }
     // A run to resume is checked (same sheet, readable files) before anything is sent.
     let resumed = if config.resuming {
-        Some(apply::resume::reopen(&config.out, plan)?)
+        Some(Ledger::resume(&config.out, plan)?)
     } else {
         None
     };
@@ -168,7 +168,7 @@ pub(super) fn execute(
         }
         None => {
             let ledger = Ledger::create(&config.out, &plan.source).map_err(Error::Ledger)?;
-            (ledger, apply::resume::Resume::default())
+            (ledger, Resume::default())
         }
     };
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
@@ -197,7 +197,7 @@ pub(super) fn execute(
 pub(super) fn run_with_progress(
     runtime: &tokio::runtime::Runtime,
     plan: &Plan,
-    (ledger, resume): (Ledger, apply::resume::Resume),
+    (ledger, resume): (Ledger, Resume),
     client: Arc<OdinClient>,
     options: ApplyOptions,
     yes: bool,
@@ -339,15 +339,8 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         "{ended} in {:.1} s: {} users\n",
         summary.wall_seconds, summary.users
     );
-    for (label, count) in [
-        ("applied", s.applied),
-        ("unchanged", s.unchanged),
-        ("failed", s.failed),
-        ("skipped", s.skipped),
-        ("compensated", s.compensated),
-        ("drifted", s.drifted),
-    ] {
-        text.push_str(&format!("  {label:<12}{count:>7}\n"));
+    for status in Status::ALL {
+        text.push_str(&format!("  {:<12}{:>7}\n", status.name(), s.get(status)));
     }
     text.push_str(&format!(
         "  {:<12}{:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
@@ -367,7 +360,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             dir.display()
         ));
     }
-    if s.applied + s.unchanged < s.total() {
+    if s.done() < s.total() {
         text.push_str(&format!(
             "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
             dir.join("failed.jsonl").display()

@@ -55,7 +55,7 @@ pub struct Call {
 }
 
 /// Requests sent so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestCounts {
     /// Every request sent, retries, logins and refreshes included.

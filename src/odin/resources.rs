@@ -1,6 +1,8 @@
 //! DESIGN.md section 2 as data: where each resource is read and written, and which keys
 //! identify the user in a write body. Adding a resource is adding a row.
 
+use serde_json::Value;
+
 use crate::resource::Resource;
 
 /// One row of the resource table.
@@ -48,12 +50,88 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
     }
 }
 
+/// Who a write is for: the user, and the service provider and group it lives in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserIdentity {
+    /// The user.
+    pub user_id: String,
+    /// Its service provider, when known.
+    pub service_provider_id: Option<String>,
+    /// Its group, when known.
+    pub group_id: Option<String>,
+}
+
+impl UserIdentity {
+    /// The identity a plan gives (`service_provider_id`, `group_id` from the sheet), completed
+    /// from the user's live record (`GET /users` shape) where the plan says nothing.
+    pub fn resolve(
+        user_id: &str,
+        service_provider_id: Option<&str>,
+        group_id: Option<&str>,
+        live_record: Option<&Value>,
+    ) -> UserIdentity {
+        let live = |key: &str| {
+            live_record
+                .and_then(|record| record[key].as_str())
+                .map(str::to_string)
+        };
+        UserIdentity {
+            user_id: user_id.to_string(),
+            service_provider_id: service_provider_id
+                .map(str::to_string)
+                .or_else(|| live("serviceProviderId")),
+            group_id: group_id.map(str::to_string).or_else(|| live("groupId")),
+        }
+    }
+
+    /// `body` with the keys that identify the user in a write of `resource` (the table's
+    /// `identity` column); a key whose value is unknown is left out, and Odin says so.
+    pub fn stamp(&self, resource: Resource, body: &Value) -> Value {
+        let mut body = body.as_object().cloned().unwrap_or_default();
+        for key in endpoint(resource).identity {
+            let value = match *key {
+                "userId" => Some(&self.user_id),
+                "serviceProviderId" => self.service_provider_id.as_ref(),
+                "groupId" => self.group_id.as_ref(),
+                _ => None,
+            };
+            if let Some(value) = value {
+                body.insert((*key).to_string(), Value::String(value.clone()));
+            }
+        }
+        Value::Object(body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    use super::*;
+
     #[test]
     fn every_resource_has_its_row() {
-        for row in super::ENDPOINTS {
-            assert_eq!(super::endpoint(row.resource), &row);
+        for row in ENDPOINTS {
+            assert_eq!(endpoint(row.resource), &row);
         }
+    }
+
+    #[test]
+    fn identity_comes_from_the_plan_or_the_live_record() {
+        let record = json!({"serviceProviderId": "sp", "groupId": "g"});
+        let who = UserIdentity::resolve("a@x", None, Some("g2"), Some(&record));
+        assert_eq!(
+            who.stamp(Resource::User, &json!({"extension": "1"})),
+            json!({"extension": "1", "userId": "a@x", "serviceProviderId": "sp", "groupId": "g2"})
+        );
+        assert_eq!(
+            who.stamp(Resource::Settings, &json!({"X": {}})),
+            json!({"X": {}, "userId": "a@x"})
+        );
+        let unknown = UserIdentity::resolve("a@x", None, None, None);
+        assert_eq!(
+            unknown.stamp(Resource::User, &json!({})),
+            json!({"userId": "a@x"})
+        );
     }
 }

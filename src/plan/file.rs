@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, PlanSource, UserPlan};
+use super::{Plan, PlanSource, Step, UserPlan};
 
 /// The plan file format version this build writes and reads.
 pub const VERSION: u32 = 1;
@@ -139,7 +139,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
     for (i, line) in lines {
         let user: UserPlan =
             serde_json::from_str(line).map_err(|e| invalid(i + 1, e.to_string()))?;
-        if user.steps.is_empty() || user.steps.iter().any(|s| s.patch.is_empty()) {
+        if user.steps.is_empty() || user.steps.iter().any(Step::is_empty) {
             return Err(invalid(
                 i + 1,
                 format!("user `{}` has an empty step", user.user_id),

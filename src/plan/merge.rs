@@ -5,14 +5,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::columns::Identity;
 use super::rows::{Change, RowChanges, Source};
-use super::{Step, UserPlan};
-use crate::notation::{FieldPath, Namespace};
+use super::{Changes, UserPlan};
+use crate::notation::FieldPath;
 use crate::problem::{Column, Problem};
 use crate::resource::Resource;
+use crate::services::ServiceRef;
 
 /// What one user's rows ask for, before it becomes steps.
 #[derive(Debug, Default)]
@@ -176,47 +177,29 @@ impl ChangeSet {
         }
     }
 
-    /// Steps in the order of DESIGN.md section 2: services assigned → user → policy →
-    /// settings → services unassigned.
+    /// The user's plan, its steps in the order [`Changes::into_steps`] defines.
     fn into_plan(self) -> UserPlan {
-        let service_step = |assigned: bool| {
-            let patch: Map<String, Value> = self
-                .services
-                .iter()
-                .filter(|(_, (a, _))| *a == assigned)
-                .map(|((packs, name), _)| {
-                    let list = if *packs {
-                        "servicePackServices"
-                    } else {
-                        "userServices"
-                    };
-                    (format!("{list}.{name}"), Value::Bool(assigned))
-                })
-                .collect();
-            Step {
-                resource: Resource::Services,
-                patch,
+        let mut changes = Changes::default();
+        for ((packs, name), (assigned, _)) in &self.services {
+            let service = if *packs {
+                ServiceRef::pack(name.clone())
+            } else {
+                ServiceRef::service(name.clone())
+            };
+            if *assigned {
+                changes.assign.push(service);
+            } else {
+                changes.unassign.push(service);
             }
-        };
-        let field_step = |namespace: Namespace| Step {
-            resource: Resource::of(namespace),
-            patch: self
+        }
+        for (path, (value, _)) in &self.fields {
+            changes
                 .fields
-                .iter()
-                .filter(|(path, _)| path.namespace == namespace)
-                .map(|(path, (value, _))| (path.relative(), value.clone()))
-                .collect(),
-        };
-        let steps = [
-            service_step(true),
-            field_step(Namespace::User),
-            field_step(Namespace::Policy),
-            field_step(Namespace::Settings),
-            service_step(false),
-        ]
-        .into_iter()
-        .filter(|step| !step.patch.is_empty())
-        .collect();
+                .entry(Resource::of(path.namespace))
+                .or_default()
+                .insert(path.relative(), value.clone());
+        }
+        let steps = changes.into_steps();
         UserPlan {
             user_id: self.user_id,
             rows: self.rows,

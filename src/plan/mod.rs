@@ -8,6 +8,7 @@ mod convert;
 pub mod file;
 mod merge;
 mod rows;
+mod step;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,8 @@ use crate::problem::{Problem, Problems};
 use crate::resource::Resource;
 use crate::schema::Schema;
 use crate::sheet::Sheet;
+
+pub use step::{Changes, Step};
 
 /// Where a plan came from, as recorded in the plan file's header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,18 +66,6 @@ pub struct UserPlan {
     pub before: Option<BTreeMap<Resource, Map<String, Value>>>,
 }
 
-/// One write to one resource of a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// The resource written.
-    pub resource: Resource,
-    /// Field path inside the resource (`Call Forwarding Always.isActive`) → value to set.
-    /// For `services`, keys are `userServices.<name>` or `servicePackServices.<name>` and
-    /// the value says whether it ends up assigned.
-    pub patch: Map<String, Value>,
-}
-
 /// A validated plan: one entry per user with something to change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -110,7 +101,7 @@ impl Plan {
                 .users
                 .iter()
                 .flat_map(|u| &u.steps)
-                .map(|s| s.patch.len())
+                .map(Step::len)
                 .sum(),
             rows: self.rows,
             warnings: self.warnings.len(),

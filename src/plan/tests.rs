@@ -40,19 +40,22 @@ fn steps_follow_the_design_order() {
     )
     .unwrap();
     let user = &plan.users[0];
-    let order: Vec<&str> = user.steps.iter().map(|s| s.resource.name()).collect();
+    let order: Vec<&str> = user.steps.iter().map(|s| s.resource().name()).collect();
     assert_eq!(
         order,
         ["services", "user", "policy", "settings", "services"]
     );
     assert_eq!(
-        user.steps[0].patch["userServices.Do Not Disturb"],
+        user.steps[0].patch()["userServices.Do Not Disturb"],
         json!(true)
     );
-    assert_eq!(user.steps[1].patch["extension"], json!("0123"));
-    assert_eq!(user.steps[3].patch["Do Not Disturb.isActive"], json!(true));
+    assert_eq!(user.steps[1].patch()["extension"], json!("0123"));
     assert_eq!(
-        user.steps[4].patch["userServices.Call Waiting"],
+        user.steps[3].patch()["Do Not Disturb.isActive"],
+        json!(true)
+    );
+    assert_eq!(
+        user.steps[4].patch()["userServices.Call Waiting"],
         json!(false)
     );
     assert_eq!(plan.totals().fields, 5);
@@ -165,7 +168,7 @@ fn identity_columns_are_not_changes() {
     assert_eq!(user.service_provider_id.as_deref(), Some("sp1"));
     assert_eq!(user.group_id.as_deref(), Some("g1"));
     assert_eq!(user.steps.len(), 1);
-    assert_eq!(user.steps[0].patch.len(), 1);
+    assert_eq!(user.steps[0].patch().len(), 1);
 }
 
 #[test]
@@ -199,10 +202,10 @@ fn mappings_rename_columns_map_values_and_add_constants() {
     assert_eq!(plan.users.len(), 2);
     let a = &plan.users[0];
     assert_eq!(
-        a.steps[0].patch["userServices.Call Forwarding Always"],
+        a.steps[0].patch()["userServices.Call Forwarding Always"],
         json!(true)
     );
-    let settings = &a.steps[1].patch;
+    let settings = a.steps[1].patch();
     assert_eq!(settings["Call Forwarding Always.isActive"], json!(true));
     assert_eq!(
         settings["Call Forwarding Always.forwardToPhoneNumber"],
@@ -213,7 +216,7 @@ fn mappings_rename_columns_map_values_and_add_constants() {
         json!(false)
     );
     assert_eq!(
-        plan.users[1].steps[1].patch["Call Forwarding Always.isActive"],
+        plan.users[1].steps[1].patch()["Call Forwarding Always.isActive"],
         json!(false)
     );
     assert_eq!(plan.source.mapping.as_deref(), Some("m.toml"));

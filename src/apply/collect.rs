@@ -1,0 +1,178 @@
+//! The collector: the one place that hears from the workers and the dispatcher, writes the
+//! run files through the ledger, counts, trips the breaker, and answers the requests that
+//! need an answer (a rollback entry on disk, the decision after the canary).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use super::user::{Event, Request};
+use super::{ApplyOptions, Observer, Progress};
+use crate::odin::RequestCounts;
+use crate::plan::{Plan, UserPlan};
+use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary};
+
+/// What the collector keeps while a run goes on.
+pub(super) struct Collector {
+    ledger: Ledger,
+    options: ApplyOptions,
+    slots: Arc<Semaphore>,
+    progress: Progress,
+    failed_users: usize,
+    /// Users with a failed or skipped step.
+    not_done: HashSet<String>,
+    /// Why the run stopped starting users, when the breaker or the canary stopped it.
+    stopped_by: Option<String>,
+    /// The canary users' results, until the canary is decided.
+    canary: Option<Vec<StepResult>>,
+    /// The first run file that could not be written.
+    broken: Option<LedgerError>,
+}
+
+impl Collector {
+    pub fn new(
+        ledger: Ledger,
+        options: ApplyOptions,
+        users: &[UserPlan],
+        resume: &Resume,
+        slots: Arc<Semaphore>,
+    ) -> Collector {
+        let already_done = users
+            .iter()
+            .filter(|u| resume.start_of(&u.user_id) >= u.steps.len())
+            .count();
+        Collector {
+            ledger,
+            options,
+            slots,
+            progress: Progress {
+                users_total: users.len(),
+                users_done: already_done,
+                steps: resume.kept,
+                ..Progress::default()
+            },
+            failed_users: 0,
+            not_done: HashSet::new(),
+            stopped_by: None,
+            canary: options.canary.map(|_| Vec::new()),
+            broken: None,
+        }
+    }
+
+    /// Stop starting users (those in flight finish).
+    pub fn stop(&mut self) {
+        self.slots.close();
+    }
+
+    /// Record one event.
+    pub fn handle(&mut self, event: Event) {
+        let written = match event {
+            Event::Journal(entry) => self.ledger.journal(&entry),
+            Event::Step(result) => {
+                self.progress.steps.add(result.status);
+                if matches!(result.status, Status::Failed | Status::Skipped) {
+                    self.not_done.insert(result.user_id.clone());
+                }
+                if let Some(canary) = &mut self.canary {
+                    canary.push(result.clone());
+                }
+                self.ledger.result(&result)
+            }
+            Event::Unfinished(entry) => self.ledger.unfinished(&entry),
+            Event::UserDone { failed } => {
+                self.user_done(failed);
+                Ok(())
+            }
+        };
+        self.check(written);
+    }
+
+    /// A user's last step ended: count it, maybe trip the breaker, then free its slot, so a
+    /// breaker tripped by this user stops the very next start.
+    fn user_done(&mut self, failed: bool) {
+        self.progress.users_done += 1;
+        self.failed_users += usize::from(failed);
+        if self.stopped_by.is_none()
+            && let Some(reason) = self
+                .options
+                .breaker(self.progress.users_done, self.failed_users)
+        {
+            tracing::warn!(reason, "breaker tripped: no new users are started");
+            self.stopped_by = Some(reason);
+            self.stop();
+        }
+        self.slots.add_permits(1);
+    }
+
+    /// Answer a request.
+    pub fn answer(&mut self, request: Request, observer: &mut impl Observer) {
+        match request {
+            Request::Rollback { entry, done } => {
+                let written = self.ledger.rollback(&entry);
+                let _ = done.send(written.as_ref().map(|_| ()).map_err(ToString::to_string));
+                self.check(written);
+            }
+            Request::Canary { decide } => {
+                let results = self.canary.take().unwrap_or_default();
+                let go = observer.canary(&results, &self.progress);
+                if !go {
+                    self.stopped_by = Some(format!(
+                        "stopped after the canary of {} users",
+                        self.progress.users_done
+                    ));
+                }
+                let _ = decide.send(go);
+            }
+        }
+    }
+
+    /// The run files are the point of the run: when one cannot be written, stop starting
+    /// users and report it at the end.
+    fn check(&mut self, written: Result<(), LedgerError>) {
+        if let Err(error) = written {
+            self.stop();
+            self.broken.get_or_insert(error);
+        }
+    }
+
+    /// Where the run stands.
+    pub fn progress(&mut self, requests: u64, elapsed: Duration) -> Progress {
+        self.progress.requests = requests;
+        self.progress.elapsed = elapsed;
+        self.progress
+    }
+
+    /// The run's summary, written with the other files closed; `stopped_early` when users
+    /// were left unstarted.
+    pub fn finish(
+        self,
+        plan: &Plan,
+        requests: RequestCounts,
+        started_at: chrono::DateTime<chrono::Utc>,
+        wall: Duration,
+        stopped_early: bool,
+    ) -> Result<Summary, LedgerError> {
+        if let Some(error) = self.broken {
+            return Err(error);
+        }
+        let time =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let summary = Summary {
+            source: plan.source.clone(),
+            started: time(started_at),
+            finished: time(chrono::Utc::now()),
+            users: plan.users.len(),
+            users_not_done: self.not_done.len(),
+            steps: self.progress.steps,
+            interrupted: stopped_early && self.stopped_by.is_none(),
+            stopped_by: self.stopped_by,
+            wall_seconds: wall.as_secs_f64(),
+            requests,
+            request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
+        };
+        self.ledger.finish(&summary)?;
+        Ok(summary)
+    }
+}

@@ -1,0 +1,178 @@
+//! One write to one resource of a user, and the one definition of the order a user's steps
+//! run in (DESIGN.md section 2).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::resource::Resource;
+use crate::services::{ServiceChanges, ServiceRef};
+
+/// One write to one resource of a user.
+///
+/// In a plan file a step is `{"resource": …, "patch": {…}}`; a services patch maps
+/// `userServices.<name>` / `servicePackServices.<name>` to whether it ends up assigned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StepFile", into = "StepFile")]
+pub enum Step {
+    /// Fields of the user record, the policy or the service settings.
+    Fields {
+        /// The resource written (never [`Resource::Services`]).
+        resource: Resource,
+        /// Field path inside the resource (`Call Forwarding Always.isActive`) → value to set.
+        patch: Map<String, Value>,
+    },
+    /// Services and packs assigned or unassigned.
+    Services(ServiceChanges),
+}
+
+impl Step {
+    /// A step setting `patch` in `resource`; a services patch is read as one.
+    pub fn from_patch(resource: Resource, patch: Map<String, Value>) -> Result<Step, String> {
+        match resource {
+            Resource::Services => ServiceChanges::from_patch(&patch)
+                .map(Step::Services)
+                .map_err(|e| e.to_string()),
+            resource => Ok(Step::Fields { resource, patch }),
+        }
+    }
+
+    /// The resource it writes.
+    pub fn resource(&self) -> Resource {
+        match self {
+            Step::Fields { resource, .. } => *resource,
+            Step::Services(_) => Resource::Services,
+        }
+    }
+
+    /// The step as a plan file patch: key → value it sets.
+    pub fn patch(&self) -> Cow<'_, Map<String, Value>> {
+        match self {
+            Step::Fields { patch, .. } => Cow::Borrowed(patch),
+            Step::Services(changes) => Cow::Owned(changes.to_patch()),
+        }
+    }
+
+    /// How many fields (or services) it sets.
+    pub fn len(&self) -> usize {
+        match self {
+            Step::Fields { patch, .. } => patch.len(),
+            Step::Services(changes) => changes.len(),
+        }
+    }
+
+    /// Whether it sets nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A step as plan files hold it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    resource: Resource,
+    patch: Map<String, Value>,
+}
+
+impl TryFrom<StepFile> for Step {
+    type Error = String;
+
+    fn try_from(file: StepFile) -> Result<Step, String> {
+        Step::from_patch(file.resource, file.patch)
+    }
+}
+
+impl From<Step> for StepFile {
+    fn from(step: Step) -> StepFile {
+        let resource = step.resource();
+        let patch = match step {
+            Step::Fields { patch, .. } => patch,
+            Step::Services(changes) => changes.to_patch(),
+        };
+        StepFile { resource, patch }
+    }
+}
+
+/// What a user's steps change, gathered in any order; [`Changes::into_steps`] puts them in
+/// the order they run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    /// Services and packs to assign.
+    pub assign: Vec<ServiceRef>,
+    /// Fields to set, by resource (user, policy, settings).
+    pub fields: BTreeMap<Resource, Map<String, Value>>,
+    /// Services and packs to unassign.
+    pub unassign: Vec<ServiceRef>,
+}
+
+impl Changes {
+    /// The steps, in the order of DESIGN.md section 2 — services assigned → user → policy →
+    /// settings → services unassigned — leaving out the empty ones. A service is assigned
+    /// before its settings change, and its settings change before it is unassigned.
+    pub fn into_steps(mut self) -> Vec<Step> {
+        let services = |assign: Vec<ServiceRef>, unassign: Vec<ServiceRef>| {
+            Step::Services(ServiceChanges { assign, unassign })
+        };
+        let mut steps = vec![services(std::mem::take(&mut self.assign), Vec::new())];
+        for resource in [Resource::User, Resource::Policy, Resource::Settings] {
+            steps.push(Step::Fields {
+                resource,
+                patch: self.fields.remove(&resource).unwrap_or_default(),
+            });
+        }
+        steps.push(services(Vec::new(), self.unassign));
+        steps.retain(|step| !step.is_empty());
+        steps
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn steps_read_and_write_the_plan_file_shape() {
+        let line = r#"{"resource":"services","patch":{"servicePackServices.P":false,"userServices.A":true}}"#;
+        let step: Step = serde_json::from_str(line).unwrap();
+        assert_eq!(step.resource(), Resource::Services);
+        assert_eq!(step.len(), 2);
+        assert_eq!(serde_json::to_string(&step).unwrap(), line);
+        let fields = r#"{"resource":"settings","patch":{"Do Not Disturb.isActive":true}}"#;
+        let step: Step = serde_json::from_str(fields).unwrap();
+        assert_eq!(step.patch()["Do Not Disturb.isActive"], json!(true));
+        assert!(
+            serde_json::from_str::<Step>(r#"{"resource":"services","patch":{"x":true}}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn changes_run_in_the_documented_order() {
+        let mut changes = Changes {
+            assign: vec![ServiceRef::service("A")],
+            unassign: vec![ServiceRef::service("B")],
+            ..Changes::default()
+        };
+        for resource in [Resource::Settings, Resource::User] {
+            changes
+                .fields
+                .entry(resource)
+                .or_default()
+                .insert("x".into(), json!(1));
+        }
+        let order: Vec<Resource> = changes.into_steps().iter().map(Step::resource).collect();
+        assert_eq!(
+            order,
+            [
+                Resource::Services,
+                Resource::User,
+                Resource::Settings,
+                Resource::Services
+            ]
+        );
+    }
+}

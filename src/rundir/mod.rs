@@ -1,0 +1,363 @@
+//! The run directory, and the only code that writes and reads it back: `rollback.jsonl`
+//! (each entry synced to disk before its user's first write), `results.csv` and
+//! `journal.jsonl` (a line per step event, flushed as it happens), `failed.jsonl` (a plan of
+//! the steps not applied, a user at a time), `summary.json` (whole, at the end) and `run.log`.
+//!
+//! Every file is appended line by line and flushed, so a crash at any instant leaves each of
+//! them readable up to its last complete line. [`Ledger`] is the one writer, [`RunFiles`] the
+//! one reader (used by `--resume` and reports), and [`records`] the typed lines of both.
+
+mod reader;
+pub mod records;
+mod resume;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use reader::RunFiles;
+pub use records::{
+    JournalEntry, JournalState, ResultRow, Status, StatusCounts, StepResult, Summary,
+    spreadsheet_safe,
+};
+pub use resume::{Resume, ResumeError};
+
+use crate::plan::{PlanSource, UserPlan};
+
+/// The columns of `results.csv`, as [`ResultRow`] names them.
+pub const RESULT_COLUMNS: [&str; 11] = [
+    "row",
+    "userId",
+    "resource",
+    "status",
+    "httpStatus",
+    "attempts",
+    "durationMs",
+    "changed",
+    "before",
+    "after",
+    "message",
+];
+
+/// The run files by name.
+pub mod names {
+    /// The plan that undoes the run.
+    pub const ROLLBACK: &str = "rollback.jsonl";
+    /// One line per user × step.
+    pub const RESULTS: &str = "results.csv";
+    /// The steps not applied, as a plan.
+    pub const FAILED: &str = "failed.jsonl";
+    /// Step state changes.
+    pub const JOURNAL: &str = "journal.jsonl";
+    /// Counts and figures of the run.
+    pub const SUMMARY: &str = "summary.json";
+    /// The log.
+    pub const LOG: &str = "run.log";
+}
+use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY};
+
+/// Why the run directory could not be written or read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} run file `{path}`: {source}")]
+pub struct LedgerError {
+    /// `read` or `write`.
+    pub action: &'static str,
+    /// The file.
+    pub path: PathBuf,
+    /// The cause.
+    pub source: std::io::Error,
+}
+
+impl LedgerError {
+    fn at(path: &Path) -> impl Fn(std::io::Error) -> LedgerError + '_ {
+        move |source| LedgerError {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn other(path: &Path, error: impl std::error::Error + Send + Sync + 'static) -> LedgerError {
+        LedgerError::at(path)(std::io::Error::other(error))
+    }
+
+    fn reading(path: &Path) -> impl Fn(std::io::Error) -> LedgerError + '_ {
+        move |source| LedgerError {
+            action: "read",
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn unreadable(
+        path: &Path,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> LedgerError {
+        LedgerError::reading(path)(std::io::Error::other(error))
+    }
+}
+
+/// The open run directory: the one writer of its files.
+#[derive(Debug)]
+pub struct Ledger {
+    dir: PathBuf,
+    rollback: File,
+    journal: BufWriter<File>,
+    results: csv::Writer<File>,
+    failed: File,
+}
+
+impl Ledger {
+    /// Create the run directory (it must not exist or be empty) and its files, with the
+    /// rollback file's header naming the plan being applied.
+    pub fn create(dir: &Path, source: &PlanSource) -> Result<Ledger, LedgerError> {
+        std::fs::create_dir_all(dir).map_err(LedgerError::at(dir))?;
+        let occupied = std::fs::read_dir(dir)
+            .map_err(LedgerError::at(dir))?
+            .next()
+            .is_some();
+        if occupied {
+            return Err(LedgerError {
+                action: "write",
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "the run directory is not empty; choose another --out",
+                ),
+            });
+        }
+        let open = |name: &str| {
+            let path = dir.join(name);
+            OpenOptions::new()
+                .create_new(true)
+                .append(true)
+                .open(&path)
+                .map_err(LedgerError::at(&path))
+        };
+        let mut rollback = open(ROLLBACK)?;
+        let rollback_path = dir.join(ROLLBACK);
+        let header = plan_file_header(&rollback_path, ROLLBACK_OF, source)?;
+        rollback
+            .write_all(header.as_bytes())
+            .and_then(|()| rollback.sync_all())
+            .map_err(LedgerError::at(&rollback_path))?;
+        let journal = BufWriter::new(open(JOURNAL)?);
+        // The log is filled by the tracing subscriber, when one is installed for the run.
+        open(LOG)?;
+        let mut failed = open(FAILED)?;
+        let failed_path = dir.join(FAILED);
+        let header = plan_file_header(&failed_path, NOT_APPLIED_OF, source)?;
+        failed
+            .write_all(header.as_bytes())
+            .map_err(LedgerError::at(&failed_path))?;
+        let mut results = results_writer(open(RESULTS)?);
+        let results_path = dir.join(RESULTS);
+        results
+            .write_record(RESULT_COLUMNS)
+            .and_then(|()| results.flush().map_err(csv::Error::from))
+            .map_err(|e| LedgerError::other(&results_path, e))?;
+        Ok(Ledger {
+            dir: dir.to_path_buf(),
+            rollback,
+            journal,
+            results,
+            failed,
+        })
+    }
+
+    /// Open the files of an existing run directory to append to (a resumed run).
+    fn reopen(dir: &Path) -> Result<Ledger, LedgerError> {
+        let open = |name: &str| {
+            let path = dir.join(name);
+            OpenOptions::new()
+                .create(matches!(name, LOG | FAILED))
+                .append(true)
+                .open(&path)
+                .map_err(LedgerError::at(&path))
+        };
+        open(LOG)?;
+        Ok(Ledger {
+            dir: dir.to_path_buf(),
+            rollback: open(ROLLBACK)?,
+            journal: BufWriter::new(open(JOURNAL)?),
+            results: results_writer(open(RESULTS)?),
+            failed: open(FAILED)?,
+        })
+    }
+
+    /// The run log, to append to.
+    pub fn log_file(&self) -> Result<File, LedgerError> {
+        let path = self.dir.join(LOG);
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(LedgerError::at(&path))
+    }
+
+    /// Append a user's rollback entry and sync it to disk; only then may the user be written.
+    pub fn rollback(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
+        let path = self.dir.join(ROLLBACK);
+        append_line(&mut self.rollback, &path, entry, |file| file.sync_data())
+    }
+
+    /// Append a user's steps that were not applied to `failed.jsonl`.
+    pub fn unfinished(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
+        let path = self.dir.join(FAILED);
+        append_line(&mut self.failed, &path, entry, |file| file.flush())
+    }
+
+    /// Append a journal line.
+    pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
+        let path = self.dir.join(JOURNAL);
+        append_line(&mut self.journal, &path, entry, BufWriter::flush)
+    }
+
+    /// Append a line to `results.csv`.
+    pub fn result(&mut self, result: &StepResult) -> Result<(), LedgerError> {
+        let path = self.dir.join(RESULTS);
+        self.results
+            .serialize(ResultRow::from(result).escaped())
+            .map_err(|e| LedgerError::other(&path, e))?;
+        self.results.flush().map_err(LedgerError::at(&path))
+    }
+
+    /// Write `summary.json` whole, rewrite `results.csv` sorted by row (it was appended in
+    /// the order steps ended), then sync every file.
+    pub fn finish(mut self, summary: &Summary) -> Result<PathBuf, LedgerError> {
+        let results = self.dir.join(RESULTS);
+        self.results.flush().map_err(LedgerError::at(&results))?;
+        let mut rows = RunFiles::new(&self.dir).results()?;
+        // A stable sort: a user's steps keep their order.
+        rows.sort_by_key(|r| r.row);
+        write_results(&results, &rows)?;
+        let path = self.dir.join(SUMMARY);
+        let text =
+            serde_json::to_string_pretty(summary).map_err(|e| LedgerError::other(&path, e))?;
+        crate::atomic::write(&path, format!("{text}\n").as_bytes())
+            .map_err(LedgerError::at(&path))?;
+        let journal = self.dir.join(JOURNAL);
+        self.journal
+            .flush()
+            .and_then(|()| self.journal.get_ref().sync_all())
+            .map_err(LedgerError::at(&journal))?;
+        Ok(self.dir)
+    }
+}
+
+fn results_writer(file: File) -> csv::Writer<File> {
+    // The header is written once, when the file is made; appends add records only.
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(file)
+}
+
+/// How the header of `rollback.jsonl` names what it undoes.
+const ROLLBACK_OF: &str = "rollback of";
+/// How the header of `failed.jsonl` names the plan whose steps it holds.
+const NOT_APPLIED_OF: &str = "steps not applied of";
+
+/// The header line (with its line end) of a run file that is itself a plan file:
+/// `rollback.jsonl` or `failed.jsonl`, whose source reads `<what> <the plan's source>`.
+fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<String, LedgerError> {
+    let mut header = crate::plan::file::header_line(&PlanSource {
+        source: format!("{what} {}", source.source),
+        ..source.clone()
+    })
+    .map_err(|e| LedgerError::other(path, e))?;
+    header.push('\n');
+    Ok(header)
+}
+
+/// Replace the `results.csv` at `path` with its header and `rows`, whole or not at all.
+fn write_results(path: &Path, rows: &[ResultRow]) -> Result<(), LedgerError> {
+    let mut out = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    out.write_record(RESULT_COLUMNS)
+        .map_err(|e| LedgerError::other(path, e))?;
+    for row in rows {
+        out.serialize(row.escaped())
+            .map_err(|e| LedgerError::other(path, e))?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| LedgerError::other(path, e.into_error()))?;
+    crate::atomic::write(path, &bytes).map_err(LedgerError::at(path))
+}
+
+/// Write `value` as one JSON line to `file`, then make it durable with `settle` (flush, or
+/// sync to disk).
+fn append_line<W: Write>(
+    file: &mut W,
+    path: &Path,
+    value: &impl Serialize,
+    settle: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> Result<(), LedgerError> {
+    let line = serde_json::to_string(value).map_err(|e| LedgerError::other(path, e))?;
+    writeln!(file, "{line}").map_err(LedgerError::at(path))?;
+    settle(file).map_err(LedgerError::at(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Resource;
+
+    fn source() -> PlanSource {
+        PlanSource {
+            source: "s.csv".into(),
+            sha256: "00".into(),
+            worksheet: None,
+            mapping: None,
+            target: None,
+        }
+    }
+
+    #[test]
+    fn refuses_a_directory_with_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x"), "").unwrap();
+        assert!(Ledger::create(dir.path(), &source()).is_err());
+        let fresh = dir.path().join("run");
+        Ledger::create(&fresh, &source()).unwrap();
+        let header = std::fs::read_to_string(fresh.join(ROLLBACK)).unwrap();
+        assert!(header.starts_with("{\"sleipnir\":\"plan\""), "{header}");
+        let results = std::fs::read_to_string(fresh.join(RESULTS)).unwrap();
+        assert_eq!(results.trim_end(), RESULT_COLUMNS.join(","));
+    }
+
+    #[test]
+    fn what_the_ledger_writes_the_reader_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let mut ledger = Ledger::create(&run, &source()).unwrap();
+        let user = UserPlan {
+            user_id: "=a@x".into(),
+            rows: vec![7],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![],
+            before: None,
+        };
+        let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
+        result.message = "+not a number".into();
+        result.http_status = Some(400);
+        ledger.result(&result).unwrap();
+        ledger
+            .journal(&JournalEntry {
+                user_id: user.user_id.clone(),
+                step: 0,
+                resource: Resource::User,
+                state: JournalState::Writing,
+            })
+            .unwrap();
+        let text = std::fs::read_to_string(run.join(RESULTS)).unwrap();
+        assert!(text.contains("'=a@x"), "{text}");
+        let files = RunFiles::new(&run);
+        assert_eq!(files.results().unwrap(), [ResultRow::from(&result)]);
+        assert_eq!(files.journal().unwrap()[0].state, JournalState::Writing);
+    }
+}

@@ -1,0 +1,241 @@
+//! Continuing a run that stopped at any instant (Ctrl-C, SIGKILL, power loss).
+//!
+//! The journal says which steps finished. A user's steps run in order and everything after a
+//! failure is skipped, so its finished steps (`applied`, `unchanged`) are a prefix: the
+//! resume starts each user at its first unfinished step. A step left `writing` may or may
+//! not have reached Odin; it is re-read and re-decided like any other. Rollback entries
+//! already on disk are kept, and a user that has one gets no second one, so the rollback
+//! still restores the state from before the first run. `results.csv` keeps the lines of the
+//! finished steps (a user's k-th line is its step k), and the resumed steps add theirs.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+
+use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK};
+use super::{
+    JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
+    RunFiles, StatusCounts, plan_file_header, reader, write_results,
+};
+use crate::plan::{Plan, UserPlan};
+
+/// What a resumed run already has.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    /// User → how many of its first steps finished.
+    finished: HashMap<String, usize>,
+    /// Rollback entries on disk, by user.
+    recorded: HashMap<String, UserPlan>,
+    /// Step results kept from earlier attempts.
+    pub kept: StatusCounts,
+}
+
+impl Resume {
+    /// The index of `user`'s first step still to run.
+    pub fn start_of(&self, user: &str) -> usize {
+        self.finished.get(user).copied().unwrap_or(0)
+    }
+
+    /// Whether `user`'s rollback entry is already recorded.
+    pub fn has_rollback(&self, user: &str) -> bool {
+        self.recorded.contains_key(user)
+    }
+
+    /// `user`'s rollback entry recorded by an earlier attempt.
+    pub fn rollback_of(&self, user: &str) -> Option<&UserPlan> {
+        self.recorded.get(user)
+    }
+}
+
+/// Why a run cannot be resumed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    /// The directory holds no run.
+    #[error("`{0}` is not a run directory (it has no rollback.jsonl and journal.jsonl)")]
+    NotARun(PathBuf),
+    /// The run applied another sheet.
+    #[error(
+        "`{dir}` is a run of another sheet (sha256 {run}), not of `{source_name}` (sha256 {plan}); resume it with the sheet it started with"
+    )]
+    DifferentSheet {
+        /// The run directory.
+        dir: PathBuf,
+        /// The sheet's hash recorded by the run.
+        run: String,
+        /// The sheet given now.
+        source_name: String,
+        /// Its hash.
+        plan: String,
+    },
+    /// A run file could not be read or rewritten.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl Ledger {
+    /// Reopen the run in `dir` to continue `plan` in it: torn last lines are cut off, the
+    /// results of unfinished steps dropped, `failed.jsonl` started afresh; what the run
+    /// already holds is returned. Nothing is changed when the run is of another sheet.
+    pub fn resume(dir: &Path, plan: &Plan) -> Result<(Ledger, Resume), ResumeError> {
+        let rollback_path = dir.join(ROLLBACK);
+        if !rollback_path.is_file() {
+            return Err(ResumeError::NotARun(dir.to_path_buf()));
+        }
+        if cut_torn_line(&rollback_path)?.is_empty() {
+            // Killed while the run directory was being made: nothing was written yet.
+            let header = plan_file_header(&rollback_path, ROLLBACK_OF, &plan.source)?;
+            crate::atomic::write(&rollback_path, header.as_bytes())
+                .map_err(LedgerError::at(&rollback_path))?;
+        }
+        let files = RunFiles::new(dir);
+        let rollback = files.rollback()?;
+        if rollback.source.sha256 != plan.source.sha256 {
+            return Err(ResumeError::DifferentSheet {
+                dir: dir.to_path_buf(),
+                run: rollback.source.sha256,
+                source_name: plan.source.source.clone(),
+                plan: plan.source.sha256.clone(),
+            });
+        }
+        let journal_path = dir.join(JOURNAL);
+        if journal_path.is_file() {
+            cut_torn_line(&journal_path)?;
+        } else {
+            crate::atomic::write(&journal_path, b"").map_err(LedgerError::at(&journal_path))?;
+        }
+        let results_path = dir.join(RESULTS);
+        if results_path.is_file() {
+            cut_torn_line(&results_path)?;
+        } else {
+            write_results(&results_path, &[])?;
+        }
+        let journaled = journaled_prefixes(plan, &files.journal()?);
+        let (finished, kept_rows) = finished_steps(files.results()?, &journaled);
+        let mut kept = StatusCounts::default();
+        for row in &kept_rows {
+            kept.add(row.status);
+        }
+        write_results(&results_path, &kept_rows)?;
+        let failed = dir.join(FAILED);
+        let header = plan_file_header(&failed, NOT_APPLIED_OF, &plan.source)?;
+        crate::atomic::write(&failed, header.as_bytes()).map_err(LedgerError::at(&failed))?;
+        let recorded = rollback
+            .users
+            .into_iter()
+            .map(|entry| (entry.user_id.clone(), entry))
+            .collect();
+        let resume = Resume {
+            finished,
+            recorded,
+            kept,
+        };
+        Ok((Ledger::reopen(dir)?, resume))
+    }
+}
+
+/// Cut a torn last line (a crash mid-write) off the file; the complete lines.
+fn cut_torn_line(path: &Path) -> Result<String, LedgerError> {
+    let text = reader::complete_lines(path)?;
+    let whole = std::fs::metadata(path)
+        .map_err(LedgerError::reading(path))?
+        .len();
+    if whole != text.len() as u64 {
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(LedgerError::at(path))?;
+        file.set_len(text.len() as u64)
+            .and_then(|()| file.sync_all())
+            .map_err(LedgerError::at(path))?;
+    }
+    Ok(text)
+}
+
+/// Each user's leading steps whose last journal state is applied or unchanged.
+fn journaled_prefixes(plan: &Plan, journal: &[JournalEntry]) -> HashMap<String, usize> {
+    let mut last: HashMap<(&str, usize), JournalState> = HashMap::new();
+    for entry in journal {
+        last.insert((entry.user_id.as_str(), entry.step), entry.state);
+    }
+    plan.users
+        .iter()
+        .map(|user| {
+            let done = (0..user.steps.len())
+                .take_while(|step| {
+                    matches!(
+                        last.get(&(user.user_id.as_str(), *step)),
+                        Some(JournalState::Ended(status)) if status.is_done()
+                    )
+                })
+                .count();
+            (user.user_id.clone(), done)
+        })
+        .collect()
+}
+
+/// A step is finished when the journal says so and its `results.csv` line made it to disk
+/// (a user's lines are written when the user ends, so a crash can lose them). Each user's
+/// finished prefix, and the results lines of just those steps.
+fn finished_steps(
+    rows: Vec<ResultRow>,
+    journaled: &HashMap<String, usize>,
+) -> (HashMap<String, usize>, Vec<ResultRow>) {
+    let mut finished: HashMap<String, usize> = HashMap::new();
+    let mut broken: HashSet<String> = HashSet::new();
+    for row in &rows {
+        if !row.status.is_done() {
+            broken.insert(row.user_id.clone());
+        } else if !broken.contains(&row.user_id) {
+            *finished.entry(row.user_id.clone()).or_default() += 1;
+        }
+    }
+    for (user, count) in finished.iter_mut() {
+        *count = (*count).min(journaled.get(user).copied().unwrap_or(0));
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let kept = rows
+        .into_iter()
+        .filter(|row| {
+            let index = seen.entry(row.user_id.clone()).or_default();
+            let keep = *index < finished.get(&row.user_id).copied().unwrap_or(0);
+            *index += 1;
+            keep
+        })
+        .collect();
+    (finished, kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rundir::RESULT_COLUMNS;
+
+    #[test]
+    fn a_torn_last_line_is_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n{\"b\":").unwrap();
+        assert_eq!(cut_torn_line(&path).unwrap(), "{\"a\":1}\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":1}\n");
+    }
+
+    #[test]
+    fn a_step_is_finished_only_with_its_journal_entry_and_its_results_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.csv");
+        let header = RESULT_COLUMNS.join(",");
+        std::fs::write(
+            &path,
+            format!("{header}\n2,a,user,applied,200,1,5,x,,,\n2,a,settings,applied,200,1,5,y,,,\n3,b,user,failed,400,1,5,x,,,\n"),
+        )
+        .unwrap();
+        let rows = RunFiles::new(dir.path()).results().unwrap();
+        // The journal says a finished 3 steps, but only 2 results lines made it to disk.
+        let journaled = HashMap::from([("a".to_string(), 3), ("b".to_string(), 0)]);
+        let (finished, kept) = finished_steps(rows, &journaled);
+        assert_eq!(finished["a"], 2);
+        assert_eq!(finished.get("b").copied().unwrap_or(0), 0);
+        assert_eq!(kept.len(), 2);
+        assert!(kept.iter().all(|r| r.user_id == "a"));
+    }
+}
