@@ -12,7 +12,7 @@ use super::user::{Event, Request};
 use super::{ApplyOptions, Observer, Progress};
 use crate::odin::RequestCounts;
 use crate::plan::{Plan, UserPlan};
-use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary};
+use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint};
 
 /// What the collector keeps while a run goes on.
 pub(super) struct Collector {
@@ -135,6 +135,18 @@ impl Collector {
             self.stop();
             self.broken.get_or_insert(error);
         }
+    }
+
+    /// Record the counters at the end of second `second` in the timeline.
+    pub fn mark(&mut self, second: u64, requests: RequestCounts) {
+        let point = TimelinePoint {
+            second,
+            requests,
+            steps: self.progress.steps,
+            users_done: self.progress.users_done,
+        };
+        let written = self.ledger.timeline(&point);
+        self.check(written);
     }
 
     /// Where the run stands.

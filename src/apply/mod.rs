@@ -145,6 +145,11 @@ pub async fn run(
     if *stop.borrow_and_update() {
         collector.stop();
     }
+    let mut seconds = tokio::time::interval_at(
+        tokio::time::Instant::now() + Duration::from_secs(1),
+        Duration::from_secs(1),
+    );
+    seconds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
             // Events first: the canary is decided only once its users' results are in.
@@ -159,10 +164,18 @@ pub async fn run(
                 Ok(()) => {}
                 Err(_) => watching = false,
             },
+            _ = seconds.tick() => {
+                collector.mark(started.elapsed().as_secs(), client.counts());
+                continue;
+            }
         }
         observer.progress(&collector.progress(client.counts().requests, started.elapsed()));
     }
     let stopped_early = dispatcher.await.unwrap_or(false);
+    collector.mark(
+        started.elapsed().as_secs_f64().ceil() as u64,
+        client.counts(),
+    );
     collector.finish(
         plan,
         client.counts(),

@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use reader::RunFiles;
 pub use records::{
     JournalEntry, JournalState, ResultRow, Status, StatusCounts, StepResult, Summary,
-    spreadsheet_safe,
+    TimelinePoint, spreadsheet_safe,
 };
 pub use resume::{Resume, ResumeError};
 
@@ -55,8 +55,10 @@ pub mod names {
     pub const SUMMARY: &str = "summary.json";
     /// The log.
     pub const LOG: &str = "run.log";
+    /// The run's counters second by second.
+    pub const TIMELINE: &str = "timeline.jsonl";
 }
-use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY};
+use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 
 /// Why the run directory could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +109,7 @@ pub struct Ledger {
     journal: BufWriter<File>,
     results: csv::Writer<File>,
     failed: File,
+    timeline: File,
 }
 
 impl Ledger {
@@ -144,6 +147,7 @@ impl Ledger {
             .and_then(|()| rollback.sync_all())
             .map_err(LedgerError::at(&rollback_path))?;
         let journal = BufWriter::new(open(JOURNAL)?);
+        let timeline = open(TIMELINE)?;
         // The log is filled by the tracing subscriber, when one is installed for the run.
         open(LOG)?;
         let mut failed = open(FAILED)?;
@@ -164,6 +168,7 @@ impl Ledger {
             journal,
             results,
             failed,
+            timeline,
         })
     }
 
@@ -172,7 +177,7 @@ impl Ledger {
         let open = |name: &str| {
             let path = dir.join(name);
             OpenOptions::new()
-                .create(matches!(name, LOG | FAILED))
+                .create(matches!(name, LOG | FAILED | TIMELINE))
                 .append(true)
                 .open(&path)
                 .map_err(LedgerError::at(&path))
@@ -184,6 +189,7 @@ impl Ledger {
             journal: BufWriter::new(open(JOURNAL)?),
             results: results_writer(open(RESULTS)?),
             failed: open(FAILED)?,
+            timeline: open(TIMELINE)?,
         })
     }
 
@@ -213,6 +219,12 @@ impl Ledger {
     pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
         let path = self.dir.join(JOURNAL);
         append_line(&mut self.journal, &path, entry, BufWriter::flush)
+    }
+
+    /// Append a line to `timeline.jsonl`.
+    pub fn timeline(&mut self, point: &TimelinePoint) -> Result<(), LedgerError> {
+        let path = self.dir.join(TIMELINE);
+        append_line(&mut self.timeline, &path, point, |file| file.flush())
     }
 
     /// Append a line to `results.csv`.

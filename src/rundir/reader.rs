@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::names::{JOURNAL, RESULTS, ROLLBACK, SUMMARY};
-use super::{JournalEntry, LedgerError, ResultRow, Summary};
+use super::names::{JOURNAL, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
+use super::{JournalEntry, LedgerError, ResultRow, Summary, TimelinePoint};
 use crate::plan::Plan;
 
 /// The files of one run directory, read on demand.
@@ -42,7 +42,23 @@ impl RunFiles {
 
     /// `journal.jsonl`, every complete line in order.
     pub fn journal(&self) -> Result<Vec<JournalEntry>, LedgerError> {
-        let path = self.dir.join(JOURNAL);
+        self.json_lines(JOURNAL)
+    }
+
+    /// `timeline.jsonl`, every complete line in order; each attempt of a resumed run starts
+    /// its seconds at 0 again. Empty for runs made before it existed.
+    pub fn timeline(&self) -> Result<Vec<TimelinePoint>, LedgerError> {
+        if !self.dir.join(TIMELINE).is_file() {
+            return Ok(Vec::new());
+        }
+        self.json_lines(TIMELINE)
+    }
+
+    fn json_lines<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Vec<T>, LedgerError> {
+        let path = self.dir.join(name);
         let text = complete_lines(&path)?;
         text.lines()
             .filter(|line| !line.trim().is_empty())

@@ -333,6 +333,21 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A line of `timeline.jsonl`: the run's counters at the end of one second, cumulative, so
+/// that a chart of the run over time is the differences of consecutive lines.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePoint {
+    /// Seconds since the run (this attempt) started.
+    pub second: u64,
+    /// Requests sent, retries, 429s, refreshes so far.
+    pub requests: RequestCounts,
+    /// Steps by status so far.
+    pub steps: StatusCounts,
+    /// Users whose last step ended so far.
+    pub users_done: usize,
+}
+
 /// What `summary.json` says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

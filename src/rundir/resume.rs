@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK};
+use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, TIMELINE};
 use super::{
     JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
     RunFiles, StatusCounts, plan_file_header, reader, write_results,
@@ -102,6 +102,10 @@ impl Ledger {
             cut_torn_line(&journal_path)?;
         } else {
             crate::atomic::write(&journal_path, b"").map_err(LedgerError::at(&journal_path))?;
+        }
+        let timeline_path = dir.join(TIMELINE);
+        if timeline_path.is_file() {
+            cut_torn_line(&timeline_path)?;
         }
         let results_path = dir.join(RESULTS);
         if results_path.is_file() {
