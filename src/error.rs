@@ -56,19 +56,36 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// The machine failed sleipnir (an async runtime that cannot start, a terminal that cannot
+    /// be read): neither the input's fault nor Odin's.
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What could not be done, e.g. `read the password`.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// Writing to standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
 }
 
 impl Error {
+    /// A failure of the machine while trying to `what`.
+    pub fn io(what: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |source| Error::Io {
+            what: what.to_string(),
+            source,
+        }
+    }
+
     /// The documented exit code (DESIGN.md section 5): 3 when Odin is unreachable or refuses
-    /// the login (nothing changed), 1 when a run could not keep its files, 2 for invalid input
-    /// or usage (nothing sent).
+    /// the login (nothing changed), 1 when a run could not keep its files or the machine
+    /// failed, 2 for invalid input or usage (nothing sent).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
-            Error::Ledger(_) => 1,
+            Error::Ledger(_) | Error::Io { .. } => 1,
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

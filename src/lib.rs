@@ -1,9 +1,13 @@
 //! sleipnir: bulk changes to BroadWorks users through the Odin API, driven by spreadsheets.
 //!
-//! The pipeline (see DESIGN.md): [`sheet`] reads a CSV or workbook into rows of cells;
-//! [`plan`] turns them, through the [`notation`], a [`mapping`] and the [`schema`], into one
-//! validated change set per user; [`cli`] prints plans and writes plan files. [`sim`] is an
-//! Odin simulator for tests, demos and benchmarks.
+//! The pipeline (see DESIGN.md and ARCHITECTURE.md): [`sheet`] reads a CSV or workbook into
+//! rows of cells; [`plan`] turns them, through the [`notation`], a [`mapping`] and the
+//! [`schema`], into one validated plan of ordered steps per user (services through
+//! [`services`], resources named by [`resource`]); [`apply`] runs a plan through [`odin`], the
+//! only code that speaks HTTP, diffing each user against its live state; [`rundir`] owns the
+//! run files (results, rollback, journal, summary) as their one writer and reader. [`cli`] is
+//! the command line and the only code that prints. [`sim`] is an Odin simulator for tests,
+//! demos and benchmarks.
 
 pub mod apply;
 pub mod atomic;

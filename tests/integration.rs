@@ -16,3 +16,4 @@ mod sim_api;
 mod sim_cli;
 mod sim_faults;
 mod template_cmd;
+mod transcripts;

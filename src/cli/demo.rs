@@ -12,11 +12,11 @@ use serde_json::Value;
 use super::run::{default_run_dir, run_with_progress, summary_text};
 use super::{Notes, print};
 use crate::apply::ApplyOptions;
-use crate::apply::ledger::Ledger;
 use crate::apply::verify::mismatches;
 use crate::error::Error;
-use crate::odin::{ClientConfig, Credentials, OdinClient, OdinError};
+use crate::odin::{ClientConfig, Credentials, OdinClient};
 use crate::plan::{self, Plan};
+use crate::rundir::Ledger;
 use crate::schema::Schema;
 use crate::sheet;
 use crate::sim::{self, FaultConfig, SimConfig, Simulator};
@@ -60,11 +60,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    let before = runtime.block_on(states(&simulator, &plan))?;
+        .map_err(Error::io("start the async runtime"))?;
+    let before = states(&simulator, &plan);
 
     let applied = run_once(&runtime, &simulator, &plan, &base.join("apply"), notes)?;
-    let after = runtime.block_on(states(&simulator, &plan))?;
+    let after = states(&simulator, &plan);
     let wrong: usize = plan
         .users
         .iter()
@@ -84,7 +84,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         &base.join("rollback"),
         notes,
     )?;
-    let restored = runtime.block_on(states(&simulator, &plan))?;
+    let restored = states(&simulator, &plan);
     let differ: Vec<&str> = plan
         .users
         .iter()
@@ -145,24 +145,10 @@ fn run_once(
     Ok(summary.exit_code())
 }
 
-/// The four resources of every user of `plan`, from the simulator's `/__sim/state`.
-async fn states(simulator: &Simulator, plan: &Plan) -> Result<Vec<Value>, Error> {
-    crate::odin::install_crypto();
-    let http = reqwest::Client::new();
-    let mut all = Vec::with_capacity(plan.users.len());
-    for user in &plan.users {
-        let url = simulator.url(&format!("/__sim/state?userId={}", user.user_id));
-        let state = async {
-            http.get(&url)
-                .send()
-                .await?
-                .error_for_status()?
-                .json::<Value>()
-                .await
-        }
-        .await
-        .map_err(|e| Error::Odin(OdinError::from_transport(&e)))?;
-        all.push(state);
-    }
-    Ok(all)
+/// The four resources of every user of `plan`, read from the simulator in-process.
+fn states(simulator: &Simulator, plan: &Plan) -> Vec<Value> {
+    plan.users
+        .iter()
+        .map(|user| simulator.state(&user.user_id).unwrap_or(Value::Null))
+        .collect()
 }

@@ -1,18 +1,38 @@
-//! Tracing: always into the run's `run.log`; also to standard error with `-v` or `RUST_LOG`.
-//! Nothing logged carries a password or token: the Odin client never logs headers or bodies.
+//! Tracing: for runs, always into the run's `run.log`; for every command, also to standard
+//! error with `-v` or `RUST_LOG`. Nothing logged carries a password or token: the Odin client
+//! never logs headers or bodies.
 
+use std::fs::File;
 use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::apply::ledger::Ledger;
+use crate::rundir::Ledger;
 
-/// Install the subscriber for this process; without a log file, only stderr (if asked).
+/// Install the subscriber for a run: its `run.log`, and standard error when asked. When the
+/// log file cannot be opened, nothing is installed and the caller is told why.
 pub(super) fn to_run_log(ledger: &Ledger, verbose: u8) -> Result<(), String> {
     let file = ledger.log_file().map_err(|e| e.to_string())?;
-    let to_stderr = verbose > 0 || std::env::var_os("RUST_LOG").is_some();
+    install(Some(file), verbose)
+}
+
+/// Install the subscriber for a command without a run directory: standard error, only with
+/// `-v` or `RUST_LOG`.
+pub(super) fn to_stderr(verbose: u8) {
+    if wants_stderr(verbose) {
+        // Only fails when a subscriber is installed already, which then keeps logging.
+        let _ = install(None, verbose);
+    }
+}
+
+fn wants_stderr(verbose: u8) -> bool {
+    verbose > 0 || std::env::var_os("RUST_LOG").is_some()
+}
+
+fn install(file: Option<File>, verbose: u8) -> Result<(), String> {
     let level = match verbose {
         0 | 1 => "info",
         2 => "debug",
@@ -22,11 +42,13 @@ pub(super) fn to_run_log(ledger: &Ledger, verbose: u8) -> Result<(), String> {
         EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| EnvFilter::new(format!("sleipnir={level}")))
     };
-    let file_layer = tracing_subscriber::fmt::layer()
-        .with_ansi(false)
-        .with_writer(Mutex::new(file))
-        .with_filter(filter());
-    let stderr_layer = to_stderr.then(|| {
+    let file_layer = file.map(|file| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(Mutex::new(file))
+            .with_filter(filter())
+    });
+    let stderr_layer = wants_stderr(verbose).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_filter(filter())
@@ -37,5 +59,3 @@ pub(super) fn to_run_log(ledger: &Ledger, verbose: u8) -> Result<(), String> {
         .try_init()
         .map_err(|e| e.to_string())
 }
-
-use tracing_subscriber::Layer as _;

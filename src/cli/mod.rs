@@ -57,6 +57,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         quiet: cli.quiet,
         verbose: cli.verbose,
     };
+    // Runs log into their run directory too, so they install their own subscriber.
+    if !matches!(cli.command, Command::Apply(_) | Command::Rollback(_)) {
+        logging::to_stderr(cli.verbose);
+    }
     match cli.command {
         Command::Plan(args) => plan::run(args, &notes),
         Command::Apply(args) => apply::run(args, &notes),

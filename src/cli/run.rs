@@ -226,7 +226,7 @@ fn confirm(question: &str) -> Result<bool, Error> {
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
-        .map_err(|e| Error::Usage(format!("cannot read the answer: {e}")))?;
+        .map_err(Error::io("read the answer"))?;
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 

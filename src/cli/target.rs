@@ -50,7 +50,7 @@ impl TargetArgs {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+            .map_err(Error::io("start the async runtime"))?;
         let config = ClientConfig {
             rate: self.rate,
             retries: self.retries,
@@ -115,7 +115,7 @@ fn credentials() -> Result<Credentials, Error> {
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)
-                .map_err(|e| Error::Usage(format!("cannot read the user name: {e}")))?;
+                .map_err(Error::io("read the user name"))?;
             line.trim().to_string()
         }
         None => {
@@ -131,7 +131,7 @@ fn credentials() -> Result<Credentials, Error> {
         Some(password) => password,
         None if interactive => {
             rpassword::prompt_password(format!("Odin password for {username}: "))
-                .map_err(|e| Error::Usage(format!("cannot read the password: {e}")))?
+                .map_err(Error::io("read the password"))?
         }
         None => {
             return Err(Error::Usage(

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::mapping::Mapping;
+use crate::mapping::{MappedColumn, Mapping};
 use crate::notation::{FieldPath, Namespace, PathError, Segment};
-use crate::problem::Problem;
+use crate::problem::{Column, Problem};
 use crate::schema::{FieldType, Schema};
 use crate::sheet::{Cell, Sheet};
 
@@ -69,21 +69,14 @@ pub(crate) fn resolve(
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<String>,
 ) -> Option<Layout> {
-    let header_row = sheet.header_row;
     let mut user_id: Option<usize> = None;
     let mut roles = Vec::with_capacity(sheet.columns.len());
     for (i, column) in sheet.columns.iter().enumerate() {
-        let title = column.title.as_str();
-        let is_user_id = match mapping.and_then(|m| m.user_id.as_deref()) {
-            Some(name) => title == name,
-            None => USER_ID_ALIASES.contains(&title.to_lowercase().as_str()),
-        };
-        let role = if title.is_empty() {
-            Role::Ignored
-        } else if is_user_id {
+        let role = column_role(sheet, column, mapping, schema, problems);
+        if role == Role::UserId {
             match user_id {
                 Some(first) => problems.push(Problem::cell(
-                    header_row,
+                    sheet.header_row,
                     column,
                     format!(
                         "a second user id column; column {} already holds user ids",
@@ -92,54 +85,7 @@ pub(crate) fn resolve(
                 )),
                 None => user_id = Some(i),
             }
-            Role::UserId
-        } else if mapping.is_some_and(|m| m.ignore.contains(title)) {
-            Role::Ignored
-        } else if let Some(mapped) = mapping.and_then(|m| m.columns.get(title)) {
-            let located = |message: String| {
-                Problem::cell(
-                    header_row,
-                    column,
-                    format!("mapped to `{}`: {message}", mapped.field),
-                )
-            };
-            match role_of(&mapped.field, schema) {
-                Ok(Role::Field(mut spec)) => {
-                    match mapped
-                        .type_name
-                        .as_deref()
-                        .map(FieldType::from_mapping_name)
-                    {
-                        Some(Some(ty)) => spec.ty = ty,
-                        Some(None) => problems.push(located(format!(
-                            "unknown type `{}` (known: {})",
-                            mapped.type_name.as_deref().unwrap_or_default(),
-                            FieldType::MAPPING_NAMES
-                        ))),
-                        None => {}
-                    }
-                    spec.values = mapped.values.clone();
-                    Role::Field(spec)
-                }
-                Ok(role) => role,
-                Err(message) => {
-                    problems.push(located(message));
-                    Role::Ignored
-                }
-            }
-        } else {
-            match role_of(title, schema) {
-                Ok(role) => role,
-                Err(message) => {
-                    problems.push(Problem::cell(
-                        header_row,
-                        column,
-                        unknown_column_message(title, message, mapping),
-                    ));
-                    Role::Ignored
-                }
-            }
-        };
+        }
         roles.push(role);
     }
     let constants =
@@ -154,26 +100,78 @@ pub(crate) fn resolve(
             }
         }
     }
-    match user_id {
-        Some(user_id) => Some(Layout {
-            user_id,
-            roles,
-            constants,
-        }),
-        None => {
-            problems.push(Problem::sheet(
-                match mapping.and_then(|m| m.user_id.as_deref()) {
-                    Some(name) => format!(
-                        "no user id column: the mapping names `{name}`, but no header says `{name}`"
-                    ),
-                    None => "no user id column; title one `userId` (or `user_id`, `User ID`), \
-                         or name it with `user_id` in a mapping file"
-                        .to_string(),
-                },
-            ));
-            None
-        }
+    let Some(user_id) = user_id else {
+        problems.push(no_user_id_column(mapping));
+        return None;
+    };
+    Some(Layout {
+        user_id,
+        roles,
+        constants,
+    })
+}
+
+/// What one column does: by its title, through the mapping when there is one.
+fn column_role(
+    sheet: &Sheet,
+    column: &Column,
+    mapping: Option<&Mapping>,
+    schema: &Schema,
+    problems: &mut Vec<Problem>,
+) -> Role {
+    let title = column.title.as_str();
+    let is_user_id = match mapping.and_then(|m| m.user_id.as_deref()) {
+        Some(name) => title == name,
+        None => USER_ID_ALIASES.contains(&title.to_lowercase().as_str()),
+    };
+    if title.is_empty() {
+        Role::Ignored
+    } else if is_user_id {
+        Role::UserId
+    } else if mapping.is_some_and(|m| m.ignore.contains(title)) {
+        Role::Ignored
+    } else if let Some(mapped) = mapping.and_then(|m| m.columns.get(title)) {
+        mapped_role(mapped, schema).unwrap_or_else(|message| {
+            let message = format!("mapped to `{}`: {message}", mapped.field);
+            problems.push(Problem::cell(sheet.header_row, column, message));
+            Role::Ignored
+        })
+    } else {
+        role_of(title, schema).unwrap_or_else(|message| {
+            let message = unknown_column_message(title, message, mapping);
+            problems.push(Problem::cell(sheet.header_row, column, message));
+            Role::Ignored
+        })
     }
+}
+
+/// The role of a column the mapping maps: its field path's, with the mapping's type and
+/// value map.
+fn mapped_role(mapped: &MappedColumn, schema: &Schema) -> Result<Role, String> {
+    let Role::Field(mut spec) = role_of(&mapped.field, schema)? else {
+        return role_of(&mapped.field, schema);
+    };
+    if let Some(name) = mapped.type_name.as_deref() {
+        spec.ty = FieldType::from_mapping_name(name).ok_or_else(|| {
+            format!(
+                "unknown type `{name}` (known: {})",
+                FieldType::MAPPING_NAMES
+            )
+        })?;
+    }
+    spec.values = mapped.values.clone();
+    Ok(Role::Field(spec))
+}
+
+fn no_user_id_column(mapping: Option<&Mapping>) -> Problem {
+    Problem::sheet(match mapping.and_then(|m| m.user_id.as_deref()) {
+        Some(name) => {
+            format!("no user id column: the mapping names `{name}`, but no header says `{name}`")
+        }
+        None => "no user id column; title one `userId` (or `user_id`, `User ID`), \
+                 or name it with `user_id` in a mapping file"
+            .to_string(),
+    })
 }
 
 fn unknown_column_message(title: &str, why: String, mapping: Option<&Mapping>) -> String {

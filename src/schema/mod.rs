@@ -261,7 +261,7 @@ impl Schema {
         if let Node::Object(services) = &settings {
             user_services.extend(services.keys().cloned());
         }
-        if let Some(listed) = parse(SERVICES)?["userServices"].as_array() {
+        if let Some(listed) = parse(SERVICES)?[crate::services::Kind::Service.list()].as_array() {
             user_services.extend(
                 listed
                     .iter()

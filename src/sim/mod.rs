@@ -212,6 +212,7 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
 /// A simulator running in-process on a loopback port, in a thread of its own; it stops
 /// when dropped.
 pub struct Simulator {
+    sim: Arc<Sim>,
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -229,13 +230,14 @@ impl Simulator {
             .build()
             .map_err(SimError::Runtime)?;
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let served = sim.clone();
         let thread = std::thread::Builder::new()
             .name("odin-sim".into())
             .spawn(move || {
                 runtime.block_on(async move {
                     match tokio::net::TcpListener::from_std(listener) {
                         Ok(listener) => {
-                            server::serve(listener, api::router(sim), async {
+                            server::serve(listener, api::router(served), async {
                                 let _ = stop.await;
                             })
                             .await;
@@ -247,6 +249,7 @@ impl Simulator {
             })
             .map_err(SimError::Runtime)?;
         Ok(Simulator {
+            sim,
             addr,
             shutdown: Some(shutdown),
             thread: Some(thread),
@@ -261,6 +264,14 @@ impl Simulator {
     /// The Odin base URL: `http://127.0.0.1:PORT/api/v2`.
     pub fn base_url(&self) -> String {
         format!("http://{}/api/v2", self.addr)
+    }
+
+    /// The four resources of `user_id` (user record, services, settings, policy) keyed by
+    /// resource name, as `GET /__sim/state` shows them; read in-process, no request is made.
+    pub fn state(&self, user_id: &str) -> Option<serde_json::Value> {
+        let directory = self.sim.directory();
+        let user = directory.users.get(user_id)?;
+        Some(user.state_view(&self.sim.catalog))
     }
 
     /// The URL of a path outside the Odin API, e.g. `/__sim/stats`.
