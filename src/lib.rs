@@ -26,3 +26,4 @@ pub mod sheet;
 pub mod sim;
 pub mod suggest;
 pub mod templates;
+pub mod text;

@@ -17,3 +17,4 @@ mod sim_cli;
 mod sim_faults;
 mod template_cmd;
 mod transcripts;
+mod unassign_cmd;

@@ -119,8 +119,8 @@ impl Collector {
                 let go = observer.canary(&results, &self.progress);
                 if !go {
                     self.stopped_by = Some(format!(
-                        "stopped after the canary of {} users",
-                        self.progress.users_done
+                        "stopped after the canary of {}",
+                        crate::text::count(self.progress.users_done, "user")
                     ));
                 }
                 let _ = decide.send(go);

@@ -83,7 +83,10 @@ impl ApplyOptions {
         if let Some(max) = self.max_failures
             && failed >= max
         {
-            return Some(format!("{failed} users failed (--max-failures {max})"));
+            return Some(format!(
+                "{} failed (--max-failures {max})",
+                crate::text::count(failed, "user")
+            ));
         }
         if let Some(rate) = self.max_failure_rate
             && done >= 20

@@ -2,22 +2,64 @@
 //! compensation when a later step of the user fails for good. Both start from the diffs,
 //! which hold the before-values of exactly what the steps change.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::diff::{StepDiff, diff};
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
 use crate::plan::{Changes, Step, UserPlan};
+use crate::resource::Resource;
 use crate::rundir::{Status, StepResult};
+use crate::services::Kind;
+
+/// The settings of the services in `doc` (a `GET /users/services/settings` document) as
+/// field paths → values, one level into each service's fields (a nested object such as
+/// `Voice Messaging User.Voice Messaging User` one level more), without the `userId` keys
+/// Odin repeats inside; `services` picks the services (all of them when `None`). A service
+/// whose settings are a list is one path. What is captured before a service is unassigned,
+/// so that assigning it again can restore exactly these values.
+pub(super) fn settings_of(doc: &Value, services: Option<&[&str]>) -> Map<String, Value> {
+    let mut fields = Map::new();
+    let Some(all) = doc.as_object() else {
+        return fields;
+    };
+    for (service, settings) in all {
+        if service == "userId" || services.is_some_and(|wanted| !wanted.contains(&service.as_str()))
+        {
+            continue;
+        }
+        flatten(service, settings, 2, &mut fields);
+    }
+    fields
+}
+
+fn flatten(path: &str, value: &Value, depth: usize, into: &mut Map<String, Value>) {
+    match value.as_object() {
+        Some(object) if depth > 0 => {
+            for (key, inner) in object.iter().filter(|(key, _)| *key != "userId") {
+                flatten(&format!("{path}.{key}"), inner, depth - 1, into);
+            }
+        }
+        _ => {
+            into.insert(path.to_string(), value.clone());
+        }
+    }
+}
 
 /// The plan that undoes exactly what `diffs` change: before-values (null where a field was
-/// absent), and services back to their former assignment, in the usual step order.
+/// absent), services back to their former assignment, and the `captured` settings of the
+/// services the user loses written back once they are assigned again; in the usual step
+/// order.
 pub(super) fn rollback_entry(
     user: &UserPlan,
     diffs: &[StepDiff],
+    captured: &Map<String, Value>,
     identity: &UserIdentity,
 ) -> UserPlan {
     let mut undo = Changes::default();
+    if !captured.is_empty() {
+        undo.fields.insert(Resource::Settings, captured.clone());
+    }
     for (step, change) in user.steps.iter().zip(diffs) {
         match step {
             Step::Services(_) => {
@@ -44,25 +86,53 @@ pub(super) fn rollback_entry(
     }
 }
 
-/// The step that undoes `change` once it was written: the before-values written back
-/// (diffed against what was written, so lists are written whole), or the services reversed.
-fn undo_step(step: &Step, change: &StepDiff) -> Result<Option<(Step, Value)>, String> {
+/// The writes that undo `change` once it was written: the before-values written back
+/// (diffed against what was written, so lists are written whole), or the services reversed
+/// and then the `captured` settings of those assigned again.
+fn undo_writes(
+    step: &Step,
+    change: &StepDiff,
+    captured: &Map<String, Value>,
+) -> Result<Vec<(Resource, Value)>, String> {
     let Some(written) = &change.body else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
-    let undo = match step {
-        Step::Services(_) => Step::Services(change.services.reversed()),
-        Step::Fields { resource, .. } => Step::Fields {
-            resource: *resource,
-            patch: change
-                .changes
-                .iter()
-                .map(|c| (c.path.clone(), c.before.clone().unwrap_or(Value::Null)))
-                .collect(),
-        },
+    if let Step::Services(_) = step {
+        let again = change.services.reversed();
+        let mut writes = vec![(Resource::Services, again.body())];
+        let packs = again.assign.iter().any(|s| s.kind == Kind::Pack);
+        let names: Vec<&str> = again.assign.iter().map(|s| s.name.as_str()).collect();
+        let restore: Map<String, Value> = captured
+            .iter()
+            .filter(|(path, _)| packs || names.iter().any(|n| path.starts_with(&format!("{n}."))))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let settings = Step::Fields {
+            resource: Resource::Settings,
+            patch: restore,
+        };
+        if let Some(body) = diff(&settings, &Value::Null)
+            .map_err(|e| e.to_string())?
+            .body
+        {
+            writes.push((Resource::Settings, body));
+        }
+        return Ok(writes);
+    }
+    let undo = Step::Fields {
+        resource: step.resource(),
+        patch: change
+            .changes
+            .iter()
+            .map(|c| (c.path.clone(), c.before.clone().unwrap_or(Value::Null)))
+            .collect(),
     };
-    let body = diff(&undo, written).map_err(|e| format!("could not undo this step: {e}"))?;
-    Ok(body.body.map(|body| (undo, body)))
+    let body = diff(&undo, written).map_err(|e| e.to_string())?;
+    Ok(body
+        .body
+        .map(|body| (undo.resource(), body))
+        .into_iter()
+        .collect())
 }
 
 /// What compensation did to one applied step: undone, or why not.
@@ -79,30 +149,40 @@ pub(super) struct Compensation {
 pub(super) async fn compensate(
     user: &UserPlan,
     client: &OdinClient,
-    diffs: &[StepDiff],
+    prepared: (&[StepDiff], &Map<String, Value>),
     results: &[StepResult],
     failed_at: usize,
     identity: &UserIdentity,
 ) -> Vec<Compensation> {
+    let (diffs, captured) = prepared;
     let mut outcomes = Vec::new();
     for index in (0..failed_at).rev() {
         if results[index].status != Status::Applied {
             continue;
         }
         let step = &user.steps[index];
-        let outcome = match undo_step(step, &diffs[index]) {
-            Ok(None) => continue,
-            Ok(Some((undo, body))) => {
-                let call = client
-                    .write(undo.resource(), &identity.stamp(undo.resource(), &body))
-                    .await;
-                call.result.map(|_| ()).map_err(|error| {
-                    tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "compensation failed");
-                    format!("undoing this step failed too: {error}")
-                })
+        let writes = match undo_writes(step, &diffs[index], captured) {
+            Ok(writes) if writes.is_empty() => continue,
+            Ok(writes) => writes,
+            Err(why) => {
+                outcomes.push(Compensation {
+                    index,
+                    outcome: Err(format!("could not undo this step: {why}")),
+                });
+                continue;
             }
-            Err(why) => Err(why),
         };
+        let mut outcome = Ok(());
+        for (resource, body) in writes {
+            let call = client
+                .write(resource, &identity.stamp(resource, &body))
+                .await;
+            if let Err(error) = call.result {
+                tracing::warn!(user = %user.user_id, %resource, %error, "compensation failed");
+                outcome = Err(format!("undoing this step failed too: {error}"));
+                break;
+            }
+        }
         outcomes.push(Compensation { index, outcome });
     }
     outcomes
@@ -114,7 +194,6 @@ mod tests {
 
     use super::*;
     use crate::apply::diff::FieldChange;
-    use crate::resource::Resource;
     use crate::services::{ServiceChanges, ServiceRef};
 
     #[test]
@@ -178,7 +257,7 @@ mod tests {
             None,
             Some(&json!({"serviceProviderId": "sp", "groupId": "g"})),
         );
-        let entry = rollback_entry(&user, &diffs, &identity);
+        let entry = rollback_entry(&user, &diffs, &Map::new(), &identity);
         let order: Vec<&str> = entry.steps.iter().map(|s| s.resource().name()).collect();
         assert_eq!(order, ["services", "settings", "services"]);
         assert_eq!(

@@ -5,6 +5,8 @@
 
 use std::time::Instant;
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,6 +18,7 @@ use crate::odin::resources::UserIdentity;
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{JournalEntry, JournalState, Status, StepResult};
+use crate::services::{Kind, ServiceRef};
 
 /// What happened, told to the collector.
 #[derive(Debug)]
@@ -72,6 +75,9 @@ impl Outbox {
 /// A user's live state and what each of its steps would change.
 struct Prepared {
     diffs: Vec<StepDiff>,
+    /// The settings of the services the user is about to lose (unassigned, or in an
+    /// unassigned pack), as field paths: what assigning them again restores.
+    captured: Map<String, Value>,
     identity: UserIdentity,
 }
 
@@ -108,7 +114,12 @@ pub(crate) async fn apply(
         Err((message, status)) => return report.fail_all(&message, status, started),
     };
     if !recorded && prepared.diffs.iter().any(|d| d.body.is_some()) {
-        let entry = undo::rollback_entry(user, &prepared.diffs, &prepared.identity);
+        let entry = undo::rollback_entry(
+            user,
+            &prepared.diffs,
+            &prepared.captured,
+            &prepared.identity,
+        );
         if let Err(why) = record_rollback(entry, outbox).await {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
             return report.fail_all(&message, Status::Failed, started);
@@ -119,7 +130,7 @@ pub(crate) async fn apply(
         let undone = undo::compensate(
             user,
             client,
-            &prepared.diffs,
+            (&prepared.diffs, &prepared.captured),
             &results,
             at,
             &prepared.identity,
@@ -137,7 +148,7 @@ async fn prepare(
     client: &OdinClient,
     options: &ApplyOptions,
 ) -> Result<Prepared, (String, Status)> {
-    let live = super::live::read(user, client)
+    let mut live = super::live::read(user, client)
         .await
         .map_err(|message| (message, Status::Failed))?;
     if !options.force {
@@ -153,13 +164,48 @@ async fn prepare(
         .map(|step| diff(step, &live[&step.resource()]))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| (format!("cannot apply the plan: {error}"), Status::Failed))?;
+    let captured = capture_unassigned(user, client, &diffs, &mut live).await?;
     let identity = UserIdentity::resolve(
         &user.user_id,
         user.service_provider_id.as_deref(),
         user.group_id.as_deref(),
         live.get(&Resource::User),
     );
-    Ok(Prepared { diffs, identity })
+    Ok(Prepared {
+        diffs,
+        captured,
+        identity,
+    })
+}
+
+/// Before a service is unassigned its settings are read (when no step read them already)
+/// and kept, so that rollback and compensation can assign it again with exactly these
+/// settings. A pack's services are not listed by Odin, so unassigning a pack keeps the
+/// settings of every service.
+async fn capture_unassigned(
+    user: &UserPlan,
+    client: &OdinClient,
+    diffs: &[StepDiff],
+    live: &mut HashMap<Resource, Value>,
+) -> Result<Map<String, Value>, (String, Status)> {
+    let lost: Vec<&ServiceRef> = diffs.iter().flat_map(|d| &d.services.unassign).collect();
+    if lost.is_empty() {
+        return Ok(Map::new());
+    }
+    if !live.contains_key(&Resource::Settings) {
+        let call = client.read(Resource::Settings, &user.user_id).await;
+        let doc = call.result.map_err(|error| {
+            (
+                format!("reading {} before unassigning: {error}", Resource::Settings),
+                Status::Failed,
+            )
+        })?;
+        live.insert(Resource::Settings, doc);
+    }
+    let names: Vec<&str> = lost.iter().map(|s| s.name.as_str()).collect();
+    let packs = lost.iter().any(|s| s.kind == Kind::Pack);
+    let doc = &live[&Resource::Settings];
+    Ok(undo::settings_of(doc, (!packs).then_some(names.as_slice())))
 }
 
 /// Have the collector append `entry` to `rollback.jsonl` and wait until it is on disk.

@@ -127,8 +127,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     if let Some(out) = &config.out {
         plan::file::write(&plan, out)?;
         notes.note(&format!(
-            "wrote the plan of {} users to `{}`",
-            plan.users.len(),
+            "wrote the plan of {} to `{}`",
+            crate::text::count(plan.users.len(), "user"),
             out.display()
         ));
     }

@@ -132,14 +132,17 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         ));
     }
     let totals = plan.totals();
+    let counted = |n: usize, one: &str, many: &str| {
+        format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    };
     out.push_str(&format!(
-        "\n{} users to change ({} fields), {} already as planned, {} unreadable; {} rows, {} warnings\n",
-        thousands(changing),
-        thousands(fields),
+        "\n{} to change ({}), {} already as planned, {} unreadable; {}, {}\n",
+        counted(changing, "user", "users"),
+        counted(fields, "field", "fields"),
         thousands(as_planned),
         thousands(unreadable.len()),
-        thousands(totals.rows),
-        thousands(totals.warnings),
+        counted(totals.rows, "row", "rows"),
+        counted(totals.warnings, "warning", "warnings"),
     ));
     out
 }

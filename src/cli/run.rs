@@ -270,7 +270,10 @@ fn canary_text(results: &[StepResult], remaining: usize) -> String {
             None => users.push((&result.user_id, vec![result])),
         }
     }
-    let mut text = format!("canary: {} users done, {remaining} to go\n", users.len());
+    let mut text = format!(
+        "canary: {} done, {remaining} to go\n",
+        crate::text::count(users.len(), "user")
+    );
     for (user, steps) in users {
         let states: Vec<String> = steps
             .iter()
@@ -336,8 +339,9 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         (None, false) => "finished".to_string(),
     };
     let mut text = format!(
-        "{ended} in {:.1} s: {} users\n",
-        summary.wall_seconds, summary.users
+        "{ended} in {:.1} s: {}\n",
+        summary.wall_seconds,
+        crate::text::count(summary.users, "user")
     );
     for status in Status::ALL {
         text.push_str(&format!("  {:<12}{:>7}\n", status.name(), s.get(status)));
