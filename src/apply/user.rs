@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
@@ -192,15 +193,13 @@ async fn capture_unassigned(
     if lost.is_empty() {
         return Ok(Map::new());
     }
-    if !live.contains_key(&Resource::Settings) {
+    if let Entry::Vacant(slot) = live.entry(Resource::Settings) {
         let call = client.read(Resource::Settings, &user.user_id).await;
         let doc = call.result.map_err(|error| {
-            (
-                format!("reading {} before unassigning: {error}", Resource::Settings),
-                Status::Failed,
-            )
+            let message = format!("reading {} before unassigning: {error}", Resource::Settings);
+            (message, Status::Failed)
         })?;
-        live.insert(Resource::Settings, doc);
+        slot.insert(doc);
     }
     let names: Vec<&str> = lost.iter().map(|s| s.name.as_str()).collect();
     let packs = lost.iter().any(|s| s.kind == Kind::Pack);
