@@ -12,6 +12,7 @@ mod examples_dir;
 mod plan_bad;
 mod plan_good;
 mod resume_cmd;
+mod scale_cmd;
 mod sim_api;
 mod sim_cli;
 mod sim_faults;

@@ -14,7 +14,25 @@ use crate::plan::UserPlan;
 use crate::resource::Resource;
 
 /// A user's resources in their GET shapes, or why they could not be read.
-pub type LiveState = Result<HashMap<Resource, Value>, String>;
+pub type LiveState = Result<HashMap<Resource, Value>, ReadFailure>;
+
+/// Why a user's live state could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFailure {
+    /// What failed, e.g. ``reading user: HTTP 404: user `x` not found``.
+    pub message: String,
+    /// The HTTP status Odin answered, if it answered.
+    pub http_status: Option<u16>,
+}
+
+impl ReadFailure {
+    fn new(message: impl Into<String>) -> ReadFailure {
+        ReadFailure {
+            message: message.into(),
+            http_status: None,
+        }
+    }
+}
 
 /// Read the resources each user's steps touch, `concurrency` users at a time; in plan order.
 pub async fn read_all(
@@ -27,13 +45,19 @@ pub async fn read_all(
     for user in users {
         let (client, slots, user) = (client.clone(), slots.clone(), user.clone());
         tasks.push(tokio::spawn(async move {
-            let _slot = slots.acquire_owned().await.map_err(|e| e.to_string())?;
+            let _slot = slots
+                .acquire_owned()
+                .await
+                .map_err(|e| ReadFailure::new(e.to_string()))?;
             read(&user, &client).await
         }));
     }
     let mut states = Vec::with_capacity(tasks.len());
     for task in tasks {
-        states.push(task.await.unwrap_or_else(|e| Err(e.to_string())));
+        states.push(
+            task.await
+                .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string()))),
+        );
     }
     states
 }
@@ -46,9 +70,10 @@ pub async fn read(user: &UserPlan, client: &OdinClient) -> LiveState {
             continue;
         }
         let call = client.read(step.resource(), &user.user_id).await;
-        let value = call
-            .result
-            .map_err(|error| format!("reading {}: {error}", step.resource()))?;
+        let value = call.result.map_err(|error| ReadFailure {
+            message: format!("reading {}: {error}", step.resource()),
+            http_status: call.status,
+        })?;
         live.insert(step.resource(), value);
     }
     Ok(live)

@@ -73,6 +73,24 @@ impl Outbox {
     }
 }
 
+/// Why a user is not written at all: the first step's status (failed or drifted), the
+/// message, and the HTTP status of a failed read.
+struct Unprepared {
+    message: String,
+    status: Status,
+    http_status: Option<u16>,
+}
+
+impl Unprepared {
+    fn failed(message: String, http_status: Option<u16>) -> Unprepared {
+        Unprepared {
+            message,
+            status: Status::Failed,
+            http_status,
+        }
+    }
+}
+
 /// A user's live state and what each of its steps would change.
 struct Prepared {
     diffs: Vec<StepDiff>,
@@ -112,7 +130,7 @@ pub(crate) async fn apply(
     let started = Instant::now();
     let prepared = match prepare(user, client, options).await {
         Ok(prepared) => prepared,
-        Err((message, status)) => return report.fail_all(&message, status, started),
+        Err(failure) => return report.fail_all(failure, started),
     };
     if !recorded && prepared.diffs.iter().any(|d| d.body.is_some()) {
         let entry = undo::rollback_entry(
@@ -123,7 +141,7 @@ pub(crate) async fn apply(
         );
         if let Err(why) = record_rollback(entry, outbox).await {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
-            return report.fail_all(&message, Status::Failed, started);
+            return report.fail_all(Unprepared::failed(message, None), started);
         }
     }
     let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
@@ -148,15 +166,19 @@ async fn prepare(
     user: &UserPlan,
     client: &OdinClient,
     options: &ApplyOptions,
-) -> Result<Prepared, (String, Status)> {
+) -> Result<Prepared, Unprepared> {
     let mut live = super::live::read(user, client)
         .await
-        .map_err(|message| (message, Status::Failed))?;
+        .map_err(|why| Unprepared::failed(why.message, why.http_status))?;
     if !options.force {
         let moved = super::live::drift(user, &live);
         if !moved.is_empty() {
             tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
-            return Err((moved.join("; "), Status::Drifted));
+            return Err(Unprepared {
+                message: moved.join("; "),
+                status: Status::Drifted,
+                http_status: None,
+            });
         }
     }
     let diffs = user
@@ -164,7 +186,7 @@ async fn prepare(
         .iter()
         .map(|step| diff(step, &live[&step.resource()]))
         .collect::<Result<Vec<StepDiff>, _>>()
-        .map_err(|error| (format!("cannot apply the plan: {error}"), Status::Failed))?;
+        .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
     let captured = capture_unassigned(user, client, &diffs, &mut live).await?;
     let identity = UserIdentity::resolve(
         &user.user_id,
@@ -188,7 +210,7 @@ async fn capture_unassigned(
     client: &OdinClient,
     diffs: &[StepDiff],
     live: &mut HashMap<Resource, Value>,
-) -> Result<Map<String, Value>, (String, Status)> {
+) -> Result<Map<String, Value>, Unprepared> {
     let lost: Vec<&ServiceRef> = diffs.iter().flat_map(|d| &d.services.unassign).collect();
     if lost.is_empty() {
         return Ok(Map::new());
@@ -197,7 +219,7 @@ async fn capture_unassigned(
         let call = client.read(Resource::Settings, &user.user_id).await;
         let doc = call.result.map_err(|error| {
             let message = format!("reading {} before unassigning: {error}", Resource::Settings);
-            (message, Status::Failed)
+            Unprepared::failed(message, call.status)
         })?;
         slot.insert(doc);
     }
@@ -280,9 +302,10 @@ impl Reporter<'_> {
         }));
     }
 
-    /// Nothing of this user was written: its first step ends `first` (failed or drifted)
-    /// with `message`, the rest are skipped.
-    fn fail_all(&self, message: &str, first: Status, started: Instant) -> bool {
+    /// Nothing of this user was written: its first step ends as `why` says (failed or
+    /// drifted), the rest are skipped.
+    fn fail_all(&self, why: Unprepared, started: Instant) -> bool {
+        let (message, first) = (why.message.as_str(), why.status);
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
         for (index, step) in self.user.steps.iter().enumerate() {
@@ -297,6 +320,9 @@ impl Reporter<'_> {
                 ),
             };
             let mut result = self.result(index, step, status);
+            if index == 0 {
+                result.http_status = why.http_status;
+            }
             result.after = step.patch().into_owned();
             result.message = text;
             result.duration_ms = started.elapsed().as_millis() as u64;

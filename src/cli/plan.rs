@@ -158,7 +158,7 @@ fn read_live(
     for (user, state) in plan.users.iter_mut().zip(states) {
         match state {
             Ok(live) => user.before = Some(live::before_values(user, &live)),
-            Err(why) => unreadable.push((user.user_id.clone(), why)),
+            Err(why) => unreadable.push((user.user_id.clone(), why.message)),
         }
     }
     plan.source.target = Some(target.to_string());
