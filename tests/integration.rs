@@ -15,4 +15,5 @@ mod resume_cmd;
 mod sim_api;
 mod sim_cli;
 mod sim_faults;
+mod sim_group_reads;
 mod template_cmd;
