@@ -9,6 +9,7 @@ mod support;
 
 mod apply_cmd;
 mod examples_dir;
+mod export_cmd;
 mod plan_bad;
 mod plan_good;
 mod resume_cmd;
