@@ -11,6 +11,7 @@ use super::Notes;
 use super::target::TargetArgs;
 use crate::error::Error;
 use crate::export::columns::{self, ColumnSource};
+use crate::export::read::FileUser;
 use crate::export::{
     About, Event, ExportError, ReadPlan, Selection, SheetFormat, SheetWriter, cell_for,
 };
@@ -250,7 +251,7 @@ fn selection(args: &Args) -> Result<Selection, Error> {
 
 /// The user ids of a sheet's `userId` column (with the group where the sheet says it), or
 /// of a one-column plain list.
-fn file_users(path: &Path) -> Result<Vec<(String, Option<(String, String)>)>, Error> {
+fn file_users(path: &Path) -> Result<Vec<FileUser>, Error> {
     let sheet = sheet::read(path, None).map_err(ExportError::from)?;
     let find = |names: &[&str]| {
         sheet

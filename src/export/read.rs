@@ -14,6 +14,9 @@ use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, GroupReadError, UserFilter};
 use crate::resource::Resource;
 
+/// A user id from `--users FILE`, with (service provider, group) when the file says it.
+pub type FileUser = (String, Option<(String, String)>);
+
 /// Which users to export: a union, each user once.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -22,7 +25,7 @@ pub struct Selection {
     /// `--service-provider SP`: every group of each.
     pub service_providers: Vec<String>,
     /// `--users FILE`: user ids, with their group when the file says it.
-    pub users: Vec<(String, Option<(String, String)>)>,
+    pub users: Vec<FileUser>,
     /// `--where`: Odin's one filter.
     pub filter: Option<UserFilter>,
 }
