@@ -42,6 +42,9 @@ pub enum Error {
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),
+    /// An export could not start or finish; nothing was left behind.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
@@ -86,6 +89,7 @@ impl Error {
         match self {
             Error::Odin(_) => 3,
             Error::Ledger(_) | Error::Io { .. } => 1,
+            Error::Export(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

@@ -13,6 +13,7 @@ pub mod apply;
 pub mod atomic;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod mapping;
 pub mod notation;
 pub mod odin;

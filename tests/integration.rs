@@ -9,6 +9,7 @@ mod support;
 
 mod apply_cmd;
 mod examples_dir;
+mod export_cmd;
 mod plan_bad;
 mod plan_good;
 mod resume_cmd;
@@ -16,6 +17,7 @@ mod scale_cmd;
 mod sim_api;
 mod sim_cli;
 mod sim_faults;
+mod sim_group_reads;
 mod template_cmd;
 mod transcripts;
 mod unassign_cmd;

@@ -3,6 +3,7 @@
 
 mod apply;
 mod demo;
+mod export;
 mod logging;
 mod plan;
 mod render;
@@ -42,6 +43,8 @@ pub enum Command {
     Apply(apply::Args),
     /// Undo a run: apply its rollback file as a new run.
     Rollback(rollback::Args),
+    /// Write the live values of users to a sheet that plans to no change until edited.
+    Export(export::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Plan(args) => plan::run(args, &notes),
         Command::Apply(args) => apply::run(args, &notes),
         Command::Rollback(args) => rollback::run(args, &notes),
+        Command::Export(args) => export::run(args, &notes),
         Command::Template(args) => template::run(args, &notes).map(|()| 0),
         Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
         Command::Demo(args) => demo::run(args, &notes),

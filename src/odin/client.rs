@@ -122,14 +122,25 @@ impl OdinClient {
 
     /// `GET {resource}?userId=`.
     pub async fn read(&self, resource: Resource, user_id: &str) -> Call {
-        self.call(Method::GET, endpoint(resource).path, Some(user_id), None)
-            .await
+        self.call(
+            Method::GET,
+            endpoint(resource).path,
+            &[("userId", user_id)],
+            None,
+        )
+        .await
     }
 
     /// `PUT {resource}` with `body` (identity keys included).
     pub async fn write(&self, resource: Resource, body: &Value) -> Call {
-        self.call(Method::PUT, endpoint(resource).path, None, Some(body))
+        self.call(Method::PUT, endpoint(resource).path, &[], Some(body))
             .await
+    }
+
+    /// `GET {path}?{query}`: any read, e.g. the group-scale reads of [`super::group`], with
+    /// the same limiter, retries, 401 renewal and 429 handling as every other request.
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Call {
+        self.call(Method::GET, path, query, None).await
     }
 
     /// Requests sent so far.
@@ -144,11 +155,6 @@ impl OdinClient {
         }
     }
 
-    /// The limiter's effective rate now (lower than configured after 429s).
-    pub fn current_rate(&self) -> f64 {
-        self.transport.limiter.current_rate()
-    }
-
     /// One logical request: retried as the transport sees fit, and sent again with a renewed
     /// token whenever the token is refused (a token can expire again while a request waits
     /// out throttling), up to [`TOKEN_RENEWALS`] times.
@@ -156,7 +162,7 @@ impl OdinClient {
         &self,
         method: Method,
         path: &str,
-        user_id: Option<&str>,
+        query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Call {
         let url = format!("{}{path}", self.transport.config.base_url);
@@ -170,8 +176,8 @@ impl OdinClient {
                     .http
                     .request(method.clone(), &url)
                     .bearer_auth(&token);
-                if let Some(user_id) = user_id {
-                    request = request.query(&[("userId", user_id)]);
+                if !query.is_empty() {
+                    request = request.query(query);
                 }
                 if let Some(body) = body {
                     request = request.json(body);
@@ -180,7 +186,7 @@ impl OdinClient {
             };
             let mut call = self
                 .transport
-                .retrying(build, true, user_id.unwrap_or_default())
+                .retrying(build, true, query.first().map_or("", |(_, v)| *v))
                 .await;
             attempts += call.attempts;
             call.attempts = attempts;

@@ -4,7 +4,7 @@
 //! problem the sheet has, and printing the plan is the dry run.
 
 mod columns;
-mod convert;
+pub(crate) mod convert;
 pub mod file;
 mod merge;
 mod rows;

@@ -21,6 +21,7 @@ use crate::notation::{FieldPath, Namespace, Segment};
 use crate::suggest;
 
 mod conform;
+mod fields;
 
 /// A real `GET /users` response.
 pub const USER: &str = include_str!("fixtures/user.json");

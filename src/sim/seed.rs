@@ -151,6 +151,8 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
         }),
     );
 
+    round_trip_cases(catalog, n, &mut record, &mut settings, &mut services);
+
     let mut policy = catalog.policy.clone();
     if rng.random_bool(0.3) {
         super::state::merge(
@@ -168,6 +170,44 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
             .iter()
             .map(|(_, _, assigned)| *assigned)
             .collect(),
+    }
+}
+
+/// The data that spreadsheets get wrong, on a fixed share of users (by number, no random
+/// draws, so every other value stays as it was): extensions with a leading zero, phone
+/// numbers that Odin returns as JSON numbers (API.md §4 quirk 2), and Call Forwarding
+/// Busy / Not Reachable not assigned.
+fn round_trip_cases(
+    catalog: &Catalog,
+    n: usize,
+    record: &mut Value,
+    settings: &mut [Option<Arc<Value>>],
+    services: &mut [bool],
+) {
+    if n % 10 == 4 {
+        record["extension"] = Value::String(format!("0{:03}", n % 1000));
+    }
+    if n % 5 == 2 {
+        record["mobilePhoneNumber"] = json!(15_552_000_000u64 + (n % 10_000) as u64);
+    }
+    if n % 5 == 3
+        && let Some(Some(cfna)) = catalog
+            .settings_service("Call Forwarding No Answer")
+            .map(|i| &mut settings[i])
+    {
+        Arc::make_mut(cfna)["forwardToPhoneNumber"] =
+            json!(15_555_000_000u64 + (n % 10_000) as u64);
+    }
+    for (name, unassigned) in [
+        ("Call Forwarding Busy", n % 4 == 3),
+        ("Call Forwarding Not Reachable", n % 6 == 5),
+    ] {
+        if unassigned && let Some(service) = catalog.service(name) {
+            services[service] = false;
+            if let Some(entry) = catalog.settings_of_service(service) {
+                settings[entry] = None;
+            }
+        }
     }
 }
 

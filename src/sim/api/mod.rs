@@ -1,6 +1,8 @@
-//! The Odin endpoints of API.md sections 2–6, plus `/__sim/stats` and `/__sim/state`.
+//! The Odin endpoints of API.md sections 2–6 and the group-scale reads of 7a, plus `/__sim/stats` and `/__sim/state`.
 
 mod auth;
+mod bulk;
+mod groups;
 mod resources;
 mod users;
 
@@ -62,6 +64,23 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/auth/token", post(auth::login).put(auth::refresh))
         .route("/auth/session", get(auth::session))
         .route("/users", get(users::get).put(users::put))
+        .route("/groups", get(groups::get))
+        .route(
+            "/users/call-forwarding-always/bulk",
+            get(bulk::call_forwarding_always),
+        )
+        .route(
+            "/users/call-forwarding-busy/bulk",
+            get(bulk::call_forwarding_busy),
+        )
+        .route(
+            "/users/call-forwarding-no-answer/bulk",
+            get(bulk::call_forwarding_no_answer),
+        )
+        .route(
+            "/users/call-forwarding-not-reachable/bulk",
+            get(bulk::call_forwarding_not_reachable),
+        )
         .route(
             "/users/services/settings",
             get(resources::get_settings).put(resources::put_settings),
@@ -121,6 +140,32 @@ fn user_mut<'a>(
         .users
         .get_mut(user_id)
         .ok_or_else(|| ApiError::unknown_user(user_id))
+}
+
+/// The user id lists of service provider `sp`'s groups: all of them, or just `group`.
+/// An unknown service provider or group is a 404, as Odin answers.
+fn groups_of<'a>(
+    directory: &'a Directory,
+    sp: &str,
+    group: Option<&str>,
+) -> Result<impl Iterator<Item = &'a Vec<String>> + use<'a>, ApiError> {
+    let selected: Vec<&'a Vec<String>> = directory
+        .groups
+        .iter()
+        .filter(|((s, g), _)| s == sp && group.is_none_or(|group| g == group))
+        .map(|(_, ids)| ids)
+        .collect();
+    if selected.is_empty() {
+        let what = match group {
+            Some(group) => format!("group `{group}` of service provider `{sp}`"),
+            None => format!("service provider `{sp}`"),
+        };
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("{what} not found"),
+        ));
+    }
+    Ok(selected.into_iter())
 }
 
 /// A required query parameter.

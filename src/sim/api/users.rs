@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::{Admin, ApiError, body_object, required, user_mut};
 use crate::notation::Namespace;
+use crate::odin::group::wildcard;
 use crate::sim::Sim;
 
 /// The one filter a group listing may carry, each matched with `*` wildcards.
@@ -22,15 +23,16 @@ const FILTERS: [(&str, &str); 6] = [
     ("dn", "phoneNumber"),
 ];
 
-/// `GET /users?userId=` → the user; `GET /users?serviceProviderId=&groupId=[&limit=][&filter=]`
-/// → the group's users as a JSON array.
+/// `GET /users?userId=` → the user; `GET /users?serviceProviderId=[&groupId=][&limit=][&filter=]`
+/// → the users of the group, or of the whole service provider, as a JSON array. An unknown
+/// service provider or group is a 404, as Odin answers.
 pub(super) async fn get(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let directory = sim.directory();
-    if let (Some(sp), Some(group)) = (query.get("serviceProviderId"), query.get("groupId")) {
+    if let Some(sp) = query.get("serviceProviderId") {
         let limit = match query.get("limit") {
             Some(text) => text.parse::<usize>().map_err(|_| {
                 ApiError::bad_request(format!("`limit` must be a number, not `{text}`"))
@@ -44,17 +46,17 @@ pub(super) async fn get(
         if filters.len() > 1 {
             return Err(ApiError::bad_request("at most one filter may be given"));
         }
-        let ids = directory
-            .groups
-            .get(&(sp.clone(), group.clone()))
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let users: Vec<Value> = ids
-            .iter()
+        let groups = super::groups_of(&directory, sp, query.get("groupId").map(String::as_str))?;
+        let users: Vec<Value> = groups
+            .flat_map(|ids| ids.iter())
             .filter_map(|id| directory.users.get(id))
             .filter(|user| {
                 filters.iter().all(|(field, pattern)| {
-                    wildcard(pattern, user.user[*field].as_str().unwrap_or_default())
+                    let value = match &user.user[*field] {
+                        Value::Number(n) => n.to_string(),
+                        other => other.as_str().unwrap_or_default().to_string(),
+                    };
+                    wildcard(pattern, &value)
                 })
             })
             .take(limit)
@@ -105,16 +107,6 @@ pub(super) async fn put(
     }
     crate::sim::state::merge(&mut user.user, &patch);
     Ok(Json(Value::Array(vec![user.user.clone()])))
-}
-
-/// Odin's filter wildcards: `v*`, `*v`, `*v*`, or the exact value.
-fn wildcard(pattern: &str, value: &str) -> bool {
-    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
-        (Some(rest), _) if rest.ends_with('*') => value.contains(&rest[..rest.len() - 1]),
-        (Some(suffix), _) => value.ends_with(suffix),
-        (None, Some(prefix)) => value.starts_with(prefix),
-        (None, None) => value == pattern,
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,472 @@
+//! Reading the selection: group by group through the group-scale reads, per user only for
+//! what has none, each group's values sent down a channel as soon as it is read so the
+//! writer can stream it out and memory holds a group or two, not the export.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use tokio::sync::{Semaphore, mpsc};
+
+use super::{ExportColumn, ExportError};
+use crate::notation::{self, Namespace};
+use crate::odin::OdinClient;
+use crate::odin::group::{self, BulkService, GroupReadError, UserFilter};
+use crate::resource::Resource;
+
+/// A user id from `--users FILE`, with (service provider, group) when the file says it.
+pub type FileUser = (String, Option<(String, String)>);
+
+/// Which users to export: a union, each user once.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--group SP/GROUP`, in order.
+    pub groups: Vec<(String, String)>,
+    /// `--service-provider SP`: every group of each.
+    pub service_providers: Vec<String>,
+    /// `--users FILE`: user ids, with their group when the file says it.
+    pub users: Vec<FileUser>,
+    /// `--where`: Odin's one filter.
+    pub filter: Option<UserFilter>,
+}
+
+/// What to read and how hard to press.
+#[derive(Debug, Clone)]
+pub struct ReadPlan {
+    /// Who.
+    pub selection: Selection,
+    /// What.
+    pub columns: Vec<ExportColumn>,
+    /// Users read at once where reads are per user.
+    pub concurrency: usize,
+    /// How many users a per-user batch holds before it is sent on.
+    pub batch: usize,
+}
+
+/// One user's values, aligned with the columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    /// The user id.
+    pub user_id: String,
+    /// The service provider.
+    pub service_provider_id: String,
+    /// The group.
+    pub group_id: String,
+    /// The live value of each column; `None` when absent (or the service is not assigned).
+    pub values: Vec<Option<Value>>,
+}
+
+/// What the reader sends to the writer, in selection order.
+#[derive(Debug)]
+pub enum Event {
+    /// A group or batch has been read.
+    Rows {
+        /// What was read, e.g. `group ent/grp01`.
+        unit: String,
+        /// The users read, in Odin's order.
+        rows: Vec<UserRow>,
+        /// Users that could not be read: (user or group, why).
+        unreadable: Vec<(String, String)>,
+    },
+    /// Worth telling the admin; sent once per cause.
+    Warning(String),
+    /// The selection has been resolved: this many units (groups and batches) will follow.
+    Units(usize),
+    /// The export cannot go on.
+    Fatal(ExportError),
+}
+
+/// What the columns need read, beyond the user records that group listings hold.
+#[derive(Debug, Clone, Default)]
+struct Needs {
+    bulk: Vec<BulkService>,
+    /// Settings services without a group read.
+    other_settings: bool,
+    policy: bool,
+}
+
+impl Needs {
+    fn of(columns: &[ExportColumn]) -> Needs {
+        let mut bulk = BTreeSet::new();
+        let mut needs = Needs::default();
+        for column in columns {
+            match column.path.namespace {
+                Namespace::Settings => {
+                    match BulkService::from_service_name(column.path.first_key()) {
+                        Some(service) => {
+                            bulk.insert(service);
+                        }
+                        None => needs.other_settings = true,
+                    }
+                }
+                Namespace::Policy => needs.policy = true,
+                _ => {}
+            }
+        }
+        needs.bulk = bulk.into_iter().collect();
+        needs
+    }
+}
+
+/// A unit of reading: a group (all of it, or only some users), or users read one by one.
+enum Unit {
+    Group {
+        sp: String,
+        group: String,
+        only: Option<HashSet<String>>,
+    },
+    Users(Vec<String>),
+}
+
+/// Read everything `plan` selects and send it to `events`; ends when done, after a
+/// [`Event::Fatal`], or when the receiver is gone.
+pub async fn read(client: Arc<OdinClient>, plan: ReadPlan, events: mpsc::Sender<Event>) {
+    let units = match units(&client, &plan.selection, plan.batch).await {
+        Ok(units) => units,
+        Err(error) => {
+            let _ = events.send(Event::Fatal(error)).await;
+            return;
+        }
+    };
+    if events.send(Event::Units(units.len())).await.is_err() {
+        return;
+    }
+    let needs = Needs::of(&plan.columns);
+    let mut reader = Reader {
+        client,
+        plan,
+        needs,
+        seen: HashSet::new(),
+        warned: HashSet::new(),
+        events,
+    };
+    for unit in units {
+        let ok = match unit {
+            Unit::Group { sp, group, only } => reader.group(&sp, &group, only.as_ref()).await,
+            Unit::Users(ids) => reader.users(ids).await,
+        };
+        if !ok {
+            return;
+        }
+    }
+}
+
+/// The units in selection order: named groups, service providers' groups, the file's
+/// users of known groups (by group), then the rest of the file's users in batches.
+async fn units(
+    client: &OdinClient,
+    selection: &Selection,
+    batch: usize,
+) -> Result<Vec<Unit>, ExportError> {
+    let mut groups: Vec<(String, String)> = selection.groups.clone();
+    for sp in &selection.service_providers {
+        let listed = group::list_groups(client, sp)
+            .await
+            .map_err(|e| fatal(e, sp))?;
+        groups.extend(
+            listed
+                .into_iter()
+                .map(|g| (g.service_provider_id, g.group_id)),
+        );
+    }
+    let mut whole: HashSet<(String, String)> = HashSet::new();
+    let mut units = Vec::new();
+    for key in groups {
+        if whole.insert(key.clone()) {
+            units.push(Unit::Group {
+                sp: key.0,
+                group: key.1,
+                only: None,
+            });
+        }
+    }
+    let mut partial: Vec<((String, String), HashSet<String>)> = Vec::new();
+    let mut loose = Vec::new();
+    for (user_id, home) in &selection.users {
+        match home {
+            Some(key) if whole.contains(key) => {}
+            Some(key) => match partial.iter_mut().find(|(k, _)| k == key) {
+                Some((_, ids)) => {
+                    ids.insert(user_id.clone());
+                }
+                None => partial.push((key.clone(), HashSet::from([user_id.clone()]))),
+            },
+            None => loose.push(user_id.clone()),
+        }
+    }
+    for ((sp, group), ids) in partial {
+        units.push(Unit::Group {
+            sp,
+            group,
+            only: Some(ids),
+        });
+    }
+    for chunk in loose.chunks(batch.max(1)) {
+        units.push(Unit::Users(chunk.to_vec()));
+    }
+    Ok(units)
+}
+
+fn fatal(error: GroupReadError, what: &str) -> ExportError {
+    match error {
+        GroupReadError::NotFound { what, details } => ExportError::NotFound { what, details },
+        GroupReadError::Odin(source) => ExportError::Odin {
+            what: what.to_string(),
+            source,
+        },
+        other => ExportError::Odin {
+            what: what.to_string(),
+            source: crate::odin::OdinError::Decode(other.to_string()),
+        },
+    }
+}
+
+struct Reader {
+    client: Arc<OdinClient>,
+    plan: ReadPlan,
+    needs: Needs,
+    seen: HashSet<String>,
+    warned: HashSet<BulkService>,
+    events: mpsc::Sender<Event>,
+}
+
+/// One user's documents as read: the record, the settings document, the policy.
+#[derive(Debug, Default)]
+struct Docs {
+    user: Value,
+    settings: Option<Value>,
+    policy: Option<Value>,
+}
+
+impl Reader {
+    /// Read a group and send its rows; false when the export must stop.
+    async fn group(&mut self, sp: &str, group: &str, only: Option<&HashSet<String>>) -> bool {
+        let unit = format!("group {sp}/{group}");
+        let filter = self.plan.selection.filter.as_ref();
+        let snapshot =
+            match group::read_group(&self.client, sp, group, &self.needs.bulk, filter).await {
+                Ok(snapshot) => snapshot,
+                Err(GroupReadError::NotFound { what, details }) if only.is_none() => {
+                    let error = ExportError::NotFound { what, details };
+                    let _ = self.events.send(Event::Fatal(error)).await;
+                    return false;
+                }
+                Err(error) => {
+                    // The file's users of this group, or the group itself, could not be read.
+                    let unreadable = match only {
+                        Some(ids) => ids
+                            .iter()
+                            .map(|id| (id.clone(), error.to_string()))
+                            .collect(),
+                        None => vec![(format!("group `{sp}/{group}`"), error.to_string())],
+                    };
+                    return self.send(unit, Vec::new(), unreadable).await;
+                }
+            };
+        for service in &snapshot.unsupported {
+            if self.warned.insert(*service) {
+                let message = format!(
+                    "Odin answered 404 to `{}`; reading `{service}` per user instead",
+                    service.path()
+                );
+                if self.events.send(Event::Warning(message)).await.is_err() {
+                    return false;
+                }
+            }
+        }
+        let mut users = Vec::new();
+        for user in snapshot.users {
+            let id = user.user_id();
+            if only.is_some_and(|ids| !ids.contains(&id)) || !self.seen.insert(id.clone()) {
+                continue;
+            }
+            let missing = self
+                .needs
+                .bulk
+                .iter()
+                .any(|s| !user.settings.contains_key(s));
+            let settings = (!self.needs.bulk.is_empty()).then(|| {
+                let mut doc = Map::new();
+                for (service, value) in &user.settings {
+                    if let Some(value) = value {
+                        doc.insert(service.service_name().to_string(), value.clone());
+                    }
+                }
+                Value::Object(doc)
+            });
+            let docs = Docs {
+                user: user.user,
+                settings: if missing || self.needs.other_settings {
+                    None
+                } else {
+                    settings
+                },
+                policy: None,
+            };
+            users.push((id, docs));
+        }
+        let (rows, unreadable) = self.complete(users).await;
+        self.send(unit, rows, unreadable).await
+    }
+
+    /// Read users one by one (their group unknown) and send them as one unit.
+    async fn users(&mut self, ids: Vec<String>) -> bool {
+        let fresh: Vec<String> = ids
+            .into_iter()
+            .filter(|id| self.seen.insert(id.clone()))
+            .collect();
+        let unit = format!("{} users read one by one", fresh.len());
+        let mut users = Vec::new();
+        let mut unreadable = Vec::new();
+        let records = self.per_user(&fresh, |client, id| async move {
+            client.read(Resource::User, &id).await.result
+        });
+        for (id, record) in fresh.iter().zip(records.await) {
+            match record {
+                Ok(user) => {
+                    if self
+                        .plan
+                        .selection
+                        .filter
+                        .as_ref()
+                        .is_none_or(|f| f.matches(&user))
+                    {
+                        users.push((
+                            id.clone(),
+                            Docs {
+                                user,
+                                ..Docs::default()
+                            },
+                        ));
+                    }
+                }
+                Err(error) => unreadable.push((id.clone(), format!("reading user: {error}"))),
+            }
+        }
+        let (rows, more) = self.complete(users).await;
+        unreadable.extend(more);
+        self.send(unit, rows, unreadable).await
+    }
+
+    /// Per-user reads of what the documents still lack, then each user's column values.
+    async fn complete(&self, users: Vec<(String, Docs)>) -> (Vec<UserRow>, Vec<(String, String)>) {
+        let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
+        let ids: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
+        let flags: Vec<(bool, bool)> = users
+            .iter()
+            .map(|(_, d)| (wants_settings && d.settings.is_none(), self.needs.policy))
+            .collect();
+        let flags = Arc::new(flags);
+        let index: HashMap<String, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        let index = Arc::new(index);
+        let extra = self
+            .per_user(&ids, move |client, id| {
+                let (flags, index) = (flags.clone(), index.clone());
+                async move {
+                    let (settings, policy) = index.get(&id).map_or((false, false), |i| flags[*i]);
+                    let settings = match settings {
+                        true => Some(client.read(Resource::Settings, &id).await.result?),
+                        false => None,
+                    };
+                    let policy = match policy {
+                        true => Some(client.read(Resource::Policy, &id).await.result?),
+                        false => None,
+                    };
+                    Ok((settings, policy))
+                }
+            })
+            .await;
+        let mut rows = Vec::with_capacity(users.len());
+        let mut unreadable = Vec::new();
+        for ((id, mut docs), extra) in users.into_iter().zip(extra) {
+            match extra {
+                Ok((settings, policy)) => {
+                    if settings.is_some() {
+                        docs.settings = settings;
+                    }
+                    docs.policy = policy;
+                    rows.push(self.row(id, &docs));
+                }
+                Err(error) => unreadable.push((id, format!("reading settings or policy: {error}"))),
+            }
+        }
+        (rows, unreadable)
+    }
+
+    /// `read(client, id)` for every id, `concurrency` at a time, results in id order.
+    async fn per_user<T, F, Fut>(&self, ids: &[String], read: F) -> Vec<Result<T, String>>
+    where
+        T: Send + 'static,
+        F: Fn(Arc<OdinClient>, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, crate::odin::OdinError>> + Send + 'static,
+    {
+        let slots = Arc::new(Semaphore::new(self.plan.concurrency.max(1)));
+        let mut tasks = Vec::with_capacity(ids.len());
+        for id in ids {
+            let work = read(self.client.clone(), id.clone());
+            let slots = slots.clone();
+            tasks.push(tokio::spawn(async move {
+                let _slot = slots.acquire_owned().await.map_err(|e| e.to_string())?;
+                work.await.map_err(|e| e.to_string())
+            }));
+        }
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await.unwrap_or_else(|e| Err(e.to_string())));
+        }
+        results
+    }
+
+    fn row(&self, user_id: String, docs: &Docs) -> UserRow {
+        let text = |key: &str| group_text(docs.user.get(key));
+        let values = self
+            .plan
+            .columns
+            .iter()
+            .map(|column| {
+                let doc = match column.path.namespace {
+                    Namespace::User => Some(&docs.user),
+                    Namespace::Settings => docs.settings.as_ref(),
+                    Namespace::Policy => docs.policy.as_ref(),
+                    Namespace::Services | Namespace::Packs => None,
+                };
+                doc.and_then(|doc| notation::get(doc, &column.path.segments))
+                    .cloned()
+            })
+            .collect();
+        UserRow {
+            service_provider_id: text("serviceProviderId"),
+            group_id: text("groupId"),
+            user_id,
+            values,
+        }
+    }
+
+    async fn send(
+        &self,
+        unit: String,
+        rows: Vec<UserRow>,
+        unreadable: Vec<(String, String)>,
+    ) -> bool {
+        self.events
+            .send(Event::Rows {
+                unit,
+                rows,
+                unreadable,
+            })
+            .await
+            .is_ok()
+    }
+}
+
+fn group_text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}

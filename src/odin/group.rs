@@ -1,0 +1,347 @@
+//! Group-scale reads (API.md §7a): a whole group's user records, and the Call Forwarding
+//! settings of a whole group, one request each instead of one per user.
+//!
+//! Every read goes through [`OdinClient::get`], so the shared limiter, retries, 401 renewal
+//! and 429 handling apply as to any other request. Values are kept exactly as Odin sent them
+//! (phone numbers as JSON numbers, `"true"` strings): the caller decides what they mean.
+//!
+//! How `export` uses it, and how `apply`/`plan --target` can: [`read_group`] once per group,
+//! then per user [`GroupUser::user`] stands for `GET /users?userId=` and
+//! [`GroupUser::settings`] for the bulk services' keys of `GET /users/services/settings`.
+//! Whatever a snapshot does not hold (other services, policy, assigned services, a bulk
+//! service the server does not serve, a user missing from a bulk answer) is read per user.
+
+mod parse;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+pub use parse::{parse_bulk, parse_groups, parse_users};
+
+use super::{OdinClient, OdinError};
+
+/// The services whose settings Odin reads for a whole group in one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BulkService {
+    /// `Call Forwarding Always`.
+    CallForwardingAlways,
+    /// `Call Forwarding Busy`.
+    CallForwardingBusy,
+    /// `Call Forwarding No Answer`.
+    CallForwardingNoAnswer,
+    /// `Call Forwarding Not Reachable`.
+    CallForwardingNotReachable,
+}
+
+impl BulkService {
+    /// All of them, in the order of API.md.
+    pub const ALL: [BulkService; 4] = [
+        BulkService::CallForwardingAlways,
+        BulkService::CallForwardingBusy,
+        BulkService::CallForwardingNoAnswer,
+        BulkService::CallForwardingNotReachable,
+    ];
+
+    /// The service name: the key of its settings in `GET /users/services/settings`.
+    pub fn service_name(self) -> &'static str {
+        match self {
+            BulkService::CallForwardingAlways => "Call Forwarding Always",
+            BulkService::CallForwardingBusy => "Call Forwarding Busy",
+            BulkService::CallForwardingNoAnswer => "Call Forwarding No Answer",
+            BulkService::CallForwardingNotReachable => "Call Forwarding Not Reachable",
+        }
+    }
+
+    /// The group read: `GET {path}?serviceProviderId=&groupId=`.
+    pub fn path(self) -> &'static str {
+        match self {
+            BulkService::CallForwardingAlways => "/users/call-forwarding-always/bulk",
+            BulkService::CallForwardingBusy => "/users/call-forwarding-busy/bulk",
+            BulkService::CallForwardingNoAnswer => "/users/call-forwarding-no-answer/bulk",
+            BulkService::CallForwardingNotReachable => "/users/call-forwarding-not-reachable/bulk",
+        }
+    }
+
+    /// The bulk service whose settings key is `name`, if it has a group read.
+    pub fn from_service_name(name: &str) -> Option<BulkService> {
+        BulkService::ALL
+            .into_iter()
+            .find(|s| s.service_name() == name)
+    }
+}
+
+impl fmt::Display for BulkService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.service_name())
+    }
+}
+
+/// One group of a service provider, as `GET /groups` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The service provider (enterprise).
+    pub service_provider_id: String,
+    /// The group id.
+    pub group_id: String,
+    /// The display name, when Odin gave one.
+    pub group_name: Option<String>,
+    /// The most users the group may hold, when Odin gave it.
+    pub user_limit: Option<u64>,
+}
+
+/// The one filter a user listing may carry (API.md §3), matched by Odin with `*` wildcards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFilter {
+    /// The query parameter: `lastName`, `firstName`, `dn`, `emailAddress`, `extension` or
+    /// `userId`.
+    pub field: String,
+    /// The pattern, e.g. `Tur*`.
+    pub pattern: String,
+}
+
+impl UserFilter {
+    /// The query parameters Odin accepts as the filter.
+    pub const FIELDS: [&'static str; 6] = [
+        "lastName",
+        "firstName",
+        "dn",
+        "emailAddress",
+        "extension",
+        "userId",
+    ];
+
+    /// The user record key a filter field matches (`dn` is the phone number).
+    pub fn record_key(&self) -> &str {
+        if self.field == "dn" {
+            "phoneNumber"
+        } else {
+            &self.field
+        }
+    }
+
+    /// Whether `record` passes the filter, as Odin would judge it: for users read one by
+    /// one, which no listing filtered.
+    pub fn matches(&self, record: &Value) -> bool {
+        let value = match record.get(self.record_key()) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        wildcard(&self.pattern, &value)
+    }
+}
+
+/// Odin's filter wildcards: `v*`, `*v`, `*v*`, or the exact value.
+pub fn wildcard(pattern: &str, value: &str) -> bool {
+    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+        (Some(""), _) => true,
+        (Some(rest), _) if rest.ends_with('*') => value.contains(&rest[..rest.len() - 1]),
+        (Some(suffix), _) => value.ends_with(suffix),
+        (None, Some(prefix)) => value.starts_with(prefix),
+        (None, None) => value == pattern,
+    }
+}
+
+/// Why a group read failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GroupReadError {
+    /// The server has no such endpoint (404 to a bulk read): read per user instead.
+    #[error("`{path}` is not served by this Odin (404); reading per user instead")]
+    Unsupported {
+        /// The endpoint path.
+        path: String,
+    },
+    /// The service provider or group does not exist (404 to a listing).
+    #[error("{what} not found: {details}")]
+    NotFound {
+        /// `service provider `SP`` or `group `SP/G``.
+        what: String,
+        /// Odin's own message.
+        details: String,
+    },
+    /// The request failed (after retries).
+    #[error(transparent)]
+    Odin(#[from] OdinError),
+    /// A 2xx whose body is not the documented shape.
+    #[error("unexpected answer from `{path}`: {reason}")]
+    Malformed {
+        /// The endpoint path.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// One user of a group snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupUser {
+    /// The user record, as `GET /users?userId=` returns it.
+    pub user: Value,
+    /// Per bulk service read: `Some(settings)` as `GET /users/services/settings` holds them
+    /// under the service name (without `userId`), `None` when the service is not assigned.
+    /// A service missing here was not read for this user: read it per user.
+    pub settings: BTreeMap<BulkService, Option<Value>>,
+}
+
+impl GroupUser {
+    /// The user id of the record (a JSON number is taken as its digits).
+    pub fn user_id(&self) -> String {
+        parse::text_of(self.user.get("userId")).unwrap_or_default()
+    }
+}
+
+/// A group's users with the bulk services' settings, read once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSnapshot {
+    /// The service provider.
+    pub service_provider_id: String,
+    /// The group.
+    pub group_id: String,
+    /// The users in Odin's listing order (after the filter, when one was given).
+    pub users: Vec<GroupUser>,
+    /// Bulk services asked for whose endpoint answered 404: read them per user.
+    pub unsupported: Vec<BulkService>,
+}
+
+/// `GET /groups?serviceProviderId=SP`: the groups of a service provider.
+pub async fn list_groups(
+    client: &OdinClient,
+    service_provider: &str,
+) -> Result<Vec<Group>, GroupReadError> {
+    let path = "/groups";
+    let call = client
+        .get(path, &[("serviceProviderId", service_provider)])
+        .await;
+    let body = listing(call.result, || {
+        format!("service provider `{service_provider}`")
+    })?;
+    parse_groups(&body).map_err(|reason| malformed(path, reason))
+}
+
+/// `GET /users?serviceProviderId=SP[&groupId=G][&FILTER=PATTERN]`: full user records of a
+/// group, or of the whole service provider when `group` is `None`.
+pub async fn list_users(
+    client: &OdinClient,
+    service_provider: &str,
+    group: Option<&str>,
+    filter: Option<&UserFilter>,
+) -> Result<Vec<Value>, GroupReadError> {
+    let path = "/users";
+    let mut query = vec![("serviceProviderId", service_provider)];
+    if let Some(group) = group {
+        query.push(("groupId", group));
+    }
+    if let Some(filter) = filter {
+        query.push((filter.field.as_str(), filter.pattern.as_str()));
+    }
+    let call = client.get(path, &query).await;
+    let body = listing(call.result, || match group {
+        Some(group) => format!("group `{service_provider}/{group}`"),
+        None => format!("service provider `{service_provider}`"),
+    })?;
+    parse_users(&body).map_err(|reason| malformed(path, reason))
+}
+
+/// `GET /users/call-forwarding-*/bulk?serviceProviderId=&groupId=`: user id → the service's
+/// settings (`None` = not assigned). A 404 is [`GroupReadError::Unsupported`].
+pub async fn read_bulk(
+    client: &OdinClient,
+    service_provider: &str,
+    group: &str,
+    service: BulkService,
+) -> Result<BTreeMap<String, Option<Value>>, GroupReadError> {
+    let path = service.path();
+    let call = client
+        .get(
+            path,
+            &[("serviceProviderId", service_provider), ("groupId", group)],
+        )
+        .await;
+    let body = match call.result {
+        Ok(body) => body,
+        Err(error) if error.status() == Some(404) => {
+            return Err(GroupReadError::Unsupported {
+                path: path.to_string(),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    parse_bulk(&body, service).map_err(|reason| malformed(path, reason))
+}
+
+/// Read a group: its user records (filtered by Odin when `filter` is given), then each of
+/// `services` with its bulk read. `1 + services.len()` requests whatever the group's size.
+///
+/// Guarantees: users come in Odin's listing order, each once; a bulk service that answered
+/// 404 is listed in [`GroupSnapshot::unsupported`] and absent from every user's settings;
+/// any other failure fails the whole read (nothing is half-read).
+pub async fn read_group(
+    client: &OdinClient,
+    service_provider: &str,
+    group: &str,
+    services: &[BulkService],
+    filter: Option<&UserFilter>,
+) -> Result<GroupSnapshot, GroupReadError> {
+    let records = list_users(client, service_provider, Some(group), filter).await?;
+    let mut users: Vec<GroupUser> = records
+        .into_iter()
+        .map(|user| GroupUser {
+            user,
+            settings: BTreeMap::new(),
+        })
+        .collect();
+    let mut unsupported = Vec::new();
+    for &service in services {
+        if users.is_empty() {
+            break;
+        }
+        match read_bulk(client, service_provider, group, service).await {
+            Ok(mut by_user) => {
+                for user in &mut users {
+                    if let Some(settings) = by_user.remove(&user.user_id()) {
+                        user.settings.insert(service, settings);
+                    }
+                }
+            }
+            Err(GroupReadError::Unsupported { .. }) => unsupported.push(service),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(GroupSnapshot {
+        service_provider_id: service_provider.to_string(),
+        group_id: group.to_string(),
+        users,
+        unsupported,
+    })
+}
+
+/// A listing's body, with a 404 told as the thing that was not found.
+fn listing(
+    result: Result<Value, OdinError>,
+    what: impl FnOnce() -> String,
+) -> Result<Value, GroupReadError> {
+    match result {
+        Ok(body) => Ok(body),
+        Err(OdinError::Http {
+            status: 404,
+            details,
+            ..
+        }) => Err(GroupReadError::NotFound {
+            what: what(),
+            details,
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn malformed(path: &str, reason: String) -> GroupReadError {
+    GroupReadError::Malformed {
+        path: path.to_string(),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,155 @@
+//! The simulator's group-scale reads (API.md §7a), and `odin::group` reading them through
+//! the real client.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sleipnir::odin::group::{self, BulkService, GroupReadError, UserFilter};
+use sleipnir::odin::{ClientConfig, Credentials, OdinClient};
+use sleipnir::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME, SimConfig};
+
+use crate::sim_support::{Odin, error, odin, small};
+
+fn ids(listing: &Value) -> Vec<String> {
+    listing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn groups_of_a_service_provider() {
+    let odin = small().await;
+    let groups = odin.get_json("/groups?serviceProviderId=ent.sim").await;
+    let groups = groups.as_array().unwrap();
+    assert_eq!(groups.len(), 4);
+    assert_eq!(groups[0]["groupId"], "grp01");
+    assert_eq!(groups[0]["serviceProviderId"], "ent.sim");
+    assert!(groups[0]["groupName"].is_string() && groups[0]["userLimit"].is_u64());
+    let unknown = odin.get("/groups?serviceProviderId=nope").await;
+    assert_eq!(
+        error(unknown, StatusCode::NOT_FOUND).await,
+        "service provider `nope` not found"
+    );
+}
+
+#[tokio::test]
+async fn users_of_the_enterprise_and_unknown_groups() {
+    let odin = small().await;
+    let all = odin.get_json("/users?serviceProviderId=ent.sim").await;
+    assert_eq!(ids(&all).len(), 20);
+    let filtered = odin
+        .get_json("/users?serviceProviderId=ent.sim&lastName=Lovelace")
+        .await;
+    assert!(!ids(&filtered).is_empty() && ids(&filtered).len() < 20);
+    let unknown = odin
+        .get("/users?serviceProviderId=ent.sim&groupId=grp99")
+        .await;
+    assert_eq!(
+        error(unknown, StatusCode::NOT_FOUND).await,
+        "group `grp99` of service provider `ent.sim` not found"
+    );
+}
+
+#[tokio::test]
+async fn bulk_reads_agree_with_the_settings_of_each_user() {
+    let odin = small().await;
+    for service in BulkService::ALL {
+        let path = format!("{}?serviceProviderId=ent.sim&groupId=grp02", service.path());
+        let bulk = odin.get_json(&path).await;
+        let entries = bulk.as_array().unwrap();
+        assert_eq!(entries.len(), 5, "{service}");
+        for entry in entries {
+            let user_id = entry["user"]["userId"].as_str().unwrap();
+            let settings = odin
+                .get_json(&format!("/users/services/settings?userId={user_id}"))
+                .await;
+            let name = service.service_name();
+            assert_eq!(entry["service"]["serviceName"], name);
+            match settings.get(name) {
+                Some(expected) => {
+                    assert_eq!(entry["service"]["assigned"], true);
+                    let mut data = entry["data"].clone();
+                    assert_eq!(data["userId"], user_id);
+                    data.as_object_mut().unwrap().remove("userId");
+                    assert_eq!(&data, expected, "{user_id} {name}");
+                }
+                None => {
+                    assert_eq!(entry["service"]["assigned"], false, "{user_id} {name}");
+                    assert_eq!(entry["data"], json!({}));
+                }
+            }
+        }
+    }
+    let unknown = odin
+        .get("/users/call-forwarding-busy/bulk?serviceProviderId=ent.sim&groupId=x")
+        .await;
+    error(unknown, StatusCode::NOT_FOUND).await;
+}
+
+async fn client(odin: &Odin) -> OdinClient {
+    let config = ClientConfig {
+        rate: 1000.0,
+        ..ClientConfig::new(odin.sim.base_url())
+    };
+    OdinClient::connect(config, Credentials::new(DEFAULT_USERNAME, DEFAULT_PASSWORD))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn read_group_costs_one_request_per_listing() {
+    let odin = odin(SimConfig {
+        users: 60,
+        groups: 3,
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client(&odin).await;
+    let before = client.counts().requests;
+    let snapshot = group::read_group(&client, "ent.sim", "grp01", &BulkService::ALL, None)
+        .await
+        .unwrap();
+    assert_eq!(client.counts().requests - before, 5);
+    assert_eq!(snapshot.users.len(), 20);
+    assert!(snapshot.unsupported.is_empty());
+    // The hard cases of the seed: unassigned services, numbers as JSON numbers.
+    let busy = BulkService::CallForwardingBusy;
+    assert!(snapshot.users.iter().any(|u| u.settings[&busy].is_none()));
+    assert!(snapshot.users.iter().any(|u| u.settings[&busy].is_some()));
+    let user = &snapshot.users[0];
+    let settings = odin
+        .get_json(&format!(
+            "/users/services/settings?userId={}",
+            user.user_id()
+        ))
+        .await;
+    for service in BulkService::ALL {
+        assert_eq!(
+            user.settings[&service].as_ref(),
+            settings.get(service.service_name())
+        );
+    }
+    let filter = UserFilter {
+        field: "extension".into(),
+        pattern: "0*".into(),
+    };
+    let zeros = group::read_group(&client, "ent.sim", "grp02", &[busy], Some(&filter))
+        .await
+        .unwrap();
+    assert!(!zeros.users.is_empty());
+    assert!(
+        zeros
+            .users
+            .iter()
+            .all(|u| u.user["extension"].as_str().unwrap().starts_with('0'))
+    );
+    let groups = group::list_groups(&client, "ent.sim").await.unwrap();
+    assert_eq!(groups.len(), 3);
+    let missing = group::read_group(&client, "ent.sim", "grp09", &[], None).await;
+    assert!(
+        matches!(missing, Err(GroupReadError::NotFound { .. })),
+        "{missing:?}"
+    );
+}
