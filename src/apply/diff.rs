@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::notation::{self, Segment};
-use crate::plan::Step;
+use crate::plan::{Patch, Step};
 use crate::resource::Resource;
 use crate::services::{ServiceChanges, ServiceRef};
 
@@ -50,10 +50,10 @@ pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
     }
 }
 
-fn fields(patch: &Map<String, Value>, live: &Value) -> Result<StepDiff, DiffError> {
+fn fields(patch: &Patch, live: &Value) -> Result<StepDiff, DiffError> {
     let mut changes = Vec::new();
     let mut body = Value::Object(Map::new());
-    for (key, desired) in patch {
+    for (key, desired) in patch.iter() {
         let segments = notation::parse_relative(key).map_err(|e| DiffError {
             path: key.clone(),
             reason: e.to_string(),

@@ -16,11 +16,11 @@ use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 /// slots are closed; then report the users never started as skipped. Returns whether users
 /// were left unstarted.
 pub(super) async fn dispatch(
-    users: Arc<Vec<UserPlan>>,
+    users: &[UserPlan],
     client: Arc<OdinClient>,
     outbox: Outbox,
     options: ApplyOptions,
-    resume: Arc<Resume>,
+    resume: &Resume,
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
@@ -42,17 +42,18 @@ pub(super) async fn dispatch(
             started += 1;
             continue;
         }
+        // Finished workers are reaped as we go: a finished task is kept until joined.
+        while workers.try_join_next().is_some() {}
         // The collector gives the slot back once it has counted the user.
         let Ok(slot) = slots.clone().acquire_owned().await else {
             break;
         };
         slot.forget();
-        let index = started;
+        let user = users[started].clone();
         started += 1;
-        let (users, client, outbox) = (users.clone(), client.clone(), outbox.clone());
+        let (client, outbox) = (client.clone(), outbox.clone());
         workers.spawn(async move {
-            let user = &users[index];
-            let failed = user::apply(user, &client, &outbox, &options, start, recorded).await;
+            let failed = user::apply(&user, &client, &outbox, &options, start, recorded).await;
             outbox.send(Event::UserDone { failed });
         });
     }

@@ -130,51 +130,49 @@ pub async fn run(
 ) -> Result<Summary, LedgerError> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
-    let users = Arc::new(plan.users.clone());
     // The worker slots: the dispatcher takes one per user started, the collector gives it
     // back once it has counted that user, and closes them to stop new users from starting.
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let (outbox, mut events, mut requests) = user::Outbox::new();
-    let mut collector = collect::Collector::new(ledger, options, &users, &resume, slots.clone());
-    let dispatcher = tokio::spawn(dispatch::dispatch(
-        users,
-        client.clone(),
-        outbox,
-        options,
-        Arc::new(resume),
-        slots,
-    ));
-    let mut watching = true;
-    if *stop.borrow_and_update() {
-        collector.stop();
-    }
-    let mut seconds = tokio::time::interval_at(
-        tokio::time::Instant::now() + Duration::from_secs(1),
-        Duration::from_secs(1),
-    );
-    seconds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        tokio::select! {
-            // Events first: the canary is decided only once its users' results are in.
-            biased;
-            event = events.recv() => match event {
-                Some(event) => collector.handle(event),
-                None => break,
-            },
-            Some(request) = requests.recv() => collector.answer(request, observer),
-            changed = stop.changed(), if watching => match changed {
-                Ok(()) if *stop.borrow_and_update() => collector.stop(),
-                Ok(()) => {}
-                Err(_) => watching = false,
-            },
-            _ = seconds.tick() => {
-                collector.mark(started.elapsed().as_secs(), client.counts());
-                continue;
-            }
+    let mut collector =
+        collect::Collector::new(ledger, options, &plan.users, &resume, slots.clone());
+    // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
+    // once however large it is; it runs beside the collector in this task.
+    let dispatcher =
+        dispatch::dispatch(&plan.users, client.clone(), outbox, options, &resume, slots);
+    let collecting = async {
+        let mut watching = true;
+        if *stop.borrow_and_update() {
+            collector.stop();
         }
-        observer.progress(&collector.progress(client.counts().requests, started.elapsed()));
-    }
-    let stopped_early = dispatcher.await.unwrap_or(false);
+        let mut seconds = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        seconds.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                // Events first: the canary is decided only once its users' results are in.
+                biased;
+                event = events.recv() => match event {
+                    Some(event) => collector.handle(event),
+                    None => break,
+                },
+                Some(request) = requests.recv() => collector.answer(request, observer),
+                changed = stop.changed(), if watching => match changed {
+                    Ok(()) if *stop.borrow_and_update() => collector.stop(),
+                    Ok(()) => {}
+                    Err(_) => watching = false,
+                },
+                _ = seconds.tick() => {
+                    collector.mark(started.elapsed().as_secs(), client.counts());
+                    continue;
+                }
+            }
+            observer.progress(&collector.progress(client.counts().requests, started.elapsed()));
+        }
+    };
+    let (stopped_early, ()) = tokio::join!(dispatcher, collecting);
     collector.mark(
         started.elapsed().as_secs_f64().ceil() as u64,
         client.counts(),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::diff::{StepDiff, diff};
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
-use crate::plan::{Changes, Step, UserPlan};
+use crate::plan::{Changes, Patch, Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{Status, StepResult};
 use crate::services::Kind;
@@ -109,7 +109,7 @@ fn undo_writes(
             .collect();
         let settings = Step::Fields {
             resource: Resource::Settings,
-            patch: restore,
+            patch: Patch::from(restore),
         };
         if let Some(body) = diff(&settings, &Value::Null)
             .map_err(|e| e.to_string())?

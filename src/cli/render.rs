@@ -100,7 +100,7 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
                     }
                 }
                 Step::Fields { patch, .. } => {
-                    for (key, after) in patch {
+                    for (key, after) in patch.iter() {
                         let then = before(key);
                         if !same(then, after) {
                             let then = then.unwrap_or(&Value::Null);

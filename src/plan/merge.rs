@@ -20,7 +20,9 @@ use crate::services::ServiceRef;
 struct ChangeSet {
     user_id: String,
     rows: Vec<usize>,
-    fields: BTreeMap<Arc<FieldPath>, (Value, Source)>,
+    /// Field → (value, where), in the order first set; sorted by path before it is read
+    /// in order. A list, not a map: a sheet of many users holds one per user at once.
+    fields: Vec<(Arc<FieldPath>, (Value, Source))>,
     /// (packs?, name) → (assigned?, where).
     services: BTreeMap<(bool, String), (bool, Source)>,
     service_provider_id: Option<(String, Source)>,
@@ -101,7 +103,12 @@ impl ChangeSet {
     ) {
         let user = &self.user_id;
         match change {
-            Change::Field { path, value } => match self.fields.get(&path) {
+            Change::Field { path, value } => match self
+                .fields
+                .iter()
+                .find(|(known, _)| *known == path)
+                .map(|(_, set)| set)
+            {
                 Some((existing, _)) if *existing == value => {}
                 Some((existing, first)) => problems.push(source.problem(
                     columns,
@@ -112,9 +119,7 @@ impl ChangeSet {
                         first.describe(columns)
                     ),
                 )),
-                None => {
-                    self.fields.insert(path, (value, source));
-                }
+                None => self.fields.push((path, (value, source))),
             },
             Change::Service {
                 packs,
@@ -157,7 +162,8 @@ impl ChangeSet {
 
     /// A field set inside another field that is also set (`locations` and
     /// `locations[0].phoneNumber`) has no single meaning.
-    fn check_overlaps(&self, columns: &[Column], problems: &mut Vec<Problem>) {
+    fn check_overlaps(&mut self, columns: &[Column], problems: &mut Vec<Problem>) {
+        self.fields.sort_by(|(a, _), (b, _)| a.cmp(b));
         let mut container: Option<(&FieldPath, &Source)> = None;
         for (path, (_, source)) in &self.fields {
             match container {
@@ -192,12 +198,12 @@ impl ChangeSet {
                 changes.unassign.push(service);
             }
         }
-        for (path, (value, _)) in &self.fields {
+        for (path, (value, _)) in self.fields {
             changes
                 .fields
                 .entry(Resource::of(path.namespace))
                 .or_default()
-                .insert(path.relative(), value.clone());
+                .insert(path.relative(), value);
         }
         let steps = changes.into_steps();
         UserPlan {

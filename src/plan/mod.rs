@@ -22,7 +22,7 @@ use crate::resource::Resource;
 use crate::schema::Schema;
 use crate::sheet::Sheet;
 
-pub use step::{Changes, Step};
+pub use step::{Changes, Patch, Step};
 
 /// Where a plan came from, as recorded in the plan file's header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

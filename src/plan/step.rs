@@ -22,7 +22,7 @@ pub enum Step {
         /// The resource written (never [`Resource::Services`]).
         resource: Resource,
         /// Field path inside the resource (`Call Forwarding Always.isActive`) → value to set.
-        patch: Map<String, Value>,
+        patch: Patch,
     },
     /// Services and packs assigned or unassigned.
     Services(ServiceChanges),
@@ -35,7 +35,10 @@ impl Step {
             Resource::Services => ServiceChanges::from_patch(&patch)
                 .map(Step::Services)
                 .map_err(|e| e.to_string()),
-            resource => Ok(Step::Fields { resource, patch }),
+            resource => Ok(Step::Fields {
+                resource,
+                patch: Patch::from(patch),
+            }),
         }
     }
 
@@ -50,7 +53,7 @@ impl Step {
     /// The step as a plan file patch: key → value it sets.
     pub fn patch(&self) -> Cow<'_, Map<String, Value>> {
         match self {
-            Step::Fields { patch, .. } => Cow::Borrowed(patch),
+            Step::Fields { patch, .. } => Cow::Owned(patch.to_map()),
             Step::Services(changes) => Cow::Owned(changes.to_patch()),
         }
     }
@@ -66,6 +69,62 @@ impl Step {
     /// Whether it sets nothing.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Field path → value, in path order: a step's patch. Kept as a sorted list rather than a
+/// map because a plan holds one per user and resource, and most hold a handful of fields
+/// (a `BTreeMap` allocates room for eleven).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Patch(Vec<(String, Value)>);
+
+impl Patch {
+    /// The fields in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The field paths in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The value set at `path`.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(path))
+            .ok()
+            .map(|at| &self.0[at].1)
+    }
+
+    /// How many fields.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it sets nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl From<Map<String, Value>> for Patch {
+    fn from(map: Map<String, Value>) -> Patch {
+        // A map iterates in key order: the list is sorted as it is built.
+        let mut fields: Vec<(String, Value)> = map.into_iter().collect();
+        fields.shrink_to_fit();
+        Patch(fields)
+    }
+}
+
+impl FromIterator<(String, Value)> for Patch {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Patch {
+        Patch::from(iter.into_iter().collect::<Map<String, Value>>())
     }
 }
 
@@ -89,7 +148,7 @@ impl From<Step> for StepFile {
     fn from(step: Step) -> StepFile {
         let resource = step.resource();
         let patch = match step {
-            Step::Fields { patch, .. } => patch,
+            Step::Fields { patch, .. } => patch.to_map(),
             Step::Services(changes) => changes.to_patch(),
         };
         StepFile { resource, patch }
@@ -120,7 +179,7 @@ impl Changes {
         for resource in [Resource::User, Resource::Policy, Resource::Settings] {
             steps.push(Step::Fields {
                 resource,
-                patch: self.fields.remove(&resource).unwrap_or_default(),
+                patch: Patch::from(self.fields.remove(&resource).unwrap_or_default()),
             });
         }
         steps.push(services(Vec::new(), self.unassign));

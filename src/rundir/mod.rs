@@ -241,10 +241,7 @@ impl Ledger {
     pub fn finish(mut self, summary: &Summary) -> Result<PathBuf, LedgerError> {
         let results = self.dir.join(RESULTS);
         self.results.flush().map_err(LedgerError::at(&results))?;
-        let mut rows = RunFiles::new(&self.dir).results()?;
-        // A stable sort: a user's steps keep their order.
-        rows.sort_by_key(|r| r.row);
-        write_results(&results, &rows)?;
+        sort_results(&results)?;
         let path = self.dir.join(SUMMARY);
         let text =
             serde_json::to_string_pretty(summary).map_err(|e| LedgerError::other(&path, e))?;
@@ -281,6 +278,46 @@ fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<Stri
     .map_err(|e| LedgerError::other(path, e))?;
     header.push('\n');
     Ok(header)
+}
+
+/// Put the lines of the `results.csv` at `path` in row order (a stable sort: a user's steps
+/// keep their order), whole or not at all. Lines are moved as bytes, by position, so the
+/// run's results are held once, as text, however many there are.
+fn sort_results(path: &Path) -> Result<(), LedgerError> {
+    let bytes = std::fs::read(path).map_err(LedgerError::reading(path))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let mut record = csv::ByteRecord::new();
+    // (row, start, end) of each line; the first record is the header.
+    let mut lines: Vec<(usize, usize, usize)> = Vec::new();
+    let mut start = 0;
+    let mut header_end = 0;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| LedgerError::unreadable(path, e))?
+    {
+        let end = reader.position().byte() as usize;
+        if header_end == 0 {
+            header_end = end;
+        } else {
+            let row = std::str::from_utf8(record.get(0).unwrap_or_default())
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            lines.push((row, start, end));
+        }
+        start = end;
+    }
+    lines.sort_by_key(|(row, _, _)| *row);
+    crate::atomic::write_with(path, |out| {
+        out.write_all(&bytes[..header_end])?;
+        for (_, start, end) in &lines {
+            out.write_all(&bytes[*start..*end])?;
+        }
+        Ok(())
+    })
+    .map_err(LedgerError::at(path))
 }
 
 /// Replace the `results.csv` at `path` with its header and `rows`, whole or not at all.
@@ -339,6 +376,25 @@ mod tests {
         assert!(header.starts_with("{\"sleipnir\":\"plan\""), "{header}");
         let results = std::fs::read_to_string(fresh.join(RESULTS)).unwrap();
         assert_eq!(results.trim_end(), RESULT_COLUMNS.join(","));
+    }
+
+    #[test]
+    fn results_are_sorted_by_row_as_they_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(RESULTS);
+        let header = RESULT_COLUMNS.join(",");
+        std::fs::write(
+            &path,
+            format!("{header}\n10,b,user,applied,,,,,,,\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n"),
+        )
+        .unwrap();
+        sort_results(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "{header}\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n10,b,user,applied,,,,,,,\n"
+            )
+        );
     }
 
     #[test]
