@@ -2,11 +2,13 @@
 //! worker slot each), pausing after the canary and stopping when the slots are closed;
 //! reports the users never started.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
 use super::ApplyOptions;
+use super::groups::GroupReads;
 use super::user::{self, Event, Outbox, Request};
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
@@ -17,13 +19,14 @@ use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 /// were left unstarted.
 pub(super) async fn dispatch(
     users: &[UserPlan],
-    client: Arc<OdinClient>,
+    (client, groups): (Arc<OdinClient>, Arc<GroupReads>),
     outbox: Outbox,
     options: ApplyOptions,
     resume: &Resume,
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
+    let order = group_order(users);
     let mut started = 0;
     while started < users.len() {
         if options.canary == Some(started) && started > 0 {
@@ -35,9 +38,12 @@ pub(super) async fn dispatch(
                 break;
             }
         }
-        let user_id = &users[started].user_id;
-        let (start, recorded) = (resume.start_of(user_id), resume.has_rollback(user_id));
-        if start >= users[started].steps.len() {
+        let next = &users[order[started]];
+        let (start, recorded) = (
+            resume.start_of(&next.user_id),
+            resume.has_rollback(&next.user_id),
+        );
+        if start >= next.steps.len() {
             // Finished in an earlier attempt: nothing to do, nothing to report again.
             started += 1;
             continue;
@@ -49,16 +55,17 @@ pub(super) async fn dispatch(
             break;
         };
         slot.forget();
-        let user = users[started].clone();
+        let user = next.clone();
         started += 1;
-        let (client, outbox) = (client.clone(), outbox.clone());
+        let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());
         workers.spawn(async move {
-            let failed = user::apply(&user, &client, &outbox, &options, start, recorded).await;
+            let reads = (client.as_ref(), groups.as_ref());
+            let failed = user::apply(&user, reads, &outbox, &options, start, recorded).await;
             outbox.send(Event::UserDone { failed });
         });
     }
     let stopped = started < users.len();
-    for plan in &users[started..] {
+    for plan in order[started..].iter().map(|&index| &users[index]) {
         let start = resume.start_of(&plan.user_id);
         if start < plan.steps.len() {
             report_not_started(plan, start, &outbox);
@@ -66,6 +73,26 @@ pub(super) async fn dispatch(
     }
     while workers.join_next().await.is_some() {}
     stopped
+}
+
+/// The order users are started in: the plan's, except that the users of a group read at
+/// group scale follow one another from the first of them on, so that their group's read is
+/// fresh when they are written.
+pub(super) fn group_order(users: &[UserPlan]) -> Vec<usize> {
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut keyed: Vec<(usize, usize)> = users
+        .iter()
+        .enumerate()
+        .map(|(index, user)| {
+            let bucket = match (&user.service_provider_id, &user.group_id) {
+                (Some(sp), Some(group)) => *first.entry((sp, group)).or_insert(index),
+                _ => index,
+            };
+            (bucket, index)
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, index)| index).collect()
 }
 
 /// A user the run stopped before starting: its steps from `start` on are skipped.

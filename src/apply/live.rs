@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 
 use super::diff::{live_value, same};
+use super::groups::GroupReads;
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
@@ -34,39 +36,73 @@ impl ReadFailure {
     }
 }
 
-/// Read the resources each user's steps touch, `concurrency` users at a time; in plan order.
+/// Read the resources each user's steps touch, `concurrency` users at a time, through group
+/// reads where they save requests; in plan order.
 pub async fn read_all(
     users: &[UserPlan],
     client: Arc<OdinClient>,
     concurrency: usize,
 ) -> Vec<LiveState> {
+    let groups = Arc::new(GroupReads::plan(users, super::groups::DEFAULT_MAX_AGE));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = Vec::with_capacity(users.len());
-    for user in users {
-        let (client, slots, user) = (client.clone(), slots.clone(), user.clone());
-        tasks.push(tokio::spawn(async move {
-            let _slot = slots
-                .acquire_owned()
-                .await
-                .map_err(|e| ReadFailure::new(e.to_string()))?;
-            read(&user, &client).await
-        }));
+    for index in super::dispatch::group_order(users) {
+        let (client, slots, groups) = (client.clone(), slots.clone(), groups.clone());
+        let user = users[index].clone();
+        tasks.push((
+            index,
+            tokio::spawn(async move {
+                let _slot = slots
+                    .acquire_owned()
+                    .await
+                    .map_err(|e| ReadFailure::new(e.to_string()))?;
+                read(&user, &client, Some(&groups))
+                    .await
+                    .map(|live| live.docs)
+            }),
+        ));
     }
-    let mut states = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        states.push(
-            task.await
-                .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string()))),
-        );
+    let mut states: Vec<LiveState> = Vec::with_capacity(tasks.len());
+    states.resize_with(users.len(), || Err(ReadFailure::new("not read")));
+    for (index, task) in tasks {
+        states[index] = task
+            .await
+            .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
     states
 }
 
-/// Read the resources `user`'s steps touch.
-pub async fn read(user: &UserPlan, client: &OdinClient) -> LiveState {
-    let mut live = HashMap::new();
+/// A user's live resources, and where they came from.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Resource → its document in the shape of its per-user GET.
+    pub docs: HashMap<Resource, Value>,
+    /// When the oldest group read used was made (`None`: every document was read for this
+    /// user just now).
+    pub group_read_at: Option<Instant>,
+    /// Whether the settings document came from group reads and so holds only the services
+    /// the user's steps touch.
+    pub partial_settings: bool,
+}
+
+/// Read the resources `user`'s steps touch: from its group's read when `groups` has one,
+/// the rest one by one.
+pub async fn read(
+    user: &UserPlan,
+    client: &OdinClient,
+    groups: Option<&GroupReads>,
+) -> Result<Live, ReadFailure> {
+    let mut live = Live::default();
+    if let Some(groups) = groups.filter(|g| g.covers(user)) {
+        let found = groups.lookup(user, client).await;
+        live.partial_settings = found.docs.contains_key(&Resource::Settings);
+        if !found.docs.is_empty() {
+            live.group_read_at = found.read_at;
+        }
+        live.docs = found.docs;
+    }
     for step in &user.steps {
-        if live.contains_key(&step.resource()) {
+        if live.docs.contains_key(&step.resource()) {
             continue;
         }
         let call = client.read(step.resource(), &user.user_id).await;
@@ -74,7 +110,7 @@ pub async fn read(user: &UserPlan, client: &OdinClient) -> LiveState {
             message: format!("reading {}: {error}", step.resource()),
             http_status: call.status,
         })?;
-        live.insert(step.resource(), value);
+        live.docs.insert(step.resource(), value);
     }
     Ok(live)
 }

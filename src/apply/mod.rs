@@ -6,6 +6,7 @@
 mod collect;
 pub mod diff;
 mod dispatch;
+pub mod groups;
 pub mod live;
 mod undo;
 mod user;
@@ -44,6 +45,8 @@ pub struct ApplyOptions {
     pub force: bool,
     /// Apply this many users first, then ask the observer whether to go on.
     pub canary: Option<usize>,
+    /// How long a group read stands for its users' before-state (see [`groups`]).
+    pub group_max_age: Duration,
 }
 
 /// Who watches a run: the progress display, and the one who decides after the canary.
@@ -75,6 +78,7 @@ impl ApplyOptions {
             max_failure_rate: None,
             force: false,
             canary: None,
+            group_max_age: groups::DEFAULT_MAX_AGE,
         }
     }
 
@@ -138,8 +142,15 @@ pub async fn run(
         collect::Collector::new(ledger, options, &plan.users, &resume, slots.clone());
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
-    let dispatcher =
-        dispatch::dispatch(&plan.users, client.clone(), outbox, options, &resume, slots);
+    let groups = Arc::new(groups::GroupReads::plan(&plan.users, options.group_max_age));
+    let dispatcher = dispatch::dispatch(
+        &plan.users,
+        (client.clone(), groups),
+        outbox,
+        options,
+        &resume,
+        slots,
+    );
     let collecting = async {
         let mut watching = true;
         if *stop.borrow_and_update() {

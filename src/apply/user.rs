@@ -6,12 +6,12 @@
 use std::time::Instant;
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
 
 use super::diff::{StepDiff, diff};
+use super::groups::GroupReads;
 use super::undo::{self, Compensation};
 use super::{ApplyOptions, Inbox};
 use crate::odin::OdinClient;
@@ -98,6 +98,8 @@ struct Prepared {
     /// unassigned pack), as field paths: what assigning them again restores.
     captured: Map<String, Value>,
     identity: UserIdentity,
+    /// When the group read used was made, if one was.
+    group_read_at: Option<Instant>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -109,7 +111,7 @@ struct Prepared {
 /// and, when its rollback entry is `recorded` already, gets no second one.
 pub(crate) async fn apply(
     whole: &UserPlan,
-    client: &OdinClient,
+    (client, groups): (&OdinClient, &GroupReads),
     outbox: &Outbox,
     options: &ApplyOptions,
     start: usize,
@@ -128,7 +130,7 @@ pub(crate) async fn apply(
         offset: start,
     };
     let started = Instant::now();
-    let prepared = match prepare(user, client, options).await {
+    let prepared = match prepare_fresh(user, (client, groups), options).await {
         Ok(prepared) => prepared,
         Err(failure) => return report.fail_all(failure, started),
     };
@@ -160,16 +162,46 @@ pub(crate) async fn apply(
     report.finish(results)
 }
 
+/// [`prepare`], once more when a group read it used has grown older than the bound since:
+/// the user's rollback entry and writes follow at once.
+async fn prepare_fresh(
+    user: &UserPlan,
+    reads: (&OdinClient, &GroupReads),
+    options: &ApplyOptions,
+) -> Result<Prepared, Unprepared> {
+    let prepared = prepare(user, reads, options).await?;
+    match prepared.group_read_at {
+        Some(at) if at.elapsed() >= reads.1.max_age() => {
+            tracing::debug!(user = %user.user_id, "group read too old by now; reading again");
+            prepare(user, reads, options).await
+        }
+        _ => Ok(prepared),
+    }
+}
+
 /// Read the user's resources, check them against a reviewed plan's before-values, and diff
 /// each step; or the message and status (failed, drifted) the whole user ends with.
 async fn prepare(
     user: &UserPlan,
-    client: &OdinClient,
+    (client, groups): (&OdinClient, &GroupReads),
     options: &ApplyOptions,
 ) -> Result<Prepared, Unprepared> {
-    let mut live = super::live::read(user, client)
+    let read = super::live::read(user, client, Some(groups))
         .await
         .map_err(|why| Unprepared::failed(why.message, why.http_status))?;
+    let (mut live, group_read_at) = (read.docs, read.group_read_at);
+    if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {
+        // Before a service is unassigned its settings are kept, so that rollback and
+        // compensation can assign it again with exactly these settings: that needs the
+        // user's whole settings document (a group read holds only the services the steps
+        // touch).
+        let call = client.read(Resource::Settings, &user.user_id).await;
+        let doc = call.result.map_err(|error| {
+            let message = format!("reading {} before unassigning: {error}", Resource::Settings);
+            Unprepared::failed(message, call.status)
+        })?;
+        live.insert(Resource::Settings, doc);
+    }
     if !options.force {
         let moved = super::live::drift(user, &live);
         if !moved.is_empty() {
@@ -187,7 +219,7 @@ async fn prepare(
         .map(|step| diff(step, &live[&step.resource()]))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
-    let captured = capture_unassigned(user, client, &diffs, &mut live).await?;
+    let captured = captured_settings(&diffs, &live);
     let identity = UserIdentity::resolve(
         &user.user_id,
         user.service_provider_id.as_deref(),
@@ -198,35 +230,28 @@ async fn prepare(
         diffs,
         captured,
         identity,
+        group_read_at,
     })
 }
 
-/// Before a service is unassigned its settings are read (when no step read them already)
-/// and kept, so that rollback and compensation can assign it again with exactly these
-/// settings. A pack's services are not listed by Odin, so unassigning a pack keeps the
+/// The settings of the services the user is about to lose: those its services steps really
+/// unassign. A pack's services are not listed by Odin, so unassigning a pack keeps the
 /// settings of every service.
-async fn capture_unassigned(
-    user: &UserPlan,
-    client: &OdinClient,
-    diffs: &[StepDiff],
-    live: &mut HashMap<Resource, Value>,
-) -> Result<Map<String, Value>, Unprepared> {
+fn captured_settings(diffs: &[StepDiff], live: &HashMap<Resource, Value>) -> Map<String, Value> {
     let lost: Vec<&ServiceRef> = diffs.iter().flat_map(|d| &d.services.unassign).collect();
-    if lost.is_empty() {
-        return Ok(Map::new());
-    }
-    if let Entry::Vacant(slot) = live.entry(Resource::Settings) {
-        let call = client.read(Resource::Settings, &user.user_id).await;
-        let doc = call.result.map_err(|error| {
-            let message = format!("reading {} before unassigning: {error}", Resource::Settings);
-            Unprepared::failed(message, call.status)
-        })?;
-        slot.insert(doc);
-    }
+    let Some(doc) = live.get(&Resource::Settings).filter(|_| !lost.is_empty()) else {
+        return Map::new();
+    };
     let names: Vec<&str> = lost.iter().map(|s| s.name.as_str()).collect();
     let packs = lost.iter().any(|s| s.kind == Kind::Pack);
-    let doc = &live[&Resource::Settings];
-    Ok(undo::settings_of(doc, (!packs).then_some(names.as_slice())))
+    undo::settings_of(doc, (!packs).then_some(names.as_slice()))
+}
+
+/// Whether a services step of `user` unassigns anything.
+fn unassigns(user: &UserPlan) -> bool {
+    user.steps
+        .iter()
+        .any(|step| matches!(step, Step::Services(changes) if !changes.unassign.is_empty()))
 }
 
 /// Have the collector append `entry` to `rollback.jsonl` and wait until it is on disk.

@@ -48,6 +48,17 @@ pub struct RunArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// For users whose group is known, a group-scale read stands for their before-state for
+    /// this many seconds; older, it is read again.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
+    pub group_read_max_age: f64,
+}
+
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds")),
+    }
 }
 
 fn share(text: &str) -> Result<f64, String> {
@@ -101,6 +112,7 @@ impl RunConfig {
                 max_failure_rate: args.max_failure_rate,
                 force: args.force,
                 canary: args.canary.map(|n| n as usize),
+                group_max_age: std::time::Duration::from_secs_f64(args.group_read_max_age),
             },
             odin: args.odin,
         })

@@ -66,6 +66,28 @@ pub struct RequestCounts {
     pub throttled: u64,
     /// Token refreshes.
     pub refreshes: u64,
+    /// Requests sent by kind: group-scale reads (a group's users or one service's
+    /// settings for a whole group).
+    #[serde(default)]
+    pub group_reads: u64,
+    /// Reads of one user's resource.
+    #[serde(default)]
+    pub user_reads: u64,
+    /// Writes.
+    #[serde(default)]
+    pub writes: u64,
+    /// Logins and token refreshes.
+    #[serde(default)]
+    pub logins: u64,
+}
+
+/// What a request is for, to count requests by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    GroupRead,
+    UserRead,
+    Write,
+    Login,
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +96,15 @@ struct Counters {
     retries: AtomicU64,
     throttled: AtomicU64,
     refreshes: AtomicU64,
+    /// By [`Kind`], in its order.
+    kinds: [AtomicU64; 4],
+}
+
+impl Counters {
+    fn sent(&self, kind: Kind) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.kinds[kind as usize].fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// A logged-in Odin client, shared by all workers.
@@ -122,25 +153,21 @@ impl OdinClient {
 
     /// `GET {resource}?userId=`.
     pub async fn read(&self, resource: Resource, user_id: &str) -> Call {
-        self.call(
-            Method::GET,
-            endpoint(resource).path,
-            &[("userId", user_id)],
-            None,
-        )
-        .await
+        let query = [("userId", user_id)];
+        self.call(Kind::UserRead, endpoint(resource).path, &query, None)
+            .await
     }
 
     /// `PUT {resource}` with `body` (identity keys included).
     pub async fn write(&self, resource: Resource, body: &Value) -> Call {
-        self.call(Method::PUT, endpoint(resource).path, &[], Some(body))
+        self.call(Kind::Write, endpoint(resource).path, &[], Some(body))
             .await
     }
 
     /// `GET {path}?{query}`: any read, e.g. the group-scale reads of [`super::group`], with
     /// the same limiter, retries, 401 renewal and 429 handling as every other request.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Call {
-        self.call(Method::GET, path, query, None).await
+        self.call(Kind::GroupRead, path, query, None).await
     }
 
     /// Requests sent so far.
@@ -152,6 +179,10 @@ impl OdinClient {
             retries: get(&counters.retries),
             throttled: get(&counters.throttled),
             refreshes: get(&counters.refreshes),
+            group_reads: get(&counters.kinds[Kind::GroupRead as usize]),
+            user_reads: get(&counters.kinds[Kind::UserRead as usize]),
+            writes: get(&counters.kinds[Kind::Write as usize]),
+            logins: get(&counters.kinds[Kind::Login as usize]),
         }
     }
 
@@ -160,12 +191,17 @@ impl OdinClient {
     /// out throttling), up to [`TOKEN_RENEWALS`] times.
     async fn call(
         &self,
-        method: Method,
+        kind: Kind,
         path: &str,
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Call {
         let url = format!("{}{path}", self.transport.config.base_url);
+        let method = if kind == Kind::Write {
+            Method::PUT
+        } else {
+            Method::GET
+        };
         let mut attempts = 0;
         let mut renewals = 0;
         loop {
@@ -186,7 +222,7 @@ impl OdinClient {
             };
             let mut call = self
                 .transport
-                .retrying(build, true, query.first().map_or("", |(_, v)| *v))
+                .retrying(build, true, kind, query.first().map_or("", |(_, v)| *v))
                 .await;
             attempts += call.attempts;
             call.attempts = attempts;
@@ -213,7 +249,12 @@ impl OdinClient {
                 transport.counters.refreshes.fetch_add(1, Ordering::Relaxed);
                 let url = format!("{}/auth/token", transport.config.base_url);
                 let renewed = transport
-                    .retrying(|| transport.http.put(&url).bearer_auth(&old), true, "")
+                    .retrying(
+                        || transport.http.put(&url).bearer_auth(&old),
+                        true,
+                        Kind::Login,
+                        "",
+                    )
                     .await;
                 match renewed.result {
                     Ok(body) => token_of(&body),
@@ -234,7 +275,11 @@ impl Transport {
         let url = format!("{}/auth/token", self.config.base_url);
         let body = json!({"username": credentials.username, "password": credentials.password()});
         let build = || self.http.post(&url).json(&body);
-        match self.retrying(build, retry_unreachable, "").await.result {
+        match self
+            .retrying(build, retry_unreachable, Kind::Login, "")
+            .await
+            .result
+        {
             Ok(body) => token_of(&body),
             Err(OdinError::Http {
                 status: 401 | 403,
@@ -253,14 +298,15 @@ impl Transport {
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
         retry_unreachable: bool,
-        user: &str,
+        kind: Kind,
+        subject: &str,
     ) -> Call {
         let mut attempts = 0;
         let mut failures = 0;
         let mut throttled = 0;
         loop {
             attempts += 1;
-            let result = send(build(), &self.limiter, &self.counters).await;
+            let result = send(build(), &self.limiter, &self.counters, kind).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -290,7 +336,7 @@ impl Transport {
                 };
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(user, attempt = attempts, %error, "retrying");
+            tracing::debug!(subject, attempt = attempts, %error, "retrying");
             let retry_after = match &error {
                 OdinError::Http {
                     status: 429,
@@ -326,9 +372,10 @@ async fn send(
     request: reqwest::RequestBuilder,
     limiter: &RateLimiter,
     counters: &Counters,
+    kind: Kind,
 ) -> Result<Value, OdinError> {
     limiter.acquire().await;
-    counters.requests.fetch_add(1, Ordering::Relaxed);
+    counters.sent(kind);
     let response = request
         .send()
         .await

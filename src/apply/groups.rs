@@ -1,0 +1,274 @@
+//! Group-scale before-reads (API.md §7a): for users whose service provider and group are
+//! known (sheet columns, as `export` writes them, or the plan file), the user record comes
+//! from one `GET /users?serviceProviderId=&groupId=` and the Call Forwarding settings from one
+//! `/bulk` read per service, once per group, instead of one read per user and resource.
+//!
+//! Freshness: a group read is used as a user's before-state only while it is younger than
+//! `max_age`; an older one is read again (once, whoever asks first). Users are dispatched
+//! group by group, so a group's users are written soon after its read. A group read is used
+//! only where it saves requests (a group's read costs one request per listing, a user's one
+//! per resource), and a server that answers 404 to a group read gets per-user reads, with
+//! one warning.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use crate::odin::OdinClient;
+use crate::odin::group::{self, BulkService, GroupReadError, GroupUser};
+use crate::plan::{Step, UserPlan};
+use crate::resource::Resource;
+
+/// A group: service provider and group id.
+type GroupKey = (String, String);
+
+/// What the plan's users of one group need from it.
+#[derive(Debug, Clone, Default)]
+struct Wanted {
+    /// Whether to read the group's user records.
+    users: bool,
+    /// The bulk services to read.
+    services: BTreeSet<BulkService>,
+}
+
+/// One group's read.
+#[derive(Debug)]
+struct Snapshot {
+    read_at: Instant,
+    users: HashMap<String, GroupUser>,
+    /// Bulk services whose endpoint answered 404: not in any user's settings.
+    unsupported: Vec<BulkService>,
+}
+
+/// The group reads of one run, shared by its workers.
+#[derive(Debug)]
+pub struct GroupReads {
+    max_age: Duration,
+    wanted: HashMap<GroupKey, Wanted>,
+    snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Option<Snapshot>>>>>,
+    /// The user listing answered 404: this server reads per user.
+    no_listing: AtomicBool,
+    warned: AtomicBool,
+}
+
+/// The default `max_age`: a group read stands for users' before-state for this long.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30);
+
+/// What a user's group read gave: documents by resource (the settings document holding just
+/// the bulk services the user's steps touch), and when the read was made.
+#[derive(Debug, Default)]
+pub struct FromGroup {
+    /// Resource → its document, in the shape of its per-user GET (settings: partial).
+    pub docs: HashMap<Resource, Value>,
+    /// When the group was read.
+    pub read_at: Option<Instant>,
+}
+
+impl GroupReads {
+    /// Plan the group reads of `users`: per group, the user records and bulk services its
+    /// users' steps need, where one read of the group costs fewer requests than its users'
+    /// own reads would.
+    pub fn plan(users: &[UserPlan], max_age: Duration) -> GroupReads {
+        let mut costs: HashMap<GroupKey, (Wanted, usize)> = HashMap::new();
+        for user in users {
+            let (Some(sp), Some(group)) = (&user.service_provider_id, &user.group_id) else {
+                continue;
+            };
+            let needs = needs(user);
+            let (wanted, per_user) = costs.entry((sp.clone(), group.clone())).or_default();
+            wanted.users |= needs.users;
+            wanted.services.extend(&needs.services);
+            *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
+        }
+        let wanted = costs
+            .into_iter()
+            .filter(|(_, (wanted, per_user))| {
+                let group_cost = usize::from(wanted.users) + wanted.services.len();
+                group_cost > 0 && group_cost < *per_user
+            })
+            .map(|(key, (wanted, _))| (key, wanted))
+            .collect();
+        GroupReads {
+            max_age,
+            wanted,
+            snapshots: Mutex::new(HashMap::new()),
+            no_listing: AtomicBool::new(false),
+            warned: AtomicBool::new(false),
+        }
+    }
+
+    /// How long a group read stands for a user's before-state.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
+
+    /// Whether `user`'s group is read at group scale.
+    pub fn covers(&self, user: &UserPlan) -> bool {
+        key_of(user).is_some_and(|key| self.wanted.contains_key(&key))
+    }
+
+    /// The documents of `user` its group read holds (reading the group first if it has not
+    /// been read, or its read is older than the bound). Whatever is missing is read per user
+    /// by the caller; a failed group read leaves everything to per-user reads.
+    pub async fn lookup(&self, user: &UserPlan, client: &OdinClient) -> FromGroup {
+        let Some(key) = key_of(user) else {
+            return FromGroup::default();
+        };
+        let Some(wanted) = self.wanted.get(&key) else {
+            return FromGroup::default();
+        };
+        if self.no_listing.load(Ordering::Relaxed) {
+            return FromGroup::default();
+        }
+        let slot = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let mut snapshot = slot.lock().await;
+        let stale = snapshot
+            .as_ref()
+            .is_none_or(|s| s.read_at.elapsed() >= self.max_age);
+        if stale {
+            *snapshot = self.read(&key, wanted, client).await;
+        }
+        let Some(snapshot) = snapshot.as_ref() else {
+            return FromGroup::default();
+        };
+        let Some(found) = snapshot.users.get(&user.user_id) else {
+            return FromGroup::default();
+        };
+        let needs = needs(user);
+        let mut docs = HashMap::new();
+        if needs.users && wanted.users {
+            docs.insert(Resource::User, found.user.clone());
+        }
+        let bulk_read = needs
+            .services
+            .iter()
+            .all(|s| !snapshot.unsupported.contains(s) && found.settings.contains_key(s));
+        if !needs.services.is_empty() && bulk_read {
+            let mut settings = Map::new();
+            settings.insert("userId".into(), Value::String(user.user_id.clone()));
+            for service in &needs.services {
+                if let Some(Some(doc)) = found.settings.get(service) {
+                    settings.insert(service.service_name().to_string(), doc.clone());
+                }
+            }
+            docs.insert(Resource::Settings, Value::Object(settings));
+        }
+        FromGroup {
+            docs,
+            read_at: Some(snapshot.read_at),
+        }
+    }
+
+    /// Read a group; `None` (per-user reads) when it cannot be read.
+    async fn read(&self, key: &GroupKey, wanted: &Wanted, client: &OdinClient) -> Option<Snapshot> {
+        let (sp, group) = (key.0.as_str(), key.1.as_str());
+        let read_at = Instant::now();
+        let mut users: HashMap<String, GroupUser> = HashMap::new();
+        let mut unsupported = Vec::new();
+        if wanted.users {
+            match group::list_users(client, sp, Some(group), None).await {
+                Ok(records) => {
+                    for record in records {
+                        let user = GroupUser {
+                            user: record,
+                            settings: Default::default(),
+                        };
+                        users.insert(user.user_id(), user);
+                    }
+                }
+                Err(error) => return self.unreadable(sp, group, &error),
+            }
+        }
+        for &service in &wanted.services {
+            match group::read_bulk(client, sp, group, service).await {
+                Ok(by_user) => {
+                    for (user_id, settings) in by_user {
+                        let user = users.entry(user_id).or_insert_with(|| GroupUser {
+                            user: Value::Null,
+                            settings: Default::default(),
+                        });
+                        user.settings.insert(service, settings);
+                    }
+                }
+                Err(GroupReadError::Unsupported { path }) => {
+                    self.warn_once(&format!(
+                        "`{path}` answered 404: its settings are read per user"
+                    ));
+                    unsupported.push(service);
+                }
+                Err(error) => return self.unreadable(sp, group, &error),
+            }
+        }
+        tracing::debug!(sp, group, users = users.len(), "group read");
+        Some(Snapshot {
+            read_at,
+            users,
+            unsupported,
+        })
+    }
+
+    fn unreadable(&self, sp: &str, group: &str, error: &GroupReadError) -> Option<Snapshot> {
+        if let GroupReadError::NotFound { .. } = error {
+            // A server without the group listing answers 404 too: read per user from now on.
+            self.no_listing.store(true, Ordering::Relaxed);
+        }
+        self.warn_once(&format!(
+            "group `{sp}/{group}` could not be read ({error}); its users are read one by one"
+        ));
+        None
+    }
+
+    fn warn_once(&self, message: &str) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!("{message}");
+        }
+    }
+}
+
+fn key_of(user: &UserPlan) -> Option<GroupKey> {
+    Some((user.service_provider_id.clone()?, user.group_id.clone()?))
+}
+
+/// What a user's steps need read: its user record, and the bulk services of its settings
+/// (none when a settings step also touches a service without a group read: the user's
+/// settings are read whole then).
+fn needs(user: &UserPlan) -> Wanted {
+    let mut wanted = Wanted::default();
+    let mut whole_settings = false;
+    for step in &user.steps {
+        match step {
+            Step::Fields {
+                resource: Resource::User,
+                ..
+            } => wanted.users = true,
+            Step::Fields {
+                resource: Resource::Settings,
+                patch,
+            } => {
+                for key in patch.keys() {
+                    let service = key.split('.').next().unwrap_or_default();
+                    match BulkService::from_service_name(service) {
+                        Some(service) => {
+                            wanted.services.insert(service);
+                        }
+                        None => whole_settings = true,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if whole_settings {
+        wanted.services.clear();
+    }
+    wanted
+}
