@@ -57,6 +57,10 @@ pub mod names {
     pub const LOG: &str = "run.log";
     /// The run's counters second by second.
     pub const TIMELINE: &str = "timeline.jsonl";
+    /// The results as a typed, status-coloured workbook with Summary and Failures sheets.
+    pub const WORKBOOK: &str = "results.xlsx";
+    /// The run for people: one self-contained page.
+    pub const REPORT: &str = "report.html";
 }
 use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 
