@@ -42,6 +42,9 @@ pub enum Error {
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),
+    /// A run's report could not be made.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
@@ -68,7 +71,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
-            Error::Ledger(_) => 1,
+            Error::Ledger(_) | Error::Report(_) => 1,
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

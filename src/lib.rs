@@ -14,6 +14,7 @@ pub mod notation;
 pub mod odin;
 pub mod plan;
 pub mod problem;
+pub mod report;
 pub mod resource;
 pub mod rundir;
 pub mod schema;

@@ -11,6 +11,7 @@ mod apply_cmd;
 mod examples_dir;
 mod plan_bad;
 mod plan_good;
+mod report_cmd;
 mod resume_cmd;
 mod sim_api;
 mod sim_cli;

@@ -190,6 +190,7 @@ pub(super) fn execute(
         "run finished"
     );
     print(&summary_text(&summary, &config.out, &config.target))?;
+    super::report::after_run(&config.out, &config.target, notes)?;
     Ok(summary.exit_code())
 }
 

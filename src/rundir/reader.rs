@@ -44,9 +44,7 @@ impl RunFiles {
     /// `results.csv` as [`RunFiles::results`] reads it, but streamed: one row at a time, so a
     /// 50,000-user run is never held in memory whole. Reading stops at the first record that
     /// does not parse (a torn last line is cut off before reading).
-    pub fn results_iter(
-        &self,
-    ) -> Result<impl Iterator<Item = ResultRow> + use<>, LedgerError> {
+    pub fn results_iter(&self) -> Result<impl Iterator<Item = ResultRow> + use<>, LedgerError> {
         let path = self.dir.join(RESULTS);
         let mut file = std::fs::File::open(&path).map_err(LedgerError::reading(&path))?;
         let complete = complete_length(&mut file).map_err(LedgerError::reading(&path))?;
