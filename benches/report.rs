@@ -63,11 +63,19 @@ fn write_run(dir: &Path) {
             result.attempts = u32::from(status != Status::Unchanged && status != Status::Skipped);
             result.http_status = Some(if status == Status::Failed { 400 } else { 200 });
             if resource == Resource::User {
-                result.before.insert("extension".into(), json!(format!("{}", 1000 + n)));
-                result.after.insert("extension".into(), json!(format!("{}", 7000 + n)));
+                result
+                    .before
+                    .insert("extension".into(), json!(format!("{}", 1000 + n)));
+                result
+                    .after
+                    .insert("extension".into(), json!(format!("{}", 7000 + n)));
             } else {
-                result.before.insert("Do Not Disturb.isActive".into(), json!(false));
-                result.after.insert("Do Not Disturb.isActive".into(), json!(true));
+                result
+                    .before
+                    .insert("Do Not Disturb.isActive".into(), json!(false));
+                result
+                    .after
+                    .insert("Do Not Disturb.isActive".into(), json!(true));
             }
             if status == Status::Failed {
                 result.message = format!("HTTP 400: {message} for `{}`", user.user_id);
@@ -86,7 +94,7 @@ fn write_run(dir: &Path) {
         if n % 10 == 0 {
             let second = (n / 10) as u64;
             requests.throttled += u64::from(second % 60 < 3);
-            requests.retries += u64::from(second % 60 < 3) + u64::from(second % 17 == 0);
+            requests.retries += u64::from(second % 60 < 3) + u64::from(second.is_multiple_of(17));
             let point = TimelinePoint {
                 second,
                 requests,
@@ -130,7 +138,10 @@ fn main() {
     };
     let started = Instant::now();
     write_run(&dir);
-    println!("wrote a {USERS}-user run in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "wrote a {USERS}-user run in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     println!("peak RSS after writing the run: {:.0} MiB", peak_rss_mib());
     // Reset the high-water mark (Linux: "5" to clear_refs) so the next figure is the report's.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
@@ -144,7 +155,11 @@ fn main() {
          results.xlsx {:.1} MB, report.html {:.1} MB",
         took.as_secs_f64(),
         peak_rss_mib(),
-        if reset { "" } else { "; the peak could not be reset" },
+        if reset {
+            ""
+        } else {
+            "; the peak could not be reset"
+        },
         size(&files.workbook),
         size(&files.html),
     );

@@ -169,11 +169,8 @@ pub fn panel(title: &str, series: &[Series], height: f64) -> String {
 }
 
 fn axis_number(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    }
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
