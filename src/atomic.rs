@@ -6,24 +6,22 @@ use std::path::Path;
 /// Write `bytes` to `path` through a temporary file beside it that is synced and then renamed
 /// over `path`: a crash or a full disk leaves the old file or none, never half a file.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_with(path, |out| out.write_all(bytes))
+    write_with(path, |file| file.write_all(bytes))
 }
 
-/// Like [`write`], with the content streamed by `fill` into a buffered writer.
-pub fn write_with(
+/// Like [`write`], for content made by a writer (a workbook saved straight to disk): `fill`
+/// writes into the temporary file, which replaces `path` only when `fill` succeeded; on an
+/// error the temporary file is removed and `path` is left as it was.
+pub fn write_with<E: From<std::io::Error>>(
     path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+    fill: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
+) -> Result<(), E> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut out = std::io::BufWriter::new(temp.as_file_mut());
-        fill(&mut out)?;
-        out.flush()?;
-    }
+    fill(temp.as_file_mut())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())

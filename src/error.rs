@@ -45,6 +45,9 @@ pub enum Error {
     /// An export could not start or finish; nothing was left behind.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    /// A run's report could not be made.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
@@ -88,7 +91,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
-            Error::Ledger(_) | Error::Io { .. } => 1,
+            Error::Ledger(_) | Error::Io { .. } | Error::Report(_) => 1,
             Error::Export(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)

@@ -19,6 +19,7 @@ pub mod notation;
 pub mod odin;
 pub mod plan;
 pub mod problem;
+pub mod report;
 pub mod resource;
 pub mod rundir;
 pub mod schema;

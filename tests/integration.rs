@@ -12,6 +12,7 @@ mod examples_dir;
 mod export_cmd;
 mod plan_bad;
 mod plan_good;
+mod report_cmd;
 mod resume_cmd;
 mod scale_cmd;
 mod sim_api;

@@ -183,6 +183,7 @@ impl Collector {
             wall_seconds: wall.as_secs_f64(),
             requests,
             request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
+            requests_per_user: requests.requests as f64 / plan.users.len().max(1) as f64,
         };
         self.ledger.finish(&summary)?;
         Ok(summary)

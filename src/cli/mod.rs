@@ -7,6 +7,7 @@ mod export;
 mod logging;
 mod plan;
 mod render;
+mod report;
 mod rollback;
 mod run;
 mod sim;
@@ -49,6 +50,8 @@ pub enum Command {
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
     Sim(sim::Args),
+    /// Rebuild a run's results.xlsx and report.html from its run files.
+    Report(report::Args),
     /// Apply the example migration to a simulated Odin, roll it back, and check both.
     Demo(demo::Args),
 }
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Template(args) => template::run(args, &notes).map(|()| 0),
         Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
         Command::Demo(args) => demo::run(args, &notes),
+        Command::Report(args) => report::run(args, &notes),
     }
 }
 

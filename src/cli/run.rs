@@ -202,6 +202,7 @@ pub(super) fn execute(
         "run finished"
     );
     print(&summary_text(&summary, &config.out, &config.target))?;
+    super::report::after_run(&config.out, &config.target, notes)?;
     Ok(summary.exit_code())
 }
 
@@ -365,6 +366,17 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         summary.request_rate,
         summary.requests.retries,
         summary.requests.throttled,
+    ));
+    let r = &summary.requests;
+    let count = |n: u64, noun: &str| crate::text::count(n as usize, noun);
+    text.push_str(&format!(
+        "  {:<12}{}, {}, {}, {}; {:.2} per user\n",
+        "by kind",
+        count(r.group_reads, "group read"),
+        count(r.user_reads, "user read"),
+        count(r.writes, "write"),
+        count(r.logins, "login"),
+        summary.requests_per_user,
     ));
     text.push_str(&format!(
         "run files in `{}` (results.csv, rollback.jsonl, failed.jsonl, journal.jsonl, summary.json, run.log)\n",

@@ -57,6 +57,10 @@ pub mod names {
     pub const LOG: &str = "run.log";
     /// The run's counters second by second.
     pub const TIMELINE: &str = "timeline.jsonl";
+    /// The results as a typed, status-coloured workbook with Summary and Failures sheets.
+    pub const WORKBOOK: &str = "results.xlsx";
+    /// The run for people: one self-contained page.
+    pub const REPORT: &str = "report.html";
 }
 use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 
@@ -310,12 +314,13 @@ fn sort_results(path: &Path) -> Result<(), LedgerError> {
         start = end;
     }
     lines.sort_by_key(|(row, _, _)| *row);
-    crate::atomic::write_with(path, |out| {
+    crate::atomic::write_with(path, |file| {
+        let mut out = BufWriter::new(file);
         out.write_all(&bytes[..header_end])?;
         for (_, start, end) in &lines {
             out.write_all(&bytes[*start..*end])?;
         }
-        Ok(())
+        out.flush()
     })
     .map_err(LedgerError::at(path))
 }

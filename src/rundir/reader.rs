@@ -1,11 +1,12 @@
 //! Reading a run directory back as typed records, for `--resume` and reports. Files are read
 //! up to their last complete line: a torn line left by a crash is ignored, never an error.
 
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::names::{JOURNAL, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 use super::{JournalEntry, LedgerError, ResultRow, Summary, TimelinePoint};
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanSource};
 
 /// The files of one run directory, read on demand.
 #[derive(Debug, Clone)]
@@ -38,6 +39,34 @@ impl RunFiles {
             .map(ResultRow::unescaped)
             .collect();
         Ok(rows)
+    }
+
+    /// `results.csv` as [`RunFiles::results`] reads it, but streamed: one row at a time, so a
+    /// 50,000-user run is never held in memory whole. Reading stops at the first record that
+    /// does not parse (a torn last line is cut off before reading).
+    pub fn results_iter(&self) -> Result<impl Iterator<Item = ResultRow> + use<>, LedgerError> {
+        let path = self.dir.join(RESULTS);
+        let mut file = std::fs::File::open(&path).map_err(LedgerError::reading(&path))?;
+        let complete = complete_length(&mut file).map_err(LedgerError::reading(&path))?;
+        let reader = csv::Reader::from_reader(BufReader::new(file.take(complete)));
+        Ok(reader
+            .into_deserialize::<ResultRow>()
+            .map_while(Result::ok)
+            .map(ResultRow::unescaped))
+    }
+
+    /// What the run applied, as the header of `rollback.jsonl` names it (the header's source
+    /// reads `rollback of <the plan's source>`; its `target` is the plan's, when recorded).
+    pub fn source(&self) -> Result<PlanSource, LedgerError> {
+        let path = self.dir.join(ROLLBACK);
+        let file = std::fs::File::open(&path).map_err(LedgerError::reading(&path))?;
+        let mut first = String::new();
+        BufReader::new(file)
+            .read_line(&mut first)
+            .map_err(LedgerError::reading(&path))?;
+        crate::plan::file::parse(&path, &first)
+            .map(|plan| plan.source)
+            .map_err(|e| LedgerError::unreadable(&path, e))
     }
 
     /// `journal.jsonl`, every complete line in order.
@@ -92,4 +121,75 @@ pub(super) fn complete_lines(path: &Path) -> Result<String, LedgerError> {
     let keep = text.rfind('\n').map_or(0, |at| at + 1);
     text.truncate(keep);
     Ok(text)
+}
+
+/// The length of `file` up to and including its last line end, found by reading backwards
+/// from its end; the file is left positioned at its start.
+fn complete_length(file: &mut std::fs::File) -> std::io::Result<u64> {
+    const CHUNK: u64 = 8192;
+    let mut end = file.seek(SeekFrom::End(0))?;
+    let mut buffer = vec![0u8; CHUNK as usize];
+    let complete = loop {
+        if end == 0 {
+            break 0;
+        }
+        let start = end.saturating_sub(CHUNK);
+        let len = (end - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut buffer[..len])?;
+        if let Some(at) = buffer[..len].iter().rposition(|&b| b == b'\n') {
+            break start + at as u64 + 1;
+        }
+        end = start;
+    };
+    file.seek(SeekFrom::Start(0))?;
+    Ok(complete)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::UserPlan;
+    use crate::resource::Resource;
+    use crate::rundir::{Ledger, Status, StepResult};
+
+    #[test]
+    fn streamed_results_equal_read_results_and_stop_at_a_torn_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let source = PlanSource {
+            source: "s.csv".into(),
+            sha256: "00".into(),
+            worksheet: None,
+            mapping: None,
+            target: Some("https://odin.example/api/v2".into()),
+        };
+        let mut ledger = Ledger::create(&run, &source).unwrap();
+        for n in 0..3000 {
+            let user = UserPlan {
+                user_id: format!("=u{n}@x"),
+                rows: vec![n + 2],
+                service_provider_id: None,
+                group_id: None,
+                steps: vec![],
+                before: None,
+            };
+            let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
+            result.message = format!("line {n}\nwith a line end");
+            ledger.result(&result).unwrap();
+        }
+        drop(ledger);
+        let files = RunFiles::new(&run);
+        let all = files.results().unwrap();
+        assert_eq!(all.len(), 3000);
+        assert_eq!(files.results_iter().unwrap().collect::<Vec<_>>(), all);
+        let path = run.join(RESULTS);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("9,torn,user,failed,,0,0,,,,\"half a mess");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(files.results_iter().unwrap().count(), 3000);
+        let read = files.source().unwrap();
+        assert_eq!(read.source, "rollback of s.csv");
+        assert_eq!(read.target.as_deref(), Some("https://odin.example/api/v2"));
+    }
 }

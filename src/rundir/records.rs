@@ -375,6 +375,9 @@ pub struct Summary {
     pub requests: RequestCounts,
     /// Requests per second achieved over the run.
     pub request_rate: f64,
+    /// Requests per user of the plan.
+    #[serde(default)]
+    pub requests_per_user: f64,
 }
 
 impl Summary {

@@ -1,0 +1,52 @@
+//! `sleipnir report DIR`: rebuild a run's `results.xlsx` and `report.html` from its files,
+//! for a run killed before it could write them, or made before they existed.
+
+use std::path::{Path, PathBuf};
+
+use super::{Notes, print};
+use crate::error::Error;
+
+/// Flags of `report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The run directory (holding results.csv, rollback.jsonl, ...).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Rebuild the report of `args.dir` and say where it is.
+pub fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
+    if !args.dir.join(crate::rundir::names::RESULTS).is_file() {
+        return Err(Error::Usage(format!(
+            "`{}` is not a run directory: it has no {}",
+            args.dir.display(),
+            crate::rundir::names::RESULTS
+        )));
+    }
+    let files = crate::report::write(&args.dir, None)?;
+    print(&where_text(&files))?;
+    Ok(0)
+}
+
+/// After a run: write its report and print where it is. A report that cannot be made is a
+/// warning, never a change of the run's exit code.
+pub(super) fn after_run(dir: &Path, target: &str, notes: &Notes) -> Result<(), Error> {
+    match crate::report::write(dir, Some(target)) {
+        Ok(files) => print(&where_text(&files)),
+        Err(why) => {
+            notes.warn(&format!(
+                "no report: {why}; `sleipnir report {}` tries again",
+                dir.display()
+            ));
+            Ok(())
+        }
+    }
+}
+
+fn where_text(files: &crate::report::ReportFiles) -> String {
+    format!(
+        "report: `{}` and `{}`\n",
+        files.html.display(),
+        files.workbook.display()
+    )
+}
