@@ -274,6 +274,11 @@ impl Simulator {
         Some(user.state_view(&self.sim.catalog))
     }
 
+    /// The request statistics, as `GET /__sim/stats` shows them; read in-process.
+    pub fn stats(&self) -> StatsReport {
+        self.sim.stats.report()
+    }
+
     /// The URL of a path outside the Odin API, e.g. `/__sim/stats`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
