@@ -5,6 +5,13 @@
 //! Then rate fidelity: 200 users at `--rate 20`, no latency, concurrency 8: the achieved rate
 //! (target: at least 95% of 20/s) and the most requests the simulator saw in one second
 //! (target: at most 22). `SLEIPNIR_BENCH_CONCURRENCY=none` skips the concurrency table.
+//!
+//! Then group-scale reads: a Call Forwarding Always change for 40 users of one group at
+//! `--rate 5`, with and without the `user.serviceProviderId`/`user.groupId` columns
+//! (requests and wall time; expect about 42 against 81). And memory: the peak RSS of
+//! `sleipnir apply` (the release binary, a process of its own) changing 50,000 users, 3
+//! fields each, at concurrency 64 against `sleipnir sim` without latency in another process
+//! (target: at most 150 MB). `SLEIPNIR_BENCH_MEMORY=0` skips it (it takes about a minute).
 
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
@@ -77,6 +84,137 @@ fn main() {
         );
     }
     rate_fidelity(&runtime, &plan);
+    group_reads(&runtime);
+    if std::env::var("SLEIPNIR_BENCH_MEMORY").as_deref() != Ok("0") {
+        peak_memory(50_000);
+    }
+}
+
+/// 40 users of one group change Call Forwarding Always at `--rate 5`, planned from a sheet
+/// with and without their group columns.
+fn group_reads(runtime: &tokio::runtime::Runtime) {
+    println!(
+        "| 40 users of one group, --rate 5 | requests | group reads | user reads | writes | wall time |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for with_group in [false, true] {
+        let mut text = String::from("userId,");
+        if with_group {
+            text.push_str("user.serviceProviderId,user.groupId,");
+        }
+        text.push_str("settings.Call Forwarding Always.isActive\n");
+        for n in 1..=40 {
+            text.push_str(&user_id(n));
+            if with_group {
+                text.push_str(&format!(",{},{}", sim::SERVICE_PROVIDER, sim::group_id(1)));
+            }
+            text.push_str(",true\n");
+        }
+        let sheet = sheet::from_bytes(Path::new("group.csv"), text.into_bytes(), None).unwrap();
+        let plan = plan::build(&sheet, None, &Schema::builtin().unwrap()).unwrap();
+        let simulator = Simulator::start(
+            SimConfig {
+                users: 40,
+                groups: 1,
+                ..SimConfig::default()
+            },
+            0,
+        )
+        .unwrap();
+        let summary = apply_to(runtime, &simulator, &plan, 5.0, 4);
+        let r = summary.requests;
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} s |",
+            if with_group {
+                "with group columns"
+            } else {
+                "without"
+            },
+            r.requests,
+            r.group_reads,
+            r.user_reads,
+            r.writes,
+            summary.wall_seconds
+        );
+    }
+}
+
+/// The peak RSS of `sleipnir apply` changing `users` users, 3 fields each, concurrency 64,
+/// against `sleipnir sim` in a process of its own (so the simulator's memory is not counted).
+fn peak_memory(users: usize) {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/sleipnir");
+    if !binary.is_file() {
+        println!("peak RSS: skipped (build the release binary first: cargo build --release)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "userId,user.extension,settings.Call Forwarding Always.isActive,settings.Call Forwarding Always.forwardToPhoneNumber\n",
+    );
+    for n in 1..=users {
+        text.push_str(&format!(
+            "{},{},true,+1555888{n:05}\n",
+            user_id(n),
+            50_000 + n
+        ));
+    }
+    std::fs::write(dir.path().join("big.csv"), text).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut simulator = std::process::Command::new(&binary)
+        .args([
+            "sim",
+            "--users",
+            &users.to_string(),
+            "--port",
+            &port.to_string(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let target = format!("http://127.0.0.1:{port}/api/v2");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let started = std::time::Instant::now();
+    let mut apply = std::process::Command::new(&binary)
+        .current_dir(dir.path())
+        .args([
+            "apply", "big.csv", "--target", &target, "--yes", "-q", "--out", "run",
+        ])
+        .args(["--rate", "1000000", "--concurrency", "64"])
+        .env("ODIN_USERNAME", sim::DEFAULT_USERNAME)
+        .env("ODIN_PASSWORD", sim::DEFAULT_PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", apply.id());
+    let mut peak_kb = 0u64;
+    let code = loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            let hwm = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak_kb = peak_kb.max(hwm.unwrap_or(0));
+        }
+        if let Some(code) = apply.try_wait().unwrap() {
+            break code;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = simulator.kill();
+    let _ = simulator.wait();
+    println!(
+        "peak RSS of apply, {users} users x 3 fields, concurrency 64: {:.0} MB ({:.1} KB per user), {:.1} s, exit {code}",
+        peak_kb as f64 / 1024.0,
+        peak_kb as f64 / users as f64,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// 200 users at 20 requests/s against a simulator with no latency.

@@ -74,10 +74,10 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         path: workbook_path.clone(),
         source,
     };
-    let mut sheet = workbook::ResultsSheet::new().map_err(xlsx)?;
+    // Two passes over results.csv: the digest first (the Summary and Failures sheets come
+    // before the results), then the rows straight into the workbook's file.
     let mut digest = digest::Digest::default();
     for row in files.results_iter()? {
-        sheet.add(&row).map_err(xlsx)?;
         digest.add(row);
     }
     let digest = digest.finish();
@@ -98,9 +98,13 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
     let causes = digest.failures.causes();
     let source_text = source.map_or_else(|| "(unknown)".to_string(), |s| s.source);
 
-    let results = sheet.finish().map_err(xlsx)?;
-    let mut book =
-        workbook::workbook(&figures, &source_text, &next, &causes, results).map_err(xlsx)?;
+    let mut book = workbook::workbook(&figures, &source_text, &next, &causes).map_err(xlsx)?;
+    let results = book.add_worksheet_with_constant_memory().map_err(xlsx)?;
+    let mut sheet = workbook::ResultsSheet::new(results).map_err(xlsx)?;
+    for row in files.results_iter()? {
+        sheet.add(&row).map_err(xlsx)?;
+    }
+    sheet.finish().map_err(xlsx)?;
     crate::atomic::write_with(&workbook_path, |file| {
         book.save_to_writer(std::io::BufWriter::new(file))
     })

@@ -56,17 +56,17 @@ fn cell(text: &str) -> &str {
     }
 }
 
-/// The `Results` sheet, written a row at a time while the results stream past.
-pub struct ResultsSheet {
-    sheet: Worksheet,
+/// The `Results` sheet, written a row at a time while the results stream past (into a
+/// constant-memory worksheet: rows go to disk as they are written).
+pub struct ResultsSheet<'a> {
+    sheet: &'a mut Worksheet,
     statuses: Vec<(Status, Format)>,
     next_row: u32,
 }
 
-impl ResultsSheet {
-    /// An empty sheet with its header.
-    pub fn new() -> Result<ResultsSheet, XlsxError> {
-        let mut sheet = Worksheet::new();
+impl<'a> ResultsSheet<'a> {
+    /// Make `sheet` the results sheet: its name and header.
+    pub fn new(sheet: &'a mut Worksheet) -> Result<ResultsSheet<'a>, XlsxError> {
         sheet.set_name(sheets::RESULTS)?;
         let bold = header_format();
         for (col, title) in RESULT_COLUMNS.iter().enumerate() {
@@ -117,12 +117,12 @@ impl ResultsSheet {
         Ok(())
     }
 
-    /// The finished sheet, with its autofilter over every row.
-    pub fn finish(mut self) -> Result<Worksheet, XlsxError> {
+    /// Finish the sheet: its autofilter over every row.
+    pub fn finish(self) -> Result<(), XlsxError> {
         let last = self.next_row.saturating_sub(1);
         self.sheet
             .autofilter(0, 0, last, (RESULT_COLUMNS.len() - 1) as u16)?;
-        Ok(self.sheet)
+        Ok(())
     }
 }
 
@@ -146,18 +146,17 @@ pub mod labels {
     pub const WALL: &str = "wall time (s)";
 }
 
-/// The workbook: Summary, Failures, then `results`.
+/// The workbook with its Summary and Failures sheets; the Results sheet follows, added by
+/// the caller with [`ResultsSheet`] on the workbook's constant-memory worksheet.
 pub fn workbook(
     figures: &Figures,
     source: &str,
     next: &[(&'static str, String)],
     causes: &[&Cause],
-    results: Worksheet,
 ) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     book.push_worksheet(summary_sheet(figures, source, next)?);
     book.push_worksheet(failures_sheet(causes)?);
-    book.push_worksheet(results);
     Ok(book)
 }
 
