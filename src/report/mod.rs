@@ -10,6 +10,7 @@ pub mod chart;
 pub mod digest;
 pub mod failures;
 pub mod html;
+pub mod review;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
