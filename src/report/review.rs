@@ -355,3 +355,6 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
     }
     Ok(sheet)
 }
+
+#[cfg(test)]
+mod tests;
