@@ -1,4 +1,4 @@
-//! The run for people: `results.xlsx` (typed, status-coloured results with Summary and
+//! The run for people (and, in [`review`], the plan for its approver): `results.xlsx` (typed, status-coloured results with Summary and
 //! Failures sheets) and `report.html` (one self-contained page), both made from the run files
 //! through [`RunFiles`] alone, so a run killed with SIGKILL gets its report too.
 //!
