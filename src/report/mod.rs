@@ -1,6 +1,7 @@
-//! The run for people (and, in [`review`], the plan for its approver): `results.xlsx` (typed, status-coloured results with Summary and
+//! The run for people: `results.xlsx` (typed, status-coloured results with Summary and
 //! Failures sheets) and `report.html` (one self-contained page), both made from the run files
-//! through [`RunFiles`] alone, so a run killed with SIGKILL gets its report too.
+//! through [`RunFiles`] alone, so a run killed with SIGKILL gets its report too. And the plan
+//! for its approver: the review workbook ([`review`]).
 //!
 //! `results.csv` is streamed once: each line goes into the workbook's Results sheet and is
 //! folded into a [`digest::Digest`] (counts, causes, latency, the first users), so the run is
