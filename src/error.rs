@@ -45,7 +45,7 @@ pub enum Error {
     /// An export could not start or finish; nothing was left behind.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
-    /// A run's report could not be made.
+    /// A run's report, or a plan's review workbook, could not be made.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     /// `template NAME` with an unknown name.

@@ -1,6 +1,6 @@
 //! `sleipnir plan SHEET|PLAN`: validate a sheet and show exactly what would change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
@@ -10,6 +10,7 @@ use crate::apply::live;
 use crate::error::Error;
 use crate::mapping::Mapping;
 use crate::plan::{self, Plan};
+use crate::report::review;
 use crate::schema::Schema;
 use crate::sheet;
 
@@ -32,9 +33,13 @@ pub struct Args {
     /// What to plan.
     #[command(flatten)]
     pub source: InputArgs,
-    /// Also write the plan to this file (JSON Lines), for review and for `apply`.
+    /// Also write the plan to FILE: `.jsonl` the plan file (for `apply`), `.xlsx` the review
+    /// workbook (one row per user and changed field, before and after, and the totals).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also write the review workbook (`.xlsx`) to FILE, beside the plan file of --out.
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub review: Option<PathBuf>,
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -91,7 +96,10 @@ impl InputArgs {
 /// The validated flags.
 struct Config {
     input: Input,
+    /// Where to write the plan file.
     out: Option<PathBuf>,
+    /// Where to write the review workbook.
+    review: Option<PathBuf>,
     format: Format,
     /// Where to read live values, when planning against a target.
     target: Option<String>,
@@ -101,15 +109,54 @@ struct Config {
 impl Config {
     fn from_args(args: Args) -> Result<Config, Error> {
         let input = args.source.into_input()?;
+        let (out, review) = outputs(args.out, args.review)?;
         // Planning stays offline unless asked: ODIN_URL alone does not make it read Odin.
         let target = args.odin.checked_target(false)?;
         Ok(Config {
             input,
-            out: args.out,
+            out,
+            review,
             format: args.format,
             target,
             odin: args.odin,
         })
+    }
+}
+
+fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xlsx"))
+}
+
+/// `--out` and `--review` as (plan file, review workbook): the extension of `--out` picks
+/// what it is; anything but `.jsonl` and `.xlsx` is a usage error, checked before any work.
+fn outputs(
+    out: Option<PathBuf>,
+    review: Option<PathBuf>,
+) -> Result<(Option<PathBuf>, Option<PathBuf>), Error> {
+    if let Some(review) = &review
+        && !is_workbook(review)
+    {
+        return Err(Error::Usage(format!(
+            "--review `{}`: the review workbook is written as .xlsx",
+            review.display()
+        )));
+    }
+    match out {
+        None => Ok((None, review)),
+        Some(out) if plan::file::is_plan_file(&out) => Ok((Some(out), review)),
+        Some(out) if is_workbook(&out) => match review {
+            None => Ok((None, Some(out))),
+            Some(_) => Err(Error::Usage(format!(
+                "--out `{}` is already the review workbook; to write both, use \
+                 --out PLAN.jsonl --review REVIEW.xlsx",
+                out.display()
+            ))),
+        },
+        Some(out) => Err(Error::Usage(format!(
+            "--out `{}`: write the plan file as .jsonl or the review workbook as .xlsx",
+            out.display()
+        ))),
     }
 }
 
@@ -130,6 +177,16 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             "wrote the plan of {} to `{}`",
             crate::text::count(plan.users.len(), "user"),
             out.display()
+        ));
+    }
+    if let Some(review) = &config.review {
+        let time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let counts = review::write(&plan, &unreadable, review, &time)?;
+        notes.note(&format!(
+            "wrote the review of {} ({}) to `{}`",
+            crate::text::count(counts.fields, "changed field"),
+            crate::text::count(counts.users_to_change, "user"),
+            review.display()
         ));
     }
     let text = match (config.format, &config.target) {

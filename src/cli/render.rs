@@ -3,8 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::apply::diff::same;
 use crate::plan::{Plan, PlanSource, Step, Totals, UserPlan};
+use crate::report::review::{Change, changes};
 use crate::services::ServiceRef;
 
 /// The readable plan: a heading, each user with the fields and values to set, a totals line.
@@ -86,30 +86,20 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
             out.push_str(&format!("\n! {} ({rows}): {why}\n", user.user_id));
             continue;
         }
-        let mut lines = Vec::new();
-        for step in &user.steps {
-            let resource = step.resource();
-            let recorded = user.before.as_ref().and_then(|b| b.get(&resource));
-            let before = |key: &str| recorded.and_then(|r| r.get(key));
-            match step {
-                Step::Services(changes) => {
-                    for (service, assigned) in changes.entries() {
-                        if !same(before(&service.key()), &Value::Bool(assigned)) {
-                            lines.push((resource.name(), service_line(service, assigned)));
-                        }
-                    }
-                }
-                Step::Fields { patch, .. } => {
-                    for (key, after) in patch.iter() {
-                        let then = before(key);
-                        if !same(then, after) {
-                            let then = then.unwrap_or(&Value::Null);
-                            lines.push((resource.name(), format!("{key}: {then} → {after}")));
-                        }
-                    }
-                }
-            }
-        }
+        let lines: Vec<(&str, String)> = changes(user)
+            .into_iter()
+            .map(|change| {
+                let line = match change {
+                    Change::Service {
+                        service, assigned, ..
+                    } => service_line(service, assigned),
+                    Change::Field {
+                        key, before, after, ..
+                    } => format!("{key}: {} → {after}", before.unwrap_or(&Value::Null)),
+                };
+                (change.resource().name(), line)
+            })
+            .collect();
         if lines.is_empty() {
             as_planned += 1;
             continue;

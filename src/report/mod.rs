@@ -1,6 +1,7 @@
 //! The run for people: `results.xlsx` (typed, status-coloured results with Summary and
 //! Failures sheets) and `report.html` (one self-contained page), both made from the run files
-//! through [`RunFiles`] alone, so a run killed with SIGKILL gets its report too.
+//! through [`RunFiles`] alone, so a run killed with SIGKILL gets its report too. And the plan
+//! for its approver: the review workbook ([`review`]).
 //!
 //! `results.csv` is streamed once: each line goes into the workbook's Results sheet and is
 //! folded into a [`digest::Digest`] (counts, causes, latency, the first users), so the run is
@@ -10,6 +11,7 @@ pub mod chart;
 pub mod digest;
 pub mod failures;
 pub mod html;
+pub mod review;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};

@@ -41,7 +41,8 @@ fn status_format(status: Status) -> Format {
         .set_font_color(Color::RGB(font))
 }
 
-fn header_format() -> Format {
+/// The header cells' format: bold, grey, a thin line below.
+pub(crate) fn header_format() -> Format {
     Format::new()
         .set_bold()
         .set_border_bottom(FormatBorder::Thin)
@@ -49,7 +50,7 @@ fn header_format() -> Format {
 }
 
 /// `text` cut to what a cell can hold.
-fn cell(text: &str) -> &str {
+pub(crate) fn cell(text: &str) -> &str {
     match text.char_indices().nth(CELL_MAX - 1) {
         Some((at, _)) => &text[..at],
         None => text,
