@@ -16,7 +16,8 @@ use crate::services::{Kind, ServiceChanges};
 
 /// Undo the steps of `user` that earlier attempts applied (`kept` says how its first steps
 /// ended), last first, from its rollback `entry`. A step that cannot be undone stays
-/// applied; its outcome says why.
+/// applied; its outcome says why. Writes are stamped with `identity`, completed from the
+/// entry (this attempt may not have read the user record).
 pub(super) async fn undo_earlier(
     user: &UserPlan,
     kept: &[Status],
@@ -30,7 +31,18 @@ pub(super) async fn undo_earlier(
             continue;
         }
         let outcome = match entry {
-            Some(entry) => undo_step(user, &undo_of(step, entry), client, identity).await,
+            Some(entry) => {
+                let identity = UserIdentity::resolve(
+                    &user.user_id,
+                    identity
+                        .service_provider_id
+                        .as_deref()
+                        .or(entry.service_provider_id.as_deref()),
+                    identity.group_id.as_deref().or(entry.group_id.as_deref()),
+                    None,
+                );
+                undo_step(user, &undo_of(step, entry), client, &identity).await
+            }
             None => Err("could not undo this step: its rollback entry is missing".to_string()),
         };
         outcomes.push(Compensation { index, outcome });
@@ -48,12 +60,21 @@ async fn undo_step(
     for step in undo {
         let resource = step.resource();
         let call = client.read(resource, &user.user_id).await;
-        let live = call
-            .result
-            .map_err(|error| format!("undoing this step failed too: reading {resource}: {error}"))?;
+        let live = call.result.map_err(|error| {
+            format!("undoing this step failed too: reading {resource}: {error}")
+        })?;
         let change = diff(step, &live).map_err(|e| format!("could not undo this step: {e}"))?;
         let Some(body) = change.body else {
             continue;
+        };
+        let identity = match resource {
+            Resource::User => UserIdentity::resolve(
+                &user.user_id,
+                identity.service_provider_id.as_deref(),
+                identity.group_id.as_deref(),
+                Some(&live),
+            ),
+            _ => identity.clone(),
         };
         let call = client
             .write(resource, &identity.stamp(resource, &body))
@@ -84,7 +105,11 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
                 unassign: kept(&recorded.unassign, &changes.assign),
             };
             let packs = again.assign.iter().any(|s| s.kind == Kind::Pack);
-            let prefixes: Vec<String> = again.assign.iter().map(|s| format!("{}.", s.name)).collect();
+            let prefixes: Vec<String> = again
+                .assign
+                .iter()
+                .map(|s| format!("{}.", s.name))
+                .collect();
             let settings = fields_of(entry, Resource::Settings, |key| {
                 packs || prefixes.iter().any(|p| key.starts_with(p.as_str()))
             });
@@ -157,7 +182,10 @@ mod tests {
                     Resource::Settings,
                     json!({"Call Notify.criteria": [], "Do Not Disturb.isActive": false}),
                 ),
-                step(Resource::Services, json!({"userServices.Sequential Ring": false})),
+                step(
+                    Resource::Services,
+                    json!({"userServices.Sequential Ring": false}),
+                ),
             ],
             before: None,
         };
@@ -166,18 +194,30 @@ mod tests {
             undo_of(&user_step, &entry),
             [step(Resource::User, json!({"extension": "1"}))]
         );
-        let services = step(Resource::Services, json!({"userServices.Call Notify": false}));
+        let services = step(
+            Resource::Services,
+            json!({"userServices.Call Notify": false}),
+        );
         assert_eq!(
             undo_of(&services, &entry),
             [
-                step(Resource::Services, json!({"userServices.Call Notify": true})),
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": true})
+                ),
                 step(Resource::Settings, json!({"Call Notify.criteria": []})),
             ]
         );
-        let assigned = step(Resource::Services, json!({"userServices.Sequential Ring": true}));
+        let assigned = step(
+            Resource::Services,
+            json!({"userServices.Sequential Ring": true}),
+        );
         assert_eq!(
             undo_of(&assigned, &entry),
-            [step(Resource::Services, json!({"userServices.Sequential Ring": false}))]
+            [step(
+                Resource::Services,
+                json!({"userServices.Sequential Ring": false})
+            )]
         );
         let untouched = step(Resource::Policy, json!({"clidPolicy": "Use DN"}));
         assert!(undo_of(&untouched, &entry).is_empty());
