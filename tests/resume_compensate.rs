@@ -172,11 +172,28 @@ async fn a_resumed_user_whose_next_step_fails_is_undone_across_attempts() {
         .collect();
     assert_eq!(resources, ["user", "settings"]);
 
-    // Resumed once more, user 1 starts again at its first step (the journal says step 1
-    // was undone), gets no second rollback entry, and ends undone again; the files agree.
+    // Killed before the end of the run rewrote results.csv, the line of step 1 would still
+    // say `applied`: resumed once more, user 1 starts again at its first step anyway (the
+    // journal says step 1 was undone), gets no second rollback entry, and ends undone
+    // again; the files agree.
+    let text = std::fs::read_to_string(run.join("results.csv")).expect("results");
+    let text = text.replace(
+        &format!(",{alice},user,compensated,"),
+        &format!(",{alice},user,applied,"),
+    );
+    std::fs::write(run.join("results.csv"), text).expect("results written");
+    std::fs::remove_file(run.join("summary.json")).expect("summary removed");
     let again = sleipnir(dir, &odin.sim, &["apply", sheet, "--resume", "run"]);
     assert_eq!(again.code, 1, "{}", again.transcript());
     assert_eq!(odin.state(&alice).await, before);
+    let rewrites = json_lines(&run.join("journal.jsonl"))
+        .iter()
+        .filter(|e| e["userId"] == alice && e["step"] == 0 && e["state"] == "writing")
+        .count();
+    assert_eq!(
+        rewrites, 2,
+        "step 1 written by the first and the last attempt"
+    );
     let entries = json_lines(&run.join("rollback.jsonl"));
     assert_eq!(entries.iter().filter(|e| e["userId"] == alice).count(), 1);
     let lines = results(&run);

@@ -153,7 +153,20 @@ pub(crate) async fn apply(
     let started = Instant::now();
     let prepared = match prepare_fresh(user, (client, groups), options).await {
         Ok(prepared) => prepared,
-        Err(failure) => return report.fail_all(failure, started),
+        Err(failure) => {
+            // A drifted user is not written at all; a failed one is undone whole.
+            let mut undone = Vec::new();
+            if failure.status == Status::Failed && options.compensate {
+                let identity = UserIdentity::resolve(
+                    &whole.user_id,
+                    whole.service_provider_id.as_deref(),
+                    whole.group_id.as_deref(),
+                    None,
+                );
+                undone = undo_earlier(&report, earlier, client, &identity, 0).await;
+            }
+            return report.fail_all(failure, started, &undone);
+        }
     };
     if earlier.entry.is_none() && prepared.diffs.iter().any(|d| d.body.is_some()) {
         let entry = undo::rollback_entry(
@@ -164,7 +177,7 @@ pub(crate) async fn apply(
         );
         if let Err(why) = record_rollback(entry, outbox).await {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
-            return report.fail_all(Unprepared::failed(message, None), started);
+            return report.fail_all(Unprepared::failed(message, None), started, &[]);
         }
     }
     let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
@@ -180,12 +193,27 @@ pub(crate) async fn apply(
         )
         .await;
         report.compensated(&mut results, undone, at);
-        let entry = earlier.entry.as_ref();
-        let kept = &earlier.kept[..earlier.kept.len().min(start)];
-        let undone = super::earlier::undo_earlier(whole, kept, entry, client, &prepared.identity);
-        undone_earlier = report.amended(undone.await, at);
+        undone_earlier = undo_earlier(&report, earlier, client, &prepared.identity, at).await;
     }
-    report.finish_with(results, &undone_earlier)
+    report.finish(results, &undone_earlier)
+}
+
+/// This attempt's step `failed_at` failed for good: undo the steps earlier attempts applied
+/// and report them; the indices (among all the user's steps) of those undone.
+async fn undo_earlier(
+    report: &Reporter<'_>,
+    earlier: &Earlier,
+    client: &OdinClient,
+    identity: &UserIdentity,
+    failed_at: usize,
+) -> Vec<usize> {
+    let kept = &earlier.kept[..earlier.kept.len().min(earlier.start)];
+    if !kept.contains(&Status::Applied) {
+        return Vec::new();
+    }
+    let entry = earlier.entry.as_ref();
+    let undone = super::earlier::undo_earlier(report.whole, kept, entry, client, identity).await;
+    report.amended(undone, failed_at)
 }
 
 /// [`prepare`], once more when a group read it used has grown older than the bound since:
@@ -364,9 +392,10 @@ impl Reporter<'_> {
         )
     }
 
-    /// Nothing of this user was written: its first step ends as `why` says (failed or
-    /// drifted), the rest are skipped.
-    fn fail_all(&self, why: Unprepared, started: Instant) -> bool {
+    /// Nothing of this user was written in this attempt: its first step ends as `why` says
+    /// (failed or drifted), the rest are skipped; `undone_earlier` as for
+    /// [`Reporter::finish`].
+    fn fail_all(&self, why: Unprepared, started: Instant, undone_earlier: &[usize]) -> bool {
         let (message, first) = (why.message.as_str(), why.status);
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
@@ -391,7 +420,7 @@ impl Reporter<'_> {
             self.journal(index, step, JournalState::Ended(status));
             results.push(result);
         }
-        self.finish(results)
+        self.finish(results, undone_earlier)
     }
 
     /// Mark the steps compensation undid, and say why the others could not be.
@@ -446,14 +475,10 @@ impl Reporter<'_> {
         steps
     }
 
-    /// Report the user's results and its unfinished steps; whether a step failed.
-    fn finish(&self, results: Vec<StepResult>) -> bool {
-        self.finish_with(results, &[])
-    }
-
-    /// [`Reporter::finish`], where the steps of earlier attempts at `undone_earlier` (indices
-    /// among all the user's steps) were undone too: they are unfinished again.
-    fn finish_with(&self, results: Vec<StepResult>, undone_earlier: &[usize]) -> bool {
+    /// Report the user's results and its unfinished steps (with the steps of earlier attempts
+    /// at `undone_earlier`, indices among all the user's steps, undone and so unfinished
+    /// again); whether a step failed.
+    fn finish(&self, results: Vec<StepResult>, undone_earlier: &[usize]) -> bool {
         let unfinished: Vec<Step> = self
             .user
             .steps

@@ -6,7 +6,10 @@
 //! not have reached Odin; it is re-read and re-decided like any other. Rollback entries
 //! already on disk are kept, and a user that has one gets no second one, so the rollback
 //! still restores the state from before the first run. `results.csv` keeps the lines of the
-//! finished steps (a user's k-th line is its step k), and the resumed steps add theirs.
+//! finished steps (a user's k-th line is its step k), and the resumed steps add theirs; when
+//! a resumed user is compensated, its kept lines are amended at the end of the run
+//! ([`Ledger::amend`]) and the journal says at once that those steps were undone, so a
+//! further resume starts that user again at its first step.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
