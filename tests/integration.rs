@@ -14,6 +14,7 @@ mod plan_bad;
 mod plan_good;
 mod report_cmd;
 mod resume_cmd;
+mod resume_compensate;
 mod review_cmd;
 mod scale_cmd;
 mod sim_api;

@@ -85,6 +85,16 @@ impl Collector {
                 self.user_done(failed);
                 Ok(())
             }
+            Event::Amend {
+                user_id,
+                step,
+                status,
+                message,
+            } => {
+                self.progress.steps.moved(Status::Applied, status);
+                self.ledger.amend(&user_id, step, status, &message);
+                Ok(())
+            }
         };
         self.check(written);
     }

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 
 use super::ApplyOptions;
 use super::groups::GroupReads;
-use super::user::{self, Event, Outbox, Request};
+use super::user::{self, Earlier, Event, Outbox, Request};
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
 use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
@@ -39,10 +39,7 @@ pub(super) async fn dispatch(
             }
         }
         let next = &users[order[started]];
-        let (start, recorded) = (
-            resume.start_of(&next.user_id),
-            resume.has_rollback(&next.user_id),
-        );
+        let start = resume.start_of(&next.user_id);
         if start >= next.steps.len() {
             // Finished in an earlier attempt: nothing to do, nothing to report again.
             started += 1;
@@ -56,11 +53,16 @@ pub(super) async fn dispatch(
         };
         slot.forget();
         let user = next.clone();
+        let earlier = Earlier {
+            start,
+            entry: resume.rollback_of(&user.user_id).cloned(),
+            kept: resume.kept_of(&user.user_id).to_vec(),
+        };
         started += 1;
         let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());
         workers.spawn(async move {
             let reads = (client.as_ref(), groups.as_ref());
-            let failed = user::apply(&user, reads, &outbox, &options, start, recorded).await;
+            let failed = user::apply(&user, reads, &outbox, &options, &earlier).await;
             outbox.send(Event::UserDone { failed });
         });
     }

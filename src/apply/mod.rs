@@ -6,6 +6,7 @@
 mod collect;
 pub mod diff;
 mod dispatch;
+mod earlier;
 pub mod groups;
 pub mod live;
 mod undo;

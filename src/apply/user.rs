@@ -1,7 +1,7 @@
 //! One user: read the resources its steps touch, diff, record the rollback entry (synced)
 //! before the first write, then write its steps in order. A failure is a result, not an error:
 //! it is reported, the user's later steps are skipped, and its written steps are undone
-//! ([`super::undo`]).
+//! ([`super::undo`]), those of a resumed user's earlier attempts too ([`super::earlier`]).
 
 use std::time::Instant;
 
@@ -33,6 +33,25 @@ pub(crate) enum Event {
     Unfinished(UserPlan),
     /// A user's last step ended; `failed` when one of its steps failed.
     UserDone { failed: bool },
+    /// A step whose result an earlier attempt recorded (`applied`) ends otherwise: its
+    /// `results.csv` line gets this status and message.
+    Amend {
+        user_id: String,
+        step: usize,
+        status: Status,
+        message: String,
+    },
+}
+
+/// What earlier attempts left of a resumed user.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Earlier {
+    /// Its first step still to run; the ones before finished.
+    pub start: usize,
+    /// Its rollback entry, when one is recorded already (it gets no second one).
+    pub entry: Option<UserPlan>,
+    /// How its steps before `start` ended.
+    pub kept: Vec<Status>,
 }
 
 /// What needs an answer from the collector, on its own channel.
@@ -107,16 +126,17 @@ struct Prepared {
 /// since a reviewed plan recorded them is `drifted` and not written. Returns whether a step
 /// failed.
 ///
-/// A resumed user starts at step `start` (the ones before it finished in an earlier attempt)
-/// and, when its rollback entry is `recorded` already, gets no second one.
+/// A resumed user starts at step `earlier.start` (the ones before it finished in an earlier
+/// attempt) and, when its rollback entry is recorded already, gets no second one; when
+/// compensated, its steps applied by earlier attempts are undone too.
 pub(crate) async fn apply(
     whole: &UserPlan,
     (client, groups): (&OdinClient, &GroupReads),
     outbox: &Outbox,
     options: &ApplyOptions,
-    start: usize,
-    recorded: bool,
+    earlier: &Earlier,
 ) -> bool {
+    let start = earlier.start;
     let rest;
     let user = if start == 0 {
         whole
@@ -126,15 +146,29 @@ pub(crate) async fn apply(
     };
     let report = Reporter {
         user,
+        whole,
         outbox,
         offset: start,
     };
     let started = Instant::now();
     let prepared = match prepare_fresh(user, (client, groups), options).await {
         Ok(prepared) => prepared,
-        Err(failure) => return report.fail_all(failure, started),
+        Err(failure) => {
+            // A drifted user is not written at all; a failed one is undone whole.
+            let mut undone = Vec::new();
+            if failure.status == Status::Failed && options.compensate {
+                let identity = UserIdentity::resolve(
+                    &whole.user_id,
+                    whole.service_provider_id.as_deref(),
+                    whole.group_id.as_deref(),
+                    None,
+                );
+                undone = undo_earlier(&report, earlier, client, &identity, 0).await;
+            }
+            return report.fail_all(failure, started, &undone);
+        }
     };
-    if !recorded && prepared.diffs.iter().any(|d| d.body.is_some()) {
+    if earlier.entry.is_none() && prepared.diffs.iter().any(|d| d.body.is_some()) {
         let entry = undo::rollback_entry(
             user,
             &prepared.diffs,
@@ -143,10 +177,11 @@ pub(crate) async fn apply(
         );
         if let Err(why) = record_rollback(entry, outbox).await {
             let message = format!("not written: the rollback entry could not be recorded ({why})");
-            return report.fail_all(Unprepared::failed(message, None), started);
+            return report.fail_all(Unprepared::failed(message, None), started, &[]);
         }
     }
     let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
+    let mut undone_earlier = Vec::new();
     if let (Some(at), true) = (failed_at, options.compensate) {
         let undone = undo::compensate(
             user,
@@ -158,8 +193,27 @@ pub(crate) async fn apply(
         )
         .await;
         report.compensated(&mut results, undone, at);
+        undone_earlier = undo_earlier(&report, earlier, client, &prepared.identity, at).await;
     }
-    report.finish(results)
+    report.finish(results, &undone_earlier)
+}
+
+/// This attempt's step `failed_at` failed for good: undo the steps earlier attempts applied
+/// and report them; the indices (among all the user's steps) of those undone.
+async fn undo_earlier(
+    report: &Reporter<'_>,
+    earlier: &Earlier,
+    client: &OdinClient,
+    identity: &UserIdentity,
+    failed_at: usize,
+) -> Vec<usize> {
+    let kept = &earlier.kept[..earlier.kept.len().min(earlier.start)];
+    if !kept.contains(&Status::Applied) {
+        return Vec::new();
+    }
+    let entry = earlier.entry.as_ref();
+    let undone = super::earlier::undo_earlier(report.whole, kept, entry, client, identity).await;
+    report.amended(undone, failed_at)
 }
 
 /// [`prepare`], once more when a group read it used has grown older than the bound since:
@@ -308,6 +362,8 @@ async fn write_steps(
 /// Results and journal lines of one user.
 struct Reporter<'a> {
     user: &'a UserPlan,
+    /// All of the user's steps (`user` holds those of this attempt).
+    whole: &'a UserPlan,
     outbox: &'a Outbox,
     /// The original index of `user.steps[0]` (non-zero for a resumed user).
     offset: usize,
@@ -327,9 +383,19 @@ impl Reporter<'_> {
         }));
     }
 
-    /// Nothing of this user was written: its first step ends as `why` says (failed or
-    /// drifted), the rest are skipped.
-    fn fail_all(&self, why: Unprepared, started: Instant) -> bool {
+    /// Why compensation undid a step: the step that failed (an index of this attempt).
+    fn cause(&self, failed_at: usize) -> String {
+        format!(
+            "step {} ({}) failed",
+            failed_at + self.offset + 1,
+            self.user.steps[failed_at].resource()
+        )
+    }
+
+    /// Nothing of this user was written in this attempt: its first step ends as `why` says
+    /// (failed or drifted), the rest are skipped; `undone_earlier` as for
+    /// [`Reporter::finish`].
+    fn fail_all(&self, why: Unprepared, started: Instant, undone_earlier: &[usize]) -> bool {
         let (message, first) = (why.message.as_str(), why.status);
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
@@ -354,16 +420,12 @@ impl Reporter<'_> {
             self.journal(index, step, JournalState::Ended(status));
             results.push(result);
         }
-        self.finish(results)
+        self.finish(results, undone_earlier)
     }
 
     /// Mark the steps compensation undid, and say why the others could not be.
     fn compensated(&self, results: &mut [StepResult], undone: Vec<Compensation>, failed_at: usize) {
-        let cause = format!(
-            "step {} ({}) failed",
-            failed_at + self.offset + 1,
-            self.user.steps[failed_at].resource()
-        );
+        let cause = self.cause(failed_at);
         for Compensation { index, outcome } in undone {
             match outcome {
                 Ok(()) => {
@@ -380,8 +442,43 @@ impl Reporter<'_> {
         }
     }
 
-    /// Report the user's results and its unfinished steps; whether a step failed.
-    fn finish(&self, results: Vec<StepResult>) -> bool {
+    /// Steps of earlier attempts were undone (`undone`, by their index among all the user's
+    /// steps): their recorded results become `compensated`, or say why they could not be
+    /// undone. Returns the indices of those undone, in step order.
+    fn amended(&self, undone: Vec<Compensation>, failed_at: usize) -> Vec<usize> {
+        let cause = self.cause(failed_at);
+        let mut steps = Vec::new();
+        for Compensation { index, outcome } in undone {
+            let (status, message) = match outcome {
+                Ok(()) => {
+                    steps.push(index);
+                    (Status::Compensated, format!("undone because {cause}"))
+                }
+                Err(why) => (Status::Applied, format!("{cause}; {why}")),
+            };
+            if status == Status::Compensated {
+                self.outbox.send(Event::Journal(JournalEntry {
+                    user_id: self.user.user_id.clone(),
+                    step: index,
+                    resource: self.whole.steps[index].resource(),
+                    state: JournalState::Ended(status),
+                }));
+            }
+            self.outbox.send(Event::Amend {
+                user_id: self.user.user_id.clone(),
+                step: index,
+                status,
+                message,
+            });
+        }
+        steps.sort_unstable();
+        steps
+    }
+
+    /// Report the user's results and its unfinished steps (with the steps of earlier attempts
+    /// at `undone_earlier`, indices among all the user's steps, undone and so unfinished
+    /// again); whether a step failed.
+    fn finish(&self, results: Vec<StepResult>, undone_earlier: &[usize]) -> bool {
         let unfinished: Vec<Step> = self
             .user
             .steps
@@ -390,7 +487,12 @@ impl Reporter<'_> {
             .filter(|(_, r)| !r.status.is_done())
             .map(|(step, _)| step.clone())
             .collect();
-        if !unfinished.is_empty() {
+        if !undone_earlier.is_empty() {
+            let again = undone_earlier.iter().map(|&i| self.whole.steps[i].clone());
+            let steps = again.chain(unfinished).collect();
+            self.outbox
+                .send(Event::Unfinished(with_steps(self.whole, steps)));
+        } else if !unfinished.is_empty() {
             self.outbox.send(Event::Unfinished(UserPlan {
                 steps: unfinished,
                 ..self.user.clone()
@@ -407,7 +509,11 @@ impl Reporter<'_> {
 /// The steps of `user` from `start` on, with the before-values of just their fields (so the
 /// drift check ignores fields an earlier attempt already changed).
 fn remaining(user: &UserPlan, start: usize) -> UserPlan {
-    let steps = user.steps[start..].to_vec();
+    with_steps(user, user.steps[start..].to_vec())
+}
+
+/// `user` with just `steps` (some of its own), and the before-values of just their fields.
+fn with_steps(user: &UserPlan, steps: Vec<Step>) -> UserPlan {
     let before = user.before.as_ref().map(|recorded| {
         recorded
             .iter()

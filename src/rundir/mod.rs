@@ -11,6 +11,7 @@ mod reader;
 pub mod records;
 mod resume;
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -114,6 +115,17 @@ pub struct Ledger {
     results: csv::Writer<File>,
     failed: File,
     timeline: File,
+    /// Lines of `results.csv` kept from an earlier attempt that end otherwise, applied when
+    /// [`Ledger::finish`] rewrites the file: user id as written → (step, status, message).
+    amendments: HashMap<String, Vec<Amendment>>,
+}
+
+/// A new status and message for a user's step whose `results.csv` line is already written.
+#[derive(Debug, Clone)]
+struct Amendment {
+    step: usize,
+    status: Status,
+    message: String,
 }
 
 impl Ledger {
@@ -173,6 +185,7 @@ impl Ledger {
             results,
             failed,
             timeline,
+            amendments: HashMap::new(),
         })
     }
 
@@ -194,6 +207,7 @@ impl Ledger {
             results: results_writer(open(RESULTS)?),
             failed: open(FAILED)?,
             timeline: open(TIMELINE)?,
+            amendments: HashMap::new(),
         })
     }
 
@@ -240,12 +254,27 @@ impl Ledger {
         self.results.flush().map_err(LedgerError::at(&path))
     }
 
+    /// Give step `step` of `user_id`, whose `results.csv` line an earlier attempt wrote (its
+    /// lines come first in the file, in step order), a new `status` and `message` when
+    /// [`Ledger::finish`] rewrites the file. The journal says so at once; see
+    /// [`Ledger::journal`].
+    pub fn amend(&mut self, user_id: &str, step: usize, status: Status, message: &str) {
+        self.amendments
+            .entry(spreadsheet_safe(user_id).into_owned())
+            .or_default()
+            .push(Amendment {
+                step,
+                status,
+                message: message.to_string(),
+            });
+    }
+
     /// Write `summary.json` whole, rewrite `results.csv` sorted by row (it was appended in
-    /// the order steps ended), then sync every file.
+    /// the order steps ended) with the amended lines changed, then sync every file.
     pub fn finish(mut self, summary: &Summary) -> Result<PathBuf, LedgerError> {
         let results = self.dir.join(RESULTS);
         self.results.flush().map_err(LedgerError::at(&results))?;
-        sort_results(&results)?;
+        sort_results(&results, &self.amendments)?;
         let path = self.dir.join(SUMMARY);
         let text =
             serde_json::to_string_pretty(summary).map_err(|e| LedgerError::other(&path, e))?;
@@ -285,16 +314,22 @@ fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<Stri
 }
 
 /// Put the lines of the `results.csv` at `path` in row order (a stable sort: a user's steps
-/// keep their order), whole or not at all. Lines are moved as bytes, by position, so the
-/// run's results are held once, as text, however many there are.
-fn sort_results(path: &Path) -> Result<(), LedgerError> {
+/// keep their order), whole or not at all, with the `amendments` made (a user's k-th line
+/// in the file is its step k). Lines are moved as bytes, by position, so the run's results
+/// are held once, as text, however many there are; only amended lines are written anew.
+fn sort_results(
+    path: &Path,
+    amendments: &HashMap<String, Vec<Amendment>>,
+) -> Result<(), LedgerError> {
     let bytes = std::fs::read(path).map_err(LedgerError::reading(path))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(bytes.as_slice());
     let mut record = csv::ByteRecord::new();
-    // (row, start, end) of each line; the first record is the header.
-    let mut lines: Vec<(usize, usize, usize)> = Vec::new();
+    // (row, start, end, amended) of each line; the first record is the header.
+    let mut lines: Vec<(usize, usize, usize, Option<usize>)> = Vec::new();
+    let mut amended: Vec<Vec<u8>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut start = 0;
     let mut header_end = 0;
     while reader
@@ -309,20 +344,61 @@ fn sort_results(path: &Path) -> Result<(), LedgerError> {
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
-            lines.push((row, start, end));
+            let new = amend_line(&record, amendments, &mut seen)
+                .map_err(|e| LedgerError::other(path, e))?
+                .map(|line| {
+                    amended.push(line);
+                    amended.len() - 1
+                });
+            lines.push((row, start, end, new));
         }
         start = end;
     }
-    lines.sort_by_key(|(row, _, _)| *row);
+    lines.sort_by_key(|(row, ..)| *row);
     crate::atomic::write_with(path, |file| {
         let mut out = BufWriter::new(file);
         out.write_all(&bytes[..header_end])?;
-        for (_, start, end) in &lines {
-            out.write_all(&bytes[*start..*end])?;
+        for (_, start, end, new) in &lines {
+            match new {
+                Some(index) => out.write_all(&amended[*index])?,
+                None => out.write_all(&bytes[*start..*end])?,
+            }
         }
         out.flush()
     })
     .map_err(LedgerError::at(path))
+}
+
+/// The line `record` becomes when an amendment names it (its user's `seen`-th line), as
+/// CSV bytes with its line end; `None` when it stays as it is.
+fn amend_line<'a>(
+    record: &csv::ByteRecord,
+    amendments: &'a HashMap<String, Vec<Amendment>>,
+    seen: &mut HashMap<&'a str, usize>,
+) -> Result<Option<Vec<u8>>, csv::Error> {
+    let user = String::from_utf8_lossy(record.get(1).unwrap_or_default());
+    let Some((user, wanted)) = amendments.get_key_value(user.as_ref()) else {
+        return Ok(None);
+    };
+    let index = seen.entry(user.as_str()).or_default();
+    let step = *index;
+    *index += 1;
+    let Some(change) = wanted.iter().rev().find(|a| a.step == step) else {
+        return Ok(None);
+    };
+    let message = spreadsheet_safe(&change.message);
+    let fields = record.iter().enumerate().map(|(at, field)| match at {
+        3 => change.status.name().as_bytes(),
+        10 => message.as_bytes(),
+        _ => field,
+    });
+    let mut out = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    out.write_record(fields)?;
+    out.into_inner()
+        .map(Some)
+        .map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// Replace the `results.csv` at `path` with its header and `rows`, whole or not at all.
@@ -393,11 +469,36 @@ mod tests {
             format!("{header}\n10,b,user,applied,,,,,,,\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n"),
         )
         .unwrap();
-        sort_results(&path).unwrap();
+        sort_results(&path, &HashMap::new()).unwrap();
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             format!(
                 "{header}\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n10,b,user,applied,,,,,,,\n"
+            )
+        );
+    }
+
+    #[test]
+    fn amended_lines_change_status_and_message_by_the_users_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(RESULTS);
+        let header = RESULT_COLUMNS.join(",");
+        std::fs::write(
+            &path,
+            format!("{header}\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,applied,200,1,5,y,,,\n2,a,user,applied,200,1,5,x,,,\n3,'=b,settings,failed,400,1,5,z,,,no\n"),
+        )
+        .unwrap();
+        let amendment = |step| Amendment {
+            step,
+            status: Status::Compensated,
+            message: "undone because step 3 (settings) failed".into(),
+        };
+        let amendments = HashMap::from([("'=b".to_string(), vec![amendment(1)])]);
+        sort_results(&path, &amendments).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "{header}\n2,a,user,applied,200,1,5,x,,,\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,compensated,200,1,5,y,,,undone because step 3 (settings) failed\n3,'=b,settings,failed,400,1,5,z,,,no\n"
             )
         );
     }

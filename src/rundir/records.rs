@@ -116,6 +116,14 @@ impl StatusCounts {
         *self.slot(status) += 1;
     }
 
+    /// Count one step again: it was counted `from` and now ends `to` (a kept `applied` step
+    /// of a resumed user that compensation undid).
+    pub fn moved(&mut self, from: Status, to: Status) {
+        let slot = self.slot(from);
+        *slot = slot.saturating_sub(1);
+        self.add(to);
+    }
+
     /// The steps that ended `status`.
     pub fn get(&self, status: Status) -> usize {
         let mut copy = *self;

@@ -6,7 +6,10 @@
 //! not have reached Odin; it is re-read and re-decided like any other. Rollback entries
 //! already on disk are kept, and a user that has one gets no second one, so the rollback
 //! still restores the state from before the first run. `results.csv` keeps the lines of the
-//! finished steps (a user's k-th line is its step k), and the resumed steps add theirs.
+//! finished steps (a user's k-th line is its step k), and the resumed steps add theirs; when
+//! a resumed user is compensated, its kept lines are amended at the end of the run
+//! ([`Ledger::amend`]) and the journal says at once that those steps were undone, so a
+//! further resume starts that user again at its first step.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
@@ -15,7 +18,7 @@ use std::path::{Path, PathBuf};
 use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, TIMELINE};
 use super::{
     JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
-    RunFiles, StatusCounts, plan_file_header, reader, write_results,
+    RunFiles, Status, StatusCounts, plan_file_header, reader, write_results,
 };
 use crate::plan::{Plan, UserPlan};
 
@@ -26,6 +29,8 @@ pub struct Resume {
     finished: HashMap<String, usize>,
     /// Rollback entries on disk, by user.
     recorded: HashMap<String, UserPlan>,
+    /// The statuses of the finished steps, in step order, of the users with steps left.
+    partial: HashMap<String, Vec<Status>>,
     /// Step results kept from earlier attempts.
     pub kept: StatusCounts,
 }
@@ -44,6 +49,12 @@ impl Resume {
     /// `user`'s rollback entry recorded by an earlier attempt.
     pub fn rollback_of(&self, user: &str) -> Option<&UserPlan> {
         self.recorded.get(user)
+    }
+
+    /// How `user`'s steps before [`Resume::start_of`] ended in earlier attempts (`applied`
+    /// or `unchanged`), in step order; empty for a user with no step left.
+    pub fn kept_of(&self, user: &str) -> &[Status] {
+        self.partial.get(user).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -116,8 +127,22 @@ impl Ledger {
         let journaled = journaled_prefixes(plan, &files.journal()?);
         let (finished, kept_rows) = finished_steps(files.results()?, &journaled);
         let mut kept = StatusCounts::default();
+        let steps: HashMap<&str, usize> = plan
+            .users
+            .iter()
+            .map(|user| (user.user_id.as_str(), user.steps.len()))
+            .collect();
+        let mut partial: HashMap<String, Vec<Status>> = HashMap::new();
         for row in &kept_rows {
             kept.add(row.status);
+            let left = finished.get(&row.user_id).copied().unwrap_or(0)
+                < steps.get(row.user_id.as_str()).copied().unwrap_or(0);
+            if left {
+                partial
+                    .entry(row.user_id.clone())
+                    .or_default()
+                    .push(row.status);
+            }
         }
         write_results(&results_path, &kept_rows)?;
         let failed = dir.join(FAILED);
@@ -131,6 +156,7 @@ impl Ledger {
         let resume = Resume {
             finished,
             recorded,
+            partial,
             kept,
         };
         Ok((Ledger::reopen(dir)?, resume))

@@ -1,0 +1,225 @@
+//! Compensation across attempts: a resumed user whose step fails for good also has the steps
+//! an earlier attempt applied undone, from the rollback entry that attempt recorded. Each
+//! such step is undone with just the part of the entry that restores what it changed, diffed
+//! against the user's live state read just before, so only what differs is written.
+
+use serde_json::{Map, Value};
+
+use super::diff::diff;
+use super::undo::Compensation;
+use crate::odin::OdinClient;
+use crate::odin::resources::UserIdentity;
+use crate::plan::{Patch, Step, UserPlan};
+use crate::resource::Resource;
+use crate::rundir::Status;
+use crate::services::{Kind, ServiceChanges};
+
+/// Undo the steps of `user` that earlier attempts applied (`kept` says how its first steps
+/// ended), last first, from its rollback `entry`. A step that cannot be undone stays
+/// applied; its outcome says why. Writes are stamped with `identity`, completed from the
+/// entry (this attempt may not have read the user record).
+pub(super) async fn undo_earlier(
+    user: &UserPlan,
+    kept: &[Status],
+    entry: Option<&UserPlan>,
+    client: &OdinClient,
+    identity: &UserIdentity,
+) -> Vec<Compensation> {
+    let mut outcomes = Vec::new();
+    for (index, step) in user.steps.iter().enumerate().take(kept.len()).rev() {
+        if kept[index] != Status::Applied {
+            continue;
+        }
+        let outcome = match entry {
+            Some(entry) => {
+                let identity = UserIdentity::resolve(
+                    &user.user_id,
+                    identity
+                        .service_provider_id
+                        .as_deref()
+                        .or(entry.service_provider_id.as_deref()),
+                    identity.group_id.as_deref().or(entry.group_id.as_deref()),
+                    None,
+                );
+                undo_step(user, &undo_of(step, entry), client, &identity).await
+            }
+            None => Err("could not undo this step: its rollback entry is missing".to_string()),
+        };
+        outcomes.push(Compensation { index, outcome });
+    }
+    outcomes
+}
+
+/// Write `undo` in order, each step diffed against its resource read just before.
+async fn undo_step(
+    user: &UserPlan,
+    undo: &[Step],
+    client: &OdinClient,
+    identity: &UserIdentity,
+) -> Result<(), String> {
+    for step in undo {
+        let resource = step.resource();
+        let call = client.read(resource, &user.user_id).await;
+        let live = call.result.map_err(|error| {
+            format!("undoing this step failed too: reading {resource}: {error}")
+        })?;
+        let change = diff(step, &live).map_err(|e| format!("could not undo this step: {e}"))?;
+        let Some(body) = change.body else {
+            continue;
+        };
+        let identity = match resource {
+            Resource::User => UserIdentity::resolve(
+                &user.user_id,
+                identity.service_provider_id.as_deref(),
+                identity.group_id.as_deref(),
+                Some(&live),
+            ),
+            _ => identity.clone(),
+        };
+        let call = client
+            .write(resource, &identity.stamp(resource, &body))
+            .await;
+        if let Err(error) = call.result {
+            tracing::warn!(user = %user.user_id, %resource, %error, "compensation failed");
+            return Err(format!("undoing this step failed too: {error}"));
+        }
+    }
+    Ok(())
+}
+
+/// The part of rollback `entry` that undoes `step`: its fields' before-values; or for a
+/// services step, its services back to their former assignment, then the captured settings
+/// of those assigned again (all captured settings when a pack is).
+fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
+    match step {
+        Step::Fields { resource, patch } => {
+            let keys: Vec<&str> = patch.iter().map(|(key, _)| key.as_str()).collect();
+            fields_of(entry, *resource, |key| keys.contains(&key))
+                .into_iter()
+                .collect()
+        }
+        Step::Services(changes) => {
+            let recorded = services_of(entry);
+            let again = ServiceChanges {
+                assign: kept(&recorded.assign, &changes.unassign),
+                unassign: kept(&recorded.unassign, &changes.assign),
+            };
+            let packs = again.assign.iter().any(|s| s.kind == Kind::Pack);
+            let prefixes: Vec<String> = again
+                .assign
+                .iter()
+                .map(|s| format!("{}.", s.name))
+                .collect();
+            let settings = fields_of(entry, Resource::Settings, |key| {
+                packs || prefixes.iter().any(|p| key.starts_with(p.as_str()))
+            });
+            let services = (!again.is_empty()).then_some(Step::Services(again));
+            services.into_iter().chain(settings).collect()
+        }
+    }
+}
+
+/// The entry's fields of `resource` whose key is `wanted`, as one step (none when empty).
+fn fields_of(entry: &UserPlan, resource: Resource, wanted: impl Fn(&str) -> bool) -> Option<Step> {
+    let fields: Map<String, Value> = entry
+        .steps
+        .iter()
+        .filter(|step| step.resource() == resource)
+        .flat_map(|step| step.patch().into_owned())
+        .filter(|(key, _)| wanted(key))
+        .collect();
+    (!fields.is_empty()).then(|| Step::Fields {
+        resource,
+        patch: Patch::from(fields),
+    })
+}
+
+/// Every service change of the entry.
+fn services_of(entry: &UserPlan) -> ServiceChanges {
+    let mut all = ServiceChanges::default();
+    for step in &entry.steps {
+        if let Step::Services(changes) = step {
+            all.assign.extend(changes.assign.iter().cloned());
+            all.unassign.extend(changes.unassign.iter().cloned());
+        }
+    }
+    all
+}
+
+/// The services of `recorded` that `named` names too.
+fn kept<T: PartialEq + Clone>(recorded: &[T], named: &[T]) -> Vec<T> {
+    recorded
+        .iter()
+        .filter(|s| named.contains(s))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn step(resource: Resource, patch: Value) -> Step {
+        Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
+    }
+
+    #[test]
+    fn the_entry_is_restricted_to_what_the_step_changed() {
+        let entry = UserPlan {
+            user_id: "a@x".into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": true, "userServices.Call Waiting": true}),
+                ),
+                step(Resource::User, json!({"extension": "1", "lastName": "X"})),
+                step(
+                    Resource::Settings,
+                    json!({"Call Notify.criteria": [], "Do Not Disturb.isActive": false}),
+                ),
+                step(
+                    Resource::Services,
+                    json!({"userServices.Sequential Ring": false}),
+                ),
+            ],
+            before: None,
+        };
+        let user_step = step(Resource::User, json!({"extension": "42"}));
+        assert_eq!(
+            undo_of(&user_step, &entry),
+            [step(Resource::User, json!({"extension": "1"}))]
+        );
+        let services = step(
+            Resource::Services,
+            json!({"userServices.Call Notify": false}),
+        );
+        assert_eq!(
+            undo_of(&services, &entry),
+            [
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": true})
+                ),
+                step(Resource::Settings, json!({"Call Notify.criteria": []})),
+            ]
+        );
+        let assigned = step(
+            Resource::Services,
+            json!({"userServices.Sequential Ring": true}),
+        );
+        assert_eq!(
+            undo_of(&assigned, &entry),
+            [step(
+                Resource::Services,
+                json!({"userServices.Sequential Ring": false})
+            )]
+        );
+        let untouched = step(Resource::Policy, json!({"clidPolicy": "Use DN"}));
+        assert!(undo_of(&untouched, &entry).is_empty());
+    }
+}
