@@ -8,8 +8,10 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use super::ApplyOptions;
+use super::earlier::Earlier;
 use super::groups::GroupReads;
-use super::user::{self, Earlier, Event, Outbox, Request};
+use super::outbox::{Event, Outbox, Request};
+use super::user;
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
 use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};

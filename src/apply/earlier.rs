@@ -14,6 +14,17 @@ use crate::resource::Resource;
 use crate::rundir::Status;
 use crate::services::{Kind, ServiceChanges};
 
+/// What earlier attempts left of a resumed user.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Earlier {
+    /// Its first step still to run; the ones before finished.
+    pub start: usize,
+    /// Its rollback entry, when one is recorded already (it gets no second one).
+    pub entry: Option<UserPlan>,
+    /// How its steps before `start` ended.
+    pub kept: Vec<Status>,
+}
+
 /// Undo the steps of `user` that earlier attempts applied (`kept` says how its first steps
 /// ended), last first, from its rollback `entry`. A step that cannot be undone stays
 /// applied; its outcome says why. Writes are stamped with `identity`, completed from the

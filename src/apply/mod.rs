@@ -9,6 +9,8 @@ mod dispatch;
 mod earlier;
 pub mod groups;
 pub mod live;
+mod outbox;
+mod reporter;
 mod undo;
 mod user;
 pub mod verify;
@@ -138,7 +140,7 @@ pub async fn run(
     // The worker slots: the dispatcher takes one per user started, the collector gives it
     // back once it has counted that user, and closes them to stop new users from starting.
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let (outbox, mut events, mut requests) = user::Outbox::new();
+    let (outbox, mut events, mut requests) = outbox::Outbox::new();
     let mut collector =
         collect::Collector::new(ledger, options, &plan.users, &resume, slots.clone());
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held

@@ -3,112 +3,25 @@
 //! it is reported, the user's later steps are skipped, and its written steps are undone
 //! ([`super::undo`]), those of a resumed user's earlier attempts too ([`super::earlier`]).
 
+use std::collections::HashMap;
 use std::time::Instant;
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
+use super::earlier::Earlier;
 use super::groups::GroupReads;
-use super::undo::{self, Compensation};
-use super::{ApplyOptions, Inbox};
+use super::outbox::{Outbox, Request};
+use super::reporter::{Reporter, Unprepared};
+use super::undo;
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
-use crate::rundir::{JournalEntry, JournalState, Status, StepResult};
+use crate::rundir::{JournalState, Status, StepResult};
 use crate::services::{Kind, ServiceRef};
-
-/// What happened, told to the collector.
-#[derive(Debug)]
-pub(crate) enum Event {
-    /// A step changed state.
-    Journal(JournalEntry),
-    /// A step ended.
-    Step(StepResult),
-    /// The steps of a user that were not applied (failed, skipped, compensated), for
-    /// `failed.jsonl`.
-    Unfinished(UserPlan),
-    /// A user's last step ended; `failed` when one of its steps failed.
-    UserDone { failed: bool },
-    /// A step whose result an earlier attempt recorded (`applied`) ends otherwise: its
-    /// `results.csv` line gets this status and message.
-    Amend {
-        user_id: String,
-        step: usize,
-        status: Status,
-        message: String,
-    },
-}
-
-/// What earlier attempts left of a resumed user.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Earlier {
-    /// Its first step still to run; the ones before finished.
-    pub start: usize,
-    /// Its rollback entry, when one is recorded already (it gets no second one).
-    pub entry: Option<UserPlan>,
-    /// How its steps before `start` ended.
-    pub kept: Vec<Status>,
-}
-
-/// What needs an answer from the collector, on its own channel.
-#[derive(Debug)]
-pub(crate) enum Request {
-    /// Record this rollback entry and answer once it is on disk.
-    Rollback {
-        entry: UserPlan,
-        done: oneshot::Sender<Result<(), String>>,
-    },
-    /// The canary users are done: answer whether to go on.
-    Canary { decide: oneshot::Sender<bool> },
-}
-
-/// The sending ends of the collector's two channels.
-#[derive(Debug, Clone)]
-pub(crate) struct Outbox {
-    events: mpsc::UnboundedSender<Event>,
-    requests: mpsc::UnboundedSender<Request>,
-}
-
-impl Outbox {
-    /// An outbox and the collector's two inboxes.
-    pub fn new() -> (Outbox, Inbox<Event>, Inbox<Request>) {
-        let (events, event_inbox) = mpsc::unbounded_channel();
-        let (requests, request_inbox) = mpsc::unbounded_channel();
-        (Outbox { events, requests }, event_inbox, request_inbox)
-    }
-
-    /// Tell the collector (a collector that is gone has nothing left to record).
-    pub fn send(&self, event: Event) {
-        let _ = self.events.send(event);
-    }
-
-    /// Ask the collector; the answer comes on the request's own channel.
-    pub fn request(&self, request: Request) {
-        let _ = self.requests.send(request);
-    }
-}
-
-/// Why a user is not written at all: the first step's status (failed or drifted), the
-/// message, and the HTTP status of a failed read.
-struct Unprepared {
-    message: String,
-    status: Status,
-    http_status: Option<u16>,
-}
-
-impl Unprepared {
-    fn failed(message: String, http_status: Option<u16>) -> Unprepared {
-        Unprepared {
-            message,
-            status: Status::Failed,
-            http_status,
-        }
-    }
-}
 
 /// A user's live state and what each of its steps would change.
 struct Prepared {
@@ -141,7 +54,7 @@ pub(crate) async fn apply(
     let user = if start == 0 {
         whole
     } else {
-        rest = remaining(whole, start);
+        rest = whole.with_steps(whole.steps[start..].to_vec());
         &rest
     };
     let report = Reporter {
@@ -357,185 +270,6 @@ async fn write_steps(
         results.push(result);
     }
     (results, failed_at)
-}
-
-/// Results and journal lines of one user.
-struct Reporter<'a> {
-    user: &'a UserPlan,
-    /// All of the user's steps (`user` holds those of this attempt).
-    whole: &'a UserPlan,
-    outbox: &'a Outbox,
-    /// The original index of `user.steps[0]` (non-zero for a resumed user).
-    offset: usize,
-}
-
-impl Reporter<'_> {
-    fn result(&self, step: usize, plan_step: &Step, status: Status) -> StepResult {
-        StepResult::new(self.user, step + self.offset, plan_step.resource(), status)
-    }
-
-    fn journal(&self, step: usize, plan_step: &Step, state: JournalState) {
-        self.outbox.send(Event::Journal(JournalEntry {
-            user_id: self.user.user_id.clone(),
-            step: step + self.offset,
-            resource: plan_step.resource(),
-            state,
-        }));
-    }
-
-    /// Why compensation undid a step: the step that failed (an index of this attempt).
-    fn cause(&self, failed_at: usize) -> String {
-        format!(
-            "step {} ({}) failed",
-            failed_at + self.offset + 1,
-            self.user.steps[failed_at].resource()
-        )
-    }
-
-    /// Nothing of this user was written in this attempt: its first step ends as `why` says
-    /// (failed or drifted), the rest are skipped; `undone_earlier` as for
-    /// [`Reporter::finish`].
-    fn fail_all(&self, why: Unprepared, started: Instant, undone_earlier: &[usize]) -> bool {
-        let (message, first) = (why.message.as_str(), why.status);
-        tracing::warn!(user = %self.user.user_id, message, "user not changed");
-        let mut results = Vec::with_capacity(self.user.steps.len());
-        for (index, step) in self.user.steps.iter().enumerate() {
-            let (status, text) = match (index, first) {
-                (0, _) => (first, message.to_string()),
-                (_, Status::Drifted) => {
-                    (Status::Skipped, "not written: the user drifted".to_string())
-                }
-                _ => (
-                    Status::Skipped,
-                    "an earlier step of this user failed".to_string(),
-                ),
-            };
-            let mut result = self.result(index, step, status);
-            if index == 0 {
-                result.http_status = why.http_status;
-            }
-            result.after = step.patch().into_owned();
-            result.message = text;
-            result.duration_ms = started.elapsed().as_millis() as u64;
-            self.journal(index, step, JournalState::Ended(status));
-            results.push(result);
-        }
-        self.finish(results, undone_earlier)
-    }
-
-    /// Mark the steps compensation undid, and say why the others could not be.
-    fn compensated(&self, results: &mut [StepResult], undone: Vec<Compensation>, failed_at: usize) {
-        let cause = self.cause(failed_at);
-        for Compensation { index, outcome } in undone {
-            match outcome {
-                Ok(()) => {
-                    results[index].status = Status::Compensated;
-                    results[index].message = format!("undone because {cause}");
-                    self.journal(
-                        index,
-                        &self.user.steps[index],
-                        JournalState::Ended(Status::Compensated),
-                    );
-                }
-                Err(why) => results[index].message = format!("{cause}; {why}"),
-            }
-        }
-    }
-
-    /// Steps of earlier attempts were undone (`undone`, by their index among all the user's
-    /// steps): their recorded results become `compensated`, or say why they could not be
-    /// undone. Returns the indices of those undone, in step order.
-    fn amended(&self, undone: Vec<Compensation>, failed_at: usize) -> Vec<usize> {
-        let cause = self.cause(failed_at);
-        let mut steps = Vec::new();
-        for Compensation { index, outcome } in undone {
-            let (status, message) = match outcome {
-                Ok(()) => {
-                    steps.push(index);
-                    (Status::Compensated, format!("undone because {cause}"))
-                }
-                Err(why) => (Status::Applied, format!("{cause}; {why}")),
-            };
-            if status == Status::Compensated {
-                self.outbox.send(Event::Journal(JournalEntry {
-                    user_id: self.user.user_id.clone(),
-                    step: index,
-                    resource: self.whole.steps[index].resource(),
-                    state: JournalState::Ended(status),
-                }));
-            }
-            self.outbox.send(Event::Amend {
-                user_id: self.user.user_id.clone(),
-                step: index,
-                status,
-                message,
-            });
-        }
-        steps.sort_unstable();
-        steps
-    }
-
-    /// Report the user's results and its unfinished steps (with the steps of earlier attempts
-    /// at `undone_earlier`, indices among all the user's steps, undone and so unfinished
-    /// again); whether a step failed.
-    fn finish(&self, results: Vec<StepResult>, undone_earlier: &[usize]) -> bool {
-        let unfinished: Vec<Step> = self
-            .user
-            .steps
-            .iter()
-            .zip(&results)
-            .filter(|(_, r)| !r.status.is_done())
-            .map(|(step, _)| step.clone())
-            .collect();
-        if !undone_earlier.is_empty() {
-            let again = undone_earlier.iter().map(|&i| self.whole.steps[i].clone());
-            let steps = again.chain(unfinished).collect();
-            self.outbox
-                .send(Event::Unfinished(with_steps(self.whole, steps)));
-        } else if !unfinished.is_empty() {
-            self.outbox.send(Event::Unfinished(UserPlan {
-                steps: unfinished,
-                ..self.user.clone()
-            }));
-        }
-        let failed = results.iter().any(|r| r.status == Status::Failed);
-        for result in results {
-            self.outbox.send(Event::Step(result));
-        }
-        failed
-    }
-}
-
-/// The steps of `user` from `start` on, with the before-values of just their fields (so the
-/// drift check ignores fields an earlier attempt already changed).
-fn remaining(user: &UserPlan, start: usize) -> UserPlan {
-    with_steps(user, user.steps[start..].to_vec())
-}
-
-/// `user` with just `steps` (some of its own), and the before-values of just their fields.
-fn with_steps(user: &UserPlan, steps: Vec<Step>) -> UserPlan {
-    let before = user.before.as_ref().map(|recorded| {
-        recorded
-            .iter()
-            .map(|(resource, fields)| {
-                let fields = fields
-                    .iter()
-                    .filter(|(key, _)| {
-                        steps
-                            .iter()
-                            .any(|s| s.resource() == *resource && s.patch().contains_key(*key))
-                    })
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                (*resource, fields)
-            })
-            .collect()
-    });
-    UserPlan {
-        steps,
-        before,
-        ..user.clone()
-    }
 }
 
 /// Field path → before (null when absent) and → after, for the fields a step changes.

@@ -66,6 +66,35 @@ pub struct UserPlan {
     pub before: Option<BTreeMap<Resource, Map<String, Value>>>,
 }
 
+impl UserPlan {
+    /// The same user with just `steps` (some of its own), and the before-values of just their
+    /// fields (so a drift check ignores the fields of the steps left out).
+    pub fn with_steps(&self, steps: Vec<Step>) -> UserPlan {
+        let before = self.before.as_ref().map(|recorded| {
+            recorded
+                .iter()
+                .map(|(resource, fields)| {
+                    let fields = fields
+                        .iter()
+                        .filter(|(key, _)| {
+                            steps
+                                .iter()
+                                .any(|s| s.resource() == *resource && s.patch().contains_key(*key))
+                        })
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (*resource, fields)
+                })
+                .collect()
+        });
+        UserPlan {
+            steps,
+            before,
+            ..self.clone()
+        }
+    }
+}
+
 /// A validated plan: one entry per user with something to change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

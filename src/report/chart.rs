@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::rundir::TimelinePoint;
 
-use super::html::escape;
+use super::escape::escape;
 
 /// One line of a chart: a value per second.
 #[derive(Debug, Clone, PartialEq)]

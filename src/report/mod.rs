@@ -9,6 +9,7 @@
 
 pub mod chart;
 pub mod digest;
+mod escape;
 pub mod failures;
 pub mod html;
 pub mod review;

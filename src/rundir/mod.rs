@@ -9,7 +9,9 @@
 
 mod reader;
 pub mod records;
+mod results;
 mod resume;
+mod summary;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -19,11 +21,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use reader::RunFiles;
-pub use records::{
-    JournalEntry, JournalState, ResultRow, Status, StatusCounts, StepResult, Summary,
-    TimelinePoint, spreadsheet_safe,
-};
+pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
+use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
+pub use summary::{StatusCounts, Summary, TimelinePoint};
 
 use crate::plan::{PlanSource, UserPlan};
 
@@ -118,14 +119,6 @@ pub struct Ledger {
     /// Lines of `results.csv` kept from an earlier attempt that end otherwise, applied when
     /// [`Ledger::finish`] rewrites the file: user id as written → (step, status, message).
     amendments: HashMap<String, Vec<Amendment>>,
-}
-
-/// A new status and message for a user's step whose `results.csv` line is already written.
-#[derive(Debug, Clone)]
-struct Amendment {
-    step: usize,
-    status: Status,
-    message: String,
 }
 
 impl Ledger {
@@ -313,111 +306,6 @@ fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<Stri
     Ok(header)
 }
 
-/// Put the lines of the `results.csv` at `path` in row order (a stable sort: a user's steps
-/// keep their order), whole or not at all, with the `amendments` made (a user's k-th line
-/// in the file is its step k). Lines are moved as bytes, by position, so the run's results
-/// are held once, as text, however many there are; only amended lines are written anew.
-fn sort_results(
-    path: &Path,
-    amendments: &HashMap<String, Vec<Amendment>>,
-) -> Result<(), LedgerError> {
-    let bytes = std::fs::read(path).map_err(LedgerError::reading(path))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes.as_slice());
-    let mut record = csv::ByteRecord::new();
-    // (row, start, end, amended) of each line; the first record is the header.
-    let mut lines: Vec<(usize, usize, usize, Option<usize>)> = Vec::new();
-    let mut amended: Vec<Vec<u8>> = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut start = 0;
-    let mut header_end = 0;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| LedgerError::unreadable(path, e))?
-    {
-        let end = reader.position().byte() as usize;
-        if header_end == 0 {
-            header_end = end;
-        } else {
-            let row = std::str::from_utf8(record.get(0).unwrap_or_default())
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            let new = amend_line(&record, amendments, &mut seen)
-                .map_err(|e| LedgerError::other(path, e))?
-                .map(|line| {
-                    amended.push(line);
-                    amended.len() - 1
-                });
-            lines.push((row, start, end, new));
-        }
-        start = end;
-    }
-    lines.sort_by_key(|(row, ..)| *row);
-    crate::atomic::write_with(path, |file| {
-        let mut out = BufWriter::new(file);
-        out.write_all(&bytes[..header_end])?;
-        for (_, start, end, new) in &lines {
-            match new {
-                Some(index) => out.write_all(&amended[*index])?,
-                None => out.write_all(&bytes[*start..*end])?,
-            }
-        }
-        out.flush()
-    })
-    .map_err(LedgerError::at(path))
-}
-
-/// The line `record` becomes when an amendment names it (its user's `seen`-th line), as
-/// CSV bytes with its line end; `None` when it stays as it is.
-fn amend_line<'a>(
-    record: &csv::ByteRecord,
-    amendments: &'a HashMap<String, Vec<Amendment>>,
-    seen: &mut HashMap<&'a str, usize>,
-) -> Result<Option<Vec<u8>>, csv::Error> {
-    let user = String::from_utf8_lossy(record.get(1).unwrap_or_default());
-    let Some((user, wanted)) = amendments.get_key_value(user.as_ref()) else {
-        return Ok(None);
-    };
-    let index = seen.entry(user.as_str()).or_default();
-    let step = *index;
-    *index += 1;
-    let Some(change) = wanted.iter().rev().find(|a| a.step == step) else {
-        return Ok(None);
-    };
-    let message = spreadsheet_safe(&change.message);
-    let fields = record.iter().enumerate().map(|(at, field)| match at {
-        3 => change.status.name().as_bytes(),
-        10 => message.as_bytes(),
-        _ => field,
-    });
-    let mut out = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    out.write_record(fields)?;
-    out.into_inner()
-        .map(Some)
-        .map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// Replace the `results.csv` at `path` with its header and `rows`, whole or not at all.
-fn write_results(path: &Path, rows: &[ResultRow]) -> Result<(), LedgerError> {
-    let mut out = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    out.write_record(RESULT_COLUMNS)
-        .map_err(|e| LedgerError::other(path, e))?;
-    for row in rows {
-        out.serialize(row.escaped())
-            .map_err(|e| LedgerError::other(path, e))?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| LedgerError::other(path, e.into_error()))?;
-    crate::atomic::write(path, &bytes).map_err(LedgerError::at(path))
-}
-
 /// Write `value` as one JSON line to `file`, then make it durable with `settle` (flush, or
 /// sync to disk).
 fn append_line<W: Write>(
@@ -432,106 +320,4 @@ fn append_line<W: Write>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resource::Resource;
-
-    fn source() -> PlanSource {
-        PlanSource {
-            source: "s.csv".into(),
-            sha256: "00".into(),
-            worksheet: None,
-            mapping: None,
-            target: None,
-        }
-    }
-
-    #[test]
-    fn refuses_a_directory_with_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("x"), "").unwrap();
-        assert!(Ledger::create(dir.path(), &source()).is_err());
-        let fresh = dir.path().join("run");
-        Ledger::create(&fresh, &source()).unwrap();
-        let header = std::fs::read_to_string(fresh.join(ROLLBACK)).unwrap();
-        assert!(header.starts_with("{\"sleipnir\":\"plan\""), "{header}");
-        let results = std::fs::read_to_string(fresh.join(RESULTS)).unwrap();
-        assert_eq!(results.trim_end(), RESULT_COLUMNS.join(","));
-    }
-
-    #[test]
-    fn results_are_sorted_by_row_as_they_were_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(RESULTS);
-        let header = RESULT_COLUMNS.join(",");
-        std::fs::write(
-            &path,
-            format!("{header}\n10,b,user,applied,,,,,,,\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n"),
-        )
-        .unwrap();
-        sort_results(&path, &HashMap::new()).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            format!(
-                "{header}\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n10,b,user,applied,,,,,,,\n"
-            )
-        );
-    }
-
-    #[test]
-    fn amended_lines_change_status_and_message_by_the_users_step() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(RESULTS);
-        let header = RESULT_COLUMNS.join(",");
-        std::fs::write(
-            &path,
-            format!("{header}\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,applied,200,1,5,y,,,\n2,a,user,applied,200,1,5,x,,,\n3,'=b,settings,failed,400,1,5,z,,,no\n"),
-        )
-        .unwrap();
-        let amendment = |step| Amendment {
-            step,
-            status: Status::Compensated,
-            message: "undone because step 3 (settings) failed".into(),
-        };
-        let amendments = HashMap::from([("'=b".to_string(), vec![amendment(1)])]);
-        sort_results(&path, &amendments).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            format!(
-                "{header}\n2,a,user,applied,200,1,5,x,,,\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,compensated,200,1,5,y,,,undone because step 3 (settings) failed\n3,'=b,settings,failed,400,1,5,z,,,no\n"
-            )
-        );
-    }
-
-    #[test]
-    fn what_the_ledger_writes_the_reader_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().join("run");
-        let mut ledger = Ledger::create(&run, &source()).unwrap();
-        let user = UserPlan {
-            user_id: "=a@x".into(),
-            rows: vec![7],
-            service_provider_id: None,
-            group_id: None,
-            steps: vec![],
-            before: None,
-        };
-        let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
-        result.message = "+not a number".into();
-        result.http_status = Some(400);
-        ledger.result(&result).unwrap();
-        ledger
-            .journal(&JournalEntry {
-                user_id: user.user_id.clone(),
-                step: 0,
-                resource: Resource::User,
-                state: JournalState::Writing,
-            })
-            .unwrap();
-        let text = std::fs::read_to_string(run.join(RESULTS)).unwrap();
-        assert!(text.contains("'=a@x"), "{text}");
-        let files = RunFiles::new(&run);
-        assert_eq!(files.results().unwrap(), [ResultRow::from(&result)]);
-        assert_eq!(files.journal().unwrap()[0].state, JournalState::Writing);
-    }
-}
+mod tests;

@@ -1,0 +1,127 @@
+//! The run's figures: steps by status, `timeline.jsonl` lines and `summary.json`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Status;
+use crate::odin::RequestCounts;
+use crate::plan::PlanSource;
+
+/// Steps by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    /// Written.
+    pub applied: usize,
+    /// Already as wanted.
+    pub unchanged: usize,
+    /// Failed for good.
+    pub failed: usize,
+    /// Not attempted.
+    pub skipped: usize,
+    /// Written, then undone because a later step of the user failed.
+    pub compensated: usize,
+    /// Not written: live values moved since the reviewed plan.
+    pub drifted: usize,
+}
+
+impl StatusCounts {
+    fn slot(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Applied => &mut self.applied,
+            Status::Unchanged => &mut self.unchanged,
+            Status::Failed => &mut self.failed,
+            Status::Skipped => &mut self.skipped,
+            Status::Compensated => &mut self.compensated,
+            Status::Drifted => &mut self.drifted,
+        }
+    }
+
+    /// Count one step that ended `status`.
+    pub fn add(&mut self, status: Status) {
+        *self.slot(status) += 1;
+    }
+
+    /// Count one step again: it was counted `from` and now ends `to` (a kept `applied` step
+    /// of a resumed user that compensation undid).
+    pub fn moved(&mut self, from: Status, to: Status) {
+        let slot = self.slot(from);
+        *slot = slot.saturating_sub(1);
+        self.add(to);
+    }
+
+    /// The steps that ended `status`.
+    pub fn get(&self, status: Status) -> usize {
+        let mut copy = *self;
+        *copy.slot(status)
+    }
+
+    /// Every step counted.
+    pub fn total(&self) -> usize {
+        Status::ALL.into_iter().map(|s| self.get(s)).sum()
+    }
+
+    /// Steps applied or unchanged.
+    pub fn done(&self) -> usize {
+        self.applied + self.unchanged
+    }
+}
+
+/// A line of `timeline.jsonl`: the run's counters at the end of one second, cumulative, so
+/// that a chart of the run over time is the differences of consecutive lines.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePoint {
+    /// Seconds since the run (this attempt) started.
+    pub second: u64,
+    /// Requests sent, retries, 429s, refreshes so far.
+    pub requests: RequestCounts,
+    /// Steps by status so far.
+    pub steps: StatusCounts,
+    /// Users whose last step ended so far.
+    pub users_done: usize,
+}
+
+/// What `summary.json` says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The plan applied.
+    pub source: PlanSource,
+    /// When the run started (UTC, RFC 3339).
+    pub started: String,
+    /// When it ended.
+    pub finished: String,
+    /// Users in the plan.
+    pub users: usize,
+    /// Users with a failed or skipped step.
+    pub users_not_done: usize,
+    /// Steps by status.
+    pub steps: StatusCounts,
+    /// Stopped early by Ctrl-C: users not started are `skipped`.
+    pub interrupted: bool,
+    /// Stopped early by the failure breaker or after the canary, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
+    /// Wall time in seconds.
+    pub wall_seconds: f64,
+    /// Requests sent, retries, 429s, refreshes.
+    pub requests: RequestCounts,
+    /// Requests per second achieved over the run.
+    pub request_rate: f64,
+    /// Requests per user of the plan.
+    #[serde(default)]
+    pub requests_per_user: f64,
+}
+
+impl Summary {
+    /// The documented exit code: 0 when every step applied or was unchanged, 130 when
+    /// interrupted, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            130
+        } else if self.steps.done() < self.steps.total() {
+            1
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,101 @@
+use super::*;
+use crate::resource::Resource;
+
+fn source() -> PlanSource {
+    PlanSource {
+        source: "s.csv".into(),
+        sha256: "00".into(),
+        worksheet: None,
+        mapping: None,
+        target: None,
+    }
+}
+
+#[test]
+fn refuses_a_directory_with_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x"), "").unwrap();
+    assert!(Ledger::create(dir.path(), &source()).is_err());
+    let fresh = dir.path().join("run");
+    Ledger::create(&fresh, &source()).unwrap();
+    let header = std::fs::read_to_string(fresh.join(ROLLBACK)).unwrap();
+    assert!(header.starts_with("{\"sleipnir\":\"plan\""), "{header}");
+    let results = std::fs::read_to_string(fresh.join(RESULTS)).unwrap();
+    assert_eq!(results.trim_end(), RESULT_COLUMNS.join(","));
+}
+
+#[test]
+fn results_are_sorted_by_row_as_they_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RESULTS);
+    let header = RESULT_COLUMNS.join(",");
+    std::fs::write(
+        &path,
+        format!("{header}\n10,b,user,applied,,,,,,,\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n"),
+    )
+    .unwrap();
+    sort_results(&path, &HashMap::new()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!(
+            "{header}\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n10,b,user,applied,,,,,,,\n"
+        )
+    );
+}
+
+#[test]
+fn amended_lines_change_status_and_message_by_the_users_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RESULTS);
+    let header = RESULT_COLUMNS.join(",");
+    std::fs::write(
+        &path,
+        format!("{header}\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,applied,200,1,5,y,,,\n2,a,user,applied,200,1,5,x,,,\n3,'=b,settings,failed,400,1,5,z,,,no\n"),
+    )
+    .unwrap();
+    let amendment = |step| Amendment {
+        step,
+        status: Status::Compensated,
+        message: "undone because step 3 (settings) failed".into(),
+    };
+    let amendments = HashMap::from([("'=b".to_string(), vec![amendment(1)])]);
+    sort_results(&path, &amendments).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!(
+            "{header}\n2,a,user,applied,200,1,5,x,,,\n3,'=b,user,applied,200,1,5,x,,,\n3,'=b,policy,compensated,200,1,5,y,,,undone because step 3 (settings) failed\n3,'=b,settings,failed,400,1,5,z,,,no\n"
+        )
+    );
+}
+
+#[test]
+fn what_the_ledger_writes_the_reader_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let mut ledger = Ledger::create(&run, &source()).unwrap();
+    let user = UserPlan {
+        user_id: "=a@x".into(),
+        rows: vec![7],
+        service_provider_id: None,
+        group_id: None,
+        steps: vec![],
+        before: None,
+    };
+    let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
+    result.message = "+not a number".into();
+    result.http_status = Some(400);
+    ledger.result(&result).unwrap();
+    ledger
+        .journal(&JournalEntry {
+            user_id: user.user_id.clone(),
+            step: 0,
+            resource: Resource::User,
+            state: JournalState::Writing,
+        })
+        .unwrap();
+    let text = std::fs::read_to_string(run.join(RESULTS)).unwrap();
+    assert!(text.contains("'=a@x"), "{text}");
+    let files = RunFiles::new(&run);
+    assert_eq!(files.results().unwrap(), [ResultRow::from(&result)]);
+    assert_eq!(files.journal().unwrap()[0].state, JournalState::Writing);
+}
