@@ -1,126 +1,22 @@
-//! Requests to Odin: every one through the shared limiter, retried with exponential backoff
-//! and jitter when worth it, with one token refresh on a 401.
+//! The logged-in client: one logical request at a time through the shared transport, sent
+//! again with a renewed token whenever the token is refused.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
-
-use rand::RngExt;
-use reqwest::{Method, StatusCode};
-use serde::Serialize;
-use serde_json::{Value, json};
+use reqwest::Method;
+use serde_json::Value;
 
 use super::auth::Auth;
 use super::resources::endpoint;
+use super::transport::{
+    Call, ClientConfig, Kind, RequestCounts, TOKEN_RENEWALS, Transport, token_of,
+};
 use super::{Credentials, OdinError, RateLimiter};
 use crate::resource::Resource;
-
-/// How to reach Odin.
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// The base URL, e.g. `https://odin.example.net/api/v2`.
-    pub base_url: String,
-    /// Requests per second, all requests counted.
-    pub rate: f64,
-    /// Retries after the first attempt of a request worth retrying.
-    pub retries: u32,
-    /// Time allowed to connect.
-    pub connect_timeout: Duration,
-    /// Time allowed for a whole request.
-    pub request_timeout: Duration,
-}
-
-impl ClientConfig {
-    /// Defaults for `base_url`: 5 requests/s (what admins use today), 5 retries, 10 s to
-    /// connect, 30 s per request.
-    pub fn new(base_url: impl Into<String>) -> ClientConfig {
-        ClientConfig {
-            base_url: base_url.into().trim_end_matches('/').to_string(),
-            rate: 5.0,
-            retries: 5,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// The outcome of one logical request, however many attempts it took.
-#[derive(Debug)]
-pub struct Call {
-    /// The last HTTP status received, if any.
-    pub status: Option<u16>,
-    /// Attempts made (1 when it went through first time).
-    pub attempts: u32,
-    /// The response body, or why there is none.
-    pub result: Result<Value, OdinError>,
-}
-
-/// Requests sent so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestCounts {
-    /// Every request sent, retries, logins and refreshes included.
-    pub requests: u64,
-    /// Retries.
-    pub retries: u64,
-    /// 429 answers.
-    pub throttled: u64,
-    /// Token refreshes.
-    pub refreshes: u64,
-    /// Requests sent by kind: group-scale reads (a group's users or one service's
-    /// settings for a whole group).
-    #[serde(default)]
-    pub group_reads: u64,
-    /// Reads of one user's resource.
-    #[serde(default)]
-    pub user_reads: u64,
-    /// Writes.
-    #[serde(default)]
-    pub writes: u64,
-    /// Logins and token refreshes.
-    #[serde(default)]
-    pub logins: u64,
-}
-
-/// What a request is for, to count requests by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    GroupRead,
-    UserRead,
-    Write,
-    Login,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    requests: AtomicU64,
-    retries: AtomicU64,
-    throttled: AtomicU64,
-    refreshes: AtomicU64,
-    /// By [`Kind`], in its order.
-    kinds: [AtomicU64; 4],
-}
-
-impl Counters {
-    fn sent(&self, kind: Kind) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        self.kinds[kind as usize].fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// A logged-in Odin client, shared by all workers.
 #[derive(Debug)]
 pub struct OdinClient {
     transport: Transport,
     auth: Auth,
-}
-
-/// Sending with limiter, counters and retries; shared by data requests, logins and refreshes.
-#[derive(Debug)]
-struct Transport {
-    http: reqwest::Client,
-    config: ClientConfig,
-    limiter: RateLimiter,
-    counters: Counters,
 }
 
 impl OdinClient {
@@ -141,7 +37,7 @@ impl OdinClient {
             http,
             limiter: RateLimiter::new(config.rate),
             config,
-            counters: Counters::default(),
+            counters: Default::default(),
         };
         // An unreachable target at start is reported at once, not after a round of retries.
         let token = transport.login(&credentials, false).await?;
@@ -172,18 +68,7 @@ impl OdinClient {
 
     /// Requests sent so far.
     pub fn counts(&self) -> RequestCounts {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let counters = &self.transport.counters;
-        RequestCounts {
-            requests: get(&counters.requests),
-            retries: get(&counters.retries),
-            throttled: get(&counters.throttled),
-            refreshes: get(&counters.refreshes),
-            group_reads: get(&counters.kinds[Kind::GroupRead as usize]),
-            user_reads: get(&counters.kinds[Kind::UserRead as usize]),
-            writes: get(&counters.kinds[Kind::Write as usize]),
-            logins: get(&counters.kinds[Kind::Login as usize]),
-        }
+        self.transport.counters.snapshot()
     }
 
     /// One logical request: retried as the transport sees fit, and sent again with a renewed
@@ -246,7 +131,7 @@ impl OdinClient {
         let credentials = self.auth.credentials();
         self.auth
             .renew(refused, |old| async move {
-                transport.counters.refreshes.fetch_add(1, Ordering::Relaxed);
+                transport.counters.refreshed();
                 let url = format!("{}/auth/token", transport.config.base_url);
                 let renewed = transport
                     .retrying(
@@ -262,183 +147,5 @@ impl OdinClient {
                 }
             })
             .await
-    }
-}
-
-impl Transport {
-    /// `POST /auth/token`; a 401 or 403 is a refused login.
-    async fn login(
-        &self,
-        credentials: &Credentials,
-        retry_unreachable: bool,
-    ) -> Result<String, OdinError> {
-        let url = format!("{}/auth/token", self.config.base_url);
-        let body = json!({"username": credentials.username, "password": credentials.password()});
-        let build = || self.http.post(&url).json(&body);
-        match self
-            .retrying(build, retry_unreachable, Kind::Login, "")
-            .await
-            .result
-        {
-            Ok(body) => token_of(&body),
-            Err(OdinError::Http {
-                status: 401 | 403,
-                details,
-                ..
-            }) => Err(OdinError::LoginRefused(details)),
-            Err(other) => Err(other),
-        }
-    }
-
-    /// Send the request `build` makes, again (freshly built) while the failure is worth
-    /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`.
-    /// A 429 slows the shared limiter and does not use up `--retries`: Odin said when to come
-    /// back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are made.
-    async fn retrying(
-        &self,
-        build: impl Fn() -> reqwest::RequestBuilder,
-        retry_unreachable: bool,
-        kind: Kind,
-        subject: &str,
-    ) -> Call {
-        let mut attempts = 0;
-        let mut failures = 0;
-        let mut throttled = 0;
-        loop {
-            attempts += 1;
-            let result = send(build(), &self.limiter, &self.counters, kind).await;
-            let status = match &result {
-                Ok(_) => Some(200),
-                Err(error) => error.status(),
-            };
-            let error = match result {
-                Ok(value) => {
-                    return Call {
-                        status,
-                        attempts,
-                        result: Ok(value),
-                    };
-                }
-                Err(error) => error,
-            };
-            let worth_it = error.retryable()
-                && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
-            if error.status() == Some(429) {
-                throttled += 1;
-            } else {
-                failures += 1;
-            }
-            if !worth_it || failures > self.config.retries || throttled > THROTTLED_WAITS {
-                return Call {
-                    status,
-                    attempts,
-                    result: Err(error),
-                };
-            }
-            self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(subject, attempt = attempts, %error, "retrying");
-            let retry_after = match &error {
-                OdinError::Http {
-                    status: 429,
-                    retry_after,
-                    ..
-                } => {
-                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
-                    self.limiter.throttled(*retry_after);
-                    tracing::warn!(
-                        rate = self.limiter.current_rate(),
-                        "Odin answered 429; slowing down"
-                    );
-                    *retry_after
-                }
-                OdinError::Http { retry_after, .. } => *retry_after,
-                _ => None,
-            };
-            let backoff = backoff(failures.max(1));
-            tokio::time::sleep(backoff.max(retry_after.unwrap_or_default())).await;
-        }
-    }
-}
-
-fn token_of(body: &Value) -> Result<String, OdinError> {
-    body["token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| OdinError::Decode("no `token` in the login response".into()))
-}
-
-/// One attempt: wait for the limiter, send, and read the answer as JSON or as an Odin error.
-async fn send(
-    request: reqwest::RequestBuilder,
-    limiter: &RateLimiter,
-    counters: &Counters,
-    kind: Kind,
-) -> Result<Value, OdinError> {
-    limiter.acquire().await;
-    counters.sent(kind);
-    let response = request
-        .send()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
-    }
-    let details = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|body| body["details"].as_str().map(str::to_string))
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            if text.is_empty() {
-                status.canonical_reason().unwrap_or("error").to_string()
-            } else {
-                text.chars().take(300).collect()
-            }
-        });
-    Err(OdinError::Http {
-        status: status.as_u16(),
-        details,
-        retry_after: retry_after
-            .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
-    })
-}
-
-/// How many times one request renews a refused token before giving up.
-pub const TOKEN_RENEWALS: u32 = 3;
-
-/// How many 429 answers one request waits out before giving up.
-pub const THROTTLED_WAITS: u32 = 30;
-
-/// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
-/// upper half so that workers retrying together spread out.
-fn backoff(retry: u32) -> Duration {
-    let ceiling = Duration::from_millis(250).saturating_mul(1 << retry.saturating_sub(1).min(5));
-    let ceiling = ceiling.min(Duration::from_secs(8));
-    let factor = rand::rng().random_range(0.5..=1.0);
-    ceiling.mul_f64(factor)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        for retry in 1..12 {
-            let d = super::backoff(retry);
-            let ceiling = (250u64 << (retry - 1).min(5)).min(8000);
-            assert!(
-                d.as_millis() as u64 <= ceiling && d.as_millis() as u64 >= ceiling / 2 - 1,
-                "{retry}: {d:?}"
-            );
-        }
     }
 }

@@ -7,10 +7,12 @@ mod error;
 pub mod group;
 mod limiter;
 pub mod resources;
+mod transport;
 
-pub use client::{Call, ClientConfig, OdinClient, RequestCounts};
+pub use client::OdinClient;
 pub use error::OdinError;
 pub use limiter::RateLimiter;
+pub use transport::{Call, ClientConfig, RequestCounts};
 
 use std::fmt;
 
