@@ -142,6 +142,14 @@ fn run_once(
         .map(|line| format!("   {line}\n"))
         .collect();
     print(&indented)?;
+    match crate::report::write(dir, Some(&simulator.base_url())) {
+        Ok(files) => print(&format!(
+            "   report: `{}` and `{}`\n",
+            files.html.display(),
+            files.workbook.display()
+        ))?,
+        Err(why) => notes.warn(&format!("no report: {why}")),
+    }
     Ok(summary.exit_code())
 }
 
