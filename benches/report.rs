@@ -117,6 +117,7 @@ fn write_run(dir: &Path) {
         requests,
         request_rate: requests.requests as f64 / seconds as f64,
         requests_per_user: requests.requests as f64 / USERS as f64,
+        warnings: Vec::new(),
     };
     ledger.finish(&summary).unwrap();
 }

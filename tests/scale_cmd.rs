@@ -347,3 +347,53 @@ fn a_user_changed_after_the_group_read_keeps_the_other_change() {
     assert_eq!(last["user"]["callingLineIdFirstName"], "Grace");
     assert_ne!(last["user"]["extension"], (8000 + USERS).to_string());
 }
+
+#[test]
+fn a_server_without_bulk_reads_is_read_per_user_with_one_warning() {
+    const USERS: usize = 8;
+    let sim = Simulator::start(
+        SimConfig {
+            users: USERS,
+            groups: 1,
+            faults: FaultConfig {
+                no_bulk_reads: true,
+                ..FaultConfig::default()
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    let work = workdir();
+    let dir = work.path();
+    let sheet = group_sheet(dir, USERS, 1);
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", sheet, "--out", "run", "--concurrency", "1"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for (n, state) in states(&sim, USERS).iter().enumerate() {
+        let n = n + 1;
+        assert_eq!(state["user"]["extension"], (8000 + n).to_string());
+        let always = &state["settings"]["Call Forwarding Always"];
+        assert_eq!(always["forwardToPhoneNumber"], format!("+1555666{n:04}"));
+    }
+    let requests = &summary(&dir.join("run"))["requests"];
+    // The group listing still serves the user records; the settings are read per user.
+    assert_eq!(requests["userReads"], USERS as u64, "{requests}");
+    assert_eq!(requests["groupReads"], 2, "{requests}");
+    let log = std::fs::read_to_string(dir.join("run/run.log")).expect("run.log");
+    assert_eq!(log.matches("answered 404").count(), 1, "{log}");
+    assert_eq!(
+        applied.stderr.matches("warning:").count(),
+        1,
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied.stderr.contains("answered 404"),
+        "{}",
+        applied.stderr
+    );
+}

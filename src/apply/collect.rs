@@ -29,6 +29,8 @@ pub(super) struct Collector {
     canary: Option<Vec<StepResult>>,
     /// The first run file that could not be written.
     broken: Option<LedgerError>,
+    /// Things the operator should know that did not stop the run.
+    warnings: Vec<String>,
 }
 
 impl Collector {
@@ -58,7 +60,13 @@ impl Collector {
             stopped_by: None,
             canary: options.canary.map(|_| Vec::new()),
             broken: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// Add a warning for the summary.
+    pub fn warn(&mut self, warning: Option<String>) {
+        self.warnings.extend(warning);
     }
 
     /// Stop starting users (those in flight finish).
@@ -194,6 +202,7 @@ impl Collector {
             requests,
             request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
             requests_per_user: requests.requests as f64 / plan.users.len().max(1) as f64,
+            warnings: self.warnings,
         };
         self.ledger.finish(&summary)?;
         Ok(summary)

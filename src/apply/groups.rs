@@ -52,6 +52,8 @@ pub struct GroupReads {
     /// The user listing answered 404: this server reads per user.
     no_listing: AtomicBool,
     warned: AtomicBool,
+    /// The warning given, for the run's summary.
+    warning: Mutex<Option<String>>,
 }
 
 /// The default `max_age`: a group read stands for users' before-state for this long.
@@ -97,6 +99,7 @@ impl GroupReads {
             snapshots: Mutex::new(HashMap::new()),
             no_listing: AtomicBool::new(false),
             warned: AtomicBool::new(false),
+            warning: Mutex::new(None),
         }
     }
 
@@ -230,7 +233,16 @@ impl GroupReads {
     fn warn_once(&self, message: &str) {
         if !self.warned.swap(true, Ordering::Relaxed) {
             tracing::warn!("{message}");
+            *self.warning.lock().unwrap_or_else(PoisonError::into_inner) = Some(message.into());
         }
+    }
+
+    /// The warning about group reads this run gave, if any (one at most).
+    pub fn warning(&self) -> Option<String> {
+        self.warning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 

@@ -148,7 +148,7 @@ pub async fn run(
     let groups = Arc::new(groups::GroupReads::plan(&plan.users, options.group_max_age));
     let dispatcher = dispatch::dispatch(
         &plan.users,
-        (client.clone(), groups),
+        (client.clone(), groups.clone()),
         outbox,
         options,
         &resume,
@@ -191,6 +191,7 @@ pub async fn run(
         started.elapsed().as_secs_f64().ceil() as u64,
         client.counts(),
     );
+    collector.warn(groups.warning());
     collector.finish(
         plan,
         client.counts(),

@@ -201,6 +201,9 @@ pub(super) fn execute(
         failed = summary.steps.failed,
         "run finished"
     );
+    for warning in &summary.warnings {
+        notes.warn(warning);
+    }
     print(&summary_text(&summary, &config.out, &config.target))?;
     super::report::after_run(&config.out, &config.target, notes)?;
     Ok(summary.exit_code())

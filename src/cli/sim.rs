@@ -33,6 +33,9 @@ pub struct Args {
     /// Probability (0 to 1) that a write succeeds and its connection is dropped unanswered.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     pub drop_rate: f64,
+    /// Answer 404 to the `/users/call-forwarding-*/bulk` group reads, as an Odin without them.
+    #[arg(long)]
+    pub no_bulk_reads: bool,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -70,6 +73,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             rate_limit: args.rate_limit,
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
+            no_bulk_reads: args.no_bulk_reads,
         },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -135,6 +139,9 @@ fn faults_line(args: &Args) -> String {
             "{:.1}% of writes dropped unanswered",
             args.drop_rate * 100.0
         ));
+    }
+    if args.no_bulk_reads {
+        faults.push("no /bulk group reads (404)".to_string());
     }
     if args.token_ttl != 86_400 {
         faults.push(format!("tokens live {} s", args.token_ttl));

@@ -110,6 +110,10 @@ pub struct Summary {
     /// Requests per user of the plan.
     #[serde(default)]
     pub requests_per_user: f64,
+    /// What the operator should know that did not stop the run (e.g. group reads that
+    /// fell back to per-user reads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Summary {

@@ -21,6 +21,8 @@ pub struct FaultConfig {
     pub fail_rate: f64,
     /// Probability that a write succeeds and its connection is then dropped unanswered.
     pub drop_rate: f64,
+    /// Answer 404 to the `/bulk` group reads, as a server without them would.
+    pub no_bulk_reads: bool,
 }
 
 /// The fault injector shared by all connections.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::{Admin, ApiError, required};
@@ -55,6 +56,9 @@ pub(super) async fn call_forwarding_not_reachable(
 /// The group's users with `service`: `{service: {assigned, serviceName}, user: {…},
 /// data: {settings…, userId}}`, and `data: {}` where the service is not assigned.
 fn bulk(sim: &Sim, Query(query): &BulkQuery, service: &str) -> BulkAnswer {
+    if sim.config.faults.no_bulk_reads {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no such endpoint"));
+    }
     let sp = required(query, "serviceProviderId")?;
     let group = required(query, "groupId")?;
     let index = sim
