@@ -495,3 +495,61 @@ async fn bad_input_is_refused_and_leaves_no_file() {
     assert_eq!(out.code, 3, "{}", out.transcript());
     assert!(!dir.join("y.csv").exists());
 }
+
+#[test]
+fn an_interrupted_export_exits_130_and_leaves_no_file() {
+    let sim = Simulator::start(
+        SimConfig {
+            users: 60,
+            groups: 3,
+            faults: sleipnir::sim::FaultConfig {
+                latency: std::time::Duration::from_millis(50),
+                ..sleipnir::sim::FaultConfig::default()
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    let work = workdir();
+    let target = sim.base_url();
+    // policy.* is read per user: 60 reads at 20/s keep the export busy for seconds.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .current_dir(work.path())
+        .args([
+            "export",
+            "--service-provider",
+            "ent.sim",
+            "--columns",
+            "policy.*",
+        ])
+        .args([
+            "--out", "all.xlsx", "--target", &target, "--rate", "20", "-q",
+        ])
+        .envs(LOGIN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("export starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.stats().total < 10 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("export ends");
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(work.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing is left behind: {left:?}");
+}
