@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod columns;
 pub mod read;
+mod selection;
 pub mod write;
 
 use std::path::PathBuf;
