@@ -49,8 +49,6 @@ pub struct GroupReads {
     max_age: Duration,
     wanted: HashMap<GroupKey, Wanted>,
     snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Option<Snapshot>>>>>,
-    /// The user listing answered 404: this server reads per user.
-    no_listing: AtomicBool,
     warned: AtomicBool,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
@@ -97,7 +95,6 @@ impl GroupReads {
             max_age,
             wanted,
             snapshots: Mutex::new(HashMap::new()),
-            no_listing: AtomicBool::new(false),
             warned: AtomicBool::new(false),
             warning: Mutex::new(None),
         }
@@ -123,9 +120,6 @@ impl GroupReads {
         let Some(wanted) = self.wanted.get(&key) else {
             return FromGroup::default();
         };
-        if self.no_listing.load(Ordering::Relaxed) {
-            return FromGroup::default();
-        }
         let slot = self
             .snapshots
             .lock()
@@ -138,7 +132,7 @@ impl GroupReads {
             .as_ref()
             .is_none_or(|s| s.read_at.elapsed() >= self.max_age);
         if stale {
-            *snapshot = self.read(&key, wanted, client).await;
+            *snapshot = Some(self.read(&key, wanted, client).await);
         }
         let Some(snapshot) = snapshot.as_ref() else {
             return FromGroup::default();
@@ -171,8 +165,8 @@ impl GroupReads {
         }
     }
 
-    /// Read a group; `None` (per-user reads) when it cannot be read.
-    async fn read(&self, key: &GroupKey, wanted: &Wanted, client: &OdinClient) -> Option<Snapshot> {
+    /// Read a group; one that cannot be read holds nobody (per-user reads).
+    async fn read(&self, key: &GroupKey, wanted: &Wanted, client: &OdinClient) -> Snapshot {
         let (sp, group) = (key.0.as_str(), key.1.as_str());
         let read_at = Instant::now();
         let mut users: HashMap<String, GroupUser> = HashMap::new();
@@ -212,22 +206,25 @@ impl GroupReads {
             }
         }
         tracing::debug!(sp, group, users = users.len(), "group read");
-        Some(Snapshot {
+        Snapshot {
             read_at,
             users,
             unsupported,
-        })
+        }
     }
 
-    fn unreadable(&self, sp: &str, group: &str, error: &GroupReadError) -> Option<Snapshot> {
-        if let GroupReadError::NotFound { .. } = error {
-            // A server without the group listing answers 404 too: read per user from now on.
-            self.no_listing.store(true, Ordering::Relaxed);
-        }
+    /// A group that could not be read (a 404: no such group, or a server without the
+    /// listing; or a failure after retries) holds nobody: its users are read one by one, and
+    /// the group is tried again only once the bound has passed.
+    fn unreadable(&self, sp: &str, group: &str, error: &GroupReadError) -> Snapshot {
         self.warn_once(&format!(
             "group `{sp}/{group}` could not be read ({error}); its users are read one by one"
         ));
-        None
+        Snapshot {
+            read_at: Instant::now(),
+            users: HashMap::new(),
+            unsupported: Vec::new(),
+        }
     }
 
     fn warn_once(&self, message: &str) {
