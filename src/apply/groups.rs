@@ -70,7 +70,7 @@ pub struct FromGroup {
 impl GroupReads {
     /// Plan the group reads of `users`: per group, the user records and bulk services its
     /// users' steps need, where one read of the group costs fewer requests than its users'
-    /// own reads would.
+    /// own reads would. A `max_age` of zero plans none.
     pub fn plan(users: &[UserPlan], max_age: Duration) -> GroupReads {
         let mut costs: HashMap<GroupKey, (Wanted, usize)> = HashMap::new();
         for user in users {
@@ -85,6 +85,8 @@ impl GroupReads {
         }
         let wanted = costs
             .into_iter()
+            // A bound of zero trusts no group read: every user is read one by one.
+            .filter(|_| !max_age.is_zero())
             .filter(|(_, (wanted, per_user))| {
                 let group_cost = usize::from(wanted.users) + wanted.services.len();
                 group_cost > 0 && group_cost < *per_user
@@ -280,4 +282,44 @@ fn needs(user: &UserPlan) -> Wanted {
         wanted.services.clear();
     }
     wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn user(n: usize, group: Option<&str>, patch: Value) -> UserPlan {
+        let step = Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
+        UserPlan {
+            user_id: format!("u{n}"),
+            rows: vec![n + 1],
+            service_provider_id: group.map(|_| "sp".to_string()),
+            group_id: group.map(str::to_string),
+            steps: vec![step.unwrap()],
+            before: None,
+        }
+    }
+
+    #[test]
+    fn groups_are_read_where_that_saves_requests() {
+        let always = json!({"Call Forwarding Always.isActive": true});
+        let other = json!({"Do Not Disturb.isActive": true});
+        let users = vec![
+            user(1, Some("g1"), always.clone()),
+            user(2, Some("g1"), always.clone()),
+            user(3, Some("g2"), always.clone()),
+            user(4, Some("g3"), other.clone()),
+            user(5, Some("g3"), other),
+            user(6, None, always),
+        ];
+        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE);
+        // Two users of g1 share one bulk read; g2 has one user (no saving); g3's service has
+        // no group read; user 6's group is unknown.
+        let covered: Vec<bool> = users.iter().map(|u| reads.covers(u)).collect();
+        assert_eq!(covered, [true, true, false, false, false, false]);
+        let none = GroupReads::plan(&users, Duration::ZERO);
+        assert!(users.iter().all(|u| !none.covers(u)));
+    }
 }

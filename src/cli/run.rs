@@ -49,7 +49,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub yes: bool,
     /// For users whose group is known, a group-scale read stands for their before-state for
-    /// this many seconds; older, it is read again.
+    /// this many seconds; older, it is read again (0: read every user one by one).
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
     pub group_read_max_age: f64,
 }
