@@ -200,6 +200,10 @@ fn figures(out: &mut String, page: &Page<'_>) {
         ("retries", thousands(q.retries)),
         ("answered 429", thousands(q.throttled)),
         ("token refreshes", thousands(q.refreshes)),
+        ("group reads", thousands(q.group_reads)),
+        ("user reads", thousands(q.user_reads)),
+        ("writes", thousands(q.writes)),
+        ("logins", thousands(q.logins)),
         ("wall time", format!("{:.1} s", f.wall_seconds)),
     ];
     for (label, value) in rows {

@@ -207,6 +207,10 @@ fn summary_sheet(
         (labels::RETRIES.into(), q.retries as f64),
         (labels::THROTTLED.into(), q.throttled as f64),
         (labels::REFRESHES.into(), q.refreshes as f64),
+        ("group reads".to_string(), q.group_reads as f64),
+        ("user reads".to_string(), q.user_reads as f64),
+        ("writes".to_string(), q.writes as f64),
+        ("logins".to_string(), q.logins as f64),
         (
             labels::WALL.into(),
             (figures.wall_seconds * 10.0).round() / 10.0,
