@@ -297,8 +297,9 @@ fn a_user_changed_after_the_group_read_keeps_the_other_change() {
         "--target",
         &target,
         "--yes",
+        // 10 users × 2 writes at 5/s: seconds for the change made by hand to land first.
         "--rate",
-        "8",
+        "5",
         "--concurrency",
         "1",
     ];
