@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::plan::{Plan, PlanSource, Step, Totals, UserPlan};
 use crate::report::review::{Change, changes};
 use crate::services::ServiceRef;
+use crate::text::{counted, thousands};
 
 /// The readable plan: a heading, each user with the fields and values to set, a totals line.
 ///
@@ -115,22 +116,18 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         }
     }
     if as_planned > 0 {
-        let noun = if as_planned == 1 { "user" } else { "users" };
         out.push_str(&format!(
-            "\n= {} {noun} already as planned\n",
-            thousands(as_planned)
+            "\n= {} already as planned\n",
+            counted(as_planned, "user", "users")
         ));
     }
     let totals = plan.totals();
-    let counted = |n: usize, one: &str, many: &str| {
-        format!("{} {}", thousands(n), if n == 1 { one } else { many })
-    };
     out.push_str(&format!(
         "\n{} to change ({}), {} already as planned, {} unreadable; {}, {}\n",
         counted(changing, "user", "users"),
         counted(fields, "field", "fields"),
-        thousands(as_planned),
-        thousands(unreadable.len()),
+        thousands(as_planned as u64),
+        thousands(unreadable.len() as u64),
         counted(totals.rows, "row", "rows"),
         counted(totals.warnings, "warning", "warnings"),
     ));
@@ -152,9 +149,6 @@ fn service_line(service: &ServiceRef, assigned: bool) -> String {
 
 /// `200 users, 1,400 fields, 200 rows, 0 warnings`.
 pub fn totals_line(totals: &Totals) -> String {
-    let counted = |n: usize, one: &str, many: &str| {
-        format!("{} {}", thousands(n), if n == 1 { one } else { many })
-    };
     format!(
         "{}, {}, {}, {}",
         counted(totals.users, "user", "users"),
@@ -162,19 +156,6 @@ pub fn totals_line(totals: &Totals) -> String {
         counted(totals.rows, "row", "rows"),
         counted(totals.warnings, "warning", "warnings"),
     )
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The plan as one JSON document, fields in this order (serialised from the struct, not
@@ -215,17 +196,4 @@ pub fn json(plan: &Plan, unreadable: &[(String, String)]) -> String {
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
 }

@@ -3,6 +3,7 @@
 
 use crate::odin::RequestCounts;
 use crate::rundir::{ResultRow, Status, StatusCounts, Summary, TimelinePoint};
+use crate::text::thousands;
 
 use super::failures::Failures;
 
@@ -274,19 +275,6 @@ pub fn next_steps(figures: &Figures, dir: &str, target: &str) -> Vec<(&'static s
     steps
 }
 
-/// `n` with `,` between thousands.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Every status with its count, in report order.
 pub fn by_status(counts: &StatusCounts) -> impl Iterator<Item = (Status, usize)> + '_ {
     Status::ALL.into_iter().map(|s| (s, counts.get(s)))
@@ -303,13 +291,5 @@ mod tests {
         assert_eq!((p.p50, p.p90, p.p99, p.max), (50, 90, 99, 100));
         assert_eq!(Percentiles::of_sorted(&[]).max, 0);
         assert_eq!(Percentiles::of_sorted(&[7]).p50, 7);
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -9,9 +9,10 @@ use serde_json::Value;
 use crate::rundir::{ResultRow, Status, TimelinePoint, names};
 
 use super::chart::{Series, panel, per_second};
-use super::digest::{Digest, Figures, TABLE_USERS, by_status, thousands};
+use super::digest::{Digest, Figures, TABLE_USERS, by_status};
 pub use super::escape::escape;
 use super::failures::Cause;
+use crate::text::thousands;
 
 const STYLE: &str = "
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2937;margin:0;background:#f8fafc}
