@@ -30,19 +30,11 @@ impl RunFiles {
     /// `results.csv`, line by line in file order, with the spreadsheet escaping taken off;
     /// reading stops at a torn last record.
     pub fn results(&self) -> Result<Vec<ResultRow>, LedgerError> {
-        let path = self.dir.join(RESULTS);
-        let text = complete_lines(&path)?;
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let rows = reader
-            .deserialize::<ResultRow>()
-            .map_while(Result::ok)
-            .map(ResultRow::unescaped)
-            .collect();
-        Ok(rows)
+        Ok(self.results_iter()?.collect())
     }
 
-    /// `results.csv` as [`RunFiles::results`] reads it, but streamed: one row at a time, so a
-    /// 50,000-user run is never held in memory whole. Reading stops at the first record that
+    /// `results.csv` streamed: one row at a time, so a 50,000-user run is never held in
+    /// memory whole. Reading stops at the first record that
     /// does not parse (a torn last line is cut off before reading).
     pub fn results_iter(&self) -> Result<impl Iterator<Item = ResultRow> + use<>, LedgerError> {
         let path = self.dir.join(RESULTS);
