@@ -6,13 +6,13 @@
 use serde_json::{Map, Value};
 
 use super::diff::diff;
-use super::undo::Compensation;
+use super::undo::{Compensation, restores, service_of};
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
 use crate::plan::{Patch, Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::Status;
-use crate::services::{Kind, ServiceChanges};
+use crate::services::ServiceChanges;
 
 /// What earlier attempts left of a resumed user.
 #[derive(Debug, Clone, Default)]
@@ -115,14 +115,8 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
                 assign: kept(&recorded.assign, &changes.unassign),
                 unassign: kept(&recorded.unassign, &changes.assign),
             };
-            let packs = again.assign.iter().any(|s| s.kind == Kind::Pack);
-            let prefixes: Vec<String> = again
-                .assign
-                .iter()
-                .map(|s| format!("{}.", s.name))
-                .collect();
             let settings = fields_of(entry, Resource::Settings, |key| {
-                packs || prefixes.iter().any(|p| key.starts_with(p.as_str()))
+                restores(&again.assign, service_of(key))
             });
             let services = (!again.is_empty()).then_some(Step::Services(again));
             services.into_iter().chain(settings).collect()

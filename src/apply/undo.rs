@@ -10,27 +10,40 @@ use crate::odin::resources::UserIdentity;
 use crate::plan::{Changes, Patch, Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{Status, StepResult};
-use crate::services::Kind;
+use crate::services::{Kind, ServiceRef};
 
 /// The settings of the services in `doc` (a `GET /users/services/settings` document) as
 /// field paths → values, one level into each service's fields (a nested object such as
 /// `Voice Messaging User.Voice Messaging User` one level more), without the `userId` keys
-/// Odin repeats inside; `services` picks the services (all of them when `None`). A service
+/// Odin repeats inside; `wanted` picks the services by name. A service
 /// whose settings are a list is one path. What is captured before a service is unassigned,
 /// so that assigning it again can restore exactly these values.
-pub(super) fn settings_of(doc: &Value, services: Option<&[&str]>) -> Map<String, Value> {
+pub(super) fn settings_of(doc: &Value, wanted: impl Fn(&str) -> bool) -> Map<String, Value> {
     let mut fields = Map::new();
     let Some(all) = doc.as_object() else {
         return fields;
     };
     for (service, settings) in all {
-        if service == "userId" || services.is_some_and(|wanted| !wanted.contains(&service.as_str()))
-        {
+        if service == "userId" || !wanted(service) {
             continue;
         }
         flatten(service, settings, 2, &mut fields);
     }
     fields
+}
+
+/// Whether assigning `services` again restores the settings of `service`: one of them, or
+/// any service when a pack is among them (Odin lists no pack's services). The one rule for
+/// what is captured before an unassign, and for what rollback and compensation write back.
+pub(super) fn restores(services: &[ServiceRef], service: &str) -> bool {
+    services
+        .iter()
+        .any(|s| s.kind == Kind::Pack || s.name == service)
+}
+
+/// The service a captured settings path belongs to (service names hold no `.`).
+pub(super) fn service_of(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
 }
 
 fn flatten(path: &str, value: &Value, depth: usize, into: &mut Map<String, Value>) {
@@ -100,11 +113,9 @@ fn undo_writes(
     if let Step::Services(_) = step {
         let again = change.services.reversed();
         let mut writes = vec![(Resource::Services, again.body())];
-        let packs = again.assign.iter().any(|s| s.kind == Kind::Pack);
-        let names: Vec<&str> = again.assign.iter().map(|s| s.name.as_str()).collect();
         let restore: Map<String, Value> = captured
             .iter()
-            .filter(|(path, _)| packs || names.iter().any(|n| path.starts_with(&format!("{n}."))))
+            .filter(|(path, _)| restores(&again.assign, service_of(path)))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let settings = Step::Fields {

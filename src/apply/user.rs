@@ -21,7 +21,7 @@ use crate::odin::resources::UserIdentity;
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{JournalState, Status, StepResult};
-use crate::services::{Kind, ServiceRef};
+use crate::services::ServiceRef;
 
 /// A user's live state and what each of its steps would change.
 struct Prepared {
@@ -205,13 +205,14 @@ async fn prepare(
 /// unassign. A pack's services are not listed by Odin, so unassigning a pack keeps the
 /// settings of every service.
 fn captured_settings(diffs: &[StepDiff], live: &HashMap<Resource, Value>) -> Map<String, Value> {
-    let lost: Vec<&ServiceRef> = diffs.iter().flat_map(|d| &d.services.unassign).collect();
+    let lost: Vec<ServiceRef> = diffs
+        .iter()
+        .flat_map(|d| d.services.unassign.iter().cloned())
+        .collect();
     let Some(doc) = live.get(&Resource::Settings).filter(|_| !lost.is_empty()) else {
         return Map::new();
     };
-    let names: Vec<&str> = lost.iter().map(|s| s.name.as_str()).collect();
-    let packs = lost.iter().any(|s| s.kind == Kind::Pack);
-    undo::settings_of(doc, (!packs).then_some(names.as_slice()))
+    undo::settings_of(doc, |service| undo::restores(&lost, service))
 }
 
 /// Whether a services step of `user` unassigns anything.
