@@ -79,7 +79,7 @@ impl UserPlan {
                         .filter(|(key, _)| {
                             steps
                                 .iter()
-                                .any(|s| s.resource() == *resource && s.patch().contains_key(*key))
+                                .any(|s| s.resource() == *resource && s.sets(key))
                         })
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();

@@ -58,6 +58,15 @@ impl Step {
         }
     }
 
+    /// Whether it sets plan key `key` (a field path, or a service's key), without building
+    /// its patch.
+    pub fn sets(&self, key: &str) -> bool {
+        match self {
+            Step::Fields { patch, .. } => patch.get(key).is_some(),
+            Step::Services(changes) => changes.entries().iter().any(|(s, _)| s.key() == key),
+        }
+    }
+
     /// How many fields (or services) it sets.
     pub fn len(&self) -> usize {
         match self {
