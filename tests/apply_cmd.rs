@@ -6,7 +6,7 @@ use serde_json::Value;
 use sleipnir::sim::{FaultConfig, SimConfig, Simulator, user_id};
 
 use crate::sim_support::{Odin, odin};
-use crate::support::{LOGIN, Run, sleipnir_env, workdir};
+use crate::support::{LOGIN, results, run_on as apply, sleipnir_env, workdir};
 
 /// A sheet of `users` users touching every resource: services assigned and unassigned, the
 /// user record, the policy, and settings (some of a service the sheet itself assigns).
@@ -36,17 +36,6 @@ fn sheet(dir: &Path, users: usize) -> String {
     let path = dir.join("sheet.csv");
     std::fs::write(&path, text).expect("sheet written");
     path.to_string_lossy().into_owned()
-}
-
-/// `sleipnir ARGS --target SIM --yes`, at 500 requests/s unless the test sets a rate.
-fn apply(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
-    let target = sim.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--target", &target, "--yes"]);
-    if !args.contains(&"--rate") {
-        all.extend(["--rate", "500"]);
-    }
-    sleipnir_env(dir, &all, &LOGIN)
 }
 
 async fn states(odin: &Odin, users: usize) -> Vec<Value> {
@@ -85,14 +74,6 @@ fn not_done(dir: &Path) -> Vec<String> {
         .filter(|l| &l[3] != "applied" && &l[3] != "unchanged")
         .map(|l| l.iter().collect::<Vec<_>>().join(" | "))
         .collect()
-}
-
-fn results(dir: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(dir.join("results.csv"))
-        .expect("results.csv")
-        .records()
-        .collect::<Result<_, _>>()
-        .expect("records")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

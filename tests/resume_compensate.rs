@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sleipnir::sim::{SimConfig, Simulator, user_id};
 
 use crate::sim_support::{Odin, odin};
-use crate::support::{LOGIN, Run, sleipnir_env, workdir};
+use crate::support::{LOGIN, Run, results, sleipnir_env, workdir};
 
 /// `sleipnir ARGS --target SIM --yes -q`.
 fn sleipnir(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
@@ -15,14 +15,6 @@ fn sleipnir(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
     let mut all = args.to_vec();
     all.extend(["--target", &target, "--yes", "-q", "--rate", "500"]);
     sleipnir_env(dir, &all, &LOGIN)
-}
-
-fn results(run: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(run.join("results.csv"))
-        .expect("results.csv")
-        .records()
-        .collect::<Result<_, _>>()
-        .expect("records")
 }
 
 fn json_lines(path: &Path) -> Vec<Value> {

@@ -9,25 +9,7 @@ use sleipnir::sim::{
     FaultConfig, SERVICE_PROVIDER, SimConfig, Simulator, StatsReport, group_id, user_id,
 };
 
-use crate::support::{LOGIN, Run, sleipnir_env, workdir};
-
-fn run(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
-    let target = sim.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--target", &target, "--yes"]);
-    if !args.contains(&"--rate") {
-        all.extend(["--rate", "500"]);
-    }
-    sleipnir_env(dir, &all, &LOGIN)
-}
-
-fn results(dir: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(dir.join("results.csv"))
-        .expect("results.csv")
-        .records()
-        .collect::<Result<_, _>>()
-        .expect("records")
-}
+use crate::support::{LOGIN, results, run_on as run, sleipnir_env, workdir};
 
 #[test]
 fn a_user_that_cannot_be_read_records_odins_status() {

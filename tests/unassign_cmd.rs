@@ -6,14 +6,7 @@ use std::path::Path;
 use serde_json::Value;
 use sleipnir::sim::{SimConfig, Simulator, user_id};
 
-use crate::support::{LOGIN, Run, sleipnir_env, workdir};
-
-fn run(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
-    let target = sim.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--target", &target, "--yes", "--rate", "500"]);
-    sleipnir_env(dir, &all, &LOGIN)
-}
+use crate::support::{run_on as run, workdir};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(dir.join(name), text).expect("written");

@@ -65,3 +65,24 @@ pub fn sleipnir_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 pub fn workdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary directory")
 }
+
+/// `sleipnir ARGS --target SIM --yes` in `dir` with the simulator's login, at 500 requests/s
+/// unless the test sets a rate: a command that changes users of the simulator.
+pub fn run_on(dir: &Path, sim: &sleipnir::sim::Simulator, args: &[&str]) -> Run {
+    let target = sim.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--target", &target, "--yes"]);
+    if !args.contains(&"--rate") {
+        all.extend(["--rate", "500"]);
+    }
+    sleipnir_env(dir, &all, &LOGIN)
+}
+
+/// The lines of the run directory `dir`'s `results.csv`.
+pub fn results(dir: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(dir.join("results.csv"))
+        .expect("results.csv")
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("records")
+}
