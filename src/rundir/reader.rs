@@ -117,7 +117,7 @@ pub(super) fn complete_lines(path: &Path) -> Result<String, LedgerError> {
 
 /// The length of `file` up to and including its last line end, found by reading backwards
 /// from its end; the file is left positioned at its start.
-fn complete_length(file: &mut std::fs::File) -> std::io::Result<u64> {
+pub(super) fn complete_length(file: &mut std::fs::File) -> std::io::Result<u64> {
     const CHUNK: u64 = 8192;
     let mut end = file.seek(SeekFrom::End(0))?;
     let mut buffer = vec![0u8; CHUNK as usize];

@@ -92,7 +92,7 @@ impl Ledger {
         if !rollback_path.is_file() {
             return Err(ResumeError::NotARun(dir.to_path_buf()));
         }
-        if cut_torn_line(&rollback_path)?.is_empty() {
+        if cut_torn_line(&rollback_path)? == 0 {
             // Killed while the run directory was being made: nothing was written yet.
             let header = plan_file_header(&rollback_path, ROLLBACK_OF, &plan.source)?;
             crate::atomic::write(&rollback_path, header.as_bytes())
@@ -163,22 +163,22 @@ impl Ledger {
     }
 }
 
-/// Cut a torn last line (a crash mid-write) off the file; the complete lines.
-fn cut_torn_line(path: &Path) -> Result<String, LedgerError> {
-    let text = reader::complete_lines(path)?;
-    let whole = std::fs::metadata(path)
-        .map_err(LedgerError::reading(path))?
-        .len();
-    if whole != text.len() as u64 {
-        let file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(LedgerError::at(path))?;
-        file.set_len(text.len() as u64)
+/// Cut a torn last line (a crash mid-write) off the file, found by reading back from its
+/// end; the length of its complete lines.
+fn cut_torn_line(path: &Path) -> Result<u64, LedgerError> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(LedgerError::at(path))?;
+    let complete = reader::complete_length(&mut file).map_err(LedgerError::reading(path))?;
+    let whole = file.metadata().map_err(LedgerError::reading(path))?.len();
+    if whole != complete {
+        file.set_len(complete)
             .and_then(|()| file.sync_all())
             .map_err(LedgerError::at(path))?;
     }
-    Ok(text)
+    Ok(complete)
 }
 
 /// Each user's leading steps whose last journal state is applied or unchanged.
@@ -245,7 +245,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         std::fs::write(&path, "{\"a\":1}\n{\"b\":").unwrap();
-        assert_eq!(cut_torn_line(&path).unwrap(), "{\"a\":1}\n");
+        assert_eq!(cut_torn_line(&path).unwrap(), "{\"a\":1}\n".len() as u64);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"a\":1}\n");
     }
 
