@@ -6,6 +6,12 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
+/// The service a settings field path (`Call Forwarding Busy.isActive`) belongs to: its
+/// first segment, as service names hold no `.` (API.md §4).
+pub fn settings_service(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
+}
+
 /// A user service or a service pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {

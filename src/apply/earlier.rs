@@ -6,13 +6,13 @@
 use serde_json::{Map, Value};
 
 use super::diff::diff;
-use super::undo::{Compensation, restores, service_of};
+use super::undo::{Compensation, restores};
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
 use crate::plan::{Patch, Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::Status;
-use crate::services::ServiceChanges;
+use crate::services::{ServiceChanges, settings_service};
 
 /// What earlier attempts left of a resumed user.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +116,7 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
                 unassign: kept(&recorded.unassign, &changes.assign),
             };
             let settings = fields_of(entry, Resource::Settings, |key| {
-                restores(&again.assign, service_of(key))
+                restores(&again.assign, settings_service(key))
             });
             let services = (!again.is_empty()).then_some(Step::Services(again));
             services.into_iter().chain(settings).collect()

@@ -21,6 +21,7 @@ use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, GroupReadError, GroupUser};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
+use crate::services::settings_service;
 
 /// A group: service provider and group id.
 type GroupKey = (String, String);
@@ -266,8 +267,7 @@ fn needs(user: &UserPlan) -> Wanted {
                 patch,
             } => {
                 for key in patch.keys() {
-                    let service = key.split('.').next().unwrap_or_default();
-                    match BulkService::from_service_name(service) {
+                    match BulkService::from_service_name(settings_service(key)) {
                         Some(service) => {
                             wanted.services.insert(service);
                         }

@@ -10,7 +10,7 @@ use crate::odin::resources::UserIdentity;
 use crate::plan::{Changes, Patch, Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{Status, StepResult};
-use crate::services::{Kind, ServiceRef};
+use crate::services::{Kind, ServiceRef, settings_service};
 
 /// The settings of the services in `doc` (a `GET /users/services/settings` document) as
 /// field paths → values, one level into each service's fields (a nested object such as
@@ -39,11 +39,6 @@ pub(super) fn restores(services: &[ServiceRef], service: &str) -> bool {
     services
         .iter()
         .any(|s| s.kind == Kind::Pack || s.name == service)
-}
-
-/// The service a captured settings path belongs to (service names hold no `.`).
-pub(super) fn service_of(path: &str) -> &str {
-    path.split('.').next().unwrap_or(path)
 }
 
 fn flatten(path: &str, value: &Value, depth: usize, into: &mut Map<String, Value>) {
@@ -115,7 +110,7 @@ fn undo_writes(
         let mut writes = vec![(Resource::Services, again.body())];
         let restore: Map<String, Value> = captured
             .iter()
-            .filter(|(path, _)| restores(&again.assign, service_of(path)))
+            .filter(|(path, _)| restores(&again.assign, settings_service(path)))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let settings = Step::Fields {
