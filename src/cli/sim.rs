@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use super::{Notes, print};
 use crate::error::Error;
-use crate::sim::{self, FaultConfig, Login, SimConfig};
+use crate::sim::{
+    self, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login, NestedWrites, SimConfig,
+    Variant,
+};
 
 /// Flags of `sleipnir sim`.
 #[derive(Debug, clap::Args)]
@@ -42,6 +45,36 @@ pub struct Args {
     /// Seed for the users' variation and the faults.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// What a partial nested object in a write does to the stored one: `replace` (keys not
+    /// sent are lost) or `merge`.
+    #[arg(long, value_name = "ANSWER", default_value_t = NestedWrites::Replace)]
+    pub nested_writes: NestedWrites,
+    /// The status a request with an expired token gets: 401 or 403.
+    #[arg(long, value_name = "STATUS", default_value_t = ExpiredTokenStatus::Forbidden)]
+    pub expired_token_status: ExpiredTokenStatus,
+    /// The key of an error body that holds the message: `details` (beside the reason phrase
+    /// in `error`) or `error` (alone).
+    #[arg(long, value_name = "KEY", default_value_t = ErrorBody::Error)]
+    pub error_body: ErrorBody,
+    /// Answer every login with 402: the admin's password has expired.
+    #[arg(long)]
+    pub password_expired: bool,
+    /// How service listings spell the licence `Integrated IM&P`: `IMP` or `IM&P`.
+    #[arg(long, value_name = "SPELLING", default_value_t = ImpSpelling::Imp)]
+    pub imp_spelling: ImpSpelling,
+}
+
+impl Args {
+    /// The answers to the API's unknowns these flags choose.
+    fn variant(&self) -> Variant {
+        Variant {
+            nested_writes: self.nested_writes,
+            expired_token_status: self.expired_token_status,
+            error_body: self.error_body,
+            password_expired: self.password_expired,
+            imp_spelling: self.imp_spelling,
+        }
+    }
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -75,6 +108,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             drop_rate: args.drop_rate,
             no_bulk_reads: args.no_bulk_reads,
         },
+        variant: args.variant(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,6 +138,10 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
         let faults = faults_line(&args);
         if !faults.is_empty() {
             text.push_str(&format!("  faults    {faults}\n"));
+        }
+        let variant = args.variant().describe();
+        if !variant.is_empty() {
+            text.push_str(&format!("  answers   {variant}\n"));
         }
         text.push_str("Ctrl-C stops it.\n");
         if let Err(e) = print(&text) {

@@ -9,6 +9,7 @@ mod seed;
 mod server;
 mod state;
 mod stats;
+mod variant;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 pub use faults::FaultConfig;
 pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
 pub use stats::{RouteCount, StatsReport};
+pub use variant::{ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites, Variant};
 
 use crate::schema::SchemaError;
 
@@ -74,6 +76,8 @@ pub struct SimConfig {
     pub login: Login,
     /// Faults to inject.
     pub faults: FaultConfig,
+    /// The answer to each unknown of the API.
+    pub variant: Variant,
 }
 
 impl Default for SimConfig {
@@ -85,6 +89,7 @@ impl Default for SimConfig {
             token_ttl: Duration::from_secs(24 * 60 * 60),
             login: Login::default(),
             faults: FaultConfig::default(),
+            variant: Variant::default(),
         }
     }
 }

@@ -1,0 +1,164 @@
+//! Where the real Odin is unknown or differs between versions (API.md §1–3, §7a), a switch
+//! for each possible answer, so tests can prove sleipnir safe under all of them. Each
+//! defaults to the least forgiving answer (DESIGN.md section 7).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// How the simulator answers where the real Odin is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Variant {
+    /// What a partial nested object in `PUT /users` (or below a service in `PUT
+    /// /users/services/settings`) does to the stored one (API.md §3, [I]).
+    pub nested_writes: NestedWrites,
+    /// The status of a request sent with an expired token (API.md §2: 401 [I]; Odin's front
+    /// end treats 403 alike).
+    pub expired_token_status: ExpiredTokenStatus,
+    /// Which key of an error body holds the message (API.md §1).
+    pub error_body: ErrorBody,
+    /// Every login answers 402: the admin's own password has expired (API.md §2).
+    pub password_expired: bool,
+    /// How service listings (`GET /users/services`) spell the licence `Integrated IM&P`
+    /// (API.md §4, quirk 7).
+    pub imp_spelling: ImpSpelling,
+}
+
+/// What a partial nested object in a write does to the stored object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NestedWrites {
+    /// The object sent replaces the stored one: keys not sent are lost. The default: the
+    /// unforgiving answer.
+    #[default]
+    Replace,
+    /// The object sent is merged into the stored one, field by field.
+    Merge,
+}
+
+/// The HTTP status of a request whose token has expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpiredTokenStatus {
+    /// 401 Unauthorized.
+    Unauthorized,
+    /// 403 Forbidden, as Odin's front end allows for. The default: a client that renews only
+    /// on 401 fails.
+    #[default]
+    Forbidden,
+}
+
+impl ExpiredTokenStatus {
+    /// The status code.
+    pub fn code(self) -> u16 {
+        match self {
+            ExpiredTokenStatus::Unauthorized => 401,
+            ExpiredTokenStatus::Forbidden => 403,
+        }
+    }
+}
+
+/// Where an error body puts its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ErrorBody {
+    /// `{status, error: "<reason phrase>", details: "<text>"}`, as odins_spear reads it.
+    Details,
+    /// `{status, error: "<text>"}` with no `details`, as Odin's front end reads it. The
+    /// default: a client that reads only `details` loses the text.
+    #[default]
+    Error,
+}
+
+/// How a service listing spells the licence of the `Integrated IMP` settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImpSpelling {
+    /// `Integrated IMP`, as Odin's front end assigns it (API.md §4, quirk 7). The default.
+    #[default]
+    Imp,
+    /// `Integrated IM&P`, as odins_spear's constants name it.
+    ImAndP,
+}
+
+impl ImpSpelling {
+    /// The name in the listing.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImpSpelling::Imp => "Integrated IMP",
+            ImpSpelling::ImAndP => "Integrated IM&P",
+        }
+    }
+}
+
+macro_rules! choices {
+    ($ty:ty, $what:literal, $($text:literal => $value:expr),+ $(,)?) => {
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, String> {
+                match text {
+                    $($text => Ok($value),)+
+                    _ => Err(format!(
+                        concat!("`{}` is not ", $what, "; expected one of: {}"),
+                        text,
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                $(if *self == $value {
+                    return f.write_str($text);
+                })+
+                Ok(())
+            }
+        }
+    };
+}
+
+choices!(NestedWrites, "a nested-write answer", "replace" => NestedWrites::Replace, "merge" => NestedWrites::Merge);
+choices!(ExpiredTokenStatus, "an expired-token status", "401" => ExpiredTokenStatus::Unauthorized, "403" => ExpiredTokenStatus::Forbidden);
+choices!(ErrorBody, "an error-body key", "details" => ErrorBody::Details, "error" => ErrorBody::Error);
+choices!(ImpSpelling, "a spelling", "IMP" => ImpSpelling::Imp, "IM&P" => ImpSpelling::ImAndP);
+
+impl Variant {
+    /// The switches that differ from the defaults, for the simulator's banner and `check`'s
+    /// tests, e.g. `nested writes merge, expired tokens 401`; empty when all are defaults.
+    pub fn describe(&self) -> String {
+        let default = Variant::default();
+        let mut parts = Vec::new();
+        if self.nested_writes != default.nested_writes {
+            parts.push(format!("nested writes {}", self.nested_writes));
+        }
+        if self.expired_token_status != default.expired_token_status {
+            parts.push(format!("expired tokens {}", self.expired_token_status));
+        }
+        if self.error_body != default.error_body {
+            parts.push(format!("error text in `{}`", self.error_body));
+        }
+        if self.password_expired {
+            parts.push("login answers 402 (password expired)".to_string());
+        }
+        if self.imp_spelling != default.imp_spelling {
+            parts.push(format!("listings spell `{}`", self.imp_spelling.name()));
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_read_and_print_the_same_words() {
+        for text in ["replace", "merge"] {
+            assert_eq!(text.parse::<NestedWrites>().unwrap().to_string(), text);
+        }
+        assert_eq!("403".parse::<ExpiredTokenStatus>().unwrap().code(), 403);
+        assert_eq!(
+            "IM&P".parse::<ImpSpelling>().unwrap().name(),
+            "Integrated IM&P"
+        );
+        assert!("both".parse::<ErrorBody>().is_err());
+        assert_eq!(Variant::default().describe(), "");
+    }
+}
