@@ -11,6 +11,7 @@
 
 pub mod apply;
 pub mod atomic;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod export;

@@ -2,6 +2,7 @@
 //! Only this module prints to the terminal.
 
 mod apply;
+mod check;
 mod demo;
 mod export;
 mod logging;
@@ -46,6 +47,9 @@ pub enum Command {
     Rollback(rollback::Args),
     /// Write the live values of users to a sheet that plans to no change until edited.
     Export(export::Args),
+    /// Check, read-only, what the Odin server at a target answers and what sleipnir will do
+    /// there: run it first against a new Odin.
+    Check(check::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
@@ -72,6 +76,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Apply(args) => apply::run(args, &notes),
         Command::Rollback(args) => rollback::run(args, &notes),
         Command::Export(args) => export::run(args, &notes),
+        Command::Check(args) => check::run(args, &notes),
         Command::Template(args) => template::run(args, &notes).map(|()| 0),
         Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
         Command::Demo(args) => demo::run(args, &notes),

@@ -15,7 +15,7 @@ use crate::resource::Resource;
 /// A logged-in Odin client, shared by all workers.
 #[derive(Debug)]
 pub struct OdinClient {
-    transport: Transport,
+    pub(super) transport: Transport,
     auth: Auth,
 }
 
@@ -74,7 +74,7 @@ impl OdinClient {
     /// One logical request: retried as the transport sees fit, and sent again with a renewed
     /// token whenever the token is refused (a token can expire again while a request waits
     /// out throttling), up to [`TOKEN_RENEWALS`] times.
-    async fn call(
+    pub(super) async fn call(
         &self,
         kind: Kind,
         path: &str,

@@ -6,12 +6,14 @@ mod client;
 mod error;
 pub mod group;
 mod limiter;
+mod probe;
 pub mod resources;
 mod transport;
 
 pub use client::OdinClient;
 pub use error::OdinError;
 pub use limiter::RateLimiter;
+pub use probe::RawAnswer;
 pub use transport::{Call, ClientConfig, RequestCounts};
 
 use std::fmt;

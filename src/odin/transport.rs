@@ -113,12 +113,18 @@ impl Counters {
         }
     }
 
+    /// A request is being sent again.
+    pub(super) fn retried(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A token refresh is being made.
     pub(super) fn refreshed(&self) {
         self.refreshes.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn sent(&self, kind: Kind) {
+    /// A request of `kind` is being sent.
+    pub(super) fn sent(&self, kind: Kind) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.kinds[kind as usize].fetch_add(1, Ordering::Relaxed);
     }
@@ -289,7 +295,7 @@ pub const THROTTLED_WAITS: u32 = 30;
 
 /// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
 /// upper half so that workers retrying together spread out.
-fn backoff(retry: u32) -> Duration {
+pub(super) fn backoff(retry: u32) -> Duration {
     let ceiling = Duration::from_millis(250).saturating_mul(1 << retry.saturating_sub(1).min(5));
     let ceiling = ceiling.min(Duration::from_secs(8));
     let factor = rand::rng().random_range(0.5..=1.0);
