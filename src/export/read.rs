@@ -170,10 +170,15 @@ struct Reader {
     events: mpsc::Sender<Event>,
 }
 
-/// One user's documents as read: the record, the settings document, the policy.
+/// One user's documents as read: the record (or its listing row), the settings document,
+/// the policy.
 #[derive(Debug, Default)]
 struct Docs {
     user: Value,
+    /// Whether `user` is a listing row lacking a column's field: the record is read then.
+    row_lacks: bool,
+    /// Where the user lives, when a listing row does not say (the group read).
+    home: Option<(String, String)>,
     settings: Option<Value>,
     policy: Option<Value>,
 }
@@ -234,8 +239,16 @@ impl Reader {
                 }
                 Value::Object(doc)
             });
+            // A listing row stands only for the fields it holds (API.md §7a): a user
+            // column it lacks is read from the user's record, never written blank.
+            let row_lacks = self.plan.columns.iter().any(|column| {
+                column.path.namespace == Namespace::User
+                    && !group::holds(&user.user, &column.path.segments)
+            });
             let docs = Docs {
                 user: user.user,
+                row_lacks,
+                home: Some((sp.to_string(), group.to_string())),
                 settings: if missing || self.needs.other_settings {
                     None
                 } else {
@@ -292,9 +305,12 @@ impl Reader {
     async fn complete(&self, users: Vec<(String, Docs)>) -> (Vec<UserRow>, Vec<(String, String)>) {
         let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
         let ids: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
-        let flags: Vec<(bool, bool)> = users
+        let flags: Vec<(bool, bool, bool)> = users
             .iter()
-            .map(|(_, d)| (wants_settings && d.settings.is_none(), self.needs.policy))
+            .map(|(_, d)| {
+                let settings = wants_settings && d.settings.is_none();
+                (d.row_lacks, settings, self.needs.policy)
+            })
             .collect();
         let flags = Arc::new(flags);
         let index: HashMap<String, usize> = ids
@@ -307,7 +323,12 @@ impl Reader {
             .per_user(&ids, move |client, id| {
                 let (flags, index) = (flags.clone(), index.clone());
                 async move {
-                    let (settings, policy) = index.get(&id).map_or((false, false), |i| flags[*i]);
+                    let (record, settings, policy) =
+                        index.get(&id).map_or((false, false, false), |i| flags[*i]);
+                    let record = match record {
+                        true => Some(client.read(Resource::User, &id).await.result?),
+                        false => None,
+                    };
                     let settings = match settings {
                         true => Some(client.read(Resource::Settings, &id).await.result?),
                         false => None,
@@ -316,7 +337,7 @@ impl Reader {
                         true => Some(client.read(Resource::Policy, &id).await.result?),
                         false => None,
                     };
-                    Ok((settings, policy))
+                    Ok((record, settings, policy))
                 }
             })
             .await;
@@ -324,14 +345,20 @@ impl Reader {
         let mut unreadable = Vec::new();
         for ((id, mut docs), extra) in users.into_iter().zip(extra) {
             match extra {
-                Ok((settings, policy)) => {
+                Ok((record, settings, policy)) => {
+                    if let Some(record) = record {
+                        docs.user = record;
+                    }
                     if settings.is_some() {
                         docs.settings = settings;
                     }
                     docs.policy = policy;
                     rows.push(self.row(id, &docs));
                 }
-                Err(error) => unreadable.push((id, format!("reading settings or policy: {error}"))),
+                Err(error) => unreadable.push((
+                    id,
+                    format!("reading the user record, settings or policy: {error}"),
+                )),
             }
         }
         (rows, unreadable)
@@ -378,9 +405,14 @@ impl Reader {
                     .cloned()
             })
             .collect();
+        // A listing row may not say where the user lives; the group read does.
+        let (sp, group) = match &docs.home {
+            Some((sp, group)) => (sp.clone(), group.clone()),
+            None => (text("serviceProviderId"), text("groupId")),
+        };
         UserRow {
-            service_provider_id: text("serviceProviderId"),
-            group_id: text("groupId"),
+            service_provider_id: sp,
+            group_id: group,
             user_id,
             values,
         }
