@@ -167,6 +167,16 @@ fn round_trip(nested: NestedWrites) {
     // apply: exactly the sheet's values, nothing else of the record lost.
     let applied = run_on(dir, &sim, &["apply", "plan.jsonl", "--out", "run"]);
     assert_eq!(applied.code, 0, "{}", applied.transcript());
+    // Listing rows lack these user fields: each user's record is read on its own (no
+    // listing is read for nothing); Call Forwarding Always is one /bulk read per group.
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("run/summary.json")).expect("summary.json"),
+    )
+    .expect("json");
+    let requests = &summary["requests"];
+    assert_eq!(requests["userReads"], json!(USERS), "{summary}");
+    assert_eq!(requests["groupReads"], json!(GROUPS), "{summary}");
+    assert_eq!(requests["writes"], json!(2 * USERS), "{summary}");
     for (n, (was, now)) in before.iter().zip(states(&sim)).enumerate() {
         let mut expected = was.clone();
         for (f, title) in FIELDS.iter().enumerate() {
