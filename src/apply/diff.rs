@@ -82,34 +82,36 @@ fn fields(resource: Resource, patch: &Patch, live: &Value) -> Result<StepDiff, D
             path: key.clone(),
             reason: e.to_string(),
         })?;
-        let before = notation::get(live, &segments).cloned();
-        if same(before.as_ref(), desired) {
+        let before = notation::get(live, &segments);
+        // A whole object set at once (a rollback entry restores them so) shows as the
+        // fields inside it that change; Odin's sloppy types compare loosely there too.
+        let mut changed = Vec::new();
+        leaf_changes(key, before, desired, &mut changed);
+        if changed.is_empty() {
             continue;
         }
         // The whole unit: the live one (or the one this body already holds) with the field
         // changed.
         let (unit, inside) = segments.split_at(unit_len(resource, &segments));
         let live_unit = notation::get(live, unit).filter(|v| !v.is_null());
-        if inside.is_empty() {
-            notation::set(&mut body, unit, desired.clone());
+        let mut whole = if inside.is_empty() {
+            desired.clone()
         } else {
             let mut whole = notation::get(&body, unit)
                 .or(live_unit)
                 .cloned()
                 .unwrap_or(Value::Null);
             notation::set(&mut whole, inside, desired.clone());
-            notation::set(&mut body, unit, whole);
-        }
+            whole
+        };
+        clear_missing(&mut whole, live_unit);
+        notation::set(&mut body, unit, whole);
         let unit_path = unit_text(unit);
         if !restore.iter().any(|(path, _)| *path == unit_path) {
             let unit_before = notation::get(live, unit).cloned();
             restore.push((unit_path, unit_before));
         }
-        changes.push(FieldChange {
-            path: key.clone(),
-            before,
-            after: desired.clone(),
-        });
+        changes.extend(changed);
     }
     let body = (!changes.is_empty()).then_some(body);
     Ok(StepDiff {
@@ -118,6 +120,49 @@ fn fields(resource: Resource, patch: &Patch, live: &Value) -> Result<StepDiff, D
         services: ServiceChanges::default(),
         body,
     })
+}
+
+/// Where `written` (a whole unit) is an object, an explicit null for each key the live one
+/// holds and it does not, inside nested objects too: a server that merges a nested object
+/// would otherwise keep them (a rollback entry restoring an object that lacked a key the
+/// run added), while one that replaces it drops them either way.
+fn clear_missing(written: &mut Value, live: Option<&Value>) {
+    let (Value::Object(written), Some(Value::Object(live))) = (written, live) else {
+        return;
+    };
+    for (key, value) in live {
+        match written.get_mut(key) {
+            None if !value.is_null() => {
+                written.insert(key.clone(), Value::Null);
+            }
+            Some(inner) => clear_missing(inner, Some(value)),
+            None => {}
+        }
+    }
+}
+
+/// The fields that change when `after` replaces `before` at `path`: where both are objects,
+/// each key inside that differs (recursively), else the value itself.
+fn leaf_changes(path: &str, before: Option<&Value>, after: &Value, into: &mut Vec<FieldChange>) {
+    if let (Some(Value::Object(old)), Value::Object(new)) = (before, after) {
+        let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let after = new.get(key).unwrap_or(&Value::Null);
+            if !same(old.get(key), after) {
+                leaf_changes(&format!("{path}.{key}"), old.get(key), after, into);
+            }
+        }
+        return;
+    }
+    if !same(before, after) {
+        into.push(FieldChange {
+            path: path.to_string(),
+            before: before.cloned(),
+            after: after.clone(),
+        });
+    }
 }
 
 /// A unit's path as a patch key; a unit ends before any list index, so it is keys only.
@@ -306,6 +351,34 @@ mod tests {
         .unwrap();
         assert_eq!(d.body, Some(json!({"department": {"name": "Sales"}})));
         assert_eq!(d.restore, [("department".to_string(), None)]);
+        // Restoring a whole object (a rollback entry) shows the fields that change in it.
+        let d = diff(
+            &step(
+                Resource::User,
+                json!({"address": {"city": "A", "country": "US", "zipOrPostalCode": "45204"}}),
+            ),
+            &json!({"address": {"city": "B", "country": "US", "zipOrPostalCode": "45204", "addressLine1": "x"}}),
+        )
+        .unwrap();
+        let shown: Vec<(&str, &Value)> = d
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), &c.after))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("address.addressLine1", &json!(null)),
+                ("address.city", &json!("A"))
+            ]
+        );
+        assert_eq!(d.restore.len(), 1);
+        assert_eq!(
+            d.body,
+            Some(
+                json!({"address": {"city": "A", "country": "US", "zipOrPostalCode": "45204", "addressLine1": null}})
+            )
+        );
     }
 
     #[test]

@@ -287,12 +287,26 @@ pub(crate) fn write(target: &mut Value, patch: &Value, nested: NestedWrites) {
                     if value.is_null() {
                         target.remove(key);
                     } else {
-                        target.insert(key.clone(), value.clone());
+                        target.insert(key.clone(), without_nulls(value));
                     }
                 }
             }
             _ => *target = patch.clone(),
         },
+    }
+}
+
+/// `value` without its null members, inside nested objects too: a field set to null is
+/// unset, and an unset field is omitted (API.md §4, quirk 1).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -325,7 +339,7 @@ mod tests {
     #[test]
     fn nested_objects_are_replaced_or_merged_as_the_switch_says() {
         let stored = json!({"extension": "1", "address": {"city": "A", "country": "US"}});
-        let patch = json!({"address": {"city": "B"}, "extension": null});
+        let patch = json!({"address": {"city": "B", "state": null}, "extension": null});
         let mut replaced = stored.clone();
         write(&mut replaced, &patch, NestedWrites::Replace);
         assert_eq!(replaced, json!({"address": {"city": "B"}}));
