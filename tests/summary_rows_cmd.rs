@@ -255,3 +255,34 @@ fn summary_rows_and_replacing_nested_writes_lose_nothing() {
 fn summary_rows_and_merging_nested_writes_lose_nothing() {
     round_trip(NestedWrites::Merge);
 }
+
+#[test]
+fn a_part_of_voice_messaging_is_written_and_restored_whole() {
+    let sim = sim(NestedWrites::Replace);
+    let work = workdir();
+    let dir = work.path();
+    let mut text = String::from(
+        "userId,settings.Voice Messaging User.Voice Messaging User.isActive,\
+         settings.Voice Messaging User.Voice Messaging User Greeting.noAnswerNumberOfRings\n",
+    );
+    for n in 1..=3 {
+        text.push_str(&format!("{},false,5\n", user_id(n)));
+    }
+    std::fs::write(dir.join("vm.csv"), text).expect("sheet");
+    let before = states(&sim);
+    let applied = run_on(dir, &sim, &["apply", "vm.csv", "--out", "run"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for (n, was) in before.iter().take(3).enumerate() {
+        let now = sim.state(&user_id(n + 1)).expect("user");
+        let mut expected = was["settings"]["Voice Messaging User"].clone();
+        expected["Voice Messaging User"]["isActive"] = json!(false);
+        expected["Voice Messaging User Greeting"]["noAnswerNumberOfRings"] = json!(5);
+        assert_eq!(now["settings"]["Voice Messaging User"], expected);
+    }
+    let rolled = run_on(dir, &sim, &["rollback", "run", "--out", "back"]);
+    assert_eq!(rolled.code, 0, "{}", rolled.transcript());
+    for (n, was) in before.iter().enumerate() {
+        let now = sim.state(&user_id(n + 1)).expect("user");
+        assert_eq!(now["settings"], was["settings"], "user {}", n + 1);
+    }
+}
