@@ -12,6 +12,10 @@ pub fn settings_service(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
+/// Names of one service that Odin spells two ways (API.md §4, quirk 7): the licence
+/// `Integrated IM&P` is assigned and listed as `Integrated IMP` by Odin's own front end.
+const SPELLINGS: [[&str; 2]; 1] = [["Integrated IM&P", "Integrated IMP"]];
+
 /// A user service or a service pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -81,17 +85,43 @@ impl ServiceRef {
     }
 
     /// Whether Odin's listing (the `GET /users/services` document, or a write body in the
-    /// same shape) has it assigned; one missing from the listing counts as unassigned.
+    /// same shape) has it assigned, under any of its spellings; one missing from the listing
+    /// counts as unassigned. `"true"` strings count as true.
     pub fn is_assigned(&self, listing: &Value) -> bool {
-        listing[self.kind.list()]
-            .as_array()
-            .and_then(|items| {
-                items
-                    .iter()
-                    .find(|s| s["serviceName"] == self.name.as_str())
+        self.listed(listing)
+            .map(|item| match &item["assigned"] {
+                Value::Bool(b) => *b,
+                Value::String(s) => s.eq_ignore_ascii_case("true"),
+                _ => false,
             })
-            .and_then(|s| s["assigned"].as_bool())
             .unwrap_or(false)
+    }
+
+    /// The same service as `listing` spells it: what a write must send (API.md §4, quirk 7:
+    /// a sheet may write `Integrated IM&P` or `Integrated IMP`, and servers differ). Itself
+    /// when the listing does not hold it.
+    pub fn as_listed(&self, listing: &Value) -> ServiceRef {
+        let name = self
+            .listed(listing)
+            .and_then(|item| item["serviceName"].as_str())
+            .unwrap_or(&self.name);
+        ServiceRef {
+            kind: self.kind,
+            name: name.to_string(),
+        }
+    }
+
+    /// Its entry in the listing, under any of its spellings (its own first).
+    fn listed<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
+        let items = listing[self.kind.list()].as_array()?;
+        let find = |name: &str| items.iter().find(|s| s["serviceName"] == name);
+        find(&self.name).or_else(|| {
+            SPELLINGS
+                .iter()
+                .filter(|names| self.kind == Kind::Service && names.contains(&self.name.as_str()))
+                .flat_map(|names| names.iter())
+                .find_map(|name| find(name))
+        })
     }
 }
 

@@ -21,6 +21,8 @@ mod sim_api;
 mod sim_cli;
 mod sim_faults;
 mod sim_group_reads;
+mod sim_listings;
+mod summary_rows_cmd;
 mod template_cmd;
 mod transcripts;
 mod unassign_cmd;
