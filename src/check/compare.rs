@@ -5,6 +5,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::notation::Segment;
+use crate::odin::group::holds;
+
 /// The fields of a user record, sorted by name, by what a listing row holds of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -18,6 +21,9 @@ pub struct RowFields {
     pub lacked: Vec<String>,
     /// Keys only the row has, e.g. `inTrunkGroup`.
     pub extra: Vec<String>,
+    /// Fields of the record sleipnir takes from such a row when it reads the group
+    /// ([`crate::odin::group::holds`]); it reads the user's record for the others.
+    pub read_from_row: Vec<String>,
 }
 
 /// A field a row holds otherwise than the record.
@@ -34,12 +40,15 @@ pub struct Difference {
 
 /// Compare `row` (a listing row) with `record` (`GET /users?userId=` of the same user), key
 /// by key at the top level. Neither needs to be an object: a non-object holds nothing.
-pub fn row_fields(record: &Value, row: &Value) -> RowFields {
+pub fn row_fields(record: &Value, row_value: &Value) -> RowFields {
     let empty = serde_json::Map::new();
     let record = record.as_object().unwrap_or(&empty);
-    let row = row.as_object().unwrap_or(&empty);
+    let row = row_value.as_object().unwrap_or(&empty);
     let mut fields = RowFields::default();
     for (key, value) in record {
+        if holds(row_value, &[Segment::Key(key.clone())]) {
+            fields.read_from_row.push(key.clone());
+        }
         match row.get(key) {
             None => fields.lacked.push(key.clone()),
             Some(held) if same(value, held) => fields.held.push(key.clone()),
@@ -55,7 +64,12 @@ pub fn row_fields(record: &Value, row: &Value) -> RowFields {
         .filter(|key| !record.contains_key(*key))
         .cloned()
         .collect();
-    for list in [&mut fields.held, &mut fields.lacked, &mut fields.extra] {
+    for list in [
+        &mut fields.held,
+        &mut fields.lacked,
+        &mut fields.extra,
+        &mut fields.read_from_row,
+    ] {
         list.sort();
     }
     fields.differs.sort_by(|a, b| a.field.cmp(&b.field));
@@ -129,6 +143,8 @@ mod tests {
         );
         assert_eq!(fields.lacked, ["address", "callingLineIdPhoneNumber"]);
         assert_eq!(fields.extra, ["inTrunkGroup"]);
+        // sleipnir takes what the row holds, except the department it holds as text.
+        assert_eq!(fields.read_from_row, fields.held);
     }
 
     #[test]

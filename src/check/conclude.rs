@@ -74,11 +74,11 @@ impl Report {
             match &user.imp_spelling {
                 Some(name) => add(
                     "licence name",
-                    format!("this server's services listing spells the licence `{name}`: name it so in services.assign and services.unassign"),
+                    format!("a sheet may write `Integrated IM&P` or `Integrated IMP`; sleipnir assigns and unassigns it as `{name}`, as this server's services listing spells it"),
                 ),
                 None if user.services.outcome == Outcome::Answered => add(
                     "licence name",
-                    "the services listing does not name the licence (`Integrated IMP` or `Integrated IM&P`)".into(),
+                    "the user's services listing names neither `Integrated IMP` nor `Integrated IM&P`: sleipnir sends the licence as the sheet spells it".into(),
                 ),
                 None => {}
             }
@@ -179,23 +179,26 @@ fn group_reads(group: &GroupFacts) -> String {
         }
     };
     let columns = |names: Vec<&str>| {
-        let names: Vec<&str> = names
+        let mut names: Vec<&str> = names
             .into_iter()
             .filter(|n| !IDENTITY.contains(n))
             .collect();
+        names.sort_unstable();
         if names.is_empty() {
             "none".to_string()
         } else {
             names.join(", ")
         }
     };
-    let held = columns(fields.held.iter().map(String::as_str).collect());
+    let held = columns(fields.read_from_row.iter().map(String::as_str).collect());
     let per_user = columns(
         fields
-            .lacked
+            .held
             .iter()
+            .chain(&fields.lacked)
             .map(String::as_str)
             .chain(fields.differs.iter().map(|d| d.field.as_str()))
+            .filter(|field| !fields.read_from_row.iter().any(|r| r == field))
             .collect(),
     );
     format!(

@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod conclude;
 pub mod gather;
+mod reads;
 
 use serde::Serialize;
 

@@ -33,6 +33,7 @@ fn listing(held: &[&str], lacked: &[&str]) -> ListingFacts {
             }],
             lacked: lacked.iter().map(|s| s.to_string()).collect(),
             extra: vec![],
+            read_from_row: held.iter().map(|s| s.to_string()).collect(),
         }),
         not_compared: None,
     }

@@ -260,7 +260,12 @@ impl Out {
                     if d.row == d.record {
                         format!("{} (another value)", d.field)
                     } else {
-                        format!("{} ({}; the record: {})", d.field, d.row, d.record)
+                        format!(
+                            "{} ({}; the record: {})",
+                            d.field,
+                            with_article(d.row),
+                            with_article(d.record)
+                        )
                     }
                 })
                 .collect();
@@ -270,6 +275,15 @@ impl Out {
         if !fields.extra.is_empty() {
             self.field("  only in rows", &fields.extra.join(", "));
         }
+    }
+}
+
+/// `an object`, `a number`, `text`, `null`: a JSON kind as a phrase.
+fn with_article(kind: &str) -> String {
+    match kind {
+        "object" => "an object".into(),
+        "text" | "null" => kind.into(),
+        _ => format!("a {kind}"),
     }
 }
 

@@ -1,0 +1,277 @@
+//! `sleipnir check` against the simulator in each of its modes: what it reports (snapshots,
+//! ports filtered out), its exit codes, its JSON, and that it never writes.
+
+use serde_json::Value;
+use sleipnir::sim::{
+    DEFAULT_USERNAME, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login, NestedWrites,
+    SimConfig, Simulator, Variant, user_id,
+};
+
+use crate::support::{Run, sleipnir_env, workdir};
+
+/// The admin's password in these tests: a value no output may hold.
+const PASSWORD: &str = "pw-check-7f3a";
+
+/// A small simulator: 8 users in 2 groups, in the given mode.
+fn simulator(variant: Variant, faults: FaultConfig) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: 8,
+            groups: 2,
+            variant,
+            faults,
+            login: Login {
+                username: DEFAULT_USERNAME.to_string(),
+                password: PASSWORD.to_string(),
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("simulator")
+}
+
+/// `sleipnir check --target SIM ARGS` with the simulator's login.
+fn check(sim: &Simulator, args: &[&str]) -> Run {
+    let work = workdir();
+    let target = sim.base_url();
+    let mut all = vec!["check", "--target", &target, "--rate", "500"];
+    all.extend(args);
+    let run = sleipnir_env(
+        work.path(),
+        &all,
+        &[
+            ("ODIN_USERNAME", DEFAULT_USERNAME),
+            ("ODIN_PASSWORD", PASSWORD),
+        ],
+    );
+    assert!(!run.transcript().contains(PASSWORD), "{}", run.transcript());
+    run
+}
+
+/// The output with every run of whitespace made one space: sentences wrapped over lines read
+/// as one.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+const GROUP: [&str; 2] = ["--group", "ent.sim/grp01"];
+
+fn snapshot(name: &str, run: &Run) {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    settings.bind(|| insta::assert_snapshot!(name, run.transcript()));
+}
+
+/// Whatever it reports, check sent nothing but GETs and the login's POST.
+fn assert_read_only(sim: &Simulator) {
+    let stats = sim.stats();
+    assert!(stats.total > 0);
+    for route in &stats.requests {
+        let login = route.method == "POST" && route.path == "/api/v2/auth/token";
+        assert!(
+            route.method == "GET" || login,
+            "check sent {} {}",
+            route.method,
+            route.path
+        );
+    }
+}
+
+/// Check a group of a simulator in `variant`, snapshot it, and return what it printed.
+fn check_mode(name: &str, variant: Variant, faults: FaultConfig, code: i32) -> Run {
+    let sim = simulator(variant, faults);
+    let run = check(&sim, &GROUP);
+    assert_eq!(run.code, code, "{}", run.transcript());
+    snapshot(name, &run);
+    assert_read_only(&sim);
+    run
+}
+
+#[test]
+fn default_mode() {
+    check_mode("default", Variant::default(), FaultConfig::default(), 0);
+}
+
+#[test]
+fn nested_writes_merge_reads_the_same_as_default() {
+    // Whether a partial nested object merges or replaces shows only when writing, which
+    // check never does: the report must be the same as against the default (replacing)
+    // server, and say that it cannot tell.
+    let merge = Variant {
+        nested_writes: NestedWrites::Merge,
+        ..Variant::default()
+    };
+    let merged = check_mode("nested_writes_merge", merge, FaultConfig::default(), 0);
+    let default = check(
+        &simulator(Variant::default(), FaultConfig::default()),
+        &GROUP,
+    );
+    assert_eq!(without_port(&merged.stdout), without_port(&default.stdout));
+    assert!(flat(&merged.stdout).contains("cannot be seen without writing"));
+}
+
+/// The output with the target's port blanked, to compare runs of two simulators.
+fn without_port(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.find("127.0.0.1:") {
+            Some(at) => {
+                let rest = &line[at + 10..];
+                let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                format!("{}127.0.0.1:PORT{}", &line[..at], &rest[digits..])
+            }
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn expired_token_status_401() {
+    let variant = Variant {
+        expired_token_status: ExpiredTokenStatus::Unauthorized,
+        ..Variant::default()
+    };
+    let run = check_mode("expired_token_401", variant, FaultConfig::default(), 0);
+    assert!(
+        flat(&run.stdout).contains("a refused token answers 401"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn error_body_details() {
+    let variant = Variant {
+        error_body: ErrorBody::Details,
+        ..Variant::default()
+    };
+    let run = check_mode("error_body_details", variant, FaultConfig::default(), 0);
+    assert!(
+        flat(&run.stdout).contains("error text is in `details`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn password_expired_stops_at_the_login() {
+    let variant = Variant {
+        password_expired: true,
+        ..Variant::default()
+    };
+    let run = check_mode("password_expired", variant, FaultConfig::default(), 3);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn imp_spelled_with_an_ampersand() {
+    let variant = Variant {
+        imp_spelling: ImpSpelling::ImAndP,
+        ..Variant::default()
+    };
+    let run = check_mode("imp_spelling_im_and_p", variant, FaultConfig::default(), 0);
+    assert!(
+        flat(&run.stdout).contains("`Integrated IM&P`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn no_bulk_reads_is_an_answer_and_exits_0() {
+    let faults = FaultConfig {
+        no_bulk_reads: true,
+        ..FaultConfig::default()
+    };
+    let run = check_mode("no_bulk_reads", Variant::default(), faults, 0);
+    assert!(
+        flat(&run.stdout)
+            .contains("Call Forwarding settings: per user (the /bulk reads answered 404)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn without_group_or_user_only_the_server_is_checked() {
+    let sim = simulator(Variant::default(), FaultConfig::default());
+    let run = check(&sim, &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    snapshot("neither_group_nor_user", &run);
+    assert_read_only(&sim);
+}
+
+#[test]
+fn an_unknown_user_exits_1_and_names_what_cannot_change() {
+    let sim = simulator(Variant::default(), FaultConfig::default());
+    let run = check(&sim, &["--user", "nobody@sim.example.net"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        flat(&run.stdout)
+            .contains("policy.* (GET /users/call-processing-policy?userId= answered 404)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_holds_the_same_facts() {
+    let sim = simulator(Variant::default(), FaultConfig::default());
+    let user = user_id(3);
+    let run = check(&sim, &["--user", &user, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let report: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    assert_eq!(report["exitCode"], 0);
+    assert_eq!(report["login"]["status"], 200);
+    assert_eq!(report["session"]["answer"]["status"], 200);
+    assert_eq!(report["session"]["loginType"], "System");
+    assert_eq!(report["user"]["userId"], user.as_str());
+    assert_eq!(report["user"]["chosen"], "given");
+    assert_eq!(report["user"]["record"]["outcome"], "answered");
+    // The user's own group, from its record.
+    assert_eq!(report["group"]["serviceProviderId"], "ent.sim");
+    assert_eq!(report["group"]["chosen"], "derived");
+    assert_eq!(report["group"]["bulk"].as_array().expect("bulk").len(), 4);
+    let lacked = &report["group"]["listing"]["fields"]["lacked"];
+    assert!(
+        lacked
+            .as_array()
+            .expect("lacked")
+            .iter()
+            .any(|f| f == "address")
+    );
+    assert_eq!(report["cannotChange"], serde_json::json!([]));
+    let topics: Vec<&str> = report["conclusions"]
+        .as_array()
+        .expect("conclusions")
+        .iter()
+        .filter_map(|c| c["topic"].as_str())
+        .collect();
+    assert!(topics.contains(&"group reads") && topics.contains(&"call forwarding"));
+    // No secret in the document (`check` itself asserts the password is in no output).
+    assert!(!run.stdout.contains("eyJ"), "a token in the output");
+    assert_read_only(&sim);
+}
+
+#[test]
+fn usage_errors_exit_2_before_any_request() {
+    let sim = simulator(Variant::default(), FaultConfig::default());
+    let run = check(&sim, &["--group", "ent.sim"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("SERVICE_PROVIDER/GROUP"),
+        "{}",
+        run.stderr
+    );
+    let insecure = sleipnir_env(
+        workdir().path(),
+        &["check", "--target", "http://odin.example.net/api/v2"],
+        &[
+            ("ODIN_USERNAME", DEFAULT_USERNAME),
+            ("ODIN_PASSWORD", PASSWORD),
+        ],
+    );
+    assert_eq!(insecure.code, 2, "{}", insecure.transcript());
+    assert_eq!(sim.stats().total, 0);
+}
