@@ -261,7 +261,7 @@ fn call_forwarding(group: &GroupFacts) -> String {
 /// What a refused token's status means to sleipnir (API.md §2).
 fn refused_token(facts: &Facts) -> String {
     match facts.refused_token.status {
-        Some(401) => "a refused token answers 401: sleipnir renews its token (a new login once its exp has passed) and sends the request again".into(),
+        Some(401) => "a refused token answers 401: sleipnir renews its token ahead of its exp, and on a 401 logs in again once and sends the request again".into(),
         Some(403) => "a refused token answers 403: sleipnir treats a 403 as an expired session only when its token's exp has passed".into(),
         Some(status) => format!("a refused token answers {status}: sleipnir cannot tell an expired session from another error on this server"),
         None => "how a refused token is answered is unknown: the request got no answer".into(),
