@@ -216,6 +216,23 @@ fn an_unknown_user_exits_1_and_names_what_cannot_change() {
 }
 
 #[test]
+fn an_unknown_group_exits_1_and_checks_no_user() {
+    let sim = simulator(Variant::default(), FaultConfig::default());
+    let run = check(&sim, &["--group", "ent.sim/nope"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let text = flat(&run.stdout);
+    assert!(
+        text.contains("404 GET /users?serviceProviderId=&groupId="),
+        "{text}"
+    );
+    assert!(
+        text.contains("user reads: group `ent.sim/nope` could not be listed; give --user ID"),
+        "{text}"
+    );
+    assert_read_only(&sim);
+}
+
+#[test]
 fn json_holds_the_same_facts() {
     let sim = simulator(Variant::default(), FaultConfig::default());
     let user = user_id(3);

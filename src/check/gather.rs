@@ -63,9 +63,14 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
             .as_ref()
             .and_then(|rows| rows.first())
             .and_then(|row| text_of(row.get("userId")));
-        if user_id.is_none() && read.0.outcome == Outcome::Answered {
+        if user_id.is_none() {
+            let why = if read.0.outcome == Outcome::Answered {
+                "has no users"
+            } else {
+                "could not be listed"
+            };
             not_checked.push(format!(
-                "user reads: group `{}/{}` has no users; give --user ID",
+                "user reads: group `{}/{}` {why}; give --user ID",
                 group.service_provider_id, group.group_id
             ));
         }
