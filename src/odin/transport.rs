@@ -262,17 +262,7 @@ async fn send(
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
     }
-    let details = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|body| body["details"].as_str().map(str::to_string))
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            if text.is_empty() {
-                status.canonical_reason().unwrap_or("error").to_string()
-            } else {
-                text.chars().take(300).collect()
-            }
-        });
+    let details = super::error::message_of(&bytes, status.canonical_reason().unwrap_or("error"));
     Err(OdinError::Http {
         status: status.as_u16(),
         details,
