@@ -21,6 +21,7 @@ mod sim_api;
 mod sim_cli;
 mod sim_faults;
 mod sim_group_reads;
+mod sim_variant;
 mod template_cmd;
 mod transcripts;
 mod unassign_cmd;
