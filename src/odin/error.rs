@@ -27,9 +27,21 @@ pub enum OdinError {
         /// The `Retry-After` it asked for.
         retry_after: Option<Duration>,
     },
-    /// The login was refused.
+    /// The login was refused (401 or 403 to `POST /auth/token`); Odin's message.
     #[error("login refused: {0}")]
     LoginRefused(String),
+    /// Odin answered 402 to the login: the admin's own password has expired and must be
+    /// changed before any login succeeds (API.md §2). sleipnir never changes it.
+    #[error(
+        "Odin answered 402 to the login of `{username}`: that admin's Odin password has expired; \
+         change it in Odin first (sleipnir never changes it). Odin said: {details}"
+    )]
+    PasswordExpired {
+        /// The admin's user name (never the password).
+        username: String,
+        /// Odin's message.
+        details: String,
+    },
     /// A 2xx whose body is not the JSON expected.
     #[error("unexpected response from Odin: {0}")]
     Decode(String),
@@ -42,11 +54,22 @@ impl OdinError {
         match self {
             OdinError::Unreachable(_) | OdinError::Timeout | OdinError::Dropped => true,
             OdinError::Http { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
-            OdinError::LoginRefused(_) | OdinError::Decode(_) => false,
+            OdinError::LoginRefused(_)
+            | OdinError::PasswordExpired { .. }
+            | OdinError::Decode(_) => false,
         }
     }
 
-    /// The HTTP status, when Odin answered.
+    /// Whether Odin refused the admin's login itself (wrong credentials, or an expired
+    /// password): trying again cannot help.
+    pub fn is_refused_login(&self) -> bool {
+        matches!(
+            self,
+            OdinError::LoginRefused(_) | OdinError::PasswordExpired { .. }
+        )
+    }
+
+    /// The HTTP status, when Odin answered a request (not a login it refused).
     pub fn status(&self) -> Option<u16> {
         match self {
             OdinError::Http { status, .. } => Some(*status),
