@@ -8,8 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sleipnir::sim::{
-    DEFAULT_PASSWORD, DEFAULT_USERNAME, ErrorBody, ExpiredTokenStatus, FaultConfig, SimConfig,
-    Simulator, Variant,
+    DEFAULT_PASSWORD, DEFAULT_USERNAME, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling,
+    SimConfig, Simulator, Variant,
 };
 
 use crate::sim_support::{ALICE, error, odin};
@@ -190,6 +190,7 @@ async fn an_expired_password_answers_402_to_the_right_credentials_only() {
         0,
     )
     .unwrap();
+    sleipnir::odin::install_crypto();
     let client = reqwest::Client::new();
     let login = |password: &'static str| {
         client
@@ -205,4 +206,48 @@ async fn an_expired_password_answers_402_to_the_right_credentials_only() {
         error(wrong, StatusCode::UNAUTHORIZED).await,
         "invalid username or password"
     );
+}
+
+#[tokio::test]
+async fn listings_spell_integrated_imp_as_the_switch_says_and_writes_take_only_that() {
+    for (spelling, other) in [
+        (ImpSpelling::Imp, ImpSpelling::ImAndP),
+        (ImpSpelling::ImAndP, ImpSpelling::Imp),
+    ] {
+        let odin = odin(with(Variant {
+            imp_spelling: spelling,
+            ..Variant::default()
+        }))
+        .await;
+        let path = format!("/users/services?userId={ALICE}");
+        let listing = odin.get_json(&path).await;
+        let names: Vec<&str> = listing["userServices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["serviceName"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&spelling.name()), "{spelling:?}");
+        assert!(!names.contains(&other.name()), "{spelling:?}");
+        let write = |name: &str, assigned: bool| json!({"userId": ALICE, "userServices": [{"serviceName": name, "assigned": assigned}]});
+        let refused = odin.put("/users/services", write(other.name(), true)).await;
+        assert_eq!(
+            error(refused, StatusCode::BAD_REQUEST).await,
+            format!("unknown service `{}`", other.name())
+        );
+        odin.put_json("/users/services", write(spelling.name(), false))
+            .await;
+        let settings = odin
+            .get_json(&format!("/users/services/settings?userId={ALICE}"))
+            .await;
+        assert!(settings.get("Integrated IMP").is_none());
+        odin.put_json("/users/services", write(spelling.name(), true))
+            .await;
+        // The settings key stays `Integrated IMP` whatever the listing says.
+        let settings = odin
+            .get_json(&format!("/users/services/settings?userId={ALICE}"))
+            .await;
+        assert!(settings["Integrated IMP"].is_object(), "{spelling:?}");
+        assert!(settings.get("Integrated IM&P").is_none());
+    }
 }

@@ -127,7 +127,7 @@ pub(crate) struct Sim {
 
 impl Sim {
     fn new(config: SimConfig) -> Result<Sim, SimError> {
-        let catalog = state::Catalog::builtin()?;
+        let catalog = state::Catalog::builtin(config.variant.imp_spelling)?;
         let directory = seed::seed(&catalog, config.users, config.groups, config.seed);
         Ok(Sim {
             faults: faults::Faults::new(config.faults.clone(), config.seed),
