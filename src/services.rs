@@ -12,6 +12,23 @@ pub fn settings_service(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
+/// Licences Odin spells two ways: `Integrated IM&P` is also listed, assigned and tested as
+/// `Integrated IMP`, the key of its settings (API.md §4, quirk 7). A sheet may use either.
+const SPELLINGS: [[&str; 2]; 1] = [["Integrated IM&P", "Integrated IMP"]];
+
+/// The other spelling of a service Odin spells two ways.
+fn other_spelling(name: &str) -> Option<&'static str> {
+    SPELLINGS.iter().find_map(|&[a, b]| {
+        if name == a {
+            Some(b)
+        } else if name == b {
+            Some(a)
+        } else {
+            None
+        }
+    })
+}
+
 /// A user service or a service pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -81,17 +98,36 @@ impl ServiceRef {
     }
 
     /// Whether Odin's listing (the `GET /users/services` document, or a write body in the
-    /// same shape) has it assigned; one missing from the listing counts as unassigned.
+    /// same shape) has it assigned, under either spelling of a licence Odin spells two ways;
+    /// one missing from the listing counts as unassigned.
     pub fn is_assigned(&self, listing: &Value) -> bool {
-        listing[self.kind.list()]
-            .as_array()
-            .and_then(|items| {
-                items
-                    .iter()
-                    .find(|s| s["serviceName"] == self.name.as_str())
-            })
+        self.entry(listing)
             .and_then(|s| s["assigned"].as_bool())
             .unwrap_or(false)
+    }
+
+    /// The same service as `listing` spells it, the name a write to that server must use:
+    /// itself, unless it is a licence Odin spells two ways and the listing holds only the
+    /// other spelling (API.md §4, quirk 7).
+    pub fn as_listed(&self, listing: &Value) -> ServiceRef {
+        match self.entry(listing).and_then(|s| s["serviceName"].as_str()) {
+            Some(listed) if listed != self.name => ServiceRef {
+                kind: self.kind,
+                name: listed.to_string(),
+            },
+            _ => self.clone(),
+        }
+    }
+
+    /// Its element in the listing: by its name, else by the other spelling of its name.
+    fn entry<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
+        let items = listing[self.kind.list()].as_array()?;
+        let named = |name: &str| items.iter().find(|s| s["serviceName"] == name);
+        named(&self.name).or_else(|| {
+            other_spelling(&self.name)
+                .filter(|_| self.kind == Kind::Service)
+                .and_then(named)
+        })
     }
 }
 
@@ -232,6 +268,30 @@ mod tests {
         assert_eq!(changes.reversed().assign, [ServiceRef::pack("P")]);
         let bad = json!({"userServices.X": "yes"});
         assert!(ServiceChanges::from_patch(bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_licence_spelt_two_ways_is_found_and_written_as_the_listing_spells_it() {
+        let listing = json!({"userServices": [{"serviceName": "Integrated IMP", "assigned": true},
+                                              {"serviceName": "A", "assigned": false}]});
+        let sheet = ServiceRef::service("Integrated IM&P");
+        assert!(sheet.is_assigned(&listing));
+        assert_eq!(
+            sheet.as_listed(&listing),
+            ServiceRef::service("Integrated IMP")
+        );
+        let other =
+            json!({"userServices": [{"serviceName": "Integrated IM&P", "assigned": false}]});
+        let sheet = ServiceRef::service("Integrated IMP");
+        assert!(!sheet.is_assigned(&other));
+        assert_eq!(sheet.as_listed(&other).name, "Integrated IM&P");
+        // Names spelt one way, and names the listing lacks, stay as they are.
+        assert_eq!(ServiceRef::service("A").as_listed(&listing).name, "A");
+        assert_eq!(ServiceRef::service("B").as_listed(&listing).name, "B");
+        assert_eq!(
+            ServiceRef::pack("Integrated IM&P").as_listed(&listing).name,
+            "Integrated IM&P"
+        );
     }
 
     #[test]

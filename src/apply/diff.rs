@@ -99,10 +99,12 @@ fn services(wanted: &ServiceChanges, live: &Value) -> StepDiff {
         if assigned == assign {
             continue;
         }
+        // The write names it as the server's listing does (a licence spelt two ways).
+        let listed = service.as_listed(live);
         if assign {
-            effective.assign.push(service.clone());
+            effective.assign.push(listed);
         } else {
-            effective.unassign.push(service.clone());
+            effective.unassign.push(listed);
         }
         changes.push(FieldChange {
             path: service.key(),
