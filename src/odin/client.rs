@@ -145,11 +145,8 @@ impl OdinClient {
             let Some(token) = used.into_inner().unwrap_or_else(|e| e.into_inner()) else {
                 return call;
             };
-            let refused = match &call.result {
-                Err(error) if error.status() == Some(401) => true,
-                Err(error) if error.status() == Some(403) => token.expired(Instant::now()),
-                _ => false,
-            };
+            let refused =
+                matches!(&call.result, Err(error) if refused(error, &token, Instant::now()));
             if !refused || renewals == TOKEN_RENEWALS {
                 return call;
             }
@@ -195,5 +192,66 @@ impl OdinClient {
                 Ok(transport.login(credentials, true).await?.issued)
             })
             .await
+    }
+}
+
+/// Whether `error`, answered at `now` to a request sent with `token`, refuses the token: a
+/// 401, or a 403 once the token's `exp` has passed (Odin's front end treats both alike,
+/// API.md §2). A 403 to a token still valid, or of unknown expiry, is Odin's refusal of the
+/// request itself.
+fn refused(error: &OdinError, token: &Token, now: Instant) -> bool {
+    match error.status() {
+        Some(401) => true,
+        Some(403) => token.expired(now),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+    use crate::odin::token::Issued;
+
+    fn http(status: u16) -> OdinError {
+        OdinError::Http {
+            status,
+            details: "no".into(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn a_401_always_and_a_403_only_past_exp_refuse_the_token() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let payload = serde_json::json!({"iat": now, "exp": now + 10});
+        let jwt = format!("h.{}.s", URL_SAFE_NO_PAD.encode(payload.to_string()));
+        let issued = Issued::now(jwt);
+        let sent = issued.sent;
+        let token = Token::new(issued, 0);
+        let (fresh, past) = (
+            sent + Duration::from_secs(1),
+            sent + Duration::from_secs(11),
+        );
+        assert!(refused(&http(401), &token, fresh));
+        assert!(!refused(&http(403), &token, fresh));
+        assert!(refused(&http(403), &token, past));
+        assert!(!refused(&http(400), &token, past));
+        assert!(!refused(&OdinError::Timeout, &token, past));
+        // Not a JWT: its expiry is unknown, so a 403 is never taken for one.
+        let opaque = Token::new(Issued::now("opaque".into()), 0);
+        assert!(refused(&http(401), &opaque, past));
+        assert!(!refused(
+            &http(403),
+            &opaque,
+            past + Duration::from_secs(86_400)
+        ));
     }
 }
