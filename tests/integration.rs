@@ -8,6 +8,7 @@ mod sim_support;
 mod support;
 
 mod apply_cmd;
+mod auth_cmd;
 mod examples_dir;
 mod export_cmd;
 mod plan_bad;
