@@ -12,22 +12,9 @@ pub fn settings_service(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }
 
-/// Licences Odin spells two ways: `Integrated IM&P` is also listed, assigned and tested as
-/// `Integrated IMP`, the key of its settings (API.md §4, quirk 7). A sheet may use either.
+/// Names of one service that Odin spells two ways (API.md §4, quirk 7): the licence
+/// `Integrated IM&P` is assigned and listed as `Integrated IMP` by Odin's own front end.
 const SPELLINGS: [[&str; 2]; 1] = [["Integrated IM&P", "Integrated IMP"]];
-
-/// The other spelling of a service Odin spells two ways.
-fn other_spelling(name: &str) -> Option<&'static str> {
-    SPELLINGS.iter().find_map(|&[a, b]| {
-        if name == a {
-            Some(b)
-        } else if name == b {
-            Some(a)
-        } else {
-            None
-        }
-    })
-}
 
 /// A user service or a service pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,35 +85,42 @@ impl ServiceRef {
     }
 
     /// Whether Odin's listing (the `GET /users/services` document, or a write body in the
-    /// same shape) has it assigned, under either spelling of a licence Odin spells two ways;
-    /// one missing from the listing counts as unassigned.
+    /// same shape) has it assigned, under any of its spellings; one missing from the listing
+    /// counts as unassigned. `"true"` strings count as true.
     pub fn is_assigned(&self, listing: &Value) -> bool {
-        self.entry(listing)
-            .and_then(|s| s["assigned"].as_bool())
+        self.listed(listing)
+            .map(|item| match &item["assigned"] {
+                Value::Bool(b) => *b,
+                Value::String(s) => s.eq_ignore_ascii_case("true"),
+                _ => false,
+            })
             .unwrap_or(false)
     }
 
-    /// The same service as `listing` spells it, the name a write to that server must use:
-    /// itself, unless it is a licence Odin spells two ways and the listing holds only the
-    /// other spelling (API.md §4, quirk 7).
+    /// The same service as `listing` spells it: what a write must send (API.md §4, quirk 7:
+    /// a sheet may write `Integrated IM&P` or `Integrated IMP`, and servers differ). Itself
+    /// when the listing does not hold it.
     pub fn as_listed(&self, listing: &Value) -> ServiceRef {
-        match self.entry(listing).and_then(|s| s["serviceName"].as_str()) {
-            Some(listed) if listed != self.name => ServiceRef {
-                kind: self.kind,
-                name: listed.to_string(),
-            },
-            _ => self.clone(),
+        let name = self
+            .listed(listing)
+            .and_then(|item| item["serviceName"].as_str())
+            .unwrap_or(&self.name);
+        ServiceRef {
+            kind: self.kind,
+            name: name.to_string(),
         }
     }
 
-    /// Its element in the listing: by its name, else by the other spelling of its name.
-    fn entry<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
+    /// Its entry in the listing, under any of its spellings (its own first).
+    fn listed<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
         let items = listing[self.kind.list()].as_array()?;
-        let named = |name: &str| items.iter().find(|s| s["serviceName"] == name);
-        named(&self.name).or_else(|| {
-            other_spelling(&self.name)
-                .filter(|_| self.kind == Kind::Service)
-                .and_then(named)
+        let find = |name: &str| items.iter().find(|s| s["serviceName"] == name);
+        find(&self.name).or_else(|| {
+            SPELLINGS
+                .iter()
+                .filter(|names| self.kind == Kind::Service && names.contains(&self.name.as_str()))
+                .flat_map(|names| names.iter())
+                .find_map(|name| find(name))
         })
     }
 }

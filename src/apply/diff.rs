@@ -23,8 +23,13 @@ pub struct FieldChange {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepDiff {
     /// The fields whose desired value differs from the live one, in patch order; for
-    /// services, keyed as in the plan with whether assigned before and after.
+    /// services, keyed as in the plan with whether assigned before and after. What plans
+    /// and results show.
     pub changes: Vec<FieldChange>,
+    /// What undoes the write: each unit the body writes (a field, or the whole nested object
+    /// or list a changed field lies in) with its live value before (`None`: absent), in the
+    /// order first written. What rollback entries and compensation restore.
+    pub restore: Vec<(String, Option<Value>)>,
     /// For a services step, the assignments that really change (empty otherwise).
     pub services: ServiceChanges,
     /// The write body without identity keys; `None` when nothing differs (the step is
@@ -46,48 +51,129 @@ pub struct DiffError {
 pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
     match step {
         Step::Services(changes) => Ok(services(changes, live)),
-        Step::Fields { patch, .. } => fields(patch, live),
+        Step::Fields { resource, patch } => fields(*resource, patch, live),
     }
 }
 
-fn fields(patch: &Patch, live: &Value) -> Result<StepDiff, DiffError> {
+/// How many leading segments of `segments` (a field path inside `resource`) a write sends
+/// as one unit: Odin replaces lists whole, and whether a partial nested object merges or
+/// replaces the stored one is unknown (API.md §3), so a change inside a list or inside a
+/// nested object — of the user record (`address`, `accessDeviceEndpoint`, `department`…) or
+/// below a service in settings (the parts of `Voice Messaging User`) — writes the whole
+/// list or object. Settings merge field by field within a service (API.md §4).
+pub fn unit_len(resource: Resource, segments: &[Segment]) -> usize {
+    let list = segments
+        .iter()
+        .position(|s| matches!(s, Segment::Index(_)))
+        .unwrap_or(segments.len());
+    let object = match resource {
+        Resource::Settings => 2,
+        _ => 1,
+    };
+    list.min(object).min(segments.len())
+}
+
+fn fields(resource: Resource, patch: &Patch, live: &Value) -> Result<StepDiff, DiffError> {
     let mut changes = Vec::new();
+    let mut restore: Vec<(String, Option<Value>)> = Vec::new();
     let mut body = Value::Object(Map::new());
     for (key, desired) in patch.iter() {
         let segments = notation::parse_relative(key).map_err(|e| DiffError {
             path: key.clone(),
             reason: e.to_string(),
         })?;
-        let before = notation::get(live, &segments).cloned();
-        if same(before.as_ref(), desired) {
+        let before = notation::get(live, &segments);
+        // A whole object set at once (a rollback entry restores them so) shows as the
+        // fields inside it that change; Odin's sloppy types compare loosely there too.
+        let mut changed = Vec::new();
+        leaf_changes(key, before, desired, &mut changed);
+        if changed.is_empty() {
             continue;
         }
-        // Odin replaces lists whole, so a change inside a list writes the whole list: the
-        // live list (or the one this body already holds) with the element changed.
-        match segments.iter().position(|s| matches!(s, Segment::Index(_))) {
-            Some(at) => {
-                let (unit, inside) = segments.split_at(at);
-                let mut list = notation::get(&body, unit)
-                    .or_else(|| notation::get(live, unit))
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new()));
-                notation::set(&mut list, inside, desired.clone());
-                notation::set(&mut body, unit, list);
-            }
-            None => notation::set(&mut body, &segments, desired.clone()),
+        // The whole unit: the live one (or the one this body already holds) with the field
+        // changed.
+        let (unit, inside) = segments.split_at(unit_len(resource, &segments));
+        let live_unit = notation::get(live, unit).filter(|v| !v.is_null());
+        let mut whole = if inside.is_empty() {
+            desired.clone()
+        } else {
+            let mut whole = notation::get(&body, unit)
+                .or(live_unit)
+                .cloned()
+                .unwrap_or(Value::Null);
+            notation::set(&mut whole, inside, desired.clone());
+            whole
+        };
+        clear_missing(&mut whole, live_unit);
+        notation::set(&mut body, unit, whole);
+        let unit_path = unit_text(unit);
+        if !restore.iter().any(|(path, _)| *path == unit_path) {
+            let unit_before = notation::get(live, unit).cloned();
+            restore.push((unit_path, unit_before));
         }
-        changes.push(FieldChange {
-            path: key.clone(),
-            before,
-            after: desired.clone(),
-        });
+        changes.extend(changed);
     }
     let body = (!changes.is_empty()).then_some(body);
     Ok(StepDiff {
         changes,
+        restore,
         services: ServiceChanges::default(),
         body,
     })
+}
+
+/// Where `written` (a whole unit) is an object, an explicit null for each key the live one
+/// holds and it does not, inside nested objects too: a server that merges a nested object
+/// would otherwise keep them (a rollback entry restoring an object that lacked a key the
+/// run added), while one that replaces it drops them either way.
+fn clear_missing(written: &mut Value, live: Option<&Value>) {
+    let (Value::Object(written), Some(Value::Object(live))) = (written, live) else {
+        return;
+    };
+    for (key, value) in live {
+        match written.get_mut(key) {
+            None if !value.is_null() => {
+                written.insert(key.clone(), Value::Null);
+            }
+            Some(inner) => clear_missing(inner, Some(value)),
+            None => {}
+        }
+    }
+}
+
+/// The fields that change when `after` replaces `before` at `path`: where both are objects,
+/// each key inside that differs (recursively), else the value itself.
+fn leaf_changes(path: &str, before: Option<&Value>, after: &Value, into: &mut Vec<FieldChange>) {
+    if let (Some(Value::Object(old)), Value::Object(new)) = (before, after) {
+        let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let after = new.get(key).unwrap_or(&Value::Null);
+            if !same(old.get(key), after) {
+                leaf_changes(&format!("{path}.{key}"), old.get(key), after, into);
+            }
+        }
+        return;
+    }
+    if !same(before, after) {
+        into.push(FieldChange {
+            path: path.to_string(),
+            before: before.cloned(),
+            after: after.clone(),
+        });
+    }
+}
+
+/// A unit's path as a patch key; a unit ends before any list index, so it is keys only.
+fn unit_text(unit: &[Segment]) -> String {
+    unit.iter()
+        .map(|segment| match segment {
+            Segment::Key(key) => key.clone(),
+            Segment::Index(index) => format!("[{index}]"),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Services and packs against the live listing: only those whose assignment differs.
@@ -99,12 +185,11 @@ fn services(wanted: &ServiceChanges, live: &Value) -> StepDiff {
         if assigned == assign {
             continue;
         }
-        // The write names it as the server's listing does (a licence spelt two ways).
-        let listed = service.as_listed(live);
+        // Sent as the user's own listing spells it.
         if assign {
-            effective.assign.push(listed);
+            effective.assign.push(service.as_listed(live));
         } else {
-            effective.unassign.push(listed);
+            effective.unassign.push(service.as_listed(live));
         }
         changes.push(FieldChange {
             path: service.key(),
@@ -116,6 +201,7 @@ fn services(wanted: &ServiceChanges, live: &Value) -> StepDiff {
         body: (!changes.is_empty()).then(|| effective.body()),
         services: effective,
         changes,
+        restore: Vec::new(),
     }
 }
 
@@ -193,6 +279,7 @@ mod tests {
             d,
             StepDiff {
                 changes: vec![],
+                restore: vec![],
                 services: ServiceChanges::default(),
                 body: None
             }
@@ -233,6 +320,95 @@ mod tests {
     }
 
     #[test]
+    fn nested_objects_are_written_whole_and_restored_whole() {
+        let live = json!({"extension": "1", "address": {"city": "A", "country": "US", "zipOrPostalCode": "45204"}});
+        let d = diff(
+            &step(
+                Resource::User,
+                json!({"address.city": "B", "address.addressLine1": "Bldg 2", "extension": "1"}),
+            ),
+            &live,
+        )
+        .unwrap();
+        assert_eq!(
+            d.body,
+            Some(
+                json!({"address": {"city": "B", "country": "US", "zipOrPostalCode": "45204", "addressLine1": "Bldg 2"}})
+            )
+        );
+        // Plans and results show the fields; undo restores the object.
+        let shown: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(shown, ["address.addressLine1", "address.city"]);
+        assert_eq!(
+            d.restore,
+            [("address".to_string(), Some(live["address"].clone()))]
+        );
+        // No object yet: one is made, and undo removes it.
+        let d = diff(
+            &step(Resource::User, json!({"department.name": "Sales"})),
+            &json!({}),
+        )
+        .unwrap();
+        assert_eq!(d.body, Some(json!({"department": {"name": "Sales"}})));
+        assert_eq!(d.restore, [("department".to_string(), None)]);
+        // Restoring a whole object (a rollback entry) shows the fields that change in it.
+        let d = diff(
+            &step(
+                Resource::User,
+                json!({"address": {"city": "A", "country": "US", "zipOrPostalCode": "45204"}}),
+            ),
+            &json!({"address": {"city": "B", "country": "US", "zipOrPostalCode": "45204", "addressLine1": "x"}}),
+        )
+        .unwrap();
+        let shown: Vec<(&str, &Value)> = d
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), &c.after))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("address.addressLine1", &json!(null)),
+                ("address.city", &json!("A"))
+            ]
+        );
+        assert_eq!(d.restore.len(), 1);
+        assert_eq!(
+            d.body,
+            Some(
+                json!({"address": {"city": "A", "country": "US", "zipOrPostalCode": "45204", "addressLine1": null}})
+            )
+        );
+    }
+
+    #[test]
+    fn objects_below_a_service_are_written_whole() {
+        let live = json!({"Voice Messaging User": {"Voice Messaging User": {"isActive": false, "userId": "u", "processing": "Unified Voice and Email Messaging"}, "Voice Messaging User Advanced": {"mailServerSelection": "Group Mail Server"}}});
+        let d = diff(
+            &step(
+                Resource::Settings,
+                json!({"Voice Messaging User.Voice Messaging User.isActive": true}),
+            ),
+            &live,
+        )
+        .unwrap();
+        assert_eq!(
+            d.body,
+            Some(
+                json!({"Voice Messaging User": {"Voice Messaging User": {"isActive": true, "userId": "u", "processing": "Unified Voice and Email Messaging"}}})
+            )
+        );
+        assert_eq!(d.restore[0].0, "Voice Messaging User.Voice Messaging User");
+        // A service's own fields stay partial.
+        let d = diff(
+            &step(Resource::Settings, json!({"Do Not Disturb.isActive": true})),
+            &json!({"Do Not Disturb": {"isActive": false, "ringSplash": false}}),
+        )
+        .unwrap();
+        assert_eq!(d.body, Some(json!({"Do Not Disturb": {"isActive": true}})));
+    }
+
+    #[test]
     fn services_diff_against_the_listing() {
         let live = json!({"userServices": [{"serviceName": "Do Not Disturb", "assigned": true}, {"serviceName": "Call Notify", "assigned": false}],
                           "servicePackServices": [{"serviceName": "SIP-DID", "assigned": true}]});
@@ -252,6 +428,34 @@ mod tests {
                         "servicePackServices": [{"serviceName": "SIP-DID", "assigned": false}]})
             )
         );
+    }
+
+    #[test]
+    fn services_are_sent_as_the_listing_spells_them() {
+        for (sheet, listed) in [
+            ("Integrated IM&P", "Integrated IMP"),
+            ("Integrated IMP", "Integrated IM&P"),
+            ("Integrated IMP", "Integrated IMP"),
+        ] {
+            let live = json!({"userServices": [{"serviceName": listed, "assigned": "false"}]});
+            let key = format!("userServices.{sheet}");
+            let d = diff(
+                &step(Resource::Services, json!({ key.clone(): true })),
+                &live,
+            )
+            .unwrap();
+            assert_eq!(d.changes[0].path, key);
+            assert_eq!(
+                d.body,
+                Some(json!({"userServices": [{"serviceName": listed, "assigned": true}]}))
+            );
+            let again = diff(
+                &step(Resource::Services, json!({ key: true })),
+                &json!({"userServices": [{"serviceName": listed, "assigned": true}]}),
+            )
+            .unwrap();
+            assert_eq!(again.body, None);
+        }
     }
 
     #[test]

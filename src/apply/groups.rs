@@ -1,7 +1,10 @@
 //! Group-scale before-reads (API.md §7a): for users whose service provider and group are
-//! known (sheet columns, as `export` writes them, or the plan file), the user record comes
-//! from one `GET /users?serviceProviderId=&groupId=` and the Call Forwarding settings from one
-//! `/bulk` read per service, once per group, instead of one read per user and resource.
+//! known (sheet columns, as `export` writes them, or the plan file), the user record's fields
+//! come from one `GET /users?serviceProviderId=&groupId=&extended=true` — only where the
+//! listing row holds every field the user's steps change (a row is a summary, not a record:
+//! a user whose steps change a field it lacks has its record read on its own) — and the Call
+//! Forwarding settings from one `/bulk` read per service, once per group, instead of one read
+//! per user and resource.
 //!
 //! Freshness: a group read is used as a user's before-state only while it is younger than
 //! `max_age`; an older one is read again (once, whoever asks first). Users are dispatched
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+use crate::notation;
 use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, GroupReadError, GroupUser};
 use crate::plan::{Step, UserPlan};
@@ -145,7 +149,9 @@ impl GroupReads {
         };
         let needs = needs(user);
         let mut docs = HashMap::new();
-        if needs.users && wanted.users {
+        // A listing row stands for the record only where it holds every field the user's
+        // steps change (API.md §7a); otherwise the record is read for this user.
+        if needs.users && wanted.users && row_holds_all(&found.user, user) {
             docs.insert(Resource::User, found.user.clone());
         }
         let bulk_read = needs
@@ -175,7 +181,7 @@ impl GroupReads {
         let mut users: HashMap<String, GroupUser> = HashMap::new();
         let mut unsupported = Vec::new();
         if wanted.users {
-            match group::list_users(client, sp, Some(group), None).await {
+            match group::list_users(client, sp, Some(group), None, true).await {
                 Ok(records) => {
                     for record in records {
                         let user = GroupUser {
@@ -250,9 +256,31 @@ fn key_of(user: &UserPlan) -> Option<GroupKey> {
     Some((user.service_provider_id.clone()?, user.group_id.clone()?))
 }
 
-/// What a user's steps need read: its user record, and the bulk services of its settings
-/// (none when a settings step also touches a service without a group read: the user's
-/// settings are read whole then).
+/// Whether listing row `row` holds every field the user steps of `user` change.
+fn row_holds_all(row: &Value, user: &UserPlan) -> bool {
+    user_fields(user).all(|path| {
+        notation::parse_relative(path).is_ok_and(|segments| group::holds(row, &segments))
+    })
+}
+
+/// The field paths the user-record steps of `user` change.
+fn user_fields(user: &UserPlan) -> impl Iterator<Item = &String> {
+    user.steps
+        .iter()
+        .flat_map(|step| match step {
+            Step::Fields {
+                resource: Resource::User,
+                patch,
+            } => Some(patch.keys()),
+            _ => None,
+        })
+        .flatten()
+}
+
+/// What a user's steps need read: its user record (unless a field they change is one that
+/// listing rows lack: the record is read per user then), and the bulk services of its
+/// settings (none when a settings step also touches a service without a group read: the
+/// user's settings are read whole then).
 fn needs(user: &UserPlan) -> Wanted {
     let mut wanted = Wanted::default();
     let mut whole_settings = false;
@@ -261,7 +289,12 @@ fn needs(user: &UserPlan) -> Wanted {
             Step::Fields {
                 resource: Resource::User,
                 ..
-            } => wanted.users = true,
+            } => {
+                wanted.users = user_fields(user).all(|path| {
+                    let top = path.split(['.', '[']).next().unwrap_or_default();
+                    !group::EXTENDED_ROWS_LACK.contains(&top)
+                });
+            }
             Step::Fields {
                 resource: Resource::Settings,
                 patch,

@@ -55,7 +55,7 @@ fn flatten(path: &str, value: &Value, depth: usize, into: &mut Map<String, Value
 }
 
 /// The plan that undoes exactly what `diffs` change: before-values (null where a field was
-/// absent), services back to their former assignment, and the `captured` settings of the
+/// absent; a nested object whole, as it was), services back to their former assignment, and the `captured` settings of the
 /// services the user loses written back once they are assigned again; in the usual step
 /// order.
 pub(super) fn rollback_entry(
@@ -76,10 +76,10 @@ pub(super) fn rollback_entry(
                 undo.unassign.extend(reversed.unassign);
             }
             Step::Fields { resource, .. } => {
+                // Whole units: a nested object is restored whole (see `diff::unit_len`).
                 let fields = undo.fields.entry(*resource).or_default();
-                for field in &change.changes {
-                    let before = field.before.clone().unwrap_or(Value::Null);
-                    fields.insert(field.path.clone(), before);
+                for (path, before) in &change.restore {
+                    fields.insert(path.clone(), before.clone().unwrap_or(Value::Null));
                 }
             }
         }
@@ -94,8 +94,8 @@ pub(super) fn rollback_entry(
     }
 }
 
-/// The writes that undo `change` once it was written: the before-values written back
-/// (diffed against what was written, so lists are written whole), or the services reversed
+/// The writes that undo `change` once it was written: the before-values of the units it
+/// wrote (whole lists and nested objects) written back, diffed against what was written, or the services reversed
 /// and then the `captured` settings of those assigned again.
 fn undo_writes(
     step: &Step,
@@ -128,9 +128,9 @@ fn undo_writes(
     let undo = Step::Fields {
         resource: step.resource(),
         patch: change
-            .changes
+            .restore
             .iter()
-            .map(|c| (c.path.clone(), c.before.clone().unwrap_or(Value::Null)))
+            .map(|(path, before)| (path.clone(), before.clone().unwrap_or(Value::Null)))
             .collect(),
     };
     let body = diff(&undo, written).map_err(|e| e.to_string())?;
@@ -232,6 +232,7 @@ mod tests {
         let diffs = vec![
             StepDiff {
                 changes: vec![],
+                restore: vec![],
                 services: services(&["Call Notify"], &[]),
                 body: Some(json!({})),
             },
@@ -248,11 +249,16 @@ mod tests {
                         after: json!("+1555"),
                     },
                 ],
+                restore: vec![
+                    ("Do Not Disturb.isActive".into(), Some(json!(false))),
+                    ("Call Forwarding Busy.forwardToPhoneNumber".into(), None),
+                ],
                 services: ServiceChanges::default(),
                 body: Some(json!({})),
             },
             StepDiff {
                 changes: vec![],
+                restore: vec![],
                 services: services(&[], &["Call Waiting"]),
                 body: Some(json!({})),
             },

@@ -11,6 +11,7 @@ pub mod cells;
 pub mod columns;
 pub mod read;
 mod selection;
+mod units;
 pub mod write;
 
 use std::path::PathBuf;

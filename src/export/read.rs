@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, mpsc};
 
+use super::units::{Unit, units};
 use super::{ExportColumn, ExportError};
 use crate::notation::{self, Namespace};
 use crate::odin::OdinClient;
@@ -16,7 +17,8 @@ use crate::resource::Resource;
 
 pub use super::selection::{Event, FileUser, ReadPlan, Selection, UserRow};
 
-/// What the columns need read, beyond the user records that group listings hold.
+/// What the columns need read beyond the group listings (whose rows stand only for the
+/// user fields they hold; the rest is read per user, see `Docs::row_lacks`).
 #[derive(Debug, Clone, Default)]
 struct Needs {
     bulk: Vec<BulkService>,
@@ -46,16 +48,6 @@ impl Needs {
         needs.bulk = bulk.into_iter().collect();
         needs
     }
-}
-
-/// A unit of reading: a group (all of it, or only some users), or users read one by one.
-enum Unit {
-    Group {
-        sp: String,
-        group: String,
-        only: Option<HashSet<String>>,
-    },
-    Users(Vec<String>),
 }
 
 /// Read everything `plan` selects and send it to `events`; ends when done, after a
@@ -91,76 +83,6 @@ pub async fn read(client: Arc<OdinClient>, plan: ReadPlan, events: mpsc::Sender<
     }
 }
 
-/// The units in selection order: named groups, service providers' groups, the file's
-/// users of known groups (by group), then the rest of the file's users in batches.
-async fn units(
-    client: &OdinClient,
-    selection: &Selection,
-    batch: usize,
-) -> Result<Vec<Unit>, ExportError> {
-    let mut groups: Vec<(String, String)> = selection.groups.clone();
-    for sp in &selection.service_providers {
-        let listed = group::list_groups(client, sp)
-            .await
-            .map_err(|e| fatal(e, sp))?;
-        groups.extend(
-            listed
-                .into_iter()
-                .map(|g| (g.service_provider_id, g.group_id)),
-        );
-    }
-    let mut whole: HashSet<(String, String)> = HashSet::new();
-    let mut units = Vec::new();
-    for key in groups {
-        if whole.insert(key.clone()) {
-            units.push(Unit::Group {
-                sp: key.0,
-                group: key.1,
-                only: None,
-            });
-        }
-    }
-    let mut partial: Vec<((String, String), HashSet<String>)> = Vec::new();
-    let mut loose = Vec::new();
-    for (user_id, home) in &selection.users {
-        match home {
-            Some(key) if whole.contains(key) => {}
-            Some(key) => match partial.iter_mut().find(|(k, _)| k == key) {
-                Some((_, ids)) => {
-                    ids.insert(user_id.clone());
-                }
-                None => partial.push((key.clone(), HashSet::from([user_id.clone()]))),
-            },
-            None => loose.push(user_id.clone()),
-        }
-    }
-    for ((sp, group), ids) in partial {
-        units.push(Unit::Group {
-            sp,
-            group,
-            only: Some(ids),
-        });
-    }
-    for chunk in loose.chunks(batch.max(1)) {
-        units.push(Unit::Users(chunk.to_vec()));
-    }
-    Ok(units)
-}
-
-fn fatal(error: GroupReadError, what: &str) -> ExportError {
-    match error {
-        GroupReadError::NotFound { what, details } => ExportError::NotFound { what, details },
-        GroupReadError::Odin(source) => ExportError::Odin {
-            what: what.to_string(),
-            source,
-        },
-        other => ExportError::Odin {
-            what: what.to_string(),
-            source: crate::odin::OdinError::Decode(other.to_string()),
-        },
-    }
-}
-
 struct Reader {
     client: Arc<OdinClient>,
     plan: ReadPlan,
@@ -170,10 +92,15 @@ struct Reader {
     events: mpsc::Sender<Event>,
 }
 
-/// One user's documents as read: the record, the settings document, the policy.
+/// One user's documents as read: the record (or its listing row), the settings document,
+/// the policy.
 #[derive(Debug, Default)]
 struct Docs {
     user: Value,
+    /// Whether `user` is a listing row lacking a column's field: the record is read then.
+    row_lacks: bool,
+    /// Where the user lives, when a listing row does not say (the group read).
+    home: Option<(String, String)>,
     settings: Option<Value>,
     policy: Option<Value>,
 }
@@ -234,8 +161,16 @@ impl Reader {
                 }
                 Value::Object(doc)
             });
+            // A listing row stands only for the fields it holds (API.md §7a): a user
+            // column it lacks is read from the user's record, never written blank.
+            let row_lacks = self.plan.columns.iter().any(|column| {
+                column.path.namespace == Namespace::User
+                    && !group::holds(&user.user, &column.path.segments)
+            });
             let docs = Docs {
                 user: user.user,
+                row_lacks,
+                home: Some((sp.to_string(), group.to_string())),
                 settings: if missing || self.needs.other_settings {
                     None
                 } else {
@@ -292,9 +227,12 @@ impl Reader {
     async fn complete(&self, users: Vec<(String, Docs)>) -> (Vec<UserRow>, Vec<(String, String)>) {
         let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
         let ids: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
-        let flags: Vec<(bool, bool)> = users
+        let flags: Vec<(bool, bool, bool)> = users
             .iter()
-            .map(|(_, d)| (wants_settings && d.settings.is_none(), self.needs.policy))
+            .map(|(_, d)| {
+                let settings = wants_settings && d.settings.is_none();
+                (d.row_lacks, settings, self.needs.policy)
+            })
             .collect();
         let flags = Arc::new(flags);
         let index: HashMap<String, usize> = ids
@@ -307,7 +245,12 @@ impl Reader {
             .per_user(&ids, move |client, id| {
                 let (flags, index) = (flags.clone(), index.clone());
                 async move {
-                    let (settings, policy) = index.get(&id).map_or((false, false), |i| flags[*i]);
+                    let (record, settings, policy) =
+                        index.get(&id).map_or((false, false, false), |i| flags[*i]);
+                    let record = match record {
+                        true => Some(client.read(Resource::User, &id).await.result?),
+                        false => None,
+                    };
                     let settings = match settings {
                         true => Some(client.read(Resource::Settings, &id).await.result?),
                         false => None,
@@ -316,7 +259,7 @@ impl Reader {
                         true => Some(client.read(Resource::Policy, &id).await.result?),
                         false => None,
                     };
-                    Ok((settings, policy))
+                    Ok((record, settings, policy))
                 }
             })
             .await;
@@ -324,14 +267,20 @@ impl Reader {
         let mut unreadable = Vec::new();
         for ((id, mut docs), extra) in users.into_iter().zip(extra) {
             match extra {
-                Ok((settings, policy)) => {
+                Ok((record, settings, policy)) => {
+                    if let Some(record) = record {
+                        docs.user = record;
+                    }
                     if settings.is_some() {
                         docs.settings = settings;
                     }
                     docs.policy = policy;
                     rows.push(self.row(id, &docs));
                 }
-                Err(error) => unreadable.push((id, format!("reading settings or policy: {error}"))),
+                Err(error) => unreadable.push((
+                    id,
+                    format!("reading the user record, settings or policy: {error}"),
+                )),
             }
         }
         (rows, unreadable)
@@ -378,9 +327,14 @@ impl Reader {
                     .cloned()
             })
             .collect();
+        // A listing row may not say where the user lives; the group read does.
+        let (sp, group) = match &docs.home {
+            Some((sp, group)) => (sp.clone(), group.clone()),
+            None => (text("serviceProviderId"), text("groupId")),
+        };
         UserRow {
-            service_provider_id: text("serviceProviderId"),
-            group_id: text("groupId"),
+            service_provider_id: sp,
+            group_id: group,
             user_id,
             values,
         }

@@ -6,10 +6,13 @@
 //! (phone numbers as JSON numbers, `"true"` strings): the caller decides what they mean.
 //!
 //! How `export` uses it, and how `apply`/`plan --target` can: [`read_group`] once per group,
-//! then per user [`GroupUser::user`] stands for `GET /users?userId=` and
+//! then per user [`GroupUser::user`] stands for `GET /users?userId=` **only for the fields
+//! it holds** ([`holds`]: a listing row is a summary, not a record, API.md §7a) and
 //! [`GroupUser::settings`] for the bulk services' keys of `GET /users/services/settings`.
-//! Whatever a snapshot does not hold (other services, policy, assigned services, a bulk
-//! service the server does not serve, a user missing from a bulk answer) is read per user.
+//! Whatever a snapshot does not hold (a field the row lacks, other services, policy,
+//! assigned services, a bulk service the server does not serve, a user missing from a bulk
+//! answer or whose element does not say whether the service is assigned) is read per user.
+//! Nothing here reads an absent field as null.
 
 mod parse;
 
@@ -21,6 +24,7 @@ use serde_json::Value;
 pub use parse::{parse_bulk, parse_groups, parse_users};
 
 use super::{OdinClient, OdinError};
+use crate::notation::Segment;
 
 /// The services whose settings Odin reads for a whole group in one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,10 +178,43 @@ pub enum GroupReadError {
     },
 }
 
+/// Top-level keys of the user record that listing rows hold in another shape: `department`
+/// is the department's name as text in a row, an object in the record (API.md §7a).
+const ROW_SHAPED_OTHERWISE: [&str; 1] = ["department"];
+
+/// Keys of the user record that even extended listing rows lack (API.md §7a, [C] the real
+/// example `fixtures/group-users.json`): a change of one of them needs the user's record.
+pub const EXTENDED_ROWS_LACK: [&str; 5] = [
+    "address",
+    "department",
+    "emailAddress",
+    "nationalPrefix",
+    "phoneNumberActivated",
+];
+
+/// Whether listing row `row` stands for the record's field at `path` (segments inside the
+/// user record, e.g. `address.city`): the row holds the path's top-level key — the whole
+/// object when the path goes into one, since a nested object is written whole — in the
+/// record's shape. A field it lacks is unknown, never null: read the user's record.
+pub fn holds(row: &Value, path: &[Segment]) -> bool {
+    let Some(Segment::Key(top)) = path.first() else {
+        return false;
+    };
+    if ROW_SHAPED_OTHERWISE.contains(&top.as_str()) {
+        return false;
+    }
+    match row.get(top) {
+        None => false,
+        Some(value) if path.len() > 1 => value.is_object() || value.is_array(),
+        Some(_) => true,
+    }
+}
+
 /// One user of a group snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupUser {
-    /// The user record, as `GET /users?userId=` returns it.
+    /// The user's listing row: a summary of `GET /users?userId=` that stands only for the
+    /// fields it [`holds`].
     pub user: Value,
     /// Per bulk service read: `Some(settings)` as `GET /users/services/settings` holds them
     /// under the service name (without `userId`), `None` when the service is not assigned.
@@ -220,18 +257,24 @@ pub async fn list_groups(
     parse_groups(&body).map_err(|reason| malformed(path, reason))
 }
 
-/// `GET /users?serviceProviderId=SP[&groupId=G][&FILTER=PATTERN]`: full user records of a
-/// group, or of the whole service provider when `group` is `None`.
+/// `GET /users?serviceProviderId=SP[&groupId=G][&FILTER=PATTERN][&extended=true]`: the
+/// listing rows of a group, or of the whole service provider when `group` is `None`. Rows
+/// are summaries, not records (API.md §7a): use a field only where [`holds`] says so.
+/// `extended` asks for the richer rows (names, CLID number, language, time zone, endpoint…).
 pub async fn list_users(
     client: &OdinClient,
     service_provider: &str,
     group: Option<&str>,
     filter: Option<&UserFilter>,
+    extended: bool,
 ) -> Result<Vec<Value>, GroupReadError> {
     let path = "/users";
     let mut query = vec![("serviceProviderId", service_provider)];
     if let Some(group) = group {
         query.push(("groupId", group));
+    }
+    if extended {
+        query.push(("extended", "true"));
     }
     if let Some(filter) = filter {
         query.push((filter.field.as_str(), filter.pattern.as_str()));
@@ -245,7 +288,8 @@ pub async fn list_users(
 }
 
 /// `GET /users/call-forwarding-*/bulk?serviceProviderId=&groupId=`: user id → the service's
-/// settings (`None` = not assigned). A 404 is [`GroupReadError::Unsupported`].
+/// settings (`None` = not assigned); a user whose element does not say is left out (read
+/// per user). A 404 is [`GroupReadError::Unsupported`].
 pub async fn read_bulk(
     client: &OdinClient,
     service_provider: &str,
@@ -271,8 +315,9 @@ pub async fn read_bulk(
     parse_bulk(&body, service).map_err(|reason| malformed(path, reason))
 }
 
-/// Read a group: its user records (filtered by Odin when `filter` is given), then each of
-/// `services` with its bulk read. `1 + services.len()` requests whatever the group's size.
+/// Read a group: its extended listing rows (filtered by Odin when `filter` is given), then
+/// each of `services` with its bulk read. `1 + services.len()` requests whatever the
+/// group's size.
 ///
 /// Guarantees: users come in Odin's listing order, each once; a bulk service that answered
 /// 404 is listed in [`GroupSnapshot::unsupported`] and absent from every user's settings;
@@ -284,7 +329,7 @@ pub async fn read_group(
     services: &[BulkService],
     filter: Option<&UserFilter>,
 ) -> Result<GroupSnapshot, GroupReadError> {
-    let records = list_users(client, service_provider, Some(group), filter).await?;
+    let records = list_users(client, service_provider, Some(group), filter, true).await?;
     let mut users: Vec<GroupUser> = records
         .into_iter()
         .map(|user| GroupUser {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
-use super::ImpSpelling;
+use super::{ImpSpelling, NestedWrites};
 use crate::schema::{self, Schema, SchemaError};
 
 /// Licence names whose settings Odin files under another key (API.md §4, quirk 7).
@@ -282,6 +282,42 @@ pub(crate) fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
+/// A write of `patch` into the stored `target` (a user record, or one service's settings),
+/// as the server of `nested` would take it: top-level keys field by field (`null` removes
+/// one), and a nested object either replacing the stored one whole or merged into it
+/// ([`merge`]). Which Odin does is unknown (API.md §3): tests run both.
+pub(crate) fn write(target: &mut Value, patch: &Value, nested: NestedWrites) {
+    match nested {
+        NestedWrites::Merge => merge(target, patch),
+        NestedWrites::Replace => match (target.as_object_mut(), patch) {
+            (Some(target), Value::Object(patch)) => {
+                for (key, value) in patch {
+                    if value.is_null() {
+                        target.remove(key);
+                    } else {
+                        target.insert(key.clone(), without_nulls(value));
+                    }
+                }
+            }
+            _ => *target = patch.clone(),
+        },
+    }
+}
+
+/// `value` without its null members, inside nested objects too: a field set to null is
+/// unset, and an unset field is omitted (API.md §4, quirk 1).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Users by id, and user ids by (service provider, group) in seeding order.
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
@@ -306,6 +342,18 @@ mod tests {
             doc,
             json!({"o": {"x": 1, "y": 3, "z": 4}, "l": [9], "n": {"k": true}})
         );
+    }
+
+    #[test]
+    fn nested_objects_are_replaced_or_merged_as_the_switch_says() {
+        let stored = json!({"extension": "1", "address": {"city": "A", "country": "US"}});
+        let patch = json!({"address": {"city": "B", "state": null}, "extension": null});
+        let mut replaced = stored.clone();
+        write(&mut replaced, &patch, NestedWrites::Replace);
+        assert_eq!(replaced, json!({"address": {"city": "B"}}));
+        let mut merged = stored;
+        write(&mut merged, &patch, NestedWrites::Merge);
+        assert_eq!(merged, json!({"address": {"city": "B", "country": "US"}}));
     }
 
     #[test]

@@ -43,7 +43,10 @@ pub fn parse_users(body: &Value) -> Result<Vec<Value>, String> {
 
 /// `GET /users/call-forwarding-*/bulk` → user id → `Some(settings)` (without `userId`, as
 /// `/users/services/settings` holds them), or `None` where `service.assigned` is false.
-/// The user id comes from `data.userId`, else `user.userId`.
+/// The user id comes from `data.userId`, else `user.userId` (or `profile.userId`, the other
+/// shape of API.md §7a). An element that does not say whether the service is assigned, or
+/// says assigned without a `data` object, stands for nothing: its user is left out, to be
+/// read per user (a missing key is unknown, never unset).
 pub fn parse_bulk(
     body: &Value,
     service: BulkService,
@@ -53,6 +56,7 @@ pub fn parse_bulk(
         let data = item.get("data");
         let user_id = text_of(data.and_then(|d| d.get("userId")))
             .or_else(|| text_of(item.get("user").and_then(|u| u.get("userId"))))
+            .or_else(|| text_of(item.get("profile").and_then(|u| u.get("userId"))))
             .ok_or_else(|| format!("entry {} names no user", i + 1))?;
         if let Some(name) = item
             .get("service")
@@ -69,8 +73,9 @@ pub fn parse_bulk(
             Some(Value::Bool(b)) => *b,
             Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
             Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
-            // No flag: settings present mean the service is there.
-            None => data.is_some_and(|d| d.as_object().is_some_and(|m| m.len() > 1)),
+            // No flag: settings present mean the service is there; none say nothing.
+            None if data.is_some_and(|d| d.as_object().is_some_and(|m| m.len() > 1)) => true,
+            None => continue,
             Some(other) => {
                 return Err(format!(
                     "entry {} has `assigned: {other}`, not a boolean",
@@ -81,7 +86,8 @@ pub fn parse_bulk(
         let settings = if assigned {
             let mut settings = match data {
                 Some(Value::Object(map)) => map.clone(),
-                None | Some(Value::Null) => serde_json::Map::new(),
+                // Assigned, but its settings are not in the answer: unknown.
+                None | Some(Value::Null) => continue,
                 Some(other) => {
                     return Err(format!("entry {} has `data` {other}, not an object", i + 1));
                 }

@@ -120,3 +120,33 @@ fn filters_match_like_odin() {
     assert!(wildcard("*", "x"));
     assert!(!wildcard("Tur", "Turing"));
 }
+
+#[test]
+fn elements_that_do_not_say_stand_for_nothing() {
+    let body = json!([
+        {"user": {"userId": "a@x"}, "data": {}},
+        {"service": {"assigned": true}, "user": {"userId": "b@x"}},
+        {"service": {"assigned": false}, "profile": {"userId": "c@x"}, "data": {}},
+        {"user": {"userId": "d@x"}, "data": {"isActive": true, "userId": "d@x"}},
+    ]);
+    let busy = parse_bulk(&body, BulkService::CallForwardingBusy).unwrap();
+    assert!(!busy.contains_key("a@x") && !busy.contains_key("b@x"));
+    assert_eq!(busy["c@x"], None);
+    assert_eq!(busy["d@x"], Some(json!({"isActive": true})));
+}
+
+#[test]
+fn a_row_holds_only_what_it_has_in_the_records_shape() {
+    let path = |text: &str| crate::notation::parse_relative(text).unwrap();
+    let row = json!({"extension": "1001", "department": "Sales (g1)", "emailAddress": null,
+                     "accessDeviceEndpoint": {"linePort": "x"}, "aliases": []});
+    assert!(holds(&row, &path("extension")));
+    assert!(holds(&row, &path("emailAddress")));
+    assert!(holds(&row, &path("accessDeviceEndpoint.linePort")));
+    assert!(holds(&row, &path("aliases[0]")));
+    assert!(!holds(&row, &path("address.city")));
+    assert!(!holds(&row, &path("department.name")));
+    assert!(!holds(&row, &path("department")));
+    assert!(!holds(&json!({"address": null}), &path("address.city")));
+    assert!(!holds(&row, &path("callingLineIdPhoneNumber")));
+}

@@ -12,7 +12,6 @@ use serde_json::{Map, Value, json};
 
 use super::{Admin, ApiError, required};
 use crate::sim::Sim;
-use crate::sim::state::UserState;
 
 type BulkQuery = Query<HashMap<String, String>>;
 type BulkAnswer = Result<Json<Value>, ApiError>;
@@ -70,7 +69,7 @@ fn bulk(sim: &Sim, Query(query): &BulkQuery, service: &str) -> BulkAnswer {
         .flat_map(|ids| ids.iter())
         .filter_map(|id| directory.users.get(id))
         .map(|user| {
-            let (user_id, _, group) = user.identity();
+            let (user_id, _, _) = user.identity();
             let data = match &user.settings[index] {
                 Some(settings) => {
                     let mut data = settings.as_object().cloned().unwrap_or_default();
@@ -81,41 +80,10 @@ fn bulk(sim: &Sim, Query(query): &BulkQuery, service: &str) -> BulkAnswer {
             };
             json!({
                 "service": {"assigned": user.settings[index].is_some(), "serviceName": service},
-                "user": summary(user, group),
+                "user": super::rows::bulk(user),
                 "data": data,
             })
         })
         .collect();
     Ok(Json(Value::Array(entries)))
-}
-
-/// The `user` part of a bulk element: the fields the real example shows, from the record.
-fn summary(user: &UserState, group: &str) -> Value {
-    let record = &user.user;
-    let mut summary = Map::new();
-    for key in [
-        "userId",
-        "lastName",
-        "firstName",
-        "phoneNumber",
-        "phoneNumberActivated",
-        "emailAddress",
-        "hiraganaLastName",
-        "hiraganaFirstName",
-        "extension",
-        "domain",
-    ] {
-        summary.insert(
-            key.to_string(),
-            record.get(key).cloned().unwrap_or(Value::Null),
-        );
-    }
-    let department = record["department"]["name"]
-        .as_str()
-        .filter(|name| !name.is_empty())
-        .map(|name| Value::String(format!("{name} ({group})")))
-        .unwrap_or(Value::Null);
-    summary.insert("department".into(), department);
-    summary.insert("inTrunkGroup".into(), Value::Bool(false));
-    Value::Object(summary)
 }

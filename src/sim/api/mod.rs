@@ -4,6 +4,7 @@ mod auth;
 mod bulk;
 mod groups;
 mod resources;
+mod rows;
 mod users;
 
 use std::collections::HashMap;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{Admin, ApiError, UserQuery, body_object, user_mut, view};
 use crate::notation::Namespace;
 use crate::sim::Sim;
-use crate::sim::state::{SettingsView, UserState, merge};
+use crate::sim::state::{SettingsView, UserState, merge, write};
 
 /// `GET /users/services/settings?userId=` → `userId` plus one key per assigned service.
 pub(super) async fn get_settings(
@@ -22,7 +22,9 @@ pub(super) async fn get_settings(
 }
 
 /// `PUT /users/services/settings {userId, "<Service>": {fields}}`: merged field by field
-/// within each service; only assigned services can be changed. Answers like the GET.
+/// within each service (a nested object below a service, such as the parts of `Voice
+/// Messaging User`, replaced or merged as the variant says); only assigned services can be
+/// changed. Answers like the GET.
 pub(super) async fn put_settings(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -55,7 +57,11 @@ pub(super) async fn put_settings(
     }
     for (index, fields) in targets {
         if let Some(current) = user.settings[index].as_mut() {
-            merge(Arc::make_mut(current), fields);
+            write(
+                Arc::make_mut(current),
+                fields,
+                sim.config.variant.nested_writes,
+            );
         }
     }
     Ok(Json(user.settings_view(&sim.catalog)))

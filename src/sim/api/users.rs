@@ -23,9 +23,10 @@ const FILTERS: [(&str, &str); 6] = [
     ("dn", "phoneNumber"),
 ];
 
-/// `GET /users?userId=` → the user; `GET /users?serviceProviderId=[&groupId=][&limit=][&filter=]`
-/// → the users of the group, or of the whole service provider, as a JSON array. An unknown
-/// service provider or group is a 404, as Odin answers.
+/// `GET /users?userId=` → the user; `GET /users?serviceProviderId=[&groupId=][&limit=][&filter=][&extended=true]`
+/// → the users of the group, or of the whole service provider, as a JSON array of summary
+/// rows (API.md §7a: not user records; see `rows`). An unknown service provider or group is
+/// a 404, as Odin answers.
 pub(super) async fn get(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -46,6 +47,8 @@ pub(super) async fn get(
         if filters.len() > 1 {
             return Err(ApiError::bad_request("at most one filter may be given"));
         }
+        let extended = query.get("extended").is_some_and(|v| v == "true");
+        let enterprise = !query.contains_key("groupId");
         let groups = super::groups_of(&directory, sp, query.get("groupId").map(String::as_str))?;
         let users: Vec<Value> = groups
             .flat_map(|ids| ids.iter())
@@ -60,7 +63,7 @@ pub(super) async fn get(
                 })
             })
             .take(limit)
-            .map(|user| user.user.clone())
+            .map(|user| super::rows::listing(user, extended, enterprise))
             .collect();
         return Ok(Json(Value::Array(users)));
     }
@@ -73,7 +76,8 @@ pub(super) async fn get(
 }
 
 /// `PUT /users` with `userId`, `serviceProviderId`, `groupId` and the fields to change →
-/// an array holding the full updated record.
+/// an array holding the full updated record. A nested object sent replaces the stored one or
+/// is merged into it, as the variant says.
 pub(super) async fn put(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -105,7 +109,7 @@ pub(super) async fn put(
             identity[0], identity[1]
         )));
     }
-    crate::sim::state::merge(&mut user.user, &patch);
+    crate::sim::state::write(&mut user.user, &patch, sim.config.variant.nested_writes);
     Ok(Json(Value::Array(vec![user.user.clone()])))
 }
 
