@@ -33,7 +33,8 @@ pub enum Error {
     /// The simulator could not start.
     #[error(transparent)]
     Sim(#[from] SimError),
-    /// Odin could not be reached, or refused the login: nothing was changed.
+    /// Odin could not be reached, refused the login, or answered it 402 (the admin's password
+    /// has expired): nothing was changed.
     #[error(transparent)]
     Odin(#[from] OdinError),
     /// A run cannot be resumed (another sheet, or not a run directory): nothing was sent.
@@ -86,7 +87,7 @@ impl Error {
     }
 
     /// The documented exit code (DESIGN.md section 5): 3 when Odin is unreachable or refuses
-    /// the login (nothing changed), 1 when a run could not keep its files or the machine
+    /// the login, an expired admin password included (nothing changed), 1 when a run could not keep its files or the machine
     /// failed, 2 for invalid input or usage (nothing sent).
     pub fn exit_code(&self) -> u8 {
         match self {

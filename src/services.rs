@@ -265,6 +265,30 @@ mod tests {
     }
 
     #[test]
+    fn a_licence_spelt_two_ways_is_found_and_written_as_the_listing_spells_it() {
+        let listing = json!({"userServices": [{"serviceName": "Integrated IMP", "assigned": true},
+                                              {"serviceName": "A", "assigned": false}]});
+        let sheet = ServiceRef::service("Integrated IM&P");
+        assert!(sheet.is_assigned(&listing));
+        assert_eq!(
+            sheet.as_listed(&listing),
+            ServiceRef::service("Integrated IMP")
+        );
+        let other =
+            json!({"userServices": [{"serviceName": "Integrated IM&P", "assigned": false}]});
+        let sheet = ServiceRef::service("Integrated IMP");
+        assert!(!sheet.is_assigned(&other));
+        assert_eq!(sheet.as_listed(&other).name, "Integrated IM&P");
+        // Names spelt one way, and names the listing lacks, stay as they are.
+        assert_eq!(ServiceRef::service("A").as_listed(&listing).name, "A");
+        assert_eq!(ServiceRef::service("B").as_listed(&listing).name, "B");
+        assert_eq!(
+            ServiceRef::pack("Integrated IM&P").as_listed(&listing).name,
+            "Integrated IM&P"
+        );
+    }
+
+    #[test]
     fn assignment_is_read_from_the_listing() {
         let listing = json!({"userServices": [{"serviceName": "A", "assigned": true},
                                               {"serviceName": "B", "assigned": false}]});

@@ -8,6 +8,7 @@ mod sim_support;
 mod support;
 
 mod apply_cmd;
+mod auth_cmd;
 mod check_cmd;
 mod examples_dir;
 mod export_cmd;
@@ -23,6 +24,7 @@ mod sim_cli;
 mod sim_faults;
 mod sim_group_reads;
 mod sim_listings;
+mod sim_variant;
 mod summary_rows_cmd;
 mod template_cmd;
 mod transcripts;

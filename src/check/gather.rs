@@ -135,11 +135,21 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
     }
 }
 
-/// What the login answered. The client logged in, so it answered 2xx.
-fn login_facts(_client: &OdinClient) -> LoginFacts {
+/// What the login answered: it succeeded, so a 2xx (which the client, like every success,
+/// reports as 200); the keys of its session object (the client keeps it without the token,
+/// which it had, so `token` is added back by name); the token's lifetime from its JWT.
+fn login_facts(client: &OdinClient) -> LoginFacts {
+    let mut keys: Vec<String> = client
+        .login_answer()
+        .as_object()
+        .map(|answer| answer.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.push("token".to_string());
+    keys.sort();
+    keys.dedup();
     LoginFacts {
         status: 200,
-        answer_keys: None,
-        token_lifetime_seconds: None,
+        answer_keys: Some(keys),
+        token_lifetime_seconds: client.token_lifetime().map(|lifetime| lifetime.as_secs()),
     }
 }

@@ -45,13 +45,13 @@ pub struct Facts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginFacts {
-    /// The HTTP status of the login.
+    /// The HTTP status of the login: 200 (the client reports every success as 200).
     pub status: u16,
     /// The keys of the session object the login answered, sorted (`token` among them; its
-    /// value is never kept); `None` when this build cannot see the answer.
+    /// value is never kept); `None` when the answer could not be seen.
     pub answer_keys: Option<Vec<String>>,
-    /// The token's lifetime in seconds, `exp − iat` of its JWT payload; `None` when the token
-    /// is not a JWT with both.
+    /// The token's lifetime in seconds, `exp − iat` of its JWT payload
+    /// ([`crate::odin::OdinClient::token_lifetime`]); `None` when the token is not a JWT.
     pub token_lifetime_seconds: Option<u64>,
 }
 

@@ -1,14 +1,16 @@
-//! The logged-in client: one logical request at a time through the shared transport, sent
-//! again with a renewed token whenever the token is refused.
+//! The logged-in client: one logical request at a time through the shared transport, with a
+//! token renewed ahead of its expiry, and sent again with a new login when Odin refuses it.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::Value;
 
 use super::auth::Auth;
 use super::resources::endpoint;
-use super::transport::{
-    Call, ClientConfig, Kind, RequestCounts, TOKEN_RENEWALS, Transport, token_of,
-};
+use super::token::Token;
+use super::transport::{Call, ClientConfig, Kind, RequestCounts, TOKEN_RENEWALS, Transport};
 use super::{Credentials, OdinError, RateLimiter};
 use crate::resource::Resource;
 
@@ -17,11 +19,23 @@ use crate::resource::Resource;
 pub struct OdinClient {
     pub(super) transport: Transport,
     auth: Auth,
+    login_answer: Value,
+}
+
+/// How a token is renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renewal {
+    /// Ahead of its expiry, while it is still valid: `PUT /auth/token`, or a new login if
+    /// Odin will not refresh it.
+    Ahead,
+    /// After Odin refused it, or after it expired: a new login. Refreshing a token Odin
+    /// just refused would be a wasted request (API.md §2).
+    Login,
 }
 
 impl OdinClient {
-    /// Log in to Odin. Fails with [`OdinError::Unreachable`] or [`OdinError::LoginRefused`]
-    /// before anything is changed.
+    /// Log in to Odin. Fails with [`OdinError::Unreachable`], [`OdinError::LoginRefused`] or
+    /// [`OdinError::PasswordExpired`] before anything is changed.
     pub async fn connect(
         config: ClientConfig,
         credentials: Credentials,
@@ -40,10 +54,11 @@ impl OdinClient {
             counters: Default::default(),
         };
         // An unreachable target at start is reported at once, not after a round of retries.
-        let token = transport.login(&credentials, false).await?;
+        let login = transport.login(&credentials, false).await?;
         Ok(OdinClient {
             transport,
-            auth: Auth::new(credentials, token),
+            auth: Auth::new(credentials, Token::new(login.issued, 0)),
+            login_answer: login.answer,
         })
     }
 
@@ -61,7 +76,7 @@ impl OdinClient {
     }
 
     /// `GET {path}?{query}`: any read, e.g. the group-scale reads of [`super::group`], with
-    /// the same limiter, retries, 401 renewal and 429 handling as every other request.
+    /// the same limiter, retries, token renewal and 429 handling as every other request.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Call {
         self.call(Kind::GroupRead, path, query, None).await
     }
@@ -71,9 +86,23 @@ impl OdinClient {
         self.transport.counters.snapshot()
     }
 
-    /// One logical request: retried as the transport sees fit, and sent again with a renewed
-    /// token whenever the token is refused (a token can expire again while a request waits
-    /// out throttling), up to [`TOKEN_RENEWALS`] times.
+    /// The current token's lifetime by its JWT payload (`exp − iat`; without `iat`, what
+    /// was left until `exp` by this machine's clock when it arrived), or `None` when the
+    /// token is not a JWT (API.md §2).
+    pub fn token_lifetime(&self) -> Option<Duration> {
+        self.auth.peek().lifetime()
+    }
+
+    /// The answer to the first login (API.md §2: a session object with the admin's
+    /// details, e.g. `userId`, `loginType`) with its `token` removed: safe to print.
+    pub fn login_answer(&self) -> &Value {
+        &self.login_answer
+    }
+
+    /// One logical request: retried as the transport sees fit, and sent again after a new
+    /// login whenever the token is refused (a 401, or a 403 to a token whose `exp` had
+    /// passed), up to [`TOKEN_RENEWALS`] times. A 403 to a token still valid is Odin's
+    /// answer, not an expiry: it is the call's failure.
     pub(super) async fn call(
         &self,
         kind: Kind,
@@ -87,65 +116,96 @@ impl OdinClient {
         } else {
             Method::GET
         };
+        let subject = query.first().map_or("", |(_, v)| *v);
         let mut attempts = 0;
         let mut renewals = 0;
         loop {
-            let (token, generation) = self.auth.current().await;
-            let build = || {
-                let mut request = self
+            // The token the last attempt was sent with.
+            let used: Mutex<Option<Arc<Token>>> = Mutex::new(None);
+            let (client, url, method, slot) = (self, &url, &method, &used);
+            let prepare = move || async move {
+                let token = client.token_to_send().await?;
+                let mut request = client
                     .transport
                     .http
-                    .request(method.clone(), &url)
-                    .bearer_auth(&token);
+                    .request(method.clone(), url)
+                    .bearer_auth(token.value());
                 if !query.is_empty() {
                     request = request.query(query);
                 }
                 if let Some(body) = body {
                     request = request.json(body);
                 }
-                request
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+                Ok(request)
             };
-            let mut call = self
-                .transport
-                .retrying(build, true, kind, query.first().map_or("", |(_, v)| *v))
-                .await;
+            let mut call = self.transport.retrying(prepare, true, kind, subject).await;
             attempts += call.attempts;
             call.attempts = attempts;
-            let refused = matches!(&call.result, Err(e) if e.status() == Some(401));
+            let Some(token) = used.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+                return call;
+            };
+            let refused =
+                matches!(&call.result, Err(error) if refused(error, &token, Instant::now()));
             if !refused || renewals == TOKEN_RENEWALS {
                 return call;
             }
             renewals += 1;
-            tracing::info!(%method, path, "token refused; renewing it");
-            if let Err(error) = self.refresh(generation).await {
+            tracing::info!(%method, path, status = ?call.status, "token refused; logging in again");
+            if let Err(error) = self.renew(token.generation(), Renewal::Login).await {
+                call.status = error.status();
                 call.result = Err(error);
                 return call;
             }
         }
     }
 
-    /// Renew the token that was refused: `PUT /auth/token`, or a new login if Odin will not
-    /// refresh it (an expired token cannot be refreshed).
-    async fn refresh(&self, refused: u64) -> Result<(), OdinError> {
+    /// The token for a request about to be sent (its limiter wait done): renewed first when
+    /// it is within its margin of expiry, so that no request goes out with a token that
+    /// expired while it waited.
+    async fn token_to_send(&self) -> Result<Arc<Token>, OdinError> {
+        let token = self.auth.current().await?;
+        if !token.due(Instant::now()) {
+            return Ok(token);
+        }
+        tracing::debug!("token near its expiry; renewing it");
+        self.renew(token.generation(), Renewal::Ahead).await?;
+        self.auth.current().await
+    }
+
+    /// Renew the token of generation `stale` as `how` says, once for all requests; the
+    /// renewal requests go through the limiter and count as logins.
+    async fn renew(&self, stale: u64, how: Renewal) -> Result<(), OdinError> {
         let transport = &self.transport;
         let credentials = self.auth.credentials();
         self.auth
-            .renew(refused, |old| async move {
+            .renew(stale, |old| async move {
                 transport.counters.refreshed();
-                let url = format!("{}/auth/token", transport.config.base_url);
-                let renewed = transport
-                    .retrying(
-                        || transport.http.put(&url).bearer_auth(&old),
-                        true,
-                        Kind::Login,
-                        "",
-                    )
-                    .await;
-                match renewed.result {
-                    Ok(body) => token_of(&body),
-                    Err(_) => transport.login(credentials, true).await,
+                if how == Renewal::Ahead && !old.expired(Instant::now()) {
+                    match transport.refresh(old.value()).await {
+                        Ok(issued) => return Ok(issued),
+                        Err(error) => {
+                            tracing::info!(%error, "Odin did not refresh the token; logging in again");
+                        }
+                    }
                 }
+                Ok(transport.login(credentials, true).await?.issued)
             })
             .await
     }
 }
+
+/// Whether `error`, answered at `now` to a request sent with `token`, refuses the token: a
+/// 401, or a 403 once the token's `exp` has passed (Odin's front end treats both alike,
+/// API.md §2). A 403 to a token still valid, or of unknown expiry, is Odin's refusal of the
+/// request itself.
+fn refused(error: &OdinError, token: &Token, now: Instant) -> bool {
+    match error.status() {
+        Some(401) => true,
+        Some(403) => token.expired(now),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! The only code that speaks HTTP to Odin: login and token refresh, the resource table, one
-//! shared rate limiter, retries with backoff.
+//! The only code that speaks HTTP to Odin: login and token renewal (ahead of the JWT's
+//! expiry, or after a refusal), the resource table, one shared rate limiter, retries with
+//! backoff.
 
 mod auth;
 mod client;
@@ -8,6 +9,7 @@ pub mod group;
 mod limiter;
 mod probe;
 pub mod resources;
+mod token;
 mod transport;
 
 pub use client::OdinClient;

@@ -1,14 +1,17 @@
 //! Requests to Odin: every one through the shared limiter, counted by kind, retried with
 //! exponential backoff and jitter when worth it.
 
+use std::future::Future;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use rand::RngExt;
 use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::token::Issued;
 use super::{Credentials, OdinError, RateLimiter};
 
 /// How to reach Odin.
@@ -139,48 +142,104 @@ pub(super) struct Transport {
     pub counters: Counters,
 }
 
+/// A login's answer: the token, and the rest of the answer (the admin's details, API.md §2)
+/// with the token removed, so that it can be shown without showing a secret. No `Debug`: it
+/// holds the token.
+pub(super) struct Login {
+    pub issued: Issued,
+    pub answer: Value,
+}
+
 impl Transport {
-    /// `POST /auth/token`; a 401 or 403 is a refused login.
+    /// `POST /auth/token`; a 401 or 403 is a refused login, a 402 an expired password.
     pub(super) async fn login(
         &self,
         credentials: &Credentials,
         retry_unreachable: bool,
-    ) -> Result<String, OdinError> {
+    ) -> Result<Login, OdinError> {
         let url = format!("{}/auth/token", self.config.base_url);
         let body = json!({"username": credentials.username, "password": credentials.password()});
-        let build = || self.http.post(&url).json(&body);
+        let sent = Mutex::new(None);
+        let prepare = || {
+            stamp(&sent);
+            std::future::ready(Ok(self.http.post(&url).json(&body)))
+        };
         match self
-            .retrying(build, retry_unreachable, Kind::Login, "")
+            .retrying(prepare, retry_unreachable, Kind::Login, "")
             .await
             .result
         {
-            Ok(body) => token_of(&body),
+            Ok(mut answer) => {
+                let issued = issued(&answer, sent)?;
+                if let Some(answer) = answer.as_object_mut() {
+                    answer.remove("token");
+                }
+                Ok(Login { issued, answer })
+            }
             Err(OdinError::Http {
                 status: 401 | 403,
                 details,
                 ..
             }) => Err(OdinError::LoginRefused(details)),
+            Err(OdinError::Http {
+                status: 402,
+                details,
+                ..
+            }) => Err(OdinError::PasswordExpired {
+                username: credentials.username.clone(),
+                details,
+            }),
             Err(other) => Err(other),
         }
     }
 
-    /// Send the request `build` makes, again (freshly built) while the failure is worth
+    /// `PUT /auth/token` with `token`, which must still be valid (API.md §2): a new token.
+    pub(super) async fn refresh(&self, token: &str) -> Result<Issued, OdinError> {
+        let url = format!("{}/auth/token", self.config.base_url);
+        let sent = Mutex::new(None);
+        let prepare = || {
+            stamp(&sent);
+            std::future::ready(Ok(self.http.put(&url).bearer_auth(token)))
+        };
+        let answer = self.retrying(prepare, true, Kind::Login, "").await.result?;
+        issued(&answer, sent)
+    }
+
+    /// Send the request `prepare` makes, again (freshly made) while the failure is worth
     /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`.
-    /// A 429 slows the shared limiter and does not use up `--retries`: Odin said when to come
-    /// back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are made.
-    pub(super) async fn retrying(
+    /// `prepare` runs after each attempt's limiter wait, right before the request is sent
+    /// (so a token it picks has not aged in the queue); its failure ends the call, sending
+    /// nothing. A 429 slows the shared limiter and does not use up `--retries`: Odin said
+    /// when to come back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are
+    /// made. `attempts` counts the requests sent.
+    pub(super) async fn retrying<F, Fut>(
         &self,
-        build: impl Fn() -> reqwest::RequestBuilder,
+        prepare: F,
         retry_unreachable: bool,
         kind: Kind,
         subject: &str,
-    ) -> Call {
+    ) -> Call
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<reqwest::RequestBuilder, OdinError>>,
+    {
         let mut attempts = 0;
         let mut failures = 0;
         let mut throttled = 0;
         loop {
+            self.limiter.acquire().await;
+            let request = match prepare().await {
+                Ok(request) => request,
+                Err(error) => {
+                    return Call {
+                        status: error.status(),
+                        attempts,
+                        result: Err(error),
+                    };
+                }
+            };
             attempts += 1;
-            let result = send(build(), &self.limiter, &self.counters, kind).await;
+            let result = send(request, &self.counters, kind).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -234,21 +293,38 @@ impl Transport {
     }
 }
 
-pub(super) fn token_of(body: &Value) -> Result<String, OdinError> {
-    body["token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| OdinError::Decode("no `token` in the login response".into()))
+/// When the last attempt of a login or refresh went out, by both clocks.
+type Sent = Mutex<Option<(Instant, SystemTime)>>;
+
+/// Note that a login or refresh goes out now.
+fn stamp(sent: &Sent) {
+    let mut sent = sent.lock().unwrap_or_else(|e| e.into_inner());
+    *sent = Some((Instant::now(), SystemTime::now()));
 }
 
-/// One attempt: wait for the limiter, send, and read the answer as JSON or as an Odin error.
+/// The token of a login or refresh answer, stamped with when its request went out.
+fn issued(answer: &Value, sent: Sent) -> Result<Issued, OdinError> {
+    let value = answer["token"]
+        .as_str()
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| OdinError::Decode("no `token` in the login response".into()))?;
+    let (sent, wall) = sent
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(|| (Instant::now(), SystemTime::now()));
+    Ok(Issued {
+        value: value.to_string(),
+        sent,
+        wall,
+    })
+}
+
+/// One attempt (its limiter wait done): send, and read the answer as JSON or as an Odin error.
 async fn send(
     request: reqwest::RequestBuilder,
-    limiter: &RateLimiter,
     counters: &Counters,
     kind: Kind,
 ) -> Result<Value, OdinError> {
-    limiter.acquire().await;
     counters.sent(kind);
     let response = request
         .send()
@@ -268,17 +344,7 @@ async fn send(
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
     }
-    let details = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|body| body["details"].as_str().map(str::to_string))
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&bytes).trim().to_string();
-            if text.is_empty() {
-                status.canonical_reason().unwrap_or("error").to_string()
-            } else {
-                text.chars().take(300).collect()
-            }
-        });
+    let details = super::error::message_of(&bytes, status.canonical_reason().unwrap_or("error"));
     Err(OdinError::Http {
         status: status.as_u16(),
         details,

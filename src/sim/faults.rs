@@ -82,10 +82,9 @@ impl Faults {
         self.roll(self.config.drop_rate)
     }
 
-    /// A fresh token value.
-    pub fn token(&self) -> String {
-        let bits: u128 = self.with_rng(|rng| rng.random());
-        format!("sim.{bits:032x}")
+    /// A fresh token's signature: what makes it unique.
+    pub fn token_signature(&self) -> u128 {
+        self.with_rng(|rng| rng.random())
     }
 
     fn roll(&self, probability: f64) -> bool {

@@ -9,9 +9,9 @@ mod seed;
 mod server;
 mod state;
 mod stats;
+mod tokens;
 mod variant;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -119,22 +119,22 @@ pub(crate) struct Sim {
     config: SimConfig,
     catalog: state::Catalog,
     directory: Mutex<state::Directory>,
-    /// Token → when it expires.
-    tokens: Mutex<HashMap<String, Instant>>,
+    /// Tokens issued.
+    tokens: tokens::Tokens,
     faults: faults::Faults,
     stats: stats::Stats,
 }
 
 impl Sim {
     fn new(config: SimConfig) -> Result<Sim, SimError> {
-        let catalog = state::Catalog::builtin()?;
+        let catalog = state::Catalog::builtin(config.variant.imp_spelling)?;
         let directory = seed::seed(&catalog, config.users, config.groups, config.seed);
         Ok(Sim {
             faults: faults::Faults::new(config.faults.clone(), config.seed),
             config,
             catalog,
             directory: Mutex::new(directory),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: tokens::Tokens::default(),
             stats: stats::Stats::default(),
         })
     }
@@ -144,17 +144,13 @@ impl Sim {
         self.directory.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
+    /// A new token for the admin, valid for `token_ttl`.
     fn issue_token(&self) -> String {
-        let token = self.faults.token();
-        let now = Instant::now();
-        let mut tokens = self.tokens();
-        tokens.retain(|_, expires| *expires > now);
-        tokens.insert(token.clone(), now + self.config.token_ttl);
-        token
+        self.tokens.issue(
+            &self.config.login.username,
+            self.config.token_ttl,
+            self.faults.token_signature(),
+        )
     }
 }
 

@@ -214,10 +214,11 @@ fn round_trip_cases(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::ImpSpelling;
 
     #[test]
     fn users_are_spread_over_groups_and_stable_across_sizes() {
-        let catalog = Catalog::builtin().unwrap();
+        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
         let small = seed(&catalog, 20, 3, 7);
         let large = seed(&catalog, 200, 3, 7);
         assert_eq!(small.users.len(), 20);
@@ -231,7 +232,7 @@ mod tests {
 
     #[test]
     fn seeds_vary_users_visibly() {
-        let catalog = Catalog::builtin().unwrap();
+        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
         let directory = seed(&catalog, 200, 4, 1);
         let cfa = catalog.settings_service("Call Forwarding Always").unwrap();
         let active = directory

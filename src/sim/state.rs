@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
-use super::NestedWrites;
+use super::{ImpSpelling, NestedWrites};
 use crate::schema::{self, Schema, SchemaError};
 
 /// Licence names whose settings Odin files under another key (API.md §4, quirk 7).
@@ -38,8 +38,9 @@ pub(crate) struct Catalog {
 }
 
 impl Catalog {
-    /// Build the catalog from the embedded Odin examples.
-    pub fn builtin() -> Result<Catalog, SchemaError> {
+    /// Build the catalog from the embedded Odin examples, with the licence `Integrated IM&P`
+    /// named as `imp` spells it in listings (and accepted in writes by that name only).
+    pub fn builtin(imp: ImpSpelling) -> Result<Catalog, SchemaError> {
         let parse = |text: &str| -> Result<Value, SchemaError> {
             serde_json::from_str(text).map_err(|e| SchemaError::Embedded(e.to_string()))
         };
@@ -64,6 +65,13 @@ impl Catalog {
         let services: Vec<String> = schema
             .user_services()
             .filter(|name| !aliased.contains(name))
+            .map(|name| {
+                if name == ImpSpelling::ImAndP.name() {
+                    imp.name()
+                } else {
+                    name
+                }
+            })
             .map(str::to_string)
             .collect();
         let services_settings = services
@@ -350,12 +358,19 @@ mod tests {
 
     #[test]
     fn catalog_links_licences_to_settings() {
-        let catalog = Catalog::builtin().unwrap();
+        for (spelling, listed, other) in [
+            (ImpSpelling::Imp, "Integrated IMP", "Integrated IM&P"),
+            (ImpSpelling::ImAndP, "Integrated IM&P", "Integrated IMP"),
+        ] {
+            let catalog = Catalog::builtin(spelling).unwrap();
+            let imp = catalog.service(listed).unwrap();
+            let settings = catalog.settings_of_service(imp).unwrap();
+            assert_eq!(catalog.settings[settings].0, "Integrated IMP");
+            assert!(catalog.service(other).is_none());
+            assert!(catalog.services.is_sorted());
+        }
+        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
         assert_eq!(catalog.settings.len(), 73);
-        let imp = catalog.service("Integrated IM&P").unwrap();
-        let settings = catalog.settings_of_service(imp).unwrap();
-        assert_eq!(catalog.settings[settings].0, "Integrated IMP");
-        assert!(catalog.service("Integrated IMP").is_none());
         let three_way = catalog.service("Three-Way Call").unwrap();
         assert_eq!(catalog.settings_of_service(three_way), None);
         assert!(catalog.pack("SIP-DID").is_some());

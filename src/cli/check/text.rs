@@ -35,14 +35,14 @@ pub fn report(report: &Report) -> String {
     out.field(
         "answer keys",
         &login.answer_keys.as_ref().map_or_else(
-            || "not known (this build keeps only the token)".to_string(),
+            || "not known".to_string(),
             |keys| format!("{} (the token's value is never shown)", keys.join(", ")),
         ),
     );
     out.field(
         "token lifetime",
         &login.token_lifetime_seconds.map_or_else(
-            || "unknown: the token is not a JWT with `iat` and `exp`".to_string(),
+            || "unknown: the token is not a JWT with an `exp`".to_string(),
             duration,
         ),
     );

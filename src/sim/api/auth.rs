@@ -9,10 +9,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::ApiError;
 use crate::sim::Sim;
+use crate::sim::tokens::Check;
 
 /// Proof that the request carried a live token.
 pub(crate) struct Admin;
@@ -20,6 +21,8 @@ pub(crate) struct Admin;
 impl FromRequestParts<Arc<Sim>> for Admin {
     type Rejection = ApiError;
 
+    /// A request without a bearer token is a 401; one whose token has expired or was never
+    /// issued gets the status `--expired-token-status` chooses (API.md §2).
     async fn from_request_parts(parts: &mut Parts, sim: &Arc<Sim>) -> Result<Admin, ApiError> {
         let unauthorized = |details: &str| ApiError::new(StatusCode::UNAUTHORIZED, details);
         let header = parts
@@ -30,15 +33,21 @@ impl FromRequestParts<Arc<Sim>> for Admin {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        match sim.tokens().get(token) {
-            Some(expires) if *expires > Instant::now() => Ok(Admin),
-            Some(_) => Err(unauthorized("token expired")),
-            None => Err(unauthorized("invalid token")),
+        let refused = |details: &str| {
+            let code = sim.config.variant.expired_token_status.code();
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::UNAUTHORIZED);
+            ApiError::new(status, details)
+        };
+        match sim.tokens.check(token, Instant::now()) {
+            Check::Live => Ok(Admin),
+            Check::Expired => Err(refused("token expired")),
+            Check::Unknown => Err(refused("invalid token")),
         }
     }
 }
 
-/// `POST /auth/token {username, password}` → `{token}`.
+/// `POST /auth/token {username, password}` → the session object (API.md §2): the token and
+/// the admin's details. With `--password-expired`, the right credentials get a 402.
 pub(super) async fn login(
     State(sim): State<Arc<Sim>>,
     body: Bytes,
@@ -58,7 +67,15 @@ pub(super) async fn login(
             "invalid username or password",
         ));
     }
-    Ok(Json(json!({ "token": sim.issue_token() })))
+    if sim.config.variant.password_expired {
+        return Err(ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "Password Expired: the password has expired and must be changed",
+        ));
+    }
+    let mut session = admin(&sim);
+    session.insert("token".into(), Value::String(sim.issue_token()));
+    Ok(Json(Value::Object(session)))
 }
 
 /// `PUT /auth/token` with a live token → `{token}`, a new one.
@@ -68,10 +85,18 @@ pub(super) async fn refresh(State(sim): State<Arc<Sim>>, _admin: Admin) -> Json<
 
 /// `GET /auth/session` → the logged-in admin.
 pub(super) async fn session(State(sim): State<Arc<Sim>>, _admin: Admin) -> Json<Value> {
-    Json(json!({
-        "userId": sim.config.login.username,
-        "loginType": "System",
-        "softwareVersion": "sleipnir-sim",
-        "readOnly": "false",
-    }))
+    Json(Value::Object(admin(&sim)))
+}
+
+/// The logged-in admin's details, as the session and the login answer show them.
+fn admin(sim: &Sim) -> Map<String, Value> {
+    [
+        ("userId", sim.config.login.username.as_str()),
+        ("loginType", "System"),
+        ("softwareVersion", "sleipnir-sim"),
+        ("readOnly", "false"),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_string(), Value::String(value.to_string())))
+    .collect()
 }

@@ -13,19 +13,22 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::Sim;
 use super::state::{Catalog, Directory, UserState};
+use super::{ErrorBody, Sim};
 
 pub(crate) use auth::Admin;
 
-/// An Odin error response: `{status, error, details}`.
-#[derive(Debug)]
+/// An Odin error answer: its status and its text. Every error the simulator gives is one
+/// (the handlers', the token check's, the fault layer's 429s and 503s), and [`error_bodies`]
+/// renders its body in the shape the [`ErrorBody`] switch chooses.
+#[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub status: StatusCode,
     pub details: String,
@@ -46,16 +49,43 @@ impl ApiError {
     pub fn unknown_user(user_id: &str) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, format!("user `{user_id}` not found"))
     }
+
+    /// The body in `shape` (API.md §1): `{status, error: "<reason phrase>", details:
+    /// "<text>"}`, or `{status, error: "<text>"}`.
+    fn body(&self, shape: ErrorBody) -> Value {
+        let status = self.status.as_u16();
+        match shape {
+            ErrorBody::Details => json!({
+                "status": status,
+                "error": self.status.canonical_reason().unwrap_or("Error"),
+                "details": self.details,
+            }),
+            ErrorBody::Error => json!({"status": status, "error": self.details}),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
+    /// The default shape, with the error kept in the response for [`error_bodies`] to render
+    /// as the simulator is configured.
     fn into_response(self) -> Response {
-        let body = json!({
-            "status": self.status.as_u16(),
-            "error": self.status.canonical_reason().unwrap_or("Error"),
-            "details": self.details,
-        });
-        (self.status, Json(body)).into_response()
+        let body = self.body(ErrorBody::default());
+        let mut response = (self.status, Json(body)).into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Render every error answer's body in the shape `--error-body` chooses, whoever made it.
+async fn error_bodies(State(sim): State<Arc<Sim>>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<ApiError>() {
+        Some(error) => {
+            let body = error.body(sim.config.variant.error_body);
+            let (parts, _) = response.into_parts();
+            (parts, Json(body)).into_response()
+        }
+        None => response,
     }
 }
 
@@ -103,6 +133,10 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .nest("/api/v2", odin)
         .route("/__sim/stats", get(stats))
         .route("/__sim/state", get(state))
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            error_bodies,
+        ))
         .with_state(sim)
 }
 
