@@ -57,9 +57,12 @@ fn flat(text: &str) -> String {
 
 const GROUP: [&str; 2] = ["--group", "ent.sim/grp01"];
 
-fn snapshot(name: &str, run: &Run) {
+/// Snapshot `run` as `name`, headed by what the mode should show (`expect`), so that a
+/// reviewer reads each snapshot against its claim.
+fn snapshot(name: &str, expect: &str, run: &Run) {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    settings.set_description(expect);
     settings.bind(|| insta::assert_snapshot!(name, run.transcript()));
 }
 
@@ -79,18 +82,24 @@ fn assert_read_only(sim: &Simulator) {
 }
 
 /// Check a group of a simulator in `variant`, snapshot it, and return what it printed.
-fn check_mode(name: &str, variant: Variant, faults: FaultConfig, code: i32) -> Run {
+fn check_mode(name: &str, expect: &str, variant: Variant, faults: FaultConfig, code: i32) -> Run {
     let sim = simulator(variant, faults);
     let run = check(&sim, &GROUP);
     assert_eq!(run.code, code, "{}", run.transcript());
-    snapshot(name, &run);
+    snapshot(name, expect, &run);
     assert_read_only(&sim);
     run
 }
 
 #[test]
 fn default_mode() {
-    check_mode("default", Variant::default(), FaultConfig::default(), 0);
+    check_mode(
+        "default",
+        "the default simulator: a refused token answers 403, error text in `error`, listings spell `Integrated IMP`, the /bulk reads are served; exit 0",
+        Variant::default(),
+        FaultConfig::default(),
+        0,
+    );
 }
 
 #[test]
@@ -102,7 +111,13 @@ fn nested_writes_merge_reads_the_same_as_default() {
         nested_writes: NestedWrites::Merge,
         ..Variant::default()
     };
-    let merged = check_mode("nested_writes_merge", merge, FaultConfig::default(), 0);
+    let merged = check_mode(
+        "nested_writes_merge",
+        "--nested-writes merge: reads exactly as the default, since whether a nested write merges shows only when writing, which check never does; it says it cannot be seen",
+        merge,
+        FaultConfig::default(),
+        0,
+    );
     let default = check(
         &simulator(Variant::default(), FaultConfig::default()),
         &GROUP,
@@ -132,7 +147,13 @@ fn expired_token_status_401() {
         expired_token_status: ExpiredTokenStatus::Unauthorized,
         ..Variant::default()
     };
-    let run = check_mode("expired_token_401", variant, FaultConfig::default(), 0);
+    let run = check_mode(
+        "expired_token_401",
+        "--expired-token-status 401: the refused token answers 401, and sleipnir logs in again on a 401",
+        variant,
+        FaultConfig::default(),
+        0,
+    );
     assert!(
         flat(&run.stdout).contains("a refused token answers 401"),
         "{}",
@@ -146,7 +167,13 @@ fn error_body_details() {
         error_body: ErrorBody::Details,
         ..Variant::default()
     };
-    let run = check_mode("error_body_details", variant, FaultConfig::default(), 0);
+    let run = check_mode(
+        "error_body_details",
+        "--error-body details: the error text is in `details` (beside the reason phrase in `error`)",
+        variant,
+        FaultConfig::default(),
+        0,
+    );
     assert!(
         flat(&run.stdout).contains("error text is in `details`"),
         "{}",
@@ -160,7 +187,13 @@ fn password_expired_stops_at_the_login() {
         password_expired: true,
         ..Variant::default()
     };
-    let run = check_mode("password_expired", variant, FaultConfig::default(), 3);
+    let run = check_mode(
+        "password_expired",
+        "--password-expired: the login answers 402; exit 3 with the message to change the password in Odin, nothing on stdout",
+        variant,
+        FaultConfig::default(),
+        3,
+    );
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
 
@@ -170,7 +203,13 @@ fn imp_spelled_with_an_ampersand() {
         imp_spelling: ImpSpelling::ImAndP,
         ..Variant::default()
     };
-    let run = check_mode("imp_spelling_im_and_p", variant, FaultConfig::default(), 0);
+    let run = check_mode(
+        "imp_spelling_im_and_p",
+        "--imp-spelling IM&P: the services listing spells `Integrated IM&P`, and sleipnir sends that spelling",
+        variant,
+        FaultConfig::default(),
+        0,
+    );
     assert!(
         flat(&run.stdout).contains("`Integrated IM&P`"),
         "{}",
@@ -184,7 +223,13 @@ fn no_bulk_reads_is_an_answer_and_exits_0() {
         no_bulk_reads: true,
         ..FaultConfig::default()
     };
-    let run = check_mode("no_bulk_reads", Variant::default(), faults, 0);
+    let run = check_mode(
+        "no_bulk_reads",
+        "--no-bulk-reads: the four /bulk reads answer 404 (not served), Call Forwarding settings are read per user; still exit 0",
+        Variant::default(),
+        faults,
+        0,
+    );
     assert!(
         flat(&run.stdout)
             .contains("Call Forwarding settings: per user (the /bulk reads answered 404)"),
@@ -198,7 +243,11 @@ fn without_group_or_user_only_the_server_is_checked() {
     let sim = simulator(Variant::default(), FaultConfig::default());
     let run = check(&sim, &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    snapshot("neither_group_nor_user", &run);
+    snapshot(
+        "neither_group_nor_user",
+        "no --group or --user: the login, the session and the refused token only; the user and group reads are not checked",
+        &run,
+    );
     assert_read_only(&sim);
 }
 
