@@ -1,6 +1,5 @@
 //! `sleipnir check`: what the Odin server at a target really does, read-only, before a run.
 
-use super::plan::Format;
 use super::target::TargetArgs;
 use super::{Notes, print};
 use crate::check::{self, GroupRef, Report, Scope};
@@ -16,7 +15,7 @@ Nothing is written: besides the login (POST /auth/token) every request is a GET.
 Exit codes: 0 every request answered as expected (a /bulk read answering 404 is an answer: \
 this server does not serve it and sleipnir reads those settings per user); 1 some request \
 failed or answered otherwise (an error status, an unexpected shape, no answer, or a refused \
-token answered with neither 401 nor 403); 2 usage; 3 target unreachable or login refused.")]
+token answered with neither 401 nor 403); 2 usage; 3 target unreachable, login refused or the admin's password expired.")]
 pub struct Args {
     /// Also read this group, given as SERVICE_PROVIDER/GROUP (and, without --user, its first
     /// user) [default: the group of --user].
@@ -31,6 +30,15 @@ pub struct Args {
     /// Where Odin is and how hard to press it.
     #[command(flatten)]
     pub odin: TargetArgs,
+}
+
+/// How a check is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A report for people: one section per step, then what sleipnir will do.
+    Text,
+    /// One JSON document with the same facts and conclusions, for scripts.
+    Json,
 }
 
 /// Returns the exit code: 0 when every request answered as expected, 1 when one did not
