@@ -111,6 +111,17 @@ impl ServiceRef {
         }
     }
 
+    /// Whether `name` (a listing's or a settings document's key) names this service, under
+    /// any of its spellings: the settings of the licence `Integrated IM&P` are keyed
+    /// `Integrated IMP` (API.md §4, quirk 7).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name == name
+            || (self.kind == Kind::Service
+                && SPELLINGS
+                    .iter()
+                    .any(|names| names.contains(&self.name.as_str()) && names.contains(&name)))
+    }
+
     /// Its entry in the listing, under any of its spellings (its own first).
     fn listed<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
         let items = listing[self.kind.list()].as_array()?;

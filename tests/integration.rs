@@ -20,6 +20,7 @@ mod resume_compensate;
 mod review_cmd;
 mod scale_cmd;
 mod sim_api;
+mod sim_auth;
 mod sim_cli;
 mod sim_faults;
 mod sim_group_reads;

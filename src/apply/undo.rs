@@ -38,7 +38,7 @@ pub(super) fn settings_of(doc: &Value, wanted: impl Fn(&str) -> bool) -> Map<Str
 pub(super) fn restores(services: &[ServiceRef], service: &str) -> bool {
     services
         .iter()
-        .any(|s| s.kind == Kind::Pack || s.name == service)
+        .any(|s| s.kind == Kind::Pack || s.is_named(service))
 }
 
 fn flatten(path: &str, value: &Value, depth: usize, into: &mut Map<String, Value>) {
@@ -201,6 +201,18 @@ mod tests {
     use super::*;
     use crate::apply::diff::FieldChange;
     use crate::services::{ServiceChanges, ServiceRef};
+
+    #[test]
+    fn a_licence_restores_its_settings_under_either_spelling() {
+        for listed in ["Integrated IM&P", "Integrated IMP"] {
+            assert!(restores(&[ServiceRef::service(listed)], "Integrated IMP"));
+        }
+        assert!(!restores(
+            &[ServiceRef::service("Integrated IM&P")],
+            "Do Not Disturb"
+        ));
+        assert!(restores(&[ServiceRef::pack("SIP-DID")], "Do Not Disturb"));
+    }
 
     #[test]
     fn rollback_restores_before_values_in_step_order() {
