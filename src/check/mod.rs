@@ -1,7 +1,7 @@
 //! `sleipnir check`: a read-only preflight of an Odin server. It reads what sleipnir reads,
 //! never writes (the login is its one POST), and says what sleipnir will therefore do there.
 //!
-//! Three parts, data flowing one way: [`gather`] makes the requests (through [`crate::odin`],
+//! Three parts, data flowing one way: [`gather()`] makes the requests (through [`crate::odin`],
 //! the only code that speaks HTTP) and keeps what they showed as plain [`Facts`];
 //! [`compare`] sets a listing row beside the user's record; [`conclude`] turns the facts into
 //! what sleipnir will do, warnings and the exit code, without any I/O. `cli::check` prints.
