@@ -28,9 +28,30 @@ fn refused_refreshes(sim: &Simulator) -> u64 {
 
 #[test]
 fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
+    outlives_2_s_tokens(200, root().join("examples/migration-200.csv"), "200");
+}
+
+/// At 50 requests/s, 8 workers queue behind the limiter: a refresh that waited its turn past
+/// its token's expiry would be refused and cost a login besides.
+#[test]
+fn a_renewal_queued_behind_the_limiter_still_costs_one_request() {
+    let work = workdir();
+    let mut text = String::from("userId,user.extension,settings.Do Not Disturb.isActive\n");
+    for n in 1..=60 {
+        text.push_str(&format!("{},{},true\n", user_id(n), 6000 + n));
+    }
+    let sheet = work.path().join("queued.csv");
+    std::fs::write(&sheet, text).expect("sheet");
+    outlives_2_s_tokens(60, sheet, "50");
+}
+
+/// Apply `sheet` to `users` simulated users whose tokens live 2 s and are refused with 403
+/// once expired, at `rate`: no step fails, and at most one login or refresh is spent per
+/// expiry (plus the first login).
+fn outlives_2_s_tokens(users: usize, sheet: std::path::PathBuf, rate: &str) {
     let sim = Simulator::start(
         SimConfig {
-            users: 200,
+            users,
             token_ttl: Duration::from_secs(2),
             variant: Variant {
                 expired_token_status: ExpiredTokenStatus::Forbidden,
@@ -42,7 +63,6 @@ fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
     )
     .expect("sim");
     let work = workdir();
-    let sheet = root().join("examples/migration-200.csv");
     let started = Instant::now();
     let run = run_on(
         work.path(),
@@ -53,7 +73,7 @@ fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
             "--out",
             "run",
             "--rate",
-            "200",
+            rate,
             "--concurrency",
             "8",
         ],
@@ -82,7 +102,7 @@ fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
             .sum()
     };
     eprintln!(
-        "2 s tokens: {wall:.1?} wall, {} requests, {logins} logins ({} refreshes), {expiries} expiries, \
+        "2 s tokens at {rate}/s: {wall:.1?} wall, {} requests, {logins} logins ({} refreshes), {expiries} expiries, \
          {} answered 403, {} refreshes refused",
         requests["requests"],
         requests["refreshes"],
@@ -92,6 +112,14 @@ fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
     assert!(
         logins <= expiries + 1,
         "{logins} logins and renewals for {expiries} expiries in {wall:?}"
+    );
+    // Tighter: a token is renewed once it is within its margin (a twentieth of 2 s) of
+    // expiry, so renewals come at least 1.9 s apart: a refused refresh followed by a login
+    // is one renewal too many.
+    let renewal_points = (wall.as_secs_f64() / 1.9).floor() as u64;
+    assert!(
+        logins <= renewal_points + 1,
+        "{logins} logins and renewals where {renewal_points} renewals were due in {wall:?}"
     );
     assert!(
         wall < Duration::from_secs(4) || logins >= 2,

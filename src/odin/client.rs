@@ -182,8 +182,9 @@ impl OdinClient {
             .renew(stale, |old| async move {
                 transport.counters.refreshed();
                 if how == Renewal::Ahead && !old.expired(Instant::now()) {
-                    match transport.refresh(old.value()).await {
-                        Ok(issued) => return Ok(issued),
+                    match transport.refresh(&old).await {
+                        Ok(Some(issued)) => return Ok(issued),
+                        Ok(None) => tracing::debug!("too late to refresh the token; logging in"),
                         Err(error) => {
                             tracing::info!(%error, "Odin did not refresh the token; logging in again");
                         }

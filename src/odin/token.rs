@@ -133,6 +133,16 @@ impl Token {
         }
     }
 
+    /// Whether it is too near its expiry at `now` to be refreshed: within half its renewal
+    /// margin, a refresh could arrive after `exp` and be refused, costing a login besides
+    /// (never, when its expiry is unknown).
+    pub fn too_late_to_refresh(&self, now: Instant) -> bool {
+        match (self.expires, self.lifetime) {
+            (Some(expires), Some(lifetime)) => now + margin(lifetime) / 2 >= expires,
+            _ => false,
+        }
+    }
+
     /// Whether its `exp` has passed at `now` (never, when its expiry is unknown).
     pub fn expired(&self, now: Instant) -> bool {
         self.expires.is_some_and(|expires| now >= expires)
@@ -241,6 +251,9 @@ mod tests {
         // A twentieth of 2 s: due from 1.9 s on, expired from 2 s on.
         assert!(!token.due(sent + Duration::from_millis(1_890)));
         assert!(token.due(sent + Duration::from_millis(1_910)));
+        // Half the margin before expiry, a refresh would come too late: a login instead.
+        assert!(!token.too_late_to_refresh(sent + Duration::from_millis(1_940)));
+        assert!(token.too_late_to_refresh(sent + Duration::from_millis(1_960)));
         assert!(!token.expired(sent + Duration::from_millis(1_990)));
         assert!(token.expired(sent + Duration::from_secs(2)));
         // 24 h: the margin is 60 s.

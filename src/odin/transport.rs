@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::token::Issued;
+use super::token::{Issued, Token};
 use super::{Credentials, OdinError, RateLimiter};
 
 /// How to reach Odin.
@@ -193,16 +193,28 @@ impl Transport {
         }
     }
 
-    /// `PUT /auth/token` with `token`, which must still be valid (API.md §2): a new token.
-    pub(super) async fn refresh(&self, token: &str) -> Result<Issued, OdinError> {
+    /// `PUT /auth/token` with `token`, which must still be valid (API.md §2): a new token, or
+    /// `None` when `token` came too near its expiry before its turn to be sent (nothing sent).
+    pub(super) async fn refresh(&self, token: &Token) -> Result<Option<Issued>, OdinError> {
         let url = format!("{}/auth/token", self.config.base_url);
         let sent = Mutex::new(None);
         let prepare = || {
+            // Decided after the limiter wait: a token that came too near its expiry while
+            // the refresh waited its turn is not sent to be refused; the caller logs in,
+            // one request instead of two.
+            if token.too_late_to_refresh(Instant::now()) {
+                return std::future::ready(Err(OdinError::Unreachable(
+                    "the token expired before its refresh could be sent".into(),
+                )));
+            }
             stamp(&sent);
-            std::future::ready(Ok(self.http.put(&url).bearer_auth(token)))
+            std::future::ready(Ok(self.http.put(&url).bearer_auth(token.value())))
         };
-        let answer = self.retrying(prepare, true, Kind::Login, "").await.result?;
-        issued(&answer, sent)
+        let call = self.retrying(prepare, true, Kind::Login, "").await;
+        if call.attempts == 0 {
+            return Ok(None);
+        }
+        issued(&call.result?, sent).map(Some)
     }
 
     /// Send the request `prepare` makes, again (freshly made) while the failure is worth
