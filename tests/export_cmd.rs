@@ -388,10 +388,12 @@ async fn users_files_and_filters_combine_as_a_union() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.transcript());
-    // Users 4 and 14: extensions with a leading zero, read with their groups (3 requests).
+    // Users 4 and 14: extensions with a leading zero, read with their groups: per group the
+    // filtered listing, and one unfiltered listing that tells the file's users the filter
+    // left out from users who are not in that group (5 requests with the login).
     assert!(
         out.stdout
-            .starts_with("exported 2 users to `zero.csv` (3 requests"),
+            .starts_with("exported 2 users to `zero.csv` (5 requests"),
         "{}",
         out.stdout
     );
@@ -552,4 +554,56 @@ fn an_interrupted_export_exits_130_and_leaves_no_file() {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert!(left.is_empty(), "nothing is left behind: {left:?}");
+}
+
+#[tokio::test]
+async fn a_users_file_with_a_wrong_group_leaves_nobody_out() {
+    let odin = sim().await;
+    let work = workdir();
+    let dir = work.path();
+    // User 2 lives in grp02, not grp01; the third user does not exist.
+    std::fs::write(
+        dir.join("wrong.csv"),
+        format!(
+            "userId,user.serviceProviderId,user.groupId\n{},ent.sim,grp01\n{},ent.sim,grp01\nghost@sim.example.net,ent.sim,grp01\n",
+            user_id(2),
+            user_id(1)
+        ),
+    )
+    .unwrap();
+    let out = run(
+        dir,
+        &odin.sim,
+        &[
+            "export",
+            "--users",
+            "wrong.csv",
+            "--columns",
+            "user.extension",
+            "--out",
+            "w.csv",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stderr.contains("ghost@sim.example.net"),
+        "{}",
+        out.stderr
+    );
+    let sheet = sheet::read(&dir.join("w.csv"), None).unwrap();
+    let homes: Vec<(String, String)> = sheet
+        .rows
+        .iter()
+        .map(|row| match (&row.cells[0], &row.cells[2]) {
+            (Cell::Text(id), Cell::Text(group)) => (id.clone(), group.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        homes,
+        [
+            (user_id(1), "grp01".to_string()),
+            (user_id(2), "grp02".to_string())
+        ]
+    );
 }

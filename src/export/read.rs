@@ -180,7 +180,43 @@ impl Reader {
             };
             users.push((id, docs));
         }
-        let (rows, unreadable) = self.complete(users).await;
+        let (mut rows, mut unreadable) = self.complete(users).await;
+        // The file's users the group did not list (another group, or no such user) are
+        // read one by one: exported where they live, or reported; never silently left out.
+        let mut elsewhere: Vec<String> = only
+            .map(|ids| {
+                let mut ids: Vec<String> = ids
+                    .iter()
+                    .filter(|id| !self.seen.contains(*id))
+                    .cloned()
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .unwrap_or_default();
+        if !elsewhere.is_empty() && filter.is_some() {
+            // The filtered listing leaves out the group's users the filter does not match:
+            // one unfiltered listing tells them from users who are not in the group.
+            match group::list_users(&self.client, sp, Some(group), None, false).await {
+                Ok(listed) => {
+                    let listed: HashSet<String> = listed
+                        .iter()
+                        .filter_map(|row| row.get("userId").and_then(Value::as_str))
+                        .map(str::to_string)
+                        .collect();
+                    elsewhere.retain(|id| !listed.contains(id));
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "unfiltered listing failed; reading per user")
+                }
+            }
+        }
+        elsewhere.retain(|id| self.seen.insert(id.clone()));
+        if !elsewhere.is_empty() {
+            let (more, lost) = self.one_by_one(&elsewhere).await;
+            rows.extend(more);
+            unreadable.extend(lost);
+        }
         self.send(unit, rows, unreadable).await
     }
 
@@ -191,9 +227,16 @@ impl Reader {
             .filter(|id| self.seen.insert(id.clone()))
             .collect();
         let unit = format!("{} users read one by one", fresh.len());
+        let (rows, unreadable) = self.one_by_one(&fresh).await;
+        self.send(unit, rows, unreadable).await
+    }
+
+    /// Read `ids` one by one (records first, then what the columns need): their rows, and
+    /// those that could not be read.
+    async fn one_by_one(&self, fresh: &[String]) -> (Vec<UserRow>, Vec<(String, String)>) {
         let mut users = Vec::new();
         let mut unreadable = Vec::new();
-        let records = self.per_user(&fresh, |client, id| async move {
+        let records = self.per_user(fresh, |client, id| async move {
             client.read(Resource::User, &id).await.result
         });
         for (id, record) in fresh.iter().zip(records.await) {
@@ -220,7 +263,7 @@ impl Reader {
         }
         let (rows, more) = self.complete(users).await;
         unreadable.extend(more);
-        self.send(unit, rows, unreadable).await
+        (rows, unreadable)
     }
 
     /// Per-user reads of what the documents still lack, then each user's column values.
