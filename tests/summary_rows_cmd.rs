@@ -286,3 +286,44 @@ fn a_part_of_voice_messaging_is_written_and_restored_whole() {
         assert_eq!(now["settings"], was["settings"], "user {}", n + 1);
     }
 }
+
+/// A sheet whose group column is wrong for a user: the user's record says where it lives,
+/// so the user fails before anything of it is written (Odin would refuse the user write
+/// only after its other steps), and `plan --target` shows it as not readable.
+#[test]
+fn a_wrong_group_column_fails_the_user_before_any_write() {
+    let sim = sim(NestedWrites::Replace);
+    let work = workdir();
+    let dir = work.path();
+    // User 2 lives in grp02; the sheet says grp01. User 1 is right.
+    let text = format!(
+        "userId,user.serviceProviderId,user.groupId,settings.Do Not Disturb.isActive,user.address.city\n\
+         {},{SERVICE_PROVIDER},grp01,true,Here\n{},{SERVICE_PROVIDER},grp01,true,There\n",
+        user_id(1),
+        user_id(2)
+    );
+    std::fs::write(dir.join("wrong.csv"), text).expect("sheet");
+    let before = sim.state(&user_id(2)).expect("user");
+    let target = sim.base_url();
+    let planned = sleipnir_env(dir, &["plan", "wrong.csv", "--target", &target], &LOGIN);
+    assert_eq!(planned.code, 1, "{}", planned.transcript());
+    assert!(
+        planned.stdout.contains("Odin has this user in `grp02`"),
+        "{}",
+        planned.transcript()
+    );
+    let applied = run_on(dir, &sim, &["apply", "wrong.csv", "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    assert_eq!(sim.state(&user_id(2)).expect("user"), before);
+    let lines = crate::support::results(&dir.join("run"));
+    let failed: Vec<&str> = lines
+        .iter()
+        .filter(|l| &l[1] == user_id(2).as_str())
+        .map(|l| &l[3])
+        .collect();
+    assert_eq!(failed, ["failed", "skipped"]);
+    assert!(
+        sim.state(&user_id(1)).expect("user")["user"]["address"]["city"] == "Here",
+        "the right user is written"
+    );
+}

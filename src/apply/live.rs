@@ -112,7 +112,32 @@ pub async fn read(
         })?;
         live.docs.insert(step.resource(), value);
     }
+    check_home(user, live.docs.get(&Resource::User))?;
     Ok(live)
+}
+
+/// A sheet that says where the user lives must say what Odin says: the write of the user
+/// record names the service provider and group, and Odin refuses a wrong one — after other
+/// steps may have been written. A mismatch is the user's failure before anything is sent.
+fn check_home(user: &UserPlan, record: Option<&Value>) -> Result<(), ReadFailure> {
+    let Some(record) = record else {
+        return Ok(());
+    };
+    for (key, said) in [
+        ("serviceProviderId", &user.service_provider_id),
+        ("groupId", &user.group_id),
+    ] {
+        let live = crate::odin::group::text_of(record.get(key));
+        if let (Some(said), Some(live)) = (said, live)
+            && *said != live
+        {
+            return Err(ReadFailure::new(format!(
+                "the sheet says `user.{key}` is `{said}`, but Odin has this user in `{live}`; \
+                 correct the sheet (sleipnir does not move users between groups)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Each planned field's live value (null when absent), by resource: what `before` records.

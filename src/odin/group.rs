@@ -21,6 +21,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub(crate) use parse::text_of;
 pub use parse::{parse_bulk, parse_groups, parse_users};
 
 use super::{OdinClient, OdinError};
