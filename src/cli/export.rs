@@ -161,7 +161,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let requests = client.counts().requests;
     writer.finish(&About { users, ..about })?;
     super::print(&format!(
-        "exported {users} users to `{}` ({requests} requests, {:.1} s)\n",
+        "exported {} to `{}` ({requests} requests, {:.1} s)\n",
+        crate::text::counted(users, "user", "users"),
         args.out.display(),
         started.elapsed().as_secs_f64()
     ))?;
