@@ -19,6 +19,7 @@ mod resume_cmd;
 mod resume_compensate;
 mod review_cmd;
 mod scale_cmd;
+mod secrets_cmd;
 mod sim_api;
 mod sim_auth;
 mod sim_cli;

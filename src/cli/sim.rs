@@ -62,6 +62,13 @@ pub struct Args {
     /// How service listings spell the licence `Integrated IM&P`: `IMP` or `IM&P`.
     #[arg(long, value_name = "SPELLING", default_value_t = ImpSpelling::Imp)]
     pub imp_spelling: ImpSpelling,
+    /// Echo each request (its Authorization header and body, a login's password included)
+    /// in every error text, as careless servers do.
+    #[arg(long)]
+    pub echo_requests: bool,
+    /// Answer every login with 500.
+    #[arg(long)]
+    pub failing_login: bool,
 }
 
 impl Args {
@@ -73,6 +80,8 @@ impl Args {
             error_body: self.error_body,
             password_expired: self.password_expired,
             imp_spelling: self.imp_spelling,
+            echo_requests: self.echo_requests,
+            failing_login: self.failing_login,
         }
     }
 }

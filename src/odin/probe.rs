@@ -80,9 +80,10 @@ impl OdinClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
+            let text = transport.secrets.redact(&String::from_utf8_lossy(&bytes));
             return Ok(RawAnswer {
                 status,
-                body: body_of(&bytes),
+                body: body_of(text.as_bytes()),
             });
         }
     }

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::secrets::Secrets;
 use super::token::{Issued, Token};
 use super::{Credentials, OdinError, RateLimiter};
 
@@ -140,6 +141,8 @@ pub(super) struct Transport {
     pub config: ClientConfig,
     pub limiter: RateLimiter,
     pub counters: Counters,
+    /// The password and every token held: removed from any error text Odin sends.
+    pub secrets: Secrets,
 }
 
 /// A login's answer: the token, and the rest of the answer (the admin's details, API.md §2)
@@ -158,6 +161,7 @@ impl Transport {
         retry_unreachable: bool,
     ) -> Result<Login, OdinError> {
         let url = format!("{}/auth/token", self.config.base_url);
+        self.secrets.add(credentials.password());
         let body = json!({"username": credentials.username, "password": credentials.password()});
         let sent = Mutex::new(None);
         let prepare = || {
@@ -171,6 +175,7 @@ impl Transport {
         {
             Ok(mut answer) => {
                 let issued = issued(&answer, sent)?;
+                self.secrets.add(&issued.value);
                 if let Some(answer) = answer.as_object_mut() {
                     answer.remove("token");
                 }
@@ -214,7 +219,9 @@ impl Transport {
         if call.attempts == 0 {
             return Ok(None);
         }
-        issued(&call.result?, sent).map(Some)
+        let issued = issued(&call.result?, sent)?;
+        self.secrets.add(&issued.value);
+        Ok(Some(issued))
     }
 
     /// Send the request `prepare` makes, again (freshly made) while the failure is worth
@@ -251,7 +258,7 @@ impl Transport {
                 }
             };
             attempts += 1;
-            let result = send(request, &self.counters, kind).await;
+            let result = send(request, &self.counters, &self.secrets, kind).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -335,6 +342,7 @@ fn issued(answer: &Value, sent: Sent) -> Result<Issued, OdinError> {
 async fn send(
     request: reqwest::RequestBuilder,
     counters: &Counters,
+    secrets: &Secrets,
     kind: Kind,
 ) -> Result<Value, OdinError> {
     counters.sent(kind);
@@ -356,7 +364,11 @@ async fn send(
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
     }
-    let details = super::error::message_of(&bytes, status.canonical_reason().unwrap_or("error"));
+    // Server text may echo the request (the password of a login, a token): removed before
+    // the message is cut to length, or printed, logged or stored anywhere.
+    let text = secrets.redact(&String::from_utf8_lossy(&bytes));
+    let reason = status.canonical_reason().unwrap_or("error");
+    let details = super::error::message_of(text.as_bytes(), reason);
     Err(OdinError::Http {
         status: status.as_u16(),
         details,
