@@ -460,7 +460,7 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
     .await;
     let work = workdir();
     let sheet = sheet(work.path(), 30);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
         .current_dir(work.path())
         .args([
             "apply",
@@ -475,7 +475,7 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
         .args(["--rate", "1000", "--concurrency", "2"])
         .envs(LOGIN)
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("apply starts");
@@ -491,8 +491,22 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let status = child.wait().expect("apply ends");
-    assert_eq!(status.code(), Some(130));
+    let output = child.wait_with_output().expect("apply ends");
+    assert_eq!(output.status.code(), Some(130));
+    // The hint continues the run itself, not a new one from failed.jsonl.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let hint = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("continue it with: "))
+        .unwrap_or_else(|| panic!("no resume hint: {stdout}"));
+    assert_eq!(
+        hint,
+        format!(
+            "sleipnir apply {sheet} --resume run --target {}",
+            odin.sim.base_url()
+        )
+    );
+    assert!(!stdout.contains("failed.jsonl --target"), "{stdout}");
     let summary: Value = serde_json::from_str(
         &std::fs::read_to_string(work.path().join("run/summary.json")).expect("summary"),
     )
