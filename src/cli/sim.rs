@@ -39,6 +39,9 @@ pub struct Args {
     /// Answer 404 to the `/users/call-forwarding-*/bulk` group reads, as an Odin without them.
     #[arg(long)]
     pub no_bulk_reads: bool,
+    /// Send Retry-After as an HTTP date instead of seconds.
+    #[arg(long)]
+    pub retry_after_date: bool,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -116,6 +119,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
             no_bulk_reads: args.no_bulk_reads,
+            retry_after_date: args.retry_after_date,
         },
         variant: args.variant(),
     };

@@ -351,12 +351,7 @@ async fn send(
         .await
         .map_err(|e| OdinError::from_transport(&e))?;
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(response.headers(), SystemTime::now());
     let bytes = response
         .bytes()
         .await
@@ -377,6 +372,24 @@ async fn send(
     })
 }
 
+/// The wait a `Retry-After` header asks for (RFC 9110 §10.2.3): a number of seconds, or an
+/// HTTP date (a date already past, or `now`, is no wait). `None` without a readable header.
+pub(super) fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    now: SystemTime,
+) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
+}
+
 /// How many times one request renews a refused token before giving up.
 pub const TOKEN_RENEWALS: u32 = 3;
 
@@ -394,6 +407,30 @@ pub(super) fn backoff(retry: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        let wait = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            super::retry_after(&headers, now)
+        };
+        assert_eq!(wait("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            wait("Wed, 21 Oct 2015 07:30:00 GMT"),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(wait("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(wait("soon"), None);
+        assert_eq!(
+            super::retry_after(&HeaderMap::new(), SystemTime::now()),
+            None
+        );
+    }
+
     #[test]
     fn backoff_grows_and_is_capped() {
         for retry in 1..12 {

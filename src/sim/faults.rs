@@ -23,6 +23,8 @@ pub struct FaultConfig {
     pub drop_rate: f64,
     /// Answer 404 to the `/bulk` group reads, as a server without them would.
     pub no_bulk_reads: bool,
+    /// Send `Retry-After` as an HTTP date rather than seconds (RFC 9110 allows both).
+    pub retry_after_date: bool,
 }
 
 /// The fault injector shared by all connections.

@@ -178,7 +178,12 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
             ),
         )
         .into_response();
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        let retry_after = if sim.config.faults.retry_after_date {
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(seconds))
+        } else {
+            seconds.to_string()
+        };
+        if let Ok(value) = HeaderValue::from_str(&retry_after) {
             response.headers_mut().insert("retry-after", value);
         }
         return response;
