@@ -12,10 +12,22 @@ pub const REDACTED: &str = "[redacted]";
 /// The schemes of an `Authorization` value whose credential is removed wherever it appears.
 const SCHEMES: [&str; 2] = ["Bearer ", "Basic "];
 
-/// The password and the tokens of a run, shared by its requests.
-#[derive(Debug, Default)]
+/// The password and the tokens of a run, shared by its requests. Its `Debug` shows how
+/// many it holds, never one of them.
+#[derive(Default)]
 pub(crate) struct Secrets {
     known: RwLock<Vec<String>>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        write!(f, "Secrets({count} held)")
+    }
 }
 
 impl Secrets {
@@ -131,5 +143,6 @@ mod tests {
         );
         assert_eq!(secrets.redact("no secret here"), "no secret here");
         assert_eq!(secrets.redact("Bearer"), "Bearer");
+        assert!(!format!("{secrets:?}").contains("w0rd"));
     }
 }
