@@ -13,6 +13,8 @@ pub(super) struct Unprepared {
     pub message: String,
     pub status: Status,
     pub http_status: Option<u16>,
+    /// The requests the user's reads sent before it ended so: its first step's attempts.
+    pub attempts: u32,
 }
 
 impl Unprepared {
@@ -21,7 +23,14 @@ impl Unprepared {
             message,
             status: Status::Failed,
             http_status,
+            attempts: 0,
         }
+    }
+
+    /// The same, having sent `attempts` requests.
+    pub fn after(mut self, attempts: u32) -> Unprepared {
+        self.attempts = attempts;
+        self
     }
 }
 
@@ -84,6 +93,7 @@ impl Reporter<'_> {
             let mut result = self.result(index, step, status);
             if index == 0 {
                 result.http_status = why.http_status;
+                result.attempts = why.attempts;
             }
             result.after = step.patch().into_owned();
             result.message = text;

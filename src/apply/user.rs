@@ -32,6 +32,9 @@ struct Prepared {
     identity: UserIdentity,
     /// When the group read used was made, if one was.
     group_read_at: Option<Instant>,
+    /// Requests sent to read each resource for this user: counted in the attempts of the
+    /// first step of that resource.
+    read_attempts: HashMap<Resource, u32>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -155,7 +158,8 @@ async fn prepare(
 ) -> Result<Prepared, Unprepared> {
     let read = super::live::read(user, client, Some(groups))
         .await
-        .map_err(|why| Unprepared::failed(why.message, why.http_status))?;
+        .map_err(|why| Unprepared::failed(why.message, why.http_status).after(why.attempts))?;
+    let mut read_attempts = read.read_attempts;
     let (mut live, group_read_at) = (read.docs, read.group_read_at);
     if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {
         // Before a service is unassigned its settings are kept, so that rollback and
@@ -163,9 +167,10 @@ async fn prepare(
         // user's whole settings document (a group read holds only the services the steps
         // touch).
         let call = client.read(Resource::Settings, &user.user_id).await;
+        *read_attempts.entry(Resource::Settings).or_default() += call.attempts;
         let doc = call.result.map_err(|error| {
             let message = format!("reading {} before unassigning: {error}", Resource::Settings);
-            Unprepared::failed(message, call.status)
+            Unprepared::failed(message, call.status).after(read_attempts.values().sum())
         })?;
         live.insert(Resource::Settings, doc);
     }
@@ -177,6 +182,7 @@ async fn prepare(
                 message: moved.join("; "),
                 status: Status::Drifted,
                 http_status: None,
+                attempts: read_attempts.values().sum(),
             });
         }
     }
@@ -198,6 +204,7 @@ async fn prepare(
         captured,
         identity,
         group_read_at,
+        read_attempts,
     })
 }
 
@@ -241,11 +248,15 @@ async fn write_steps(
 ) -> (Vec<StepResult>, Option<usize>) {
     let mut results = Vec::with_capacity(user.steps.len());
     let mut failed_at = None;
+    let mut reads = prepared.read_attempts.clone();
     for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
         let started = Instant::now();
         let (before, after) = maps(change);
         let mut result = report.result(index, step, Status::Skipped);
         (result.before, result.after) = (before, after);
+        // Every request the step sent: its resource's read (for the first step of that
+        // resource) and its write.
+        result.attempts = reads.remove(&step.resource()).unwrap_or(0);
         if failed_at.is_some() {
             result.message = "an earlier step of this user failed".into();
         } else if let Some(body) = &change.body {
@@ -253,7 +264,7 @@ async fn write_steps(
             let body = prepared.identity.stamp(step.resource(), body);
             let call = client.write(step.resource(), &body).await;
             result.http_status = call.status;
-            result.attempts = call.attempts;
+            result.attempts += call.attempts;
             match call.result {
                 Ok(_) => result.status = Status::Applied,
                 Err(error) => {

@@ -63,6 +63,9 @@ impl OdinClient {
                 .bytes()
                 .await
                 .map_err(|e| OdinError::from_transport(&e))?;
+            if status == 429 {
+                transport.counters.throttled();
+            }
             let transient = matches!(status, 429 | 502 | 503 | 504);
             if transient && failures < transport.config.retries {
                 failures += 1;

@@ -117,6 +117,11 @@ impl Counters {
         }
     }
 
+    /// Odin answered 429.
+    pub(super) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A request is being sent again.
     pub(super) fn retried(&self) {
         self.retries.fetch_add(1, Ordering::Relaxed);
@@ -276,6 +281,8 @@ impl Transport {
             let worth_it = error.retryable()
                 && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
             if error.status() == Some(429) {
+                // Every answer of 429 is counted, the last one that ends the call too.
+                self.counters.throttled();
                 throttled += 1;
             } else {
                 failures += 1;
@@ -295,7 +302,6 @@ impl Transport {
                     retry_after,
                     ..
                 } => {
-                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
                     self.limiter.throttled(*retry_after);
                     tracing::warn!(
                         rate = self.limiter.current_rate(),
