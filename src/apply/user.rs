@@ -26,6 +26,9 @@ use crate::services::ServiceRef;
 /// A user's live state and what each of its steps would change.
 struct Prepared {
     diffs: Vec<StepDiff>,
+    /// Per step: its write was sent by an earlier attempt and reached Odin (the live state
+    /// holds its values; its diff is what that write changed, from the rollback entry).
+    landed: Vec<bool>,
     /// The settings of the services the user is about to lose (unassigned, or in an
     /// unassigned pack), as field paths: what assigning them again restores.
     captured: Map<String, Value>,
@@ -67,7 +70,7 @@ pub(crate) async fn apply(
         offset: start,
     };
     let started = Instant::now();
-    let prepared = match prepare_fresh(user, (client, groups), options).await {
+    let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
             // A drifted user is not written at all; a failed one is undone whole.
@@ -138,12 +141,13 @@ async fn prepare_fresh(
     user: &UserPlan,
     reads: (&OdinClient, &GroupReads),
     options: &ApplyOptions,
+    earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
-    let prepared = prepare(user, reads, options).await?;
+    let prepared = prepare(user, reads, options, earlier).await?;
     match prepared.group_read_at {
         Some(at) if at.elapsed() >= reads.1.max_age() => {
             tracing::debug!(user = %user.user_id, "group read too old by now; reading again");
-            prepare(user, reads, options).await
+            prepare(user, reads, options, earlier).await
         }
         _ => Ok(prepared),
     }
@@ -155,6 +159,7 @@ async fn prepare(
     user: &UserPlan,
     (client, groups): (&OdinClient, &GroupReads),
     options: &ApplyOptions,
+    earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
     let read = super::live::read(user, client, Some(groups))
         .await
@@ -186,12 +191,13 @@ async fn prepare(
             });
         }
     }
-    let diffs = user
+    let mut diffs = user
         .steps
         .iter()
         .map(|step| diff(step, &live[&step.resource()]))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
+    let landed = landed_earlier(user, earlier, &live, &mut diffs);
     let captured = captured_settings(&diffs, &live);
     let identity = UserIdentity::resolve(
         &user.user_id,
@@ -201,11 +207,37 @@ async fn prepare(
     );
     Ok(Prepared {
         diffs,
+        landed,
         captured,
         identity,
         group_read_at,
         read_attempts,
     })
+}
+
+/// The steps of this attempt whose write an earlier attempt sent and which the live state
+/// shows landed: their diffs become what that write changed (from the rollback entry), so
+/// they are reported `applied` with their before-values, and compensation undoes them.
+fn landed_earlier(
+    user: &UserPlan,
+    earlier: &Earlier,
+    live: &HashMap<Resource, Value>,
+    diffs: &mut [StepDiff],
+) -> Vec<bool> {
+    let mut landed = vec![false; diffs.len()];
+    let Some(entry) = &earlier.entry else {
+        return landed;
+    };
+    for (index, step) in user.steps.iter().enumerate() {
+        if diffs[index].body.is_some() || !earlier.touched.contains(&(earlier.start + index)) {
+            continue;
+        }
+        if let Some(change) = super::earlier::landed(step, entry, &live[&step.resource()]) {
+            diffs[index] = change;
+            landed[index] = true;
+        }
+    }
+    landed
 }
 
 /// The settings of the services the user is about to lose: those its services steps really
@@ -259,6 +291,11 @@ async fn write_steps(
         result.attempts = reads.remove(&step.resource()).unwrap_or(0);
         if failed_at.is_some() {
             result.message = "an earlier step of this user failed".into();
+        } else if prepared.landed[index] {
+            // Sent by an earlier attempt of this run, and it reached Odin: applied then,
+            // once; nothing is sent again.
+            result.status = Status::Applied;
+            result.message = "applied by an earlier attempt of this run".into();
         } else if let Some(body) = &change.body {
             report.journal(index, step, JournalState::Writing);
             let body = prepared.identity.stamp(step.resource(), body);
