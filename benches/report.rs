@@ -100,6 +100,7 @@ fn write_run(dir: &Path) {
                 requests,
                 steps,
                 users_done: users_done + users_not_done,
+                users_total: USERS,
             };
             ledger.timeline(&point).unwrap();
         }

@@ -162,6 +162,7 @@ impl Collector {
             requests,
             steps: self.progress.steps,
             users_done: self.progress.users_done,
+            users_total: self.progress.users_total,
         };
         let written = self.ledger.timeline(&point);
         self.check(written);

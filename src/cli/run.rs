@@ -394,7 +394,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     if summary.interrupted {
         text.push_str(&format!(
             "continue it with: {} --target {target}\n",
-            resume_command(&summary.source, dir)
+            summary.source.resume_command(dir)
         ));
     }
     let failed = s.done() + s.skipped < s.total();
@@ -405,31 +405,4 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         ));
     }
     text
-}
-
-/// The command that continues the interrupted run in `dir` of `source`: `sleipnir apply
-/// SHEET [--sheet W] [--mapping M] --resume DIR`, or for a rollback run (its source is a
-/// run's `rollback.jsonl`) `sleipnir rollback RUN --resume DIR`.
-fn resume_command(source: &crate::plan::PlanSource, dir: &Path) -> String {
-    let file = Path::new(&source.source);
-    if file
-        .file_name()
-        .is_some_and(|name| name == "rollback.jsonl")
-    {
-        let run = file.parent().unwrap_or(Path::new("."));
-        return format!(
-            "sleipnir rollback {} --resume {}",
-            run.display(),
-            dir.display()
-        );
-    }
-    let mut command = format!("sleipnir apply {}", source.source);
-    if let Some(sheet) = &source.worksheet {
-        command.push_str(&format!(" --sheet '{sheet}'"));
-    }
-    if let Some(mapping) = &source.mapping {
-        command.push_str(&format!(" --mapping {mapping}"));
-    }
-    command.push_str(&format!(" --resume {}", dir.display()));
-    command
 }

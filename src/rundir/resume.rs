@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, TIMELINE};
+use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 use super::{
     JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
     RunFiles, Status, StatusCounts, plan_file_header, reader, write_results,
@@ -117,6 +117,15 @@ impl Ledger {
                 source_name: plan.source.source.clone(),
                 plan: plan.source.sha256.clone(),
             });
+        }
+        // The summary is of an earlier attempt: a report of this one, if it is killed too,
+        // must not take its figures from there. This attempt writes its own at its end.
+        let summary_path = dir.join(SUMMARY);
+        match std::fs::remove_file(&summary_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(LedgerError::at(&summary_path)(e).into());
+            }
+            _ => {}
         }
         let journal_path = dir.join(JOURNAL);
         if journal_path.is_file() {

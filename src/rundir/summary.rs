@@ -78,6 +78,9 @@ pub struct TimelinePoint {
     pub steps: StatusCounts,
     /// Users whose last step ended so far.
     pub users_done: usize,
+    /// Users in the plan (0 in timelines written before it was recorded).
+    #[serde(default)]
+    pub users_total: usize,
 }
 
 /// What `summary.json` says.
