@@ -113,6 +113,7 @@ fn write_run(dir: &Path) {
         users_not_done,
         steps,
         interrupted: false,
+        resumable: false,
         stopped_by: None,
         wall_seconds: seconds as f64,
         requests,

@@ -12,6 +12,7 @@ mod auth_cmd;
 mod check_cmd;
 mod examples_dir;
 mod export_cmd;
+mod pause_cmd;
 mod plan_bad;
 mod plan_good;
 mod report_cmd;

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::diff::{live_value, same};
 use super::groups::GroupReads;
-use crate::odin::OdinClient;
+use crate::odin::{OdinClient, OdinError};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 
@@ -27,6 +27,9 @@ pub struct ReadFailure {
     pub http_status: Option<u16>,
     /// The requests this user's reads sent, retries of the one that failed included.
     pub attempts: u32,
+    /// The read was not failed but held back: Odin asked for a pause past `--max-wait`
+    /// ([`crate::odin::OdinError::TooLongWait`]); the run stops and can be resumed.
+    pub paused: bool,
 }
 
 impl ReadFailure {
@@ -35,6 +38,7 @@ impl ReadFailure {
             message: message.into(),
             http_status: None,
             attempts: 0,
+            paused: false,
         }
     }
 }
@@ -117,6 +121,7 @@ pub async fn read(
             message: format!("reading {}: {error}", step.resource()),
             http_status: call.status,
             attempts: live.read_attempts.values().sum(),
+            paused: matches!(error, OdinError::TooLongWait { .. }),
         })?;
         live.docs.insert(step.resource(), value);
     }

@@ -27,6 +27,17 @@ impl Unprepared {
         }
     }
 
+    /// Held back, not failed: Odin asked for a pause past `--max-wait` (its steps are
+    /// `skipped`, for `--resume`).
+    pub fn paused(message: String) -> Unprepared {
+        Unprepared {
+            message,
+            status: Status::Skipped,
+            http_status: None,
+            attempts: 0,
+        }
+    }
+
     /// The same, having sent `attempts` requests.
     pub fn after(mut self, attempts: u32) -> Unprepared {
         self.attempts = attempts;
@@ -85,6 +96,10 @@ impl Reporter<'_> {
                 (_, Status::Drifted) => {
                     (Status::Skipped, "not written: the user drifted".to_string())
                 }
+                (_, Status::Skipped) => (
+                    Status::Skipped,
+                    "not started: the run paused (continue it with --resume)".to_string(),
+                ),
                 _ => (
                     Status::Skipped,
                     "an earlier step of this user failed".to_string(),

@@ -13,11 +13,11 @@ use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
 use super::earlier::Earlier;
 use super::groups::GroupReads;
-use super::outbox::{Outbox, Request};
+use super::outbox::{Event, Outbox, Request};
 use super::reporter::{Reporter, Unprepared};
 use super::undo;
-use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
+use crate::odin::{OdinClient, OdinError};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{JournalState, Status, StepResult};
@@ -73,7 +73,11 @@ pub(crate) async fn apply(
     let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
-            // A drifted user is not written at all; a failed one is undone whole.
+            // A drifted user is not written at all; a failed one is undone whole; a paused
+            // one (Odin asked to wait past --max-wait) pauses the run.
+            if failure.status == Status::Skipped {
+                outbox.send(Event::Pause(failure.message.clone()));
+            }
             let mut undone = Vec::new();
             if failure.status == Status::Failed && options.compensate {
                 let identity = UserIdentity::resolve(
@@ -99,9 +103,12 @@ pub(crate) async fn apply(
             return report.fail_all(Unprepared::failed(message, None), started, &[]);
         }
     }
-    let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
+    let (mut results, failed_at, paused) = write_steps(user, client, &report, &prepared).await;
     let mut undone_earlier = Vec::new();
-    if let (Some(at), true) = (failed_at, options.compensate) {
+    if let Some(reason) = paused {
+        // Held back, not failed: what was written stays, and --resume continues the user.
+        outbox.send(Event::Pause(reason));
+    } else if let (Some(at), true) = (failed_at, options.compensate) {
         let undone = undo::compensate(
             user,
             client,
@@ -163,7 +170,10 @@ async fn prepare(
 ) -> Result<Prepared, Unprepared> {
     let read = super::live::read(user, client, Some(groups))
         .await
-        .map_err(|why| Unprepared::failed(why.message, why.http_status).after(why.attempts))?;
+        .map_err(|why| match why.paused {
+            true => Unprepared::paused(why.message).after(why.attempts),
+            false => Unprepared::failed(why.message, why.http_status).after(why.attempts),
+        })?;
     let mut read_attempts = read.read_attempts;
     let (mut live, group_read_at) = (read.docs, read.group_read_at);
     if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {
@@ -270,16 +280,18 @@ async fn record_rollback(entry: UserPlan, outbox: &Outbox) -> Result<(), String>
         .unwrap_or_else(|_| Err("the run stopped".to_string()))
 }
 
-/// Write the steps in order; after a failure the rest are skipped. The results, and the
-/// index of the step that failed, if one did.
+/// Write the steps in order; after a failure the rest are skipped. The results, the index
+/// of the step that failed or was held back, if one was, and why it was held back (Odin
+/// asked to wait past `--max-wait`: the step is `skipped`, not failed).
 async fn write_steps(
     user: &UserPlan,
     client: &OdinClient,
     report: &Reporter<'_>,
     prepared: &Prepared,
-) -> (Vec<StepResult>, Option<usize>) {
+) -> (Vec<StepResult>, Option<usize>, Option<String>) {
     let mut results = Vec::with_capacity(user.steps.len());
     let mut failed_at = None;
+    let mut paused = None;
     let mut reads = prepared.read_attempts.clone();
     for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
         let started = Instant::now();
@@ -290,7 +302,10 @@ async fn write_steps(
         // resource) and its write.
         result.attempts = reads.remove(&step.resource()).unwrap_or(0);
         if failed_at.is_some() {
-            result.message = "an earlier step of this user failed".into();
+            result.message = match paused {
+                Some(_) => "not started: the run paused (continue it with --resume)".into(),
+                None => "an earlier step of this user failed".into(),
+            };
         } else if prepared.landed[index] {
             // Sent by an earlier attempt of this run, and it reached Odin: applied then,
             // once; nothing is sent again.
@@ -304,6 +319,12 @@ async fn write_steps(
             result.attempts += call.attempts;
             match call.result {
                 Ok(_) => result.status = Status::Applied,
+                Err(error @ OdinError::TooLongWait { .. }) => {
+                    result.status = Status::Skipped;
+                    result.message = format!("not sent: {error}; continue with --resume");
+                    failed_at = Some(index);
+                    paused = Some(error.to_string());
+                }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
                     result.status = Status::Failed;
@@ -318,7 +339,7 @@ async fn write_steps(
         report.journal(index, step, JournalState::Ended(result.status));
         results.push(result);
     }
-    (results, failed_at)
+    (results, failed_at, paused)
 }
 
 /// Field path → before (null when absent) and → after, for the fields a step changes.

@@ -42,6 +42,9 @@ pub struct Args {
     /// Send Retry-After as an HTTP date instead of seconds.
     #[arg(long)]
     pub retry_after_date: bool,
+    /// The pause a 429 asks for, in seconds (default: until the window has room).
+    #[arg(long, value_name = "S")]
+    pub retry_after: Option<u64>,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -120,6 +123,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             drop_rate: args.drop_rate,
             no_bulk_reads: args.no_bulk_reads,
             retry_after_date: args.retry_after_date,
+            retry_after: args.retry_after.map(Duration::from_secs),
         },
         variant: args.variant(),
     };

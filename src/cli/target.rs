@@ -22,6 +22,10 @@ pub struct TargetArgs {
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
+    /// The longest pause Odin may ask for (Retry-After), in seconds; past it no new user is
+    /// started and the run can be continued later with --resume.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_wait: u64,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
@@ -54,6 +58,7 @@ impl TargetArgs {
         let config = ClientConfig {
             rate: self.rate,
             retries: self.retries,
+            max_wait: std::time::Duration::from_secs(self.max_wait),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;

@@ -28,11 +28,15 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Time allowed for a whole request.
     pub request_timeout: Duration,
+    /// The longest pause Odin may ask for (`Retry-After` of a 429 or 503), and the longest
+    /// one request waits on 429s in all; past it the request ends with
+    /// [`OdinError::TooLongWait`] rather than wait.
+    pub max_wait: Duration,
 }
 
 impl ClientConfig {
     /// Defaults for `base_url`: 5 requests/s (what admins use today), 5 retries, 10 s to
-    /// connect, 30 s per request.
+    /// connect, 30 s per request, pauses of up to 10 minutes.
     pub fn new(base_url: impl Into<String>) -> ClientConfig {
         ClientConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
@@ -40,9 +44,13 @@ impl ClientConfig {
             retries: 5,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 }
+
+/// The default [`ClientConfig::max_wait`]: 10 minutes.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(600);
 
 /// The outcome of one logical request, however many attempts it took.
 #[derive(Debug)]
@@ -234,8 +242,10 @@ impl Transport {
     /// `prepare` runs after each attempt's limiter wait, right before the request is sent
     /// (so a token it picks has not aged in the queue); its failure ends the call, sending
     /// nothing. A 429 slows the shared limiter and does not use up `--retries`: Odin said
-    /// when to come back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are
-    /// made. `attempts` counts the requests sent.
+    /// when to come back, which is not a failure. Waiting is bounded by time, not by a count
+    /// of waits: a `Retry-After` longer than [`ClientConfig::max_wait`], or 429s whose waits
+    /// add up past it, end the call with [`OdinError::TooLongWait`] at once (the run stops
+    /// starting users and can be resumed). `attempts` counts the requests sent.
     pub(super) async fn retrying<F, Fut>(
         &self,
         prepare: F,
@@ -249,7 +259,7 @@ impl Transport {
     {
         let mut attempts = 0;
         let mut failures = 0;
-        let mut throttled = 0;
+        let mut waited = Duration::ZERO;
         loop {
             self.limiter.acquire().await;
             let request = match prepare().await {
@@ -280,19 +290,39 @@ impl Transport {
             };
             let worth_it = error.retryable()
                 && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
-            if error.status() == Some(429) {
+            let throttled = error.status() == Some(429);
+            if throttled {
                 // Every answer of 429 is counted, the last one that ends the call too.
                 self.counters.throttled();
-                throttled += 1;
             } else {
                 failures += 1;
             }
-            if !worth_it || failures > self.config.retries || throttled > THROTTLED_WAITS {
+            if !worth_it || failures > self.config.retries {
                 return Call {
                     status,
                     attempts,
                     result: Err(error),
                 };
+            }
+            let asked = match &error {
+                OdinError::Http { retry_after, .. } => retry_after.unwrap_or_default(),
+                _ => Duration::ZERO,
+            };
+            let bound = self.config.max_wait;
+            if asked > bound || (throttled && waited + asked > bound) {
+                tracing::warn!(?asked, ?bound, "Odin asked for a pause past --max-wait");
+                return Call {
+                    status,
+                    attempts,
+                    result: Err(OdinError::TooLongWait {
+                        asked,
+                        bound,
+                        details: error.to_string(),
+                    }),
+                };
+            }
+            if throttled {
+                waited += asked.max(Duration::from_millis(250));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(subject, attempt = attempts, %error, "retrying");
@@ -398,9 +428,6 @@ pub(super) fn retry_after(
 
 /// How many times one request renews a refused token before giving up.
 pub const TOKEN_RENEWALS: u32 = 3;
-
-/// How many 429 answers one request waits out before giving up.
-pub const THROTTLED_WAITS: u32 = 30;
 
 /// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
 /// upper half so that workers retrying together spread out.

@@ -150,6 +150,8 @@ pub struct Figures {
     pub finished: bool,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
+    /// Stopped in a way `--resume` continues (Ctrl-C, or a pause past `--max-wait`).
+    pub resumable: bool,
     /// Stopped by the breaker or the canary, and why.
     pub stopped_by: Option<String>,
     /// Users in the plan (users seen in the results for an unfinished run).
@@ -178,6 +180,7 @@ impl Figures {
             return Figures {
                 finished: true,
                 interrupted: s.interrupted,
+                resumable: s.resumable || s.interrupted,
                 stopped_by: s.stopped_by.clone(),
                 users: s.users,
                 users_not_done: s.users_not_done,
@@ -212,6 +215,7 @@ impl Figures {
         Figures {
             finished: false,
             interrupted: false,
+            resumable: true,
             stopped_by: None,
             // The plan's users, as the timeline recorded them; the users with results when
             // it did not (a run killed in its first second, or an older run).
@@ -289,7 +293,7 @@ pub fn next_steps(
     if figures.steps.applied > 0 {
         steps.push(("undo", format!("sleipnir rollback {dir} --target {target}")));
     }
-    if (!figures.finished || figures.interrupted)
+    if figures.resumable
         && let Some(source) = &left.source
     {
         let command = source.resume_command(std::path::Path::new(dir));

@@ -169,6 +169,7 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
     }
     if let Err(wait) = sim.faults.admit(Instant::now()) {
         sim.stats.answered(method.as_str(), &path, 429);
+        let wait = sim.config.faults.retry_after.unwrap_or(wait);
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         let mut response = api::ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
