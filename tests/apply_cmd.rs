@@ -933,4 +933,10 @@ async fn throttled(retry_after_date: bool) {
     // The pool paused rather than asking again and again (about 15 answers of 429 in
     // either form; the parsing of both forms is unit-tested in odin::transport).
     assert!(throttled <= 40, "{throttled} answers of 429");
+    // `answered 429` counts the answers the server gave, not the waits made.
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(work.path().join("run/summary.json")).expect("summary"),
+    )
+    .expect("json");
+    assert_eq!(summary["requests"]["throttled"], throttled, "{summary}");
 }

@@ -180,3 +180,32 @@ fn check_and_export_against_an_echoing_server_show_no_secret() {
     assert!(all.contains("[redacted]"), "nothing was redacted");
     assert_no_secret(&all);
 }
+
+#[test]
+fn a_target_with_a_login_in_it_is_refused_and_never_repeated() {
+    let sim = sim(Variant::default(), FaultConfig::default());
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("s.csv"),
+        format!("userId,user.extension\n{},4001\n", user_id(1)),
+    )
+    .expect("sheet");
+    let target = sim
+        .base_url()
+        .replace("http://", &format!("http://admin:{PASSWORD}@"));
+    for args in [
+        vec!["apply", "s.csv", "--target", &target, "--yes"],
+        vec!["check", "--target", &target],
+    ] {
+        let out = sleipnir_env(
+            dir,
+            &args,
+            &[("ODIN_USERNAME", "admin"), ("ODIN_PASSWORD", PASSWORD)],
+        );
+        assert_eq!(out.code, 2, "{}", out.transcript());
+        assert!(out.stderr.contains("ODIN_USERNAME"), "{}", out.transcript());
+        assert_no_secret(&everything(&out, dir));
+    }
+    assert_eq!(sim.stats().requests.len(), 0, "nothing was sent");
+}
