@@ -217,25 +217,30 @@ mod tests {
         Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
     }
 
-    #[test]
-    fn a_write_that_landed_is_found_from_the_entry() {
-        let entry = UserPlan {
+    /// A rollback entry of user `a@x` with `steps`.
+    fn entry(steps: Vec<Step>) -> UserPlan {
+        UserPlan {
             user_id: "a@x".into(),
             rows: vec![2],
             service_provider_id: None,
             group_id: None,
-            steps: vec![
-                step(
-                    Resource::Services,
-                    json!({"userServices.Call Notify": false}),
-                ),
-                step(
-                    Resource::User,
-                    json!({"address": {"city": "Old", "country": "US"}, "extension": "1"}),
-                ),
-            ],
+            steps,
             before: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_write_that_landed_is_found_from_the_entry() {
+        let entry = entry(vec![
+            step(
+                Resource::Services,
+                json!({"userServices.Call Notify": false}),
+            ),
+            step(
+                Resource::User,
+                json!({"address": {"city": "Old", "country": "US"}, "extension": "1"}),
+            ),
+        ]);
         // The live record holds what the step wrote.
         let live = json!({"address": {"city": "New", "country": "US"}, "extension": "42"});
         let user_step = step(Resource::User, json!({"address.city": "New"}));
@@ -265,28 +270,21 @@ mod tests {
 
     #[test]
     fn the_entry_is_restricted_to_what_the_step_changed() {
-        let entry = UserPlan {
-            user_id: "a@x".into(),
-            rows: vec![2],
-            service_provider_id: None,
-            group_id: None,
-            steps: vec![
-                step(
-                    Resource::Services,
-                    json!({"userServices.Call Notify": true, "userServices.Call Waiting": true}),
-                ),
-                step(Resource::User, json!({"extension": "1", "lastName": "X"})),
-                step(
-                    Resource::Settings,
-                    json!({"Call Notify.criteria": [], "Do Not Disturb.isActive": false}),
-                ),
-                step(
-                    Resource::Services,
-                    json!({"userServices.Sequential Ring": false}),
-                ),
-            ],
-            before: None,
-        };
+        let entry = entry(vec![
+            step(
+                Resource::Services,
+                json!({"userServices.Call Notify": true, "userServices.Call Waiting": true}),
+            ),
+            step(Resource::User, json!({"extension": "1", "lastName": "X"})),
+            step(
+                Resource::Settings,
+                json!({"Call Notify.criteria": [], "Do Not Disturb.isActive": false}),
+            ),
+            step(
+                Resource::Services,
+                json!({"userServices.Sequential Ring": false}),
+            ),
+        ]);
         let user_step = step(Resource::User, json!({"extension": "42"}));
         assert_eq!(
             undo_of(&user_step, &entry),
