@@ -6,6 +6,7 @@
 //! and error cells keep their kind so that conversion can judge them against the field.
 
 mod delimited;
+mod number;
 mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::problem::{Column, Problem};
+
+pub use number::{SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
 
 /// One cell's content, as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -279,16 +282,6 @@ fn header_problems(columns: &[Column], header_row: usize, rows: &[Row]) -> Vec<P
     problems
 }
 
-/// A workbook number as text: integral values without `.0` and never in scientific
-/// notation (`9871515000`), others in their shortest exact form (`12.5`).
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e17 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -296,15 +289,6 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn integral_numbers_print_without_fraction_or_exponent() {
-        assert_eq!(format_number(9871515000.0), "9871515000");
-        assert_eq!(format_number(1234.0), "1234");
-        assert_eq!(format_number(-5.0), "-5");
-        assert_eq!(format_number(12.5), "12.5");
-        assert_eq!(format_number(0.1), "0.1");
-    }
 
     #[test]
     fn blank_text_is_an_empty_cell() {
