@@ -7,6 +7,7 @@
 
 mod delimited;
 mod number;
+pub mod title;
 mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -68,7 +69,8 @@ pub struct Sheet {
     pub path: PathBuf,
     /// The worksheet read, for workbooks.
     pub worksheet: Option<String>,
-    /// The header row, one [`Column`] per header cell.
+    /// The header row, one [`Column`] per header cell. Titles are trimmed, with every
+    /// Unicode space as ` ` and invisible characters dropped.
     pub columns: Vec<Column>,
     /// The header row's number.
     pub header_row: usize,
@@ -205,12 +207,20 @@ impl Grid {
             return Err(SheetError::Empty(path.to_path_buf()));
         };
         let mut problems = Vec::new();
+        let mut warnings = self.warnings;
         let columns: Vec<Column> = header_cells
             .iter()
             .enumerate()
-            .map(|(i, cell)| Column {
-                index: self.first_column + i,
-                title: header_text(cell),
+            .map(|(i, cell)| {
+                let clean = title::clean(&header_text(cell));
+                let column = Column {
+                    index: self.first_column + i,
+                    title: clean.text,
+                };
+                if !clean.dropped.is_empty() {
+                    warnings.push(dropped_warning(&column, &clean.dropped));
+                }
+                column
             })
             .collect();
         let mut data: Vec<Row> = Vec::new();
@@ -240,10 +250,26 @@ impl Grid {
             header_row,
             rows: data,
             problems,
-            warnings: self.warnings,
+            warnings,
             sha256,
         })
     }
+}
+
+/// The one warning for a title that held invisible characters.
+fn dropped_warning(column: &Column, dropped: &[char]) -> String {
+    let named: Vec<String> = dropped.iter().map(|c| title::describe(*c)).collect();
+    let (what, them) = if dropped.len() == 1 {
+        ("an invisible character", "it was")
+    } else {
+        ("invisible characters", "they were")
+    };
+    format!(
+        "column {} (`{}`): the title held {what}, {}; {them} left out",
+        column.letter(),
+        column.title,
+        named.join(", ")
+    )
 }
 
 fn header_text(cell: &Cell) -> String {
