@@ -100,6 +100,7 @@ fn write_run(dir: &Path) {
                 requests,
                 steps,
                 users_done: users_done + users_not_done,
+                users_total: USERS,
             };
             ledger.timeline(&point).unwrap();
         }
@@ -112,6 +113,7 @@ fn write_run(dir: &Path) {
         users_not_done,
         steps,
         interrupted: false,
+        resumable: false,
         stopped_by: None,
         wall_seconds: seconds as f64,
         requests,

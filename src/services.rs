@@ -122,6 +122,25 @@ impl ServiceRef {
                     .any(|names| names.contains(&self.name.as_str()) && names.contains(&name)))
     }
 
+    /// Set its `assigned` in `listing` (a `GET /users/services` document), under the
+    /// spelling the listing uses; added to the list when missing.
+    pub fn set_assigned(&self, listing: &mut Value, assigned: bool) {
+        let name = self.as_listed(listing).name;
+        if !listing.is_object() {
+            *listing = json!({});
+        }
+        let list = &mut listing[self.kind.list()];
+        if !list.is_array() {
+            *list = json!([]);
+        }
+        if let Some(items) = list.as_array_mut() {
+            match items.iter_mut().find(|s| s["serviceName"] == name.as_str()) {
+                Some(item) => item["assigned"] = Value::Bool(assigned),
+                None => items.push(json!({"serviceName": name, "assigned": assigned})),
+            }
+        }
+    }
+
     /// Its entry in the listing, under any of its spellings (its own first).
     fn listed<'a>(&self, listing: &'a Value) -> Option<&'a Value> {
         let items = listing[self.kind.list()].as_array()?;

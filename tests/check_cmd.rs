@@ -252,16 +252,18 @@ fn without_group_or_user_only_the_server_is_checked() {
 }
 
 #[test]
-fn an_unknown_user_exits_1_and_names_what_cannot_change() {
+fn an_unknown_user_exits_1_and_blames_no_endpoint() {
     let sim = simulator(Variant::default(), FaultConfig::default());
     let run = check(&sim, &["--user", "nobody@sim.example.net"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
+    let text = flat(&run.stdout);
     assert!(
-        flat(&run.stdout)
-            .contains("policy.* (GET /users/call-processing-policy?userId= answered 404)"),
-        "{}",
-        run.stdout
+        text.contains(
+            "not known: every read of `nobody@sim.example.net` answered 404 (no such user?)"
+        ),
+        "{text}"
     );
+    assert!(!text.contains("policy.* (GET"), "{text}");
 }
 
 #[test]
@@ -276,6 +278,12 @@ fn an_unknown_group_exits_1_and_checks_no_user() {
     );
     assert!(
         text.contains("user reads: group `ent.sim/nope` could not be listed; give --user ID"),
+        "{text}"
+    );
+    // The /bulk reads' 404s are the group's, not a server without them.
+    assert!(!text.contains("not served"), "{text}");
+    assert!(
+        !text.contains("per user (the /bulk reads answered 404)"),
         "{text}"
     );
     assert_read_only(&sim);
@@ -340,4 +348,23 @@ fn usage_errors_exit_2_before_any_request() {
     );
     assert_eq!(insecure.code, 2, "{}", insecure.transcript());
     assert_eq!(sim.stats().total, 0);
+}
+
+#[test]
+fn a_server_that_throttles_the_check_is_named() {
+    let sim = simulator(
+        Variant::default(),
+        FaultConfig {
+            rate_limit: Some(3),
+            ..FaultConfig::default()
+        },
+    );
+    let run = check(&sim, &["--group", "ent.sim/grp01"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        flat(&run.stdout).contains("answered 429: this server throttles"),
+        "{}",
+        run.stdout
+    );
+    assert_read_only(&sim);
 }

@@ -565,9 +565,11 @@ async fn a_users_file_with_a_wrong_group_leaves_nobody_out() {
     std::fs::write(
         dir.join("wrong.csv"),
         format!(
-            "userId,user.serviceProviderId,user.groupId\n{},ent.sim,grp01\n{},ent.sim,grp01\nghost@sim.example.net,ent.sim,grp01\n",
+            "userId,user.serviceProviderId,user.groupId\n{},ent.sim,grp01\n{},ent.sim,grp01\nghost@sim.example.net,ent.sim,grp01\n{},ent.sim,grp09\n{},other.sp,grp01\n",
             user_id(2),
-            user_id(1)
+            user_id(1),
+            user_id(3),
+            user_id(4)
         ),
     )
     .unwrap();
@@ -599,11 +601,16 @@ async fn a_users_file_with_a_wrong_group_leaves_nobody_out() {
             other => panic!("{other:?}"),
         })
         .collect();
+    // Users 3 and 4 are stated in groups that do not exist: read one by one too.
+    let mut homes = homes;
+    homes.sort();
     assert_eq!(
         homes,
         [
             (user_id(1), "grp01".to_string()),
-            (user_id(2), "grp02".to_string())
+            (user_id(2), "grp02".to_string()),
+            (user_id(3), "grp03".to_string()),
+            (user_id(4), "grp01".to_string())
         ]
     );
 }

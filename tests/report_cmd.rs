@@ -314,11 +314,14 @@ async fn a_killed_run_gets_its_report_from_report_dir() {
         .spawn()
         .expect("apply starts");
     let dir = work.path().join("run");
-    // Kill it once some users are done (and well before all are).
+    // Kill it once some users are done and the timeline has a second's counters (and well
+    // before all users are done).
     for _ in 0..200 {
         let lines =
             std::fs::read_to_string(dir.join("results.csv")).map_or(0, |t| t.lines().count());
-        if lines > 20 {
+        let points =
+            std::fs::read_to_string(dir.join("timeline.jsonl")).map_or(0, |t| t.lines().count());
+        if lines > 20 && points >= 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -333,6 +336,24 @@ async fn a_killed_run_gets_its_report_from_report_dir() {
     let run = sleipnir_env(work.path(), &["report", "run"], &[]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     check_files(&dir, false);
+    // The plan's users, not those with results; requests by kind from the timeline; and
+    // advice that fits the files: continue with --resume (failed.jsonl holds nobody).
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let outcome = &page_ids(&html)["outcome"];
+    assert!(outcome.contains("of 300 users done"), "{outcome}");
+    assert!(
+        html.contains("sleipnir apply s.csv --resume run"),
+        "no resume advice"
+    );
+    assert!(
+        !html.contains("failed.jsonl --target"),
+        "failed.jsonl is empty"
+    );
+    let book: HashMap<String, calamine::Data> = sheet(&dir.join("results.xlsx"), "Summary")
+        .into_iter()
+        .filter_map(|r| Some((r.first()?.to_string(), r.get(1)?.clone())))
+        .collect();
+    assert!(number(&book["writes"]) > 0.0, "{book:?}");
     let none = sleipnir_env(work.path(), &["report", "nowhere"], &[]);
     assert_eq!(none.code, 2, "{}", none.transcript());
 }

@@ -188,6 +188,26 @@ async fn killed_runs_resume_to_the_planned_state_and_roll_back_exactly() {
     for n in 1..=USERS {
         assert_eq!(odin.state(&user_id(n)).await, before[n - 1], "user {n}");
     }
+    // The record counts every write once: what the run says it applied, user by user and
+    // resource by resource, is exactly what its rollback had to undo (a write that landed
+    // before a kill is `applied`, never `unchanged`).
+    let applied = |dir: &Path| -> std::collections::BTreeSet<(String, String)> {
+        csv::Reader::from_path(dir.join("results.csv"))
+            .expect("results")
+            .records()
+            .map(|r| r.expect("record"))
+            .filter(|r| &r[3] == "applied")
+            .map(|r| (r[1].to_string(), r[2].to_string()))
+            .collect()
+    };
+    let (done, undone) = (applied(&run), applied(&dir.join("undo")));
+    assert_eq!(
+        done.symmetric_difference(&undone).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "applied {} user × resource, undid {}",
+        done.len(),
+        undone.len()
+    );
 }
 
 #[test]

@@ -39,6 +39,8 @@ fn a_user_that_cannot_be_read_records_odins_status() {
         .find(|l| &l[1] == "nobody@sim.example.net")
         .expect("a line");
     assert_eq!((&unknown[3], &unknown[4]), ("failed", "404"));
+    // Its read was sent: the step's attempts count it.
+    assert_eq!(&unknown[5], "1");
     assert!(
         unknown[10].starts_with("reading user: HTTP 404"),
         "{:?}",

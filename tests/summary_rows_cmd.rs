@@ -322,6 +322,10 @@ fn a_wrong_group_column_fails_the_user_before_any_write() {
         .map(|l| &l[3])
         .collect();
     assert_eq!(failed, ["failed", "skipped"]);
+    // Its live values were never read: the report says so, never `(unset)`.
+    let html = std::fs::read_to_string(dir.join("run/report.html")).expect("report");
+    assert!(html.contains("(not read)"), "the unread before-values");
+    assert!(!html.contains("(unset)"), "nothing shown as unset");
     assert!(
         sim.state(&user_id(1)).expect("user")["user"]["address"]["city"] == "Here",
         "the right user is written"

@@ -25,6 +25,8 @@ pub(super) struct Collector {
     not_done: HashSet<String>,
     /// Why the run stopped starting users, when the breaker or the canary stopped it.
     stopped_by: Option<String>,
+    /// Odin asked for a pause past `--max-wait`: the run stopped and can be resumed.
+    paused: bool,
     /// The canary users' results, until the canary is decided.
     canary: Option<Vec<StepResult>>,
     /// The first run file that could not be written.
@@ -58,6 +60,7 @@ impl Collector {
             failed_users: 0,
             not_done: HashSet::new(),
             stopped_by: None,
+            paused: false,
             canary: options.canary.map(|_| Vec::new()),
             broken: None,
             warnings: Vec::new(),
@@ -91,6 +94,15 @@ impl Collector {
             Event::Unfinished(entry) => self.ledger.unfinished(&entry),
             Event::UserDone { failed } => {
                 self.user_done(failed);
+                Ok(())
+            }
+            Event::Pause(reason) => {
+                if self.stopped_by.is_none() {
+                    tracing::warn!(reason, "paused: no new users are started");
+                    self.stopped_by = Some(format!("paused: {reason}"));
+                }
+                self.paused = true;
+                self.stop();
                 Ok(())
             }
             Event::Amend {
@@ -162,6 +174,7 @@ impl Collector {
             requests,
             steps: self.progress.steps,
             users_done: self.progress.users_done,
+            users_total: self.progress.users_total,
         };
         let written = self.ledger.timeline(&point);
         self.check(written);
@@ -197,6 +210,7 @@ impl Collector {
             users_not_done: self.not_done.len(),
             steps: self.progress.steps,
             interrupted: stopped_early && self.stopped_by.is_none(),
+            resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
             stopped_by: self.stopped_by,
             wall_seconds: wall.as_secs_f64(),
             requests,

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::diff::diff;
+use super::diff::{StepDiff, diff};
 use super::undo::{Compensation, restores};
 use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
@@ -23,6 +23,9 @@ pub(crate) struct Earlier {
     pub entry: Option<UserPlan>,
     /// How its steps before `start` ended.
     pub kept: Vec<Status>,
+    /// Its steps from `start` on whose write an earlier attempt sent (indices among all its
+    /// steps): found holding their values now, they were applied by that attempt.
+    pub touched: Vec<usize>,
 }
 
 /// Undo the steps of `user` that earlier attempts applied (`kept` says how its first steps
@@ -105,7 +108,7 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
     match step {
         Step::Fields { resource, patch } => {
             let keys: Vec<&str> = patch.iter().map(|(key, _)| key.as_str()).collect();
-            fields_of(entry, *resource, |key| keys.contains(&key))
+            fields_of(entry, *resource, |key| keys.iter().any(|k| covers(key, k)))
                 .into_iter()
                 .collect()
         }
@@ -122,6 +125,50 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
             services.into_iter().chain(settings).collect()
         }
     }
+}
+
+/// Whether rollback-entry key `unit` restores plan key `key`: the same field, or the whole
+/// object or list it lies in (entries restore nested objects whole, see `diff::unit_len`).
+fn covers(unit: &str, key: &str) -> bool {
+    key == unit
+        || key
+            .strip_prefix(unit)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// What `step` changed when an earlier attempt's write of it reached Odin, found from the
+/// user's rollback `entry` and its `live` document (which holds the step's values now):
+/// the step diffed against the live document with the entry's before-values put back.
+/// `None` when the entry restores nothing of the step (the write changed nothing).
+pub(super) fn landed(step: &Step, entry: &UserPlan, live: &Value) -> Option<StepDiff> {
+    let mut before = live.clone();
+    match step {
+        Step::Fields { resource, patch } => {
+            let keys: Vec<&str> = patch.iter().map(|(key, _)| key.as_str()).collect();
+            let recorded = fields_of(entry, *resource, |key| keys.iter().any(|k| covers(key, k)))?;
+            for (key, value) in recorded.patch().iter() {
+                let path = crate::notation::parse_relative(key).ok()?;
+                crate::notation::set(&mut before, &path, value.clone());
+            }
+        }
+        Step::Services(changes) => {
+            let recorded = services_of(entry);
+            let was_assigned = kept(&recorded.assign, &changes.unassign);
+            let was_not = kept(&recorded.unassign, &changes.assign);
+            if was_assigned.is_empty() && was_not.is_empty() {
+                return None;
+            }
+            for service in &was_assigned {
+                service.set_assigned(&mut before, true);
+            }
+            for service in &was_not {
+                service.set_assigned(&mut before, false);
+            }
+        }
+    }
+    diff(step, &before)
+        .ok()
+        .filter(|change| change.body.is_some())
 }
 
 /// The entry's fields of `resource` whose key is `wanted`, as one step (none when empty).
@@ -168,6 +215,52 @@ mod tests {
 
     fn step(resource: Resource, patch: Value) -> Step {
         Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
+    }
+
+    #[test]
+    fn a_write_that_landed_is_found_from_the_entry() {
+        let entry = UserPlan {
+            user_id: "a@x".into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": false}),
+                ),
+                step(
+                    Resource::User,
+                    json!({"address": {"city": "Old", "country": "US"}, "extension": "1"}),
+                ),
+            ],
+            before: None,
+        };
+        // The live record holds what the step wrote.
+        let live = json!({"address": {"city": "New", "country": "US"}, "extension": "42"});
+        let user_step = step(Resource::User, json!({"address.city": "New"}));
+        let change = landed(&user_step, &entry, &live).expect("landed");
+        assert_eq!(change.changes.len(), 1);
+        assert_eq!(change.changes[0].before, Some(json!("Old")));
+        assert_eq!(
+            change.restore,
+            [(
+                "address".to_string(),
+                Some(json!({"city": "Old", "country": "US"}))
+            )]
+        );
+        let listing = json!({"userServices": [{"serviceName": "Call Notify", "assigned": true}]});
+        let assign = step(
+            Resource::Services,
+            json!({"userServices.Call Notify": true}),
+        );
+        let change = landed(&assign, &entry, &listing).expect("landed");
+        assert_eq!(change.changes[0].before, Some(json!(false)));
+        // A step the entry restores nothing of changed nothing.
+        let other = step(Resource::User, json!({"lastName": "X"}));
+        assert!(landed(&other, &entry, &json!({"lastName": "X"})).is_none());
+        assert!(covers("address", "address.city") && covers("aliases", "aliases[0]"));
+        assert!(!covers("address", "addressLine") && !covers("ext", "extension"));
     }
 
     #[test]

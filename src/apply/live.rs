@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::diff::{live_value, same};
 use super::groups::GroupReads;
-use crate::odin::OdinClient;
+use crate::odin::{OdinClient, OdinError};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 
@@ -25,6 +25,11 @@ pub struct ReadFailure {
     pub message: String,
     /// The HTTP status Odin answered, if it answered.
     pub http_status: Option<u16>,
+    /// The requests this user's reads sent, retries of the one that failed included.
+    pub attempts: u32,
+    /// The read was not failed but held back: Odin asked for a pause past `--max-wait`
+    /// ([`crate::odin::OdinError::TooLongWait`]); the run stops and can be resumed.
+    pub paused: bool,
 }
 
 impl ReadFailure {
@@ -32,6 +37,8 @@ impl ReadFailure {
         ReadFailure {
             message: message.into(),
             http_status: None,
+            attempts: 0,
+            paused: false,
         }
     }
 }
@@ -83,6 +90,9 @@ pub struct Live {
     /// Whether the settings document came from group reads and so holds only the services
     /// the user's steps touch.
     pub partial_settings: bool,
+    /// The requests sent to read each resource for this user alone (retries included; a
+    /// group read is shared, and counted by kind in the run's summary instead).
+    pub read_attempts: HashMap<Resource, u32>,
 }
 
 /// Read the resources `user`'s steps touch: from its group's read when `groups` has one,
@@ -106,13 +116,19 @@ pub async fn read(
             continue;
         }
         let call = client.read(step.resource(), &user.user_id).await;
+        *live.read_attempts.entry(step.resource()).or_default() += call.attempts;
         let value = call.result.map_err(|error| ReadFailure {
             message: format!("reading {}: {error}", step.resource()),
             http_status: call.status,
+            attempts: live.read_attempts.values().sum(),
+            paused: matches!(error, OdinError::TooLongWait { .. }),
         })?;
         live.docs.insert(step.resource(), value);
     }
-    check_home(user, live.docs.get(&Resource::User))?;
+    check_home(user, live.docs.get(&Resource::User)).map_err(|mut failure| {
+        failure.attempts = live.read_attempts.values().sum();
+        failure
+    })?;
     Ok(live)
 }
 

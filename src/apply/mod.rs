@@ -159,6 +159,9 @@ pub async fn run(
         if *stop.borrow_and_update() {
             collector.stop();
         }
+        // A first point at once: a run killed in its first second still says how many
+        // users its plan holds.
+        collector.mark(0, client.counts());
         let mut seconds = tokio::time::interval_at(
             tokio::time::Instant::now() + Duration::from_secs(1),
             Duration::from_secs(1),

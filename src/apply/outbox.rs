@@ -19,6 +19,9 @@ pub(crate) enum Event {
     Unfinished(UserPlan),
     /// A user's last step ended; `failed` when one of its steps failed.
     UserDone { failed: bool },
+    /// Odin asked for a pause longer than `--max-wait` (why, in words): start no more
+    /// users; the run can be continued with `--resume`.
+    Pause(String),
     /// A step whose result an earlier attempt recorded (`applied`) ends otherwise: its
     /// `results.csv` line gets this status and message.
     Amend {

@@ -13,6 +13,8 @@ pub(super) struct Unprepared {
     pub message: String,
     pub status: Status,
     pub http_status: Option<u16>,
+    /// The requests the user's reads sent before it ended so: its first step's attempts.
+    pub attempts: u32,
 }
 
 impl Unprepared {
@@ -21,7 +23,25 @@ impl Unprepared {
             message,
             status: Status::Failed,
             http_status,
+            attempts: 0,
         }
+    }
+
+    /// Held back, not failed: Odin asked for a pause past `--max-wait` (its steps are
+    /// `skipped`, for `--resume`).
+    pub fn paused(message: String) -> Unprepared {
+        Unprepared {
+            message,
+            status: Status::Skipped,
+            http_status: None,
+            attempts: 0,
+        }
+    }
+
+    /// The same, having sent `attempts` requests.
+    pub fn after(mut self, attempts: u32) -> Unprepared {
+        self.attempts = attempts;
+        self
     }
 }
 
@@ -76,6 +96,10 @@ impl Reporter<'_> {
                 (_, Status::Drifted) => {
                     (Status::Skipped, "not written: the user drifted".to_string())
                 }
+                (_, Status::Skipped) => (
+                    Status::Skipped,
+                    "not started: the run paused (continue it with --resume)".to_string(),
+                ),
                 _ => (
                     Status::Skipped,
                     "an earlier step of this user failed".to_string(),
@@ -84,6 +108,7 @@ impl Reporter<'_> {
             let mut result = self.result(index, step, status);
             if index == 0 {
                 result.http_status = why.http_status;
+                result.attempts = why.attempts;
             }
             result.after = step.patch().into_owned();
             result.message = text;

@@ -13,11 +13,11 @@ use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
 use super::earlier::Earlier;
 use super::groups::GroupReads;
-use super::outbox::{Outbox, Request};
+use super::outbox::{Event, Outbox, Request};
 use super::reporter::{Reporter, Unprepared};
 use super::undo;
-use crate::odin::OdinClient;
 use crate::odin::resources::UserIdentity;
+use crate::odin::{OdinClient, OdinError};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use crate::rundir::{JournalState, Status, StepResult};
@@ -26,12 +26,18 @@ use crate::services::ServiceRef;
 /// A user's live state and what each of its steps would change.
 struct Prepared {
     diffs: Vec<StepDiff>,
+    /// Per step: its write was sent by an earlier attempt and reached Odin (the live state
+    /// holds its values; its diff is what that write changed, from the rollback entry).
+    landed: Vec<bool>,
     /// The settings of the services the user is about to lose (unassigned, or in an
     /// unassigned pack), as field paths: what assigning them again restores.
     captured: Map<String, Value>,
     identity: UserIdentity,
     /// When the group read used was made, if one was.
     group_read_at: Option<Instant>,
+    /// Requests sent to read each resource for this user: counted in the attempts of the
+    /// first step of that resource.
+    read_attempts: HashMap<Resource, u32>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -64,10 +70,14 @@ pub(crate) async fn apply(
         offset: start,
     };
     let started = Instant::now();
-    let prepared = match prepare_fresh(user, (client, groups), options).await {
+    let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
-            // A drifted user is not written at all; a failed one is undone whole.
+            // A drifted user is not written at all; a failed one is undone whole; a paused
+            // one (Odin asked to wait past --max-wait) pauses the run.
+            if failure.status == Status::Skipped {
+                outbox.send(Event::Pause(failure.message.clone()));
+            }
             let mut undone = Vec::new();
             if failure.status == Status::Failed && options.compensate {
                 let identity = UserIdentity::resolve(
@@ -93,9 +103,12 @@ pub(crate) async fn apply(
             return report.fail_all(Unprepared::failed(message, None), started, &[]);
         }
     }
-    let (mut results, failed_at) = write_steps(user, client, &report, &prepared).await;
+    let (mut results, failed_at, paused) = write_steps(user, client, &report, &prepared).await;
     let mut undone_earlier = Vec::new();
-    if let (Some(at), true) = (failed_at, options.compensate) {
+    if let Some(reason) = paused {
+        // Held back, not failed: what was written stays, and --resume continues the user.
+        outbox.send(Event::Pause(reason));
+    } else if let (Some(at), true) = (failed_at, options.compensate) {
         let undone = undo::compensate(
             user,
             client,
@@ -135,12 +148,13 @@ async fn prepare_fresh(
     user: &UserPlan,
     reads: (&OdinClient, &GroupReads),
     options: &ApplyOptions,
+    earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
-    let prepared = prepare(user, reads, options).await?;
+    let prepared = prepare(user, reads, options, earlier).await?;
     match prepared.group_read_at {
         Some(at) if at.elapsed() >= reads.1.max_age() => {
             tracing::debug!(user = %user.user_id, "group read too old by now; reading again");
-            prepare(user, reads, options).await
+            prepare(user, reads, options, earlier).await
         }
         _ => Ok(prepared),
     }
@@ -152,10 +166,15 @@ async fn prepare(
     user: &UserPlan,
     (client, groups): (&OdinClient, &GroupReads),
     options: &ApplyOptions,
+    earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
     let read = super::live::read(user, client, Some(groups))
         .await
-        .map_err(|why| Unprepared::failed(why.message, why.http_status))?;
+        .map_err(|why| match why.paused {
+            true => Unprepared::paused(why.message).after(why.attempts),
+            false => Unprepared::failed(why.message, why.http_status).after(why.attempts),
+        })?;
+    let mut read_attempts = read.read_attempts;
     let (mut live, group_read_at) = (read.docs, read.group_read_at);
     if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {
         // Before a service is unassigned its settings are kept, so that rollback and
@@ -163,9 +182,10 @@ async fn prepare(
         // user's whole settings document (a group read holds only the services the steps
         // touch).
         let call = client.read(Resource::Settings, &user.user_id).await;
+        *read_attempts.entry(Resource::Settings).or_default() += call.attempts;
         let doc = call.result.map_err(|error| {
             let message = format!("reading {} before unassigning: {error}", Resource::Settings);
-            Unprepared::failed(message, call.status)
+            Unprepared::failed(message, call.status).after(read_attempts.values().sum())
         })?;
         live.insert(Resource::Settings, doc);
     }
@@ -177,15 +197,17 @@ async fn prepare(
                 message: moved.join("; "),
                 status: Status::Drifted,
                 http_status: None,
+                attempts: read_attempts.values().sum(),
             });
         }
     }
-    let diffs = user
+    let mut diffs = user
         .steps
         .iter()
         .map(|step| diff(step, &live[&step.resource()]))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
+    let landed = landed_earlier(user, earlier, &live, &mut diffs);
     let captured = captured_settings(&diffs, &live);
     let identity = UserIdentity::resolve(
         &user.user_id,
@@ -195,10 +217,37 @@ async fn prepare(
     );
     Ok(Prepared {
         diffs,
+        landed,
         captured,
         identity,
         group_read_at,
+        read_attempts,
     })
+}
+
+/// The steps of this attempt whose write an earlier attempt sent and which the live state
+/// shows landed: their diffs become what that write changed (from the rollback entry), so
+/// they are reported `applied` with their before-values, and compensation undoes them.
+fn landed_earlier(
+    user: &UserPlan,
+    earlier: &Earlier,
+    live: &HashMap<Resource, Value>,
+    diffs: &mut [StepDiff],
+) -> Vec<bool> {
+    let mut landed = vec![false; diffs.len()];
+    let Some(entry) = &earlier.entry else {
+        return landed;
+    };
+    for (index, step) in user.steps.iter().enumerate() {
+        if diffs[index].body.is_some() || !earlier.touched.contains(&(earlier.start + index)) {
+            continue;
+        }
+        if let Some(change) = super::earlier::landed(step, entry, &live[&step.resource()]) {
+            diffs[index] = change;
+            landed[index] = true;
+        }
+    }
+    landed
 }
 
 /// The settings of the services the user is about to lose: those its services steps really
@@ -231,31 +280,51 @@ async fn record_rollback(entry: UserPlan, outbox: &Outbox) -> Result<(), String>
         .unwrap_or_else(|_| Err("the run stopped".to_string()))
 }
 
-/// Write the steps in order; after a failure the rest are skipped. The results, and the
-/// index of the step that failed, if one did.
+/// Write the steps in order; after a failure the rest are skipped. The results, the index
+/// of the step that failed or was held back, if one was, and why it was held back (Odin
+/// asked to wait past `--max-wait`: the step is `skipped`, not failed).
 async fn write_steps(
     user: &UserPlan,
     client: &OdinClient,
     report: &Reporter<'_>,
     prepared: &Prepared,
-) -> (Vec<StepResult>, Option<usize>) {
+) -> (Vec<StepResult>, Option<usize>, Option<String>) {
     let mut results = Vec::with_capacity(user.steps.len());
     let mut failed_at = None;
+    let mut paused = None;
+    let mut reads = prepared.read_attempts.clone();
     for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
         let started = Instant::now();
         let (before, after) = maps(change);
         let mut result = report.result(index, step, Status::Skipped);
         (result.before, result.after) = (before, after);
+        // Every request the step sent: its resource's read (for the first step of that
+        // resource) and its write.
+        result.attempts = reads.remove(&step.resource()).unwrap_or(0);
         if failed_at.is_some() {
-            result.message = "an earlier step of this user failed".into();
+            result.message = match paused {
+                Some(_) => "not started: the run paused (continue it with --resume)".into(),
+                None => "an earlier step of this user failed".into(),
+            };
+        } else if prepared.landed[index] {
+            // Sent by an earlier attempt of this run, and it reached Odin: applied then,
+            // once; nothing is sent again.
+            result.status = Status::Applied;
+            result.message = "applied by an earlier attempt of this run".into();
         } else if let Some(body) = &change.body {
             report.journal(index, step, JournalState::Writing);
             let body = prepared.identity.stamp(step.resource(), body);
             let call = client.write(step.resource(), &body).await;
             result.http_status = call.status;
-            result.attempts = call.attempts;
+            result.attempts += call.attempts;
             match call.result {
                 Ok(_) => result.status = Status::Applied,
+                Err(error @ OdinError::TooLongWait { .. }) => {
+                    result.status = Status::Skipped;
+                    result.message = format!("not sent: {error}; continue with --resume");
+                    failed_at = Some(index);
+                    paused = Some(error.to_string());
+                }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
                     result.status = Status::Failed;
@@ -270,7 +339,7 @@ async fn write_steps(
         report.journal(index, step, JournalState::Ended(result.status));
         results.push(result);
     }
-    (results, failed_at)
+    (results, failed_at, paused)
 }
 
 /// Field path → before (null when absent) and → after, for the fields a step changes.

@@ -270,6 +270,13 @@ fn refused_token(facts: &Facts) -> String {
 
 /// Which columns cannot be changed, and why, as one sentence.
 fn cannot_change_text(user: &UserFacts) -> String {
+    if no_such_user(user) {
+        return format!(
+            "not known: every read of `{}` answered 404 (no such user?); check with a user \
+             that exists",
+            user.user_id
+        );
+    }
     let lost: Vec<String> = unread(user)
         .map(|(answer, patterns)| {
             let status = answer
@@ -289,6 +296,14 @@ fn cannot_change_text(user: &UserFacts) -> String {
     }
 }
 
+/// Whether every per-user read answered 404: the user is not there, which says nothing of
+/// what this server can serve.
+fn no_such_user(user: &UserFacts) -> bool {
+    [&user.record, &user.services, &user.settings, &user.policy]
+        .iter()
+        .all(|a| a.status == Some(404))
+}
+
 /// The per-user reads that did not answer, with the column patterns they stand for.
 fn unread(user: &UserFacts) -> impl Iterator<Item = (&EndpointAnswer, &'static [&'static str])> {
     [
@@ -304,6 +319,9 @@ fn unread(user: &UserFacts) -> impl Iterator<Item = (&EndpointAnswer, &'static [
 /// The columns whose per-user read failed: without a before-value sleipnir neither diffs,
 /// nor records a rollback, so it cannot change them safely.
 fn cannot_change(user: &UserFacts) -> Vec<String> {
+    if no_such_user(user) {
+        return Vec::new();
+    }
     unread(user)
         .flat_map(|(_, patterns)| patterns.iter().map(|p| p.to_string()))
         .collect()

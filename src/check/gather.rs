@@ -108,9 +108,12 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
             };
             let extended = list(client, &group, true).await;
             let user_id = user.as_ref().map(|u| u.user_id.as_str());
+            // A 404 to a /bulk read means "not served" only where the group exists: a group
+            // that is not found answers 404 everywhere.
+            let group_found = listing.0.status != Some(404) || extended.0.status != Some(404);
             let mut bulk = Vec::new();
             for service in BulkService::ALL {
-                bulk.push(bulk_read(client, &group, service).await);
+                bulk.push(bulk_read(client, &group, service, group_found).await);
             }
             Some(GroupFacts {
                 service_provider_id: group.service_provider_id,
@@ -132,6 +135,7 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
         group,
         not_checked,
         requests: client.counts().requests,
+        throttled: client.counts().throttled,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Facts {
     pub not_checked: Vec<String>,
     /// Requests sent, the login included.
     pub requests: u64,
+    /// Answers of 429 among them: the server throttled the check (API.md §8).
+    pub throttled: u64,
 }
 
 /// The login (`POST /auth/token`, API.md §2). Only a login that succeeded gets this far; a

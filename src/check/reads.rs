@@ -200,10 +200,13 @@ pub(super) fn compared(
     }
 }
 
+/// One `/bulk` group read; a 404 is [`Outcome::NotServed`] where the group was found by its
+/// listing (`group_found`), else a failure like the listing's.
 pub(super) async fn bulk_read(
     client: &OdinClient,
     group: &GroupRef,
     service: BulkService,
+    group_found: bool,
 ) -> BulkFacts {
     let query = [
         ("serviceProviderId", group.service_provider_id.as_str()),
@@ -218,7 +221,7 @@ pub(super) async fn bulk_read(
             crate::text::count(users.len(), "user")
         ))
     });
-    if answer.status == Some(404) {
+    if answer.status == Some(404) && group_found {
         answer.outcome = Outcome::NotServed;
         answer.summary = format!("not served: {}", answer.summary);
     }

@@ -391,7 +391,15 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             dir.display()
         ));
     }
-    if s.done() < s.total() {
+    let resumable = summary.interrupted || summary.resumable;
+    if resumable {
+        text.push_str(&format!(
+            "continue it with: {} --target {target}\n",
+            summary.source.resume_command(dir)
+        ));
+    }
+    let failed = s.done() + s.skipped < s.total();
+    if failed || (s.done() < s.total() && !resumable) {
         text.push_str(&format!(
             "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
             dir.join("failed.jsonl").display()

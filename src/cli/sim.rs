@@ -39,6 +39,12 @@ pub struct Args {
     /// Answer 404 to the `/users/call-forwarding-*/bulk` group reads, as an Odin without them.
     #[arg(long)]
     pub no_bulk_reads: bool,
+    /// Send Retry-After as an HTTP date instead of seconds.
+    #[arg(long)]
+    pub retry_after_date: bool,
+    /// The pause a 429 asks for, in seconds (default: until the window has room).
+    #[arg(long, value_name = "S")]
+    pub retry_after: Option<u64>,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -62,6 +68,13 @@ pub struct Args {
     /// How service listings spell the licence `Integrated IM&P`: `IMP` or `IM&P`.
     #[arg(long, value_name = "SPELLING", default_value_t = ImpSpelling::Imp)]
     pub imp_spelling: ImpSpelling,
+    /// Echo each request (its Authorization header and body, a login's password included)
+    /// in every error text, as careless servers do.
+    #[arg(long)]
+    pub echo_requests: bool,
+    /// Answer every login with 500.
+    #[arg(long)]
+    pub failing_login: bool,
 }
 
 impl Args {
@@ -73,6 +86,8 @@ impl Args {
             error_body: self.error_body,
             password_expired: self.password_expired,
             imp_spelling: self.imp_spelling,
+            echo_requests: self.echo_requests,
+            failing_login: self.failing_login,
         }
     }
 }
@@ -107,6 +122,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
             no_bulk_reads: args.no_bulk_reads,
+            retry_after_date: args.retry_after_date,
+            retry_after: args.retry_after.map(Duration::from_secs),
         },
         variant: args.variant(),
     };

@@ -22,6 +22,10 @@ pub struct TargetArgs {
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
+    /// The longest pause Odin may ask for (Retry-After), in seconds; past it no new user is
+    /// started and the run can be continued later with --resume.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_wait: u64,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
@@ -54,6 +58,7 @@ impl TargetArgs {
         let config = ClientConfig {
             rate: self.rate,
             retries: self.retries,
+            max_wait: std::time::Duration::from_secs(self.max_wait),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;
@@ -68,13 +73,37 @@ fn positive(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `https://` anywhere; `http://` only to this machine unless explicitly allowed.
+/// `target` as it may be shown: a user name or password in it (`https://user:pw@host`)
+/// replaced by `…`, so that no message repeats it.
+fn shown(target: &str) -> String {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return target.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://…@{}", &rest[at + 1..]),
+        None => target.to_string(),
+    }
+}
+
+/// `https://` anywhere; `http://` only to this machine unless explicitly allowed; never a
+/// user name or password in the URL (it would be sent as a second, Basic, credential and
+/// printed wherever the target is).
 fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
     let url = reqwest::Url::parse(target).map_err(|e| {
         Error::Usage(format!(
-            "`{target}` is not a URL ({e}); e.g. https://odin.example.net/api/v2"
+            "`{}` is not a URL ({e}); e.g. https://odin.example.net/api/v2",
+            shown(target)
         ))
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Usage(format!(
+            "`{}`: the target holds a user name or password; give the URL without them and \
+             set ODIN_USERNAME and ODIN_PASSWORD (or be asked for the password)",
+            shown(target)
+        )));
+    }
+    let target = &shown(target);
     match url.scheme() {
         "https" => Ok(()),
         "http" => {
@@ -140,4 +169,29 @@ fn credentials() -> Result<Credentials, Error> {
         }
     };
     Ok(Credentials::new(username, password))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_with_a_login_in_it_is_refused_without_repeating_it() {
+        for target in [
+            "https://admin:s3cret-marker@odin.example.net/api/v2",
+            "https://admin@odin.example.net/api/v2",
+            "http://admin:s3cret-marker@127.0.0.1:8080/api/v2",
+            "https://admin:s3cret-marker@odin.example.net:notaport/api/v2",
+        ] {
+            let Err(Error::Usage(message)) = check_target(target, false) else {
+                panic!("{target} accepted");
+            };
+            assert!(
+                !message.contains("s3cret") && !message.contains("admin"),
+                "{message}"
+            );
+        }
+        assert!(check_target("https://odin.example.net/api/v2?a=b@c", false).is_ok());
+        assert_eq!(shown("https://u:p@h/api/v2@x"), "https://…@h/api/v2@x");
+    }
 }

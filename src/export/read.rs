@@ -110,26 +110,33 @@ impl Reader {
     async fn group(&mut self, sp: &str, group: &str, only: Option<&HashSet<String>>) -> bool {
         let unit = format!("group {sp}/{group}");
         let filter = self.plan.selection.filter.as_ref();
-        let snapshot =
-            match group::read_group(&self.client, sp, group, &self.needs.bulk, filter).await {
-                Ok(snapshot) => snapshot,
-                Err(GroupReadError::NotFound { what, details }) if only.is_none() => {
-                    let error = ExportError::NotFound { what, details };
-                    let _ = self.events.send(Event::Fatal(error)).await;
-                    return false;
+        let snapshot = match group::read_group(&self.client, sp, group, &self.needs.bulk, filter)
+            .await
+        {
+            Ok(snapshot) => snapshot,
+            Err(GroupReadError::NotFound { what, details }) if only.is_none() => {
+                let error = ExportError::NotFound { what, details };
+                let _ = self.events.send(Event::Fatal(error)).await;
+                return false;
+            }
+            Err(error) => {
+                // The file's users of a group that cannot be read (no such group, or
+                // one that fails) are read one by one: they may live elsewhere.
+                if let Some(ids) = only {
+                    tracing::debug!(%error, sp, group, "group unreadable; reading its users one by one");
+                    let mut ids: Vec<String> = ids
+                        .iter()
+                        .filter(|id| self.seen.insert((*id).clone()))
+                        .cloned()
+                        .collect();
+                    ids.sort();
+                    let (rows, unreadable) = self.one_by_one(&ids).await;
+                    return self.send(unit, rows, unreadable).await;
                 }
-                Err(error) => {
-                    // The file's users of this group, or the group itself, could not be read.
-                    let unreadable = match only {
-                        Some(ids) => ids
-                            .iter()
-                            .map(|id| (id.clone(), error.to_string()))
-                            .collect(),
-                        None => vec![(format!("group `{sp}/{group}`"), error.to_string())],
-                    };
-                    return self.send(unit, Vec::new(), unreadable).await;
-                }
-            };
+                let unreadable = vec![(format!("group `{sp}/{group}`"), error.to_string())];
+                return self.send(unit, Vec::new(), unreadable).await;
+            }
+        };
         for service in &snapshot.unsupported {
             if self.warned.insert(*service) {
                 let message = format!(

@@ -52,6 +52,7 @@ impl OdinClient {
             limiter: RateLimiter::new(config.rate),
             config,
             counters: Default::default(),
+            secrets: Default::default(),
         };
         // An unreachable target at start is reported at once, not after a round of retries.
         let login = transport.login(&credentials, false).await?;

@@ -45,6 +45,22 @@ pub enum OdinError {
     /// A 2xx whose body is not the JSON expected.
     #[error("unexpected response from Odin: {0}")]
     Decode(String),
+    /// Odin asked for a pause (`Retry-After` of a 429 or 503, or 429s that add up) longer
+    /// than `--max-wait`: the request was not sent again. Not a failure of the step: the
+    /// run stops starting users and `--resume` continues it later.
+    #[error(
+        "Odin asked to wait {} s, longer than --max-wait {} s ({details})",
+        asked.as_secs(),
+        bound.as_secs()
+    )]
+    TooLongWait {
+        /// The pause asked for (the last one).
+        asked: Duration,
+        /// `--max-wait`.
+        bound: Duration,
+        /// The answer that asked for it.
+        details: String,
+    },
 }
 
 impl OdinError {
@@ -56,7 +72,8 @@ impl OdinError {
             OdinError::Http { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
             OdinError::LoginRefused(_)
             | OdinError::PasswordExpired { .. }
-            | OdinError::Decode(_) => false,
+            | OdinError::Decode(_)
+            | OdinError::TooLongWait { .. } => false,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod group;
 mod limiter;
 mod probe;
 pub mod resources;
+mod secrets;
 mod token;
 mod transport;
 

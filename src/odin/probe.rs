@@ -3,8 +3,6 @@
 //!
 //! Both go through the shared limiter and are counted like every other request.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use super::transport::{Call, Kind, backoff};
@@ -59,16 +57,15 @@ impl OdinClient {
                 .await
                 .map_err(|e| OdinError::from_transport(&e))?;
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let retry_after =
+                super::transport::retry_after(response.headers(), std::time::SystemTime::now());
             let bytes = response
                 .bytes()
                 .await
                 .map_err(|e| OdinError::from_transport(&e))?;
+            if status == 429 {
+                transport.counters.throttled();
+            }
             let transient = matches!(status, 429 | 502 | 503 | 504);
             if transient && failures < transport.config.retries {
                 failures += 1;
@@ -80,9 +77,10 @@ impl OdinClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
+            let text = transport.secrets.redact(&String::from_utf8_lossy(&bytes));
             return Ok(RawAnswer {
                 status,
-                body: body_of(&bytes),
+                body: body_of(text.as_bytes()),
             });
         }
     }

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::secrets::Secrets;
 use super::token::{Issued, Token};
 use super::{Credentials, OdinError, RateLimiter};
 
@@ -27,11 +28,15 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Time allowed for a whole request.
     pub request_timeout: Duration,
+    /// The longest pause Odin may ask for (`Retry-After` of a 429 or 503), and the longest
+    /// one request waits on 429s in all; past it the request ends with
+    /// [`OdinError::TooLongWait`] rather than wait.
+    pub max_wait: Duration,
 }
 
 impl ClientConfig {
     /// Defaults for `base_url`: 5 requests/s (what admins use today), 5 retries, 10 s to
-    /// connect, 30 s per request.
+    /// connect, 30 s per request, pauses of up to 10 minutes.
     pub fn new(base_url: impl Into<String>) -> ClientConfig {
         ClientConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
@@ -39,9 +44,13 @@ impl ClientConfig {
             retries: 5,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 }
+
+/// The default [`ClientConfig::max_wait`]: 10 minutes.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(600);
 
 /// The outcome of one logical request, however many attempts it took.
 #[derive(Debug)]
@@ -116,6 +125,11 @@ impl Counters {
         }
     }
 
+    /// Odin answered 429.
+    pub(super) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A request is being sent again.
     pub(super) fn retried(&self) {
         self.retries.fetch_add(1, Ordering::Relaxed);
@@ -140,6 +154,8 @@ pub(super) struct Transport {
     pub config: ClientConfig,
     pub limiter: RateLimiter,
     pub counters: Counters,
+    /// The password and every token held: removed from any error text Odin sends.
+    pub secrets: Secrets,
 }
 
 /// A login's answer: the token, and the rest of the answer (the admin's details, API.md §2)
@@ -158,6 +174,7 @@ impl Transport {
         retry_unreachable: bool,
     ) -> Result<Login, OdinError> {
         let url = format!("{}/auth/token", self.config.base_url);
+        self.secrets.add(credentials.password());
         let body = json!({"username": credentials.username, "password": credentials.password()});
         let sent = Mutex::new(None);
         let prepare = || {
@@ -171,6 +188,7 @@ impl Transport {
         {
             Ok(mut answer) => {
                 let issued = issued(&answer, sent)?;
+                self.secrets.add(&issued.value);
                 if let Some(answer) = answer.as_object_mut() {
                     answer.remove("token");
                 }
@@ -214,7 +232,9 @@ impl Transport {
         if call.attempts == 0 {
             return Ok(None);
         }
-        issued(&call.result?, sent).map(Some)
+        let issued = issued(&call.result?, sent)?;
+        self.secrets.add(&issued.value);
+        Ok(Some(issued))
     }
 
     /// Send the request `prepare` makes, again (freshly made) while the failure is worth
@@ -222,8 +242,10 @@ impl Transport {
     /// `prepare` runs after each attempt's limiter wait, right before the request is sent
     /// (so a token it picks has not aged in the queue); its failure ends the call, sending
     /// nothing. A 429 slows the shared limiter and does not use up `--retries`: Odin said
-    /// when to come back, which is not a failure; up to [`THROTTLED_WAITS`] such waits are
-    /// made. `attempts` counts the requests sent.
+    /// when to come back, which is not a failure. Waiting is bounded by time, not by a count
+    /// of waits: a `Retry-After` longer than [`ClientConfig::max_wait`], or 429s whose waits
+    /// add up past it, end the call with [`OdinError::TooLongWait`] at once (the run stops
+    /// starting users and can be resumed). `attempts` counts the requests sent.
     pub(super) async fn retrying<F, Fut>(
         &self,
         prepare: F,
@@ -237,7 +259,7 @@ impl Transport {
     {
         let mut attempts = 0;
         let mut failures = 0;
-        let mut throttled = 0;
+        let mut waited = Duration::ZERO;
         loop {
             self.limiter.acquire().await;
             let request = match prepare().await {
@@ -251,7 +273,7 @@ impl Transport {
                 }
             };
             attempts += 1;
-            let result = send(request, &self.counters, kind).await;
+            let result = send(request, &self.counters, &self.secrets, kind).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -268,17 +290,39 @@ impl Transport {
             };
             let worth_it = error.retryable()
                 && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
-            if error.status() == Some(429) {
-                throttled += 1;
+            let throttled = error.status() == Some(429);
+            if throttled {
+                // Every answer of 429 is counted, the last one that ends the call too.
+                self.counters.throttled();
             } else {
                 failures += 1;
             }
-            if !worth_it || failures > self.config.retries || throttled > THROTTLED_WAITS {
+            if !worth_it || failures > self.config.retries {
                 return Call {
                     status,
                     attempts,
                     result: Err(error),
                 };
+            }
+            let asked = match &error {
+                OdinError::Http { retry_after, .. } => retry_after.unwrap_or_default(),
+                _ => Duration::ZERO,
+            };
+            let bound = self.config.max_wait;
+            if asked > bound || (throttled && waited + asked > bound) {
+                tracing::warn!(?asked, ?bound, "Odin asked for a pause past --max-wait");
+                return Call {
+                    status,
+                    attempts,
+                    result: Err(OdinError::TooLongWait {
+                        asked,
+                        bound,
+                        details: error.to_string(),
+                    }),
+                };
+            }
+            if throttled {
+                waited += asked.max(Duration::from_millis(250));
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(subject, attempt = attempts, %error, "retrying");
@@ -288,7 +332,6 @@ impl Transport {
                     retry_after,
                     ..
                 } => {
-                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
                     self.limiter.throttled(*retry_after);
                     tracing::warn!(
                         rate = self.limiter.current_rate(),
@@ -335,6 +378,7 @@ fn issued(answer: &Value, sent: Sent) -> Result<Issued, OdinError> {
 async fn send(
     request: reqwest::RequestBuilder,
     counters: &Counters,
+    secrets: &Secrets,
     kind: Kind,
 ) -> Result<Value, OdinError> {
     counters.sent(kind);
@@ -343,12 +387,7 @@ async fn send(
         .await
         .map_err(|e| OdinError::from_transport(&e))?;
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(response.headers(), SystemTime::now());
     let bytes = response
         .bytes()
         .await
@@ -356,7 +395,11 @@ async fn send(
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
     }
-    let details = super::error::message_of(&bytes, status.canonical_reason().unwrap_or("error"));
+    // Server text may echo the request (the password of a login, a token): removed before
+    // the message is cut to length, or printed, logged or stored anywhere.
+    let text = secrets.redact(&String::from_utf8_lossy(&bytes));
+    let reason = status.canonical_reason().unwrap_or("error");
+    let details = super::error::message_of(text.as_bytes(), reason);
     Err(OdinError::Http {
         status: status.as_u16(),
         details,
@@ -365,11 +408,26 @@ async fn send(
     })
 }
 
+/// The wait a `Retry-After` header asks for (RFC 9110 §10.2.3): a number of seconds, or an
+/// HTTP date (a date already past, or `now`, is no wait). `None` without a readable header.
+pub(super) fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    now: SystemTime,
+) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
+}
+
 /// How many times one request renews a refused token before giving up.
 pub const TOKEN_RENEWALS: u32 = 3;
-
-/// How many 429 answers one request waits out before giving up.
-pub const THROTTLED_WAITS: u32 = 30;
 
 /// Exponential backoff with jitter: 250 ms, 500 ms, 1 s, … capped at 8 s, each drawn from its
 /// upper half so that workers retrying together spread out.
@@ -382,6 +440,30 @@ pub(super) fn backoff(retry: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        let wait = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            super::retry_after(&headers, now)
+        };
+        assert_eq!(wait("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            wait("Wed, 21 Oct 2015 07:30:00 GMT"),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(wait("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(wait("soon"), None);
+        assert_eq!(
+            super::retry_after(&HeaderMap::new(), SystemTime::now()),
+            None
+        );
+    }
+
     #[test]
     fn backoff_grows_and_is_capped() {
         for retry in 1..12 {

@@ -42,6 +42,35 @@ pub struct PlanSource {
     pub target: Option<String>,
 }
 
+impl PlanSource {
+    /// The command that continues an interrupted run of this source in `dir`: `sleipnir
+    /// apply SHEET [--sheet W] [--mapping M] --resume DIR`, or for a rollback run (its
+    /// source is a run's `rollback.jsonl`) `sleipnir rollback RUN --resume DIR`.
+    pub fn resume_command(&self, dir: &std::path::Path) -> String {
+        let file = std::path::Path::new(&self.source);
+        if file
+            .file_name()
+            .is_some_and(|name| name == "rollback.jsonl")
+        {
+            let run = file.parent().unwrap_or(std::path::Path::new("."));
+            return format!(
+                "sleipnir rollback {} --resume {}",
+                run.display(),
+                dir.display()
+            );
+        }
+        let mut command = format!("sleipnir apply {}", self.source);
+        if let Some(sheet) = &self.worksheet {
+            command.push_str(&format!(" --sheet '{sheet}'"));
+        }
+        if let Some(mapping) = &self.mapping {
+            command.push_str(&format!(" --mapping {mapping}"));
+        }
+        command.push_str(&format!(" --resume {}", dir.display()));
+        command
+    }
+}
+
 /// Everything one user's rows ask for, as ordered steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

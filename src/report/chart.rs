@@ -188,6 +188,7 @@ mod tests {
             },
             steps: StatusCounts::default(),
             users_done: 0,
+            users_total: 0,
         }
     }
 

@@ -150,6 +150,8 @@ pub struct Figures {
     pub finished: bool,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
+    /// Stopped in a way `--resume` continues (Ctrl-C, or a pause past `--max-wait`).
+    pub resumable: bool,
     /// Stopped by the breaker or the canary, and why.
     pub stopped_by: Option<String>,
     /// Users in the plan (users seen in the results for an unfinished run).
@@ -178,6 +180,7 @@ impl Figures {
             return Figures {
                 finished: true,
                 interrupted: s.interrupted,
+                resumable: s.resumable || s.interrupted,
                 stopped_by: s.stopped_by.clone(),
                 users: s.users,
                 users_not_done: s.users_not_done,
@@ -192,21 +195,31 @@ impl Figures {
         // Each attempt's counters start again at 0: add up the last point of each.
         let mut requests = RequestCounts::default();
         let mut seconds = 0u64;
+        let mut planned = 0;
         for (i, point) in timeline.iter().enumerate() {
             let last = timeline.get(i + 1).is_none_or(|n| n.second <= point.second);
             if last {
-                requests.requests += point.requests.requests;
-                requests.retries += point.requests.retries;
-                requests.throttled += point.requests.throttled;
-                requests.refreshes += point.requests.refreshes;
+                let r = &point.requests;
+                requests.requests += r.requests;
+                requests.retries += r.retries;
+                requests.throttled += r.throttled;
+                requests.refreshes += r.refreshes;
+                requests.group_reads += r.group_reads;
+                requests.user_reads += r.user_reads;
+                requests.writes += r.writes;
+                requests.logins += r.logins;
                 seconds += point.second;
             }
+            planned = planned.max(point.users_total);
         }
         Figures {
             finished: false,
             interrupted: false,
+            resumable: true,
             stopped_by: None,
-            users: digest.users,
+            // The plan's users, as the timeline recorded them; the users with results when
+            // it did not (a run killed in its first second, or an older run).
+            users: planned.max(digest.users),
             users_not_done: digest.users_not_done,
             steps: digest.steps,
             requests,
@@ -258,14 +271,35 @@ impl Figures {
     }
 }
 
-/// What to do next: the commands to undo the run and to retry what was not applied, for a
-/// run in `dir` against `target`.
-pub fn next_steps(figures: &Figures, dir: &str, target: &str) -> Vec<(&'static str, String)> {
+/// What the run directory holds that decides the advice.
+#[derive(Debug, Clone, Default)]
+pub struct Leftovers {
+    /// The plan applied, when known (the summary's, or the rollback file's header).
+    pub source: Option<crate::plan::PlanSource>,
+    /// Users in `failed.jsonl`.
+    pub failed_users: usize,
+}
+
+/// What to do next, for a run in `dir` against `target`: undo it; continue it with
+/// `--resume` when it did not finish or was interrupted; apply `failed.jsonl` when that
+/// holds something.
+pub fn next_steps(
+    figures: &Figures,
+    dir: &str,
+    target: &str,
+    left: &Leftovers,
+) -> Vec<(&'static str, String)> {
     let mut steps = Vec::new();
     if figures.steps.applied > 0 {
         steps.push(("undo", format!("sleipnir rollback {dir} --target {target}")));
     }
-    if figures.steps.done() < figures.steps.total() {
+    if figures.resumable
+        && let Some(source) = &left.source
+    {
+        let command = source.resume_command(std::path::Path::new(dir));
+        steps.push(("continue", format!("{command} --target {target}")));
+    }
+    if left.failed_users > 0 {
         let failed = std::path::Path::new(dir).join(crate::rundir::names::FAILED);
         steps.push((
             "retry",

@@ -261,7 +261,13 @@ fn step_html(out: &mut String, step: &ResultRow) {
     let before = parse_map(&step.before);
     let after = parse_map(&step.after);
     for (field, value) in &after {
-        let old = before.get(field).map_or("(unset)".to_string(), shown);
+        // A field the step never read (its user could not be read, or was not started)
+        // has no before-value: unknown, which is not the same as unset.
+        let old = match before.get(field) {
+            None => "(not read)".to_string(),
+            Some(Value::Null) => "(unset)".to_string(),
+            Some(value) => shown(value),
+        };
         let _ = write!(
             out,
             "<div class=\"change\"><code>{}</code>: {} → {}</div>",

@@ -90,11 +90,15 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         .or_else(|| source.as_ref().and_then(|s| s.target.clone()))
         .unwrap_or_else(|| TARGET_PLACEHOLDER.to_string());
     let shown_dir = dir.display().to_string();
-    let next = digest::next_steps(&figures, &shown_dir, &target);
+    let left = digest::Leftovers {
+        source: source.clone(),
+        failed_users: files.failed_users()?,
+    };
+    let next = digest::next_steps(&figures, &shown_dir, &target, &left);
     // The page holds no URL at all (it must open offline and fetch nothing, and a mail
     // filter should find no link in it): its commands read the target from `$ODIN_URL`, and
     // it names the target without its scheme.
-    let page_next = digest::next_steps(&figures, &shown_dir, TARGET_PLACEHOLDER);
+    let page_next = digest::next_steps(&figures, &shown_dir, TARGET_PLACEHOLDER, &left);
     let page_target = target
         .split_once("://")
         .map_or(target.as_str(), |(_, rest)| rest);

@@ -94,6 +94,20 @@ impl RunFiles {
         crate::plan::file::parse(&path, &text).map_err(|e| LedgerError::unreadable(&path, e))
     }
 
+    /// How many users `failed.jsonl` holds (0 when it is missing or holds only its header).
+    pub fn failed_users(&self) -> Result<usize, LedgerError> {
+        let path = self.dir.join(super::names::FAILED);
+        if !path.is_file() {
+            return Ok(0);
+        }
+        let text = complete_lines(&path)?;
+        Ok(text
+            .lines()
+            .skip(1)
+            .filter(|line| !line.trim().is_empty())
+            .count())
+    }
+
     /// `summary.json`, written when the run ended (absent while running or after a kill).
     pub fn summary(&self) -> Result<Option<Summary>, LedgerError> {
         let path = self.dir.join(SUMMARY);

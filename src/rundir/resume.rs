@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, TIMELINE};
+use super::names::{FAILED, JOURNAL, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 use super::{
     JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
     RunFiles, Status, StatusCounts, plan_file_header, reader, write_results,
@@ -33,6 +33,9 @@ pub struct Resume {
     partial: HashMap<String, Vec<Status>>,
     /// Step results kept from earlier attempts.
     pub kept: StatusCounts,
+    /// Per user, its unfinished steps whose write may have reached Odin in an earlier
+    /// attempt (the journal's last word on them is `writing` or `applied`).
+    touched: HashMap<String, Vec<usize>>,
 }
 
 impl Resume {
@@ -49,6 +52,13 @@ impl Resume {
     /// `user`'s rollback entry recorded by an earlier attempt.
     pub fn rollback_of(&self, user: &str) -> Option<&UserPlan> {
         self.recorded.get(user)
+    }
+
+    /// `user`'s unfinished steps (indices at or after [`Resume::start_of`]) whose write an
+    /// earlier attempt sent, maybe with success: found holding their values, they are
+    /// `applied` (by that attempt), not `unchanged`.
+    pub fn touched_of(&self, user: &str) -> &[usize] {
+        self.touched.get(user).map_or(&[], Vec::as_slice)
     }
 
     /// How `user`'s steps before [`Resume::start_of`] ended in earlier attempts (`applied`
@@ -108,6 +118,15 @@ impl Ledger {
                 plan: plan.source.sha256.clone(),
             });
         }
+        // The summary is of an earlier attempt: a report of this one, if it is killed too,
+        // must not take its figures from there. This attempt writes its own at its end.
+        let summary_path = dir.join(SUMMARY);
+        match std::fs::remove_file(&summary_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(LedgerError::at(&summary_path)(e).into());
+            }
+            _ => {}
+        }
         let journal_path = dir.join(JOURNAL);
         if journal_path.is_file() {
             cut_torn_line(&journal_path)?;
@@ -124,8 +143,10 @@ impl Ledger {
         } else {
             write_results(&results_path, &[])?;
         }
-        let journaled = journaled_prefixes(plan, &files.journal()?);
+        let journal = files.journal()?;
+        let journaled = journaled_prefixes(plan, &journal);
         let (finished, kept_rows) = finished_steps(files.results()?, &journaled);
+        let touched = touched_steps(&journal, &finished);
         let mut kept = StatusCounts::default();
         let steps: HashMap<&str, usize> = plan
             .users
@@ -158,6 +179,7 @@ impl Ledger {
             recorded,
             partial,
             kept,
+            touched,
         };
         Ok((Ledger::reopen(dir)?, resume))
     }
@@ -201,6 +223,32 @@ fn journaled_prefixes(plan: &Plan, journal: &[JournalEntry]) -> HashMap<String, 
             (user.user_id.clone(), done)
         })
         .collect()
+}
+
+/// Per user, its steps past its finished prefix whose last journal state is `writing` or
+/// `applied`: their write was sent, and may have reached Odin.
+fn touched_steps(
+    journal: &[JournalEntry],
+    finished: &HashMap<String, usize>,
+) -> HashMap<String, Vec<usize>> {
+    let mut last: HashMap<(&str, usize), JournalState> = HashMap::new();
+    for entry in journal {
+        last.insert((entry.user_id.as_str(), entry.step), entry.state);
+    }
+    let mut touched: HashMap<String, Vec<usize>> = HashMap::new();
+    for ((user, step), state) in last {
+        let sent = matches!(
+            state,
+            JournalState::Writing | JournalState::Ended(Status::Applied)
+        );
+        if sent && step >= finished.get(user).copied().unwrap_or(0) {
+            touched.entry(user.to_string()).or_default().push(step);
+        }
+    }
+    for steps in touched.values_mut() {
+        steps.sort_unstable();
+    }
+    touched
 }
 
 /// A step is finished when the journal says so and its `results.csv` line made it to disk

@@ -78,6 +78,9 @@ pub struct TimelinePoint {
     pub steps: StatusCounts,
     /// Users whose last step ended so far.
     pub users_done: usize,
+    /// Users in the plan (0 in timelines written before it was recorded).
+    #[serde(default)]
+    pub users_total: usize,
 }
 
 /// What `summary.json` says.
@@ -98,6 +101,10 @@ pub struct Summary {
     pub steps: StatusCounts,
     /// Stopped early by Ctrl-C: users not started are `skipped`.
     pub interrupted: bool,
+    /// The run stopped before its end in a way `--resume` continues: interrupted, or paused
+    /// because Odin asked to wait past `--max-wait`.
+    #[serde(default)]
+    pub resumable: bool,
     /// Stopped early by the failure breaker or after the canary, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,

@@ -99,3 +99,20 @@ fn what_the_ledger_writes_the_reader_reads() {
     assert_eq!(files.results().unwrap(), [ResultRow::from(&result)]);
     assert_eq!(files.journal().unwrap()[0].state, JournalState::Writing);
 }
+
+#[test]
+fn a_resumed_run_drops_the_summary_of_the_attempt_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    drop(Ledger::create(&run, &source()).unwrap());
+    std::fs::write(run.join(SUMMARY), "{}").unwrap();
+    let plan = crate::plan::Plan {
+        source: source(),
+        users: Vec::new(),
+        rows: 0,
+        warnings: Vec::new(),
+    };
+    Ledger::resume(&run, &plan).unwrap();
+    assert!(!run.join(SUMMARY).exists());
+    assert_eq!(RunFiles::new(&run).failed_users().unwrap(), 0);
+}

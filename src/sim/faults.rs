@@ -23,6 +23,11 @@ pub struct FaultConfig {
     pub drop_rate: f64,
     /// Answer 404 to the `/bulk` group reads, as a server without them would.
     pub no_bulk_reads: bool,
+    /// Send `Retry-After` as an HTTP date rather than seconds (RFC 9110 allows both).
+    pub retry_after_date: bool,
+    /// The pause a 429 asks for, instead of the time until the window has room (a server
+    /// that asks for minutes).
+    pub retry_after: Option<Duration>,
 }
 
 /// The fault injector shared by all connections.

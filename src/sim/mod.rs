@@ -169,6 +169,7 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
     }
     if let Err(wait) = sim.faults.admit(Instant::now()) {
         sim.stats.answered(method.as_str(), &path, 429);
+        let wait = sim.config.faults.retry_after.unwrap_or(wait);
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         let mut response = api::ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -178,7 +179,12 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
             ),
         )
         .into_response();
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        let retry_after = if sim.config.faults.retry_after_date {
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(seconds))
+        } else {
+            seconds.to_string()
+        };
+        if let Ok(value) = HeaderValue::from_str(&retry_after) {
             response.headers_mut().insert("retry-after", value);
         }
         return response;

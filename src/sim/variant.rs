@@ -21,6 +21,13 @@ pub struct Variant {
     /// How service listings (`GET /users/services`) spell the licence `Integrated IM&P`
     /// (API.md §4, quirk 7).
     pub imp_spelling: ImpSpelling,
+    /// Every error text echoes the request it answers: its `Authorization` header and its
+    /// body (a login's password included), as careless servers and proxies do. For proving
+    /// that no secret reaches any output.
+    pub echo_requests: bool,
+    /// Every login with the right credentials answers 500 (an internal error), so that its
+    /// text, echoed with `echo_requests`, holds the password.
+    pub failing_login: bool,
 }
 
 /// What a partial nested object in a write does to the stored object.
@@ -139,6 +146,12 @@ impl Variant {
         }
         if self.imp_spelling != default.imp_spelling {
             parts.push(format!("listings spell `{}`", self.imp_spelling.name()));
+        }
+        if self.echo_requests {
+            parts.push("error texts echo the request".to_string());
+        }
+        if self.failing_login {
+            parts.push("logins answer 500".to_string());
         }
         parts.join(", ")
     }

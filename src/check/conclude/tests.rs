@@ -95,6 +95,7 @@ fn facts() -> Facts {
         }),
         not_checked: vec![],
         requests: 14,
+        throttled: 0,
     }
 }
 

@@ -143,7 +143,14 @@ pub fn report(report: &Report) -> String {
     }
     out.blank();
     let failed = report.failed();
-    let requests = crate::text::count(facts.requests as usize, "request");
+    let mut requests = crate::text::count(facts.requests as usize, "request");
+    if facts.throttled > 0 {
+        // A server that throttles a few reads will throttle a run: worth knowing first.
+        requests.push_str(&format!(
+            " ({} answered 429: this server throttles; a run waits as it asks)",
+            facts.throttled
+        ));
+    }
     out.line(&if failed == 0 {
         format!("{requests}, nothing written: every request answered as expected")
     } else {

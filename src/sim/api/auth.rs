@@ -67,6 +67,12 @@ pub(super) async fn login(
             "invalid username or password",
         ));
     }
+    if sim.config.variant.failing_login {
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+        ));
+    }
     if sim.config.variant.password_expired {
         return Err(ApiError::new(
             StatusCode::PAYMENT_REQUIRED,

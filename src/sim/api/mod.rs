@@ -76,17 +76,50 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Render every error answer's body in the shape `--error-body` chooses, whoever made it.
+/// Render every error answer's body in the shape `--error-body` chooses, whoever made it;
+/// with `--echo-requests`, its text ends with the request it answers.
 async fn error_bodies(State(sim): State<Arc<Sim>>, request: Request, next: Next) -> Response {
+    let (request, echo) = if sim.config.variant.echo_requests {
+        echoed(request).await
+    } else {
+        (request, None)
+    };
     let mut response = next.run(request).await;
     match response.extensions_mut().remove::<ApiError>() {
-        Some(error) => {
+        Some(mut error) => {
+            if let Some(echo) = echo {
+                error.details = format!("{} while handling {echo}", error.details);
+            }
             let body = error.body(sim.config.variant.error_body);
             let (parts, _) = response.into_parts();
             (parts, Json(body)).into_response()
         }
         None => response,
     }
+}
+
+/// The request, rebuilt after its body was read, and its echo: method, path,
+/// `Authorization` header and body text.
+async fn echoed(request: Request) -> (Request, Option<String>) {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let authorization = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    let echo = format!(
+        "{} {} (authorization: {authorization}) {}",
+        parts.method,
+        parts.uri.path(),
+        String::from_utf8_lossy(&bytes)
+    );
+    (
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+        Some(echo),
+    )
 }
 
 /// The routes, with every Odin path under `/api/v2`.

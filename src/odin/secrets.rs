@@ -1,0 +1,148 @@
+//! The secrets of a run — the admin's password and every token it has held — and their
+//! removal from any text a server sends back. Odin (or a proxy before it) may echo a request
+//! in its error text: a login refused with `… while handling {"password": "…"}`, a 503 with
+//! the request's headers. Every error text passes through [`Secrets::redact`] where it
+//! enters ([`super::transport`]), before anything prints, logs or stores it.
+
+use std::sync::{PoisonError, RwLock};
+
+/// What replaces a secret in server text.
+pub const REDACTED: &str = "[redacted]";
+
+/// The schemes of an `Authorization` value whose credential is removed wherever it appears.
+const SCHEMES: [&str; 2] = ["Bearer ", "Basic "];
+
+/// The password and the tokens of a run, shared by its requests. Its `Debug` shows how
+/// many it holds, never one of them.
+#[derive(Default)]
+pub(crate) struct Secrets {
+    known: RwLock<Vec<String>>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        write!(f, "Secrets({count} held)")
+    }
+}
+
+impl Secrets {
+    /// Remember `secret` (and the forms a server may echo it in: escaped inside a JSON
+    /// string, percent-encoded) so that [`Secrets::redact`] removes it.
+    pub fn add(&self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let mut forms = vec![secret.to_string()];
+        if let Ok(json) = serde_json::to_string(secret) {
+            forms.push(json[1..json.len() - 1].to_string());
+        }
+        forms.push(percent_encoded(secret));
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        for form in forms {
+            if !known.contains(&form) {
+                known.push(form);
+            }
+        }
+        // Longest first, so that a secret inside another is not left half shown.
+        known.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// `text` with every known secret, and the credential of any `Bearer`/`Basic`
+    /// authorization in it, replaced by [`REDACTED`].
+    pub fn redact(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for secret in self
+            .known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), REDACTED);
+            }
+        }
+        authorizations_removed(&text)
+    }
+}
+
+/// `text` with the credential after each `Bearer ` or `Basic ` (any case) replaced.
+fn authorizations_removed(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let next = SCHEMES
+            .iter()
+            .filter_map(|scheme| {
+                lower[at..]
+                    .find(&scheme.to_ascii_lowercase())
+                    .map(|i| (at + i, scheme.len()))
+            })
+            .min();
+        let Some((start, len)) = next else {
+            break;
+        };
+        let credential = start + len;
+        let end = text[credential..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
+            .map_or(text.len(), |i| credential + i);
+        out.push_str(&text[at..credential]);
+        if end > credential && !text[credential..end].eq_ignore_ascii_case(REDACTED) {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(&text[credential..end]);
+        }
+        at = end;
+    }
+    out.push_str(&text[at.min(text.len())..]);
+    out
+}
+
+/// `text` percent-encoded as a form or query value would carry it.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_passwords_tokens_and_authorizations_are_removed() {
+        let secrets = Secrets::default();
+        secrets.add("pa\"ss w0rd");
+        secrets.add("eyJhbGciOi.eyJzdWIi.c2ln");
+        let echo = r#"internal error while handling {"password":"pa\"ss w0rd","username":"admin"}"#;
+        assert_eq!(
+            secrets.redact(echo),
+            r#"internal error while handling {"password":"[redacted]","username":"admin"}"#
+        );
+        assert_eq!(secrets.redact("pw=pa%22ss%20w0rd&x=1"), "pw=[redacted]&x=1");
+        assert_eq!(
+            secrets.redact("token eyJhbGciOi.eyJzdWIi.c2ln expired"),
+            "token [redacted] expired"
+        );
+        // Any authorization value, known or not.
+        assert_eq!(
+            secrets.redact(
+                "headers: {authorization: bearer abc.DEF-123_x, basic: Basic YWRtaW46cw==}"
+            ),
+            "headers: {authorization: bearer [redacted], basic: Basic [redacted]}"
+        );
+        assert_eq!(secrets.redact("no secret here"), "no secret here");
+        assert_eq!(secrets.redact("Bearer"), "Bearer");
+        assert!(!format!("{secrets:?}").contains("w0rd"));
+    }
+}

@@ -1,0 +1,211 @@
+//! No secret in any output: against a simulator whose error texts echo each request (its
+//! `Authorization` header, and its body with a login's password), the admin's password and
+//! the tokens of the run are found nowhere — not on stdout or stderr at `-vv`, not in any
+//! run file (the workbook unzipped).
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use sleipnir::sim::{FaultConfig, Login, SimConfig, Simulator, Variant, user_id};
+
+use crate::support::{Run, sleipnir_env, workdir};
+
+/// The admin's password in these tests: a marker to search for.
+const PASSWORD: &str = "Mk-pw-4f2e9b7c1d";
+/// Every token the simulator issues is a JWT, and every JWT starts so (`{"` in base64url).
+const TOKEN_START: &str = "eyJ";
+
+fn sim(variant: Variant, faults: FaultConfig) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: 30,
+            token_ttl: Duration::from_secs(2),
+            login: Login {
+                username: "admin@sim.example.net".into(),
+                password: PASSWORD.into(),
+            },
+            variant,
+            faults,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+fn echoing() -> Variant {
+    Variant {
+        echo_requests: true,
+        ..Variant::default()
+    }
+}
+
+fn run(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
+    let target = sim.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--target", &target, "--rate", "500", "-vv"]);
+    sleipnir_env(
+        dir,
+        &all,
+        &[
+            ("ODIN_USERNAME", "admin@sim.example.net"),
+            ("ODIN_PASSWORD", PASSWORD),
+        ],
+    )
+}
+
+/// Every text the run left: its output, and each file under `dir` (zip members unpacked).
+fn everything(run: &Run, dir: &Path) -> String {
+    let mut all = format!("{}\n{}\n", run.stdout, run.stderr);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("file");
+            if bytes.starts_with(b"PK") {
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+                for i in 0..zip.len() {
+                    let mut member = zip.by_index(i).expect("member");
+                    let mut text = String::new();
+                    let _ = member.read_to_string(&mut text);
+                    all.push_str(&text);
+                }
+            } else {
+                all.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    all
+}
+
+fn assert_no_secret(all: &str) {
+    assert!(!all.contains(PASSWORD), "the password leaked");
+    assert!(!all.contains(TOKEN_START), "a token leaked");
+}
+
+#[test]
+fn a_run_against_an_echoing_server_leaves_no_secret_anywhere() {
+    let sim = sim(
+        echoing(),
+        FaultConfig {
+            fail_rate: 0.3,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let dir = work.path();
+    // Some users lack Sequential Ring: their settings write is refused, its text echoing
+    // the request; 503s before writes echo theirs.
+    let mut text =
+        String::from("userId,user.extension,settings.Sequential Ring.ringBaseLocationFirst\n");
+    for n in 1..=30 {
+        text.push_str(&format!("{},{},false\n", user_id(n), 3000 + n));
+    }
+    std::fs::write(dir.join("s.csv"), text).expect("sheet");
+    let applied = run(dir, &sim, &["apply", "s.csv", "--out", "run", "--yes"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let rolled = run(dir, &sim, &["rollback", "run", "--out", "back", "--yes"]);
+    let all = everything(&applied, dir) + &everything(&rolled, &dir.join("back"));
+    // The server did echo, and what it echoed was cut out.
+    assert!(
+        all.contains("while handling PUT"),
+        "the server echoed nothing"
+    );
+    assert!(all.contains("[redacted]"), "nothing was redacted");
+    assert_no_secret(&all);
+}
+
+#[test]
+fn a_login_answered_500_with_the_password_in_its_text_never_shows_it() {
+    let sim = sim(
+        Variant {
+            failing_login: true,
+            ..echoing()
+        },
+        FaultConfig::default(),
+    );
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("s.csv"),
+        format!("userId,user.extension\n{},4001\n", user_id(1)),
+    )
+    .expect("sheet");
+    for args in [
+        vec!["apply", "s.csv", "--out", "run", "--yes"],
+        vec!["plan", "s.csv"],
+        vec!["check"],
+    ] {
+        let out = run(dir, &sim, &args);
+        assert_eq!(out.code, 3, "{}", out.transcript());
+        assert!(out.stderr.contains("HTTP 500"), "{}", out.transcript());
+        assert!(out.stderr.contains("[redacted]"), "{}", out.transcript());
+        assert_no_secret(&everything(&out, dir));
+    }
+}
+
+#[test]
+fn check_and_export_against_an_echoing_server_show_no_secret() {
+    let sim = sim(echoing(), FaultConfig::default());
+    let work = workdir();
+    let dir = work.path();
+    let checked = run(dir, &sim, &["check", "--user", "nobody@sim.example.net"]);
+    assert_eq!(checked.code, 1, "{}", checked.transcript());
+    let json = run(
+        dir,
+        &sim,
+        &["check", "--group", "ent.sim/grp01", "--format", "json"],
+    );
+    std::fs::write(dir.join("users.txt"), "nobody@sim.example.net\n").expect("list");
+    let exported = run(
+        dir,
+        &sim,
+        &[
+            "export",
+            "--users",
+            "users.txt",
+            "--columns",
+            "user.extension",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_eq!(exported.code, 1, "{}", exported.transcript());
+    let all = everything(&checked, dir) + &everything(&json, dir) + &everything(&exported, dir);
+    assert!(all.contains("[redacted]"), "nothing was redacted");
+    assert_no_secret(&all);
+}
+
+#[test]
+fn a_target_with_a_login_in_it_is_refused_and_never_repeated() {
+    let sim = sim(Variant::default(), FaultConfig::default());
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("s.csv"),
+        format!("userId,user.extension\n{},4001\n", user_id(1)),
+    )
+    .expect("sheet");
+    let target = sim
+        .base_url()
+        .replace("http://", &format!("http://admin:{PASSWORD}@"));
+    for args in [
+        vec!["apply", "s.csv", "--target", &target, "--yes"],
+        vec!["check", "--target", &target],
+    ] {
+        let out = sleipnir_env(
+            dir,
+            &args,
+            &[("ODIN_USERNAME", "admin"), ("ODIN_PASSWORD", PASSWORD)],
+        );
+        assert_eq!(out.code, 2, "{}", out.transcript());
+        assert!(out.stderr.contains("ODIN_USERNAME"), "{}", out.transcript());
+        assert_no_secret(&everything(&out, dir));
+    }
+    assert_eq!(sim.stats().requests.len(), 0, "nothing was sent");
+}
