@@ -25,6 +25,7 @@ pub struct Mapping {
     /// The file, as the user named it.
     pub path: PathBuf,
     /// The title of the column holding user ids, when not one of the default names.
+    /// Titles here are read as the sheet's are (see [`crate::sheet::title::clean`]).
     pub user_id: Option<String>,
     /// Column titles to skip.
     pub ignore: BTreeSet<String>,
@@ -141,7 +142,7 @@ impl Mapping {
                     )));
                 }
             };
-            columns.insert(title, column);
+            columns.insert(same_as_sheet(&title), column);
         }
         let constants = raw
             .constants
@@ -154,12 +155,19 @@ impl Mapping {
             .collect::<Result<_, _>>()?;
         Ok(Mapping {
             path: path.to_path_buf(),
-            user_id: raw.user_id,
-            ignore: raw.ignore.into_iter().collect(),
+            user_id: raw.user_id.as_deref().map(same_as_sheet),
+            ignore: raw.ignore.iter().map(|t| same_as_sheet(t)).collect(),
             columns,
             constants,
         })
     }
+}
+
+/// A column title as the sheet reader reads titles (Unicode spaces as spaces, invisible
+/// characters dropped, trimmed), so that a title copied from the sheet with them still
+/// matches.
+fn same_as_sheet(title: &str) -> String {
+    crate::sheet::title::clean(title).text
 }
 
 /// TOML values as JSON; dates have no JSON form and are refused.
@@ -244,5 +252,15 @@ ignore  = ["Notes"]
         )
         .unwrap_err();
         assert!(err.to_string().contains("no JSON form"), "{err}");
+    }
+
+    #[test]
+    fn titles_are_read_as_the_sheet_reads_them() {
+        let text = "user_id = \"E\u{a0}mail \"\nignore = [\"\u{200b}Notes\"]\n\
+                    [columns]\n\"CFA\u{a0}Number\" = \"user.extension\"\n";
+        let mapping = Mapping::parse(Path::new("m.toml"), text).unwrap();
+        assert_eq!(mapping.user_id.as_deref(), Some("E mail"));
+        assert!(mapping.ignore.contains("Notes"));
+        assert!(mapping.columns.contains_key("CFA Number"));
     }
 }

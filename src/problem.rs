@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::text::escape_invisible;
+
 /// A sheet column as the admin sees it: its letter and its header title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -109,19 +111,21 @@ impl Problem {
     }
 }
 
+/// Titles and messages are shown with invisible characters escaped (`\u{a0}`), so that a
+/// title that matches nothing never looks exactly like the name it fails to match.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = escape_invisible(&self.message);
         match &self.location {
-            Location::Sheet => write!(f, "{}", self.message),
-            Location::Row(row) => write!(f, "row {row}: {}", self.message),
+            Location::Sheet => write!(f, "{message}"),
+            Location::Row(row) => write!(f, "row {row}: {message}"),
             Location::Cell { row, column } => write!(
                 f,
-                "row {row}, column {} (`{}`): {}",
+                "row {row}, column {} (`{}`): {message}",
                 column.letter(),
-                column.title,
-                self.message
+                escape_invisible(&column.title),
             ),
-            Location::Mapping(entry) => write!(f, "mapping {entry}: {}", self.message),
+            Location::Mapping(entry) => write!(f, "mapping {entry}: {message}"),
         }
     }
 }

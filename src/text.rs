@@ -31,6 +31,43 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Characters that take no room and show nothing: zero-width spaces and joiners, the byte
+/// order mark, direction marks and isolates, the soft hyphen and the word joiner.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+    )
+}
+
+/// `text` with every character that does not show as itself written as an escape
+/// (`\u{a0}`): control characters, spaces other than ` `, and invisible ones. Two texts that
+/// print the same then are the same, so a message never shows a name that looks exactly like
+/// what the admin typed but is not.
+pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() || (c.is_whitespace() && c != ' ') || is_invisible(c);
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -48,5 +85,18 @@ mod tests {
         assert_eq!(super::thousands(1234567), "1,234,567");
         assert_eq!(super::counted(1, "row", "rows"), "1 row");
         assert_eq!(super::counted(1400, "field", "fields"), "1,400 fields");
+    }
+
+    #[test]
+    fn invisible_characters_are_escaped() {
+        assert_eq!(
+            super::escape_invisible("Call Forwarding"),
+            "Call Forwarding"
+        );
+        assert_eq!(
+            super::escape_invisible("Call\u{a0}Forwarding\u{200b}\u{1f}\n"),
+            "Call\\u{a0}Forwarding\\u{200b}\\u{1f}\\u{a}"
+        );
+        assert_eq!(super::escape_invisible("Zoë"), "Zoë");
     }
 }

@@ -21,6 +21,8 @@ mod resume_compensate;
 mod review_cmd;
 mod scale_cmd;
 mod secrets_cmd;
+mod sheet_hygiene;
+mod sheet_workbooks;
 mod sim_api;
 mod sim_auth;
 mod sim_cli;

@@ -4,12 +4,15 @@
 //! - `<null>` is JSON null, `<empty>` the empty string, `json:` a JSON literal;
 //! - text converts to the field's type; text starting with `+`, or `0` and a digit, stays text
 //!   (phone numbers, extensions) unless the field is a boolean;
-//! - `None`, `null` and `N/A` are ordinary text: Odin has enum values named `None`.
+//! - `None`, `null` and `N/A` are ordinary text: Odin has enum values named `None`;
+//! - workbook numbers count as a spreadsheet shows them (15 significant digits); one with more
+//!   whole digits than that, or text in scientific notation (`4.47701E+11`), is refused in a
+//!   text field: its digits are not the ones the admin typed.
 
 use serde_json::{Number, Value};
 
 use crate::schema::FieldType;
-use crate::sheet::{Cell, format_number};
+use crate::sheet::{Cell, SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
 
 /// The value a cell sets, `None` when it leaves the field untouched, or why it cannot be
 /// converted (a message that starts with the offending value).
@@ -102,6 +105,13 @@ fn text_value(text: &str, ty: FieldType) -> Result<Value, String> {
         check_json(&value, ty)?;
         return Ok(value);
     }
+    if accepts_text(ty) && is_scientific(text) {
+        return Err(format!(
+            "`{text}` is a number a spreadsheet shortened to scientific notation, and its \
+             other digits are lost; format the column as Text in the spreadsheet, type the \
+             numbers again and save"
+        ));
+    }
     let keeps_digits = text.starts_with('+')
         || (text.starts_with('0') && text[1..].starts_with(|c: char| c.is_ascii_digit()));
     match ty {
@@ -121,7 +131,9 @@ fn text_value(text: &str, ty: FieldType) -> Result<Value, String> {
 }
 
 fn number_value(n: f64, ty: FieldType) -> Result<Value, String> {
-    let shown = format_number(n);
+    // Binary noise (`434.99999999999994`) is read as the spreadsheet shows it (`435`).
+    let n = shown(n);
+    let text = format_number(n);
     match ty {
         FieldType::Bool | FieldType::BoolText => {
             let b = match n {
@@ -129,18 +141,23 @@ fn number_value(n: f64, ty: FieldType) -> Result<Value, String> {
                 0.0 => false,
                 _ => {
                     return Err(format!(
-                        "`{shown}` is not a boolean (use 1 or 0, or TRUE/FALSE)"
+                        "`{text}` is not a boolean (use 1 or 0, or TRUE/FALSE)"
                     ));
                 }
             };
             Ok(bool_value(b, ty)?)
         }
         FieldType::Integer if n.fract() == 0.0 && n.abs() < 9e15 => Ok(Value::from(n as i64)),
-        FieldType::Integer => Err(format!("`{shown}` is not a whole number")),
-        FieldType::Number => number_json(n).ok_or_else(|| format!("`{shown}` is not a number")),
-        FieldType::Text | FieldType::Any => Ok(Value::String(shown)),
+        FieldType::Integer => Err(format!("`{text}` is not a whole number")),
+        FieldType::Number => number_json(n).ok_or_else(|| format!("`{text}` is not a number")),
+        FieldType::Text | FieldType::Any if too_long(n) => Err(format!(
+            "`{text}` is a number of more than {SHOWN_DIGITS} digits, more than a spreadsheet \
+             keeps, so its last digits may not be the ones typed; format the column as Text, \
+             type the numbers again and save"
+        )),
+        FieldType::Text | FieldType::Any => Ok(Value::String(text)),
         FieldType::List | FieldType::Object => {
-            Err(format!("`{shown}` is a number, but the field is {ty}"))
+            Err(format!("`{text}` is a number, but the field is {ty}"))
         }
     }
 }

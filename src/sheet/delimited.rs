@@ -1,23 +1,46 @@
 //! CSV, TSV and Excel's "Unicode text": the one place the CSV reader is configured.
+//!
+//! The encoding is sorted out first ([`super::encoding`]); then Excel's `sep=X` first line,
+//! when there is one, names the delimiter and is no row of the sheet, else the header line's
+//! most frequent delimiter is taken. Row numbers are the ones a spreadsheet shows when it
+//! opens the file: blank lines count, line breaks inside quoted cells do not.
 
 use std::path::Path;
 
+use super::encoding::{as_windows_1252, decode, invalid_byte, refuse_non_text};
 use super::{Cell, Grid, SheetError};
 
 /// Decode `bytes` and split them into rows of text cells.
 pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Grid, SheetError> {
+    refuse_non_text(path, bytes)?;
     let mut warnings = Vec::new();
     let text = decode(path, bytes, &mut warnings);
-    let delimiter = detect_delimiter(&text);
+    let (text, hinted) = strip_sep_line(&text);
+    let delimiter = match hinted {
+        Some(c) => u8::try_from(c)
+            .ok()
+            .filter(|b| b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n'))
+            .ok_or_else(|| SheetError::Csv {
+                path: path.to_path_buf(),
+                message: format!(
+                    "its first line `sep={c}` names a delimiter sleipnir cannot use; \
+                     use `,`, `;` or a tab"
+                ),
+            })?,
+        None => detect_delimiter(text),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    // Row numbers are the text line a record starts on, counted from byte offsets: blank
-    // lines count as rows, as a spreadsheet shows them, and CRLF files count right.
-    let (mut line, mut counted_to) = (1usize, 0usize);
+    let mut problems = Vec::new();
+    // A record's row is 1 + the line breaks before it, less those inside quoted cells of
+    // the records before it: blank lines count as rows, as a spreadsheet shows them, and a
+    // cell with line breaks in it is still one row. Counted from byte offsets, so CRLF, LF
+    // and CR files count alike.
+    let (mut breaks, mut quoted_breaks, mut counted_to) = (0usize, 0usize, 0usize);
     for record in reader.records() {
         let record = record.map_err(|e| SheetError::Csv {
             path: path.to_path_buf(),
@@ -32,46 +55,107 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Grid, SheetError> {
         while matches!(text.as_bytes().get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        line += text.as_bytes()[counted_to..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        breaks += line_breaks(&text.as_bytes()[counted_to..start]);
         counted_to = start;
-        rows.push((line, record.iter().map(Cell::text).collect()));
+        let number = (1 + breaks).saturating_sub(quoted_breaks).max(1);
+        quoted_breaks += record
+            .iter()
+            .map(|f| line_breaks(f.as_bytes()))
+            .sum::<usize>();
+        for (position, field) in record.iter().enumerate() {
+            if let Some(message) = invalid_bytes(field) {
+                problems.push((number, position, message));
+            }
+        }
+        rows.push((number, record.iter().map(cell).collect()));
     }
     Ok(Grid {
         worksheet: None,
-        first_column: 0,
+        columns: None,
         rows,
         warnings,
+        problems,
     })
 }
 
-/// UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), and otherwise
-/// Windows-1252, which is what Excel writes for "CSV (Comma delimited)" on Windows.
-fn decode(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
-        && let Ok(text) = std::str::from_utf8(rest)
-    {
-        return text.to_string();
+/// A text cell, with the marks of invalid bytes shown as the replacement character.
+fn cell(field: &str) -> Cell {
+    if field.chars().any(|c| invalid_byte(c).is_some()) {
+        let shown: String = field
+            .chars()
+            .map(|c| invalid_byte(c).map_or(c, |_| char::REPLACEMENT_CHARACTER))
+            .collect();
+        Cell::text(&shown)
+    } else {
+        Cell::text(field)
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return text.into_owned();
+}
+
+/// Why a field holding bytes that are not UTF-8 (in a file that otherwise is) is refused.
+fn invalid_bytes(field: &str) -> Option<String> {
+    let bytes: Vec<u8> = field.chars().filter_map(invalid_byte).collect();
+    if bytes.is_empty() {
+        return None;
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => {
-            warnings.push(format!(
-                "`{}` is not UTF-8; read it as Windows-1252 (what Excel writes); \
-                 save it as \"CSV UTF-8\" to be sure every character is right",
-                path.display()
-            ));
-            // A UTF-8 BOM on a file that is not UTF-8 after all is still no part of the text.
-            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
-            text.into_owned()
+    let shown: String = field
+        .trim()
+        .chars()
+        .map(|c| invalid_byte(c).map_or(c.to_string(), |b| format!("\\x{b:02X}")))
+        .collect();
+    let hex: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+    let windows: Vec<String> = bytes.iter().map(|b| as_windows_1252(*b)).collect();
+    let (noun, it) = if bytes.len() == 1 {
+        ("byte", "it would be")
+    } else {
+        ("bytes", "they would be")
+    };
+    Some(format!(
+        "`{shown}` holds {noun} {}, not UTF-8 as the rest of the file is (in Windows-1252 \
+         {it} `{}`); type the text again, or save the file as \"CSV UTF-8\"",
+        hex.join(", "),
+        windows.concat()
+    ))
+}
+
+/// Line breaks in `bytes`: CRLF, LF and a lone CR each count once.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            count += 1;
         }
+    }
+    count
+}
+
+/// Excel's delimiter hint: a first line `sep=X` (quoted or not; `X` may repeat, as when the
+/// line was saved with empty cells after it). Returns the text after it and `X`, or the text
+/// as it is.
+fn strip_sep_line(text: &str) -> (&str, Option<char>) {
+    let end = text.find(['\r', '\n']).unwrap_or(text.len());
+    let line = text[..end].trim_start_matches('\u{feff}').trim();
+    let line = line
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or(line);
+    let hint = line
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("sep="))
+        .and_then(|_| {
+            let mut rest = line[4..].chars();
+            let delimiter = rest.next()?;
+            rest.all(|c| c == delimiter).then_some(delimiter)
+        });
+    match hint {
+        Some(delimiter) => {
+            let after = &text[end..];
+            let after = after
+                .strip_prefix("\r\n")
+                .or_else(|| after.strip_prefix(['\r', '\n']))
+                .unwrap_or(after);
+            (after, Some(delimiter))
+        }
+        None => (text, None),
     }
 }
 
@@ -118,9 +202,77 @@ mod tests {
             let numbers: Vec<usize> = rows(text).iter().map(|(n, _)| *n).collect();
             assert_eq!(numbers, [1, 2, 4], "{text:?}");
         }
+        // A line break inside a quoted cell is no new row (issue 15: spreadsheets show the
+        // record after it as row 3, and so does the same sheet as XLSX).
         let quoted = rows("a,b\n\"multi\nline\",2\n3,4\n");
         assert_eq!(quoted[1].1[0], Cell::Text("multi\nline".into()));
-        assert_eq!(quoted[2].0, 4);
+        assert_eq!(quoted[2].0, 3);
+    }
+
+    #[test]
+    fn row_numbers_are_records_whatever_breaks_lines_inside_quotes() {
+        for text in [
+            "a,b\r\n\"x\r\ny\",1\r\n\r\n\"p\rq\nr\",2\r\n3,4\r\n",
+            "a,b\r\"x\ry\",1\r\r\"p\rq\r\nr\",2\r3,4\r",
+        ] {
+            let numbers: Vec<usize> = rows(text).iter().map(|(n, _)| *n).collect();
+            assert_eq!(numbers, [1, 2, 4, 5], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn excel_sep_line_names_the_delimiter_and_is_no_row() {
+        for text in [
+            "sep=;\r\nuserId;a\r\nu1;1\r\n",
+            "\u{feff}sep=;\nuserId;a\nu1;1\n",
+            "\"sep=;\"\nuserId;a\nu1;1\n",
+            "SEP=;;\nuserId;a\nu1;1\n",
+        ] {
+            let read = rows(text);
+            assert_eq!(
+                read[0],
+                (1, vec![Cell::text("userId"), Cell::text("a")]),
+                "{text:?}"
+            );
+            assert_eq!(read[1].0, 2, "{text:?}");
+        }
+        // A tab or a pipe named by the hint wins over the commas in the header.
+        let read = rows("sep=|\nuserId|a,b\nu1|1,2\n");
+        assert_eq!(read[0].1, [Cell::text("userId"), Cell::text("a,b")]);
+        assert!(matches!(
+            read_err("sep=é\nuserId;a\n"),
+            SheetError::Csv { message, .. } if message.contains("`sep=é`")
+        ));
+        assert_eq!(
+            strip_sep_line("separator,x\n1,2"),
+            ("separator,x\n1,2", None)
+        );
+    }
+
+    #[test]
+    fn invalid_bytes_are_problems_at_their_cells() {
+        let grid = read(
+            Path::new("x.csv"),
+            b"userId,name\nu1,Zo\xC3\xAB\nu2,O\x92Brien\n",
+        )
+        .unwrap();
+        assert!(grid.warnings.is_empty());
+        assert_eq!(grid.rows[2].1[1], Cell::text("O\u{fffd}Brien"));
+        assert_eq!(grid.problems.len(), 1);
+        let (row, position, message) = &grid.problems[0];
+        assert_eq!((*row, *position), (3, 1));
+        assert!(
+            message.starts_with("`O\\x92Brien` holds byte 0x92, not UTF-8 as the rest")
+                && message.contains("(in Windows-1252 it would be `\u{2019}`)"),
+            "{message}"
+        );
+    }
+
+    fn read_err(text: &str) -> SheetError {
+        match read(Path::new("x.csv"), text.as_bytes()) {
+            Err(e) => e,
+            Ok(_) => panic!("{text:?} was read"),
+        }
     }
 
     #[test]

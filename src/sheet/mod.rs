@@ -1,11 +1,17 @@
 //! Reading sheets: CSV and workbooks into rows of typed cells (the hygiene layer).
 //!
-//! Whatever tool wrote the file, what leaves this module is the same: a trimmed header row
-//! and data rows of [`Cell`]s numbered as a spreadsheet numbers them. Blank rows are
-//! dropped, encodings and delimiters are sorted out, and workbook numbers, booleans, dates
-//! and error cells keep their kind so that conversion can judge them against the field.
+//! Whatever tool wrote the file, what leaves this module is the same: a header row of
+//! titles as the admin sees them and data rows of [`Cell`]s numbered as a spreadsheet
+//! numbers them. Blank rows are dropped, encodings and delimiters are sorted out, and
+//! workbook numbers, booleans, dates and error cells keep their kind so that conversion can
+//! judge them against the field.
 
 mod delimited;
+mod encoding;
+mod grid;
+mod number;
+mod ods_extent;
+pub mod title;
 mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +19,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::problem::{Column, Problem};
+use grid::Grid;
+
+pub use number::{SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
+pub use workbook::MAX_CELLS;
 
 /// One cell's content, as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,10 +61,11 @@ impl Cell {
 /// A data row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// The row number a spreadsheet shows (the header is usually row 1).
+    /// The row number a spreadsheet shows (the header is usually row 1; a CSV record that
+    /// spans lines inside quotes is one row).
     pub number: usize,
-    /// One cell per header column; rows shorter than the header are padded with
-    /// [`Cell::Empty`] only after being reported.
+    /// One cell per column of [`Sheet::columns`]; a row shorter than the header has
+    /// [`Cell::Empty`] for its missing trailing cells.
     pub cells: Vec<Cell>,
 }
 
@@ -65,14 +76,16 @@ pub struct Sheet {
     pub path: PathBuf,
     /// The worksheet read, for workbooks.
     pub worksheet: Option<String>,
-    /// The header row, one [`Column`] per header cell.
+    /// The header row: one [`Column`] per header cell of a CSV file, and per column that
+    /// holds something (a title or data) of a workbook. Titles are trimmed, with every
+    /// Unicode space as ` ` and invisible characters dropped.
     pub columns: Vec<Column>,
     /// The header row's number.
     pub header_row: usize,
     /// Data rows in file order, blank rows dropped.
     pub rows: Vec<Row>,
-    /// Problems found while reading (duplicate headers, ragged rows); planning reports them
-    /// with its own.
+    /// Problems found while reading (duplicate headers, ragged rows, bytes that are not
+    /// UTF-8); planning reports them with its own.
     pub problems: Vec<Problem>,
     /// Things worth telling the admin that do not stop the plan.
     pub warnings: Vec<String>,
@@ -133,6 +146,37 @@ pub enum SheetError {
     /// `--sheet` was given for a CSV file.
     #[error("`{0}` is a CSV file and has no worksheets; drop `--sheet`")]
     WorksheetOfCsv(PathBuf),
+    /// The cells of a worksheet span more than [`MAX_CELLS`]: a sheet far bigger than any
+    /// bulk change, or stray cells far from the data in rows and columns that hold data.
+    #[error(
+        "`{path}`, worksheet `{worksheet}`, is too big to read: its cells span {} rows × {} \
+         columns (more than {} cells), out to {far}; clear the cells past your data, or \
+         split the sheet",
+        crate::text::thousands(*rows as u64),
+        crate::text::thousands(*columns as u64),
+        crate::text::thousands(MAX_CELLS as u64)
+    )]
+    TooBig {
+        /// The file.
+        path: PathBuf,
+        /// The worksheet.
+        worksheet: String,
+        /// Rows that hold something.
+        rows: usize,
+        /// Columns that hold something.
+        columns: usize,
+        /// The cell in the farthest column that holds something (`XFD1`).
+        far: String,
+    },
+    /// The file is not delimited text: NUL bytes that are not UTF-16, or a workbook named
+    /// like a CSV file.
+    #[error("`{path}` is not a CSV text file: {what}")]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, and what to do.
+        what: String,
+    },
 }
 
 /// The formats sleipnir reads, by extension.
@@ -182,113 +226,6 @@ pub fn from_bytes(
     grid.into_sheet(path, sha256)
 }
 
-/// Raw rows as a reader produced them, before header handling.
-struct Grid {
-    worksheet: Option<String>,
-    /// Zero-based column index of the first cell of each row (workbooks may start past A).
-    first_column: usize,
-    /// (row number, cells) in file order, blank rows included.
-    rows: Vec<(usize, Vec<Cell>)>,
-    warnings: Vec<String>,
-}
-
-impl Grid {
-    fn into_sheet(self, path: &Path, sha256: String) -> Result<Sheet, SheetError> {
-        let mut rows = self
-            .rows
-            .into_iter()
-            .filter(|(_, cells)| !cells.iter().all(Cell::is_empty));
-        let Some((header_row, header_cells)) = rows.next() else {
-            return Err(SheetError::Empty(path.to_path_buf()));
-        };
-        let mut problems = Vec::new();
-        let columns: Vec<Column> = header_cells
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| Column {
-                index: self.first_column + i,
-                title: header_text(cell),
-            })
-            .collect();
-        let mut data: Vec<Row> = Vec::new();
-        for (number, mut cells) in rows {
-            // Empty cells past the header's end are harmless (trailing delimiters); anything
-            // else that does not line up with the header is a delimiter or quoting mistake.
-            let ragged =
-                cells.len() < columns.len() || cells[columns.len()..].iter().any(|c| !c.is_empty());
-            if ragged {
-                problems.push(Problem::row(
-                    number,
-                    format!(
-                        "has {} cells but the header has {}; check the delimiter and quoting",
-                        cells.len(),
-                        columns.len()
-                    ),
-                ));
-            }
-            cells.resize(columns.len(), Cell::Empty);
-            data.push(Row { number, cells });
-        }
-        problems.extend(header_problems(&columns, header_row, &data));
-        Ok(Sheet {
-            path: path.to_path_buf(),
-            worksheet: self.worksheet,
-            columns,
-            header_row,
-            rows: data,
-            problems,
-            warnings: self.warnings,
-            sha256,
-        })
-    }
-}
-
-fn header_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(text) | Cell::Date(text) | Cell::Error(text) => text.clone(),
-        Cell::Number(n) => format_number(*n),
-        Cell::Bool(b) => b.to_string(),
-    }
-}
-
-/// Empty titles over data, and titles used twice. A titleless column with no data in it is
-/// left alone: workbooks often carry formatted but empty columns at their right edge.
-fn header_problems(columns: &[Column], header_row: usize, rows: &[Row]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for (i, column) in columns.iter().enumerate() {
-        if column.title.is_empty() {
-            if rows.iter().any(|row| !row.cells[i].is_empty()) {
-                problems.push(Problem::cell(
-                    header_row,
-                    column,
-                    "the column has data but no header; give it a field path or remove it",
-                ));
-            }
-        } else if let Some(first) = columns[..i].iter().find(|c| c.title == column.title) {
-            problems.push(Problem::cell(
-                header_row,
-                column,
-                format!(
-                    "duplicate header; column {} has the same title",
-                    first.letter()
-                ),
-            ));
-        }
-    }
-    problems
-}
-
-/// A workbook number as text: integral values without `.0` and never in scientific
-/// notation (`9871515000`), others in their shortest exact form (`12.5`).
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e17 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -296,15 +233,6 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn integral_numbers_print_without_fraction_or_exponent() {
-        assert_eq!(format_number(9871515000.0), "9871515000");
-        assert_eq!(format_number(1234.0), "1234");
-        assert_eq!(format_number(-5.0), "-5");
-        assert_eq!(format_number(12.5), "12.5");
-        assert_eq!(format_number(0.1), "0.1");
-    }
 
     #[test]
     fn blank_text_is_an_empty_cell() {

@@ -154,3 +154,52 @@ fn value_maps_come_first_and_ignore_case() {
         Ok(Some(json!(false)))
     );
 }
+
+#[test]
+fn workbook_numbers_are_read_as_the_spreadsheet_shows_them() {
+    let number = |n: f64, ty| convert(&Cell::Number(n), ty, &[]);
+    assert_eq!(
+        number(434.99999999999994, FieldType::Text),
+        Ok(Some(json!("435")))
+    );
+    assert_eq!(number(1001.0, FieldType::Text), Ok(Some(json!("1001"))));
+    assert_eq!(
+        number(2.9999999999999996, FieldType::Integer),
+        Ok(Some(json!(3)))
+    );
+    assert_eq!(number(0.1 + 0.2, FieldType::Number), Ok(Some(json!(0.3))));
+    // Numeric fields keep whole numbers whole, however long.
+    assert_eq!(
+        number(1_234_567_890_123_456.0, FieldType::Integer),
+        Ok(Some(json!(1_234_567_890_123_456u64)))
+    );
+}
+
+#[test]
+fn text_fields_refuse_numbers_whose_digits_a_spreadsheet_lost() {
+    let long = convert(&Cell::Number(1_234_567_890_123_456.0), FieldType::Text, &[]);
+    assert_eq!(
+        long,
+        Err(
+            "`1234567890123456` is a number of more than 15 digits, more than a spreadsheet \
+             keeps, so its last digits may not be the ones typed; format the column as Text, \
+             type the numbers again and save"
+                .into()
+        )
+    );
+    assert!(convert(&Cell::Number(999_999_999_999_999.0), FieldType::Text, &[]).is_ok());
+    for shortened in ["4.47701E+11", "4,47701E+11", "+4.47701E+11"] {
+        let refused = text(shortened, FieldType::Text).unwrap_err();
+        assert!(
+            refused.starts_with(&format!(
+                "`{shortened}` is a number a spreadsheet shortened to scientific notation"
+            )),
+            "{refused}"
+        );
+    }
+    // Numeric fields read scientific notation as the number it is.
+    assert_eq!(
+        text("4.47701E+11", FieldType::Integer),
+        Ok(Some(json!(447_701_000_000u64)))
+    );
+}
