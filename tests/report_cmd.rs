@@ -342,6 +342,10 @@ async fn a_killed_run_gets_its_report_from_report_dir() {
     let outcome = &page_ids(&html)["outcome"];
     assert!(outcome.contains("of 300 users done"), "{outcome}");
     assert!(
+        !outcome.contains("300 of 300"),
+        "users never started are not done: {outcome}"
+    );
+    assert!(
         html.contains("sleipnir apply s.csv --resume run"),
         "no resume advice"
     );

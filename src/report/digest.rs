@@ -218,9 +218,10 @@ impl Figures {
             resumable: true,
             stopped_by: None,
             // The plan's users, as the timeline recorded them; the users with results when
-            // it did not (a run killed in its first second, or an older run).
+            // it did not (a run killed in its first second, or an older run). Users of the
+            // plan without results were never finished: not done.
             users: planned.max(digest.users),
-            users_not_done: digest.users_not_done,
+            users_not_done: digest.users_not_done + planned.saturating_sub(digest.users),
             steps: digest.steps,
             requests,
             request_rate: requests.requests as f64 / (seconds as f64).max(1.0),
