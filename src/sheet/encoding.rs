@@ -44,7 +44,8 @@ pub(super) fn refuse_non_text(path: &Path, bytes: &[u8]) -> Result<(), SheetErro
              (.xls), or save it from the spreadsheet as CSV UTF-8",
         );
     }
-    let utf16 = bytes.starts_with(b"\xFF\xFE")
+    // UTF-32's little-endian BOM begins with UTF-16's: told apart by its two NULs.
+    let utf16 = (bytes.starts_with(b"\xFF\xFE") && !bytes.starts_with(b"\xFF\xFE\0\0"))
         || bytes.starts_with(b"\xFE\xFF")
         || utf16_without_bom(bytes).is_some();
     if !utf16 && bytes.contains(&0) {
@@ -94,8 +95,11 @@ pub(super) fn decode(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> S
     }
     // A UTF-8 BOM on a file that is not UTF-8 after all is still no part of the text.
     let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let (valid, invalid) = utf8_census(body);
-    if valid >= invalid {
+    // Any valid multi-byte UTF-8 character says the file is UTF-8 with some stray bytes
+    // (pasted from elsewhere): reading it all as Windows-1252 would garble the valid ones
+    // (`Zoë` → `ZoÃ«`). A file wholly in Windows-1252 hardly ever holds one.
+    let (valid, _invalid) = utf8_census(body);
+    if valid > 0 {
         return marked(body);
     }
     warnings.push(format!(
@@ -176,6 +180,18 @@ mod tests {
     }
 
     #[test]
+    fn one_valid_utf8_character_among_more_stray_bytes_is_still_utf8() {
+        let bytes = b"a,b\r\nZo\xc3\xab,M\xfcller\r\nRen\xe9,x\r\n";
+        let (text, warnings) = decoded(bytes);
+        assert!(text.contains("Zo\u{eb}"), "{text}");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            text.chars().filter(|&c| invalid_byte(c).is_some()).count(),
+            2
+        );
+    }
+
+    #[test]
     fn utf8_with_a_few_invalid_bytes_keeps_them_as_marks() {
         let (text, warnings) = decoded(b"Zo\xC3\xAB,O\x92Brien");
         assert!(warnings.is_empty());
@@ -221,6 +237,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert!(refused(&utf32).contains("UTF-32"));
+        let mut utf32_bom = b"\xFF\xFE\0\0".to_vec();
+        for c in "userId,user.extension\r\n".chars() {
+            utf32_bom.extend((c as u32).to_le_bytes());
+        }
+        assert!(refused(&utf32_bom).contains("UTF-32"));
         assert!(refused(b"PK\x03\x04rest").contains("workbook"));
         assert!(refused(b"userId,a\0b,c\n1,2,3\n4,5,6\n").contains("NUL bytes"));
         assert!(refuse_non_text(Path::new("x.csv"), b"userId,a\n").is_ok());
