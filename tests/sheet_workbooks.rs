@@ -125,8 +125,9 @@ fn a_stray_cell_in_the_last_column_is_blank_or_one_error_at_its_place() {
     let untitled = sleipnir_in(dir.path(), &["plan", "untitled.xlsx"]);
     assert_eq!(
         untitled.stderr,
-        "error: `untitled.xlsx` has 1 problem; nothing was planned\n  row 1, column XFD (``): \
-         the column has data but no header; give it a field path or remove it\n"
+        "error: `untitled.xlsx` has 1 problem; nothing was planned\n  row 3, column XFD (``): \
+         data in a column without a title (row 1 is empty here); give the column a field path, \
+         or clear the cell\n"
     );
 }
 

@@ -130,11 +130,16 @@ fn header_problems(columns: &[Column], header_row: usize, rows: &[Row]) -> Vec<P
     let mut problems = Vec::new();
     for (i, column) in columns.iter().enumerate() {
         if column.title.is_empty() {
-            if rows.iter().any(|row| !row.cells[i].is_empty()) {
+            // Named where the data is: a stray cell far down is found at its place, not
+            // at the empty title above it.
+            if let Some(row) = rows.iter().find(|row| !row.cells[i].is_empty()) {
                 problems.push(Problem::cell(
-                    header_row,
+                    row.number,
                     column,
-                    "the column has data but no header; give it a field path or remove it",
+                    format!(
+                        "data in a column without a title (row {header_row} is empty here); \
+                         give the column a field path, or clear the cell"
+                    ),
                 ));
             }
         } else if let Some(first) = columns[..i].iter().find(|c| c.title == column.title) {
