@@ -19,6 +19,7 @@ const USERS: usize = 50_000;
 
 fn source() -> PlanSource {
     PlanSource {
+        command: None,
         source: "wave1.xlsx".into(),
         sha256: "00".into(),
         worksheet: Some("Users".into()),

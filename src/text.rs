@@ -68,6 +68,20 @@ pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `word` as a shell reads it back: as it is when it holds only characters no shell treats
+/// specially, else in single quotes (a `'` inside written `'\''`).
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -75,6 +89,16 @@ mod tests {
         assert_eq!(super::count(1, "user"), "1 user");
         assert_eq!(super::count(0, "user"), "0 users");
         assert_eq!(super::count(12, "user"), "12 users");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_where_needed() {
+        assert_eq!(
+            super::shell_word("runs/2026-11-30T12-00-00Z"),
+            "runs/2026-11-30T12-00-00Z"
+        );
+        assert_eq!(super::shell_word("My Users.xlsx"), "'My Users.xlsx'");
+        assert_eq!(super::shell_word("it's"), "'it'\\''s'");
     }
 
     #[test]

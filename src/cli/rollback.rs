@@ -26,7 +26,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             args.dir.display()
         )));
     }
-    let plan = plan::file::read(&file)?;
+    let mut plan = plan::file::read(&file)?;
+    plan.source.command = Some(format!(
+        "sleipnir rollback {}",
+        crate::text::shell_word(&args.dir.display().to_string())
+    ));
     let config = RunConfig::from_args(args.run)?;
     execute(&plan, config, "roll back", notes)
 }

@@ -40,13 +40,24 @@ pub struct PlanSource {
     /// The Odin the before-values were read from (`plan --target`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// How the run of this plan was started, as the admin named its input: `sleipnir apply
+    /// users.xlsx --sheet 'Users'`, `sleipnir apply runs/x/failed.jsonl`, `sleipnir rollback
+    /// runs/x`; set by `apply` and `rollback`, it is what `--resume DIR` is added to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl PlanSource {
-    /// The command that continues an interrupted run of this source in `dir`: `sleipnir
-    /// apply SHEET [--sheet W] [--mapping M] --resume DIR`, or for a rollback run (its
-    /// source is a run's `rollback.jsonl`) `sleipnir rollback RUN --resume DIR`.
+    /// The command that continues an interrupted run of this source in `dir`: the command
+    /// that started it (see [`PlanSource::command`]) with `--resume DIR`; for a plan that
+    /// does not record it, `sleipnir apply SHEET [--sheet W] [--mapping M] --resume DIR`.
     pub fn resume_command(&self, dir: &std::path::Path) -> String {
+        if let Some(command) = &self.command {
+            return format!(
+                "{command} --resume {}",
+                crate::text::shell_word(&dir.display().to_string())
+            );
+        }
         let file = std::path::Path::new(&self.source);
         if file
             .file_name()
@@ -215,6 +226,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
     }
     Ok(Plan {
         source: PlanSource {
+            command: None,
             source: source_name,
             sha256: sheet.sha256.clone(),
             worksheet: sheet.worksheet.clone(),

@@ -309,3 +309,33 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+#[test]
+fn the_resume_command_continues_the_command_that_started_the_run() {
+    let mut source = PlanSource {
+        source: "rollback of users.csv".into(),
+        sha256: "00".into(),
+        worksheet: None,
+        mapping: None,
+        target: None,
+        command: Some("sleipnir rollback runs/a".into()),
+    };
+    let dir = std::path::Path::new("runs/b c");
+    assert_eq!(
+        source.resume_command(dir),
+        "sleipnir rollback runs/a --resume 'runs/b c'"
+    );
+    source.command = Some("sleipnir apply runs/a/failed.jsonl".into());
+    assert_eq!(
+        source.resume_command(dir),
+        "sleipnir apply runs/a/failed.jsonl --resume 'runs/b c'"
+    );
+    // A plan recorded before commands were: the sheet it names.
+    source.command = None;
+    source.source = "users.xlsx".into();
+    source.worksheet = Some("Wave 1".into());
+    assert_eq!(
+        source.resume_command(std::path::Path::new("runs/b")),
+        "sleipnir apply users.xlsx --sheet 'Wave 1' --resume runs/b"
+    );
+}

@@ -164,6 +164,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join("run");
         let source = PlanSource {
+            command: None,
             source: "s.csv".into(),
             sha256: "00".into(),
             worksheet: None,

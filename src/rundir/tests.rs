@@ -3,6 +3,7 @@ use crate::resource::Resource;
 
 fn source() -> PlanSource {
     PlanSource {
+        command: None,
         source: "s.csv".into(),
         sha256: "00".into(),
         worksheet: None,
