@@ -47,9 +47,9 @@ fn a_pause_past_max_wait_stops_the_run_and_resume_finishes_it() {
     let first = run(false);
     assert_eq!(first.code, 1, "{}", first.transcript());
     assert!(
-        first
-            .stdout
-            .contains("continue it with: sleipnir apply s.csv --resume run --target"),
+        first.stdout.contains(
+            "lower --rate meets fewer 429s) with: sleipnir apply s.csv --resume run --target"
+        ),
         "{}",
         first.stdout
     );
@@ -95,4 +95,14 @@ fn a_pause_past_max_wait_stops_the_run_and_resume_finishes_it() {
     let lines = results(&dir.join("run"));
     assert_eq!(lines.len(), USERS);
     assert!(lines.iter().all(|l| &l[3] == "applied"), "{lines:?}");
+    // The summary counts every attempt's requests, not the last one's.
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("run/summary.json")).expect("summary"),
+    )
+    .expect("json");
+    assert_eq!(
+        summary["requests"]["throttled"],
+        sim.stats().rate_limited,
+        "{summary}"
+    );
 }

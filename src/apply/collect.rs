@@ -192,7 +192,7 @@ impl Collector {
     pub fn finish(
         self,
         plan: &Plan,
-        requests: RequestCounts,
+        (requests, before): (RequestCounts, RequestCounts),
         started_at: chrono::DateTime<chrono::Utc>,
         wall: Duration,
         stopped_early: bool,
@@ -213,9 +213,11 @@ impl Collector {
             resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
             stopped_by: self.stopped_by,
             wall_seconds: wall.as_secs_f64(),
-            requests,
+            // This attempt's rate; every attempt's requests (a resumed run sent some before).
             request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
-            requests_per_user: requests.requests as f64 / plan.users.len().max(1) as f64,
+            requests: requests.plus(before),
+            requests_per_user: requests.plus(before).requests as f64
+                / plan.users.len().max(1) as f64,
             warnings: self.warnings,
         };
         self.ledger.finish(&summary)?;

@@ -197,7 +197,7 @@ pub async fn run(
     collector.warn(groups.warning());
     collector.finish(
         plan,
-        client.counts(),
+        (client.counts(), resume.requests_before),
         started_at,
         started.elapsed(),
         stopped_early,

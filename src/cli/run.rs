@@ -393,8 +393,14 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     }
     let resumable = summary.interrupted || summary.resumable;
     if resumable {
+        // Paused by Odin: going on at once, at the same rate, meets the same answer.
+        let when = if summary.interrupted {
+            ""
+        } else {
+            " once the pause Odin asked for is over (a lower --rate meets fewer 429s)"
+        };
         text.push_str(&format!(
-            "continue it with: {} --target {target}\n",
+            "continue it{when} with: {} --target {target}\n",
             summary.source.resume_command(dir)
         ));
     }

@@ -90,6 +90,22 @@ pub struct RequestCounts {
     pub logins: u64,
 }
 
+impl RequestCounts {
+    /// These counts and `other`'s added up (two attempts of one run).
+    pub fn plus(self, other: RequestCounts) -> RequestCounts {
+        RequestCounts {
+            requests: self.requests + other.requests,
+            retries: self.retries + other.retries,
+            throttled: self.throttled + other.throttled,
+            refreshes: self.refreshes + other.refreshes,
+            group_reads: self.group_reads + other.group_reads,
+            user_reads: self.user_reads + other.user_reads,
+            writes: self.writes + other.writes,
+            logins: self.logins + other.logins,
+        }
+    }
+}
+
 /// What a request is for, to count requests by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {

@@ -193,25 +193,8 @@ impl Figures {
             };
         }
         // Each attempt's counters start again at 0: add up the last point of each.
-        let mut requests = RequestCounts::default();
-        let mut seconds = 0u64;
-        let mut planned = 0;
-        for (i, point) in timeline.iter().enumerate() {
-            let last = timeline.get(i + 1).is_none_or(|n| n.second <= point.second);
-            if last {
-                let r = &point.requests;
-                requests.requests += r.requests;
-                requests.retries += r.retries;
-                requests.throttled += r.throttled;
-                requests.refreshes += r.refreshes;
-                requests.group_reads += r.group_reads;
-                requests.user_reads += r.user_reads;
-                requests.writes += r.writes;
-                requests.logins += r.logins;
-                seconds += point.second;
-            }
-            planned = planned.max(point.users_total);
-        }
+        let (requests, seconds) = crate::rundir::attempts_requests(timeline);
+        let planned = timeline.iter().map(|p| p.users_total).max().unwrap_or(0);
         Figures {
             finished: false,
             interrupted: false,

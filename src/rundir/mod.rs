@@ -24,7 +24,7 @@ pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
-pub use summary::{StatusCounts, Summary, TimelinePoint};
+pub use summary::{StatusCounts, Summary, TimelinePoint, attempts_requests};
 
 use crate::plan::{PlanSource, UserPlan};
 

@@ -36,6 +36,9 @@ pub struct Resume {
     /// Per user, its unfinished steps whose write may have reached Odin in an earlier
     /// attempt (the journal's last word on them is `writing` or `applied`).
     touched: HashMap<String, Vec<usize>>,
+    /// The requests earlier attempts sent (from the timeline): the run's summary counts
+    /// every attempt's.
+    pub requests_before: crate::odin::RequestCounts,
 }
 
 impl Resume {
@@ -137,6 +140,7 @@ impl Ledger {
         if timeline_path.is_file() {
             cut_torn_line(&timeline_path)?;
         }
+        let (requests_before, _) = super::attempts_requests(&files.timeline()?);
         let results_path = dir.join(RESULTS);
         if results_path.is_file() {
             cut_torn_line(&results_path)?;
@@ -180,6 +184,7 @@ impl Ledger {
             partial,
             kept,
             touched,
+            requests_before,
         };
         Ok((Ledger::reopen(dir)?, resume))
     }

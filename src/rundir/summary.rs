@@ -83,6 +83,22 @@ pub struct TimelinePoint {
     pub users_total: usize,
 }
 
+/// The requests of every attempt a timeline records: each attempt's counters start again at
+/// 0, so the last point of each (the one before a point of a lower second) is added up.
+/// With it, the wall seconds those attempts took.
+pub fn attempts_requests(timeline: &[TimelinePoint]) -> (RequestCounts, u64) {
+    let mut requests = RequestCounts::default();
+    let mut seconds = 0;
+    for (i, point) in timeline.iter().enumerate() {
+        let last = timeline.get(i + 1).is_none_or(|n| n.second <= point.second);
+        if last {
+            requests = requests.plus(point.requests);
+            seconds += point.second;
+        }
+    }
+    (requests, seconds)
+}
+
 /// What `summary.json` says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
