@@ -24,6 +24,7 @@ mod secrets_cmd;
 mod sim_api;
 mod sim_auth;
 mod sim_cli;
+mod sim_credentials;
 mod sim_faults;
 mod sim_group_reads;
 mod sim_listings;
