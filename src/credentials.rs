@@ -51,6 +51,24 @@ impl Credential {
         Credential::ALL.into_iter().find(|c| c.name() == name)
     }
 
+    /// Where it is written (API.md §11): `PUT {path}`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Credential::SipUserName | Credential::SipPassword => "/users/authentication",
+            Credential::WebPassword => "/users/passwords",
+            Credential::PortalPasscode => "/users/portal-passcode",
+        }
+    }
+
+    /// The key of its value in the write body (API.md §11).
+    pub fn body_key(self) -> &'static str {
+        match self {
+            Credential::SipUserName => "userName",
+            Credential::SipPassword | Credential::WebPassword => "newPassword",
+            Credential::PortalPasscode => "newPasscode",
+        }
+    }
+
     /// Whether its value is a secret (every one but the SIP user name, which Odin shows).
     pub fn is_secret(self) -> bool {
         !matches!(self, Credential::SipUserName)
@@ -169,6 +187,97 @@ pub fn user_names<'a>(user_id: &'a str, sip_user_name: Option<&'a str>) -> Vec<&
     let mut names = vec![local];
     names.extend(sip_user_name.filter(|n| !n.is_empty()));
     names
+}
+
+/// What a plan sets a credential to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialValue {
+    /// A value the sheet gives.
+    Given(Secret),
+    /// A value Odin's generator makes at apply time (`<generate>`, API.md §11).
+    Generate,
+    /// A value a plan file stands in for with [`REDACTED`]: applying it needs the sheet
+    /// (`--credentials SHEET`).
+    Redacted,
+}
+
+impl CredentialValue {
+    /// As a plan file and plan text show it: the SIP user name as itself (Odin shows it),
+    /// every secret as [`REDACTED`], a generated one as [`GENERATE`].
+    pub fn shown(&self, credential: Credential) -> String {
+        match self {
+            CredentialValue::Given(value) if !credential.is_secret() => value.expose().to_string(),
+            CredentialValue::Given(_) | CredentialValue::Redacted => REDACTED.to_string(),
+            CredentialValue::Generate => GENERATE.to_string(),
+        }
+    }
+
+    /// Read back from a plan file: [`GENERATE`], the SIP user name, or [`Redacted`].
+    ///
+    /// [`Redacted`]: CredentialValue::Redacted
+    pub fn from_shown(credential: Credential, text: &str) -> CredentialValue {
+        match text {
+            GENERATE => CredentialValue::Generate,
+            _ if !credential.is_secret() && text != REDACTED => {
+                CredentialValue::Given(Secret::new(text.to_string()))
+            }
+            _ => CredentialValue::Redacted,
+        }
+    }
+}
+
+/// The credentials one step sets for a user, by credential.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CredentialChanges(pub std::collections::BTreeMap<Credential, CredentialValue>);
+
+impl CredentialChanges {
+    /// How many credentials it sets.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it sets none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a plan file's patch: credential name → its value as [`CredentialValue::shown`].
+    pub fn to_patch(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.0
+            .iter()
+            .map(|(c, v)| (c.name().to_string(), serde_json::Value::String(v.shown(*c))))
+            .collect()
+    }
+
+    /// From a plan file's patch; an unknown name or a value that is not text is an error.
+    pub fn from_patch(patch: &serde_json::Map<String, serde_json::Value>) -> Result<Self, String> {
+        let mut changes = CredentialChanges::default();
+        for (name, value) in patch {
+            let credential = Credential::from_name(name).ok_or_else(|| unknown(name))?;
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("credential `{name}` must be text in a plan file"))?;
+            changes
+                .0
+                .insert(credential, CredentialValue::from_shown(credential, text));
+        }
+        Ok(changes)
+    }
+
+    /// Whether a value is a plan file's stand-in, so the sheet must supply it.
+    pub fn needs_sheet(&self) -> bool {
+        self.0.values().any(|v| *v == CredentialValue::Redacted)
+    }
+}
+
+/// Why `credentials.<name>` names nothing.
+pub fn unknown(name: &str) -> String {
+    let known: Vec<&str> = Credential::ALL.iter().map(|c| c.name()).collect();
+    format!(
+        "unknown credential `credentials.{name}` (known: {}){}",
+        known.join(", "),
+        crate::suggest::did_you_mean(&crate::suggest::closest(name, known.iter().copied()))
+    )
 }
 
 #[cfg(test)]

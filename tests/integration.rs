@@ -10,6 +10,7 @@ mod support;
 mod apply_cmd;
 mod auth_cmd;
 mod check_cmd;
+mod credentials_cmd;
 mod examples_dir;
 mod export_cmd;
 mod pause_cmd;

@@ -4,6 +4,7 @@
 //! through an [`Observer`].
 
 mod collect;
+mod credentials;
 pub mod diff;
 mod dispatch;
 mod earlier;

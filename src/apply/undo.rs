@@ -82,6 +82,9 @@ pub(super) fn rollback_entry(
                     fields.insert(path.clone(), before.clone().unwrap_or(Value::Null));
                 }
             }
+            // Not restorable (API.md §11): the entry lists none, and the run's
+            // `credentials` results say which users keep their new ones.
+            Step::Credentials(_) => {}
         }
     }
     UserPlan {

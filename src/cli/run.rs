@@ -165,6 +165,10 @@ pub(super) fn execute(
         config.target,
         totals_line(&plan.totals())
     ))?;
+    // Said before the question: these are the changes no rollback can undo.
+    if let Some(line) = super::render::irreversible_line(plan) {
+        print(&format!("{line}\n"))?;
+    }
     if !config.yes && !confirm(&format!("{what} these changes now? [y/N] "))? {
         print("nothing was changed\n")?;
         return Ok(0);

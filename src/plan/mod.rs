@@ -151,6 +151,67 @@ pub struct Totals {
 }
 
 impl Plan {
+    /// How many credentials the plan sets, over all users: changes no rollback can undo
+    /// (API.md §11).
+    pub fn credential_changes(&self) -> usize {
+        self.users
+            .iter()
+            .flat_map(|u| &u.steps)
+            .filter(|s| matches!(s, Step::Credentials(_)))
+            .map(Step::len)
+            .sum()
+    }
+
+    /// Whether a credential value is a plan file's `********`: applying needs the sheet.
+    pub fn needs_credentials(&self) -> bool {
+        self.users
+            .iter()
+            .flat_map(|u| &u.steps)
+            .any(|s| matches!(s, Step::Credentials(c) if c.needs_sheet()))
+    }
+
+    /// Every `********` credential of this plan (read from a plan file) replaced by the
+    /// value `sheet` (the plan of the sheet it was made from) gives the same user; an error
+    /// names the first user and credential the sheet does not set.
+    pub fn fill_credentials(&mut self, sheet: &Plan) -> Result<(), String> {
+        use crate::credentials::CredentialValue;
+        let given: std::collections::HashMap<&str, &crate::credentials::CredentialChanges> = sheet
+            .users
+            .iter()
+            .flat_map(|u| {
+                u.steps.iter().filter_map(move |s| match s {
+                    Step::Credentials(c) => Some((u.user_id.as_str(), c)),
+                    _ => None,
+                })
+            })
+            .collect();
+        for user in &mut self.users {
+            for step in &mut user.steps {
+                let Step::Credentials(changes) = step else {
+                    continue;
+                };
+                for (credential, value) in changes.0.iter_mut() {
+                    if *value != CredentialValue::Redacted {
+                        continue;
+                    }
+                    match given
+                        .get(user.user_id.as_str())
+                        .and_then(|c| c.0.get(credential))
+                    {
+                        Some(found @ CredentialValue::Given(_)) => *value = found.clone(),
+                        _ => {
+                            return Err(format!(
+                                "the sheet gives no `credentials.{credential}` for user `{}`,                                  which the plan sets",
+                                user.user_id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The totals line's counts.
     pub fn totals(&self) -> Totals {
         Totals {

@@ -42,6 +42,7 @@ fn keys(user: &UserPlan) -> Vec<String> {
         .map(|c| match c {
             Change::Service { service, .. } => service.to_string(),
             Change::Field { key, .. } => key.to_string(),
+            Change::Credential { credential, .. } => credential.to_string(),
         })
         .collect()
 }
