@@ -219,3 +219,116 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
     assert!(all.contains("[redacted]"), "nothing was redacted");
     assert_no_mark(&all);
 }
+
+#[test]
+fn generated_credentials_go_to_credentials_csv_only_and_rollback_names_them() {
+    let sim = sim(50);
+    let work = workdir();
+    let dir = work.path();
+    std::fs::create_dir(dir.join("out")).unwrap();
+    let mut text = String::from(
+        "userId,user.serviceProviderId,user.groupId,user.extension,credentials.sipPassword,\
+         credentials.webPassword,credentials.portalPasscode\n",
+    );
+    for i in 1..=50 {
+        // Half the rows say where the user lives; the others' groups are read.
+        let (sp, group) = match i % 2 {
+            1 => (
+                "ent.sim".to_string(),
+                sleipnir::sim::group_id((i - 1) % 4 + 1),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        text.push_str(&format!(
+            "{},{sp},{group},{},<generate>,<generate>,<generate>\n",
+            user_id(i),
+            6000 + i
+        ));
+    }
+    std::fs::write(dir.join("g.csv"), text).unwrap();
+    let planned = sleipnir_in(dir, &["plan", "g.csv"]);
+    assert!(
+        planned
+            .stdout
+            .contains("webPassword = <generate> (generated; cannot be rolled back)"),
+        "{}",
+        planned.stdout
+    );
+    let before: Vec<_> = (1..=50)
+        .map(|i| sim.state(&user_id(i)).unwrap()["user"]["extension"].clone())
+        .collect();
+    let applied = vv(dir, &sim, &["apply", "g.csv", "--out", "out/run"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert!(
+        applied
+            .stdout
+            .contains("out/run/credentials.csv` (owner-only)"),
+        "{}",
+        applied.stdout
+    );
+    // Odin's generators, asked per group with limit=N (four groups) and per SIP password.
+    let asked = |path: &str| {
+        sim.stats()
+            .requests
+            .iter()
+            .filter(|r| r.path == format!("/api/v2{path}"))
+            .map(|r| r.count)
+            .sum::<u64>()
+    };
+    assert_eq!(asked("/password/generate"), 4);
+    assert_eq!(asked("/passcode/generate"), 4);
+    assert_eq!(asked("/sip-password/generate"), 50);
+
+    let file = dir.join("out/run/credentials.csv");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["userId", "credential", "value"]
+    );
+    let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 150);
+    for line in &lines {
+        let held = sim.credentials(&line[0]).unwrap();
+        let value = match &line[1] {
+            "sipPassword" => held.sip_password,
+            "webPassword" => held.web_password,
+            "portalPasscode" => held.portal_passcode,
+            other => panic!("{other}"),
+        };
+        assert_eq!(value.as_deref(), Some(&line[2]), "{}", &line[0]);
+    }
+    // The report names the file; nothing but the file holds a generated value.
+    let html = std::fs::read_to_string(dir.join("out/run/report.html")).unwrap();
+    assert!(html.contains("credentials.csv"));
+    std::fs::remove_file(&file).unwrap();
+    let rolled = vv(dir, &sim, &["rollback", "out/run", "--out", "out/back"]);
+    assert_eq!(rolled.code, 0, "{}", rolled.transcript());
+    assert!(
+        rolled
+            .stdout
+            .contains("50 users keep the credentials this run set"),
+        "{}",
+        rolled.stdout
+    );
+    assert!(rolled.stdout.contains(&format!(
+        "  {}: portalPasscode, sipPassword, webPassword",
+        user_id(7)
+    )));
+    let all = everything(&applied, &dir.join("out")) + &rolled.stdout + &rolled.stderr;
+    for line in &lines {
+        assert!(!all.contains(&line[2]), "a generated value leaked");
+    }
+    for (i, extension) in (1..=50).zip(before) {
+        let state = sim.state(&user_id(i)).unwrap();
+        assert_eq!(
+            state["user"]["extension"], extension,
+            "rollback restores the rest"
+        );
+    }
+}

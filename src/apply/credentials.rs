@@ -23,6 +23,7 @@ pub(super) async fn write(
         attempts: 0,
         result: Ok(Value::Null),
     };
+    let mut sent: Vec<&str> = Vec::new();
     for path in paths(changes) {
         let mut body = Map::new();
         body.insert("userId".into(), Value::String(identity.user_id.clone()));
@@ -51,10 +52,26 @@ pub(super) async fn write(
         wipe(&mut body);
         outcome.status = call.status;
         outcome.attempts += call.attempts;
-        if call.result.is_err() {
-            outcome.result = call.result;
+        if let Err(mut error) = call.result {
+            // Those already set stay set: say which.
+            if let OdinError::Http { details, .. } = &mut error
+                && !sent.is_empty()
+            {
+                details.push_str(&format!(
+                    " (already set, and not restorable: {})",
+                    sent.join(", ")
+                ));
+            }
+            outcome.result = Err(error);
             return outcome;
         }
+        sent.extend(
+            changes
+                .0
+                .keys()
+                .filter(|c| c.path() == path)
+                .map(|c| c.name()),
+        );
     }
     outcome
 }

@@ -8,6 +8,7 @@ mod credentials;
 pub mod diff;
 mod dispatch;
 mod earlier;
+pub mod generate;
 pub mod groups;
 pub mod live;
 mod outbox;

@@ -108,6 +108,13 @@ fn undo_writes(
     let Some(written) = &change.body else {
         return Ok(Vec::new());
     };
+    if let Step::Credentials(_) = step {
+        return Err(
+            "a credential cannot be restored: its old value was never readable \
+                    (API.md §11)"
+                .into(),
+        );
+    }
     if let Step::Services(_) = step {
         let again = change.services.reversed();
         let mut writes = vec![(Resource::Services, again.body())];

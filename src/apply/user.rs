@@ -91,7 +91,14 @@ pub(crate) async fn apply(
             return report.fail_all(failure, started, &undone);
         }
     };
-    if earlier.entry.is_none() && prepared.diffs.iter().any(|d| d.body.is_some()) {
+    let restorable = user
+        .steps
+        .iter()
+        .zip(&prepared.diffs)
+        .any(|(step, d)| d.body.is_some() && step.resource() != Resource::Credentials);
+    // A user whose only change is its credentials has nothing to restore: no entry (a plan
+    // file's user has steps).
+    if earlier.entry.is_none() && restorable {
         let entry = undo::rollback_entry(
             user,
             &prepared.diffs,

@@ -162,6 +162,14 @@ impl Plan {
             .sum()
     }
 
+    /// Whether a credential is `<generate>`: Odin's generators make it when the run starts.
+    pub fn generates_credentials(&self) -> bool {
+        self.users.iter().flat_map(|u| &u.steps).any(|s| {
+            matches!(s, Step::Credentials(c)
+                if c.0.values().any(|v| *v == crate::credentials::CredentialValue::Generate))
+        })
+    }
+
     /// Whether a credential value is a plan file's `********`: applying needs the sheet.
     pub fn needs_credentials(&self) -> bool {
         self.users
