@@ -15,7 +15,10 @@ pub const REDACTED: &str = "********";
 pub const GENERATE: &str = "<generate>";
 
 /// One credential a sheet can set: a column `credentials.<name>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum Credential {
     /// The SIP authentication user name (`PUT /users/authentication`, `userName`).
     SipUserName,

@@ -239,10 +239,14 @@ fn generated_credentials_go_to_credentials_csv_only_and_rollback_names_them() {
             ),
             _ => (String::new(), String::new()),
         };
+        // Users 49 and 50 change nothing but their credentials.
+        let extension = match i < 49 {
+            true => (6000 + i).to_string(),
+            false => String::new(),
+        };
         text.push_str(&format!(
-            "{},{sp},{group},{},<generate>,<generate>,<generate>\n",
+            "{},{sp},{group},{extension},<generate>,<generate>,<generate>\n",
             user_id(i),
-            6000 + i
         ));
     }
     std::fs::write(dir.join("g.csv"), text).unwrap();
@@ -307,6 +311,11 @@ fn generated_credentials_go_to_credentials_csv_only_and_rollback_names_them() {
     let html = std::fs::read_to_string(dir.join("out/run/report.html")).unwrap();
     assert!(html.contains("credentials.csv"));
     std::fs::remove_file(&file).unwrap();
+    // The rollback file names the credentials it cannot restore, a credentials-only user
+    // included.
+    let entries = std::fs::read_to_string(dir.join("out/run/rollback.jsonl")).unwrap();
+    let named = r#""notRestorable":["sipPassword","webPassword","portalPasscode"]"#;
+    assert_eq!(entries.matches(named).count(), 50, "{entries}");
     let rolled = vv(dir, &sim, &["rollback", "out/run", "--out", "out/back"]);
     assert_eq!(rolled.code, 0, "{}", rolled.transcript());
     assert!(

@@ -239,6 +239,7 @@ mod tests {
                 ),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         // The live record holds what the step wrote.
         let live = json!({"address": {"city": "New", "country": "US"}, "extension": "42"});
@@ -290,6 +291,7 @@ mod tests {
                 ),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         let user_step = step(Resource::User, json!({"extension": "42"}));
         assert_eq!(

@@ -221,6 +221,7 @@ mod tests {
                 Step::from_patch(Resource::Settings, json!({"Do Not Disturb.isActive": true, "Call Forwarding Busy.forwardToPhoneNumber": "+1"}).as_object().cloned().unwrap()).unwrap(),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         let mut live = HashMap::new();
         live.insert(

@@ -65,6 +65,7 @@ pub(super) fn rollback_entry(
     identity: &UserIdentity,
 ) -> UserPlan {
     let mut undo = Changes::default();
+    let mut not_restorable = Vec::new();
     if !captured.is_empty() {
         undo.fields.insert(Resource::Settings, captured.clone());
     }
@@ -82,8 +83,10 @@ pub(super) fn rollback_entry(
                     fields.insert(path.clone(), before.clone().unwrap_or(Value::Null));
                 }
             }
-            // Not restorable (API.md §11): the entry lists none, and the run's
-            // `credentials` results say which users keep their new ones.
+            // Not restorable (API.md §11): named, never valued, in `not_restorable`.
+            Step::Credentials(changes) if change.body.is_some() => {
+                not_restorable.extend(changes.0.keys().copied());
+            }
             Step::Credentials(_) => {}
         }
     }
@@ -94,6 +97,7 @@ pub(super) fn rollback_entry(
         group_id: identity.group_id.clone(),
         steps: undo.into_steps(),
         before: None,
+        not_restorable,
     }
 }
 
@@ -246,6 +250,7 @@ mod tests {
                 ),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         let services = |assign: &[&str], unassign: &[&str]| ServiceChanges {
             assign: assign.iter().map(|s| ServiceRef::service(*s)).collect(),

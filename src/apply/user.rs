@@ -91,14 +91,9 @@ pub(crate) async fn apply(
             return report.fail_all(failure, started, &undone);
         }
     };
-    let restorable = user
-        .steps
-        .iter()
-        .zip(&prepared.diffs)
-        .any(|(step, d)| d.body.is_some() && step.resource() != Resource::Credentials);
-    // A user whose only change is its credentials has nothing to restore: no entry (a plan
-    // file's user has steps).
-    if earlier.entry.is_none() && restorable {
+    // A user whose only change is its credentials gets an entry too: one that names them
+    // as not restorable, with no steps.
+    if earlier.entry.is_none() && prepared.diffs.iter().any(|d| d.body.is_some()) {
         let entry = undo::rollback_entry(
             user,
             &prepared.diffs,

@@ -28,7 +28,9 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             args.dir.display()
         )));
     }
-    let plan = plan::file::read(&file)?;
+    let mut plan = plan::file::read(&file)?;
+    // Entries that only name credentials restore nothing: they are printed, not run.
+    plan.users.retain(|user| !user.steps.is_empty());
     let config = RunConfig::from_args(args.run)?;
     if let Some(text) = kept_credentials(&RunFiles::new(&args.dir)) {
         print(&text)?;

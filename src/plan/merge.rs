@@ -264,6 +264,7 @@ impl ChangeSet {
             group_id: self.group_id.map(|(v, _)| v),
             steps,
             before: None,
+            not_restorable: Vec::new(),
         }
     }
 }

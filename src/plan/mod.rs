@@ -86,13 +86,18 @@ pub struct UserPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Steps in the order they run: services assigned → user → policy → settings → services
-    /// unassigned. Never empty, and no step has an empty patch.
+    /// unassigned. Never empty (but in a rollback entry that only names credentials it cannot
+    /// restore, `not_restorable`), and no step has an empty patch.
     pub steps: Vec<Step>,
     /// For plans made against a target (`plan --target`): each planned field's live value
     /// then (null when absent; for services, whether assigned), by resource. Applying the
     /// plan checks the user still has them, or reports it `drifted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<BTreeMap<Resource, Map<String, Value>>>,
+    /// In a rollback entry: the credentials the run set for the user, which no rollback can
+    /// restore (API.md §11); names only, never values. A user may have these and no steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_restorable: Vec<crate::credentials::Credential>,
 }
 
 impl UserPlan {

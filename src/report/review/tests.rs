@@ -33,6 +33,7 @@ fn user(before: Option<Value>) -> UserPlan {
             let b: BTreeMap<Resource, Map<String, Value>> = serde_json::from_value(b).unwrap();
             b
         }),
+        not_restorable: Vec::new(),
     }
 }
 
