@@ -6,7 +6,7 @@ use std::path::Path;
 use sleipnir::sim::{SimConfig, Simulator, Variant, user_id};
 
 use crate::secrets_cmd::everything;
-use crate::support::{Run, run_on, sleipnir_in, workdir};
+use crate::support::{LOGIN, Run, run_on, sleipnir_env, sleipnir_in, workdir};
 
 /// Part of every credential value of these tests: searched for in every output.
 const MARK: &str = "Qz7Mk";
@@ -157,8 +157,36 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
     let dir = work.path();
     std::fs::create_dir(dir.join("out")).unwrap();
     std::fs::write(dir.join("s.csv"), given_sheet(50, 50)).unwrap();
-    let planned = sleipnir_in(dir, &["plan", "s.csv", "--out", "out/plan.jsonl"]);
+    let planned = sleipnir_in(
+        dir,
+        &[
+            "plan",
+            "s.csv",
+            "--out",
+            "out/plan.jsonl",
+            "--review",
+            "out/review.xlsx",
+        ],
+    );
     assert_eq!(planned.code, 0, "{}", planned.transcript());
+    // Against the target: credentials are never read, always shown as set.
+    let target = sim.base_url();
+    let live = sleipnir_env(
+        dir,
+        &["plan", "s.csv", "--target", &target, "--rate", "500", "-vv"],
+        &LOGIN,
+    );
+    assert_eq!(live.code, 0, "{}", live.transcript());
+    assert!(
+        live.stdout
+            .contains("sipPassword = ******** (set; cannot be rolled back)")
+    );
+    assert!(
+        !sim.stats()
+            .requests
+            .iter()
+            .any(|r| r.path.contains("authentication"))
+    );
     // A plan file holds no value: applying it needs the sheet, and only that sheet.
     let refused = vv(dir, &sim, &["apply", "out/plan.jsonl", "--out", "out/no"]);
     assert_eq!(refused.code, 2, "{}", refused.transcript());
@@ -182,8 +210,19 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
     );
     assert_eq!(wrong.code, 2, "{}", wrong.transcript());
     assert!(wrong.stderr.contains("SHA-256"), "{}", wrong.stderr);
-    assert!(sim.stats().requests.is_empty(), "something was sent");
+    let writes = |sim: &Simulator| {
+        sim.stats()
+            .requests
+            .iter()
+            .filter(|r| r.method == "PUT")
+            .map(|r| r.count)
+            .sum::<u64>()
+    };
+    assert_eq!(writes(&sim), 0, "something was written");
 
+    let extensions: Vec<_> = (1..=50)
+        .map(|i| sim.state(&user_id(i)).unwrap()["user"]["extension"].clone())
+        .collect();
     let applied = vv(
         dir,
         &sim,
@@ -209,8 +248,28 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
         assert_eq!(held.web_password, Some(format!("Web-{MARK}-{i}")));
         assert_eq!(held.portal_passcode, Some(format!("{}", 100_000 + i)));
     }
+    // Rollback restores the extensions and names the credentials it cannot restore.
+    let rolled = vv(dir, &sim, &["rollback", "out/run", "--out", "out/back"]);
+    assert_eq!(rolled.code, 0, "{}", rolled.transcript());
+    assert!(
+        rolled.stdout.contains(&format!(
+            "  {}: portalPasscode, sipPassword, sipUserName, webPassword",
+            user_id(1)
+        )),
+        "{}",
+        rolled.stdout
+    );
+    assert!(
+        rolled.stdout.contains("1 user may keep some"),
+        "{}",
+        rolled.stdout
+    );
+    for (i, extension) in (1..=50).zip(extensions) {
+        let state = sim.state(&user_id(i)).unwrap();
+        assert_eq!(state["user"]["extension"], extension, "as before the run");
+    }
     // The server refused user 50's passcode, echoing the request with its values.
-    let all = everything(&applied, &dir.join("out"));
+    let all = everything(&applied, &dir.join("out")) + &rolled.stdout + &rolled.stderr;
     assert!(
         all.contains("while handling PUT /api/v2/users/portal-passcode"),
         "no echo: {}",

@@ -184,8 +184,9 @@ impl Plan {
     }
 
     /// Every `********` credential of this plan (read from a plan file) replaced by the
-    /// value `sheet` (the plan of the sheet it was made from) gives the same user; an error
-    /// names the first user and credential the sheet does not set.
+    /// value `sheet` (the plan of the sheet it was made from) gives the same user, or by
+    /// `<generate>` where the sheet says so; an error names the first user and credential
+    /// the sheet does not set.
     pub fn fill_credentials(&mut self, sheet: &Plan) -> Result<(), String> {
         use crate::credentials::CredentialValue;
         let given: std::collections::HashMap<&str, &crate::credentials::CredentialChanges> = sheet
@@ -211,10 +212,14 @@ impl Plan {
                         .get(user.user_id.as_str())
                         .and_then(|c| c.0.get(credential))
                     {
-                        Some(found @ CredentialValue::Given(_)) => *value = found.clone(),
+                        // A generated value the run did not set (failed.jsonl of a run that
+                        // generated) is generated anew.
+                        Some(found @ (CredentialValue::Given(_) | CredentialValue::Generate)) => {
+                            *value = found.clone()
+                        }
                         _ => {
                             return Err(format!(
-                                "the sheet gives no `credentials.{credential}` for user `{}`,                                  which the plan sets",
+                                "the sheet gives no `credentials.{credential}` for user `{}`, which the plan sets",
                                 user.user_id
                             ));
                         }
