@@ -76,12 +76,6 @@ impl Credential {
     pub fn is_secret(self) -> bool {
         !matches!(self, Credential::SipUserName)
     }
-
-    /// Whether a changed value can be restored (API.md §11: none can; the SIP user name is
-    /// readable, but it is written together with the password, so it is not restored either).
-    pub fn restorable(self) -> bool {
-        false
-    }
 }
 
 impl fmt::Display for Credential {
