@@ -45,6 +45,7 @@ fn write_run(dir: &Path) {
             group_id: None,
             steps: vec![],
             before: None,
+            not_restorable: Vec::new(),
         };
         let (first, second, message) = if n % 97 == 0 {
             (Status::Failed, Status::Skipped, "user not found")

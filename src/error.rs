@@ -40,6 +40,10 @@ pub enum Error {
     /// A run cannot be resumed (another sheet, or not a run directory): nothing was sent.
     #[error(transparent)]
     Resume(#[from] crate::rundir::ResumeError),
+    /// Odin's generators could not make the run's `<generate>` credentials: nothing was
+    /// written.
+    #[error(transparent)]
+    Generate(#[from] crate::apply::generate::GenerateError),
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),
@@ -92,7 +96,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
-            Error::Ledger(_) | Error::Io { .. } | Error::Report(_) => 1,
+            Error::Ledger(_) | Error::Io { .. } | Error::Report(_) | Error::Generate(_) => 1,
             Error::Export(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)

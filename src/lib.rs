@@ -13,6 +13,7 @@ pub mod apply;
 pub mod atomic;
 pub mod check;
 pub mod cli;
+pub mod credentials;
 pub mod error;
 pub mod export;
 pub mod mapping;

@@ -1,4 +1,6 @@
 //! The Odin resources a sheet can change (DESIGN.md section 2), named as plan files name them.
+//! `credentials` has no namespace of field paths: its columns are `credentials.<name>`, read
+//! by [`crate::credentials::Credential`].
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,9 @@ pub enum Resource {
     Settings,
     /// The call processing policy (`/users/call-processing-policy`).
     Policy,
+    /// Write-only credentials (`/users/authentication`, `/users/passwords`,
+    /// `/users/portal-passcode`, API.md §11): never read, never restored.
+    Credentials,
 }
 
 impl Resource {
@@ -27,6 +32,7 @@ impl Resource {
             Resource::Services => "services",
             Resource::Settings => "settings",
             Resource::Policy => "policy",
+            Resource::Credentials => "credentials",
         }
     }
 

@@ -56,7 +56,7 @@ fn run(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
 }
 
 /// Every text the run left: its output, and each file under `dir` (zip members unpacked).
-fn everything(run: &Run, dir: &Path) -> String {
+pub(crate) fn everything(run: &Run, dir: &Path) -> String {
     let mut all = format!("{}\n{}\n", run.stdout, run.stderr);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {

@@ -52,6 +52,28 @@ pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
     match step {
         Step::Services(changes) => Ok(services(changes, live)),
         Step::Fields { resource, patch } => fields(*resource, patch, live),
+        Step::Credentials(changes) => Ok(credentials(changes)),
+    }
+}
+
+/// A credentials step always writes (its values cannot be read to compare, API.md §11) and
+/// restores nothing: its changes show each credential as `********` (the SIP user name as
+/// itself), and its body is empty — the values go into the request only when it is sent
+/// (`user::write_credentials`).
+fn credentials(changes: &crate::credentials::CredentialChanges) -> StepDiff {
+    StepDiff {
+        changes: changes
+            .0
+            .iter()
+            .map(|(credential, value)| FieldChange {
+                path: credential.name().to_string(),
+                before: None,
+                after: Value::String(value.shown(*credential)),
+            })
+            .collect(),
+        restore: Vec::new(),
+        services: ServiceChanges::default(),
+        body: Some(Value::Object(Map::new())),
     }
 }
 

@@ -124,6 +124,8 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
             let services = (!again.is_empty()).then_some(Step::Services(again));
             services.into_iter().chain(settings).collect()
         }
+        // A credential cannot be restored (API.md §11).
+        Step::Credentials(_) => Vec::new(),
     }
 }
 
@@ -165,6 +167,8 @@ pub(super) fn landed(step: &Step, entry: &UserPlan, live: &Value) -> Option<Step
                 service.set_assigned(&mut before, false);
             }
         }
+        // Nothing shows whether a credential write landed: it is written again.
+        Step::Credentials(_) => return None,
     }
     diff(step, &before)
         .ok()
@@ -226,6 +230,7 @@ mod tests {
             group_id: None,
             steps,
             before: None,
+            not_restorable: Vec::new(),
         }
     }
 

@@ -332,6 +332,7 @@ mod tests {
             group_id: group.map(str::to_string),
             steps: vec![step.unwrap()],
             before: None,
+            not_restorable: Vec::new(),
         }
     }
 

@@ -112,7 +112,8 @@ pub async fn read(
         live.docs = found.docs;
     }
     for step in &user.steps {
-        if live.docs.contains_key(&step.resource()) {
+        // Write-only (API.md §11): there is nothing to read.
+        if live.docs.contains_key(&step.resource()) || step.resource() == Resource::Credentials {
             continue;
         }
         let call = client.read(step.resource(), &user.user_id).await;
@@ -162,7 +163,11 @@ pub fn before_values(
     live: &HashMap<Resource, Value>,
 ) -> BTreeMap<Resource, Map<String, Value>> {
     let mut before: BTreeMap<Resource, Map<String, Value>> = BTreeMap::new();
-    for step in &user.steps {
+    for step in user
+        .steps
+        .iter()
+        .filter(|s| s.resource() != Resource::Credentials)
+    {
         let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
         let values = before.entry(step.resource()).or_default();
         for key in step.patch().keys() {
@@ -216,6 +221,7 @@ mod tests {
                 Step::from_patch(Resource::Settings, json!({"Do Not Disturb.isActive": true, "Call Forwarding Busy.forwardToPhoneNumber": "+1"}).as_object().cloned().unwrap()).unwrap(),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         let mut live = HashMap::new();
         live.insert(

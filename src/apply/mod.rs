@@ -4,9 +4,11 @@
 //! through an [`Observer`].
 
 mod collect;
+mod credentials;
 pub mod diff;
 mod dispatch;
 mod earlier;
+pub mod generate;
 pub mod groups;
 pub mod live;
 mod outbox;

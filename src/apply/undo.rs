@@ -65,6 +65,7 @@ pub(super) fn rollback_entry(
     identity: &UserIdentity,
 ) -> UserPlan {
     let mut undo = Changes::default();
+    let mut not_restorable = Vec::new();
     if !captured.is_empty() {
         undo.fields.insert(Resource::Settings, captured.clone());
     }
@@ -82,6 +83,11 @@ pub(super) fn rollback_entry(
                     fields.insert(path.clone(), before.clone().unwrap_or(Value::Null));
                 }
             }
+            // Not restorable (API.md §11): named, never valued, in `not_restorable`.
+            Step::Credentials(changes) if change.body.is_some() => {
+                not_restorable.extend(changes.0.keys().copied());
+            }
+            Step::Credentials(_) => {}
         }
     }
     UserPlan {
@@ -91,6 +97,7 @@ pub(super) fn rollback_entry(
         group_id: identity.group_id.clone(),
         steps: undo.into_steps(),
         before: None,
+        not_restorable,
     }
 }
 
@@ -105,6 +112,13 @@ fn undo_writes(
     let Some(written) = &change.body else {
         return Ok(Vec::new());
     };
+    if let Step::Credentials(_) = step {
+        return Err(
+            "a credential cannot be restored: its old value was never readable \
+                    (API.md §11)"
+                .into(),
+        );
+    }
     if let Step::Services(_) = step {
         let again = change.services.reversed();
         let mut writes = vec![(Resource::Services, again.body())];
@@ -236,6 +250,7 @@ mod tests {
                 ),
             ],
             before: None,
+            not_restorable: Vec::new(),
         };
         let services = |assign: &[&str], unassign: &[&str]| ServiceChanges {
             assign: assign.iter().map(|s| ServiceRef::service(*s)).collect(),

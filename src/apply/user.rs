@@ -91,6 +91,8 @@ pub(crate) async fn apply(
             return report.fail_all(failure, started, &undone);
         }
     };
+    // A user whose only change is its credentials gets an entry too: one that names them
+    // as not restorable, with no steps.
     if earlier.entry.is_none() && prepared.diffs.iter().any(|d| d.body.is_some()) {
         let entry = undo::rollback_entry(
             user,
@@ -204,7 +206,7 @@ async fn prepare(
     let mut diffs = user
         .steps
         .iter()
-        .map(|step| diff(step, &live[&step.resource()]))
+        .map(|step| diff(step, live.get(&step.resource()).unwrap_or(&Value::Null)))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
     let landed = landed_earlier(user, earlier, &live, &mut diffs);
@@ -242,7 +244,8 @@ fn landed_earlier(
         if diffs[index].body.is_some() || !earlier.touched.contains(&(earlier.start + index)) {
             continue;
         }
-        if let Some(change) = super::earlier::landed(step, entry, &live[&step.resource()]) {
+        let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
+        if let Some(change) = super::earlier::landed(step, entry, doc) {
             diffs[index] = change;
             landed[index] = true;
         }
@@ -313,8 +316,15 @@ async fn write_steps(
             result.message = "applied by an earlier attempt of this run".into();
         } else if let Some(body) = &change.body {
             report.journal(index, step, JournalState::Writing);
-            let body = prepared.identity.stamp(step.resource(), body);
-            let call = client.write(step.resource(), &body).await;
+            let call = match step {
+                Step::Credentials(changes) => {
+                    super::credentials::write(client, &prepared.identity, changes).await
+                }
+                _ => {
+                    let body = prepared.identity.stamp(step.resource(), body);
+                    client.write(step.resource(), &body).await
+                }
+            };
             result.http_status = call.status;
             result.attempts += call.attempts;
             match call.result {

@@ -12,7 +12,12 @@ use crate::plan::UserPlan;
 /// `/__sim/state` returns them.
 pub fn mismatches(user: &UserPlan, resources: &Value) -> Vec<String> {
     let mut found = Vec::new();
-    for step in &user.steps {
+    // Credentials are write-only: the simulator's state view never shows them.
+    for step in user
+        .steps
+        .iter()
+        .filter(|s| s.resource() != crate::resource::Resource::Credentials)
+    {
         let live = &resources[step.resource().name()];
         for (key, want) in step.patch().iter() {
             let have = live_value(step.resource(), live, key);

@@ -1,9 +1,12 @@
 //! `sleipnir apply SHEET|PLAN --target URL`: change the users through Odin.
 
+use std::path::PathBuf;
+
 use super::Notes;
-use super::plan::{InputArgs, load};
+use super::plan::{Input, InputArgs, load};
 use super::run::{RunArgs, RunConfig, execute};
 use crate::error::Error;
+use crate::plan::Plan;
 
 /// Flags of `sleipnir apply`.
 #[derive(Debug, clap::Args)]
@@ -11,17 +14,44 @@ pub struct Args {
     /// What to apply.
     #[command(flatten)]
     pub source: InputArgs,
+    /// With a plan file that sets credentials: the sheet it was made from, which holds the
+    /// values the plan file does not (checked against the plan's SHA-256; its worksheet and
+    /// mapping are the plan's).
+    #[arg(long, value_name = "SHEET")]
+    pub credentials: Option<PathBuf>,
     /// How to run.
     #[command(flatten)]
     pub run: RunArgs,
 }
 
 pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
-    let command = command_of(&args.source);
+    let mut command = command_of(&args.source);
+    if let Some(sheet) = &args.credentials {
+        command.push_str(&format!(
+            " --credentials {}",
+            crate::text::shell_word(&sheet.display().to_string())
+        ));
+    }
     let input = args.source.into_input()?;
     // The whole sheet is validated before anything else happens: an invalid one sends nothing.
     let mut plan = load(&input)?;
     plan.source.command = Some(command);
+    match (&input, args.credentials) {
+        (Input::PlanFile(_), Some(sheet)) => fill_credentials(&mut plan, sheet)?,
+        (Input::PlanFile(path), None) if plan.needs_credentials() => {
+            return Err(Error::Usage(format!(
+                "plan file `{}` sets credentials, which plan files never hold; pass the sheet \
+                 it was made from with --credentials SHEET",
+                path.display()
+            )));
+        }
+        (Input::Sheet { .. }, Some(_)) => {
+            return Err(Error::Usage(
+                "--credentials goes with a plan file; a sheet holds its own credentials".into(),
+            ));
+        }
+        _ => {}
+    }
     for warning in &plan.warnings {
         notes.warn(warning);
     }
@@ -47,4 +77,24 @@ fn command_of(source: &InputArgs) -> String {
         ));
     }
     command
+}
+
+/// The credential values of `plan` (a plan file's, `********`) from the sheet it was made
+/// from: the same bytes (SHA-256), read with the plan's worksheet and mapping.
+fn fill_credentials(plan: &mut Plan, sheet: PathBuf) -> Result<(), Error> {
+    let source = Input::Sheet {
+        path: sheet.clone(),
+        worksheet: plan.source.worksheet.clone(),
+        mapping: plan.source.mapping.clone().map(PathBuf::from),
+    };
+    let from = load(&source)?;
+    if from.source.sha256 != plan.source.sha256 {
+        return Err(Error::Usage(format!(
+            "`{}` is not the sheet the plan was made from (`{}`: its SHA-256 differs); \
+             pass that sheet to --credentials",
+            sheet.display(),
+            plan.source.source
+        )));
+    }
+    plan.fill_credentials(&from).map_err(Error::Usage)
 }

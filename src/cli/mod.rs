@@ -5,6 +5,7 @@ mod apply;
 mod check;
 mod demo;
 mod export;
+mod generate;
 mod logging;
 mod plan;
 mod render;

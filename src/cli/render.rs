@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::credentials::{Credential, CredentialValue};
 use crate::plan::{Plan, PlanSource, Step, Totals, UserPlan};
 use crate::report::review::{Change, changes};
 use crate::services::ServiceRef;
@@ -36,6 +37,10 @@ pub fn text(plan: &Plan) -> String {
     out.push('\n');
     out.push_str(&totals_line(&plan.totals()));
     out.push('\n');
+    if let Some(line) = irreversible_line(plan) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 
@@ -65,6 +70,11 @@ fn user_text(out: &mut String, user: &UserPlan) {
             Step::Fields { patch, .. } => patch
                 .iter()
                 .map(|(key, value)| format!("{key} = {value}"))
+                .collect(),
+            Step::Credentials(changes) => changes
+                .0
+                .iter()
+                .map(|(credential, value)| credential_line(*credential, value))
                 .collect(),
         };
         for (i, line) in lines.iter().enumerate() {
@@ -97,6 +107,7 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
                     Change::Field {
                         key, before, after, ..
                     } => format!("{key}: {} → {after}", before.unwrap_or(&Value::Null)),
+                    Change::Credential { credential, value } => credential_line(credential, value),
                 };
                 (change.resource().name(), line)
             })
@@ -139,6 +150,31 @@ fn rows_label(rows: &[usize]) -> String {
     let list: Vec<String> = rows.iter().map(ToString::to_string).collect();
     let noun = if list.len() == 1 { "row" } else { "rows" };
     format!("{noun} {}", list.join(", "))
+}
+
+/// `sipPassword = ******** (set; cannot be rolled back)`, `webPassword = <generate>
+/// (generated; cannot be rolled back)`: never a secret's value.
+fn credential_line(credential: Credential, value: &CredentialValue) -> String {
+    let how = match value {
+        CredentialValue::Generate => "generated",
+        _ => "set",
+    };
+    format!(
+        "{credential} = {} ({how}; cannot be rolled back)",
+        value.shown(credential)
+    )
+}
+
+/// `N credential changes cannot be rolled back` when the plan has any, else nothing: what
+/// `plan` and `apply` say before a run.
+pub fn irreversible_line(plan: &Plan) -> Option<String> {
+    let n = plan.credential_changes();
+    (n > 0).then(|| {
+        format!(
+            "{} cannot be rolled back (write-only values, API.md §11)",
+            counted(n, "credential change", "credential changes")
+        )
+    })
 }
 
 /// `+ Name` for an assignment, `- Name` for a removal, with `pack` for service packs.

@@ -165,9 +165,20 @@ pub(super) fn execute(
         config.target,
         totals_line(&plan.totals())
     ))?;
+    // Said before the question: these are the changes no rollback can undo.
+    if let Some(line) = super::render::irreversible_line(plan) {
+        print(&format!("{line}\n"))?;
+    }
     if !config.yes && !confirm(&format!("{what} these changes now? [y/N] "))? {
         print("nothing was changed\n")?;
         return Ok(0);
+    }
+    if resumed.is_some() && plan.generates_credentials() {
+        return Err(Error::Usage(
+            "a run that generates credentials cannot be resumed: its values are in the \
+             first attempt's credentials.csv; apply the rest from a sheet with the values"
+                .into(),
+        ));
     }
     let (ledger, resume) = match resumed {
         Some((ledger, resume)) => {
@@ -186,6 +197,8 @@ pub(super) fn execute(
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
         notes.warn(&format!("no run log: {why}"));
     }
+    let generated = super::generate::fill(plan, &runtime, &client, &ledger)?;
+    let plan = generated.as_ref().map_or(plan, |(plan, _)| plan);
     tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate, concurrency = config.options.concurrency, "run started");
     let summary = run_with_progress(
         &runtime,
@@ -205,6 +218,9 @@ pub(super) fn execute(
         notes.warn(warning);
     }
     print(&summary_text(&summary, &config.out, &config.target))?;
+    if let Some((_, line)) = &generated {
+        print(line)?;
+    }
     super::report::after_run(&config.out, &config.target, notes)?;
     Ok(summary.exit_code())
 }

@@ -86,6 +86,13 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
         column: spec.to_string(),
         source,
     };
+    if spec.trim().starts_with("credentials.") {
+        return Err(bad(
+            "credentials are write-only (API.md §11): Odin never shows them, so export \
+             cannot read them"
+                .into(),
+        ));
+    }
     if let Some(prefix) = spec.strip_suffix(".*") {
         let (namespace, segments) = match Namespace::from_name(prefix) {
             Some(namespace) => (namespace, Vec::new()),
@@ -186,6 +193,17 @@ mod tests {
             ["user.firstName"]
         );
         assert!(titles(&["userId"], ColumnSource::Asked).is_err());
+    }
+
+    #[test]
+    fn credentials_cannot_be_exported_and_a_borrowed_one_is_skipped() {
+        let error = titles(&["credentials.sipPassword"], ColumnSource::Asked).unwrap_err();
+        assert!(error.contains("write-only"), "{error}");
+        let borrowed = ["credentials.webPassword", "user.firstName"];
+        assert_eq!(
+            titles(&borrowed, ColumnSource::Borrowed).unwrap(),
+            ["user.firstName"]
+        );
     }
 
     #[test]

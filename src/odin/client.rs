@@ -12,6 +12,7 @@ use super::resources::endpoint;
 use super::token::Token;
 use super::transport::{Call, ClientConfig, Kind, RequestCounts, TOKEN_RENEWALS, Transport};
 use super::{Credentials, OdinError, RateLimiter};
+use crate::credentials::Secret;
 use crate::resource::Resource;
 
 /// A logged-in Odin client, shared by all workers.
@@ -74,6 +75,22 @@ impl OdinClient {
     pub async fn write(&self, resource: Resource, body: &Value) -> Call {
         self.call(Kind::Write, endpoint(resource).path, &[], Some(body))
             .await
+    }
+
+    /// `PUT {path}` of a credential write (API.md §11) with `body`; every secret in it is
+    /// first registered with the run's secrets, so that a server echoing the request in its
+    /// error text has it redacted before anything prints, logs or stores it.
+    pub async fn write_credentials(&self, path: &str, body: &Value, secrets: &[&Secret]) -> Call {
+        for secret in secrets {
+            self.transport.secrets.add(secret.expose());
+        }
+        self.call(Kind::Write, path, &[], Some(body)).await
+    }
+
+    /// Registers `secret` with the run's secrets (a generated value, as it arrives), so
+    /// that no server text shows it.
+    pub fn keep_secret(&self, secret: &Secret) {
+        self.transport.secrets.add(secret.expose());
     }
 
     /// `GET {path}?{query}`: any read, e.g. the group-scale reads of [`super::group`], with

@@ -42,6 +42,10 @@ pub enum OdinError {
         /// Odin's message.
         details: String,
     },
+    /// sleipnir did not send the request: it had no value to send (a credential a plan file
+    /// holds only as `********`).
+    #[error("not sent: {0}")]
+    NotSent(String),
     /// A 2xx whose body is not the JSON expected.
     #[error("unexpected response from Odin: {0}")]
     Decode(String),
@@ -73,6 +77,7 @@ impl OdinError {
             OdinError::LoginRefused(_)
             | OdinError::PasswordExpired { .. }
             | OdinError::Decode(_)
+            | OdinError::NotSent(_)
             | OdinError::TooLongWait { .. } => false,
         }
     }

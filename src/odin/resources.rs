@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 4] = [
+pub const ENDPOINTS: [Endpoint; 5] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -38,6 +38,13 @@ pub const ENDPOINTS: [Endpoint; 4] = [
         path: "/users/call-processing-policy",
         identity: &["userId"],
     },
+    // Write-only (API.md §11): never read; each credential is written to its own path,
+    // `Credential::path`, and this row names the first.
+    Endpoint {
+        resource: Resource::Credentials,
+        path: "/users/authentication",
+        identity: &["userId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -47,6 +54,7 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::Services => &ENDPOINTS[1],
         Resource::Settings => &ENDPOINTS[2],
         Resource::Policy => &ENDPOINTS[3],
+        Resource::Credentials => &ENDPOINTS[4],
     }
 }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::credentials::Credential;
 use crate::mapping::{MappedColumn, Mapping};
 use crate::notation::{FieldPath, Namespace, PathError, Segment};
 use crate::problem::{Column, Problem};
@@ -24,6 +25,8 @@ pub(crate) enum Role {
     Identity(Identity),
     /// Sets one field.
     Field(FieldSpec),
+    /// Sets a write-only credential (`credentials.<name>`, API.md §11).
+    Credential(Credential),
     /// Assigns or unassigns services or service packs by name.
     Services {
         /// Service packs rather than user services.
@@ -191,6 +194,11 @@ fn unknown_column_message(title: &str, why: String, mapping: Option<&Mapping>) -
 
 /// The role a field path gives a column, or why the path names nothing.
 fn role_of(text: &str, schema: &Schema) -> Result<Role, String> {
+    if let Some(name) = text.trim().strip_prefix("credentials.") {
+        return Credential::from_name(name)
+            .map(Role::Credential)
+            .ok_or_else(|| crate::credentials::unknown(name));
+    }
     let path = FieldPath::parse(text).map_err(|e| e.to_string())?;
     let ty = schema.field_type(&path).map_err(|e| e.to_string())?;
     match path.namespace {

@@ -139,7 +139,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
     for (i, line) in lines {
         let user: UserPlan =
             serde_json::from_str(line).map_err(|e| invalid(i + 1, e.to_string()))?;
-        if user.steps.is_empty() || user.steps.iter().any(Step::is_empty) {
+        // A rollback entry may only name credentials it cannot restore.
+        let nothing = user.steps.is_empty() && user.not_restorable.is_empty();
+        if nothing || user.steps.iter().any(Step::is_empty) {
             return Err(invalid(
                 i + 1,
                 format!("user `{}` has an empty step", user.user_id),

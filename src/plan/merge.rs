@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::columns::Identity;
 use super::rows::{Change, RowChanges, Source};
 use super::{Changes, UserPlan};
+use crate::credentials::{Credential, CredentialValue, check, user_names};
 use crate::notation::FieldPath;
 use crate::problem::{Column, Problem};
 use crate::resource::Resource;
@@ -27,6 +28,8 @@ struct ChangeSet {
     services: BTreeMap<(bool, String), (bool, Source)>,
     service_provider_id: Option<(String, Source)>,
     group_id: Option<(String, Source)>,
+    /// Credential → (value, where).
+    credentials: BTreeMap<Credential, (CredentialValue, Source)>,
 }
 
 /// Merge converted rows (in any order) and the mapping's constant changes (applied to every
@@ -63,7 +66,7 @@ pub(crate) fn merge(
         for (change, source) in constants {
             set.add(change.clone(), source.clone(), columns, problems);
         }
-        if set.fields.is_empty() && set.services.is_empty() {
+        if set.fields.is_empty() && set.services.is_empty() && set.credentials.is_empty() {
             warnings.push(format!(
                 "{} `{}` sets nothing (every cell is blank); the user is left out",
                 rows_phrase(&set.rows),
@@ -72,6 +75,7 @@ pub(crate) fn merge(
             continue;
         }
         set.check_overlaps(columns, problems);
+        set.check_credentials(columns, problems);
         plans.push(set.into_plan());
     }
     plans
@@ -157,6 +161,48 @@ impl ChangeSet {
                     None => *slot = Some((value, source)),
                 }
             }
+            Change::Credential { credential, value } => match self.credentials.get(&credential) {
+                Some((existing, _)) if *existing == value => {}
+                // Neither value is quoted: both are secrets.
+                Some((_, first)) => problems.push(source.problem(
+                    columns,
+                    format!(
+                        "`credentials.{credential}` differs from the value set for user `{user}` in {}",
+                        first.describe(columns)
+                    ),
+                )),
+                None => {
+                    self.credentials.insert(credential, (value, source));
+                }
+            },
+        }
+    }
+
+    /// The rules Odin publishes (API.md §11), checked before anything is sent: a SIP
+    /// password of 6–60 characters with an upper and a lower case letter, not holding the
+    /// user's names; a SIP user name only with a password (Odin takes them in one write).
+    fn check_credentials(&self, columns: &[Column], problems: &mut Vec<Problem>) {
+        let given = |credential| match self.credentials.get(&credential) {
+            Some((CredentialValue::Given(value), source)) => Some((value, source)),
+            _ => None,
+        };
+        let sip_name = given(Credential::SipUserName);
+        if let Some((_, source)) = sip_name
+            && !self.credentials.contains_key(&Credential::SipPassword)
+        {
+            problems.push(source.problem(
+                columns,
+                "a SIP user name is written together with its password: \
+                 fill in `credentials.sipPassword` (or `<generate>`) for this user",
+            ));
+        }
+        let names = user_names(&self.user_id, sip_name.map(|(name, _)| name.expose()));
+        for credential in Credential::ALL {
+            if let Some((value, source)) = given(credential)
+                && let Err(why) = check(credential, value.expose(), &names)
+            {
+                problems.push(source.problem(columns, format!("`credentials.{credential}` {why}")));
+            }
         }
     }
 
@@ -205,6 +251,11 @@ impl ChangeSet {
                 .or_default()
                 .insert(path.relative(), value);
         }
+        changes.credentials.0 = self
+            .credentials
+            .into_iter()
+            .map(|(credential, (value, _))| (credential, value))
+            .collect();
         let steps = changes.into_steps();
         UserPlan {
             user_id: self.user_id,
@@ -213,6 +264,7 @@ impl ChangeSet {
             group_id: self.group_id.map(|(v, _)| v),
             steps,
             before: None,
+            not_restorable: Vec::new(),
         }
     }
 }

@@ -97,13 +97,18 @@ pub struct UserPlan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Steps in the order they run: services assigned → user → policy → settings → services
-    /// unassigned. Never empty, and no step has an empty patch.
+    /// unassigned. Never empty (but in a rollback entry that only names credentials it cannot
+    /// restore, `not_restorable`), and no step has an empty patch.
     pub steps: Vec<Step>,
     /// For plans made against a target (`plan --target`): each planned field's live value
     /// then (null when absent; for services, whether assigned), by resource. Applying the
     /// plan checks the user still has them, or reports it `drifted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<BTreeMap<Resource, Map<String, Value>>>,
+    /// In a rollback entry: the credentials the run set for the user, which no rollback can
+    /// restore (API.md §11); names only, never values. A user may have these and no steps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_restorable: Vec<crate::credentials::Credential>,
 }
 
 impl UserPlan {
@@ -162,6 +167,80 @@ pub struct Totals {
 }
 
 impl Plan {
+    /// How many credentials the plan sets, over all users: changes no rollback can undo
+    /// (API.md §11).
+    pub fn credential_changes(&self) -> usize {
+        self.users
+            .iter()
+            .flat_map(|u| &u.steps)
+            .filter(|s| matches!(s, Step::Credentials(_)))
+            .map(Step::len)
+            .sum()
+    }
+
+    /// Whether a credential is `<generate>`: Odin's generators make it when the run starts.
+    pub fn generates_credentials(&self) -> bool {
+        self.users.iter().flat_map(|u| &u.steps).any(|s| {
+            matches!(s, Step::Credentials(c)
+                if c.0.values().any(|v| *v == crate::credentials::CredentialValue::Generate))
+        })
+    }
+
+    /// Whether a credential value is a plan file's `********`: applying needs the sheet.
+    pub fn needs_credentials(&self) -> bool {
+        self.users
+            .iter()
+            .flat_map(|u| &u.steps)
+            .any(|s| matches!(s, Step::Credentials(c) if c.needs_sheet()))
+    }
+
+    /// Every `********` credential of this plan (read from a plan file) replaced by the
+    /// value `sheet` (the plan of the sheet it was made from) gives the same user, or by
+    /// `<generate>` where the sheet says so; an error names the first user and credential
+    /// the sheet does not set.
+    pub fn fill_credentials(&mut self, sheet: &Plan) -> Result<(), String> {
+        use crate::credentials::CredentialValue;
+        let given: std::collections::HashMap<&str, &crate::credentials::CredentialChanges> = sheet
+            .users
+            .iter()
+            .flat_map(|u| {
+                u.steps.iter().filter_map(move |s| match s {
+                    Step::Credentials(c) => Some((u.user_id.as_str(), c)),
+                    _ => None,
+                })
+            })
+            .collect();
+        for user in &mut self.users {
+            for step in &mut user.steps {
+                let Step::Credentials(changes) = step else {
+                    continue;
+                };
+                for (credential, value) in changes.0.iter_mut() {
+                    if *value != CredentialValue::Redacted {
+                        continue;
+                    }
+                    match given
+                        .get(user.user_id.as_str())
+                        .and_then(|c| c.0.get(credential))
+                    {
+                        // A generated value the run did not set (failed.jsonl of a run that
+                        // generated) is generated anew.
+                        Some(found @ (CredentialValue::Given(_) | CredentialValue::Generate)) => {
+                            *value = found.clone()
+                        }
+                        _ => {
+                            return Err(format!(
+                                "the sheet gives no `credentials.{credential}` for user `{}`, which the plan sets",
+                                user.user_id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The totals line's counts.
     pub fn totals(&self) -> Totals {
         Totals {

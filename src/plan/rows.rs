@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::columns::{Identity, Layout, Role};
 use super::convert::convert;
+use crate::credentials::{Credential, CredentialValue, GENERATE, RuleBroken, Secret};
 use crate::problem::{Column, Problem};
 use crate::schema::Schema;
 use crate::sheet::{Cell, Row, format_number};
@@ -55,6 +56,11 @@ pub(crate) enum Change {
     },
     /// Say where the user lives.
     Identity { key: Identity, value: String },
+    /// Set a write-only credential.
+    Credential {
+        credential: Credential,
+        value: CredentialValue,
+    },
 }
 
 /// The changes of one data row.
@@ -125,6 +131,9 @@ pub(crate) fn changes_of(
 ) -> Result<Vec<Change>, Vec<String>> {
     match role {
         Role::UserId | Role::Ignored => Ok(Vec::new()),
+        Role::Credential(credential) => credential_of(cell, *credential)
+            .map(|found| found.into_iter().collect())
+            .map_err(|m| vec![m]),
         Role::Field(spec) => match convert(cell, spec.ty, &spec.values) {
             Ok(Some(value)) => Ok(vec![Change::Field {
                 path: spec.path.clone(),
@@ -198,6 +207,29 @@ fn service_names(cell: &Cell) -> Result<Vec<String>, String> {
             describe_cell(other)
         )),
     }
+}
+
+/// A credential cell: blank keeps it, `<generate>` asks Odin, text (or a number, for a
+/// passcode typed into a workbook) is the value; `<empty>` and `<null>` cannot blank one.
+/// Messages never quote the cell.
+fn credential_of(cell: &Cell, credential: Credential) -> Result<Option<Change>, String> {
+    let text = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Text(text) => text.clone(),
+        Cell::Number(n) => format_number(*n),
+        _ => return Err(format!("`{credential}` must be text or `{GENERATE}`")),
+    };
+    let value = match text.as_str() {
+        GENERATE if credential == Credential::SipUserName => {
+            return Err(format!(
+                "Odin has no generator for `{credential}`; write the user name"
+            ));
+        }
+        GENERATE => CredentialValue::Generate,
+        "<empty>" | "<null>" => return Err(RuleBroken::Empty.to_string()),
+        _ => CredentialValue::Given(Secret::new(text)),
+    };
+    Ok(Some(Change::Credential { credential, value }))
 }
 
 fn describe_cell(cell: &Cell) -> String {

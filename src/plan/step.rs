@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::credentials::CredentialChanges;
 use crate::resource::Resource;
 use crate::services::{ServiceChanges, ServiceRef};
 
@@ -26,6 +27,9 @@ pub enum Step {
     },
     /// Services and packs assigned or unassigned.
     Services(ServiceChanges),
+    /// Write-only credentials (API.md §11); a plan file holds the SIP user name and
+    /// `<generate>` as written and every secret as `********`.
+    Credentials(CredentialChanges),
 }
 
 impl Step {
@@ -35,6 +39,7 @@ impl Step {
             Resource::Services => ServiceChanges::from_patch(&patch)
                 .map(Step::Services)
                 .map_err(|e| e.to_string()),
+            Resource::Credentials => CredentialChanges::from_patch(&patch).map(Step::Credentials),
             resource => Ok(Step::Fields {
                 resource,
                 patch: Patch::from(patch),
@@ -47,6 +52,7 @@ impl Step {
         match self {
             Step::Fields { resource, .. } => *resource,
             Step::Services(_) => Resource::Services,
+            Step::Credentials(_) => Resource::Credentials,
         }
     }
 
@@ -55,6 +61,7 @@ impl Step {
         match self {
             Step::Fields { patch, .. } => Cow::Owned(patch.to_map()),
             Step::Services(changes) => Cow::Owned(changes.to_patch()),
+            Step::Credentials(changes) => Cow::Owned(changes.to_patch()),
         }
     }
 
@@ -64,6 +71,7 @@ impl Step {
         match self {
             Step::Fields { patch, .. } => patch.get(key).is_some(),
             Step::Services(changes) => changes.entries().iter().any(|(s, _)| s.key() == key),
+            Step::Credentials(changes) => changes.0.keys().any(|c| c.name() == key),
         }
     }
 
@@ -72,6 +80,7 @@ impl Step {
         match self {
             Step::Fields { patch, .. } => patch.len(),
             Step::Services(changes) => changes.len(),
+            Step::Credentials(changes) => changes.len(),
         }
     }
 
@@ -159,6 +168,7 @@ impl From<Step> for StepFile {
         let patch = match step {
             Step::Fields { patch, .. } => patch.to_map(),
             Step::Services(changes) => changes.to_patch(),
+            Step::Credentials(changes) => changes.to_patch(),
         };
         StepFile { resource, patch }
     }
@@ -174,12 +184,15 @@ pub struct Changes {
     pub fields: BTreeMap<Resource, Map<String, Value>>,
     /// Services and packs to unassign.
     pub unassign: Vec<ServiceRef>,
+    /// Credentials to set.
+    pub credentials: CredentialChanges,
 }
 
 impl Changes {
     /// The steps, in the order of DESIGN.md section 2 — services assigned → user → policy →
-    /// settings → services unassigned — leaving out the empty ones. A service is assigned
-    /// before its settings change, and its settings change before it is unassigned.
+    /// settings → credentials → services unassigned — leaving out the empty ones. A service
+    /// is assigned before its settings change, and its settings change before it is
+    /// unassigned; the Authentication service is assigned before its password is set.
     pub fn into_steps(mut self) -> Vec<Step> {
         let services = |assign: Vec<ServiceRef>, unassign: Vec<ServiceRef>| {
             Step::Services(ServiceChanges { assign, unassign })
@@ -191,6 +204,7 @@ impl Changes {
                 patch: Patch::from(self.fields.remove(&resource).unwrap_or_default()),
             });
         }
+        steps.push(Step::Credentials(self.credentials));
         steps.push(services(Vec::new(), self.unassign));
         steps.retain(|step| !step.is_empty());
         steps
@@ -215,6 +229,66 @@ mod tests {
         assert_eq!(step.patch()["Do Not Disturb.isActive"], json!(true));
         assert!(
             serde_json::from_str::<Step>(r#"{"resource":"services","patch":{"x":true}}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn credential_steps_never_hold_a_secret_in_a_plan_file() {
+        use crate::credentials::{Credential, CredentialValue, Secret};
+        let mut changes = CredentialChanges::default();
+        let given = |v: &str| CredentialValue::Given(Secret::new(v.into()));
+        changes.0.insert(Credential::SipUserName, given("sip-a"));
+        changes
+            .0
+            .insert(Credential::SipPassword, given("Marker-1a"));
+        changes
+            .0
+            .insert(Credential::PortalPasscode, CredentialValue::Generate);
+        let line = serde_json::to_string(&Step::Credentials(changes)).unwrap();
+        assert_eq!(
+            line,
+            r#"{"resource":"credentials","patch":{"portalPasscode":"<generate>","sipPassword":"********","sipUserName":"sip-a"}}"#
+        );
+        let Step::Credentials(read) = serde_json::from_str(&line).unwrap() else {
+            panic!("a credentials step");
+        };
+        assert_eq!(read.0[&Credential::SipPassword], CredentialValue::Redacted);
+        assert_eq!(read.0[&Credential::SipUserName], given("sip-a"));
+        assert_eq!(
+            read.0[&Credential::PortalPasscode],
+            CredentialValue::Generate
+        );
+        assert!(read.needs_sheet());
+        let unknown = r#"{"resource":"credentials","patch":{"pin":"1"}}"#;
+        assert!(serde_json::from_str::<Step>(unknown).is_err());
+    }
+
+    #[test]
+    fn credentials_run_after_settings_and_before_unassigning() {
+        use crate::credentials::{Credential, CredentialValue};
+        let mut changes = Changes {
+            assign: vec![ServiceRef::service("Authentication")],
+            unassign: vec![ServiceRef::service("B")],
+            ..Changes::default()
+        };
+        changes
+            .credentials
+            .0
+            .insert(Credential::WebPassword, CredentialValue::Generate);
+        changes
+            .fields
+            .entry(Resource::Settings)
+            .or_default()
+            .insert("x".into(), json!(1));
+        let order: Vec<Resource> = changes.into_steps().iter().map(Step::resource).collect();
+        assert_eq!(
+            order,
+            [
+                Resource::Services,
+                Resource::Settings,
+                Resource::Credentials,
+                Resource::Services
+            ]
         );
     }
 

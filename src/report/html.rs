@@ -60,6 +60,9 @@ pub struct Page<'a> {
     pub next: &'a [(&'static str, String)],
     /// The target, without its scheme.
     pub target: &'a str,
+    /// Whether the run generated credentials (`credentials.csv`): named, never linked or
+    /// quoted.
+    pub credentials: bool,
 }
 
 /// The whole page.
@@ -105,7 +108,7 @@ pub fn render(page: &Page<'_>) -> String {
     over_time(&mut out, page.timeline);
     figures(&mut out, page);
     users(&mut out, page.digest);
-    files(&mut out);
+    files(&mut out, page.credentials);
     out.push_str("</main></body></html>\n");
     out
 }
@@ -299,7 +302,7 @@ fn shown(value: &Value) -> String {
     }
 }
 
-fn files(out: &mut String) {
+fn files(out: &mut String, credentials: bool) {
     out.push_str("<h2>Run files</h2><ul>");
     let all = [
         (
@@ -321,6 +324,14 @@ fn files(out: &mut String) {
         let _ = write!(
             out,
             "<li><a href=\"{name}\"><code>{name}</code></a>: {what}</li>"
+        );
+    }
+    if credentials {
+        let _ = write!(
+            out,
+            "<li><code>{}</code>: the generated credentials, owner-only and the one place \
+             they are written; hand them out, then delete it</li>",
+            names::CREDENTIALS
         );
     }
     out.push_str("</ul>");

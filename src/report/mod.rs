@@ -127,6 +127,7 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         timeline: &timeline,
         next: &page_next,
         target: page_target,
+        credentials: files.generated_credentials().is_some(),
     });
     let html_path = dir.join(names::REPORT);
     crate::atomic::write(&html_path, page.as_bytes()).map_err(|source| ReportError::Write {

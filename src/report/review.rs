@@ -15,6 +15,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
 
 use crate::apply::diff::same;
+use crate::credentials::{Credential, CredentialValue};
 use crate::plan::{Plan, Step, UserPlan};
 use crate::resource::Resource;
 use crate::services::ServiceRef;
@@ -77,6 +78,14 @@ pub enum Change<'a> {
         /// The value to set.
         after: &'a Value,
     },
+    /// A write-only credential set: never compared, never shown (see
+    /// [`CredentialValue::shown`]).
+    Credential {
+        /// Which.
+        credential: Credential,
+        /// What it is set to.
+        value: &'a CredentialValue,
+    },
 }
 
 impl Change<'_> {
@@ -85,6 +94,7 @@ impl Change<'_> {
         match self {
             Change::Service { .. } => Resource::Services,
             Change::Field { resource, .. } => *resource,
+            Change::Credential { .. } => Resource::Credentials,
         }
     }
 }
@@ -124,6 +134,18 @@ pub fn changes(user: &UserPlan) -> Vec<Change<'_>> {
                         });
                     }
                 }
+            }
+            // Always a change: the live value cannot be read to compare (API.md §11).
+            Step::Credentials(credentials) => {
+                found.extend(
+                    credentials
+                        .0
+                        .iter()
+                        .map(|(credential, value)| Change::Credential {
+                            credential: *credential,
+                            value,
+                        }),
+                );
             }
         }
     }
@@ -264,6 +286,12 @@ fn review_sheet(
                         (true, before) => value_text(before.unwrap_or(&Value::Null)),
                     };
                     line(sheet, [resource, key, &then, &value_text(after), "set", ""])?;
+                }
+                Change::Credential { credential, value } => {
+                    let name = credential.name();
+                    let shown = value.shown(credential);
+                    let note = "cannot be rolled back";
+                    line(sheet, [resource, name, "", &shown, "set", note])?;
                 }
             }
         }

@@ -1,12 +1,14 @@
 //! The run directory, and the only code that writes and reads it back: `rollback.jsonl`
 //! (each entry synced to disk before its user's first write), `results.csv` and
 //! `journal.jsonl` (a line per step event, flushed as it happens), `failed.jsonl` (a plan of
-//! the steps not applied, a user at a time), `summary.json` (whole, at the end) and `run.log`.
+//! the steps not applied, a user at a time), `summary.json` (whole, at the end), `run.log`,
+//! and `credentials.csv` (generated credentials, owner-only, before the first write).
 //!
 //! Every file is appended line by line and flushed, so a crash at any instant leaves each of
 //! them readable up to its last complete line. [`Ledger`] is the one writer, [`RunFiles`] the
 //! one reader (used by `--resume` and reports), and [`records`] the typed lines of both.
 
+mod credentials;
 mod reader;
 pub mod records;
 mod results;
@@ -63,6 +65,8 @@ pub mod names {
     pub const WORKBOOK: &str = "results.xlsx";
     /// The run for people: one self-contained page.
     pub const REPORT: &str = "report.html";
+    /// The generated credentials (owner-only): the one file a credential value is in.
+    pub const CREDENTIALS: &str = "credentials.csv";
 }
 use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 

@@ -180,6 +180,7 @@ mod tests {
                 group_id: None,
                 steps: vec![],
                 before: None,
+                not_restorable: Vec::new(),
             };
             let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
             result.message = format!("line {n}\nwith a line end");

@@ -81,6 +81,7 @@ fn what_the_ledger_writes_the_reader_reads() {
         group_id: None,
         steps: vec![],
         before: None,
+        not_restorable: Vec::new(),
     };
     let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
     result.message = "+not a number".into();

@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use faults::FaultConfig;
 pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
+pub use state::SimCredentials;
 pub use stats::{RouteCount, StatsReport};
 pub use variant::{ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites, Variant};
 
@@ -123,12 +124,15 @@ pub(crate) struct Sim {
     tokens: tokens::Tokens,
     faults: faults::Faults,
     stats: stats::Stats,
+    /// Draws the credential generators' values (API.md §11), seeded.
+    generator: Mutex<rand_chacha::ChaCha8Rng>,
 }
 
 impl Sim {
     fn new(config: SimConfig) -> Result<Sim, SimError> {
         let catalog = state::Catalog::builtin(config.variant.imp_spelling)?;
         let directory = seed::seed(&catalog, config.users, config.groups, config.seed);
+        let config_seed = config.seed;
         Ok(Sim {
             faults: faults::Faults::new(config.faults.clone(), config.seed),
             config,
@@ -136,12 +140,21 @@ impl Sim {
             directory: Mutex::new(directory),
             tokens: tokens::Tokens::default(),
             stats: stats::Stats::default(),
+            generator: Mutex::new(rand::SeedableRng::seed_from_u64(
+                config_seed ^ 0x5EC2_E75E_C2E7_5EC2,
+            )),
         })
     }
 
     // A handler that panicked mid-write cannot leave the maps unusable; keep serving.
     fn directory(&self) -> MutexGuard<'_, state::Directory> {
         self.directory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A generated credential value, from the seeded generator.
+    fn generate(&self, make: fn(&mut rand_chacha::ChaCha8Rng) -> String) -> String {
+        let mut rng = self.generator.lock().unwrap_or_else(|e| e.into_inner());
+        make(&mut rng)
     }
 
     /// A new token for the admin, valid for `token_ttl`.
@@ -279,6 +292,13 @@ impl Simulator {
         let directory = self.sim.directory();
         let user = directory.users.get(user_id)?;
         Some(user.state_view(&self.sim.catalog))
+    }
+
+    /// The credentials `user_id` holds (API.md §11), which no endpoint shows; read
+    /// in-process, for tests.
+    pub fn credentials(&self, user_id: &str) -> Option<SimCredentials> {
+        let directory = self.sim.directory();
+        Some(directory.users.get(user_id)?.credentials.clone())
     }
 
     /// The request statistics, as `GET /__sim/stats` shows them; read in-process.

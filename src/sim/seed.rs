@@ -170,6 +170,7 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
             .iter()
             .map(|(_, _, assigned)| *assigned)
             .collect(),
+        credentials: Default::default(),
     }
 }
 

@@ -157,6 +157,22 @@ pub(crate) struct UserState {
     pub services: Vec<bool>,
     /// Assignment per catalog service pack.
     pub packs: Vec<bool>,
+    /// The write-only credentials (API.md §11), never in a view: tests read them through
+    /// [`crate::sim::Simulator::credentials`].
+    pub credentials: SimCredentials,
+}
+
+/// A user's credentials as the simulator holds them: `None` until written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimCredentials {
+    /// The SIP authentication user name.
+    pub sip_user_name: Option<String>,
+    /// The SIP authentication password.
+    pub sip_password: Option<String>,
+    /// The web (login) password.
+    pub web_password: Option<String>,
+    /// The voice portal passcode.
+    pub portal_passcode: Option<String>,
 }
 
 impl UserState {

@@ -33,6 +33,7 @@ fn user(before: Option<Value>) -> UserPlan {
             let b: BTreeMap<Resource, Map<String, Value>> = serde_json::from_value(b).unwrap();
             b
         }),
+        not_restorable: Vec::new(),
     }
 }
 
@@ -42,6 +43,7 @@ fn keys(user: &UserPlan) -> Vec<String> {
         .map(|c| match c {
             Change::Service { service, .. } => service.to_string(),
             Change::Field { key, .. } => key.to_string(),
+            Change::Credential { credential, .. } => credential.to_string(),
         })
         .collect()
 }

@@ -1,7 +1,8 @@
-//! The Odin endpoints of API.md sections 2–6 and the group-scale reads of 7a, plus `/__sim/stats` and `/__sim/state`.
+//! The Odin endpoints of API.md sections 2–6, the group-scale reads of 7a, the credentials of 11, plus `/__sim/stats` and `/__sim/state`.
 
 mod auth;
 mod bulk;
+mod credentials;
 mod groups;
 mod resources;
 mod rows;
@@ -17,7 +18,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde_json::{Value, json};
 
 use super::state::{Catalog, Directory, UserState};
@@ -156,6 +157,18 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route(
             "/users/services",
             get(resources::get_services).put(resources::put_services),
+        )
+        .route(
+            "/users/authentication",
+            put(credentials::put_authentication),
+        )
+        .route("/users/passwords", put(credentials::put_password))
+        .route("/users/portal-passcode", put(credentials::put_passcode))
+        .route("/password/generate", get(credentials::generate_passwords))
+        .route("/passcode/generate", get(credentials::generate_passcodes))
+        .route(
+            "/sip-password/generate",
+            get(credentials::generate_sip_password),
         )
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint") })
         .layer(axum::middleware::from_fn_with_state(
