@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::run::{default_run_dir, run_with_progress, summary_text};
+use super::run::{default_run_dir, run_with_progress};
+use super::run_summary::summary_text;
 use super::{Notes, print};
 use crate::apply::ApplyOptions;
 use crate::apply::verify::mismatches;

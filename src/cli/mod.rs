@@ -12,6 +12,7 @@ mod render;
 mod report;
 mod rollback;
 mod run;
+mod run_summary;
 mod sim;
 mod target;
 mod template;

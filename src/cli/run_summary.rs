@@ -1,0 +1,76 @@
+//! The closing summary of an apply or rollback run: counts by status, requests by kind,
+//! where the run files are, and what to do next (undo, continue with `--resume`, retry
+//! `failed.jsonl`).
+
+use std::path::Path;
+
+use crate::apply::Summary;
+use crate::rundir::Status;
+
+/// The closing summary of a run; `target` is named in the rollback hint.
+pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
+    let s = &summary.steps;
+    let ended = match (&summary.stopped_by, summary.interrupted) {
+        (Some(reason), _) => format!("stopped ({reason})"),
+        (None, true) => "stopped (interrupted)".to_string(),
+        (None, false) => "finished".to_string(),
+    };
+    let mut text = format!(
+        "{ended} in {:.1} s: {}\n",
+        summary.wall_seconds,
+        crate::text::count(summary.users, "user")
+    );
+    for status in Status::ALL {
+        text.push_str(&format!("  {:<12}{:>7}\n", status.name(), s.get(status)));
+    }
+    text.push_str(&format!(
+        "  {:<12}{:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
+        "requests",
+        summary.requests.requests,
+        summary.request_rate,
+        summary.requests.retries,
+        summary.requests.throttled,
+    ));
+    let r = &summary.requests;
+    let count = |n: u64, noun: &str| crate::text::count(n as usize, noun);
+    text.push_str(&format!(
+        "  {:<12}{}, {}, {}, {}; {:.2} per user\n",
+        "by kind",
+        count(r.group_reads, "group read"),
+        count(r.user_reads, "user read"),
+        count(r.writes, "write"),
+        count(r.logins, "login"),
+        summary.requests_per_user,
+    ));
+    text.push_str(&format!(
+        "run files in `{}` (results.csv, rollback.jsonl, failed.jsonl, journal.jsonl, summary.json, run.log)\n",
+        dir.display()
+    ));
+    if s.applied > 0 {
+        text.push_str(&format!(
+            "undo it with: sleipnir rollback {} --target {target}\n",
+            dir.display()
+        ));
+    }
+    let resumable = summary.interrupted || summary.resumable;
+    if resumable {
+        // Paused by Odin: going on at once, at the same rate, meets the same answer.
+        let when = if summary.interrupted {
+            ""
+        } else {
+            " once the pause Odin asked for is over (a lower --rate meets fewer 429s)"
+        };
+        text.push_str(&format!(
+            "continue it{when} with: {} --target {target}\n",
+            summary.source.resume_command(dir)
+        ));
+    }
+    let failed = s.done() + s.skipped < s.total();
+    if failed || (s.done() < s.total() && !resumable) {
+        text.push_str(&format!(
+            "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
+            dir.join("failed.jsonl").display()
+        ));
+    }
+    text
+}
