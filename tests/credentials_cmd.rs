@@ -113,6 +113,8 @@ fn a_sheet_breaking_each_published_rule_fails_offline_with_row_and_column() {
         format!("{},,,,,<empty>,", user_id(7)),
         // row 9: no generator makes user names
         format!("{},,,<generate>,<generate>,,", user_id(8)),
+        // row 10: a `<…>` word that is not `<generate>` is never taken as the password
+        format!("{},,,,<generated>,,", user_id(9)),
     ];
     let text = format!("{HEADER}{}\n", rows.join("\n"));
     std::fs::write(dir.join("bad.csv"), text).unwrap();
@@ -127,6 +129,7 @@ fn a_sheet_breaking_each_published_rule_fails_offline_with_row_and_column() {
         (7, "D", "together with its password"),
         (8, "F", "cannot be empty"),
         (9, "D", "no generator"),
+        (10, "E", "does not know"),
     ] {
         let found = plan.stderr.lines().any(|line| {
             line.contains(&format!("row {row}"))
@@ -180,6 +183,12 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
     assert!(
         live.stdout
             .contains("sipPassword = ******** (set; cannot be rolled back)")
+    );
+    assert!(
+        live.stdout
+            .contains("credential changes cannot be rolled back"),
+        "{}",
+        live.stdout
     );
     assert!(
         !sim.stats()

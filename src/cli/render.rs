@@ -142,6 +142,10 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         counted(totals.rows, "row", "rows"),
         counted(totals.warnings, "warning", "warnings"),
     ));
+    if let Some(line) = irreversible_line(plan) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 

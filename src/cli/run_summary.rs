@@ -52,7 +52,18 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             dir.display()
         ));
     }
-    let resumable = summary.interrupted || summary.resumable;
+    let generated = crate::rundir::RunFiles::new(dir)
+        .generated_credentials()
+        .is_some();
+    let resumable = (summary.interrupted || summary.resumable) && !generated;
+    if generated && s.done() < s.total() {
+        // Some generated values were never set: handing them out would lock users out.
+        text.push_str(
+            "this run generated credentials, so it cannot be resumed; credentials.csv also \
+             holds values of users whose credentials step is not `applied` in results.csv: \
+             hand out only the applied ones\n",
+        );
+    }
     if resumable {
         // Paused by Odin: going on at once, at the same rate, meets the same answer.
         let when = if summary.interrupted {

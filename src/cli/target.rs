@@ -86,10 +86,23 @@ fn shown(target: &str) -> String {
     }
 }
 
+/// The refusal of a target with a login in it, which it does not repeat.
+fn login_in_target(target: &str) -> Error {
+    Error::Usage(format!(
+        "`{}`: the target holds a user name or password; give the URL without them and \
+         set ODIN_USERNAME and ODIN_PASSWORD (or be asked for the password)",
+        shown(target)
+    ))
+}
+
 /// `https://` anywhere; `http://` only to this machine unless explicitly allowed; never a
 /// user name or password in the URL (it would be sent as a second, Basic, credential and
 /// printed wherever the target is).
 fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
+    // Told before parsing: a login with characters a URL cannot hold makes it unparseable.
+    if shown(target) != target {
+        return Err(login_in_target(target));
+    }
     let url = reqwest::Url::parse(target).map_err(|e| {
         Error::Usage(format!(
             "`{}` is not a URL ({e}); e.g. https://odin.example.net/api/v2",
@@ -97,11 +110,7 @@ fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
         ))
     })?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Usage(format!(
-            "`{}`: the target holds a user name or password; give the URL without them and \
-             set ODIN_USERNAME and ODIN_PASSWORD (or be asked for the password)",
-            shown(target)
-        )));
+        return Err(login_in_target(target));
     }
     let target = &shown(target);
     match url.scheme() {

@@ -39,8 +39,15 @@ impl Secrets {
         }
         let mut forms = vec![secret.to_string()];
         if let Ok(json) = serde_json::to_string(secret) {
-            forms.push(json[1..json.len() - 1].to_string());
+            let escaped = json[1..json.len() - 1].to_string();
+            // Escaped again, as a request echoed inside a JSON string is.
+            if let Ok(twice) = serde_json::to_string(&escaped) {
+                forms.push(twice[1..twice.len() - 1].to_string());
+            }
+            forms.push(escaped);
         }
+        // Escaped as encoders that write `\u00e9` and `\u003c` for non-ASCII and `<>&'` do.
+        forms.push(ascii_escaped(secret));
         forms.push(percent_encoded(secret));
         let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
         for form in forms {
@@ -103,6 +110,26 @@ fn authorizations_removed(text: &str) -> String {
     out
 }
 
+/// `text` as a JSON string's content with every non-ASCII character and `<>&'` written as
+/// `\uXXXX` (and `"`, `\` escaped).
+fn ascii_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_ascii() && !"<>&'".contains(c) && !c.is_ascii_control() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `text` percent-encoded as a form or query value would carry it.
 fn percent_encoded(text: &str) -> String {
     text.bytes()
@@ -130,6 +157,16 @@ mod tests {
             r#"internal error while handling {"password":"[redacted]","username":"admin"}"#
         );
         assert_eq!(secrets.redact("pw=pa%22ss%20w0rd&x=1"), "pw=[redacted]&x=1");
+        // Echoed inside a JSON string (escaped twice in the raw body), or by an encoder
+        // that escapes non-ASCII and HTML characters.
+        let twice = r#"{"error":"while handling {\"password\":\"pa\\\"ss w0rd\"}"}"#;
+        assert!(
+            !secrets.redact(twice).contains("w0rd"),
+            "{}",
+            secrets.redact(twice)
+        );
+        secrets.add("Zoë<1>");
+        assert_eq!(secrets.redact(r"pw Zo\u00eb\u003c1\u003e"), "pw [redacted]");
         assert_eq!(
             secrets.redact("token eyJhbGciOi.eyJzdWIi.c2ln expired"),
             "token [redacted] expired"

@@ -415,7 +415,9 @@ async fn send(
     // the message is cut to length, or printed, logged or stored anywhere.
     let text = secrets.redact(&String::from_utf8_lossy(&bytes));
     let reason = status.canonical_reason().unwrap_or("error");
-    let details = super::error::message_of(text.as_bytes(), reason);
+    // Once more after the body is read as JSON: a request echoed inside a JSON string is
+    // escaped twice in the raw body (`\\\"`), once in the message.
+    let details = secrets.redact(&super::error::message_of(text.as_bytes(), reason));
     Err(OdinError::Http {
         status: status.as_u16(),
         details,

@@ -216,8 +216,33 @@ fn credential_of(cell: &Cell, credential: Credential) -> Result<Option<Change>, 
     let text = match cell {
         Cell::Empty => return Ok(None),
         Cell::Text(text) => text.clone(),
-        Cell::Number(n) => format_number(*n),
+        // A workbook number shows as its format says (`0042` for 42 formatted `0000`), but
+        // only the number is stored: the value handed out and the one sent could differ.
+        Cell::Number(_) => {
+            return Err(format!(
+                "`{credential}` is a number in the workbook, and a number loses the leading \
+                 zeros its format may show; format the column as Text and type the values again"
+            ));
+        }
         _ => return Err(format!("`{credential}` must be text or `{GENERATE}`")),
+    };
+    // `<Generate>`, `< generate >`, `<generated>`: meant as a token, never as the password.
+    let token = text.trim();
+    let known = [GENERATE, "<empty>", "<null>"];
+    if token.starts_with('<')
+        && token.ends_with('>')
+        && !known.contains(&token)
+        && !token.eq_ignore_ascii_case(GENERATE)
+    {
+        return Err(format!(
+            "`{credential}` holds a `<…>` word sleipnir does not know; write `{GENERATE}` for \
+             Odin to generate the value, or the value itself"
+        ));
+    }
+    let text = if token.eq_ignore_ascii_case(GENERATE) {
+        GENERATE.to_string()
+    } else {
+        text
     };
     let value = match text.as_str() {
         GENERATE if credential == Credential::SipUserName => {
