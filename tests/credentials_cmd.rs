@@ -250,6 +250,14 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
             .stdout
             .contains("200 credential changes cannot be rolled back")
     );
+    // failed.jsonl holds user 50's credentials step: applying it needs the sheet.
+    assert!(
+        applied
+            .stdout
+            .contains("failed.jsonl --credentials s.csv --target"),
+        "{}",
+        applied.stdout
+    );
     for i in 1..=49 {
         let held = sim.credentials(&user_id(i)).expect("user");
         assert_eq!(held.sip_user_name, Some(format!("sip-{i}")));
@@ -268,8 +276,15 @@ fn fifty_users_get_given_credentials_and_no_output_holds_one() {
         "{}",
         rolled.stdout
     );
+    // User 50's passcode was refused after its other credentials were set: exactly those
+    // stay changed.
     assert!(
-        rolled.stdout.contains("1 user may keep some"),
+        rolled.stdout.contains("50 users keep the credentials")
+            && rolled.stdout.contains(&format!(
+                "  {}: sipUserName, sipPassword, webPassword\n",
+                user_id(50)
+            ))
+            && !rolled.stdout.contains("may keep some"),
         "{}",
         rolled.stdout
     );

@@ -48,11 +48,21 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn kept_credentials(run: &RunFiles) -> Option<String> {
     let rows = run.results().ok()?;
     let (mut kept, mut maybe) = (Vec::new(), Vec::new());
+    const SET: &str = "already set, and not restorable: ";
     for row in rows.iter().filter(|r| r.resource == Resource::Credentials) {
-        let line = format!("  {}: {}\n", row.user_id, row.changed.replace(';', ", "));
+        let line = |names: &str| format!("  {}: {names}\n", row.user_id);
         match row.status {
-            Status::Applied | Status::Compensated => kept.push(line),
-            Status::Failed => maybe.push(line),
+            Status::Applied | Status::Compensated => {
+                kept.push(line(&row.changed.replace(';', ", ")))
+            }
+            // A step that failed part way says which credentials were set before Odin
+            // refused the next; one Odin refused outright set nothing; one that got no
+            // answer may or may not have set its last.
+            Status::Failed => match row.message.split_once(SET) {
+                Some((_, names)) => kept.push(line(names.trim_end_matches(')'))),
+                None if row.message.starts_with("HTTP ") => {}
+                None => maybe.push(line(&row.changed.replace(';', ", "))),
+            },
             _ => {}
         }
     }
@@ -69,7 +79,7 @@ fn kept_credentials(run: &RunFiles) -> Option<String> {
     }
     if !maybe.is_empty() {
         text.push_str(&format!(
-            "{} may keep some (their credentials step failed part way; see results.csv):\n",
+            "{} may keep some (Odin did not answer their credentials step; see results.csv):\n",
             crate::text::counted(maybe.len(), "user", "users")
         ));
         text.extend(maybe);

@@ -79,9 +79,23 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     let failed = s.done() + s.skipped < s.total();
     if failed || (s.done() < s.total() && !resumable) {
         text.push_str(&format!(
-            "after fixing the cause, apply the rest with: sleipnir apply {} --target {target}\n",
-            dir.join("failed.jsonl").display()
+            "after fixing the cause, apply the rest with: sleipnir apply {}{} --target {target}\n",
+            dir.join("failed.jsonl").display(),
+            credentials_flag(summary, dir)
         ));
     }
     text
+}
+
+/// ` --credentials SHEET` when the run's `failed.jsonl` holds credentials steps (plan files
+/// never hold their values; the sheet they were made from does).
+fn credentials_flag(summary: &Summary, dir: &Path) -> String {
+    if crate::rundir::RunFiles::new(dir).failed_sets_credentials() {
+        format!(
+            " --credentials {}",
+            crate::text::shell_word(&summary.source.source)
+        )
+    } else {
+        String::new()
+    }
 }

@@ -108,6 +108,22 @@ impl RunFiles {
             .count())
     }
 
+    /// Whether `failed.jsonl` holds a credentials step: applying it needs `--credentials`
+    /// with the sheet it was made from (plan files never hold credential values).
+    pub fn failed_sets_credentials(&self) -> bool {
+        let path = self.dir.join(super::names::FAILED);
+        let Ok(text) = complete_lines(&path) else {
+            return false;
+        };
+        crate::plan::file::parse(&path, &text).is_ok_and(|plan| {
+            plan.users.iter().any(|user| {
+                user.steps
+                    .iter()
+                    .any(|step| step.resource() == crate::resource::Resource::Credentials)
+            })
+        })
+    }
+
     /// `summary.json`, written when the run ended (absent while running or after a kill).
     pub fn summary(&self) -> Result<Option<Summary>, LedgerError> {
         let path = self.dir.join(SUMMARY);
