@@ -115,6 +115,8 @@ fn a_sheet_breaking_each_published_rule_fails_offline_with_row_and_column() {
         format!("{},,,<generate>,<generate>,,", user_id(8)),
         // row 10: a `<…>` word that is not `<generate>` is never taken as the password
         format!("{},,,,<generated>,,", user_id(9)),
+        // row 11: nor is `<generate>` with more around it
+        format!("{},,,,,<generate>x,", user_id(10)),
     ];
     let text = format!("{HEADER}{}\n", rows.join("\n"));
     std::fs::write(dir.join("bad.csv"), text).unwrap();
@@ -130,6 +132,7 @@ fn a_sheet_breaking_each_published_rule_fails_offline_with_row_and_column() {
         (8, "F", "cannot be empty"),
         (9, "D", "no generator"),
         (10, "E", "does not know"),
+        (11, "F", "does not know"),
     ] {
         let found = plan.stderr.lines().any(|line| {
             line.contains(&format!("row {row}"))

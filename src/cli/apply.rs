@@ -93,7 +93,7 @@ fn fill_credentials(plan: &mut Plan, sheet: PathBuf) -> Result<(), Error> {
             "`{}` is not the sheet the plan was made from (`{}`: its SHA-256 differs); \
              pass that sheet to --credentials",
             sheet.display(),
-            plan.source.source
+            crate::rundir::original_sheet(&plan.source.source)
         )));
     }
     plan.fill_credentials(&from).map_err(Error::Usage)

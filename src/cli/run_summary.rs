@@ -93,7 +93,7 @@ fn credentials_flag(summary: &Summary, dir: &Path) -> String {
     if crate::rundir::RunFiles::new(dir).failed_sets_credentials() {
         format!(
             " --credentials {}",
-            crate::text::shell_word(&summary.source.source)
+            crate::text::shell_word(crate::rundir::original_sheet(&summary.source.source))
         )
     } else {
         String::new()

@@ -226,24 +226,23 @@ fn credential_of(cell: &Cell, credential: Credential) -> Result<Option<Change>, 
         }
         _ => return Err(format!("`{credential}` must be text or `{GENERATE}`")),
     };
-    // `<Generate>`, `< generate >`, `<generated>`: meant as a token, never as the password.
+    // `<Generate>` and `< generate >` are the token; `<generated>`, `<generate>x`,
+    // `x<generate>` are typos of it, never a password to set.
     let token = text.trim();
-    let known = [GENERATE, "<empty>", "<null>"];
-    if token.starts_with('<')
-        && token.ends_with('>')
-        && !known.contains(&token)
-        && !token.eq_ignore_ascii_case(GENERATE)
-    {
+    let generate = token
+        .strip_prefix('<')
+        .and_then(|t| t.strip_suffix('>'))
+        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("generate"));
+    let bracketed = token.starts_with('<') && token.ends_with('>');
+    let lower = token.to_ascii_lowercase();
+    let mentions = lower.contains("<generate") || lower.contains("generate>");
+    if !generate && !["<empty>", "<null>"].contains(&token) && (bracketed || mentions) {
         return Err(format!(
             "`{credential}` holds a `<…>` word sleipnir does not know; write `{GENERATE}` for \
              Odin to generate the value, or the value itself"
         ));
     }
-    let text = if token.eq_ignore_ascii_case(GENERATE) {
-        GENERATE.to_string()
-    } else {
-        text
-    };
+    let text = if generate { GENERATE.to_string() } else { text };
     let value = match text.as_str() {
         GENERATE if credential == Credential::SipUserName => {
             return Err(format!(

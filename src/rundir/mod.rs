@@ -294,6 +294,21 @@ fn results_writer(file: File) -> csv::Writer<File> {
 }
 
 /// How the header of `rollback.jsonl` names what it undoes.
+/// The sheet a plan file of a run was first made from: its header's source without the
+/// `rollback of ` and `steps not applied of ` the run directory's files add.
+pub fn original_sheet(source: &str) -> &str {
+    let mut sheet = source;
+    loop {
+        let shorter = [ROLLBACK_OF, NOT_APPLIED_OF]
+            .iter()
+            .find_map(|prefix| sheet.strip_prefix(prefix)?.strip_prefix(' '));
+        match shorter {
+            Some(rest) => sheet = rest,
+            None => return sheet,
+        }
+    }
+}
+
 const ROLLBACK_OF: &str = "rollback of";
 /// How the header of `failed.jsonl` names the plan whose steps it holds.
 const NOT_APPLIED_OF: &str = "steps not applied of";

@@ -118,3 +118,13 @@ fn a_resumed_run_drops_the_summary_of_the_attempt_before() {
     assert!(!run.join(SUMMARY).exists());
     assert_eq!(RunFiles::new(&run).failed_users().unwrap(), 0);
 }
+
+#[test]
+fn the_original_sheet_is_found_under_the_run_files_prefixes() {
+    assert_eq!(original_sheet("m1.csv"), "m1.csv");
+    assert_eq!(original_sheet("steps not applied of m1.csv"), "m1.csv");
+    assert_eq!(
+        original_sheet("steps not applied of steps not applied of rollback of m 1.csv"),
+        "m 1.csv"
+    );
+}
