@@ -2,6 +2,7 @@
 //! was answered into facts: the answer's status and a one-line summary, plus what the
 //! body shows (the admin's session, the licence's spelling, a listing's rows).
 
+pub(super) use crate::odin::group::text_of;
 use serde_json::Value;
 
 use super::compare::row_fields;
@@ -13,9 +14,8 @@ use super::{
 use crate::odin::group::{BulkService, parse_bulk, parse_users};
 use crate::odin::{Call, OdinClient, OdinError};
 use crate::resource::Resource;
+use crate::services::ServiceRef;
 
-/// The two spellings of the licence of `Integrated IMP` settings (API.md §4, quirk 7).
-const IMP_SPELLINGS: [&str; 2] = ["Integrated IMP", "Integrated IM&P"];
 pub(super) async fn session(client: &OdinClient) -> SessionFacts {
     let call = client.session().await;
     let body = call.result.as_ref().ok().cloned();
@@ -93,10 +93,13 @@ pub(super) async fn user_reads(
     });
     let call = client.read(Resource::Services, user_id).await;
     let listing = call.result.as_ref().ok();
+    // The licence of the `Integrated IMP` settings, under either of its spellings (API.md
+    // §4, quirk 7): `ServiceRef::is_named` knows them.
+    let licence = ServiceRef::service("Integrated IM&P");
     let imp_spelling = listing.and_then(|body| {
         services(body, "userServices")
             .iter()
-            .find(|(name, _)| IMP_SPELLINGS.contains(&name.as_str()))
+            .find(|(name, _)| licence.is_named(name))
             .map(|(name, _)| name.clone())
     });
     let services_answer = answer("GET /users/services?userId=", &call, |body| {
@@ -278,15 +281,6 @@ pub(super) fn group_of(record: &Value) -> Option<GroupRef> {
         service_provider_id: text_of(record.get("serviceProviderId"))?,
         group_id: text_of(record.get("groupId"))?,
     })
-}
-
-/// A text value that may arrive as a JSON number; `None` when absent, null or empty.
-pub(super) fn text_of(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn fields_count(n: usize) -> String {
