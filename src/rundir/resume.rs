@@ -148,9 +148,10 @@ impl Ledger {
             write_results(&results_path, &[])?;
         }
         let journal = files.journal()?;
-        let journaled = journaled_prefixes(plan, &journal);
+        let last = last_states(&journal);
+        let journaled = journaled_prefixes(plan, &last);
         let (finished, kept_rows) = finished_steps(files.results()?, &journaled);
-        let touched = touched_steps(&journal, &finished);
+        let touched = touched_steps(&last, &finished);
         let mut kept = StatusCounts::default();
         let steps: HashMap<&str, usize> = plan
             .users
@@ -209,11 +210,7 @@ fn cut_torn_line(path: &Path) -> Result<u64, LedgerError> {
 }
 
 /// Each user's leading steps whose last journal state is applied or unchanged.
-fn journaled_prefixes(plan: &Plan, journal: &[JournalEntry]) -> HashMap<String, usize> {
-    let mut last: HashMap<(&str, usize), JournalState> = HashMap::new();
-    for entry in journal {
-        last.insert((entry.user_id.as_str(), entry.step), entry.state);
-    }
+fn journaled_prefixes(plan: &Plan, last: &LastStates<'_>) -> HashMap<String, usize> {
     plan.users
         .iter()
         .map(|user| {
@@ -230,18 +227,25 @@ fn journaled_prefixes(plan: &Plan, journal: &[JournalEntry]) -> HashMap<String, 
         .collect()
 }
 
+/// Each (user, step)'s last state in the journal.
+type LastStates<'a> = HashMap<(&'a str, usize), JournalState>;
+
+/// The journal's last word on each step.
+fn last_states(journal: &[JournalEntry]) -> LastStates<'_> {
+    journal
+        .iter()
+        .map(|entry| ((entry.user_id.as_str(), entry.step), entry.state))
+        .collect()
+}
+
 /// Per user, its steps past its finished prefix whose last journal state is `writing` or
 /// `applied`: their write was sent, and may have reached Odin.
 fn touched_steps(
-    journal: &[JournalEntry],
+    last: &LastStates<'_>,
     finished: &HashMap<String, usize>,
 ) -> HashMap<String, Vec<usize>> {
-    let mut last: HashMap<(&str, usize), JournalState> = HashMap::new();
-    for entry in journal {
-        last.insert((entry.user_id.as_str(), entry.step), entry.state);
-    }
     let mut touched: HashMap<String, Vec<usize>> = HashMap::new();
-    for ((user, step), state) in last {
+    for (&(user, step), &state) in last {
         let sent = matches!(
             state,
             JournalState::Writing | JournalState::Ended(Status::Applied)
