@@ -143,32 +143,36 @@ fn covers(unit: &str, key: &str) -> bool {
 /// the step diffed against the live document with the entry's before-values put back.
 /// `None` when the entry restores nothing of the step (the write changed nothing).
 pub(super) fn landed(step: &Step, entry: &UserPlan, live: &Value) -> Option<StepDiff> {
+    // The part of the entry that would undo the step (`undo_of`, of the step's own
+    // resource) holds what the live document held before it.
     let mut before = live.clone();
-    match step {
-        Step::Fields { resource, patch } => {
-            let keys: Vec<&str> = patch.iter().map(|(key, _)| key.as_str()).collect();
-            let recorded = fields_of(entry, *resource, |key| keys.iter().any(|k| covers(key, k)))?;
-            for (key, value) in recorded.patch().iter() {
-                let path = crate::notation::parse_relative(key).ok()?;
-                crate::notation::set(&mut before, &path, value.clone());
+    let mut recorded = false;
+    for undo in undo_of(step, entry)
+        .iter()
+        .filter(|undo| undo.resource() == step.resource())
+    {
+        recorded = true;
+        match undo {
+            Step::Fields { patch, .. } => {
+                for (key, value) in patch.iter() {
+                    let path = crate::notation::parse_relative(key).ok()?;
+                    crate::notation::set(&mut before, &path, value.clone());
+                }
             }
+            Step::Services(again) => {
+                for service in &again.assign {
+                    service.set_assigned(&mut before, true);
+                }
+                for service in &again.unassign {
+                    service.set_assigned(&mut before, false);
+                }
+            }
+            // Nothing shows whether a credential write landed: it is written again.
+            Step::Credentials(_) => return None,
         }
-        Step::Services(changes) => {
-            let recorded = services_of(entry);
-            let was_assigned = kept(&recorded.assign, &changes.unassign);
-            let was_not = kept(&recorded.unassign, &changes.assign);
-            if was_assigned.is_empty() && was_not.is_empty() {
-                return None;
-            }
-            for service in &was_assigned {
-                service.set_assigned(&mut before, true);
-            }
-            for service in &was_not {
-                service.set_assigned(&mut before, false);
-            }
-        }
-        // Nothing shows whether a credential write landed: it is written again.
-        Step::Credentials(_) => return None,
+    }
+    if !recorded {
+        return None;
     }
     diff(step, &before)
         .ok()
