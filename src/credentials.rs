@@ -14,6 +14,11 @@ pub const REDACTED: &str = "********";
 /// The cell text that asks Odin's generators for a value (API.md §11).
 pub const GENERATE: &str = "<generate>";
 
+/// What a failed credentials step's message says before the credentials it set before
+/// Odin refused the next (`… (already set, and not restorable: sipPassword, webPassword)`):
+/// written by apply, read back by rollback to name exactly those.
+pub const ALREADY_SET: &str = "already set, and not restorable: ";
+
 /// One credential a sheet can set: a column `credentials.<name>`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,

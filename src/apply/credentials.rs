@@ -58,7 +58,8 @@ pub(super) async fn write(
                 && !sent.is_empty()
             {
                 details.push_str(&format!(
-                    " (already set, and not restorable: {})",
+                    " ({}{})",
+                    crate::credentials::ALREADY_SET,
                     sent.join(", ")
                 ));
             }

@@ -48,7 +48,6 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn kept_credentials(run: &RunFiles) -> Option<String> {
     let rows = run.results().ok()?;
     let (mut kept, mut maybe) = (Vec::new(), Vec::new());
-    const SET: &str = "already set, and not restorable: ";
     for row in rows.iter().filter(|r| r.resource == Resource::Credentials) {
         let line = |names: &str| format!("  {}: {names}\n", row.user_id);
         match row.status {
@@ -58,7 +57,7 @@ fn kept_credentials(run: &RunFiles) -> Option<String> {
             // A step that failed part way says which credentials were set before Odin
             // refused the next; one Odin refused outright set nothing; one that got no
             // answer may or may not have set its last.
-            Status::Failed => match row.message.split_once(SET) {
+            Status::Failed => match row.message.split_once(crate::credentials::ALREADY_SET) {
                 Some((_, names)) => kept.push(line(names.trim_end_matches(')'))),
                 None if row.message.starts_with("HTTP ") => {}
                 None => maybe.push(line(&row.changed.replace(';', ", "))),
