@@ -62,21 +62,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 /// `sleipnir apply INPUT [--sheet W] [--mapping M]`, as the admin named them: what
 /// `--resume DIR` is added to.
 fn command_of(source: &InputArgs) -> String {
-    use crate::text::shell_word;
-    let mut command = format!(
-        "sleipnir apply {}",
-        shell_word(&source.input.display().to_string())
-    );
-    if let Some(sheet) = &source.sheet {
-        command.push_str(&format!(" --sheet {}", shell_word(sheet)));
-    }
-    if let Some(mapping) = &source.mapping {
-        command.push_str(&format!(
-            " --mapping {}",
-            shell_word(&mapping.display().to_string())
-        ));
-    }
-    command
+    let mapping = source.mapping.as_ref().map(|m| m.display().to_string());
+    crate::plan::apply_command(
+        &source.input.display().to_string(),
+        source.sheet.as_deref(),
+        mapping.as_deref(),
+    )
 }
 
 /// The credential values of `plan` (a plan file's, `********`) from the sheet it was made

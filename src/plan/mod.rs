@@ -52,34 +52,31 @@ impl PlanSource {
     /// that started it (see [`PlanSource::command`]) with `--resume DIR`; for a plan that
     /// does not record it, `sleipnir apply SHEET [--sheet W] [--mapping M] --resume DIR`.
     pub fn resume_command(&self, dir: &std::path::Path) -> String {
-        if let Some(command) = &self.command {
-            return format!(
-                "{command} --resume {}",
-                crate::text::shell_word(&dir.display().to_string())
-            );
-        }
-        let file = std::path::Path::new(&self.source);
-        if file
-            .file_name()
-            .is_some_and(|name| name == "rollback.jsonl")
-        {
-            let run = file.parent().unwrap_or(std::path::Path::new("."));
-            return format!(
-                "sleipnir rollback {} --resume {}",
-                run.display(),
-                dir.display()
-            );
-        }
-        let mut command = format!("sleipnir apply {}", self.source);
-        if let Some(sheet) = &self.worksheet {
-            command.push_str(&format!(" --sheet '{sheet}'"));
-        }
-        if let Some(mapping) = &self.mapping {
-            command.push_str(&format!(" --mapping {mapping}"));
-        }
-        command.push_str(&format!(" --resume {}", dir.display()));
-        command
+        let command = match &self.command {
+            Some(command) => command.clone(),
+            None => apply_command(
+                &self.source,
+                self.worksheet.as_deref(),
+                self.mapping.as_deref(),
+            ),
+        };
+        let dir = crate::text::shell_word(&dir.display().to_string());
+        format!("{command} --resume {dir}")
     }
+}
+
+/// `sleipnir apply INPUT [--sheet W] [--mapping M]`, each word quoted for the shell where it
+/// needs to be: how `apply` records the command that started a run.
+pub fn apply_command(input: &str, worksheet: Option<&str>, mapping: Option<&str>) -> String {
+    use crate::text::shell_word;
+    let mut command = format!("sleipnir apply {}", shell_word(input));
+    if let Some(sheet) = worksheet {
+        command.push_str(&format!(" --sheet {}", shell_word(sheet)));
+    }
+    if let Some(mapping) = mapping {
+        command.push_str(&format!(" --mapping {}", shell_word(mapping)));
+    }
+    command
 }
 
 /// Everything one user's rows ask for, as ordered steps.
