@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::credentials::{Credential, CredentialValue, Secret};
 use crate::odin::{OdinClient, OdinError};
-use crate::plan::{Plan, Step};
+use crate::plan::Plan;
 use crate::resource::Resource;
 
 /// One generated value: whose, which, and the value.
@@ -54,12 +54,7 @@ pub async fn fill(plan: &mut Plan, client: &OdinClient) -> Result<Vec<Generated>
     let mut wanted: Wanted = BTreeMap::new();
     for user in &plan.users {
         let asks: Vec<Credential> = user
-            .steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Credentials(c) => Some(c),
-                _ => None,
-            })
+            .credentials()
             .flat_map(|c| c.0.iter())
             .filter(|(_, v)| **v == CredentialValue::Generate)
             .map(|(c, _)| *c)
@@ -85,22 +80,18 @@ pub async fn fill(plan: &mut Plan, client: &OdinClient) -> Result<Vec<Generated>
     }
     let mut generated = Vec::with_capacity(made.len());
     for user in &mut plan.users {
-        for step in &mut user.steps {
-            let Step::Credentials(changes) = step else {
+        let user_id = user.user_id.clone();
+        for (credential, value) in user.credentials_mut().flat_map(|c| c.0.iter_mut()) {
+            if *value != CredentialValue::Generate {
                 continue;
-            };
-            for (credential, value) in changes.0.iter_mut() {
-                if *value != CredentialValue::Generate {
-                    continue;
-                }
-                if let Some(secret) = made.remove(&(user.user_id.clone(), *credential)) {
-                    *value = CredentialValue::Given(secret.clone());
-                    generated.push(Generated {
-                        user_id: user.user_id.clone(),
-                        credential: *credential,
-                        value: secret,
-                    });
-                }
+            }
+            if let Some(secret) = made.remove(&(user_id.clone(), *credential)) {
+                *value = CredentialValue::Given(secret.clone());
+                generated.push(Generated {
+                    user_id: user_id.clone(),
+                    credential: *credential,
+                    value: secret,
+                });
             }
         }
     }

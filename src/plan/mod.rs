@@ -109,6 +109,24 @@ pub struct UserPlan {
 }
 
 impl UserPlan {
+    /// The changes of its credentials steps (one at most, by the step order).
+    pub fn credentials(&self) -> impl Iterator<Item = &crate::credentials::CredentialChanges> {
+        self.steps.iter().filter_map(|step| match step {
+            Step::Credentials(changes) => Some(changes),
+            _ => None,
+        })
+    }
+
+    /// The same, to fill in values.
+    pub fn credentials_mut(
+        &mut self,
+    ) -> impl Iterator<Item = &mut crate::credentials::CredentialChanges> {
+        self.steps.iter_mut().filter_map(|step| match step {
+            Step::Credentials(changes) => Some(changes),
+            _ => None,
+        })
+    }
+
     /// The same user with just `steps` (some of its own), and the before-values of just their
     /// fields (so a drift check ignores the fields of the steps left out).
     pub fn with_steps(&self, steps: Vec<Step>) -> UserPlan {
@@ -177,18 +195,19 @@ impl Plan {
 
     /// Whether a credential is `<generate>`: Odin's generators make it when the run starts.
     pub fn generates_credentials(&self) -> bool {
-        self.users.iter().flat_map(|u| &u.steps).any(|s| {
-            matches!(s, Step::Credentials(c)
-                if c.0.values().any(|v| *v == crate::credentials::CredentialValue::Generate))
-        })
+        self.users
+            .iter()
+            .flat_map(UserPlan::credentials)
+            .flat_map(|c| c.0.values())
+            .any(|v| *v == crate::credentials::CredentialValue::Generate)
     }
 
     /// Whether a credential value is a plan file's `********`: applying needs the sheet.
     pub fn needs_credentials(&self) -> bool {
         self.users
             .iter()
-            .flat_map(|u| &u.steps)
-            .any(|s| matches!(s, Step::Credentials(c) if c.needs_sheet()))
+            .flat_map(UserPlan::credentials)
+            .any(|c| c.needs_sheet())
     }
 
     /// Every `********` credential of this plan (read from a plan file) replaced by the
@@ -200,37 +219,28 @@ impl Plan {
         let given: std::collections::HashMap<&str, &crate::credentials::CredentialChanges> = sheet
             .users
             .iter()
-            .flat_map(|u| {
-                u.steps.iter().filter_map(move |s| match s {
-                    Step::Credentials(c) => Some((u.user_id.as_str(), c)),
-                    _ => None,
-                })
-            })
+            .flat_map(|u| u.credentials().map(|c| (u.user_id.as_str(), c)))
             .collect();
         for user in &mut self.users {
-            for step in &mut user.steps {
-                let Step::Credentials(changes) = step else {
+            let user_id = user.user_id.clone();
+            let values = user.credentials_mut().flat_map(|c| c.0.iter_mut());
+            for (credential, value) in values {
+                if *value != CredentialValue::Redacted {
                     continue;
-                };
-                for (credential, value) in changes.0.iter_mut() {
-                    if *value != CredentialValue::Redacted {
-                        continue;
+                }
+                match given
+                    .get(user_id.as_str())
+                    .and_then(|c| c.0.get(credential))
+                {
+                    // A generated value the run did not set (failed.jsonl of a run that
+                    // generated) is generated anew.
+                    Some(found @ (CredentialValue::Given(_) | CredentialValue::Generate)) => {
+                        *value = found.clone()
                     }
-                    match given
-                        .get(user.user_id.as_str())
-                        .and_then(|c| c.0.get(credential))
-                    {
-                        // A generated value the run did not set (failed.jsonl of a run that
-                        // generated) is generated anew.
-                        Some(found @ (CredentialValue::Given(_) | CredentialValue::Generate)) => {
-                            *value = found.clone()
-                        }
-                        _ => {
-                            return Err(format!(
-                                "the sheet gives no `credentials.{credential}` for user `{}`, which the plan sets",
-                                user.user_id
-                            ));
-                        }
+                    _ => {
+                        return Err(format!(
+                            "the sheet gives no `credentials.{credential}` for user `{user_id}`, which the plan sets"
+                        ));
                     }
                 }
             }
