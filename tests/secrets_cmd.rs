@@ -86,6 +86,15 @@ pub(crate) fn everything(run: &Run, dir: &Path) -> String {
     all
 }
 
+/// `s.csv`: a new extension for user 1.
+fn one_user_sheet(dir: &Path) {
+    std::fs::write(
+        dir.join("s.csv"),
+        format!("userId,user.extension\n{},4001\n", user_id(1)),
+    )
+    .expect("sheet");
+}
+
 fn assert_no_secret(all: &str) {
     for mark in MARKS {
         assert!(!all.contains(mark), "the password leaked");
@@ -136,11 +145,7 @@ fn a_login_answered_500_with_the_password_in_its_text_never_shows_it() {
     );
     let work = workdir();
     let dir = work.path();
-    std::fs::write(
-        dir.join("s.csv"),
-        format!("userId,user.extension\n{},4001\n", user_id(1)),
-    )
-    .expect("sheet");
+    one_user_sheet(dir);
     for args in [
         vec!["apply", "s.csv", "--out", "run", "--yes"],
         vec!["plan", "s.csv"],
@@ -191,11 +196,7 @@ fn a_target_with_a_login_in_it_is_refused_and_never_repeated() {
     let sim = sim(Variant::default(), FaultConfig::default());
     let work = workdir();
     let dir = work.path();
-    std::fs::write(
-        dir.join("s.csv"),
-        format!("userId,user.extension\n{},4001\n", user_id(1)),
-    )
-    .expect("sheet");
+    one_user_sheet(dir);
     let target = sim
         .base_url()
         .replace("http://", &format!("http://admin:{PASSWORD}@"));
