@@ -4,6 +4,7 @@
 
 mod auth;
 mod client;
+mod counters;
 mod error;
 pub mod group;
 mod limiter;
