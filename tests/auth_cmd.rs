@@ -28,7 +28,12 @@ fn refused_refreshes(sim: &Simulator) -> u64 {
 
 #[test]
 fn a_200_user_apply_outlives_2_s_tokens_with_one_renewal_per_expiry() {
-    outlives_2_s_tokens(200, root().join("examples/migration-200.csv"), "200");
+    outlives_2_s_tokens(
+        200,
+        root().join("examples/migration-200.csv"),
+        "200",
+        ExpiredTokenStatus::Forbidden,
+    );
 }
 
 /// At 50 requests/s, 8 workers queue behind the limiter: a refresh that waited its turn past
@@ -42,19 +47,30 @@ fn a_renewal_queued_behind_the_limiter_still_costs_one_request() {
     }
     let sheet = work.path().join("queued.csv");
     std::fs::write(&sheet, text).expect("sheet");
-    outlives_2_s_tokens(60, sheet, "50");
+    // Under either answer to an expired token (API.md §2).
+    for expired in [
+        ExpiredTokenStatus::Forbidden,
+        ExpiredTokenStatus::Unauthorized,
+    ] {
+        outlives_2_s_tokens(60, sheet.clone(), "50", expired);
+    }
 }
 
-/// Apply `sheet` to `users` simulated users whose tokens live 2 s and are refused with 403
-/// once expired, at `rate`: no step fails, and at most one login or refresh is spent per
+/// Apply `sheet` to `users` simulated users whose tokens live 2 s and are refused with
+/// `expired` once expired, at `rate`: no step fails, and at most one login or refresh is spent per
 /// expiry (plus the first login).
-fn outlives_2_s_tokens(users: usize, sheet: std::path::PathBuf, rate: &str) {
+fn outlives_2_s_tokens(
+    users: usize,
+    sheet: std::path::PathBuf,
+    rate: &str,
+    expired: ExpiredTokenStatus,
+) {
     let sim = Simulator::start(
         SimConfig {
             users,
             token_ttl: Duration::from_secs(2),
             variant: Variant {
-                expired_token_status: ExpiredTokenStatus::Forbidden,
+                expired_token_status: expired,
                 ..Variant::default()
             },
             ..SimConfig::default()
