@@ -47,6 +47,7 @@ impl Collector {
             .iter()
             .filter(|u| resume.start_of(&u.user_id) >= u.steps.len())
             .count();
+        let canary = options.canary.map(|_| Vec::new());
         Collector {
             ledger,
             options,
@@ -61,7 +62,7 @@ impl Collector {
             not_done: HashSet::new(),
             stopped_by: None,
             paused: false,
-            canary: options.canary.map(|_| Vec::new()),
+            canary,
             broken: None,
             warnings: Vec::new(),
         }

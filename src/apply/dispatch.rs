@@ -8,9 +8,11 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use super::ApplyOptions;
+use super::bulk::BulkWrites;
 use super::earlier::Earlier;
 use super::groups::GroupReads;
 use super::outbox::{Event, Outbox, Request};
+use super::placement::GroupKey;
 use super::user;
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
@@ -21,29 +23,39 @@ use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 /// were left unstarted.
 pub(super) async fn dispatch(
     users: &[UserPlan],
-    (client, groups): (Arc<OdinClient>, Arc<GroupReads>),
+    (client, groups, bulk): (Arc<OdinClient>, Arc<GroupReads>, Arc<BulkWrites>),
     outbox: Outbox,
     options: ApplyOptions,
     resume: &Resume,
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
-    let order = group_order(users);
+    let mut order = group_order(users, |user| groups.placement().key_of(user));
+    if let Some(canary) = options.canary {
+        // The canary is the plan's first users, whatever their groups.
+        let first = canary.min(users.len());
+        order.retain(|&index| index >= first);
+        order.splice(0..0, 0..first);
+    }
     let mut started = 0;
     while started < users.len() {
         if options.canary == Some(started) && started > 0 {
-            // Let the canary users finish, then wait for the decision.
+            // Let the canary users finish (their bulk writes are sent without the users
+            // held back), then wait for the decision.
+            bulk.pause(true);
             while workers.join_next().await.is_some() {}
             let (decide, decision) = tokio::sync::oneshot::channel();
             outbox.request(Request::Canary { decide });
             if !decision.await.unwrap_or(false) {
                 break;
             }
+            bulk.pause(false);
         }
         let next = &users[order[started]];
         let start = resume.start_of(&next.user_id);
         if start >= next.steps.len() {
             // Finished in an earlier attempt: nothing to do, nothing to report again.
+            bulk.never(next);
             started += 1;
             continue;
         }
@@ -54,6 +66,7 @@ pub(super) async fn dispatch(
             break;
         };
         slot.forget();
+        bulk.started(next, start);
         let user = next.clone();
         let earlier = Earlier {
             start,
@@ -63,14 +76,16 @@ pub(super) async fn dispatch(
         };
         started += 1;
         let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());
+        let (bulk, options) = (bulk.clone(), options.clone());
         workers.spawn(async move {
-            let reads = (client.as_ref(), groups.as_ref());
-            let failed = user::apply(&user, reads, &outbox, &options, &earlier).await;
+            let run = (client.as_ref(), groups.as_ref(), &bulk);
+            let failed = user::apply(&user, run, &outbox, &options, &earlier).await;
             outbox.send(Event::UserDone { failed });
         });
     }
     let stopped = started < users.len();
     for plan in order[started..].iter().map(|&index| &users[index]) {
+        bulk.never(plan);
         let start = resume.start_of(&plan.user_id);
         if start < plan.steps.len() {
             report_not_started(plan, start, &outbox);
@@ -83,15 +98,18 @@ pub(super) async fn dispatch(
 /// The order users are started in: the plan's, except that the users of a group read at
 /// group scale follow one another from the first of them on, so that their group's read is
 /// fresh when they are written.
-pub(super) fn group_order(users: &[UserPlan]) -> Vec<usize> {
-    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+pub(super) fn group_order(
+    users: &[UserPlan],
+    key_of: impl Fn(&UserPlan) -> Option<GroupKey>,
+) -> Vec<usize> {
+    let mut first: HashMap<GroupKey, usize> = HashMap::new();
     let mut keyed: Vec<(usize, usize)> = users
         .iter()
         .enumerate()
         .map(|(index, user)| {
-            let bucket = match (&user.service_provider_id, &user.group_id) {
-                (Some(sp), Some(group)) => *first.entry((sp, group)).or_insert(index),
-                _ => index,
+            let bucket = match key_of(user) {
+                Some(key) => *first.entry(key).or_insert(index),
+                None => index,
             };
             (bucket, index)
         })

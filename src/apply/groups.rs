@@ -13,7 +13,7 @@
 //! per resource), and a server that answers 404 to a group read gets per-user reads, with
 //! one warning.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -22,13 +22,11 @@ use serde_json::{Map, Value};
 
 use crate::notation;
 use crate::odin::OdinClient;
-use crate::odin::group::{self, BulkService, GroupReadError, GroupUser};
+use super::placement::{GroupKey, Placement};
+use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use crate::services::settings_service;
-
-/// A group: service provider and group id.
-type GroupKey = (String, String);
 
 /// What the plan's users of one group need from it.
 #[derive(Debug, Clone, Default)]
@@ -39,11 +37,22 @@ struct Wanted {
     services: BTreeSet<BulkService>,
 }
 
+/// One user of a group read.
+#[derive(Debug, Default)]
+struct Member {
+    /// The extended listing row (`Null` when the listing was not read).
+    row: Value,
+    /// Per bulk service read: `Some(settings)`, `None` when not assigned.
+    settings: BTreeMap<BulkService, Option<Value>>,
+    /// Per bulk service read: the element's user summary.
+    summaries: BTreeMap<BulkService, Value>,
+}
+
 /// One group's read.
 #[derive(Debug)]
 struct Snapshot {
     read_at: Instant,
-    users: HashMap<String, GroupUser>,
+    users: HashMap<String, Member>,
     /// Bulk services whose endpoint answered 404: not in any user's settings.
     unsupported: Vec<BulkService>,
 }
@@ -52,6 +61,7 @@ struct Snapshot {
 #[derive(Debug)]
 pub struct GroupReads {
     max_age: Duration,
+    placement: Arc<Placement>,
     wanted: HashMap<GroupKey, Wanted>,
     snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Option<Snapshot>>>>>,
     warned: AtomicBool,
@@ -70,20 +80,27 @@ pub struct FromGroup {
     pub docs: HashMap<Resource, Value>,
     /// When the group was read.
     pub read_at: Option<Instant>,
+    /// What a bulk write lists this user as, per target whose document came from the group
+    /// read: its listing row (user record) or its `/bulk` element's user summary.
+    pub rows: HashMap<BulkTarget, Value>,
+    /// The bulk services the group read says the user has not assigned.
+    pub unassigned: BTreeSet<BulkService>,
+    /// The user's group.
+    pub group: Option<GroupKey>,
 }
 
 impl GroupReads {
     /// Plan the group reads of `users`: per group, the user records and bulk services its
     /// users' steps need, where one read of the group costs fewer requests than its users'
     /// own reads would. A `max_age` of zero plans none.
-    pub fn plan(users: &[UserPlan], max_age: Duration) -> GroupReads {
+    pub fn plan(users: &[UserPlan], max_age: Duration, placement: Arc<Placement>) -> GroupReads {
         let mut costs: HashMap<GroupKey, (Wanted, usize)> = HashMap::new();
         for user in users {
-            let (Some(sp), Some(group)) = (&user.service_provider_id, &user.group_id) else {
+            let Some(key) = placement.key_of(user) else {
                 continue;
             };
             let needs = needs(user);
-            let (wanted, per_user) = costs.entry((sp.clone(), group.clone())).or_default();
+            let (wanted, per_user) = costs.entry(key).or_default();
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
             *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
@@ -100,6 +117,7 @@ impl GroupReads {
             .collect();
         GroupReads {
             max_age,
+            placement,
             wanted,
             snapshots: Mutex::new(HashMap::new()),
             warned: AtomicBool::new(false),
@@ -114,14 +132,50 @@ impl GroupReads {
 
     /// Whether `user`'s group is read at group scale.
     pub fn covers(&self, user: &UserPlan) -> bool {
-        key_of(user).is_some_and(|key| self.wanted.contains_key(&key))
+        self.placement
+            .key_of(user)
+            .is_some_and(|key| self.wanted.contains_key(&key))
+    }
+
+    /// The requests the planned group reads cost, each group read once.
+    pub fn planned_requests(&self) -> u64 {
+        self.wanted
+            .values()
+            .map(|w| u64::from(w.users) + w.services.len() as u64)
+            .sum()
+    }
+
+    /// The per-user reads `user` needs beside its group's read: one per resource its steps
+    /// touch (credentials are write-only), less those its group read stands for.
+    pub fn own_reads(&self, user: &UserPlan) -> u64 {
+        let mut resources: BTreeSet<Resource> = user
+            .steps
+            .iter()
+            .map(Step::resource)
+            .filter(|r| *r != Resource::Credentials)
+            .collect();
+        if self.covers(user) {
+            let needs = needs(user);
+            if needs.users {
+                resources.remove(&Resource::User);
+            }
+            if !needs.services.is_empty() {
+                resources.remove(&Resource::Settings);
+            }
+        }
+        resources.len() as u64
+    }
+
+    /// Where the run's users live, as far as known.
+    pub fn placement(&self) -> &Arc<Placement> {
+        &self.placement
     }
 
     /// The documents of `user` its group read holds (reading the group first if it has not
     /// been read, or its read is older than the bound). Whatever is missing is read per user
     /// by the caller; a failed group read leaves everything to per-user reads.
     pub async fn lookup(&self, user: &UserPlan, client: &OdinClient) -> FromGroup {
-        let Some(key) = key_of(user) else {
+        let Some(key) = self.placement.key_of(user) else {
             return FromGroup::default();
         };
         let Some(wanted) = self.wanted.get(&key) else {
@@ -149,11 +203,14 @@ impl GroupReads {
         };
         let needs = needs(user);
         let mut docs = HashMap::new();
+        let mut rows = HashMap::new();
         // A listing row stands for the record only where it holds every field the user's
         // steps change (API.md §7a); otherwise the record is read for this user.
-        if needs.users && wanted.users && row_holds_all(&found.user, user) {
-            docs.insert(Resource::User, found.user.clone());
+        if needs.users && wanted.users && row_holds_all(&found.row, user) {
+            docs.insert(Resource::User, found.row.clone());
+            rows.insert(BulkTarget::UserRecord, found.row.clone());
         }
+        let mut unassigned = BTreeSet::new();
         let bulk_read = needs
             .services
             .iter()
@@ -162,8 +219,16 @@ impl GroupReads {
             let mut settings = Map::new();
             settings.insert("userId".into(), Value::String(user.user_id.clone()));
             for service in &needs.services {
-                if let Some(Some(doc)) = found.settings.get(service) {
-                    settings.insert(service.service_name().to_string(), doc.clone());
+                match found.settings.get(service) {
+                    Some(Some(doc)) => {
+                        settings.insert(service.service_name().to_string(), doc.clone());
+                    }
+                    _ => {
+                        unassigned.insert(*service);
+                    }
+                }
+                if let Some(summary) = found.summaries.get(service) {
+                    rows.insert(BulkTarget::Service(*service), summary.clone());
                 }
             }
             docs.insert(Resource::Settings, Value::Object(settings));
@@ -171,6 +236,9 @@ impl GroupReads {
         FromGroup {
             docs,
             read_at: Some(snapshot.read_at),
+            rows,
+            unassigned,
+            group: Some(key),
         }
     }
 
@@ -178,17 +246,15 @@ impl GroupReads {
     async fn read(&self, key: &GroupKey, wanted: &Wanted, client: &OdinClient) -> Snapshot {
         let (sp, group) = (key.0.as_str(), key.1.as_str());
         let read_at = Instant::now();
-        let mut users: HashMap<String, GroupUser> = HashMap::new();
+        let mut users: HashMap<String, Member> = HashMap::new();
         let mut unsupported = Vec::new();
         if wanted.users {
             match group::list_users(client, sp, Some(group), None, true).await {
                 Ok(records) => {
-                    for record in records {
-                        let user = GroupUser {
-                            user: record,
-                            settings: Default::default(),
-                        };
-                        users.insert(user.user_id(), user);
+                    for row in records {
+                        if let Some(id) = group::text_of(row.get("userId")) {
+                            users.insert(id, Member { row, ..Member::default() });
+                        }
                     }
                 }
                 Err(error) => return self.unreadable(sp, group, &error),
@@ -197,12 +263,10 @@ impl GroupReads {
         for &service in &wanted.services {
             match group::read_bulk(client, sp, group, service).await {
                 Ok(by_user) => {
-                    for (user_id, settings) in by_user {
-                        let user = users.entry(user_id).or_insert_with(|| GroupUser {
-                            user: Value::Null,
-                            settings: Default::default(),
-                        });
-                        user.settings.insert(service, settings);
+                    for (user_id, element) in by_user {
+                        let user = users.entry(user_id).or_default();
+                        user.settings.insert(service, element.settings);
+                        user.summaries.insert(service, element.summary);
                     }
                 }
                 Err(GroupReadError::Unsupported { path }) => {
@@ -250,10 +314,6 @@ impl GroupReads {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
-}
-
-fn key_of(user: &UserPlan) -> Option<GroupKey> {
-    Some((user.service_provider_id.clone()?, user.group_id.clone()?))
 }
 
 /// Whether listing row `row` holds every field the user steps of `user` change.
@@ -348,12 +408,13 @@ mod tests {
             user(5, Some("g3"), other),
             user(6, None, always),
         ];
-        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE);
+        let placement = Arc::new(Placement::default());
+        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone());
         // Two users of g1 share one bulk read; g2 has one user (no saving); g3's service has
         // no group read; user 6's group is unknown.
         let covered: Vec<bool> = users.iter().map(|u| reads.covers(u)).collect();
         assert_eq!(covered, [true, true, false, false, false, false]);
-        let none = GroupReads::plan(&users, Duration::ZERO);
+        let none = GroupReads::plan(&users, Duration::ZERO, placement);
         assert!(users.iter().all(|u| !none.covers(u)));
     }
 }

@@ -2,7 +2,7 @@
 //! shared client, recording the before-values a reviewed plan carries, and telling which of
 //! them changed since (drift).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,7 +10,10 @@ use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 
 use super::diff::{live_value, same};
+use super::estimate::Estimate;
 use super::groups::GroupReads;
+use super::placement::Placement;
+use crate::odin::group::{BulkService, BulkTarget};
 use crate::odin::{OdinClient, OdinError};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
@@ -44,16 +47,24 @@ impl ReadFailure {
 }
 
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
-/// reads where they save requests; in plan order.
+/// reads where they save requests (placing users the plan does not, see
+/// [`super::placement`]); in plan order, with what applying the plan would send.
 pub async fn read_all(
     users: &[UserPlan],
     client: Arc<OdinClient>,
     concurrency: usize,
-) -> Vec<LiveState> {
-    let groups = Arc::new(GroupReads::plan(users, super::groups::DEFAULT_MAX_AGE));
+    service_provider: Option<&str>,
+) -> (Vec<LiveState>, Estimate) {
+    let (placement, placed) = Placement::place(users, &client, service_provider).await;
+    let groups = Arc::new(GroupReads::plan(
+        users,
+        super::groups::DEFAULT_MAX_AGE,
+        Arc::new(placement),
+    ));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = Vec::with_capacity(users.len());
-    for index in super::dispatch::group_order(users) {
+    let order = super::dispatch::group_order(users, |user| groups.placement().key_of(user));
+    for index in order {
         let (client, slots, groups) = (client.clone(), slots.clone(), groups.clone());
         let user = users[index].clone();
         tasks.push((
@@ -76,7 +87,13 @@ pub async fn read_all(
             .await
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
-    states
+    let estimate = super::estimate::estimate(
+        users,
+        &states,
+        (&groups, &placed),
+        super::bulk::DEFAULT_BULK_SIZE,
+    );
+    (states, estimate)
 }
 
 /// A user's live resources, and where they came from.
@@ -93,6 +110,11 @@ pub struct Live {
     /// The requests sent to read each resource for this user alone (retries included; a
     /// group read is shared, and counted by kind in the run's summary instead).
     pub read_attempts: HashMap<Resource, u32>,
+    /// What a bulk write lists the user as, per target whose document came from the
+    /// group read.
+    pub rows: HashMap<BulkTarget, Value>,
+    /// Bulk services the group read says the user has not assigned.
+    pub unassigned: BTreeSet<BulkService>,
 }
 
 /// Read the resources `user`'s steps touch: from its group's read when `groups` has one,
@@ -110,6 +132,8 @@ pub async fn read(
             live.group_read_at = found.read_at;
         }
         live.docs = found.docs;
+        live.rows = found.rows;
+        live.unassigned = found.unassigned;
     }
     for step in &user.steps {
         // Write-only (API.md §11): there is nothing to read.

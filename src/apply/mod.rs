@@ -3,15 +3,18 @@
 //! collector ([`collect`]) that owns the run files and counts, and that the CLI watches
 //! through an [`Observer`].
 
+pub mod bulk;
 mod collect;
 mod credentials;
 pub mod diff;
 mod dispatch;
 mod earlier;
+pub mod estimate;
 pub mod generate;
 pub mod groups;
 pub mod live;
 mod outbox;
+pub mod placement;
 mod reporter;
 mod undo;
 mod user;
@@ -35,7 +38,7 @@ pub mod ledger {
 }
 
 /// How to run.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplyOptions {
     /// Users in flight at once.
     pub concurrency: usize,
@@ -52,6 +55,11 @@ pub struct ApplyOptions {
     pub canary: Option<usize>,
     /// How long a group read stands for its users' before-state (see [`groups`]).
     pub group_max_age: Duration,
+    /// The most users one bulk write lists; 0 sends no bulk writes (see [`bulk`]).
+    pub bulk_size: usize,
+    /// The service provider of users the sheet does not place in a group (else the first
+    /// such user's); see [`placement`].
+    pub service_provider: Option<String>,
 }
 
 /// Who watches a run: the progress display, and the one who decides after the canary.
@@ -84,6 +92,8 @@ impl ApplyOptions {
             force: false,
             canary: None,
             group_max_age: groups::DEFAULT_MAX_AGE,
+            bulk_size: bulk::DEFAULT_BULK_SIZE,
+            service_provider: None,
         }
     }
 
@@ -143,16 +153,36 @@ pub async fn run(
     // back once it has counted that user, and closes them to stop new users from starting.
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let (outbox, mut events, mut requests) = outbox::Outbox::new();
+    let (placement, placed) = match options.group_max_age.is_zero() {
+        true => Default::default(),
+        false => {
+            let sp = options.service_provider.as_deref();
+            placement::Placement::place(&plan.users, &client, sp).await
+        }
+    };
+    let placement = Arc::new(placement);
     let mut collector =
-        collect::Collector::new(ledger, options, &plan.users, &resume, slots.clone());
+        collect::Collector::new(ledger, options.clone(), &plan.users, &resume, slots.clone());
+    collector.warn(placed.warning);
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
-    let groups = Arc::new(groups::GroupReads::plan(&plan.users, options.group_max_age));
+    let groups = Arc::new(groups::GroupReads::plan(
+        &plan.users,
+        options.group_max_age,
+        placement,
+    ));
+    let bulk = Arc::new(bulk::BulkWrites::plan(
+        &plan.users,
+        |user| groups.covers(user).then(|| groups.placement().key_of(user)).flatten(),
+        options.bulk_size,
+        client.clone(),
+        slots.clone(),
+    ));
     let dispatcher = dispatch::dispatch(
         &plan.users,
-        (client.clone(), groups.clone()),
+        (client.clone(), groups.clone(), bulk.clone()),
         outbox,
-        options,
+        options.clone(),
         &resume,
         slots,
     );
@@ -197,6 +227,7 @@ pub async fn run(
         client.counts(),
     );
     collector.warn(groups.warning());
+    collector.warn(bulk.warning());
     collector.finish(
         plan,
         (client.counts(), resume.requests_before),

@@ -3,19 +3,22 @@
 //! it is reported, the user's later steps are skipped, and its written steps are undone
 //! ([`super::undo`]), those of a resumed user's earlier attempts too ([`super::earlier`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
 
 use super::ApplyOptions;
+use super::bulk::{self, BulkWrites, Outcome, Pending};
 use super::diff::{StepDiff, diff};
 use super::earlier::Earlier;
 use super::groups::GroupReads;
 use super::outbox::{Event, Outbox, Request};
 use super::reporter::{Reporter, Unprepared};
 use super::undo;
+use crate::odin::group::{BulkService, BulkTarget};
 use crate::odin::resources::UserIdentity;
 use crate::odin::{OdinClient, OdinError};
 use crate::plan::{Step, UserPlan};
@@ -38,6 +41,10 @@ struct Prepared {
     /// Requests sent to read each resource for this user: counted in the attempts of the
     /// first step of that resource.
     read_attempts: HashMap<Resource, u32>,
+    /// What a bulk write lists the user as, per target read at group scale.
+    rows: HashMap<BulkTarget, Value>,
+    /// Bulk services the group read says the user has not assigned.
+    unassigned: BTreeSet<BulkService>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -50,12 +57,14 @@ struct Prepared {
 /// compensated, its steps applied by earlier attempts are undone too.
 pub(crate) async fn apply(
     whole: &UserPlan,
-    (client, groups): (&OdinClient, &GroupReads),
+    (client, groups, bulk): (&OdinClient, &GroupReads, &Arc<BulkWrites>),
     outbox: &Outbox,
     options: &ApplyOptions,
     earlier: &Earlier,
 ) -> bool {
     let start = earlier.start;
+    // Dropped at the end, whichever way this user ends: no batch waits for it then.
+    let mut pending = Pending::new(bulk, whole, start);
     let rest;
     let user = if start == 0 {
         whole
@@ -105,7 +114,9 @@ pub(crate) async fn apply(
             return report.fail_all(Unprepared::failed(message, None), started, &[]);
         }
     }
-    let (mut results, failed_at, paused) = write_steps(user, client, &report, &prepared).await;
+    let (mut results, failed_at, paused) =
+        write_steps(user, (client, &mut pending), &report, &prepared).await;
+    drop(pending);
     let mut undone_earlier = Vec::new();
     if let Some(reason) = paused {
         // Held back, not failed: what was written stays, and --resume continues the user.
@@ -177,6 +188,7 @@ async fn prepare(
             false => Unprepared::failed(why.message, why.http_status).after(why.attempts),
         })?;
     let mut read_attempts = read.read_attempts;
+    let (rows, unassigned) = (read.rows, read.unassigned);
     let (mut live, group_read_at) = (read.docs, read.group_read_at);
     if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {
         // Before a service is unassigned its settings are kept, so that rollback and
@@ -224,6 +236,8 @@ async fn prepare(
         identity,
         group_read_at,
         read_attempts,
+        rows,
+        unassigned,
     })
 }
 
@@ -288,7 +302,7 @@ async fn record_rollback(entry: UserPlan, outbox: &Outbox) -> Result<(), String>
 /// asked to wait past `--max-wait`: the step is `skipped`, not failed).
 async fn write_steps(
     user: &UserPlan,
-    client: &OdinClient,
+    (client, pending): (&OdinClient, &mut Pending<'_>),
     report: &Reporter<'_>,
     prepared: &Prepared,
 ) -> (Vec<StepResult>, Option<usize>, Option<String>) {
@@ -304,6 +318,10 @@ async fn write_steps(
         // Every request the step sent: its resource's read (for the first step of that
         // resource) and its write.
         result.attempts = reads.remove(&step.resource()).unwrap_or(0);
+        let at = report.offset + index;
+        if failed_at.is_some() || prepared.landed[index] || change.body.is_none() {
+            pending.drop_out(at);
+        }
         if failed_at.is_some() {
             result.message = match paused {
                 Some(_) => "not started: the run paused (continue it with --resume)".into(),
@@ -316,6 +334,21 @@ async fn write_steps(
             result.message = "applied by an earlier attempt of this run".into();
         } else if let Some(body) = &change.body {
             report.journal(index, step, JournalState::Writing);
+            let rows = bulk_rows(step, prepared).filter(|_| pending.holds(at));
+            if rows.is_none() {
+                pending.drop_out(at);
+            }
+            if let Some(rows) = rows {
+                if let Outcome::Applied { http_status, users } = pending.arrive(at, rows).await {
+                    result.status = Status::Applied;
+                    result.http_status = Some(http_status);
+                    result.message = format!("written by a bulk write of {users} users");
+                    result.duration_ms = started.elapsed().as_millis() as u64;
+                    report.journal(index, step, JournalState::Ended(result.status));
+                    results.push(result);
+                    continue;
+                }
+            }
             let call = match step {
                 Step::Credentials(changes) => {
                     super::credentials::write(client, &prepared.identity, changes).await
@@ -350,6 +383,27 @@ async fn write_steps(
         results.push(result);
     }
     (results, failed_at, paused)
+}
+
+/// What a bulk write would list the user as, per target of `step`, when every target's
+/// document came from a group read and, for a service, the read says it is assigned (a user
+/// without it writes on its own and gets its own error).
+fn bulk_rows(step: &Step, prepared: &Prepared) -> Option<HashMap<BulkTarget, Value>> {
+    let targets = bulk::targets_of(step);
+    if targets.is_empty() {
+        return None;
+    }
+    targets
+        .into_iter()
+        .map(|target| {
+            if let BulkTarget::Service(service) = target
+                && prepared.unassigned.contains(&service)
+            {
+                return None;
+            }
+            Some((target, prepared.rows.get(&target)?.clone()))
+        })
+        .collect()
 }
 
 /// Field path → before (null when absent) and → after, for the fields a step changes.

@@ -215,7 +215,7 @@ pub(super) async fn bulk_read(
         ("serviceProviderId", group.service_provider_id.as_str()),
         ("groupId", group.group_id.as_str()),
     ];
-    let call = client.get(service.path(), &query).await;
+    let call = client.get(&service.path(), &query).await;
     let mut answer = answer(&format!("GET {}", service.path()), &call, |body| {
         let users = parse_bulk(body, service)?;
         let assigned = users.values().filter(|s| s.is_some()).count();

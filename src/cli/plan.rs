@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::target::TargetArgs;
 use super::{Notes, print, render};
+use crate::apply::estimate::Estimate;
 use crate::apply::live;
 use crate::error::Error;
 use crate::mapping::Mapping;
@@ -47,6 +48,11 @@ pub struct Args {
     /// written); the plan file records the before-values, so applying it detects drift.
     #[command(flatten)]
     pub odin: TargetArgs,
+    /// With --target: the service provider (enterprise) of users the sheet does not place in
+    /// a group; its one listing places them, so that they are read with their groups
+    /// [default: the first such user's].
+    #[arg(long, value_name = "SP")]
+    pub service_provider: Option<String>,
 }
 
 /// Output formats.
@@ -104,6 +110,7 @@ struct Config {
     /// Where to read live values, when planning against a target.
     target: Option<String>,
     odin: TargetArgs,
+    service_provider: Option<String>,
 }
 
 impl Config {
@@ -119,6 +126,7 @@ impl Config {
             format: args.format,
             target,
             odin: args.odin,
+            service_provider: args.service_provider,
         })
     }
 }
@@ -167,9 +175,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     for warning in &plan.warnings {
         notes.warn(warning);
     }
-    let unreadable = match &config.target {
-        Some(target) => read_live(&mut plan, target, &config.odin)?,
-        None => Vec::new(),
+    let (unreadable, estimate) = match &config.target {
+        Some(target) => {
+            let sp = config.service_provider.as_deref();
+            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, sp))?;
+            (unreadable, Some((estimate, config.odin.rate)))
+        }
+        None => (Vec::new(), None),
     };
     if let Some(out) = &config.out {
         plan::file::write(&plan, out)?;
@@ -189,27 +201,33 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             review.display()
         ));
     }
-    let text = match (config.format, &config.target) {
+    let text = match (config.format, estimate) {
         (Format::Text, None) => render::text(&plan),
-        (Format::Text, Some(_)) => render::live_text(&plan, &unreadable),
-        (Format::Json, _) => render::json(&plan, &unreadable),
+        (Format::Text, Some((estimate, rate))) => {
+            let mut text = render::live_text(&plan, &unreadable);
+            text.push_str(&render::estimate_line(&estimate, rate));
+            text.push('\n');
+            text
+        }
+        (Format::Json, estimate) => render::json(&plan, &unreadable, estimate),
     };
     print(&text)?;
     Ok(u8::from(!unreadable.is_empty()))
 }
 
 /// Read every user's live values from `target` and record them as the plan's before-values;
-/// the users that could not be read, with why.
+/// the users that could not be read, with why, and what applying the plan would send.
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    odin: &TargetArgs,
-) -> Result<Vec<(String, String)>, Error> {
+    (odin, service_provider): (&TargetArgs, Option<&str>),
+) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
-    let states = runtime.block_on(live::read_all(
+    let (states, estimate) = runtime.block_on(live::read_all(
         &plan.users,
         client,
         usize::from(odin.concurrency),
+        service_provider,
     ));
     let mut unreadable = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {
@@ -219,7 +237,7 @@ fn read_live(
         }
     }
     plan.source.target = Some(target.to_string());
-    Ok(unreadable)
+    Ok((unreadable, estimate))
 }
 
 /// The plan of a sheet (validated whole) or of a plan file.

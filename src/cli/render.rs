@@ -1,6 +1,8 @@
 //! Plans as people and scripts read them.
 
 use serde::Serialize;
+
+use crate::apply::estimate::Estimate;
 use serde_json::Value;
 
 use crate::credentials::{Credential, CredentialValue};
@@ -208,6 +210,47 @@ struct Document<'a> {
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<Unreadable<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apply_estimate: Option<ApplyEstimate>,
+}
+
+/// What applying the plan would send (`plan --target`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplyEstimate {
+    /// All requests.
+    total: u64,
+    /// By kind.
+    requests: Estimate,
+    /// At this many requests per second (`--rate`)…
+    rate: f64,
+    /// …they take this long.
+    seconds: f64,
+}
+
+/// `apply would send about 1,234 requests (…); about 4 min 7 s at --rate 5`.
+pub fn estimate_line(estimate: &Estimate, rate: f64) -> String {
+    let n = |n: u64, noun: &str| crate::text::count(n as usize, noun);
+    format!(
+        "apply would send about {} ({}, {}, {}, {}, {}): about {} at --rate {rate}",
+        n(estimate.requests(), "request"),
+        n(estimate.group_reads, "group read"),
+        n(estimate.user_reads, "user read"),
+        n(estimate.writes, "write"),
+        n(estimate.bulk_writes, "bulk write"),
+        n(estimate.logins, "login"),
+        duration(estimate.seconds(rate)),
+    )
+}
+
+/// `45 s`, `4 min 7 s`, `2 h 5 min`.
+fn duration(seconds: f64) -> String {
+    let s = seconds.ceil() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
 }
 
 /// A user `plan --target` could not read.
@@ -221,7 +264,11 @@ struct Unreadable<'a> {
 /// The same plan as one JSON document: `{source, users, totals, warnings}`, and the users
 /// that could not be read when planning against a target. With before-values, each user
 /// carries `before`.
-pub fn json(plan: &Plan, unreadable: &[(String, String)]) -> String {
+pub fn json(
+    plan: &Plan,
+    unreadable: &[(String, String)],
+    estimate: Option<(Estimate, f64)>,
+) -> String {
     let document = Document {
         source: &plan.source,
         users: &plan.users,
@@ -231,6 +278,12 @@ pub fn json(plan: &Plan, unreadable: &[(String, String)]) -> String {
             .iter()
             .map(|(user_id, error)| Unreadable { user_id, error })
             .collect(),
+        apply_estimate: estimate.map(|(requests, rate)| ApplyEstimate {
+            total: requests.requests(),
+            requests,
+            rate,
+            seconds: (requests.seconds(rate) * 10.0).round() / 10.0,
+        }),
     };
     // Plain data with string keys always serialises.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

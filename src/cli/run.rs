@@ -53,6 +53,20 @@ pub struct RunArgs {
     /// this many seconds; older, it is read again (0: read every user one by one).
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
     pub group_read_max_age: f64,
+    /// Users of a group given the identical change are written with one bulk request per N
+    /// users, then read back with one group read; a user the read shows unchanged is written
+    /// on its own.
+    #[arg(long, value_name = "N", default_value_t = crate::apply::bulk::DEFAULT_BULK_SIZE as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub bulk_size: u32,
+    /// Write every user on its own (no bulk writes).
+    #[arg(long)]
+    pub no_bulk_writes: bool,
+    /// The service provider (enterprise) of users the sheet does not place in a group: its
+    /// one listing places them, so that they are read and written with their groups
+    /// [default: the first such user's].
+    #[arg(long, value_name = "SP")]
+    pub service_provider: Option<String>,
 }
 
 fn seconds(text: &str) -> Result<f64, String> {
@@ -114,6 +128,11 @@ impl RunConfig {
                 force: args.force,
                 canary: args.canary.map(|n| n as usize),
                 group_max_age: std::time::Duration::from_secs_f64(args.group_read_max_age),
+                bulk_size: match args.no_bulk_writes {
+                    true => 0,
+                    false => args.bulk_size as usize,
+                },
+                service_provider: args.service_provider,
             },
             odin: args.odin,
         })

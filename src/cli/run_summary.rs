@@ -34,11 +34,12 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     let r = &summary.requests;
     let count = |n: u64, noun: &str| crate::text::count(n as usize, noun);
     text.push_str(&format!(
-        "  {:<12}{}, {}, {}, {}; {:.2} per user\n",
+        "  {:<12}{}, {}, {}, {}, {}; {:.2} per user\n",
         "by kind",
         count(r.group_reads, "group read"),
         count(r.user_reads, "user read"),
         count(r.writes, "write"),
+        count(r.bulk_writes, "bulk write"),
         count(r.logins, "login"),
         summary.requests_per_user,
     ));

@@ -99,6 +99,12 @@ impl OdinClient {
         self.call(Kind::GroupRead, path, query, None).await
     }
 
+    /// `PUT {path}` of a bulk write (API.md §10) with `body`: one request for many users,
+    /// counted as [`RequestCounts::bulk_writes`].
+    pub async fn put_bulk(&self, path: &str, body: &Value) -> Call {
+        self.call(Kind::BulkWrite, path, &[], Some(body)).await
+    }
+
     /// Requests sent so far.
     pub fn counts(&self) -> RequestCounts {
         self.transport.counters.snapshot()
@@ -129,7 +135,7 @@ impl OdinClient {
         body: Option<&Value>,
     ) -> Call {
         let url = format!("{}{path}", self.transport.config.base_url);
-        let method = if kind == Kind::Write {
+        let method = if matches!(kind, Kind::Write | Kind::BulkWrite) {
             Method::PUT
         } else {
             Method::GET

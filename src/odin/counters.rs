@@ -24,9 +24,12 @@ pub struct RequestCounts {
     /// Reads of one user's resource.
     #[serde(default)]
     pub user_reads: u64,
-    /// Writes.
+    /// Writes of one user's resource.
     #[serde(default)]
     pub writes: u64,
+    /// Bulk writes: one request changing many users of a group (API.md §10).
+    #[serde(default)]
+    pub bulk_writes: u64,
     /// Logins and token refreshes.
     #[serde(default)]
     pub logins: u64,
@@ -43,6 +46,7 @@ impl RequestCounts {
             group_reads: self.group_reads + other.group_reads,
             user_reads: self.user_reads + other.user_reads,
             writes: self.writes + other.writes,
+            bulk_writes: self.bulk_writes + other.bulk_writes,
             logins: self.logins + other.logins,
         }
     }
@@ -55,6 +59,7 @@ pub(super) enum Kind {
     UserRead,
     Write,
     Login,
+    BulkWrite,
 }
 
 #[derive(Debug, Default)]
@@ -64,7 +69,7 @@ pub(super) struct Counters {
     throttled: AtomicU64,
     refreshes: AtomicU64,
     /// By [`Kind`], in its order.
-    kinds: [AtomicU64; 4],
+    kinds: [AtomicU64; 5],
 }
 
 impl Counters {
@@ -80,6 +85,7 @@ impl Counters {
             user_reads: get(&self.kinds[Kind::UserRead as usize]),
             writes: get(&self.kinds[Kind::Write as usize]),
             logins: get(&self.kinds[Kind::Login as usize]),
+            bulk_writes: get(&self.kinds[Kind::BulkWrite as usize]),
         }
     }
 

@@ -15,73 +15,20 @@
 //! Nothing here reads an absent field as null.
 
 mod parse;
+mod service;
+mod write;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde_json::Value;
 
 pub(crate) use parse::text_of;
-pub use parse::{parse_bulk, parse_groups, parse_users};
+pub use service::{BulkService, BulkShape};
+pub use write::{BulkTarget, BulkWriteError, read_target, write_bulk};
+pub use parse::{BulkElement, parse_bulk, parse_bulk_elements, parse_groups, parse_users};
 
 use super::{OdinClient, OdinError};
 use crate::notation::Segment;
-
-/// The services whose settings Odin reads for a whole group in one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum BulkService {
-    /// `Call Forwarding Always`.
-    CallForwardingAlways,
-    /// `Call Forwarding Busy`.
-    CallForwardingBusy,
-    /// `Call Forwarding No Answer`.
-    CallForwardingNoAnswer,
-    /// `Call Forwarding Not Reachable`.
-    CallForwardingNotReachable,
-}
-
-impl BulkService {
-    /// All of them, in the order of API.md.
-    pub const ALL: [BulkService; 4] = [
-        BulkService::CallForwardingAlways,
-        BulkService::CallForwardingBusy,
-        BulkService::CallForwardingNoAnswer,
-        BulkService::CallForwardingNotReachable,
-    ];
-
-    /// The service name: the key of its settings in `GET /users/services/settings`.
-    pub fn service_name(self) -> &'static str {
-        match self {
-            BulkService::CallForwardingAlways => "Call Forwarding Always",
-            BulkService::CallForwardingBusy => "Call Forwarding Busy",
-            BulkService::CallForwardingNoAnswer => "Call Forwarding No Answer",
-            BulkService::CallForwardingNotReachable => "Call Forwarding Not Reachable",
-        }
-    }
-
-    /// The group read: `GET {path}?serviceProviderId=&groupId=`.
-    pub fn path(self) -> &'static str {
-        match self {
-            BulkService::CallForwardingAlways => "/users/call-forwarding-always/bulk",
-            BulkService::CallForwardingBusy => "/users/call-forwarding-busy/bulk",
-            BulkService::CallForwardingNoAnswer => "/users/call-forwarding-no-answer/bulk",
-            BulkService::CallForwardingNotReachable => "/users/call-forwarding-not-reachable/bulk",
-        }
-    }
-
-    /// The bulk service whose settings key is `name`, if it has a group read.
-    pub fn from_service_name(name: &str) -> Option<BulkService> {
-        BulkService::ALL
-            .into_iter()
-            .find(|s| s.service_name() == name)
-    }
-}
-
-impl fmt::Display for BulkService {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.service_name())
-    }
-}
 
 /// One group of a service provider, as `GET /groups` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,32 +235,30 @@ pub async fn list_users(
     parse_users(&body).map_err(|reason| malformed(path, reason))
 }
 
-/// `GET /users/call-forwarding-*/bulk?serviceProviderId=&groupId=`: user id → the service's
-/// settings (`None` = not assigned); a user whose element does not say is left out (read
-/// per user). A 404 is [`GroupReadError::Unsupported`].
+/// `GET /users/{slug}/bulk?serviceProviderId=&groupId=`: user id → its element (settings,
+/// `None` = not assigned, and the user summary a bulk write lists); a user whose element
+/// does not say is left out (read per user). A 404 is [`GroupReadError::Unsupported`].
 pub async fn read_bulk(
     client: &OdinClient,
     service_provider: &str,
     group: &str,
     service: BulkService,
-) -> Result<BTreeMap<String, Option<Value>>, GroupReadError> {
+) -> Result<BTreeMap<String, BulkElement>, GroupReadError> {
     let path = service.path();
     let call = client
         .get(
-            path,
+            &path,
             &[("serviceProviderId", service_provider), ("groupId", group)],
         )
         .await;
     let body = match call.result {
         Ok(body) => body,
         Err(error) if error.status() == Some(404) => {
-            return Err(GroupReadError::Unsupported {
-                path: path.to_string(),
-            });
+            return Err(GroupReadError::Unsupported { path });
         }
         Err(error) => return Err(error.into()),
     };
-    parse_bulk(&body, service).map_err(|reason| malformed(path, reason))
+    parse_bulk_elements(&body, service).map_err(|reason| malformed(&path, reason))
 }
 
 /// Read a group: its extended listing rows (filtered by Odin when `filter` is given), then
@@ -346,8 +291,8 @@ pub async fn read_group(
         match read_bulk(client, service_provider, group, service).await {
             Ok(mut by_user) => {
                 for user in &mut users {
-                    if let Some(settings) = by_user.remove(&user.user_id()) {
-                        user.settings.insert(service, settings);
+                    if let Some(element) = by_user.remove(&user.user_id()) {
+                        user.settings.insert(service, element.settings);
                     }
                 }
             }

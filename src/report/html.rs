@@ -207,6 +207,7 @@ fn figures(out: &mut String, page: &Page<'_>) {
         ("group reads", thousands(q.group_reads)),
         ("user reads", thousands(q.user_reads)),
         ("writes", thousands(q.writes)),
+        ("bulk writes", thousands(q.bulk_writes)),
         ("logins", thousands(q.logins)),
         ("wall time", format!("{:.1} s", f.wall_seconds)),
     ];

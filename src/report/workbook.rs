@@ -210,6 +210,7 @@ fn summary_sheet(
         ("group reads".to_string(), q.group_reads as f64),
         ("user reads".to_string(), q.user_reads as f64),
         ("writes".to_string(), q.writes as f64),
+        ("bulk writes".to_string(), q.bulk_writes as f64),
         ("logins".to_string(), q.logins as f64),
         (
             labels::WALL.into(),

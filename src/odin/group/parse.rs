@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{BulkService, Group};
+use super::{BulkService, BulkShape, Group};
 
 /// `GET /groups` → the groups; each needs a `groupId` and a `serviceProviderId`.
 pub fn parse_groups(body: &Value) -> Result<Vec<Group>, String> {
@@ -41,22 +41,54 @@ pub fn parse_users(body: &Value) -> Result<Vec<Value>, String> {
     Ok(items.clone())
 }
 
-/// `GET /users/call-forwarding-*/bulk` → user id → `Some(settings)` (without `userId`, as
-/// `/users/services/settings` holds them), or `None` where `service.assigned` is false.
-/// The user id comes from `data.userId`, else `user.userId` (or `profile.userId`, the other
-/// shape of API.md §7a). An element that does not say whether the service is assigned, or
-/// says assigned without a `data` object, stands for nothing: its user is left out, to be
-/// read per user (a missing key is unknown, never unset).
+/// One user's element of a `/bulk` read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkElement {
+    /// The service's settings as `/users/services/settings` holds them under the service
+    /// name (without `userId`); `None` where the service is not assigned.
+    pub settings: Option<Value>,
+    /// The element's user summary (`user`, or `profile`; `{userId}` when it has neither):
+    /// what a bulk write lists the user as (API.md §10).
+    pub summary: Value,
+}
+
+/// A `/bulk` read (any shape of API.md §7a) → user id → `Some(settings)` (without
+/// `userId`, as `/users/services/settings` holds them), or `None` where `service.assigned`
+/// is false. See [`parse_bulk_elements`].
 pub fn parse_bulk(
     body: &Value,
     service: BulkService,
 ) -> Result<BTreeMap<String, Option<Value>>, String> {
+    Ok(parse_bulk_elements(body, service)?
+        .into_iter()
+        .map(|(id, element)| (id, element.settings))
+        .collect())
+}
+
+/// A `/bulk` read → user id → its element. The answer is an array of elements, or (Speed
+/// Dial 8) an object holding them under `users`. The user id comes from `data.userId`, else
+/// the element's `userId`, `user.userId` or `profile.userId`. An element that does not say
+/// whether the service is assigned, or says assigned without a `data` object, stands for
+/// nothing: its user is left out, to be read per user (a missing key is unknown, never
+/// unset).
+pub fn parse_bulk_elements(
+    body: &Value,
+    service: BulkService,
+) -> Result<BTreeMap<String, BulkElement>, String> {
+    let items = match (service.shape(), body) {
+        (BulkShape::UsersObject, Value::Object(object)) => match object.get("users") {
+            Some(Value::Array(users)) => users,
+            _ => return Err("expected an object with a `users` array".into()),
+        },
+        _ => array(body)?,
+    };
     let mut by_user = BTreeMap::new();
-    for (i, item) in array(body)?.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let data = item.get("data");
+        let summary = item.get("user").or_else(|| item.get("profile"));
         let user_id = text_of(data.and_then(|d| d.get("userId")))
-            .or_else(|| text_of(item.get("user").and_then(|u| u.get("userId"))))
-            .or_else(|| text_of(item.get("profile").and_then(|u| u.get("userId"))))
+            .or_else(|| text_of(item.get("userId")))
+            .or_else(|| text_of(summary.and_then(|u| u.get("userId"))))
             .ok_or_else(|| format!("entry {} names no user", i + 1))?;
         if let Some(name) = item
             .get("service")
@@ -97,7 +129,11 @@ pub fn parse_bulk(
         } else {
             None
         };
-        by_user.insert(user_id, settings);
+        let summary = match summary {
+            Some(summary @ Value::Object(_)) => summary.clone(),
+            _ => serde_json::json!({ "userId": user_id }),
+        };
+        by_user.insert(user_id, BulkElement { settings, summary });
     }
     Ok(by_user)
 }

@@ -98,13 +98,76 @@ fn bulk_flags_as_strings_and_wrong_services() {
 #[test]
 fn services_know_their_names_and_paths() {
     for service in BulkService::ALL {
+        // Voice Messaging's element holds one part of the service: it stands for no key.
+        let expected = (service != BulkService::VoiceMessaging).then_some(service);
         assert_eq!(
             BulkService::from_service_name(service.service_name()),
-            Some(service)
+            expected
         );
-        assert!(service.path().ends_with("/bulk"));
+        assert_eq!(service.path(), format!("/users/{}/bulk", service.slug()));
     }
     assert_eq!(BulkService::from_service_name("Do Not Disturb"), None);
+    let writable: Vec<&str> = BulkService::ALL
+        .iter()
+        .filter(|s| s.writable())
+        .map(|s| s.slug())
+        .collect();
+    assert_eq!(
+        writable,
+        [
+            "call-forwarding-always",
+            "call-forwarding-busy",
+            "call-forwarding-no-answer",
+            "call-forwarding-not-reachable",
+            "call-recording",
+            "calling-line-id-delivery-blocking",
+            "hoteling-host",
+            "hoteling-guest"
+        ]
+    );
+}
+
+#[test]
+fn every_bulk_shape_reads() {
+    let user = json!([{
+        "service": {"assigned": true, "serviceName": "Call Recording"},
+        "user": {"userId": "a@x", "lastName": "A"},
+        "data": {"recordingOption": "Always", "userId": "a@x"}
+    }, {
+        "service": {"assigned": false, "serviceName": "Call Recording"},
+        "user": {"userId": "b@x"},
+        "data": {}
+    }]);
+    let read = parse_bulk_elements(&user, BulkService::CallRecording).unwrap();
+    assert_eq!(read["a@x"].settings, Some(json!({"recordingOption": "Always"})));
+    assert_eq!(read["a@x"].summary, json!({"userId": "a@x", "lastName": "A"}));
+    assert_eq!(read["b@x"].settings, None);
+    let profile = json!([{
+        "service": {"assigned": "true", "serviceName": "Automatic Callback"},
+        "profile": {"userId": 7, "firstName": "N"},
+        "data": {"isActive": false}
+    }]);
+    let read = parse_bulk_elements(&profile, BulkService::AutomaticCallback).unwrap();
+    assert_eq!(read["7"].summary, json!({"userId": 7, "firstName": "N"}));
+    assert_eq!(read["7"].settings, Some(json!({"isActive": false})));
+    let object = json!({"serviceProviderId": "sp", "groupId": "g", "users": [{
+        "userId": "c@x",
+        "service": {"assigned": true, "serviceName": "Speed Dial 8"},
+        "data": {"speedCodes": [{"speedCode": "2", "phoneNumber": 5551}]}
+    }, {
+        "userId": "d@x",
+        "service": {"serviceName": "Speed Dial 8"},
+        "data": {}
+    }]});
+    let read = parse_bulk_elements(&object, BulkService::SpeedDial8).unwrap();
+    assert_eq!(
+        read["c@x"].settings,
+        Some(json!({"speedCodes": [{"speedCode": "2", "phoneNumber": 5551}]}))
+    );
+    // No summary: the element's own id stands for the user; no flag and no data: unknown.
+    assert_eq!(read["c@x"].summary, json!({"userId": "c@x"}));
+    assert!(!read.contains_key("d@x"));
+    assert!(parse_bulk_elements(&user, BulkService::SpeedDial8).is_err());
 }
 
 #[test]

@@ -1,0 +1,103 @@
+//! What applying a plan would send, estimated by `plan --target` from the live values it
+//! read: requests by kind (the same kinds a run's summary counts) and the time they take at
+//! `--rate`. In production the server's rate is the bound, so this is the run's duration.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::bulk::{self, AT_LEAST};
+use super::diff::diff;
+use super::groups::GroupReads;
+use super::live::LiveState;
+use super::placement::{GroupKey, Placed};
+use crate::plan::UserPlan;
+use crate::resource::Resource;
+
+/// Requests an apply would send, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// The login.
+    pub logins: u64,
+    /// Placing users (the first user's record, the enterprise listing), group reads and
+    /// the reads that verify bulk writes.
+    pub group_reads: u64,
+    /// Reads of one user's resource.
+    pub user_reads: u64,
+    /// Writes of one user's resource.
+    pub writes: u64,
+    /// Bulk writes.
+    pub bulk_writes: u64,
+}
+
+impl Estimate {
+    /// All requests.
+    pub fn requests(&self) -> u64 {
+        self.logins + self.group_reads + self.user_reads + self.writes + self.bulk_writes
+    }
+
+    /// Seconds they take at `rate` requests per second.
+    pub fn seconds(&self, rate: f64) -> f64 {
+        if rate > 0.0 {
+            self.requests() as f64 / rate
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Estimate the requests of applying `users` (just read into `states`, in plan order)
+/// with bulk writes of up to `bulk_size` users (0: none). Assumes every write goes through
+/// first time and every bulk write is taken by all its users; retries, 429s and users that
+/// do not take a bulk write add to it.
+pub fn estimate(
+    users: &[UserPlan],
+    states: &[LiveState],
+    (groups, placed): (&GroupReads, &Placed),
+    bulk_size: usize,
+) -> Estimate {
+    let mut estimate = Estimate {
+        logins: 1,
+        group_reads: placed.requests + groups.planned_requests(),
+        ..Estimate::default()
+    };
+    let mut batches: HashMap<(GroupKey, Resource, String), (u64, u64)> = HashMap::new();
+    for (user, state) in users.iter().zip(states) {
+        estimate.user_reads += groups.own_reads(user);
+        let Ok(live) = state else {
+            continue;
+        };
+        let group = groups
+            .covers(user)
+            .then(|| groups.placement().key_of(user))
+            .flatten();
+        for step in &user.steps {
+            let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
+            if !diff(step, doc).is_ok_and(|d| d.body.is_some()) {
+                continue;
+            }
+            let targets = bulk::targets_of(step).len() as u64;
+            match &group {
+                Some(group) if targets > 0 && bulk_size > 0 => {
+                    let patch = Value::Object(step.patch().into_owned()).to_string();
+                    let key = (group.clone(), step.resource(), patch);
+                    let (count, _) = batches.entry(key).or_insert((0, targets));
+                    *count += 1;
+                }
+                _ => estimate.writes += 1,
+            }
+        }
+    }
+    for (count, targets) in batches.into_values() {
+        if count >= AT_LEAST as u64 {
+            let chunks = count.div_ceil(bulk_size as u64);
+            estimate.bulk_writes += chunks * targets;
+            estimate.group_reads += chunks * targets;
+        } else {
+            estimate.writes += count;
+        }
+    }
+    estimate
+}

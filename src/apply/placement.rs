@@ -1,0 +1,137 @@
+//! Where the run's users live: their service provider and group, from the sheet (the
+//! `user.serviceProviderId`/`user.groupId` columns, as `export` writes them) or, for a
+//! sheet that lists only user ids, from one enterprise listing (API.md §7a: `GET
+//! /users?serviceProviderId=SP`, whose rows say each user's `groupId`). A placed user can be
+//! read with its group and written with a bulk write ([`super::groups`], [`super::bulk`]).
+//!
+//! The service provider is the one given (`--service-provider`) or the first user's (one
+//! `GET /users?userId=`). Users the listing does not hold (another enterprise; a row without
+//! a `groupId`) and every user of a server without the listing stay unplaced: they are read
+//! and written one by one, as before.
+
+use std::collections::HashMap;
+
+use crate::odin::OdinClient;
+use crate::odin::group::{self, GroupReadError};
+use crate::plan::UserPlan;
+use crate::resource::Resource;
+
+/// A group: service provider and group id.
+pub type GroupKey = (String, String);
+
+/// The fewest users without a group in the sheet for which the listing is read: it costs
+/// one or two requests, and saves requests only where it puts several users into groups.
+pub const PLACE_AT_LEAST: usize = 4;
+
+/// The groups of users the sheet does not place.
+#[derive(Debug, Default)]
+pub struct Placement {
+    groups: HashMap<String, GroupKey>,
+}
+
+/// What placing the users cost and found.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Placed {
+    /// Users placed by the listing.
+    pub users: usize,
+    /// Requests placing them sent (the first user's record, the listing).
+    pub requests: u64,
+    /// Why the listing was not used, when it was wanted but could not be read.
+    pub warning: Option<String>,
+}
+
+impl Placement {
+    /// `user`'s group: the sheet's, else the listing's.
+    pub fn key_of(&self, user: &UserPlan) -> Option<GroupKey> {
+        match (&user.service_provider_id, &user.group_id) {
+            (Some(sp), Some(group)) => Some((sp.clone(), group.clone())),
+            _ => self.groups.get(&user.user_id).cloned(),
+        }
+    }
+
+    /// Place the users of `users` that the sheet does not, when at least
+    /// [`PLACE_AT_LEAST`] are: read the service provider's listing (the first unplaced
+    /// user's record first, when `service_provider` is not given).
+    pub async fn place(
+        users: &[UserPlan],
+        client: &OdinClient,
+        service_provider: Option<&str>,
+    ) -> (Placement, Placed) {
+        let unplaced: Vec<&UserPlan> = users
+            .iter()
+            .filter(|u| u.service_provider_id.is_none() || u.group_id.is_none())
+            .collect();
+        let mut placement = Placement::default();
+        if unplaced.len() < PLACE_AT_LEAST {
+            return (placement, Placed::default());
+        }
+        let mut requests = 1;
+        let sp = match service_provider {
+            Some(sp) => sp.to_string(),
+            None => {
+                requests += 1;
+                match first_service_provider(&unplaced, client).await {
+                    Some(sp) => sp,
+                    None => return (placement, Placed::default()),
+                }
+            }
+        };
+        let rows = match group::list_users(client, &sp, None, None, false).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                let warning = unreadable(&sp, &error);
+                tracing::warn!("{warning}");
+                let placed = Placed {
+                    users: 0,
+                    requests,
+                    warning: Some(warning),
+                };
+                return (placement, placed);
+            }
+        };
+        let mut homes: HashMap<String, String> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            if let (Some(id), Some(group)) = (
+                group::text_of(row.get("userId")),
+                group::text_of(row.get("groupId")),
+            ) {
+                homes.insert(id, group);
+            }
+        }
+        for user in unplaced {
+            // A sheet that names the group but not the provider is taken at its word
+            // only where the listing agrees.
+            let Some(home) = homes.get(&user.user_id) else {
+                continue;
+            };
+            if user.group_id.as_ref().is_some_and(|said| said != home) {
+                continue;
+            }
+            placement
+                .groups
+                .insert(user.user_id.clone(), (sp.clone(), home.clone()));
+        }
+        let placed = Placed {
+            users: placement.groups.len(),
+            requests,
+            warning: None,
+        };
+        tracing::debug!(sp, users = placed.users, "users placed by the enterprise listing");
+        (placement, placed)
+    }
+}
+
+/// The service provider of the first of `users` whose record reads.
+async fn first_service_provider(users: &[&UserPlan], client: &OdinClient) -> Option<String> {
+    let first = users.first()?;
+    let call = client.read(Resource::User, &first.user_id).await;
+    let record = call.result.ok()?;
+    group::text_of(record.get("serviceProviderId"))
+}
+
+fn unreadable(sp: &str, error: &GroupReadError) -> String {
+    format!(
+        "the users of service provider `{sp}` could not be listed ({error}); users without a \
+         group in the sheet are read and written one by one"
+    )
+}
