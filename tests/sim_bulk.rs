@@ -1,16 +1,17 @@
 //! The simulator's `/bulk` endpoints: every read shape of API.md §7a, and the bulk writes of
-//! §10 under both answers of `--bulk-write-partial`, agreeing with the per-user reads.
+//! §10 under both answers of `--bulk-write-partial`, agreeing with the per-user reads. The
+//! faults and the middleware around them are in `sim_bulk_faults`.
 //!
 //! Seeded facts used (20 users over 4 groups, round robin): grp01 holds users 1, 5, 9, 13 and
 //! 17; Call Forwarding Not Reachable is not assigned to users 5 and 17 (n % 6 == 5).
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sleipnir::sim::{BulkWritePartial, FaultConfig, SimConfig, Variant, user_id};
+use sleipnir::sim::{BulkWritePartial, SimConfig, Variant, user_id};
 
 use crate::sim_support::{Odin, error, odin, small};
 
-const GROUP: &str = "serviceProviderId=ent.sim&groupId=grp01";
+pub const GROUP: &str = "serviceProviderId=ent.sim&groupId=grp01";
 
 /// 20 users in 4 groups, with bulk writes answering partial lists as `partial` says.
 async fn with_partial(partial: BulkWritePartial) -> Odin {
@@ -30,7 +31,8 @@ async fn settings(odin: &Odin, user: &str) -> Value {
         .await
 }
 
-async fn bulk(odin: &Odin, slug: &str) -> Value {
+/// `GET /users/<slug>/bulk` of grp01, expecting 200.
+pub async fn bulk(odin: &Odin, slug: &str) -> Value {
     odin.get_json(&format!("/users/{slug}/bulk?{GROUP}")).await
 }
 
@@ -54,10 +56,11 @@ fn data_of(element: &Value, user: &str) -> Value {
 #[tokio::test]
 async fn every_read_shape_agrees_with_the_settings_of_each_user() {
     let odin = small().await;
-    let users = ["1", "5", "9", "13", "17"].map(|n| user_id(n.parse().unwrap()));
+    let users = [1, 5, 9, 13, 17].map(user_id);
     let mut per_user = Vec::new();
     for user in &users {
-        per_user.push(settings(&odin, user).await);
+        let record = odin.get_json(&format!("/users?userId={user}")).await;
+        per_user.push((record, settings(&odin, user).await));
     }
     for (slug, name, key) in [
         ("call-forwarding-always", "Call Forwarding Always", "user"),
@@ -90,14 +93,11 @@ async fn every_read_shape_agrees_with_the_settings_of_each_user() {
         let read = bulk(&odin, slug).await;
         let elements = read.as_array().unwrap();
         assert_eq!(elements.len(), 5, "{slug}");
-        for (user, settings) in users.iter().zip(&per_user) {
+        for (user, (record, settings)) in users.iter().zip(&per_user) {
             let element = element_of(&read, key, user);
             let other = if key == "user" { "profile" } else { "user" };
             assert!(element.get(other).is_none(), "{slug}: {element}");
-            assert_eq!(
-                element[key]["lastName"],
-                settings_owner_name(&odin, user).await
-            );
+            assert_eq!(element[key]["lastName"], record["lastName"]);
             assert_eq!(element["service"]["serviceName"], name);
             match settings.get(name) {
                 Some(expected) => {
@@ -116,11 +116,6 @@ async fn every_read_shape_agrees_with_the_settings_of_each_user() {
     let five = element_of(&cfnr, "user", &user_id(5));
     assert_eq!(five["service"]["assigned"], false);
     assert_eq!(five["data"], json!({}));
-}
-
-/// The user's last name, from the record.
-async fn settings_owner_name(odin: &Odin, user: &str) -> Value {
-    odin.get_json(&format!("/users?userId={user}")).await["lastName"].clone()
 }
 
 #[tokio::test]
@@ -502,172 +497,4 @@ async fn whole_request_errors_are_400s_in_both_modes_and_write_nothing() {
         }
         assert_eq!(odin.sim.state(&one).unwrap(), before);
     }
-}
-
-#[tokio::test]
-async fn read_only_bulk_paths_refuse_put() {
-    let odin = small().await;
-    let refused = odin
-        .put(
-            "/users/shared-call-appearance/bulk",
-            json!({"users": [{"userId": user_id(1)}], "data": {"maxAppearances": 5}}),
-        )
-        .await;
-    assert_eq!(refused.headers()["allow"], "GET");
-    assert_eq!(
-        error(refused, StatusCode::METHOD_NOT_ALLOWED).await,
-        "`/users/shared-call-appearance/bulk` is read-only: PUT is not allowed"
-    );
-}
-
-#[tokio::test]
-async fn no_bulk_writes_answers_405_while_the_reads_work() {
-    let odin = odin(SimConfig {
-        users: 20,
-        faults: FaultConfig {
-            no_bulk_writes: true,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .await;
-    let before = odin.sim.state(&user_id(1)).unwrap();
-    for (path, data) in [
-        (
-            "/users/call-recording/bulk",
-            json!({"recordingOption": "Always"}),
-        ),
-        ("/users/bulk", json!({"timeZone": "America/Chicago"})),
-    ] {
-        let refused = odin
-            .put(
-                path,
-                json!({"users": [{"userId": user_id(1)}], "data": data}),
-            )
-            .await;
-        assert_eq!(refused.headers()["allow"], "GET");
-        error(refused, StatusCode::METHOD_NOT_ALLOWED).await;
-    }
-    assert_eq!(odin.sim.state(&user_id(1)).unwrap(), before);
-    let read = bulk(&odin, "call-recording").await;
-    assert_eq!(read.as_array().unwrap().len(), 5);
-}
-
-#[tokio::test]
-async fn no_bulk_reads_answers_404_to_reads_and_writes() {
-    let odin = odin(SimConfig {
-        users: 20,
-        faults: FaultConfig {
-            no_bulk_reads: true,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .await;
-    let read = odin.get(&format!("/users/speed-dial-8/bulk?{GROUP}")).await;
-    error(read, StatusCode::NOT_FOUND).await;
-    for path in ["/users/call-recording/bulk", "/users/bulk"] {
-        let write = odin
-            .put(
-                path,
-                json!({"users": [{"userId": user_id(1)}], "data": {"timeZone": "x"}}),
-            )
-            .await;
-        error(write, StatusCode::NOT_FOUND).await;
-    }
-}
-
-#[tokio::test]
-async fn bulk_writes_take_injected_503s_and_are_counted_by_path() {
-    // Every write fails with an injected 503 before it changes anything.
-    let odin = odin(SimConfig {
-        users: 20,
-        faults: FaultConfig {
-            fail_rate: 1.0,
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .await;
-    let body = json!({"users": [{"userId": user_id(1)}], "data": {"recordingOption": "Always"}});
-    let before = odin.sim.state(&user_id(1)).unwrap();
-    let failed = odin.put("/users/call-recording/bulk", body.clone()).await;
-    error(failed, StatusCode::SERVICE_UNAVAILABLE).await;
-    assert_eq!(odin.sim.state(&user_id(1)).unwrap(), before);
-    bulk(&odin, "call-recording").await;
-    let stats = odin.stats().await;
-    let count = |method: &str, path: &str, status: u16| {
-        stats
-            .requests
-            .iter()
-            .find(|r| r.method == method && r.path == path && r.status == status)
-            .map_or(0, |r| r.count)
-    };
-    assert_eq!(count("PUT", "/api/v2/users/call-recording/bulk", 503), 1);
-    assert_eq!(count("GET", "/api/v2/users/call-recording/bulk", 200), 1);
-    assert_eq!(stats.failed, 1);
-}
-
-#[tokio::test]
-async fn bulk_writes_need_a_token() {
-    let odin = small().await;
-    let body = json!({"users": [{"userId": user_id(1)}], "data": {"recordingOption": "Always"}});
-    let anonymous = odin
-        .client
-        .put(format!("{}/users/call-recording/bulk", odin.sim.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    error(anonymous, StatusCode::UNAUTHORIZED).await;
-    let stats = odin.stats().await;
-    assert!(stats.requests.iter().any(|r| r.method == "PUT"
-        && r.path == "/api/v2/users/call-recording/bulk"
-        && r.status == 401));
-}
-
-#[tokio::test]
-async fn bulk_writes_are_rate_limited_like_any_request() {
-    // One request a second: the login took this second's.
-    let limited = odin(SimConfig {
-        users: 4,
-        faults: FaultConfig {
-            rate_limit: Some(1),
-            ..FaultConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .await;
-    let refused = limited
-        .put(
-            "/users/bulk",
-            json!({"users": [{"userId": user_id(1)}], "data": {"timeZone": "x"}}),
-        )
-        .await;
-    assert!(refused.headers().contains_key("retry-after"));
-    error(refused, StatusCode::TOO_MANY_REQUESTS).await;
-}
-
-#[tokio::test]
-async fn echo_requests_names_the_bulk_write_refused() {
-    let odin = odin(SimConfig {
-        users: 4,
-        variant: Variant {
-            echo_requests: true,
-            ..Variant::default()
-        },
-        ..SimConfig::default()
-    })
-    .await;
-    let refused = odin
-        .put(
-            "/users/call-recording/bulk",
-            json!({"users": [], "data": {"recordingOption": "Always"}}),
-        )
-        .await;
-    let text = error(refused, StatusCode::BAD_REQUEST).await;
-    assert!(
-        text.starts_with("`users` is empty: list at least one user while handling PUT /api/v2/users/call-recording/bulk (authorization: Bearer "),
-        "{text}"
-    );
 }
