@@ -26,6 +26,8 @@ mod sheet_hygiene;
 mod sheet_workbooks;
 mod sim_api;
 mod sim_auth;
+mod sim_bulk;
+mod sim_bulk_faults;
 mod sim_cli;
 mod sim_credentials;
 mod sim_faults;

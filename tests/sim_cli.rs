@@ -15,10 +15,11 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn serves_on_the_printed_url_with_the_printed_login() {
+/// Start `sleipnir sim` with `args` and read its banner, up to `Ctrl-C stops it.`.
+fn start(args: &[&str]) -> (Running, Vec<String>) {
     let child = Command::new(env!("CARGO_BIN_EXE_sleipnir"))
-        .args(["sim", "--port", "0", "--users", "3", "--rate-limit", "50"])
+        .arg("sim")
+        .args(args)
         .env_remove("ODIN_USERNAME")
         .env_remove("ODIN_PASSWORD")
         .stdout(Stdio::piped())
@@ -27,9 +28,8 @@ async fn serves_on_the_printed_url_with_the_printed_login() {
         .expect("sim starts");
     let mut running = Running(child);
     let stdout = running.0.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
     let mut banner = Vec::new();
-    for line in lines.by_ref() {
+    for line in BufReader::new(stdout).lines() {
         let line = line.expect("line");
         let done = line.starts_with("Ctrl-C");
         banner.push(line);
@@ -37,6 +37,12 @@ async fn serves_on_the_printed_url_with_the_printed_login() {
             break;
         }
     }
+    (running, banner)
+}
+
+#[tokio::test]
+async fn serves_on_the_printed_url_with_the_printed_login() {
+    let (_running, banner) = start(&["--port", "0", "--users", "3", "--rate-limit", "50"]);
     assert!(
         banner[0].starts_with("Odin simulator: 3 users in 4 groups"),
         "{banner:?}"
@@ -94,6 +100,39 @@ fn bad_flags_exit_2() {
     assert!(
         run.stderr
             .contains("`1.5` is not a probability between 0 and 1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_banner_names_the_bulk_write_switches() {
+    let (_running, banner) = start(&[
+        "--port",
+        "0",
+        "--users",
+        "3",
+        "--no-bulk-writes",
+        "--bulk-write-partial",
+        "skip",
+    ]);
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.trim() == "faults    no bulk writes (405)"),
+        "{banner:?}"
+    );
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.trim() == "answers   bulk writes skip users who cannot take the change"),
+        "{banner:?}"
+    );
+    let run = crate::support::sleipnir(&["sim", "--bulk-write-partial", "some"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`some` is not a partial bulk-write answer; expected one of: fail, skip"),
         "{}",
         run.stderr
     );

@@ -5,8 +5,8 @@ use std::time::Duration;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::sim::{
-    self, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login, NestedWrites, SimConfig,
-    Variant,
+    self, BulkWritePartial, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login,
+    NestedWrites, SimConfig, Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -36,9 +36,14 @@ pub struct Args {
     /// Probability (0 to 1) that a write succeeds and its connection is dropped unanswered.
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
     pub drop_rate: f64,
-    /// Answer 404 to the `/users/call-forwarding-*/bulk` group reads, as an Odin without them.
+    /// Answer 404 to the `/users/*/bulk` group reads and to the bulk writes, as an Odin
+    /// without the `/bulk` paths.
     #[arg(long)]
     pub no_bulk_reads: bool,
+    /// Answer 405 to every bulk write (`PUT /users/*/bulk`, `PUT /users/bulk`), as an Odin
+    /// whose `/bulk` paths serve only GET; the reads keep working.
+    #[arg(long)]
+    pub no_bulk_writes: bool,
     /// Send Retry-After as an HTTP date instead of seconds.
     #[arg(long)]
     pub retry_after_date: bool,
@@ -75,6 +80,11 @@ pub struct Args {
     /// Answer every login with 500.
     #[arg(long)]
     pub failing_login: bool,
+    /// What a bulk write does when some listed users cannot take the change (unknown, of
+    /// another group, service not assigned): `fail` (400, nobody written) or `skip` (the
+    /// others written, those skipped silently, 200).
+    #[arg(long, value_name = "ANSWER", default_value_t = BulkWritePartial::Fail)]
+    pub bulk_write_partial: BulkWritePartial,
 }
 
 impl Args {
@@ -88,6 +98,7 @@ impl Args {
             imp_spelling: self.imp_spelling,
             echo_requests: self.echo_requests,
             failing_login: self.failing_login,
+            bulk_write_partial: self.bulk_write_partial,
         }
     }
 }
@@ -122,6 +133,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             fail_rate: args.fail_rate,
             drop_rate: args.drop_rate,
             no_bulk_reads: args.no_bulk_reads,
+            no_bulk_writes: args.no_bulk_writes,
             retry_after_date: args.retry_after_date,
             retry_after: args.retry_after.map(Duration::from_secs),
         },
@@ -196,7 +208,9 @@ fn faults_line(args: &Args) -> String {
         ));
     }
     if args.no_bulk_reads {
-        faults.push("no /bulk group reads (404)".to_string());
+        faults.push("no /bulk reads or writes (404)".to_string());
+    } else if args.no_bulk_writes {
+        faults.push("no bulk writes (405)".to_string());
     }
     if args.token_ttl != 86_400 {
         faults.push(format!("tokens live {} s", args.token_ttl));

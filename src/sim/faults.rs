@@ -21,8 +21,12 @@ pub struct FaultConfig {
     pub fail_rate: f64,
     /// Probability that a write succeeds and its connection is then dropped unanswered.
     pub drop_rate: f64,
-    /// Answer 404 to the `/bulk` group reads, as a server without them would.
+    /// Answer 404 to the `/bulk` group reads (API.md §7a) and to the bulk writes (§10), as a
+    /// server without the `/bulk` paths would.
     pub no_bulk_reads: bool,
+    /// Answer 405 to every bulk write (API.md §10), as a server whose `/bulk` paths serve
+    /// only GET would; the reads keep working.
+    pub no_bulk_writes: bool,
     /// Send `Retry-After` as an HTTP date rather than seconds (RFC 9110 allows both).
     pub retry_after_date: bool,
     /// The pause a 429 asks for, instead of the time until the window has room (a server

@@ -26,7 +26,9 @@ pub use faults::FaultConfig;
 pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
 pub use state::SimCredentials;
 pub use stats::{RouteCount, StatsReport};
-pub use variant::{ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites, Variant};
+pub use variant::{
+    BulkWritePartial, ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites, Variant,
+};
 
 use crate::schema::SchemaError;
 

@@ -28,6 +28,21 @@ pub struct Variant {
     /// Every login with the right credentials answers 500 (an internal error), so that its
     /// text, echoed with `echo_requests`, holds the password.
     pub failing_login: bool,
+    /// What a bulk write (API.md §10) does when some listed users cannot take the change
+    /// (unknown, of another group, service not assigned, value refused) [I].
+    pub bulk_write_partial: BulkWritePartial,
+}
+
+/// What a bulk write answers when some of its listed users cannot take the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BulkWritePartial {
+    /// The whole request fails with a 400 naming the first such user, and nobody is
+    /// written. The default: a client that trusts a bulk write to go through fails.
+    #[default]
+    Fail,
+    /// The others are written and those users skipped silently: a 200 that does not say
+    /// who was left out, so only a read afterwards tells.
+    Skip,
 }
 
 /// What a partial nested object in a write does to the stored object.
@@ -125,6 +140,7 @@ choices!(NestedWrites, "a nested-write answer", "replace" => NestedWrites::Repla
 choices!(ExpiredTokenStatus, "an expired-token status", "401" => ExpiredTokenStatus::Unauthorized, "403" => ExpiredTokenStatus::Forbidden);
 choices!(ErrorBody, "an error-body key", "details" => ErrorBody::Details, "error" => ErrorBody::Error);
 choices!(ImpSpelling, "a spelling", "IMP" => ImpSpelling::Imp, "IM&P" => ImpSpelling::ImAndP);
+choices!(BulkWritePartial, "a partial bulk-write answer", "fail" => BulkWritePartial::Fail, "skip" => BulkWritePartial::Skip);
 
 impl Variant {
     /// The switches that differ from the defaults, for the simulator's banner and `check`'s
@@ -153,6 +169,12 @@ impl Variant {
         if self.failing_login {
             parts.push("logins answer 500".to_string());
         }
+        if self.bulk_write_partial != default.bulk_write_partial {
+            parts.push(format!(
+                "bulk writes {} users who cannot take the change",
+                self.bulk_write_partial
+            ));
+        }
         parts.join(", ")
     }
 }
@@ -173,5 +195,13 @@ mod tests {
         );
         assert!("both".parse::<ErrorBody>().is_err());
         assert_eq!(Variant::default().describe(), "");
+        let skip = Variant {
+            bulk_write_partial: "skip".parse().unwrap(),
+            ..Variant::default()
+        };
+        assert_eq!(
+            skip.describe(),
+            "bulk writes skip users who cannot take the change"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The Odin endpoints of API.md sections 2–6, the group-scale reads of 7a, the credentials of 11, plus `/__sim/stats` and `/__sim/state`.
+//! The Odin endpoints of API.md sections 2–6, the group-scale reads of 7a, the bulk writes of
+//! 10, the credentials of 11, plus `/__sim/stats` and `/__sim/state`.
 
 mod auth;
 mod bulk;
@@ -130,22 +131,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/auth/session", get(auth::session))
         .route("/users", get(users::get).put(users::put))
         .route("/groups", get(groups::get))
-        .route(
-            "/users/call-forwarding-always/bulk",
-            get(bulk::call_forwarding_always),
-        )
-        .route(
-            "/users/call-forwarding-busy/bulk",
-            get(bulk::call_forwarding_busy),
-        )
-        .route(
-            "/users/call-forwarding-no-answer/bulk",
-            get(bulk::call_forwarding_no_answer),
-        )
-        .route(
-            "/users/call-forwarding-not-reachable/bulk",
-            get(bulk::call_forwarding_not_reachable),
-        )
+        .merge(bulk::routes())
         .route(
             "/users/services/settings",
             get(resources::get_settings).put(resources::put_settings),
@@ -225,7 +211,7 @@ fn user_mut<'a>(
 
 /// The user id lists of service provider `sp`'s groups: all of them, or just `group`.
 /// An unknown service provider or group is a 404, as Odin answers.
-fn groups_of<'a>(
+pub(crate) fn groups_of<'a>(
     directory: &'a Directory,
     sp: &str,
     group: Option<&str>,

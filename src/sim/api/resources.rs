@@ -5,12 +5,12 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{Admin, ApiError, UserQuery, body_object, user_mut, view};
 use crate::notation::Namespace;
-use crate::sim::Sim;
-use crate::sim::state::{SettingsView, UserState, merge, write};
+use crate::sim::state::{Catalog, SettingsView, UserState, merge, write};
+use crate::sim::{NestedWrites, Sim};
 
 /// `GET /users/services/settings?userId=` → `userId` plus one key per assigned service.
 pub(super) async fn get_settings(
@@ -32,39 +32,84 @@ pub(super) async fn put_settings(
 ) -> Result<Json<SettingsView>, ApiError> {
     let (user_id, services) = body_object(&body)?;
     let mut patch = Value::Object(services);
-    sim.catalog
-        .schema
-        .conform(Namespace::Settings, &mut patch)
-        .map_err(ApiError::bad_request)?;
-    let mut directory = sim.directory();
-    let user = user_mut(&mut directory, &user_id)?;
+    conform_settings(&sim.catalog, &mut patch)?;
     let Value::Object(services) = patch else {
         return Err(ApiError::bad_request("the body must be a JSON object"));
     };
+    let mut directory = sim.directory();
+    let user = user_mut(&mut directory, &user_id)?;
     // Check every service before changing any: a rejected write changes nothing.
-    let mut targets = Vec::with_capacity(services.len());
-    for (name, fields) in &services {
-        let index = sim
-            .catalog
-            .settings_service(name)
-            .ok_or_else(|| ApiError::bad_request(format!("unknown service `{name}`")))?;
-        if user.settings[index].is_none() {
-            return Err(ApiError::bad_request(format!(
-                "service `{name}` is not assigned to user `{user_id}`"
-            )));
-        }
-        targets.push((index, fields));
-    }
+    let targets = settings_targets(&sim.catalog, user, &services)?;
     for (index, fields) in targets {
-        if let Some(current) = user.settings[index].as_mut() {
-            write(
-                Arc::make_mut(current),
-                fields,
-                sim.config.variant.nested_writes,
-            );
-        }
+        write_settings(user, index, None, fields, sim.config.variant.nested_writes);
     }
     Ok(Json(user.settings_view(&sim.catalog)))
+}
+
+/// Check a settings body (service name → fields, without `userId`) against the schema,
+/// normalising the spellings Odin accepts: an unknown service or field, or a wrong JSON
+/// type, is a 400. The per-user write and the bulk writes (API.md §10) both check through
+/// here, so they refuse the same bodies.
+pub(super) fn conform_settings(catalog: &Catalog, patch: &mut Value) -> Result<(), ApiError> {
+    catalog
+        .schema
+        .conform(Namespace::Settings, patch)
+        .map_err(ApiError::bad_request)
+}
+
+/// The settings entries of `user` that the conformed body `services` changes, each with
+/// its fields; a service without settings, or not assigned to the user, is a 400 (API.md
+/// §4: settings of an unassigned service cannot be changed).
+pub(super) fn settings_targets<'b>(
+    catalog: &Catalog,
+    user: &UserState,
+    services: &'b Map<String, Value>,
+) -> Result<Vec<(usize, &'b Value)>, ApiError> {
+    services
+        .iter()
+        .map(|(name, fields)| {
+            let index = catalog
+                .settings_service(name)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown service `{name}`")))?;
+            if user.settings[index].is_none() {
+                return Err(ApiError::bad_request(format!(
+                    "service `{name}` is not assigned to user `{}`",
+                    user.identity().0
+                )));
+            }
+            Ok((index, fields))
+        })
+        .collect()
+}
+
+/// Write `fields` into the user's settings entry `index` (or into its sub-object `part`,
+/// as the parts of `Voice Messaging User`), field by field, a nested object replaced or
+/// merged as `nested` says. An unassigned entry is left alone: check with
+/// [`settings_targets`] first.
+pub(super) fn write_settings(
+    user: &mut UserState,
+    index: usize,
+    part: Option<&str>,
+    fields: &Value,
+    nested: NestedWrites,
+) {
+    let Some(current) = user.settings[index].as_mut() else {
+        return;
+    };
+    let current = Arc::make_mut(current);
+    let target = match (part, current.as_object_mut()) {
+        (Some(part), Some(map)) => {
+            let slot = map
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            slot
+        }
+        _ => current,
+    };
+    write(target, fields, nested);
 }
 
 /// `GET /users/call-processing-policy?userId=` → the policy plus `userId`.
