@@ -9,6 +9,7 @@ mod support;
 
 mod apply_cmd;
 mod auth_cmd;
+mod bulk_cmd;
 mod check_cmd;
 mod credentials_cmd;
 mod examples_dir;

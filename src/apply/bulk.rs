@@ -50,10 +50,13 @@ struct BatchKey {
     patch: String,
 }
 
+/// What a batch writes: per target, the fields to change.
+type Parts = Arc<Vec<(BulkTarget, Map<String, Value>)>>;
+
 /// A planned batch: what it writes, by target, and where its members stand.
 #[derive(Debug)]
 struct Batch {
-    parts: Arc<Vec<(BulkTarget, Map<String, Value>)>>,
+    parts: Parts,
     /// Members the dispatcher has not started yet.
     unstarted: usize,
     /// Members started that have neither arrived nor dropped out.
@@ -78,8 +81,19 @@ pub enum Outcome {
         /// Users the write listed.
         users: usize,
     },
-    /// Not written by a bulk write, or not taken: write the step on its own.
-    Alone,
+    /// Not written by a bulk write, or not taken: write the step on its own. `landed`: the
+    /// targets the user did take (or whose write was taken before another target's was
+    /// not): what the step's own write must undo if it fails.
+    Alone {
+        /// Targets written for this user by the bulk write.
+        landed: Vec<BulkTarget>,
+    },
+}
+
+impl Outcome {
+    fn alone() -> Outcome {
+        Outcome::Alone { landed: Vec::new() }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -114,8 +128,7 @@ impl BulkWrites {
         client: Arc<OdinClient>,
         slots: Arc<Semaphore>,
     ) -> BulkWrites {
-        let mut keys: HashMap<Arc<BatchKey>, (Arc<Vec<(BulkTarget, Map<String, Value>)>>, usize)> =
-            HashMap::new();
+        let mut keys: HashMap<Arc<BatchKey>, (Parts, usize)> = HashMap::new();
         let mut members = HashMap::new();
         for user in users.iter().filter(|_| bulk_size > 0) {
             let Some(group) = key_of(user) else {
@@ -222,13 +235,13 @@ impl BulkWrites {
         rows: HashMap<BulkTarget, Value>,
     ) -> Outcome {
         let Some(key) = self.members.get(&(user_id.to_string(), index)) else {
-            return Outcome::Alone;
+            return Outcome::alone();
         };
         let (reply, outcome) = oneshot::channel();
         {
             let mut batches = self.lock();
             let Some(batch) = batches.by_key.get_mut(key) else {
-                return Outcome::Alone;
+                return Outcome::alone();
             };
             batch.in_flight -= 1;
             batch.arrived.push(Arrival { rows, reply });
@@ -236,7 +249,7 @@ impl BulkWrites {
         }
         // Waiting sends nothing: the slot lets the dispatcher start the batch's others.
         self.slots.add_permits(1);
-        let outcome = outcome.await.unwrap_or(Outcome::Alone);
+        let outcome = outcome.await.unwrap_or_else(|_| Outcome::alone());
         // A closed semaphore means the run is stopping: finish without a slot.
         if let Ok(slot) = self.slots.acquire().await {
             slot.forget();
@@ -333,7 +346,7 @@ impl BulkWrites {
 #[derive(Debug)]
 struct Job {
     group: GroupKey,
-    parts: Arc<Vec<(BulkTarget, Map<String, Value>)>>,
+    parts: Parts,
     chunk: Vec<Arrival>,
 }
 
@@ -350,11 +363,12 @@ impl Job {
     async fn send(self, client: &OdinClient, served: bool) -> Sent {
         let mut sent = Sent::default();
         if !served || self.chunk.len() < AT_LEAST {
-            self.reply_alone();
+            self.reply_alone(&[]);
             return sent;
         }
         let (sp, group) = (&self.group.0, &self.group.1);
         let mut http_status = 200;
+        let mut taken = Vec::new();
         for (target, data) in self.parts.iter() {
             let users: Vec<Value> = self
                 .chunk
@@ -362,7 +376,10 @@ impl Job {
                 .map(|a| a.rows.get(target).cloned().unwrap_or(Value::Null))
                 .collect();
             match group::write_bulk(client, *target, &users, data).await {
-                Ok(status) => http_status = status,
+                Ok(status) => {
+                    http_status = status;
+                    taken.push(*target);
+                }
                 Err(error) => {
                     if let BulkWriteError::NotServed { .. } = error {
                         sent.not_served = Some(*target);
@@ -371,13 +388,13 @@ impl Job {
                         "{error}; its {} users of group `{sp}/{group}` were written one by one",
                         self.chunk.len()
                     ));
-                    self.reply_alone();
+                    self.reply_alone(&taken);
                     return sent;
                 }
             }
         }
         // Each member took the change only where the group now holds its desired values.
-        let mut took = vec![true; self.chunk.len()];
+        let mut took = vec![Vec::new(); self.chunk.len()];
         for (target, data) in self.parts.iter() {
             let live = match group::read_target(client, sp, group, *target).await {
                 Ok(live) => live,
@@ -385,7 +402,7 @@ impl Job {
                     sent.warning = Some(format!(
                         "group `{sp}/{group}` could not be read after a bulk write ({error});                          its users were written one by one"
                     ));
-                    self.reply_alone();
+                    self.reply_alone(&taken);
                     return sent;
                 }
             };
@@ -395,27 +412,31 @@ impl Job {
                     .get(target)
                     .and_then(|row| group::text_of(row.get("userId")));
                 let now = id.and_then(|id| live.get(&id));
-                *took &= now.is_some_and(|now| {
+                if now.is_some_and(|now| {
                     data.iter()
                         .all(|(field, desired)| same(now.get(field), desired))
-                });
+                }) {
+                    took.push(*target);
+                }
             }
         }
         let users = self.chunk.len();
-        for (arrival, took) in self.chunk.into_iter().zip(took) {
-            let outcome = if took {
+        let targets = self.parts.len();
+        for (arrival, landed) in self.chunk.into_iter().zip(took) {
+            let outcome = if landed.len() == targets {
                 Outcome::Applied { http_status, users }
             } else {
-                Outcome::Alone
+                Outcome::Alone { landed }
             };
             let _ = arrival.reply.send(outcome);
         }
         sent
     }
 
-    fn reply_alone(self) {
+    fn reply_alone(self, landed: &[BulkTarget]) {
         for arrival in self.chunk {
-            let _ = arrival.reply.send(Outcome::Alone);
+            let landed = landed.to_vec();
+            let _ = arrival.reply.send(Outcome::Alone { landed });
         }
     }
 }
@@ -448,7 +469,10 @@ fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value>)>> {
             }
             _ => return None,
         };
-        parts.entry(target).or_default().insert(field, value.clone());
+        parts
+            .entry(target)
+            .or_default()
+            .insert(field, value.clone());
     }
     (!parts.is_empty()).then(|| parts.into_iter().collect())
 }
@@ -500,7 +524,7 @@ impl<'a> Pending<'a> {
     /// Step `index` arrives at its batch; see [`BulkWrites::arrive`].
     pub async fn arrive(&mut self, index: usize, rows: HashMap<BulkTarget, Value>) -> Outcome {
         let Some(at) = self.steps.iter().position(|&s| s == index) else {
-            return Outcome::Alone;
+            return Outcome::alone();
         };
         self.steps.remove(at);
         self.bulk.arrive(&self.user_id, index, rows).await

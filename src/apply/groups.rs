@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+use super::placement::{GroupKey, Placement};
 use crate::notation;
 use crate::odin::OdinClient;
-use super::placement::{GroupKey, Placement};
 use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
@@ -253,7 +253,13 @@ impl GroupReads {
                 Ok(records) => {
                     for row in records {
                         if let Some(id) = group::text_of(row.get("userId")) {
-                            users.insert(id, Member { row, ..Member::default() });
+                            users.insert(
+                                id,
+                                Member {
+                                    row,
+                                    ..Member::default()
+                                },
+                            );
                         }
                     }
                 }

@@ -173,7 +173,12 @@ pub async fn run(
     ));
     let bulk = Arc::new(bulk::BulkWrites::plan(
         &plan.users,
-        |user| groups.covers(user).then(|| groups.placement().key_of(user)).flatten(),
+        |user| {
+            groups
+                .covers(user)
+                .then(|| groups.placement().key_of(user))
+                .flatten()
+        },
         options.bulk_size,
         client.clone(),
         slots.clone(),

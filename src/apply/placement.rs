@@ -116,7 +116,11 @@ impl Placement {
             requests,
             warning: None,
         };
-        tracing::debug!(sp, users = placed.users, "users placed by the enterprise listing");
+        tracing::debug!(
+            sp,
+            users = placed.users,
+            "users placed by the enterprise listing"
+        );
         (placement, placed)
     }
 }

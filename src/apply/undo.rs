@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::diff::{StepDiff, diff};
 use crate::odin::OdinClient;
+use crate::odin::group::BulkTarget;
 use crate::odin::resources::UserIdentity;
 use crate::plan::{Changes, Patch, Step, UserPlan};
 use crate::resource::Resource;
@@ -153,6 +154,36 @@ fn undo_writes(
         .map(|body| (undo.resource(), body))
         .into_iter()
         .collect())
+}
+
+/// Step `step` failed on its own after a bulk write had given the user part of it (the
+/// `landed` targets: the group read after the write showed them, or their write was taken
+/// before another target's was refused): write those parts back, so that the failed step
+/// leaves nothing behind, as a failed write of one user does.
+pub(super) async fn undo_landed(
+    step: &Step,
+    change: &StepDiff,
+    landed: &[BulkTarget],
+    client: &OdinClient,
+    identity: &UserIdentity,
+) -> Result<(), String> {
+    let mut part = change.clone();
+    part.restore.retain(|(path, _)| {
+        landed.iter().any(|target| match target {
+            BulkTarget::UserRecord => step.resource() == Resource::User,
+            BulkTarget::Service(service) => {
+                step.resource() == Resource::Settings
+                    && settings_service(path) == service.service_name()
+            }
+        })
+    });
+    for (resource, body) in undo_writes(step, &part, &Map::new())? {
+        let call = client
+            .write(resource, &identity.stamp(resource, &body))
+            .await;
+        call.result.map_err(|error| error.to_string())?;
+    }
+    Ok(())
 }
 
 /// What compensation did to one applied step: undone, or why not.

@@ -338,15 +338,19 @@ async fn write_steps(
             if rows.is_none() {
                 pending.drop_out(at);
             }
+            let mut landed = Vec::new();
             if let Some(rows) = rows {
-                if let Outcome::Applied { http_status, users } = pending.arrive(at, rows).await {
-                    result.status = Status::Applied;
-                    result.http_status = Some(http_status);
-                    result.message = format!("written by a bulk write of {users} users");
-                    result.duration_ms = started.elapsed().as_millis() as u64;
-                    report.journal(index, step, JournalState::Ended(result.status));
-                    results.push(result);
-                    continue;
+                match pending.arrive(at, rows).await {
+                    Outcome::Applied { http_status, users } => {
+                        result.status = Status::Applied;
+                        result.http_status = Some(http_status);
+                        result.message = format!("written by a bulk write of {users} users");
+                        result.duration_ms = started.elapsed().as_millis() as u64;
+                        report.journal(index, step, JournalState::Ended(result.status));
+                        results.push(result);
+                        continue;
+                    }
+                    Outcome::Alone { landed: taken } => landed = taken,
                 }
             }
             let call = match step {
@@ -373,6 +377,11 @@ async fn write_steps(
                     result.status = Status::Failed;
                     result.message = error.to_string();
                     failed_at = Some(index);
+                    if !landed.is_empty() {
+                        result.message.push_str(
+                            &undo_landed(step, change, &landed, client, &prepared.identity).await,
+                        );
+                    }
                 }
             }
         } else {
@@ -383,6 +392,28 @@ async fn write_steps(
         results.push(result);
     }
     (results, failed_at, paused)
+}
+
+/// The part of a failed step a bulk write had given the user, written back; what the
+/// step's message adds about it.
+async fn undo_landed(
+    step: &Step,
+    change: &StepDiff,
+    landed: &[BulkTarget],
+    client: &OdinClient,
+    identity: &UserIdentity,
+) -> String {
+    let names: Vec<String> = landed.iter().map(|t| t.to_string()).collect();
+    match undo::undo_landed(step, change, landed, client, identity).await {
+        Ok(()) => format!(
+            "; the part a bulk write had written ({}) was undone",
+            names.join(", ")
+        ),
+        Err(why) => format!(
+            "; the part a bulk write had written ({}) could not be undone: {why}",
+            names.join(", ")
+        ),
+    }
 }
 
 /// What a bulk write would list the user as, per target of `step`, when every target's

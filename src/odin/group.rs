@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub(crate) use parse::text_of;
+pub use parse::{BulkElement, parse_bulk, parse_bulk_elements, parse_groups, parse_users};
 pub use service::{BulkService, BulkShape};
 pub use write::{BulkTarget, BulkWriteError, read_target, write_bulk};
-pub use parse::{BulkElement, parse_bulk, parse_bulk_elements, parse_groups, parse_users};
 
 use super::{OdinClient, OdinError};
 use crate::notation::Segment;

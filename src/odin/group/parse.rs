@@ -45,7 +45,8 @@ pub fn parse_users(body: &Value) -> Result<Vec<Value>, String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BulkElement {
     /// The service's settings as `/users/services/settings` holds them under the service
-    /// name (without `userId`); `None` where the service is not assigned.
+    /// name (without `userId`; for Voice Messaging, only its `Voice Messaging User` part);
+    /// `None` where the service is not assigned.
     pub settings: Option<Value>,
     /// The element's user summary (`user`, or `profile`; `{userId}` when it has neither):
     /// what a bulk write lists the user as (API.md §10).
@@ -124,8 +125,15 @@ pub fn parse_bulk_elements(
                     return Err(format!("entry {} has `data` {other}, not an object", i + 1));
                 }
             };
-            settings.remove("userId");
-            Some(Value::Object(settings))
+            if service == BulkService::VoiceMessaging {
+                // The element holds the service's `Voice Messaging User` part, which
+                // carries its own `userId` in the settings document (API.md §4 quirk 4).
+                let part = serde_json::json!({ "Voice Messaging User": settings });
+                Some(part)
+            } else {
+                settings.remove("userId");
+                Some(Value::Object(settings))
+            }
         } else {
             None
         };

@@ -95,9 +95,12 @@ impl BulkService {
     fn table(self) -> (&'static str, &'static str, BulkShape, bool) {
         use BulkShape::{Profile, User, UsersObject};
         match self {
-            BulkService::CallForwardingAlways => {
-                ("Call Forwarding Always", "call-forwarding-always", User, true)
-            }
+            BulkService::CallForwardingAlways => (
+                "Call Forwarding Always",
+                "call-forwarding-always",
+                User,
+                true,
+            ),
             BulkService::CallForwardingBusy => {
                 ("Call Forwarding Busy", "call-forwarding-busy", User, true)
             }
@@ -169,4 +172,3 @@ impl fmt::Display for BulkService {
         f.write_str(self.service_name())
     }
 }
-

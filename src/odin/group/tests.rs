@@ -139,8 +139,14 @@ fn every_bulk_shape_reads() {
         "data": {}
     }]);
     let read = parse_bulk_elements(&user, BulkService::CallRecording).unwrap();
-    assert_eq!(read["a@x"].settings, Some(json!({"recordingOption": "Always"})));
-    assert_eq!(read["a@x"].summary, json!({"userId": "a@x", "lastName": "A"}));
+    assert_eq!(
+        read["a@x"].settings,
+        Some(json!({"recordingOption": "Always"}))
+    );
+    assert_eq!(
+        read["a@x"].summary,
+        json!({"userId": "a@x", "lastName": "A"})
+    );
     assert_eq!(read["b@x"].settings, None);
     let profile = json!([{
         "service": {"assigned": "true", "serviceName": "Automatic Callback"},

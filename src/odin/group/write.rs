@@ -32,6 +32,16 @@ impl BulkTarget {
     }
 }
 
+impl std::fmt::Display for BulkTarget {
+    /// `the user record`, or the service's name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BulkTarget::UserRecord => f.write_str("the user record"),
+            BulkTarget::Service(service) => write!(f, "{service}"),
+        }
+    }
+}
+
 /// Why a bulk write was not taken.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BulkWriteError {
