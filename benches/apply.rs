@@ -12,8 +12,17 @@
 //! `sleipnir apply` (the release binary, a process of its own) changing 50,000 users, 3
 //! fields each, at concurrency 64 against `sleipnir sim` without latency in another process
 //! (target: at most 150 MB). `SLEIPNIR_BENCH_MEMORY=0` skips it (it takes about a minute).
+//!
+//! Then bulk writes (`apply/bulk.rs`): 40 users of one group given one identical settings
+//! change at `--rate 5` against odins_spear's loop (goal: at most 5 requests, at least 5x its
+//! users/s); 2,000 users in 10 groups (goal: at most 5 requests per group per changed
+//! service) with the binary's peak RSS; and the demo's sheet, requests per user before and
+//! after.
 
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+
+#[path = "apply/bulk.rs"]
+mod bulk;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -85,7 +94,10 @@ fn main() {
     }
     rate_fidelity(&runtime, &plan);
     group_reads(&runtime);
+    bulk::forty_users_one_group(&runtime);
+    bulk::demo_sheet(&runtime);
     if std::env::var("SLEIPNIR_BENCH_MEMORY").as_deref() != Ok("0") {
+        bulk::two_thousand_users_ten_groups();
         peak_memory(50_000);
     }
 }
@@ -142,12 +154,6 @@ fn group_reads(runtime: &tokio::runtime::Runtime) {
 /// The peak RSS of `sleipnir apply` changing `users` users, 3 fields each, concurrency 64,
 /// against `sleipnir sim` in a process of its own (so the simulator's memory is not counted).
 fn peak_memory(users: usize) {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/sleipnir");
-    if !binary.is_file() {
-        println!("peak RSS: skipped (build the release binary first: cargo build --release)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
     let mut text = String::from(
         "userId,user.extension,settings.Call Forwarding Always.isActive,settings.Call Forwarding Always.forwardToPhoneNumber\n",
     );
@@ -158,7 +164,38 @@ fn peak_memory(users: usize) {
             50_000 + n
         ));
     }
-    std::fs::write(dir.path().join("big.csv"), text).unwrap();
+    let Some(report) = peak_rss_of_apply(users, 4, &text, &["--concurrency", "64"]) else {
+        return;
+    };
+    println!(
+        "peak RSS of apply, {users} users x 3 fields, concurrency 64: {:.0} MB ({:.1} KB per user), {:.1} s, exit {}",
+        report.peak_kb as f64 / 1024.0,
+        report.peak_kb as f64 / users as f64,
+        report.seconds,
+        report.code,
+    );
+}
+
+/// What [`peak_rss_of_apply`] measured.
+struct RssReport {
+    peak_kb: u64,
+    seconds: f64,
+    code: std::process::ExitStatus,
+    /// The run's summary.json.
+    summary: serde_json::Value,
+}
+
+/// Run the release binary's `apply` of `sheet` (plus `args`) against `sleipnir sim --users
+/// users --groups groups` in a process of its own, no rate bound; its peak RSS. `None`
+/// (and a line saying so) when the release binary is not built.
+fn peak_rss_of_apply(users: usize, groups: usize, sheet: &str, args: &[&str]) -> Option<RssReport> {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/sleipnir");
+    if !binary.is_file() {
+        println!("peak RSS: skipped (build the release binary first: cargo build --release)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.csv"), sheet).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -169,9 +206,10 @@ fn peak_memory(users: usize) {
             "sim",
             "--users",
             &users.to_string(),
-            "--port",
-            &port.to_string(),
+            "--groups",
+            &groups.to_string(),
         ])
+        .args(["--port", &port.to_string()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -186,7 +224,8 @@ fn peak_memory(users: usize) {
         .args([
             "apply", "big.csv", "--target", &target, "--yes", "-q", "--out", "run",
         ])
-        .args(["--rate", "1000000", "--concurrency", "64"])
+        .args(["--rate", "1000000"])
+        .args(args)
         .env("ODIN_USERNAME", sim::DEFAULT_USERNAME)
         .env("ODIN_PASSWORD", sim::DEFAULT_PASSWORD)
         .stdout(std::process::Stdio::null())
@@ -207,14 +246,19 @@ fn peak_memory(users: usize) {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    let seconds = started.elapsed().as_secs_f64();
     let _ = simulator.kill();
     let _ = simulator.wait();
-    println!(
-        "peak RSS of apply, {users} users x 3 fields, concurrency 64: {:.0} MB ({:.1} KB per user), {:.1} s, exit {code}",
-        peak_kb as f64 / 1024.0,
-        peak_kb as f64 / users as f64,
-        started.elapsed().as_secs_f64()
-    );
+    let summary = std::fs::read_to_string(dir.path().join("run/summary.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    Some(RssReport {
+        peak_kb,
+        seconds,
+        code,
+        summary,
+    })
 }
 
 /// 200 users at 20 requests/s against a simulator with no latency.
@@ -257,6 +301,23 @@ fn apply_to(
     rate: f64,
     concurrency: usize,
 ) -> apply::Summary {
+    apply_with(
+        runtime,
+        simulator,
+        plan,
+        rate,
+        ApplyOptions::new(concurrency),
+    )
+}
+
+/// Apply `plan` to `simulator` at `rate` requests/s with `options`.
+fn apply_with(
+    runtime: &tokio::runtime::Runtime,
+    simulator: &Simulator,
+    plan: &plan::Plan,
+    rate: f64,
+    options: ApplyOptions,
+) -> apply::Summary {
     let config = ClientConfig {
         rate,
         ..ClientConfig::new(simulator.base_url())
@@ -275,7 +336,7 @@ fn apply_to(
             plan,
             client,
             ledger,
-            ApplyOptions::new(concurrency),
+            options,
             Default::default(),
             stopped,
             &mut Unwatched,

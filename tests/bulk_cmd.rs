@@ -359,9 +359,34 @@ fn user_ids_only_are_placed_and_the_requests_are_counted() {
     let work = workdir();
     let dir = work.path();
     let file = sheet(dir, false);
+    // Planned against a twin simulator (same seed, same users), so the counts below are
+    // the apply's alone.
+    let twin = simulator(BulkWritePartial::Fail, FaultConfig::default());
+    let target = twin.base_url();
+    let planned = crate::support::sleipnir_env(
+        dir,
+        &["plan", file, "--target", &target, "--format", "json"],
+        &crate::support::LOGIN,
+    );
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    let planned: Value = serde_json::from_str(&planned.stdout).expect("json");
+    let estimate = planned["applyEstimate"].clone();
     let done = run(dir, &sim, &["apply", file, "--out", "run"]);
     assert_eq!(done.code, 0, "{}", done.transcript());
+    let run_summary = summary(&dir.join("run"));
+    // plan --target estimated exactly what the apply sent (no faults, everyone took it).
+    assert_eq!(
+        estimate["total"], run_summary["requests"]["requests"],
+        "{estimate}"
+    );
+    for kind in ["groupReads", "userReads", "writes", "bulkWrites", "logins"] {
+        assert_eq!(
+            estimate["requests"][kind], run_summary["requests"][kind],
+            "{kind}"
+        );
+    }
     let stats = sim.stats();
+    assert_eq!(stats.total, 144);
     // Placing: the first user's record, then the enterprise listing.
     assert_eq!(
         answered(&stats, "GET", "/users", 200),
@@ -384,7 +409,6 @@ fn user_ids_only_are_placed_and_the_requests_are_counted() {
         assert_eq!(now["settings"][CR]["recordingOption"], json!("Always"));
         assert_eq!(now["settings"][CFA]["isRingSplashActive"], json!(true));
     }
-    // plan --target estimated the same requests the apply sent.
     let rollback = run(dir, &sim, &["rollback", "run", "--out", "back"]);
     assert_eq!(rollback.code, 0, "{}", rollback.transcript());
     let back = summary(&dir.join("back"));

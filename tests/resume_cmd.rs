@@ -57,8 +57,33 @@ fn sheet(dir: &Path, users: usize) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// User ids only, the same change for everyone: the users are placed in their groups and
+/// written with bulk writes (a time zone; Call Recording and Call Forwarding Always fields).
+fn bulk_sheet(dir: &Path, users: usize) -> String {
+    let mut text = String::from(
+        "userId,user.timeZone,settings.Call Recording.recordingOption,settings.Call Forwarding Always.isRingSplashActive\n",
+    );
+    for n in 1..=users {
+        text.push_str(&format!("{},Europe/Oslo,Always,true\n", user_id(n)));
+    }
+    let path = dir.join("sheet.csv");
+    std::fs::write(&path, text).expect("sheet");
+    path.to_string_lossy().into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_runs_resume_to_the_planned_state_and_roll_back_exactly() {
+    killed_runs_resume(sheet).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_bulk_writes_resume_to_the_planned_state_and_roll_back_exactly() {
+    killed_runs_resume(bulk_sheet).await;
+}
+
+/// Kill an apply of `sheet` four times at seeded moments, resume it to the end, and check
+/// the state, the record and the rollback.
+async fn killed_runs_resume(sheet: fn(&Path, usize) -> String) {
     const USERS: usize = 500;
     let odin = odin(SimConfig {
         users: USERS,

@@ -538,3 +538,71 @@ impl Drop for Pending<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn step(resource: Resource, patch: Value) -> Step {
+        Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
+    }
+
+    #[test]
+    fn what_a_bulk_write_can_carry() {
+        let settings = step(
+            Resource::Settings,
+            json!({"Call Recording.recordingOption": "Always", "Call Forwarding Always.isActive": true}),
+        );
+        let parts = parts_of(&settings).unwrap();
+        let targets: Vec<BulkTarget> = parts.iter().map(|(t, _)| *t).collect();
+        assert_eq!(
+            targets,
+            [
+                BulkTarget::Service(BulkService::CallForwardingAlways),
+                BulkTarget::Service(BulkService::CallRecording)
+            ]
+        );
+        assert_eq!(
+            parts[1].1,
+            *json!({"recordingOption": "Always"}).as_object().unwrap()
+        );
+        let user = step(
+            Resource::User,
+            json!({"timeZone": "Europe/Oslo", "language": "English"}),
+        );
+        assert_eq!(targets_of(&user), [BulkTarget::UserRecord]);
+        // A service without a bulk write, one read only, a nested part, a list element,
+        // fields listing rows lack, and identity keys are written per user.
+        for (resource, patch) in [
+            (
+                Resource::Settings,
+                json!({"Call Recording.recordingOption": "Always", "Do Not Disturb.isActive": true}),
+            ),
+            (
+                Resource::Settings,
+                json!({"Anonymous Call Rejection.isActive": true}),
+            ),
+            (
+                Resource::Settings,
+                json!({"Voice Messaging User.Voice Messaging User.isActive": true}),
+            ),
+            (
+                Resource::Settings,
+                json!({"Speed Dial 8.speedCodes[0].phoneNumber": "+1"}),
+            ),
+            (
+                Resource::User,
+                json!({"timeZone": "Europe/Oslo", "emailAddress": "a@x"}),
+            ),
+            (Resource::User, json!({"address.city": "Oslo"})),
+            (Resource::Policy, json!({"clidPolicy": "Use DN"})),
+        ] {
+            assert!(
+                parts_of(&step(resource, patch.clone())).is_none(),
+                "{patch}"
+            );
+        }
+    }
+}

@@ -72,7 +72,6 @@ pub(super) async fn dispatch(
             start,
             entry: resume.rollback_of(&user.user_id).cloned(),
             kept: resume.kept_of(&user.user_id).to_vec(),
-            touched: resume.touched_of(&user.user_id).to_vec(),
         };
         started += 1;
         let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());

@@ -23,9 +23,6 @@ pub(crate) struct Earlier {
     pub entry: Option<UserPlan>,
     /// How its steps before `start` ended.
     pub kept: Vec<Status>,
-    /// Its steps from `start` on whose write an earlier attempt sent (indices among all its
-    /// steps): found holding their values now, they were applied by that attempt.
-    pub touched: Vec<usize>,
 }
 
 /// Undo the steps of `user` that earlier attempts applied (`kept` says how its first steps

@@ -21,10 +21,10 @@ use crate::resource::Resource;
 pub struct Estimate {
     /// The login.
     pub logins: u64,
-    /// Placing users (the first user's record, the enterprise listing), group reads and
-    /// the reads that verify bulk writes.
+    /// Placing users (the enterprise listing), group reads and the reads that verify bulk
+    /// writes.
     pub group_reads: u64,
-    /// Reads of one user's resource.
+    /// Reads of one user's resource (the first user's record, to place users).
     pub user_reads: u64,
     /// Writes of one user's resource.
     pub writes: u64,
@@ -58,9 +58,13 @@ pub fn estimate(
     (groups, placed): (&GroupReads, &Placed),
     bulk_size: usize,
 ) -> Estimate {
+    // Placing users costs the enterprise listing, after the first user's record when no
+    // service provider was given.
+    let listing = placed.requests.min(1);
     let mut estimate = Estimate {
         logins: 1,
-        group_reads: placed.requests + groups.planned_requests(),
+        group_reads: listing + groups.planned_requests(),
+        user_reads: placed.requests - listing,
         ..Estimate::default()
     };
     let mut batches: HashMap<(GroupKey, Resource, String), (u64, u64)> = HashMap::new();

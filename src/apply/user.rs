@@ -244,6 +244,13 @@ async fn prepare(
 /// The steps of this attempt whose write an earlier attempt sent and which the live state
 /// shows landed: their diffs become what that write changed (from the rollback entry), so
 /// they are reported `applied` with their before-values, and compensation undoes them.
+///
+/// Which steps an earlier attempt sent is told by the rollback entry alone, not by the
+/// journal: the entry is on disk before the user's first write and names only fields whose
+/// live value then differed from the desired one, so a step whose fields now hold the
+/// desired values where the entry holds others was written since — by that attempt, whose
+/// `writing` line may not have reached the journal before it was killed. (Were it someone
+/// else, the rollback restores it all the same: the run's record and its rollback agree.)
 fn landed_earlier(
     user: &UserPlan,
     earlier: &Earlier,
@@ -255,7 +262,7 @@ fn landed_earlier(
         return landed;
     };
     for (index, step) in user.steps.iter().enumerate() {
-        if diffs[index].body.is_some() || !earlier.touched.contains(&(earlier.start + index)) {
+        if diffs[index].body.is_some() {
             continue;
         }
         let doc = live.get(&step.resource()).unwrap_or(&Value::Null);

@@ -210,7 +210,7 @@ struct Document<'a> {
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<Unreadable<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "applyEstimate", skip_serializing_if = "Option::is_none")]
     apply_estimate: Option<ApplyEstimate>,
 }
 

@@ -33,9 +33,6 @@ pub struct Resume {
     partial: HashMap<String, Vec<Status>>,
     /// Step results kept from earlier attempts.
     pub kept: StatusCounts,
-    /// Per user, its unfinished steps whose write may have reached Odin in an earlier
-    /// attempt (the journal's last word on them is `writing` or `applied`).
-    touched: HashMap<String, Vec<usize>>,
     /// The requests earlier attempts sent (from the timeline): the run's summary counts
     /// every attempt's.
     pub requests_before: crate::odin::RequestCounts,
@@ -55,13 +52,6 @@ impl Resume {
     /// `user`'s rollback entry recorded by an earlier attempt.
     pub fn rollback_of(&self, user: &str) -> Option<&UserPlan> {
         self.recorded.get(user)
-    }
-
-    /// `user`'s unfinished steps (indices at or after [`Resume::start_of`]) whose write an
-    /// earlier attempt sent, maybe with success: found holding their values, they are
-    /// `applied` (by that attempt), not `unchanged`.
-    pub fn touched_of(&self, user: &str) -> &[usize] {
-        self.touched.get(user).map_or(&[], Vec::as_slice)
     }
 
     /// How `user`'s steps before [`Resume::start_of`] ended in earlier attempts (`applied`
@@ -151,7 +141,6 @@ impl Ledger {
         let last = last_states(&journal);
         let journaled = journaled_prefixes(plan, &last);
         let (finished, kept_rows) = finished_steps(files.results()?, &journaled);
-        let touched = touched_steps(&last, &finished);
         let mut kept = StatusCounts::default();
         let steps: HashMap<&str, usize> = plan
             .users
@@ -184,7 +173,6 @@ impl Ledger {
             recorded,
             partial,
             kept,
-            touched,
             requests_before,
         };
         Ok((Ledger::reopen(dir)?, resume))
@@ -236,28 +224,6 @@ fn last_states(journal: &[JournalEntry]) -> LastStates<'_> {
         .iter()
         .map(|entry| ((entry.user_id.as_str(), entry.step), entry.state))
         .collect()
-}
-
-/// Per user, its steps past its finished prefix whose last journal state is `writing` or
-/// `applied`: their write was sent, and may have reached Odin.
-fn touched_steps(
-    last: &LastStates<'_>,
-    finished: &HashMap<String, usize>,
-) -> HashMap<String, Vec<usize>> {
-    let mut touched: HashMap<String, Vec<usize>> = HashMap::new();
-    for (&(user, step), &state) in last {
-        let sent = matches!(
-            state,
-            JournalState::Writing | JournalState::Ended(Status::Applied)
-        );
-        if sent && step >= finished.get(user).copied().unwrap_or(0) {
-            touched.entry(user.to_string()).or_default().push(step);
-        }
-    }
-    for steps in touched.values_mut() {
-        steps.sort_unstable();
-    }
-    touched
 }
 
 /// A step is finished when the journal says so and its `results.csv` line made it to disk
