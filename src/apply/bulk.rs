@@ -120,10 +120,10 @@ pub struct BulkWrites {
 impl BulkWrites {
     /// Plan the batches of `users`: per group `key_of` gives (`None`: not read at group
     /// scale), the steps with the same bulk-writable patch, where at least [`AT_LEAST`]
-    /// users share one. A `bulk_size` of zero plans none.
+    /// users share one (`tally`, from [`tally`]). A `bulk_size` of zero plans none.
     pub fn plan(
         users: &[UserPlan],
-        key_of: impl Fn(&UserPlan) -> Option<GroupKey>,
+        (key_of, tally): (impl Fn(&UserPlan) -> Option<GroupKey>, &Tally),
         bulk_size: usize,
         client: Arc<OdinClient>,
         slots: Arc<Semaphore>,
@@ -135,13 +135,18 @@ impl BulkWrites {
                 continue;
             };
             for (index, step) in user.steps.iter().enumerate() {
+                let patch = Value::Object(step.patch().into_owned()).to_string();
+                let counted = (group.clone(), step.resource(), hash(&patch));
+                if tally.get(&counted).is_none_or(|n| *n < AT_LEAST) {
+                    continue;
+                }
                 let Some(parts) = parts_of(step) else {
                     continue;
                 };
                 let key = Arc::new(BatchKey {
                     group: group.clone(),
                     resource: step.resource(),
-                    patch: Value::Object(step.patch().into_owned()).to_string(),
+                    patch,
                 });
                 let (_, count) = keys
                     .entry(key.clone())
@@ -475,6 +480,41 @@ fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value>)>> {
             .insert(field, value.clone());
     }
     (!parts.is_empty()).then(|| parts.into_iter().collect())
+}
+
+/// How many users of each group share each step patch that a bulk write could carry:
+/// (group, resource, hash of the patch) → users. Counted with a hash so that the count of
+/// 50,000 different patches costs little; a collision only plans a batch that turns out
+/// smaller, whose users are written on their own.
+pub type Tally = HashMap<(GroupKey, Resource, u64), usize>;
+
+/// The [`Tally`] of `users`, placed by `key_of`.
+pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>) -> Tally {
+    let mut tally = Tally::new();
+    for user in users {
+        let Some(group) = key_of(user) else {
+            continue;
+        };
+        for step in user.steps.iter().filter(|s| parts_of(s).is_some()) {
+            let patch = Value::Object(step.patch().into_owned()).to_string();
+            *tally
+                .entry((group.clone(), step.resource(), hash(&patch)))
+                .or_default() += 1;
+        }
+    }
+    tally
+}
+
+/// Whether `tally` holds a change of `group` that at least [`AT_LEAST`] users share.
+pub fn shared_in(tally: &Tally, group: &GroupKey) -> bool {
+    tally
+        .iter()
+        .any(|((g, _, _), n)| g == group && *n >= AT_LEAST)
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(text)
 }
 
 /// The targets a step planned for a bulk write writes.

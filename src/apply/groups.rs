@@ -13,7 +13,7 @@
 //! per resource), and a server that answers 404 to a group read gets per-user reads, with
 //! one warning.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -35,6 +35,12 @@ struct Wanted {
     users: bool,
     /// The bulk services to read.
     services: BTreeSet<BulkService>,
+    /// The keys of a listing row kept: the identity keys and the top-level keys the
+    /// group's users' steps change (a row of a large group is kilobytes in memory).
+    row_keys: BTreeSet<String>,
+    /// Whether a step of the group's users could be written in bulk: only then are the
+    /// `/bulk` elements' user summaries kept (what a bulk write lists users as).
+    summaries: bool,
 }
 
 /// One user of a group read.
@@ -57,17 +63,34 @@ struct Snapshot {
     unsupported: Vec<BulkService>,
 }
 
+/// A group's latest read, and the run's users of it not served yet.
+#[derive(Debug, Default)]
+struct Slot {
+    snapshot: Option<Snapshot>,
+    /// The run's users of the group whose documents were not handed out yet: a read keeps
+    /// only them (and the user asking, whose read may have grown too old before its first
+    /// write).
+    pending: HashSet<String>,
+}
+
 /// The group reads of one run, shared by its workers.
+///
+/// Memory: a read keeps only the group's users of this run not yet served, and hands each
+/// user's documents out (moved, not copied), so a group's read shrinks as its users start.
 #[derive(Debug)]
 pub struct GroupReads {
     max_age: Duration,
     placement: Arc<Placement>,
     wanted: HashMap<GroupKey, Wanted>,
-    snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Option<Snapshot>>>>>,
+    snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Slot>>>>,
     warned: AtomicBool,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
 }
+
+/// The keys of a listing row that say who and where a user is: kept in every row, as the
+/// write of a user record and a bulk write's list name the user with them.
+const IDENTITY: [&str; 3] = ["userId", "serviceProviderId", "groupId"];
 
 /// The default `max_age`: a group read stands for users' before-state for this long.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30);
@@ -93,7 +116,12 @@ impl GroupReads {
     /// Plan the group reads of `users`: per group, the user records and bulk services its
     /// users' steps need, where one read of the group costs fewer requests than its users'
     /// own reads would. A `max_age` of zero plans none.
-    pub fn plan(users: &[UserPlan], max_age: Duration, placement: Arc<Placement>) -> GroupReads {
+    pub fn plan(
+        users: &[UserPlan],
+        max_age: Duration,
+        placement: Arc<Placement>,
+        bulk: Option<&super::bulk::Tally>,
+    ) -> GroupReads {
         let mut costs: HashMap<GroupKey, (Wanted, usize)> = HashMap::new();
         for user in users {
             let Some(key) = placement.key_of(user) else {
@@ -103,10 +131,19 @@ impl GroupReads {
             let (wanted, per_user) = costs.entry(key).or_default();
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
+            if needs.users {
+                let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
+                wanted.row_keys.extend(tops.map(str::to_string));
+            }
+
             *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
         }
-        let wanted = costs
+        let wanted: HashMap<GroupKey, Wanted> = costs
             .into_iter()
+            .map(|(key, (mut wanted, per_user))| {
+                wanted.summaries = bulk.is_some_and(|tally| super::bulk::shared_in(tally, &key));
+                (key, (wanted, per_user))
+            })
             // A bound of zero trusts no group read: every user is read one by one.
             .filter(|_| !max_age.is_zero())
             .filter(|(_, (wanted, per_user))| {
@@ -115,11 +152,22 @@ impl GroupReads {
             })
             .map(|(key, (wanted, _))| (key, wanted))
             .collect();
+        let mut slots: HashMap<GroupKey, Slot> = HashMap::new();
+        for user in users {
+            if let Some(key) = placement.key_of(user).filter(|k| wanted.contains_key(k)) {
+                let slot = slots.entry(key).or_default();
+                slot.pending.insert(user.user_id.clone());
+            }
+        }
+        let slots = slots
+            .into_iter()
+            .map(|(key, slot)| (key, Arc::new(tokio::sync::Mutex::new(slot))))
+            .collect();
         GroupReads {
             max_age,
             placement,
             wanted,
-            snapshots: Mutex::new(HashMap::new()),
+            snapshots: Mutex::new(slots),
             warned: AtomicBool::new(false),
             warning: Mutex::new(None),
         }
@@ -188,33 +236,40 @@ impl GroupReads {
             .entry(key.clone())
             .or_default()
             .clone();
-        let mut snapshot = slot.lock().await;
-        let stale = snapshot
+        let mut slot = slot.lock().await;
+        let stale = slot
+            .snapshot
             .as_ref()
             .is_none_or(|s| s.read_at.elapsed() >= self.max_age);
         if stale {
-            *snapshot = Some(self.read(&key, wanted, client).await);
+            let pending = &slot.pending;
+            let keep = |id: &str| id == user.user_id || pending.contains(id);
+            let read = self.read(&key, wanted, client, keep).await;
+            slot.snapshot = Some(read);
         }
-        let Some(snapshot) = snapshot.as_ref() else {
+        slot.pending.remove(&user.user_id);
+        let Some(snapshot) = slot.snapshot.as_mut() else {
             return FromGroup::default();
         };
-        let Some(found) = snapshot.users.get(&user.user_id) else {
+        let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
+        let Some(found) = snapshot.users.remove(&user.user_id) else {
             return FromGroup::default();
         };
+        drop(slot);
         let needs = needs(user);
         let mut docs = HashMap::new();
         let mut rows = HashMap::new();
         // A listing row stands for the record only where it holds every field the user's
         // steps change (API.md §7a); otherwise the record is read for this user.
         if needs.users && wanted.users && row_holds_all(&found.row, user) {
-            docs.insert(Resource::User, found.row.clone());
             rows.insert(BulkTarget::UserRecord, found.row.clone());
+            docs.insert(Resource::User, found.row);
         }
         let mut unassigned = BTreeSet::new();
         let bulk_read = needs
             .services
             .iter()
-            .all(|s| !snapshot.unsupported.contains(s) && found.settings.contains_key(s));
+            .all(|s| !unsupported.contains(s) && found.settings.contains_key(s));
         if !needs.services.is_empty() && bulk_read {
             let mut settings = Map::new();
             settings.insert("userId".into(), Value::String(user.user_id.clone()));
@@ -235,23 +290,43 @@ impl GroupReads {
         }
         FromGroup {
             docs,
-            read_at: Some(snapshot.read_at),
+            read_at: Some(read_at),
             rows,
             unassigned,
             group: Some(key),
         }
     }
 
-    /// Read a group; one that cannot be read holds nobody (per-user reads).
-    async fn read(&self, key: &GroupKey, wanted: &Wanted, client: &OdinClient) -> Snapshot {
+    /// Read a group, keeping the users `keep` names; one that cannot be read holds nobody
+    /// (per-user reads).
+    async fn read(
+        &self,
+        key: &GroupKey,
+        wanted: &Wanted,
+        client: &OdinClient,
+        keep: impl Fn(&str) -> bool,
+    ) -> Snapshot {
         let (sp, group) = (key.0.as_str(), key.1.as_str());
         let read_at = Instant::now();
         let mut users: HashMap<String, Member> = HashMap::new();
         let mut unsupported = Vec::new();
         if wanted.users {
-            match group::list_users(client, sp, Some(group), None, true).await {
-                Ok(records) => {
-                    for row in records {
+            // Each row is trimmed as it is read, and only the run's users of the group kept.
+            let trim = |mut row: Value| {
+                let id = group::text_of(row.get("userId"))?;
+                if !keep(&id) {
+                    return None;
+                }
+                if let Value::Object(fields) = &mut row {
+                    fields.retain(|key, _| {
+                        IDENTITY.contains(&key.as_str()) || wanted.row_keys.contains(key)
+                    });
+                }
+                Some(row)
+            };
+            match group::list_users_kept(client, sp, Some(group), true, trim).await {
+                Ok(rows) => {
+                    for row in rows {
                         if let Some(id) = group::text_of(row.get("userId")) {
                             users.insert(
                                 id,
@@ -267,12 +342,15 @@ impl GroupReads {
             }
         }
         for &service in &wanted.services {
-            match group::read_bulk(client, sp, group, service).await {
+            match group::read_bulk_kept(client, sp, group, service, &keep).await {
                 Ok(by_user) => {
                     for (user_id, element) in by_user {
                         let user = users.entry(user_id).or_default();
                         user.settings.insert(service, element.settings);
-                        user.summaries.insert(service, element.summary);
+                        // A summary is what a bulk write lists the user as.
+                        if service.writable() && wanted.summaries {
+                            user.summaries.insert(service, element.summary);
+                        }
                     }
                 }
                 Err(GroupReadError::Unsupported { path }) => {
@@ -415,12 +493,12 @@ mod tests {
             user(6, None, always),
         ];
         let placement = Arc::new(Placement::default());
-        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone());
+        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone(), None);
         // Two users of g1 share one bulk read; g2 has one user (no saving); g3's service has
         // no group read; user 6's group is unknown.
         let covered: Vec<bool> = users.iter().map(|u| reads.covers(u)).collect();
         assert_eq!(covered, [true, true, false, false, false, false]);
-        let none = GroupReads::plan(&users, Duration::ZERO, placement);
+        let none = GroupReads::plan(&users, Duration::ZERO, placement, None);
         assert!(users.iter().all(|u| !none.covers(u)));
     }
 }

@@ -60,6 +60,7 @@ pub async fn read_all(
         users,
         super::groups::DEFAULT_MAX_AGE,
         Arc::new(placement),
+        None,
     ));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = Vec::with_capacity(users.len());

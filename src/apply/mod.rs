@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::odin::OdinClient;
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::rundir::{Ledger, LedgerError, Resume, StepResult};
 pub use crate::rundir::{StatusCounts, Summary};
 
@@ -166,19 +166,25 @@ pub async fn run(
     collector.warn(placed.warning);
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
+    let tally = match options.bulk_size {
+        0 => bulk::Tally::new(),
+        _ => bulk::tally(&plan.users, |user| placement.key_of(user)),
+    };
     let groups = Arc::new(groups::GroupReads::plan(
         &plan.users,
         options.group_max_age,
         placement,
+        Some(&tally),
     ));
+    let covered = |user: &plan::UserPlan| {
+        groups
+            .covers(user)
+            .then(|| groups.placement().key_of(user))
+            .flatten()
+    };
     let bulk = Arc::new(bulk::BulkWrites::plan(
         &plan.users,
-        |user| {
-            groups
-                .covers(user)
-                .then(|| groups.placement().key_of(user))
-                .flatten()
-        },
+        (covered, &tally),
         options.bulk_size,
         client.clone(),
         slots.clone(),

@@ -9,7 +9,9 @@
 //! a `groupId`) and every user of a server without the listing stay unplaced: they are read
 //! and written one by one, as before.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
 
 use crate::odin::OdinClient;
 use crate::odin::group::{self, GroupReadError};
@@ -76,7 +78,16 @@ impl Placement {
                 }
             }
         };
-        let rows = match group::list_users(client, &sp, None, None, false).await {
+        // Each row is read for its user and group only, and only for users to place.
+        let wanted: HashSet<&str> = unplaced.iter().map(|u| u.user_id.as_str()).collect();
+        let home = |row: Value| {
+            let id = group::text_of(row.get("userId"))?;
+            let group = group::text_of(row.get("groupId"))?;
+            wanted
+                .contains(id.as_str())
+                .then(|| serde_json::json!({"userId": id, "groupId": group}))
+        };
+        let rows = match group::list_users_kept(client, &sp, None, false, home).await {
             Ok(rows) => rows,
             Err(error) => {
                 let warning = unreadable(&sp, &error);

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -99,6 +100,12 @@ impl OdinClient {
         self.call(Kind::GroupRead, path, query, None).await
     }
 
+    /// [`OdinClient::get`] with the answer's body as the bytes Odin sent: for a large answer
+    /// read into the caller's own shape (a group's listing keeps a few keys of each row).
+    pub async fn get_raw(&self, path: &str, query: &[(&str, &str)]) -> Call<Bytes> {
+        self.call_raw(Kind::GroupRead, path, query, None).await
+    }
+
     /// `PUT {path}` of a bulk write (API.md §10) with `body`: one request for many users,
     /// counted as [`RequestCounts::bulk_writes`].
     pub async fn put_bulk(&self, path: &str, body: &Value) -> Call {
@@ -134,6 +141,17 @@ impl OdinClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Call {
+        self.call_raw(kind, path, query, body).await.json()
+    }
+
+    /// [`OdinClient::call`], the answer's body left as the bytes Odin sent.
+    pub(super) async fn call_raw(
+        &self,
+        kind: Kind,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Call<Bytes> {
         let url = format!("{}{path}", self.transport.config.base_url);
         let method = if matches!(kind, Kind::Write | Kind::BulkWrite) {
             Method::PUT

@@ -14,6 +14,7 @@
 //! answer or whose element does not say whether the service is assigned) is read per user.
 //! Nothing here reads an absent field as null.
 
+mod kept;
 mod parse;
 mod service;
 mod write;
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub use kept::{list_users_kept, read_bulk_kept};
 pub(crate) use parse::text_of;
 pub use parse::{BulkElement, parse_bulk, parse_bulk_elements, parse_groups, parse_users};
 pub use service::{BulkService, BulkShape};
@@ -232,7 +234,7 @@ pub async fn list_users(
         Some(group) => format!("group `{service_provider}/{group}`"),
         None => format!("service provider `{service_provider}`"),
     })?;
-    parse_users(&body).map_err(|reason| malformed(path, reason))
+    parse::into_users(body).map_err(|reason| malformed(path, reason))
 }
 
 /// `GET /users/{slug}/bulk?serviceProviderId=&groupId=`: user id → its element (settings,
@@ -244,21 +246,7 @@ pub async fn read_bulk(
     group: &str,
     service: BulkService,
 ) -> Result<BTreeMap<String, BulkElement>, GroupReadError> {
-    let path = service.path();
-    let call = client
-        .get(
-            &path,
-            &[("serviceProviderId", service_provider), ("groupId", group)],
-        )
-        .await;
-    let body = match call.result {
-        Ok(body) => body,
-        Err(error) if error.status() == Some(404) => {
-            return Err(GroupReadError::Unsupported { path });
-        }
-        Err(error) => return Err(error.into()),
-    };
-    parse_bulk_elements(&body, service).map_err(|reason| malformed(&path, reason))
+    read_bulk_kept(client, service_provider, group, service, |_| true).await
 }
 
 /// Read a group: its extended listing rows (filtered by Odin when `filter` is given), then
@@ -309,10 +297,10 @@ pub async fn read_group(
 }
 
 /// A listing's body, with a 404 told as the thing that was not found.
-fn listing(
-    result: Result<Value, OdinError>,
+fn listing<T>(
+    result: Result<T, OdinError>,
     what: impl FnOnce() -> String,
-) -> Result<Value, GroupReadError> {
+) -> Result<T, GroupReadError> {
     match result {
         Ok(body) => Ok(body),
         Err(OdinError::Http {

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use rand::RngExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -52,15 +53,49 @@ impl ClientConfig {
 /// The default [`ClientConfig::max_wait`]: 10 minutes.
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(600);
 
-/// The outcome of one logical request, however many attempts it took.
+/// The outcome of one logical request, however many attempts it took: its body as JSON
+/// (`T = Value`), or as the bytes Odin sent (`T = Bytes`, for a caller that reads a large
+/// answer into its own shape without building every value of it).
 #[derive(Debug)]
-pub struct Call {
+pub struct Call<T = Value> {
     /// The last HTTP status received, if any.
     pub status: Option<u16>,
     /// Attempts made (1 when it went through first time).
     pub attempts: u32,
     /// The response body, or why there is none.
-    pub result: Result<Value, OdinError>,
+    pub result: Result<T, OdinError>,
+}
+
+impl Call<Bytes> {
+    /// The body read as JSON; a body that is not JSON is [`OdinError::Decode`] (with no
+    /// status, as nothing usable was answered).
+    pub fn json(self) -> Call {
+        self.decode(|bytes| serde_json::from_slice(bytes))
+    }
+
+    /// The body read by `decode` (e.g. `serde_json::from_slice` into a shape of the
+    /// caller's); a failure is [`OdinError::Decode`].
+    pub fn decode<T>(self, decode: impl FnOnce(&[u8]) -> Result<T, serde_json::Error>) -> Call<T> {
+        match self.result {
+            Ok(bytes) => match decode(&bytes) {
+                Ok(value) => Call {
+                    status: self.status,
+                    attempts: self.attempts,
+                    result: Ok(value),
+                },
+                Err(error) => Call {
+                    status: None,
+                    attempts: self.attempts,
+                    result: Err(OdinError::Decode(error.to_string())),
+                },
+            },
+            Err(error) => Call {
+                status: self.status,
+                attempts: self.attempts,
+                result: Err(error),
+            },
+        }
+    }
 }
 
 /// Sending with limiter, counters and retries; shared by data requests, logins and refreshes.
@@ -100,6 +135,7 @@ impl Transport {
         match self
             .retrying(prepare, retry_unreachable, Kind::Login, "")
             .await
+            .json()
             .result
         {
             Ok(mut answer) => {
@@ -144,7 +180,7 @@ impl Transport {
             stamp(&sent);
             std::future::ready(Ok(self.http.put(&url).bearer_auth(token.value())))
         };
-        let call = self.retrying(prepare, true, Kind::Login, "").await;
+        let call = self.retrying(prepare, true, Kind::Login, "").await.json();
         if call.attempts == 0 {
             return Ok(None);
         }
@@ -168,7 +204,7 @@ impl Transport {
         retry_unreachable: bool,
         kind: Kind,
         subject: &str,
-    ) -> Call
+    ) -> Call<Bytes>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<reqwest::RequestBuilder, OdinError>>,
@@ -296,7 +332,7 @@ async fn send(
     counters: &Counters,
     secrets: &Secrets,
     kind: Kind,
-) -> Result<Value, OdinError> {
+) -> Result<Bytes, OdinError> {
     counters.sent(kind);
     let response = request
         .send()
@@ -309,7 +345,7 @@ async fn send(
         .await
         .map_err(|e| OdinError::from_transport(&e))?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| OdinError::Decode(e.to_string()));
+        return Ok(bytes);
     }
     // Server text may echo the request (the password of a login, a token): removed before
     // the message is cut to length, or printed, logged or stored anywhere.

@@ -32,13 +32,21 @@ pub fn parse_groups(body: &Value) -> Result<Vec<Group>, String> {
 
 /// `GET /users?serviceProviderId=…` → the user records, each an object with a `userId`.
 pub fn parse_users(body: &Value) -> Result<Vec<Value>, String> {
-    let items = array(body)?;
+    into_users(body.clone())
+}
+
+/// [`parse_users`] of a body owned: the rows are moved out, not copied (a listing of a
+/// large group is megabytes).
+pub(crate) fn into_users(body: Value) -> Result<Vec<Value>, String> {
+    let Value::Array(items) = body else {
+        return Err(format!("expected a JSON array, got {}", kind(&body)));
+    };
     for (i, item) in items.iter().enumerate() {
         if !item.is_object() || text_of(item.get("userId")).is_none() {
             return Err(format!("user {} is not a record with a `userId`", i + 1));
         }
     }
-    Ok(items.clone())
+    Ok(items)
 }
 
 /// One user's element of a `/bulk` read.
@@ -85,65 +93,79 @@ pub fn parse_bulk_elements(
     };
     let mut by_user = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
-        let data = item.get("data");
-        let summary = item.get("user").or_else(|| item.get("profile"));
-        let user_id = text_of(data.and_then(|d| d.get("userId")))
-            .or_else(|| text_of(item.get("userId")))
-            .or_else(|| text_of(summary.and_then(|u| u.get("userId"))))
-            .ok_or_else(|| format!("entry {} names no user", i + 1))?;
-        if let Some(name) = item
-            .get("service")
-            .and_then(|s| s.get("serviceName"))
-            .and_then(Value::as_str)
-            && name != service.service_name()
-        {
+        if let Some((user_id, element)) = bulk_element(i, item.clone(), service)? {
+            by_user.insert(user_id, element);
+        }
+    }
+    Ok(by_user)
+}
+
+/// Element `i` (from 0) of a `/bulk` answer, taken apart: its user and what it says, or
+/// `None` where it stands for nothing (see [`parse_bulk_elements`]).
+pub(crate) fn bulk_element(
+    i: usize,
+    mut item: Value,
+    service: BulkService,
+) -> Result<Option<(String, BulkElement)>, String> {
+    let data = item.get("data");
+    let summary = item.get("user").or_else(|| item.get("profile"));
+    let user_id = text_of(data.and_then(|d| d.get("userId")))
+        .or_else(|| text_of(item.get("userId")))
+        .or_else(|| text_of(summary.and_then(|u| u.get("userId"))))
+        .ok_or_else(|| format!("entry {} names no user", i + 1))?;
+    if let Some(name) = item
+        .get("service")
+        .and_then(|s| s.get("serviceName"))
+        .and_then(Value::as_str)
+        && name != service.service_name()
+    {
+        return Err(format!(
+            "entry {} is about `{name}`, not `{service}`",
+            i + 1
+        ));
+    }
+    let assigned = match item.get("service").and_then(|s| s.get("assigned")) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
+        // No flag: settings present mean the service is there; none say nothing.
+        None if data.is_some_and(|d| d.as_object().is_some_and(|m| m.len() > 1)) => true,
+        None => return Ok(None),
+        Some(other) => {
             return Err(format!(
-                "entry {} is about `{name}`, not `{service}`",
+                "entry {} has `assigned: {other}`, not a boolean",
                 i + 1
             ));
         }
-        let assigned = match item.get("service").and_then(|s| s.get("assigned")) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
-            // No flag: settings present mean the service is there; none say nothing.
-            None if data.is_some_and(|d| d.as_object().is_some_and(|m| m.len() > 1)) => true,
-            None => continue,
+    };
+    let Some(fields) = item.as_object_mut() else {
+        return Err(format!("entry {} is not an object", i + 1));
+    };
+    let summary = match fields.remove("user").or_else(|| fields.remove("profile")) {
+        Some(summary @ Value::Object(_)) => summary,
+        _ => serde_json::json!({ "userId": user_id }),
+    };
+    let settings = if assigned {
+        let mut settings = match fields.remove("data") {
+            Some(Value::Object(map)) => map,
+            // Assigned, but its settings are not in the answer: unknown.
+            None | Some(Value::Null) => return Ok(None),
             Some(other) => {
-                return Err(format!(
-                    "entry {} has `assigned: {other}`, not a boolean",
-                    i + 1
-                ));
+                return Err(format!("entry {} has `data` {other}, not an object", i + 1));
             }
         };
-        let settings = if assigned {
-            let mut settings = match data {
-                Some(Value::Object(map)) => map.clone(),
-                // Assigned, but its settings are not in the answer: unknown.
-                None | Some(Value::Null) => continue,
-                Some(other) => {
-                    return Err(format!("entry {} has `data` {other}, not an object", i + 1));
-                }
-            };
-            if service == BulkService::VoiceMessaging {
-                // The element holds the service's `Voice Messaging User` part, which
-                // carries its own `userId` in the settings document (API.md §4 quirk 4).
-                let part = serde_json::json!({ "Voice Messaging User": settings });
-                Some(part)
-            } else {
-                settings.remove("userId");
-                Some(Value::Object(settings))
-            }
+        if service == BulkService::VoiceMessaging {
+            // The element holds the service's `Voice Messaging User` part, which carries
+            // its own `userId` in the settings document (API.md §4 quirk 4).
+            Some(serde_json::json!({ "Voice Messaging User": settings }))
         } else {
-            None
-        };
-        let summary = match summary {
-            Some(summary @ Value::Object(_)) => summary.clone(),
-            _ => serde_json::json!({ "userId": user_id }),
-        };
-        by_user.insert(user_id, BulkElement { settings, summary });
-    }
-    Ok(by_user)
+            settings.remove("userId");
+            Some(Value::Object(settings))
+        }
+    } else {
+        None
+    };
+    Ok(Some((user_id, BulkElement { settings, summary })))
 }
 
 /// A text value that may arrive as a JSON number; `None` when absent, null or empty.
