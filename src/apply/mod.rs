@@ -16,6 +16,7 @@ pub mod live;
 mod outbox;
 pub mod placement;
 mod reporter;
+mod steps;
 mod undo;
 mod user;
 pub mod verify;

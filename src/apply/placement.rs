@@ -4,7 +4,8 @@
 //! /users?serviceProviderId=SP`, whose rows say each user's `groupId`). A placed user can be
 //! read with its group and written with a bulk write ([`super::groups`], [`super::bulk`]).
 //!
-//! The service provider is the one given (`--service-provider`) or the first user's (one
+//! The service provider is the one given (`--service-provider`), else the admin's own
+//! (an enterprise admin's login answer names it), else the first user's (one
 //! `GET /users?userId=`). Users the listing does not hold (another enterprise; a row without
 //! a `groupId`) and every user of a server without the listing stay unplaced: they are read
 //! and written one by one, as before.
@@ -68,8 +69,11 @@ impl Placement {
             return (placement, Placed::default());
         }
         let mut requests = 1;
-        let sp = match service_provider {
-            Some(sp) => sp.to_string(),
+        // The login answer holds the admin's details and ids (API.md §2): an enterprise
+        // admin's names its service provider, a system admin's none.
+        let own = group::text_of(client.login_answer().get("serviceProviderId"));
+        let sp = match service_provider.map(str::to_string).or(own) {
+            Some(sp) => sp,
             None => {
                 requests += 1;
                 match first_service_provider(&unplaced, client).await {

@@ -19,23 +19,31 @@
 //! the change, or a server that wants another body) or failing after retries sends that
 //! chunk's users to their own writes. One warning says so.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod job;
+mod parts;
+mod pending;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
 
-use super::diff::same;
 use super::placement::GroupKey;
-use crate::notation::{self, Segment};
 use crate::odin::OdinClient;
-use crate::odin::group::{self, BulkService, BulkTarget, BulkWriteError};
-use crate::plan::{Step, UserPlan};
+use crate::odin::group::BulkTarget;
+use crate::plan::UserPlan;
 use crate::resource::Resource;
-use crate::services::settings_service;
+use job::Job;
+pub use parts::{Tally, shared_in, tally, targets_of};
+use parts::{hash, parts_of};
+pub use pending::Pending;
 
-/// The most users one bulk write lists, unless `--bulk-size` says otherwise.
-pub const DEFAULT_BULK_SIZE: usize = 100;
+/// The most users one bulk write lists, unless `--bulk-size` says otherwise. No source
+/// gives Odin's limit (its front end sends whatever rows are selected, API.md §10); 200
+/// users of the listing's summaries make a body of about 50 KB, and a group of 200 costs
+/// one write and one verifying read.
+pub const DEFAULT_BULK_SIZE: usize = 200;
 
 /// The fewest users a bulk write is sent for: it costs one write and one verifying read
 /// per target, where the users' own writes cost one each.
@@ -344,305 +352,5 @@ impl BulkWrites {
                     .insert(target);
             }
         });
-    }
-}
-
-/// One chunk of a batch, to send.
-#[derive(Debug)]
-struct Job {
-    group: GroupKey,
-    parts: Parts,
-    chunk: Vec<Arrival>,
-}
-
-/// What sending a chunk taught the run.
-#[derive(Debug, Default)]
-struct Sent {
-    warning: Option<String>,
-    not_served: Option<BulkTarget>,
-}
-
-impl Job {
-    /// Write the chunk (one request per target), read back each target once, and tell
-    /// each member how it fared. `served`: no target is known to be unserved.
-    async fn send(self, client: &OdinClient, served: bool) -> Sent {
-        let mut sent = Sent::default();
-        if !served || self.chunk.len() < AT_LEAST {
-            self.reply_alone(&[]);
-            return sent;
-        }
-        let (sp, group) = (&self.group.0, &self.group.1);
-        let mut http_status = 200;
-        let mut taken = Vec::new();
-        for (target, data) in self.parts.iter() {
-            let users: Vec<Value> = self
-                .chunk
-                .iter()
-                .map(|a| a.rows.get(target).cloned().unwrap_or(Value::Null))
-                .collect();
-            match group::write_bulk(client, *target, &users, data).await {
-                Ok(status) => {
-                    http_status = status;
-                    taken.push(*target);
-                }
-                Err(error) => {
-                    if let BulkWriteError::NotServed { .. } = error {
-                        sent.not_served = Some(*target);
-                    }
-                    sent.warning = Some(format!(
-                        "{error}; its {} users of group `{sp}/{group}` were written one by one",
-                        self.chunk.len()
-                    ));
-                    self.reply_alone(&taken);
-                    return sent;
-                }
-            }
-        }
-        // Each member took the change only where the group now holds its desired values.
-        let mut took = vec![Vec::new(); self.chunk.len()];
-        for (target, data) in self.parts.iter() {
-            let live = match group::read_target(client, sp, group, *target).await {
-                Ok(live) => live,
-                Err(error) => {
-                    sent.warning = Some(format!(
-                        "group `{sp}/{group}` could not be read after a bulk write ({error});                          its users were written one by one"
-                    ));
-                    self.reply_alone(&taken);
-                    return sent;
-                }
-            };
-            for (arrival, took) in self.chunk.iter().zip(took.iter_mut()) {
-                let id = arrival
-                    .rows
-                    .get(target)
-                    .and_then(|row| group::text_of(row.get("userId")));
-                let now = id.and_then(|id| live.get(&id));
-                if now.is_some_and(|now| {
-                    data.iter()
-                        .all(|(field, desired)| same(now.get(field), desired))
-                }) {
-                    took.push(*target);
-                }
-            }
-        }
-        let users = self.chunk.len();
-        let targets = self.parts.len();
-        for (arrival, landed) in self.chunk.into_iter().zip(took) {
-            let outcome = if landed.len() == targets {
-                Outcome::Applied { http_status, users }
-            } else {
-                Outcome::Alone { landed }
-            };
-            let _ = arrival.reply.send(outcome);
-        }
-        sent
-    }
-
-    fn reply_alone(self, landed: &[BulkTarget]) {
-        for arrival in self.chunk {
-            let landed = landed.to_vec();
-            let _ = arrival.reply.send(Outcome::Alone { landed });
-        }
-    }
-}
-
-/// The targets and data of `step` if it can be written in bulk: user-record fields that
-/// are top-level keys an extended listing row holds (not the identity keys), or fields of
-/// writable bulk services (one level inside the service: a nested part is written whole per
-/// user, API.md §3).
-fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value>)>> {
-    let Step::Fields { resource, patch } = step else {
-        return None;
-    };
-    let mut parts: BTreeMap<BulkTarget, Map<String, Value>> = BTreeMap::new();
-    for (key, value) in patch.iter() {
-        let segments = notation::parse_relative(key).ok()?;
-        let (target, field) = match (resource, segments.as_slice()) {
-            (Resource::User, [Segment::Key(field)]) => {
-                let identity = ["userId", "serviceProviderId", "groupId"];
-                if identity.contains(&field.as_str())
-                    || group::EXTENDED_ROWS_LACK.contains(&field.as_str())
-                {
-                    return None;
-                }
-                (BulkTarget::UserRecord, field.clone())
-            }
-            (Resource::Settings, [Segment::Key(_), Segment::Key(field)]) => {
-                let service = BulkService::from_service_name(settings_service(key))
-                    .filter(|s| s.writable())?;
-                (BulkTarget::Service(service), field.clone())
-            }
-            _ => return None,
-        };
-        parts
-            .entry(target)
-            .or_default()
-            .insert(field, value.clone());
-    }
-    (!parts.is_empty()).then(|| parts.into_iter().collect())
-}
-
-/// How many users of each group share each step patch that a bulk write could carry:
-/// (group, resource, hash of the patch) → users. Counted with a hash so that the count of
-/// 50,000 different patches costs little; a collision only plans a batch that turns out
-/// smaller, whose users are written on their own.
-pub type Tally = HashMap<(GroupKey, Resource, u64), usize>;
-
-/// The [`Tally`] of `users`, placed by `key_of`.
-pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>) -> Tally {
-    let mut tally = Tally::new();
-    for user in users {
-        let Some(group) = key_of(user) else {
-            continue;
-        };
-        for step in user.steps.iter().filter(|s| parts_of(s).is_some()) {
-            let patch = Value::Object(step.patch().into_owned()).to_string();
-            *tally
-                .entry((group.clone(), step.resource(), hash(&patch)))
-                .or_default() += 1;
-        }
-    }
-    tally
-}
-
-/// Whether `tally` holds a change of `group` that at least [`AT_LEAST`] users share.
-pub fn shared_in(tally: &Tally, group: &GroupKey) -> bool {
-    tally
-        .iter()
-        .any(|((g, _, _), n)| g == group && *n >= AT_LEAST)
-}
-
-fn hash(text: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(text)
-}
-
-/// The targets a step planned for a bulk write writes.
-pub fn targets_of(step: &Step) -> Vec<BulkTarget> {
-    parts_of(step)
-        .map(|parts| parts.into_iter().map(|(target, _)| target).collect())
-        .unwrap_or_default()
-}
-
-/// A started user's steps planned for bulk writes that have not arrived at their batch:
-/// whatever ends the user's work (a failure, a pause, its end) drops them out, so that no
-/// batch waits for them.
-#[derive(Debug)]
-pub struct Pending<'a> {
-    bulk: &'a Arc<BulkWrites>,
-    user_id: String,
-    steps: Vec<usize>,
-}
-
-impl<'a> Pending<'a> {
-    /// The steps of `user` from `start` on that are planned for bulk writes (indices in
-    /// the whole plan of the user).
-    pub fn new(bulk: &'a Arc<BulkWrites>, user: &UserPlan, start: usize) -> Pending<'a> {
-        let steps = (start..user.steps.len())
-            .filter(|&index| bulk.planned(&user.user_id, index))
-            .collect();
-        Pending {
-            bulk,
-            user_id: user.user_id.clone(),
-            steps,
-        }
-    }
-
-    /// Whether step `index` waits to arrive at a batch.
-    pub fn holds(&self, index: usize) -> bool {
-        self.steps.contains(&index)
-    }
-
-    /// Step `index` will not arrive.
-    pub fn drop_out(&mut self, index: usize) {
-        if let Some(at) = self.steps.iter().position(|&s| s == index) {
-            self.steps.remove(at);
-            self.bulk.drop_out(&self.user_id, index);
-        }
-    }
-
-    /// Step `index` arrives at its batch; see [`BulkWrites::arrive`].
-    pub async fn arrive(&mut self, index: usize, rows: HashMap<BulkTarget, Value>) -> Outcome {
-        let Some(at) = self.steps.iter().position(|&s| s == index) else {
-            return Outcome::alone();
-        };
-        self.steps.remove(at);
-        self.bulk.arrive(&self.user_id, index, rows).await
-    }
-}
-
-impl Drop for Pending<'_> {
-    fn drop(&mut self) {
-        for index in std::mem::take(&mut self.steps) {
-            self.bulk.drop_out(&self.user_id, index);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn step(resource: Resource, patch: Value) -> Step {
-        Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
-    }
-
-    #[test]
-    fn what_a_bulk_write_can_carry() {
-        let settings = step(
-            Resource::Settings,
-            json!({"Call Recording.recordingOption": "Always", "Call Forwarding Always.isActive": true}),
-        );
-        let parts = parts_of(&settings).unwrap();
-        let targets: Vec<BulkTarget> = parts.iter().map(|(t, _)| *t).collect();
-        assert_eq!(
-            targets,
-            [
-                BulkTarget::Service(BulkService::CallForwardingAlways),
-                BulkTarget::Service(BulkService::CallRecording)
-            ]
-        );
-        assert_eq!(
-            parts[1].1,
-            *json!({"recordingOption": "Always"}).as_object().unwrap()
-        );
-        let user = step(
-            Resource::User,
-            json!({"timeZone": "Europe/Oslo", "language": "English"}),
-        );
-        assert_eq!(targets_of(&user), [BulkTarget::UserRecord]);
-        // A service without a bulk write, one read only, a nested part, a list element,
-        // fields listing rows lack, and identity keys are written per user.
-        for (resource, patch) in [
-            (
-                Resource::Settings,
-                json!({"Call Recording.recordingOption": "Always", "Do Not Disturb.isActive": true}),
-            ),
-            (
-                Resource::Settings,
-                json!({"Anonymous Call Rejection.isActive": true}),
-            ),
-            (
-                Resource::Settings,
-                json!({"Voice Messaging User.Voice Messaging User.isActive": true}),
-            ),
-            (
-                Resource::Settings,
-                json!({"Speed Dial 8.speedCodes[0].phoneNumber": "+1"}),
-            ),
-            (
-                Resource::User,
-                json!({"timeZone": "Europe/Oslo", "emailAddress": "a@x"}),
-            ),
-            (Resource::User, json!({"address.city": "Oslo"})),
-            (Resource::Policy, json!({"clidPolicy": "Use DN"})),
-        ] {
-            assert!(
-                parts_of(&step(resource, patch.clone())).is_none(),
-                "{patch}"
-            );
-        }
     }
 }

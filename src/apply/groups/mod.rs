@@ -20,13 +20,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+mod needs;
+
 use super::placement::{GroupKey, Placement};
-use crate::notation;
 use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
-use crate::services::settings_service;
+use needs::{needs, row_holds_all, user_fields};
 
 /// What the plan's users of one group need from it.
 #[derive(Debug, Clone, Default)]
@@ -398,67 +399,6 @@ impl GroupReads {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
-}
-
-/// Whether listing row `row` holds every field the user steps of `user` change.
-fn row_holds_all(row: &Value, user: &UserPlan) -> bool {
-    user_fields(user).all(|path| {
-        notation::parse_relative(path).is_ok_and(|segments| group::holds(row, &segments))
-    })
-}
-
-/// The field paths the user-record steps of `user` change.
-fn user_fields(user: &UserPlan) -> impl Iterator<Item = &String> {
-    user.steps
-        .iter()
-        .flat_map(|step| match step {
-            Step::Fields {
-                resource: Resource::User,
-                patch,
-            } => Some(patch.keys()),
-            _ => None,
-        })
-        .flatten()
-}
-
-/// What a user's steps need read: its user record (unless a field they change is one that
-/// listing rows lack: the record is read per user then), and the bulk services of its
-/// settings (none when a settings step also touches a service without a group read: the
-/// user's settings are read whole then).
-fn needs(user: &UserPlan) -> Wanted {
-    let mut wanted = Wanted::default();
-    let mut whole_settings = false;
-    for step in &user.steps {
-        match step {
-            Step::Fields {
-                resource: Resource::User,
-                ..
-            } => {
-                wanted.users = user_fields(user).all(|path| {
-                    let top = path.split(['.', '[']).next().unwrap_or_default();
-                    !group::EXTENDED_ROWS_LACK.contains(&top)
-                });
-            }
-            Step::Fields {
-                resource: Resource::Settings,
-                patch,
-            } => {
-                for key in patch.keys() {
-                    match BulkService::from_service_name(settings_service(key)) {
-                        Some(service) => {
-                            wanted.services.insert(service);
-                        }
-                        None => whole_settings = true,
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if whole_settings {
-        wanted.services.clear();
-    }
-    wanted
 }
 
 #[cfg(test)]

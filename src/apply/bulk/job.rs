@@ -1,0 +1,109 @@
+//! Sending one chunk of a batch: its bulk writes, one per target, then one group read per
+//! target that tells each member whether it took the change.
+
+use serde_json::Value;
+
+use super::{AT_LEAST, Arrival, Outcome, Parts};
+use crate::apply::diff::same;
+use crate::apply::placement::GroupKey;
+use crate::odin::OdinClient;
+use crate::odin::group::{self, BulkTarget, BulkWriteError};
+
+/// One chunk of a batch, to send.
+#[derive(Debug)]
+pub(super) struct Job {
+    pub group: GroupKey,
+    pub parts: Parts,
+    pub chunk: Vec<Arrival>,
+}
+
+/// What sending a chunk taught the run.
+#[derive(Debug, Default)]
+pub(super) struct Sent {
+    pub warning: Option<String>,
+    pub not_served: Option<BulkTarget>,
+}
+
+impl Job {
+    /// Write the chunk (one request per target), read back each target once, and tell
+    /// each member how it fared. `served`: no target is known to be unserved.
+    pub async fn send(self, client: &OdinClient, served: bool) -> Sent {
+        let mut sent = Sent::default();
+        if !served || self.chunk.len() < AT_LEAST {
+            self.reply_alone(&[]);
+            return sent;
+        }
+        let (sp, group) = (&self.group.0, &self.group.1);
+        let mut http_status = 200;
+        let mut taken = Vec::new();
+        for (target, data) in self.parts.iter() {
+            let users: Vec<Value> = self
+                .chunk
+                .iter()
+                .map(|a| a.rows.get(target).cloned().unwrap_or(Value::Null))
+                .collect();
+            match group::write_bulk(client, *target, &users, data).await {
+                Ok(status) => {
+                    http_status = status;
+                    taken.push(*target);
+                }
+                Err(error) => {
+                    if let BulkWriteError::NotServed { .. } = error {
+                        sent.not_served = Some(*target);
+                    }
+                    sent.warning = Some(format!(
+                        "{error}; its {} users of group `{sp}/{group}` were written one by one",
+                        self.chunk.len()
+                    ));
+                    self.reply_alone(&taken);
+                    return sent;
+                }
+            }
+        }
+        // Each member took the change only where the group now holds its desired values.
+        let mut took = vec![Vec::new(); self.chunk.len()];
+        for (target, data) in self.parts.iter() {
+            let live = match group::read_target(client, sp, group, *target).await {
+                Ok(live) => live,
+                Err(error) => {
+                    sent.warning = Some(format!(
+                        "group `{sp}/{group}` could not be read after a bulk write ({error});                          its users were written one by one"
+                    ));
+                    self.reply_alone(&taken);
+                    return sent;
+                }
+            };
+            for (arrival, took) in self.chunk.iter().zip(took.iter_mut()) {
+                let id = arrival
+                    .rows
+                    .get(target)
+                    .and_then(|row| group::text_of(row.get("userId")));
+                let now = id.and_then(|id| live.get(&id));
+                if now.is_some_and(|now| {
+                    data.iter()
+                        .all(|(field, desired)| same(now.get(field), desired))
+                }) {
+                    took.push(*target);
+                }
+            }
+        }
+        let users = self.chunk.len();
+        let targets = self.parts.len();
+        for (arrival, landed) in self.chunk.into_iter().zip(took) {
+            let outcome = if landed.len() == targets {
+                Outcome::Applied { http_status, users }
+            } else {
+                Outcome::Alone { landed }
+            };
+            let _ = arrival.reply.send(outcome);
+        }
+        sent
+    }
+
+    fn reply_alone(self, landed: &[BulkTarget]) {
+        for arrival in self.chunk {
+            let landed = landed.to_vec();
+            let _ = arrival.reply.send(Outcome::Alone { landed });
+        }
+    }
+}

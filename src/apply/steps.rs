@@ -1,0 +1,174 @@
+//! Writing one user's steps in order, once its rollback entry is on disk: each on its own,
+//! or through its batch's bulk write ([`super::bulk`]); after a failure the rest are
+//! skipped.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde_json::{Map, Value};
+
+use super::bulk::{self, Outcome, Pending};
+use super::diff::StepDiff;
+use super::reporter::Reporter;
+use super::undo;
+use super::user::Prepared;
+use crate::odin::group::BulkTarget;
+use crate::odin::resources::UserIdentity;
+use crate::odin::{OdinClient, OdinError};
+use crate::plan::{Step, UserPlan};
+use crate::rundir::{JournalState, Status, StepResult};
+
+/// Write the steps in order; after a failure the rest are skipped. The results, the index
+/// of the step that failed or was held back, if one was, and why it was held back (Odin
+/// asked to wait past `--max-wait`: the step is `skipped`, not failed).
+pub(super) async fn write_steps(
+    user: &UserPlan,
+    (client, pending): (&OdinClient, &mut Pending<'_>),
+    report: &Reporter<'_>,
+    prepared: &Prepared,
+) -> (Vec<StepResult>, Option<usize>, Option<String>) {
+    let mut results = Vec::with_capacity(user.steps.len());
+    let mut failed_at = None;
+    let mut paused = None;
+    let mut reads = prepared.read_attempts.clone();
+    for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
+        let started = Instant::now();
+        let (before, after) = maps(change);
+        let mut result = report.result(index, step, Status::Skipped);
+        (result.before, result.after) = (before, after);
+        // Every request the step sent: its resource's read (for the first step of that
+        // resource) and its write.
+        result.attempts = reads.remove(&step.resource()).unwrap_or(0);
+        let at = report.offset + index;
+        if failed_at.is_some() || prepared.landed[index] || change.body.is_none() {
+            pending.drop_out(at);
+        }
+        if failed_at.is_some() {
+            result.message = match paused {
+                Some(_) => "not started: the run paused (continue it with --resume)".into(),
+                None => "an earlier step of this user failed".into(),
+            };
+        } else if prepared.landed[index] {
+            // Sent by an earlier attempt of this run, and it reached Odin: applied then,
+            // once; nothing is sent again.
+            result.status = Status::Applied;
+            result.message = "applied by an earlier attempt of this run".into();
+        } else if let Some(body) = &change.body {
+            report.journal(index, step, JournalState::Writing);
+            let rows = bulk_rows(step, prepared).filter(|_| pending.holds(at));
+            if rows.is_none() {
+                pending.drop_out(at);
+            }
+            let mut landed = Vec::new();
+            if let Some(rows) = rows {
+                match pending.arrive(at, rows).await {
+                    Outcome::Applied { http_status, users } => {
+                        result.status = Status::Applied;
+                        result.http_status = Some(http_status);
+                        result.message = format!("written by a bulk write of {users} users");
+                        result.duration_ms = started.elapsed().as_millis() as u64;
+                        report.journal(index, step, JournalState::Ended(result.status));
+                        results.push(result);
+                        continue;
+                    }
+                    Outcome::Alone { landed: taken } => landed = taken,
+                }
+            }
+            let call = match step {
+                Step::Credentials(changes) => {
+                    super::credentials::write(client, &prepared.identity, changes).await
+                }
+                _ => {
+                    let body = prepared.identity.stamp(step.resource(), body);
+                    client.write(step.resource(), &body).await
+                }
+            };
+            result.http_status = call.status;
+            result.attempts += call.attempts;
+            match call.result {
+                Ok(_) => result.status = Status::Applied,
+                Err(error @ OdinError::TooLongWait { .. }) => {
+                    result.status = Status::Skipped;
+                    result.message = format!("not sent: {error}; continue with --resume");
+                    failed_at = Some(index);
+                    paused = Some(error.to_string());
+                }
+                Err(error) => {
+                    tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
+                    result.status = Status::Failed;
+                    result.message = error.to_string();
+                    failed_at = Some(index);
+                    if !landed.is_empty() {
+                        result.message.push_str(
+                            &undo_landed(step, change, &landed, client, &prepared.identity).await,
+                        );
+                    }
+                }
+            }
+        } else {
+            result.status = Status::Unchanged;
+        }
+        result.duration_ms = started.elapsed().as_millis() as u64;
+        report.journal(index, step, JournalState::Ended(result.status));
+        results.push(result);
+    }
+    (results, failed_at, paused)
+}
+
+/// The part of a failed step a bulk write had given the user, written back; what the
+/// step's message adds about it.
+async fn undo_landed(
+    step: &Step,
+    change: &StepDiff,
+    landed: &[BulkTarget],
+    client: &OdinClient,
+    identity: &UserIdentity,
+) -> String {
+    let names: Vec<String> = landed.iter().map(|t| t.to_string()).collect();
+    match undo::undo_landed(step, change, landed, client, identity).await {
+        Ok(()) => format!(
+            "; the part a bulk write had written ({}) was undone",
+            names.join(", ")
+        ),
+        Err(why) => format!(
+            "; the part a bulk write had written ({}) could not be undone: {why}",
+            names.join(", ")
+        ),
+    }
+}
+
+/// What a bulk write would list the user as, per target of `step`, when every target's
+/// document came from a group read and, for a service, the read says it is assigned (a user
+/// without it writes on its own and gets its own error).
+fn bulk_rows(step: &Step, prepared: &Prepared) -> Option<HashMap<BulkTarget, Value>> {
+    let targets = bulk::targets_of(step);
+    if targets.is_empty() {
+        return None;
+    }
+    targets
+        .into_iter()
+        .map(|target| {
+            if let BulkTarget::Service(service) = target
+                && prepared.unassigned.contains(&service)
+            {
+                return None;
+            }
+            Some((target, prepared.rows.get(&target)?.clone()))
+        })
+        .collect()
+}
+
+/// Field path → before (null when absent) and → after, for the fields a step changes.
+fn maps(change: &StepDiff) -> (Map<String, Value>, Map<String, Value>) {
+    let before = change
+        .changes
+        .iter()
+        .map(|c| (c.path.clone(), c.before.clone().unwrap_or(Value::Null)))
+        .collect();
+    let after = change
+        .changes
+        .iter()
+        .map(|c| (c.path.clone(), c.after.clone()))
+        .collect();
+    (before, after)
+}
