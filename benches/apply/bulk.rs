@@ -36,6 +36,20 @@ fn identical_change(users: usize) -> String {
     text
 }
 
+/// [`identical_change`] with the users' group columns (all in one group).
+fn identical_change_in_one_group(users: usize) -> String {
+    let mut text = format!("userId,user.serviceProviderId,user.groupId,{CHANGE}\n");
+    for n in 1..=users {
+        text.push_str(&format!(
+            "{},{},{},Always\n",
+            user_id(n),
+            sim::SERVICE_PROVIDER,
+            sim::group_id(1)
+        ));
+    }
+    text
+}
+
 fn simulator(users: usize, groups: usize) -> Simulator {
     Simulator::start(
         SimConfig {
@@ -85,16 +99,26 @@ pub fn forty_users_one_group(runtime: &tokio::runtime::Runtime) {
         );
         40.0 / wall
     };
-    for (label, bulk_size) in [
-        ("sleipnir, --no-bulk-writes", 0),
-        ("sleipnir, bulk writes", apply::bulk::DEFAULT_BULK_SIZE),
+    let grouped = plan_of(identical_change_in_one_group(40));
+    for (label, bulk_size, plan) in [
+        ("sleipnir, --no-bulk-writes", 0, &plan),
+        (
+            "sleipnir, bulk writes, user ids only",
+            apply::bulk::DEFAULT_BULK_SIZE,
+            &plan,
+        ),
+        (
+            "sleipnir, bulk writes, with the group columns",
+            apply::bulk::DEFAULT_BULK_SIZE,
+            &grouped,
+        ),
     ] {
         let simulator = simulator(40, 1);
         let options = ApplyOptions {
             bulk_size,
             ..ApplyOptions::new(4)
         };
-        let summary = apply_with(runtime, &simulator, &plan, 5.0, options);
+        let summary = apply_with(runtime, &simulator, plan, 5.0, options);
         let users_per_second = 40.0 / summary.wall_seconds;
         println!(
             "| {label} | {} | {} | {:.1} s | {users_per_second:.1} ({:.1}x the loop) |",

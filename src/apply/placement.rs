@@ -91,7 +91,13 @@ impl Placement {
                 .contains(id.as_str())
                 .then(|| serde_json::json!({"userId": id, "groupId": group}))
         };
-        let rows = match group::list_users_kept(client, &sp, None, false, home).await {
+        let listed = group::Listed {
+            service_provider: &sp,
+            group: None,
+            filter: None,
+            extended: false,
+        };
+        let rows = match group::list_users_kept(client, listed, home).await {
             Ok(rows) => rows,
             Err(error) => {
                 let warning = unreadable(&sp, &error);

@@ -207,6 +207,45 @@ pub async fn list_groups(
     parse_groups(&body).map_err(|reason| malformed(path, reason))
 }
 
+/// Which listing to read: `GET /users?serviceProviderId=SP[&groupId=G][&FILTER=PATTERN]
+/// [&extended=true]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    /// The service provider.
+    pub service_provider: &'a str,
+    /// The group; `None` lists the whole service provider.
+    pub group: Option<&'a str>,
+    /// The one filter Odin applies, if any.
+    pub filter: Option<&'a UserFilter>,
+    /// Ask for the richer rows.
+    pub extended: bool,
+}
+
+impl Listed<'_> {
+    /// The query parameters.
+    fn query(&self) -> Vec<(&str, &str)> {
+        let mut query = vec![("serviceProviderId", self.service_provider)];
+        if let Some(group) = self.group {
+            query.push(("groupId", group));
+        }
+        if self.extended {
+            query.push(("extended", "true"));
+        }
+        if let Some(filter) = self.filter {
+            query.push((filter.field.as_str(), filter.pattern.as_str()));
+        }
+        query
+    }
+
+    /// What a 404 says was not found.
+    fn what(&self) -> String {
+        match self.group {
+            Some(group) => format!("group `{}/{group}`", self.service_provider),
+            None => format!("service provider `{}`", self.service_provider),
+        }
+    }
+}
+
 /// `GET /users?serviceProviderId=SP[&groupId=G][&FILTER=PATTERN][&extended=true]`: the
 /// listing rows of a group, or of the whole service provider when `group` is `None`. Rows
 /// are summaries, not records (API.md §7a): use a field only where [`holds`] says so.
@@ -218,23 +257,13 @@ pub async fn list_users(
     filter: Option<&UserFilter>,
     extended: bool,
 ) -> Result<Vec<Value>, GroupReadError> {
-    let path = "/users";
-    let mut query = vec![("serviceProviderId", service_provider)];
-    if let Some(group) = group {
-        query.push(("groupId", group));
-    }
-    if extended {
-        query.push(("extended", "true"));
-    }
-    if let Some(filter) = filter {
-        query.push((filter.field.as_str(), filter.pattern.as_str()));
-    }
-    let call = client.get(path, &query).await;
-    let body = listing(call.result, || match group {
-        Some(group) => format!("group `{service_provider}/{group}`"),
-        None => format!("service provider `{service_provider}`"),
-    })?;
-    parse::into_users(body).map_err(|reason| malformed(path, reason))
+    let listed = Listed {
+        service_provider,
+        group,
+        filter,
+        extended,
+    };
+    list_users_kept(client, listed, Some).await
 }
 
 /// `GET /users/{slug}/bulk?serviceProviderId=&groupId=`: user id → its element (settings,

@@ -325,7 +325,13 @@ impl GroupReads {
                 }
                 Some(row)
             };
-            match group::list_users_kept(client, sp, Some(group), true, trim).await {
+            let listed = group::Listed {
+                service_provider: sp,
+                group: Some(group),
+                filter: None,
+                extended: true,
+            };
+            match group::list_users_kept(client, listed, trim).await {
                 Ok(rows) => {
                     for row in rows {
                         if let Some(id) = group::text_of(row.get("userId")) {

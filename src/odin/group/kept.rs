@@ -10,32 +10,19 @@ use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::parse::{BulkElement, bulk_element, parse_bulk_elements, text_of};
-use super::{BulkService, BulkShape, GroupReadError, OdinClient, listing, malformed};
+use super::{BulkService, BulkShape, GroupReadError, Listed, OdinClient, listing, malformed};
 
-/// `GET /users?serviceProviderId=SP[&groupId=G][&extended=true]`: the rows `keep` returns
-/// (it gets each row as read, and may trim it or drop it: `None`). Rows are summaries, not
-/// records (API.md §7a). A 404 is [`GroupReadError::NotFound`].
+/// A listing (`GET /users?serviceProviderId=SP[&groupId=G]…`, see [`Listed`]): the rows
+/// `keep` returns (it gets each row as read, and may trim it or drop it: `None`). Rows are
+/// summaries, not records (API.md §7a). A 404 is [`GroupReadError::NotFound`].
 pub async fn list_users_kept(
     client: &OdinClient,
-    service_provider: &str,
-    group: Option<&str>,
-    extended: bool,
+    listed: Listed<'_>,
     keep: impl FnMut(Value) -> Option<Value>,
 ) -> Result<Vec<Value>, GroupReadError> {
     let path = "/users";
-    let mut query = vec![("serviceProviderId", service_provider)];
-    if let Some(group) = group {
-        query.push(("groupId", group));
-    }
-    if extended {
-        query.push(("extended", "true"));
-    }
-    let call = client.get_raw(path, &query).await;
-    let what = || match group {
-        Some(group) => format!("group `{service_provider}/{group}`"),
-        None => format!("service provider `{service_provider}`"),
-    };
-    let bytes = listing(call.result, what)?;
+    let call = client.get_raw(path, &listed.query()).await;
+    let bytes = listing(call.result, || listed.what())?;
     let mut bad = None;
     let mut index = 0;
     let mut keep = keep;
