@@ -464,3 +464,48 @@ fn without_bulk_writes_every_user_is_written_alone() {
         done.transcript()
     );
 }
+
+/// A user whose later step fails has its bulk-written step undone on its own: the time zone
+/// goes to every user of each group in one bulk write, Call Recording fails for the users
+/// without it, and their time zone is written back (compensation stays per user).
+#[test]
+fn a_later_failure_undoes_a_bulk_written_step_of_that_user() {
+    let sim = simulator(BulkWritePartial::Skip, FaultConfig::default());
+    let work = workdir();
+    let dir = work.path();
+    unassign(&sim, dir, &UNASSIGNED);
+    let mut text = format!("userId,user.timeZone,settings.{CR}.recordingOption\n");
+    for n in 1..=USERS {
+        text.push_str(&format!("{},Pacific/Auckland,Always\n", user_id(n)));
+    }
+    std::fs::write(dir.join("zone.csv"), text).expect("sheet");
+    let zones: Vec<Value> = (1..=USERS)
+        .map(|n| state(&sim, n)["user"]["timeZone"].clone())
+        .collect();
+    let done = run(dir, &sim, &["apply", "zone.csv", "--out", "run"]);
+    assert_eq!(done.code, 1, "{}", done.transcript());
+    let stats = sim.stats();
+    // Per group one bulk write of the time zone and one of Call Recording.
+    assert_eq!(answered(&stats, "PUT", "/users/bulk", 200), GROUPS as u64);
+    assert_eq!(
+        answered(&stats, "PUT", "/users/call-recording/bulk", 200),
+        GROUPS as u64
+    );
+    for line in results(&dir.join("run")) {
+        let n: usize = line[1][4..9].parse().expect("user number");
+        let expected = match (UNASSIGNED.contains(&n), &line[2]) {
+            (true, "user") => "compensated",
+            (true, _) => "failed",
+            (false, _) => "applied",
+        };
+        assert_eq!(&line[3], expected, "{line:?}");
+    }
+    for n in 1..=USERS {
+        let zone = &state(&sim, n)["user"]["timeZone"];
+        if UNASSIGNED.contains(&n) {
+            assert_eq!(zone, &zones[n - 1], "user {n} keeps its time zone");
+        } else {
+            assert_eq!(zone, &json!("Pacific/Auckland"), "user {n}");
+        }
+    }
+}
