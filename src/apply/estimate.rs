@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::bulk::{self, AT_LEAST};
+use super::bulk;
 use super::diff::diff;
 use super::groups::GroupReads;
 use super::live::LiveState;
 use super::placement::{GroupKey, Placed};
+use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 
@@ -58,13 +59,12 @@ pub fn estimate(
     (groups, placed): (&GroupReads, &Placed),
     bulk_size: usize,
 ) -> Estimate {
-    // Placing users costs the enterprise listing, after the first user's record when no
-    // service provider was given.
-    let listing = placed.requests.min(1);
+    // Placing users costs the enterprise listing, after the first users' records when the
+    // service provider was not known.
     let mut estimate = Estimate {
         logins: 1,
-        group_reads: listing + groups.planned_requests(),
-        user_reads: placed.requests - listing,
+        group_reads: placed.listings + groups.planned_requests(),
+        user_reads: placed.user_reads,
         ..Estimate::default()
     };
     let mut batches: HashMap<(GroupKey, Resource, String), (u64, u64)> = HashMap::new();
@@ -82,9 +82,15 @@ pub fn estimate(
             if !diff(step, doc).is_ok_and(|d| d.body.is_some()) {
                 continue;
             }
-            let targets = bulk::targets_of(step).len() as u64;
+            let targets = bulk::targets_of(step);
+            // A user the read shows without a service is written on its own.
+            let assigned = targets.iter().all(|target| match target {
+                BulkTarget::Service(service) => doc.get(service.service_name()).is_some(),
+                BulkTarget::UserRecord => true,
+            });
+            let targets = targets.len() as u64;
             match &group {
-                Some(group) if targets > 0 && bulk_size > 0 => {
+                Some(group) if targets > 0 && bulk_size > 0 && assigned => {
                     let patch = Value::Object(step.patch().into_owned()).to_string();
                     let key = (group.clone(), step.resource(), patch);
                     let (count, _) = batches.entry(key).or_insert((0, targets));
@@ -95,7 +101,7 @@ pub fn estimate(
         }
     }
     for (count, targets) in batches.into_values() {
-        if count >= AT_LEAST as u64 {
+        if bulk::worth(count as usize, targets as usize) {
             let chunks = count.div_ceil(bulk_size as u64);
             estimate.bulk_writes += chunks * targets;
             estimate.group_reads += chunks * targets;

@@ -53,7 +53,7 @@ pub async fn read_all(
     users: &[UserPlan],
     client: Arc<OdinClient>,
     concurrency: usize,
-    service_provider: Option<&str>,
+    (service_provider, bulk_size): (Option<&str>, usize),
 ) -> (Vec<LiveState>, Estimate) {
     let (placement, placed) = Placement::place(users, &client, service_provider).await;
     let groups = Arc::new(GroupReads::plan(
@@ -88,12 +88,7 @@ pub async fn read_all(
             .await
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
-    let estimate = super::estimate::estimate(
-        users,
-        &states,
-        (&groups, &placed),
-        super::bulk::DEFAULT_BULK_SIZE,
-    );
+    let estimate = super::estimate::estimate(users, &states, (&groups, &placed), bulk_size);
     (states, estimate)
 }
 

@@ -186,7 +186,7 @@ pub async fn run(
     let bulk = Arc::new(bulk::BulkWrites::plan(
         &plan.users,
         (covered, &tally),
-        options.bulk_size,
+        (options.bulk_size, options.group_max_age),
         client.clone(),
         slots.clone(),
     ));

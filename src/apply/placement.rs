@@ -37,8 +37,10 @@ pub struct Placement {
 pub struct Placed {
     /// Users placed by the listing.
     pub users: usize,
-    /// Requests placing them sent (the first user's record, the listing).
-    pub requests: u64,
+    /// Users' records read to learn the service provider.
+    pub user_reads: u64,
+    /// Enterprise listings read (0 or 1).
+    pub listings: u64,
     /// Why the listing was not used, when it was wanted but could not be read.
     pub warning: Option<String>,
 }
@@ -68,17 +70,32 @@ impl Placement {
         if unplaced.len() < PLACE_AT_LEAST {
             return (placement, Placed::default());
         }
-        let mut requests = 1;
+        let mut user_reads = 0;
         // The login answer holds the admin's details and ids (API.md §2): an enterprise
         // admin's names its service provider, a system admin's none.
         let own = group::text_of(client.login_answer().get("serviceProviderId"));
         let sp = match service_provider.map(str::to_string).or(own) {
             Some(sp) => sp,
             None => {
-                requests += 1;
-                match first_service_provider(&unplaced, client).await {
+                let (sp, reads) = first_service_provider(&unplaced, client).await;
+                user_reads = reads;
+                match sp {
                     Some(sp) => sp,
-                    None => return (placement, Placed::default()),
+                    None => {
+                        let warning = format!(
+                            "none of the first {reads} users without a group in the sheet could \
+                             be read, so their service provider is unknown: they are read and \
+                             written one by one (--service-provider SP places them)"
+                        );
+                        tracing::warn!("{warning}");
+                        let placed = Placed {
+                            users: 0,
+                            user_reads,
+                            listings: 0,
+                            warning: Some(warning),
+                        };
+                        return (placement, placed);
+                    }
                 }
             }
         };
@@ -104,7 +121,8 @@ impl Placement {
                 tracing::warn!("{warning}");
                 let placed = Placed {
                     users: 0,
-                    requests,
+                    user_reads,
+                    listings: 1,
                     warning: Some(warning),
                 };
                 return (placement, placed);
@@ -134,7 +152,8 @@ impl Placement {
         }
         let placed = Placed {
             users: placement.groups.len(),
-            requests,
+            user_reads,
+            listings: 1,
             warning: None,
         };
         tracing::debug!(
@@ -146,12 +165,23 @@ impl Placement {
     }
 }
 
-/// The service provider of the first of `users` whose record reads.
-async fn first_service_provider(users: &[&UserPlan], client: &OdinClient) -> Option<String> {
-    let first = users.first()?;
-    let call = client.read(Resource::User, &first.user_id).await;
-    let record = call.result.ok()?;
-    group::text_of(record.get("serviceProviderId"))
+/// Users whose records are tried for the service provider.
+const TRIED: usize = 3;
+
+/// The service provider of the first of `users` (of the first [`TRIED`]) whose record reads,
+/// and the reads sent.
+async fn first_service_provider(users: &[&UserPlan], client: &OdinClient) -> (Option<String>, u64) {
+    let mut reads = 0;
+    for user in users.iter().take(TRIED) {
+        reads += 1;
+        let call = client.read(Resource::User, &user.user_id).await;
+        if let Ok(record) = call.result
+            && let Some(sp) = group::text_of(record.get("serviceProviderId"))
+        {
+            return (Some(sp), reads);
+        }
+    }
+    (None, reads)
 }
 
 fn unreadable(sp: &str, error: &GroupReadError) -> String {

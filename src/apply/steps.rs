@@ -61,7 +61,8 @@ pub(super) async fn write_steps(
             }
             let mut landed = Vec::new();
             if let Some(rows) = rows {
-                match pending.arrive(at, rows).await {
+                let read_at = prepared.group_read_at.unwrap_or_else(Instant::now);
+                match pending.arrive(at, (rows, read_at)).await {
                     Outcome::Applied { http_status, users } => {
                         result.status = Status::Applied;
                         result.http_status = Some(http_status);
@@ -89,7 +90,15 @@ pub(super) async fn write_steps(
                 Ok(_) => result.status = Status::Applied,
                 Err(error @ OdinError::TooLongWait { .. }) => {
                     result.status = Status::Skipped;
-                    result.message = format!("not sent: {error}; continue with --resume");
+                    result.message = match landed.is_empty() {
+                        true => format!("not sent: {error}; continue with --resume"),
+                        // Its rollback entry holds them; --resume finds what landed.
+                        false => format!(
+                            "not sent on its own: {error}; a bulk write had written {} of \
+                             it; continue with --resume",
+                            names(&landed)
+                        ),
+                    };
                     failed_at = Some(index);
                     paused = Some(error.to_string());
                 }
@@ -124,17 +133,19 @@ async fn undo_landed(
     client: &OdinClient,
     identity: &UserIdentity,
 ) -> String {
-    let names: Vec<String> = landed.iter().map(|t| t.to_string()).collect();
+    let names = names(landed);
     match undo::undo_landed(step, change, landed, client, identity).await {
-        Ok(()) => format!(
-            "; the part a bulk write had written ({}) was undone",
-            names.join(", ")
-        ),
-        Err(why) => format!(
-            "; the part a bulk write had written ({}) could not be undone: {why}",
-            names.join(", ")
-        ),
+        Ok(()) => format!("; the part a bulk write had written ({names}) was undone"),
+        Err(why) => {
+            format!("; the part a bulk write had written ({names}) could not be undone: {why}")
+        }
     }
+}
+
+/// `Call Recording, Call Forwarding Always`.
+fn names(targets: &[BulkTarget]) -> String {
+    let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+    names.join(", ")
 }
 
 /// What a bulk write would list the user as, per target of `step`, when every target's

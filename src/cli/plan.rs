@@ -53,6 +53,14 @@ pub struct Args {
     /// [default: the first such user's].
     #[arg(long, value_name = "SP")]
     pub service_provider: Option<String>,
+    /// With --target: estimate the apply with bulk writes of up to N users, as `apply
+    /// --bulk-size N` would send them.
+    #[arg(long, value_name = "N", default_value_t = crate::apply::bulk::DEFAULT_BULK_SIZE as u32,
+          value_parser = clap::value_parser!(u32).range(3..))]
+    pub bulk_size: u32,
+    /// With --target: estimate the apply with `--no-bulk-writes`.
+    #[arg(long)]
+    pub no_bulk_writes: bool,
 }
 
 /// Output formats.
@@ -111,6 +119,8 @@ struct Config {
     target: Option<String>,
     odin: TargetArgs,
     service_provider: Option<String>,
+    /// Bulk writes of up to this many users in the estimate (0: none).
+    bulk_size: usize,
 }
 
 impl Config {
@@ -127,6 +137,10 @@ impl Config {
             target,
             odin: args.odin,
             service_provider: args.service_provider,
+            bulk_size: match args.no_bulk_writes {
+                true => 0,
+                false => args.bulk_size as usize,
+            },
         })
     }
 }
@@ -177,8 +191,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     }
     let (unreadable, estimate) = match &config.target {
         Some(target) => {
-            let sp = config.service_provider.as_deref();
-            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, sp))?;
+            let how = (config.service_provider.as_deref(), config.bulk_size);
+            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how))?;
             (unreadable, Some((estimate, config.odin.rate)))
         }
         None => (Vec::new(), None),
@@ -220,14 +234,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    (odin, service_provider): (&TargetArgs, Option<&str>),
+    (odin, how): (&TargetArgs, (Option<&str>, usize)),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
     let (states, estimate) = runtime.block_on(live::read_all(
         &plan.users,
         client,
         usize::from(odin.concurrency),
-        service_provider,
+        how,
     ));
     let mut unreadable = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {

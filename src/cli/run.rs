@@ -54,10 +54,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
     pub group_read_max_age: f64,
     /// Users of a group given the identical change are written with one bulk request per N
-    /// users, then read back with one group read; a user the read shows unchanged is written
-    /// on its own.
+    /// users (at least 3: fewer never saves a request), then read back with one group read;
+    /// a user the read shows unchanged is written on its own.
     #[arg(long, value_name = "N", default_value_t = crate::apply::bulk::DEFAULT_BULK_SIZE as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
+          value_parser = clap::value_parser!(u32).range(3..))]
     pub bulk_size: u32,
     /// Write every user on its own (no bulk writes).
     #[arg(long)]

@@ -1,9 +1,11 @@
 //! Sending one chunk of a batch: its bulk writes, one per target, then one group read per
 //! target that tells each member whether it took the change.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
-use super::{AT_LEAST, Arrival, Outcome, Parts};
+use super::{Arrival, Outcome, Parts, worth};
 use crate::apply::diff::same;
 use crate::apply::placement::GroupKey;
 use crate::odin::OdinClient;
@@ -29,7 +31,7 @@ impl Job {
     /// each member how it fared. `served`: no target is known to be unserved.
     pub async fn send(self, client: &OdinClient, served: bool) -> Sent {
         let mut sent = Sent::default();
-        if !served || self.chunk.len() < AT_LEAST {
+        if !served || !worth(self.chunk.len(), self.parts.len()) {
             self.reply_alone(&[]);
             return sent;
         }
@@ -63,11 +65,18 @@ impl Job {
         // Each member took the change only where the group now holds its desired values.
         let mut took = vec![Vec::new(); self.chunk.len()];
         for (target, data) in self.parts.iter() {
-            let live = match group::read_target(client, sp, group, *target).await {
+            let ids: HashSet<String> = self
+                .chunk
+                .iter()
+                .filter_map(|a| group::text_of(a.rows.get(target)?.get("userId")))
+                .collect();
+            let keep = |id: &str| ids.contains(id);
+            let live = match group::read_target(client, (sp, group), *target, keep).await {
                 Ok(live) => live,
                 Err(error) => {
                     sent.warning = Some(format!(
-                        "group `{sp}/{group}` could not be read after a bulk write ({error});                          its users were written one by one"
+                        "group `{sp}/{group}` could not be read after a bulk write ({error}); \
+                         its users were written one by one"
                     ));
                     self.reply_alone(&taken);
                     return sent;

@@ -25,6 +25,7 @@ mod pending;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
@@ -48,6 +49,12 @@ pub const DEFAULT_BULK_SIZE: usize = 200;
 /// The fewest users a bulk write is sent for: it costs one write and one verifying read
 /// per target, where the users' own writes cost one each.
 pub const AT_LEAST: usize = 3;
+
+/// Whether a bulk write of `users` users with `targets` targets saves requests: it costs
+/// two per target (the write and its verifying read), the users' own writes one each.
+pub fn worth(users: usize, targets: usize) -> bool {
+    users >= AT_LEAST && users > 2 * targets
+}
 
 /// What a batch writes: a group, and one step's patch.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -77,6 +84,8 @@ struct Batch {
 struct Arrival {
     rows: HashMap<BulkTarget, Value>,
     reply: oneshot::Sender<Outcome>,
+    /// When the member's before-state was read (its group's read).
+    read_at: Instant,
 }
 
 /// How a user's step fared in its bulk write.
@@ -109,12 +118,17 @@ struct Batches {
     by_key: HashMap<Arc<BatchKey>, Batch>,
     /// The dispatcher holds back unstarted users (the canary is being decided).
     paused: bool,
+    /// Members waiting in all batches.
+    waiting: usize,
 }
 
 /// The bulk writes of one run, shared by its workers and its dispatcher.
 #[derive(Debug)]
 pub struct BulkWrites {
     bulk_size: usize,
+    /// How long a group read stands for a user's before-state: a batch is sent before
+    /// three quarters of it have passed since its first member's read.
+    max_age: Duration,
     client: Arc<OdinClient>,
     /// The run's worker slots: a waiting member gives its slot back.
     slots: Arc<Semaphore>,
@@ -132,7 +146,7 @@ impl BulkWrites {
     pub fn plan(
         users: &[UserPlan],
         (key_of, tally): (impl Fn(&UserPlan) -> Option<GroupKey>, &Tally),
-        bulk_size: usize,
+        (bulk_size, max_age): (usize, Duration),
         client: Arc<OdinClient>,
         slots: Arc<Semaphore>,
     ) -> BulkWrites {
@@ -164,10 +178,13 @@ impl BulkWrites {
                 members.insert((user.user_id.clone(), index), key);
             }
         }
-        members.retain(|_, key| keys.get(key).is_some_and(|(_, n)| *n >= AT_LEAST));
+        members.retain(|_, key| {
+            keys.get(key)
+                .is_some_and(|(parts, n)| worth(*n, parts.len()))
+        });
         let by_key = keys
             .into_iter()
-            .filter(|(_, (_, n))| *n >= AT_LEAST)
+            .filter(|(_, (parts, n))| worth(*n, parts.len()))
             .map(|(key, (parts, unstarted))| {
                 let batch = Batch {
                     parts,
@@ -180,12 +197,14 @@ impl BulkWrites {
             .collect();
         BulkWrites {
             bulk_size,
+            max_age,
             client,
             slots,
             members,
             batches: Mutex::new(Batches {
                 by_key,
                 paused: false,
+                waiting: 0,
             }),
             not_served: Arc::default(),
             warning: Arc::default(),
@@ -228,14 +247,14 @@ impl BulkWrites {
         if let Some(batch) = batches.by_key.get_mut(key) {
             batch.in_flight -= 1;
         }
-        self.send_ready(&mut batches, Some(key));
+        self.send_ready(&mut batches, Some(key), false);
     }
 
     /// The dispatcher holds back (or goes on starting) the users it has not started.
     pub fn pause(&self, paused: bool) {
         let mut batches = self.lock();
         batches.paused = paused;
-        self.send_ready(&mut batches, None);
+        self.send_ready(&mut batches, None, false);
     }
 
     /// Step `index` of `user_id` arrives at its batch with `rows` (what the write lists the
@@ -245,7 +264,7 @@ impl BulkWrites {
         self: &Arc<Self>,
         user_id: &str,
         index: usize,
-        rows: HashMap<BulkTarget, Value>,
+        (rows, read_at): (HashMap<BulkTarget, Value>, Instant),
     ) -> Outcome {
         let Some(key) = self.members.get(&(user_id.to_string(), index)) else {
             return Outcome::alone();
@@ -257,8 +276,21 @@ impl BulkWrites {
                 return Outcome::alone();
             };
             batch.in_flight -= 1;
-            batch.arrived.push(Arrival { rows, reply });
-            self.send_ready(&mut batches, Some(key));
+            batch.arrived.push(Arrival {
+                rows,
+                reply,
+                read_at,
+            });
+            let first = batch.arrived.len() == 1;
+            batches.waiting += 1;
+            // No more than a bulk write's worth of users wait at once: past that, this
+            // batch goes with whom it has (the dispatcher would otherwise start a whole
+            // large group, and a breaker or a stop would find all of it in flight).
+            let crowded = batches.waiting > self.bulk_size;
+            self.send_ready(&mut batches, Some(key), crowded);
+            if first {
+                self.send_by(key.clone(), read_at + self.max_age.mul_f64(0.75));
+            }
         }
         // Waiting sends nothing: the slot lets the dispatcher start the batch's others.
         self.slots.add_permits(1);
@@ -291,13 +323,37 @@ impl BulkWrites {
                 change(batch, index);
             }
         }
-        self.send_ready(&mut batches, None);
+        self.send_ready(&mut batches, None, false);
+    }
+
+    /// Send `key`'s waiting members, whoever has not arrived, at `deadline` if the first
+    /// of them is still waiting then: a group read stands for their before-state only so
+    /// long (their rollback entries hold it).
+    fn send_by(self: &Arc<Self>, key: Arc<BatchKey>, deadline: Instant) {
+        let bulk = Arc::downgrade(self);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(deadline.into()).await;
+            let Some(bulk) = bulk.upgrade() else {
+                return;
+            };
+            let mut batches = bulk.lock();
+            let due = batches.by_key.get(&key).is_some_and(|batch| {
+                batch
+                    .arrived
+                    .first()
+                    .is_some_and(|a| a.read_at + bulk.max_age.mul_f64(0.75) <= Instant::now())
+            });
+            if due {
+                bulk.send_ready(&mut batches, Some(&key), true);
+            }
+        });
     }
 
     /// Send every batch (or just `only`) that is ready: `bulk_size` members arrived, or
-    /// every member that could still arrive has.
-    fn send_ready(&self, batches: &mut Batches, only: Option<&Arc<BatchKey>>) {
+    /// every member that could still arrive has; with `now`, `only` goes with whom it has.
+    fn send_ready(&self, batches: &mut Batches, only: Option<&Arc<BatchKey>>, now: bool) {
         let paused = batches.paused;
+        let mut sent = 0;
         let keys: Vec<Arc<BatchKey>> = match only {
             Some(key) => vec![key.clone()],
             None => batches.by_key.keys().cloned().collect(),
@@ -309,13 +365,13 @@ impl BulkWrites {
             loop {
                 let full = batch.arrived.len() >= self.bulk_size;
                 let last = !batch.arrived.is_empty()
-                    && batch.in_flight == 0
-                    && (batch.unstarted == 0 || paused);
+                    && (now || batch.in_flight == 0 && (batch.unstarted == 0 || paused));
                 if !full && !last {
                     break;
                 }
                 let take = batch.arrived.len().min(self.bulk_size);
                 let chunk: Vec<Arrival> = batch.arrived.drain(..take).collect();
+                sent += chunk.len();
                 let job = Job {
                     group: key.group.clone(),
                     parts: batch.parts.clone(),
@@ -324,6 +380,7 @@ impl BulkWrites {
                 self.spawn(job);
             }
         }
+        batches.waiting -= sent;
     }
 
     fn spawn(&self, job: Job) {

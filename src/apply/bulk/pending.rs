@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -47,12 +48,16 @@ impl<'a> Pending<'a> {
     }
 
     /// Step `index` arrives at its batch; see [`BulkWrites::arrive`].
-    pub async fn arrive(&mut self, index: usize, rows: HashMap<BulkTarget, Value>) -> Outcome {
+    pub async fn arrive(
+        &mut self,
+        index: usize,
+        arrival: (HashMap<BulkTarget, Value>, Instant),
+    ) -> Outcome {
         let Some(at) = self.steps.iter().position(|&s| s == index) else {
             return Outcome::alone();
         };
         self.steps.remove(at);
-        self.bulk.arrive(&self.user_id, index, rows).await
+        self.bulk.arrive(&self.user_id, index, arrival).await
     }
 }
 

@@ -263,7 +263,14 @@ impl GroupReads {
         // A listing row stands for the record only where it holds every field the user's
         // steps change (API.md §7a); otherwise the record is read for this user.
         if needs.users && wanted.users && row_holds_all(&found.row, user) {
-            rows.insert(BulkTarget::UserRecord, found.row.clone());
+            // A bulk write of user-record fields lists the user by who and where it is, as
+            // odins_spear does (API.md §3), not with the row's old values of the fields
+            // it changes.
+            let who: Map<String, Value> = IDENTITY
+                .iter()
+                .filter_map(|key| Some((key.to_string(), found.row.get(*key)?.clone())))
+                .collect();
+            rows.insert(BulkTarget::UserRecord, Value::Object(who));
             docs.insert(Resource::User, found.row);
         }
         let mut unassigned = BTreeSet::new();

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{BulkService, GroupReadError, OdinClient, OdinError, list_users, read_bulk};
+use super::{
+    BulkService, GroupReadError, Listed, OdinClient, OdinError, list_users_kept, read_bulk_kept,
+};
 
 /// What one bulk write changes for every user it lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,7 +49,7 @@ impl std::fmt::Display for BulkTarget {
 pub enum BulkWriteError {
     /// The server has no such write (404, or 405 where the path is served for reads only):
     /// write these users one by one, and send no more bulk writes there.
-    #[error("`PUT {path}` is not served by this Odin ({status}); writing users one by one")]
+    #[error("`PUT {path}` is not served by this Odin ({status})")]
     NotServed {
         /// The path.
         path: String,
@@ -86,25 +88,36 @@ pub async fn write_bulk(
     }
 }
 
-/// What a group holds now for `target`, per user id: the extended listing row (user
-/// record) or the service's settings (`Null` where the service is not assigned). A user
-/// the read does not speak for is absent.
+/// What a group holds now for `target`, for the users `keep` names, per user id: the
+/// extended listing row (user record) or the service's settings (`Null` where the service
+/// is not assigned). A user the read does not speak for is absent. Only the kept users'
+/// parts of the answer are held (a large group's answer is megabytes).
 pub async fn read_target(
     client: &OdinClient,
-    service_provider: &str,
-    group: &str,
+    (service_provider, group): (&str, &str),
     target: BulkTarget,
+    keep: impl Fn(&str) -> bool,
 ) -> Result<HashMap<String, Value>, GroupReadError> {
     match target {
         BulkTarget::UserRecord => {
-            let rows = list_users(client, service_provider, Some(group), None, true).await?;
+            let listed = Listed {
+                service_provider,
+                group: Some(group),
+                filter: None,
+                extended: true,
+            };
+            let kept = |row: Value| {
+                let id = super::text_of(row.get("userId"))?;
+                keep(&id).then_some(row)
+            };
+            let rows = list_users_kept(client, listed, kept).await?;
             Ok(rows
                 .into_iter()
                 .filter_map(|row| Some((super::text_of(row.get("userId"))?, row)))
                 .collect())
         }
         BulkTarget::Service(service) => {
-            let elements = read_bulk(client, service_provider, group, service).await?;
+            let elements = read_bulk_kept(client, service_provider, group, service, keep).await?;
             Ok(elements
                 .into_iter()
                 .map(|(id, element)| (id, element.settings.unwrap_or(Value::Null)))
