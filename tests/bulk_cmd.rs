@@ -509,3 +509,56 @@ fn a_later_failure_undoes_a_bulk_written_step_of_that_user() {
         }
     }
 }
+
+/// A batch goes before its first member's group read is older than
+/// `--group-read-max-age`: users whose earlier steps take long are not written from an old
+/// before-state (their rollback entries hold it), even if the batch is not complete.
+#[test]
+fn a_batch_goes_before_its_reads_grow_old() {
+    let sim = Simulator::start(
+        SimConfig {
+            users: 40,
+            groups: 1,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    let work = workdir();
+    let dir = work.path();
+    let mut text = format!("userId,user.extension,settings.{CR}.recordingOption\n");
+    for n in 1..=40 {
+        text.push_str(&format!("{},{},Always\n", user_id(n), 6000 + n));
+    }
+    std::fs::write(dir.join("slow.csv"), text).expect("sheet");
+    // 40 extension writes at 10/s take 4 s; a read stands for 1.5 s.
+    let done = run(
+        dir,
+        &sim,
+        &[
+            "apply",
+            "slow.csv",
+            "--out",
+            "run",
+            "--rate",
+            "10",
+            "--group-read-max-age",
+            "1.5",
+        ],
+    );
+    assert_eq!(done.code, 0, "{}", done.transcript());
+    let stats = sim.stats();
+    assert!(
+        sent(&stats, "PUT", "/users/call-recording/bulk") >= 2,
+        "{:?}",
+        stats.requests
+    );
+    for n in 1..=40 {
+        assert_eq!(state(&sim, n)["settings"][CR]["recordingOption"], json!("Always"));
+    }
+    assert!(
+        results(&dir.join("run"))
+            .iter()
+            .all(|l| &l[3] == "applied")
+    );
+}

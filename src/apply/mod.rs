@@ -177,6 +177,7 @@ pub async fn run(
         placement,
         Some(&tally),
     ));
+    let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
     let covered = |user: &plan::UserPlan| {
         groups
             .covers(user)
@@ -187,8 +188,8 @@ pub async fn run(
         &plan.users,
         (covered, &tally),
         (options.bulk_size, options.group_max_age),
-        client.clone(),
-        slots.clone(),
+        (client.clone(), slots.clone()),
+        breaker.then_some(options.concurrency),
     ));
     let dispatcher = dispatch::dispatch(
         &plan.users,

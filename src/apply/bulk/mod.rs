@@ -24,6 +24,7 @@ mod parts;
 mod pending;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,9 @@ pub const DEFAULT_BULK_SIZE: usize = 200;
 /// The fewest users a bulk write is sent for: it costs one write and one verifying read
 /// per target, where the users' own writes cost one each.
 pub const AT_LEAST: usize = 3;
+
+/// Chunks sent (written and verified) at once.
+const SENDING: usize = 2;
 
 /// Whether a bulk write of `users` users with `targets` targets saves requests: it costs
 /// two per target (the write and its verifying read), the users' own writes one each.
@@ -126,9 +130,17 @@ struct Batches {
 #[derive(Debug)]
 pub struct BulkWrites {
     bulk_size: usize,
-    /// How long a group read stands for a user's before-state: a batch is sent before
-    /// three quarters of it have passed since its first member's read.
+    /// How long a group read stands for a user's before-state: a batch is sent before it
+    /// has passed since its first member's read.
     max_age: Duration,
+    /// Chunks sent or verified at once: a verifying read of a large group is its whole
+    /// answer (megabytes; a `/bulk` read takes no filter), so only this many are held.
+    sending: Arc<Semaphore>,
+    /// The most members waiting at once, all batches together: `bulk_size`, or, in a run
+    /// with a breaker (`--max-failures`, `--max-failure-rate`), a slow start from the
+    /// worker count that doubles with each bulk write sent, so that failures surface
+    /// while few users are in flight.
+    waiting_limit: Arc<AtomicUsize>,
     client: Arc<OdinClient>,
     /// The run's worker slots: a waiting member gives its slot back.
     slots: Arc<Semaphore>,
@@ -147,8 +159,8 @@ impl BulkWrites {
         users: &[UserPlan],
         (key_of, tally): (impl Fn(&UserPlan) -> Option<GroupKey>, &Tally),
         (bulk_size, max_age): (usize, Duration),
-        client: Arc<OdinClient>,
-        slots: Arc<Semaphore>,
+        (client, slots): (Arc<OdinClient>, Arc<Semaphore>),
+        slow_start: Option<usize>,
     ) -> BulkWrites {
         let mut keys: HashMap<Arc<BatchKey>, (Parts, usize)> = HashMap::new();
         let mut members = HashMap::new();
@@ -195,9 +207,12 @@ impl BulkWrites {
                 (key, batch)
             })
             .collect();
+        let start = slow_start.map_or(bulk_size, |workers| workers.max(AT_LEAST).min(bulk_size));
         BulkWrites {
             bulk_size,
             max_age,
+            waiting_limit: Arc::new(AtomicUsize::new(start)),
+            sending: Arc::new(Semaphore::new(SENDING)),
             client,
             slots,
             members,
@@ -270,7 +285,7 @@ impl BulkWrites {
             return Outcome::alone();
         };
         let (reply, outcome) = oneshot::channel();
-        {
+        let crowded = {
             let mut batches = self.lock();
             let Some(batch) = batches.by_key.get_mut(key) else {
                 return Outcome::alone();
@@ -283,14 +298,19 @@ impl BulkWrites {
             });
             let first = batch.arrived.len() == 1;
             batches.waiting += 1;
-            // No more than a bulk write's worth of users wait at once: past that, this
-            // batch goes with whom it has (the dispatcher would otherwise start a whole
-            // large group, and a breaker or a stop would find all of it in flight).
-            let crowded = batches.waiting > self.bulk_size;
+            // No more users wait at once than the limit: past it, this batch goes with
+            // whom it has, and this member keeps its slot (the dispatcher would otherwise
+            // start a whole large group, and a breaker or a stop would find all of it in
+            // flight).
+            let crowded = batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
             self.send_ready(&mut batches, Some(key), crowded);
-            if first {
-                self.send_by(key.clone(), read_at + self.max_age.mul_f64(0.75));
+            if first && !crowded {
+                self.send_by(key.clone(), read_at + self.max_age);
             }
+            crowded
+        };
+        if crowded {
+            return outcome.await.unwrap_or_else(|_| Outcome::alone());
         }
         // Waiting sends nothing: the slot lets the dispatcher start the batch's others.
         self.slots.add_permits(1);
@@ -341,7 +361,7 @@ impl BulkWrites {
                 batch
                     .arrived
                     .first()
-                    .is_some_and(|a| a.read_at + bulk.max_age.mul_f64(0.75) <= Instant::now())
+                    .is_some_and(|a| a.read_at + bulk.max_age <= Instant::now())
             });
             if due {
                 bulk.send_ready(&mut batches, Some(&key), true);
@@ -386,6 +406,8 @@ impl BulkWrites {
     fn spawn(&self, job: Job) {
         let client = self.client.clone();
         let (warning, not_served) = (self.warning.clone(), self.not_served.clone());
+        let (limit, most) = (self.waiting_limit.clone(), self.bulk_size);
+        let sending = self.sending.clone();
         tokio::spawn(async move {
             let served = |target: &BulkTarget| {
                 !not_served
@@ -394,7 +416,12 @@ impl BulkWrites {
                     .contains(target)
             };
             let served = job.parts.iter().all(|(target, _)| served(target));
+            let turn = sending.acquire_owned().await;
             let sent = job.send(&client, served).await;
+            drop(turn);
+            let _ = limit.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some((n * 2).min(most))
+            });
             if let Some(message) = sent.warning {
                 tracing::warn!("{message}");
                 warning
