@@ -409,6 +409,12 @@ fn user_ids_only_are_placed_and_the_requests_are_counted() {
         assert_eq!(now["settings"][CR]["recordingOption"], json!("Always"));
         assert_eq!(now["settings"][CFA]["isRingSplashActive"], json!(true));
     }
+    // A second apply sends no write, bulk or not (token refreshes aside).
+    let writes = |stats: &StatsReport| sent(stats, "PUT", "") - sent(stats, "PUT", "/auth/token");
+    let before_again = writes(&sim.stats());
+    let again = run(dir, &sim, &["apply", file, "--out", "again"]);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    assert_eq!(writes(&sim.stats()), before_again);
     let rollback = run(dir, &sim, &["rollback", "run", "--out", "back"]);
     assert_eq!(rollback.code, 0, "{}", rollback.transcript());
     let back = summary(&dir.join("back"));
@@ -554,11 +560,10 @@ fn a_batch_goes_before_its_reads_grow_old() {
         stats.requests
     );
     for n in 1..=40 {
-        assert_eq!(state(&sim, n)["settings"][CR]["recordingOption"], json!("Always"));
+        assert_eq!(
+            state(&sim, n)["settings"][CR]["recordingOption"],
+            json!("Always")
+        );
     }
-    assert!(
-        results(&dir.join("run"))
-            .iter()
-            .all(|l| &l[3] == "applied")
-    );
+    assert!(results(&dir.join("run")).iter().all(|l| &l[3] == "applied"));
 }
