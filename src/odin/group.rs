@@ -108,7 +108,7 @@ pub enum GroupReadError {
         path: String,
     },
     /// The service provider or group does not exist (404 to a listing).
-    #[error("{what} not found: {details}")]
+    #[error("{}", not_found(what, details))]
     NotFound {
         /// `service provider `SP`` or `group `SP/G``.
         what: String,
@@ -341,6 +341,15 @@ fn listing<T>(
             details,
         }),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// `group `SP/G` not found: <Odin's text>`, or Odin's text alone where it says as much.
+fn not_found(what: &str, details: &str) -> String {
+    if details.contains(what) {
+        details.to_string()
+    } else {
+        format!("{what} not found: {details}")
     }
 }
 

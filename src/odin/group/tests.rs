@@ -219,3 +219,21 @@ fn a_row_holds_only_what_it_has_in_the_records_shape() {
     assert!(!holds(&json!({"address": null}), &path("address.city")));
     assert!(!holds(&row, &path("callingLineIdPhoneNumber")));
 }
+
+#[test]
+fn not_found_says_its_subject_once() {
+    let what = "service provider `x`".to_string();
+    let echoed = GroupReadError::NotFound {
+        what: what.clone(),
+        details: "service provider `x` not found".into(),
+    };
+    assert_eq!(echoed.to_string(), "service provider `x` not found");
+    let terse = GroupReadError::NotFound {
+        what,
+        details: "no such thing".into(),
+    };
+    assert_eq!(
+        terse.to_string(),
+        "service provider `x` not found: no such thing"
+    );
+}
