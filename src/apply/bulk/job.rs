@@ -26,14 +26,73 @@ pub(super) struct Sent {
     pub not_served: Option<BulkTarget>,
 }
 
+/// A chunk whose bulk write Odin refused whole with a 400, untouched (no member answered):
+/// what was taken before (earlier targets), and what the run learnt.
+type Refused = (Job, Vec<BulkTarget>, Sent);
+
 impl Job {
     /// Write the chunk (one request per target), read back each target once, and tell
     /// each member how it fared. `served`: no target is known to be unserved.
+    ///
+    /// A chunk refused whole (400: a server that fails a bulk write some listed user
+    /// cannot take, API.md §10) is split in halves and each sent again, so that one user
+    /// who cannot take the change costs a few requests, not its whole chunk written one by
+    /// one; where both halves are refused too, their users are written one by one.
     pub async fn send(self, client: &OdinClient, served: bool) -> Sent {
+        match self.try_send(client, served).await {
+            Ok(sent) => sent,
+            Err((job, taken, sent)) => {
+                let mut sent = sent;
+                let found = Box::pin(job.bisect(client, taken)).await;
+                sent.warning = sent.warning.or(found.warning);
+                sent
+            }
+        }
+    }
+
+    /// Send the two halves of a refused chunk; see [`Job::send`].
+    async fn bisect(self, client: &OdinClient, taken: Vec<BulkTarget>) -> Sent {
+        let half = self.chunk.len() / 2;
+        if !worth(half, self.parts.len()) {
+            self.reply_alone(&taken);
+            return Sent::default();
+        }
+        let (group, parts) = (self.group.clone(), self.parts.clone());
+        let mut left = self.chunk;
+        let right = left.split_off(half);
+        let halves = [left, right].map(|chunk| Job {
+            group: group.clone(),
+            parts: parts.clone(),
+            chunk,
+        });
+        let [left, right] = halves;
+        let mut refused = Vec::new();
+        for half in [left, right] {
+            if let Err(refusal) = half.try_send(client, true).await {
+                refused.push(refusal);
+            }
+        }
+        match refused.len() {
+            // One half refused, the other taken: the users who cannot take it are there.
+            1 => {
+                let (job, taken, _) = refused.remove(0);
+                Box::pin(job.bisect(client, taken)).await
+            }
+            _ => {
+                for (job, taken, _) in refused {
+                    job.reply_alone(&taken);
+                }
+                Sent::default()
+            }
+        }
+    }
+
+    /// [`Job::send`] without splitting: a 400 to a write gives the chunk back untouched.
+    async fn try_send(self, client: &OdinClient, served: bool) -> Result<Sent, Refused> {
         let mut sent = Sent::default();
         if !served || !worth(self.chunk.len(), self.parts.len()) {
             self.reply_alone(&[]);
-            return sent;
+            return Ok(sent);
         }
         let (sp, group) = (&self.group.0, &self.group.1);
         let mut http_status = 200;
@@ -49,6 +108,14 @@ impl Job {
                     http_status = status;
                     taken.push(*target);
                 }
+                Err(BulkWriteError::Failed { error, path }) if error.status() == Some(400) => {
+                    sent.warning = Some(format!(
+                        "`PUT {path}` was refused whole ({error}); its {} users of group \
+                         `{sp}/{group}` were sent again in halves to find who cannot take it",
+                        self.chunk.len()
+                    ));
+                    return Err((self, taken, sent));
+                }
                 Err(error) => {
                     if let BulkWriteError::NotServed { .. } = error {
                         sent.not_served = Some(*target);
@@ -58,7 +125,7 @@ impl Job {
                         self.chunk.len()
                     ));
                     self.reply_alone(&taken);
-                    return sent;
+                    return Ok(sent);
                 }
             }
         }
@@ -79,7 +146,7 @@ impl Job {
                          its users were written one by one"
                     ));
                     self.reply_alone(&taken);
-                    return sent;
+                    return Ok(sent);
                 }
             };
             for (arrival, took) in self.chunk.iter().zip(took.iter_mut()) {
@@ -106,7 +173,7 @@ impl Job {
             };
             let _ = arrival.reply.send(outcome);
         }
-        sent
+        Ok(sent)
     }
 
     fn reply_alone(self, landed: &[BulkTarget]) {
