@@ -141,6 +141,9 @@ pub struct BulkWrites {
     /// worker count that doubles with each bulk write sent, so that failures surface
     /// while few users are in flight.
     waiting_limit: Arc<AtomicUsize>,
+    /// Whether the run has a breaker: past the limit, an arriving member's own batch goes
+    /// and the member keeps its slot (the dispatcher starts no one meanwhile).
+    slow_start: bool,
     client: Arc<OdinClient>,
     /// The run's worker slots: a waiting member gives its slot back.
     slots: Arc<Semaphore>,
@@ -212,6 +215,7 @@ impl BulkWrites {
             bulk_size,
             max_age,
             waiting_limit: Arc::new(AtomicUsize::new(start)),
+            slow_start: slow_start.is_some(),
             sending: Arc::new(Semaphore::new(SENDING)),
             client,
             slots,
@@ -285,7 +289,7 @@ impl BulkWrites {
             return Outcome::alone();
         };
         let (reply, outcome) = oneshot::channel();
-        let crowded = {
+        let hold = {
             let mut batches = self.lock();
             let Some(batch) = batches.by_key.get_mut(key) else {
                 return Outcome::alone();
@@ -298,18 +302,35 @@ impl BulkWrites {
             });
             let first = batch.arrived.len() == 1;
             batches.waiting += 1;
-            // No more users wait at once than the limit: past it, this batch goes with
-            // whom it has, and this member keeps its slot (the dispatcher would otherwise
+            // No more users wait at once than the limit (the dispatcher would otherwise
             // start a whole large group, and a breaker or a stop would find all of it in
-            // flight).
+            // flight): past it, the fullest batch goes; with a breaker, this member's own
+            // batch goes with whom it has, and the member keeps its slot.
             let crowded = batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
-            self.send_ready(&mut batches, Some(key), crowded);
-            if first && !crowded {
+            let hold = crowded && self.slow_start;
+            if crowded && !self.slow_start {
+                // The fullest batch goes: where several batches wait together (a step of
+                // each of several groups), chunks stay as large as they can be.
+                let fullest = batches
+                    .by_key
+                    .iter()
+                    .max_by_key(|(_, batch)| batch.arrived.len())
+                    .map(|(key, _)| key.clone());
+                if let Some(fullest) = fullest {
+                    self.send_ready(&mut batches, Some(&fullest), true);
+                }
+            }
+            self.send_ready(&mut batches, Some(key), hold);
+            let waits = batches
+                .by_key
+                .get(key)
+                .is_some_and(|b| !b.arrived.is_empty());
+            if first && waits {
                 self.send_by(key.clone(), read_at + self.max_age);
             }
-            crowded
+            hold
         };
-        if crowded {
+        if hold {
             return outcome.await.unwrap_or_else(|_| Outcome::alone());
         }
         // Waiting sends nothing: the slot lets the dispatcher start the batch's others.
