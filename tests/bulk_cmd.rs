@@ -568,3 +568,29 @@ fn a_batch_goes_before_its_reads_grow_old() {
     }
     assert!(results(&dir.join("run")).iter().all(|l| &l[3] == "applied"));
 }
+
+/// `plan --target` warns about users whose settings change a service they do not have: the
+/// group read shows it, and Odin would refuse those steps.
+#[test]
+fn plan_warns_about_users_without_the_service() {
+    let sim = simulator(BulkWritePartial::Fail, FaultConfig::default());
+    let work = workdir();
+    let dir = work.path();
+    unassign(&sim, dir, &UNASSIGNED);
+    let file = sheet(dir, false);
+    let target = sim.base_url();
+    let planned = crate::support::sleipnir_env(
+        dir,
+        &["plan", file, "--target", &target],
+        &crate::support::LOGIN,
+    );
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned
+            .stderr
+            .contains("3 users without `Call Recording` assigned (user00005@sim.example.net"),
+        "{}",
+        planned.transcript()
+    );
+    assert!(!planned.stderr.contains(CFA), "{}", planned.transcript());
+}

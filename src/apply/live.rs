@@ -177,6 +177,44 @@ fn check_home(user: &UserPlan, record: Option<&Value>) -> Result<(), ReadFailure
     Ok(())
 }
 
+/// The services whose settings `user`'s steps change but which its live settings do not
+/// hold (not assigned; API.md §4: Odin refuses settings of a service not assigned), unless
+/// one of its steps assigns them. Names as the sheet spells them, each once.
+pub fn lacking_services(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<String> {
+    let Some(settings) = live.get(&Resource::Settings) else {
+        return Vec::new();
+    };
+    let assigned = |name: &str| {
+        user.steps.iter().any(|step| match step {
+            crate::plan::Step::Services(changes) => {
+                changes.assign.iter().any(|service| service.is_named(name))
+            }
+            _ => false,
+        })
+    };
+    let mut lacking: Vec<String> = Vec::new();
+    for step in &user.steps {
+        let crate::plan::Step::Fields {
+            resource: Resource::Settings,
+            patch,
+        } = step
+        else {
+            continue;
+        };
+        for key in patch.keys() {
+            let service = crate::services::settings_service(key);
+            let named = crate::services::ServiceRef::service(service);
+            let held = settings
+                .as_object()
+                .is_some_and(|doc| doc.keys().any(|k| named.is_named(k)));
+            if !held && !assigned(service) && !lacking.iter().any(|s| s == service) {
+                lacking.push(service.to_string());
+            }
+        }
+    }
+    lacking
+}
+
 /// Each planned field's live value (null when absent), by resource: what `before` records.
 pub fn before_values(
     user: &UserPlan,

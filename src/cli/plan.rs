@@ -192,7 +192,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let (unreadable, estimate) = match &config.target {
         Some(target) => {
             let how = (config.service_provider.as_deref(), config.bulk_size);
-            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how))?;
+            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how), notes)?;
             (unreadable, Some((estimate, config.odin.rate)))
         }
         None => (Vec::new(), None),
@@ -235,6 +235,7 @@ fn read_live(
     plan: &mut Plan,
     target: &str,
     (odin, how): (&TargetArgs, (Option<&str>, usize)),
+    notes: &Notes,
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
     let (states, estimate) = runtime.block_on(live::read_all(
@@ -244,11 +245,30 @@ fn read_live(
         how,
     ));
     let mut unreadable = Vec::new();
+    let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (user, state) in plan.users.iter_mut().zip(states) {
         match state {
-            Ok(live) => user.before = Some(live::before_values(user, &live)),
+            Ok(live) => {
+                for service in live::lacking_services(user, &live) {
+                    lacking
+                        .entry(service)
+                        .or_default()
+                        .push(user.user_id.clone());
+                }
+                user.before = Some(live::before_values(user, &live));
+            }
             Err(why) => unreadable.push((user.user_id.clone(), why.message)),
         }
+    }
+    for (service, users) in &lacking {
+        notes.warn(&format!(
+            "{} without `{service}` assigned ({}{}): Odin refuses settings of a service not \
+             assigned, so their settings steps will fail; assign it in the sheet \
+             (`services.assign`) or leave them out",
+            crate::text::count(users.len(), "user"),
+            users.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            if users.len() > 3 { ", …" } else { "" },
+        ));
     }
     plan.source.target = Some(target.to_string());
     Ok((unreadable, estimate))
