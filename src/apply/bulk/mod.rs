@@ -138,7 +138,7 @@ pub struct BulkWrites {
     sending: Arc<Semaphore>,
     /// The most members waiting at once, all batches together: `bulk_size`, or, in a run
     /// with a breaker (`--max-failures`, `--max-failure-rate`), a slow start from the
-    /// worker count that doubles with each bulk write sent, so that failures surface
+    /// worker count that grows by one with each user that ends, so that failures surface
     /// while few users are in flight.
     waiting_limit: Arc<AtomicUsize>,
     /// Whether the run has a breaker: past the limit, an arriving member's own batch goes
@@ -343,6 +343,19 @@ impl BulkWrites {
         outcome
     }
 
+    /// A started user has ended (all its steps done, failed or skipped): with a breaker,
+    /// one more user may wait (the slow start grows with users whose outcome is known, so
+    /// that failures surface while few users are in flight).
+    pub fn user_ended(&self) {
+        if self.slow_start {
+            let _ = self
+                .waiting_limit
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some((n + 1).min(self.bulk_size))
+                });
+        }
+    }
+
     /// The warning the run's bulk writes gave, if any (the first).
     pub fn warning(&self) -> Option<String> {
         self.warning
@@ -427,7 +440,6 @@ impl BulkWrites {
     fn spawn(&self, job: Job) {
         let client = self.client.clone();
         let (warning, not_served) = (self.warning.clone(), self.not_served.clone());
-        let (limit, most) = (self.waiting_limit.clone(), self.bulk_size);
         let sending = self.sending.clone();
         tokio::spawn(async move {
             let served = |target: &BulkTarget| {
@@ -440,9 +452,6 @@ impl BulkWrites {
             let turn = sending.acquire_owned().await;
             let sent = job.send(&client, served).await;
             drop(turn);
-            let _ = limit.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                Some((n * 2).min(most))
-            });
             if let Some(message) = sent.warning {
                 tracing::warn!("{message}");
                 warning

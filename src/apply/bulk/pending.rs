@@ -66,5 +66,6 @@ impl Drop for Pending<'_> {
         for index in std::mem::take(&mut self.steps) {
             self.bulk.drop_out(&self.user_id, index);
         }
+        self.bulk.user_ended();
     }
 }
