@@ -10,14 +10,15 @@
 //! that the dispatcher starts the batch's other users. A batch is sent once every member the
 //! plan gives it has arrived or cannot any more (its step is unchanged, an earlier step
 //! failed, it was never started, the run paused for the canary or stopped), or once
-//! `bulk_size` have arrived. Members are known from the plan: users of a group read at group
-//! scale whose step patch is the same, with at least [`AT_LEAST`] of them (below that a bulk
-//! write and its verification cost more requests than the users' own writes).
+//! `bulk_size` have arrived, or before its first member's group read is `max_age` old, or
+//! when the waiting limit is reached (see [`BulkWrites`]). Members are known from the plan:
+//! users of a group read at group scale whose step patch is the same, where [`worth`] says
+//! a bulk write and its verification cost fewer requests than the users' own writes.
 //!
 //! A bulk write that is not served (404/405) sends its users to their own writes and no
 //! more bulk writes go to that path; one refused whole (a 400: a listed user could not take
-//! the change, or a server that wants another body) or failing after retries sends that
-//! chunk's users to their own writes. One warning says so.
+//! the change) is sent again in halves to find who cannot (`job.rs`); one failing after
+//! retries sends that chunk's users to their own writes. One warning says so.
 
 mod job;
 mod parts;
@@ -37,7 +38,7 @@ use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 use job::Job;
-pub use parts::{Tally, shared_in, tally, targets_of};
+pub use parts::{Tally, shared_groups, tally, targets_of};
 use parts::{hash, parts_of};
 pub use pending::Pending;
 
@@ -233,11 +234,6 @@ impl BulkWrites {
     /// Whether step `index` of `user_id` is planned for a bulk write.
     pub fn planned(&self, user_id: &str, index: usize) -> bool {
         self.members.contains_key(&(user_id.to_string(), index))
-    }
-
-    /// Bulk writes planned, as (batches, member steps): for plans and tests.
-    pub fn planned_counts(&self) -> (usize, usize) {
-        (self.lock().by_key.len(), self.members.len())
     }
 
     /// The dispatcher starts `user` at step `start`: its steps from there on may arrive;

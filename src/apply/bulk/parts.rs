@@ -1,7 +1,7 @@
 //! What a step's identical change is for a bulk write: its targets and their data, and how
 //! many users of a group share it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -72,11 +72,14 @@ pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>)
     tally
 }
 
-/// Whether `tally` holds a change of `group` that at least [`AT_LEAST`] users share.
-pub fn shared_in(tally: &Tally, group: &GroupKey) -> bool {
+/// The groups in `tally` with a change that at least [`AT_LEAST`] users share: one pass
+/// over the tally for all groups.
+pub fn shared_groups(tally: &Tally) -> HashSet<GroupKey> {
     tally
         .iter()
-        .any(|((g, _, _), n)| g == group && *n >= AT_LEAST)
+        .filter(|(_, n)| **n >= AT_LEAST)
+        .map(|((group, _, _), _)| group.clone())
+        .collect()
 }
 
 pub(super) fn hash(text: &str) -> u64 {

@@ -109,8 +109,6 @@ pub struct FromGroup {
     pub rows: HashMap<BulkTarget, Value>,
     /// The bulk services the group read says the user has not assigned.
     pub unassigned: BTreeSet<BulkService>,
-    /// The user's group.
-    pub group: Option<GroupKey>,
 }
 
 impl GroupReads {
@@ -136,13 +134,13 @@ impl GroupReads {
                 let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
                 wanted.row_keys.extend(tops.map(str::to_string));
             }
-
             *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
         }
+        let shared = bulk.map(super::bulk::shared_groups).unwrap_or_default();
         let wanted: HashMap<GroupKey, Wanted> = costs
             .into_iter()
             .map(|(key, (mut wanted, per_user))| {
-                wanted.summaries = bulk.is_some_and(|tally| super::bulk::shared_in(tally, &key));
+                wanted.summaries = shared.contains(&key);
                 (key, (wanted, per_user))
             })
             // A bound of zero trusts no group read: every user is read one by one.
@@ -301,7 +299,6 @@ impl GroupReads {
             read_at: Some(read_at),
             rows,
             unassigned,
-            group: Some(key),
         }
     }
 
