@@ -57,7 +57,12 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 8, 32, 128]);
-    let sheet = sheet::from_bytes(Path::new("bench.csv"), sheet_text().into_bytes(), None).unwrap();
+    let sheet = sheet::from_bytes(
+        Path::new("bench.csv"),
+        sheet_text().into_bytes(),
+        &Default::default(),
+    )
+    .unwrap();
     let plan = plan::build(&sheet, None, &Schema::builtin().unwrap()).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -122,7 +127,12 @@ fn group_reads(runtime: &tokio::runtime::Runtime) {
             }
             text.push_str(",true\n");
         }
-        let sheet = sheet::from_bytes(Path::new("group.csv"), text.into_bytes(), None).unwrap();
+        let sheet = sheet::from_bytes(
+            Path::new("group.csv"),
+            text.into_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
         let plan = plan::build(&sheet, None, &Schema::builtin().unwrap()).unwrap();
         let simulator = Simulator::start(
             SimConfig {

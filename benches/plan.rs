@@ -98,7 +98,7 @@ fn write_xlsx(path: &Path) {
 }
 
 fn read_and_plan(path: &Path, schema: &Schema) -> usize {
-    let sheet = sheet::read(path, None).unwrap();
+    let sheet = sheet::read(path, &Default::default()).unwrap();
     let plan = plan::build(&sheet, None, schema).unwrap();
     assert_eq!(plan.users.len(), ROWS as usize);
     plan.totals().fields

@@ -19,6 +19,8 @@ const USERS: usize = 50_000;
 
 fn source() -> PlanSource {
     PlanSource {
+        hidden_rows: Default::default(),
+        hidden_columns: Default::default(),
         command: None,
         source: "wave1.xlsx".into(),
         sha256: "00".into(),

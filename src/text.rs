@@ -68,6 +68,16 @@ pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` in Unicode NFC: composed where Unicode composes (`e` + U+0308 → `ë`), so two
+/// texts that a person reads as the same compare equal. Borrowed when it already is (all
+/// ASCII text is).
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc().normalize(text)
+}
+
 /// `word` as a shell reads it back: as it is when it holds only characters no shell treats
 /// specially, else in single quotes (a `'` inside written `'\''`).
 pub fn shell_word(word: &str) -> String {
@@ -84,6 +94,19 @@ pub fn shell_word(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decomposed_text_is_composed() {
+        assert_eq!(
+            super::nfc("Zoe\u{308} Mu\u{308}ller"),
+            "Zo\u{eb} M\u{fc}ller"
+        );
+        assert!(matches!(super::nfc("plain"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            super::nfc("Zo\u{eb}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
     #[test]
     fn one_is_singular() {
         assert_eq!(super::count(1, "user"), "1 user");

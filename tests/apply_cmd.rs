@@ -829,7 +829,7 @@ async fn an_operator_who_declines_after_the_canary_stops_the_run() {
     .expect("sim");
     let work = workdir();
     let path = sheet(work.path(), 10);
-    let sheet = sleipnir::sheet::read(Path::new(&path), None).expect("sheet");
+    let sheet = sleipnir::sheet::read(Path::new(&path), &Default::default()).expect("sheet");
     let plan = sleipnir::plan::build(
         &sheet,
         None,

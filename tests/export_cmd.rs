@@ -53,7 +53,7 @@ fn live<'a>(state: &'a Value, title: &str) -> Option<&'a Value> {
 /// Every cell of the file is the cell of the simulator's live value, and re-plans to it.
 async fn assert_cells_match(odin: &Odin, file: &Path, format: SheetFormat) -> usize {
     let schema = Schema::builtin().unwrap();
-    let sheet = sheet::read(file, None).unwrap();
+    let sheet = sheet::read(file, &Default::default()).unwrap();
     let titles: Vec<&str> = sheet.columns.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(
         &titles[..3],
@@ -140,7 +140,7 @@ async fn exports_plan_to_nothing_and_apply_sends_no_write() {
         );
     }
     // The hard cases, as cells.
-    let xlsx = sheet::read(&dir.join("g.xlsx"), None).unwrap();
+    let xlsx = sheet::read(&dir.join("g.xlsx"), &Default::default()).unwrap();
     assert_eq!(
         cell(&xlsx, &user_id(14), "user.extension"),
         &Cell::Text("0014".into())
@@ -592,7 +592,7 @@ async fn a_users_file_with_a_wrong_group_leaves_nobody_out() {
         "{}",
         out.stderr
     );
-    let sheet = sheet::read(&dir.join("w.csv"), None).unwrap();
+    let sheet = sheet::read(&dir.join("w.csv"), &Default::default()).unwrap();
     let homes: Vec<(String, String)> = sheet
         .rows
         .iter()

@@ -100,7 +100,7 @@ fn export_matches(dir: &Path, sim: &Simulator, name: &str) {
     args.extend(["--out", name, "--target", &target, "--rate", "1000"]);
     let out = sleipnir_env(dir, &args, &LOGIN);
     assert_eq!(out.code, 0, "{}", out.transcript());
-    let sheet = sheet::read(&dir.join(name), None).expect("exported sheet");
+    let sheet = sheet::read(&dir.join(name), &Default::default()).expect("exported sheet");
     assert_eq!(sheet.rows.len(), USERS);
     for row in &sheet.rows {
         let Cell::Text(id) = &row.cells[0] else {

@@ -23,7 +23,12 @@ use super::{apply_with, peak_rss_of_apply};
 const CHANGE: &str = "settings.Call Recording.recordingOption";
 
 fn plan_of(text: String) -> plan::Plan {
-    let sheet = sheet::from_bytes(Path::new("bulk.csv"), text.into_bytes(), None).unwrap();
+    let sheet = sheet::from_bytes(
+        Path::new("bulk.csv"),
+        text.into_bytes(),
+        &Default::default(),
+    )
+    .unwrap();
     plan::build(&sheet, None, &Schema::builtin().unwrap()).unwrap()
 }
 

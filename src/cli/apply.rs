@@ -25,17 +25,22 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
-    let mut command = command_of(&args.source);
-    if let Some(sheet) = &args.credentials {
-        command.push_str(&format!(
-            " --credentials {}",
-            crate::text::shell_word(&sheet.display().to_string())
-        ));
-    }
+    let named = args.source.input.display().to_string();
+    let mapping = args
+        .source
+        .mapping
+        .as_ref()
+        .map(|m| m.display().to_string());
     let input = args.source.into_input()?;
     // The whole sheet is validated before anything else happens: an invalid one sends nothing.
     let mut plan = load(&input)?;
-    plan.source.command = Some(command);
+    plan.source.command = Some(command_of(
+        &named,
+        &input,
+        &plan,
+        mapping.as_deref(),
+        &args.credentials,
+    ));
     match (&input, args.credentials) {
         (Input::PlanFile(_), Some(sheet)) => fill_credentials(&mut plan, sheet)?,
         (Input::PlanFile(path), None) if plan.needs_credentials() => {
@@ -59,15 +64,28 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     execute(&plan, config, "apply", notes)
 }
 
-/// `sleipnir apply INPUT [--sheet W] [--mapping M]`, as the admin named them: what
-/// `--resume DIR` is added to.
-fn command_of(source: &InputArgs) -> String {
-    let mapping = source.mapping.as_ref().map(|m| m.display().to_string());
-    crate::plan::apply_command(
-        &source.input.display().to_string(),
-        source.sheet.as_deref(),
-        mapping.as_deref(),
-    )
+/// `sleipnir apply INPUT [--sheet W] [--hidden-rows H] [--hidden-columns H] [--mapping M]
+/// [--credentials SHEET]`: what `--resume DIR` is added to. The worksheet is the one read,
+/// named even where the admin let sleipnir choose it, so a resumed run reads the same one.
+fn command_of(
+    named: &str,
+    input: &Input,
+    plan: &Plan,
+    mapping: Option<&str>,
+    credentials: &Option<PathBuf>,
+) -> String {
+    let options = match input {
+        Input::Sheet { .. } => plan.source.read_options(),
+        Input::PlanFile(_) => Default::default(),
+    };
+    let mut command = crate::plan::apply_command(named, &options, mapping);
+    if let Some(sheet) = credentials {
+        command.push_str(&format!(
+            " --credentials {}",
+            crate::text::shell_word(&sheet.display().to_string())
+        ));
+    }
+    command
 }
 
 /// The credential values of `plan` (a plan file's, `********`) from the sheet it was made
@@ -75,7 +93,7 @@ fn command_of(source: &InputArgs) -> String {
 fn fill_credentials(plan: &mut Plan, sheet: PathBuf) -> Result<(), Error> {
     let source = Input::Sheet {
         path: sheet.clone(),
-        worksheet: plan.source.worksheet.clone(),
+        options: plan.source.read_options(),
         mapping: plan.source.mapping.clone().map(PathBuf::from),
     };
     let from = load(&source)?;

@@ -39,7 +39,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         dir.push("-demo");
         PathBuf::from(dir)
     });
-    let sheet = sheet::from_bytes(Path::new(SHEET_NAME), SHEET.to_vec(), None)?;
+    let sheet = sheet::from_bytes(Path::new(SHEET_NAME), SHEET.to_vec(), &Default::default())?;
     let plan = plan::build(&sheet, None, &Schema::builtin()?)?;
     let simulator = Simulator::start(
         SimConfig {

@@ -192,7 +192,7 @@ fn column_specs(args: &Args) -> Result<Vec<String>, Error> {
         return Ok(columns::template_columns(template.body));
     }
     if let Some(path) = &args.like {
-        let sheet = sheet::read(path, None).map_err(ExportError::from)?;
+        let sheet = sheet::read(path, &Default::default()).map_err(ExportError::from)?;
         return Ok(sheet.columns.into_iter().map(|c| c.title).collect());
     }
     Err(ExportError::NoColumns.into())
@@ -253,7 +253,7 @@ fn selection(args: &Args) -> Result<Selection, Error> {
 /// The user ids of a sheet's `userId` column (with the group where the sheet says it), or
 /// of a one-column plain list.
 fn file_users(path: &Path) -> Result<Vec<FileUser>, Error> {
-    let sheet = sheet::read(path, None).map_err(ExportError::from)?;
+    let sheet = sheet::read(path, &Default::default()).map_err(ExportError::from)?;
     let find = |names: &[&str]| {
         sheet
             .columns

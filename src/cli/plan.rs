@@ -20,12 +20,42 @@ use crate::sheet;
 pub struct InputArgs {
     /// The sheet (.csv, .tsv, .xlsx, .xlsm, .xlsb, .xls, .ods), or a plan file (.jsonl).
     pub input: PathBuf,
-    /// The worksheet to read from a workbook [default: the first].
+    /// The worksheet to read from a workbook [default: the active sheet when it is visible,
+    /// else the first visible one]; a hidden worksheet is read only when named.
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
     /// A mapping file (TOML) for sheets whose column titles are not field paths.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Rows of a workbook hidden by hand, by a filter or in a collapsed outline: refused by
+    /// default; `skip` leaves them out, `include` reads them as data.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = HiddenArg::Refuse)]
+    pub hidden_rows: HiddenArg,
+    /// Hidden columns of a workbook: refused by default; `skip` leaves them out, `include`
+    /// reads them.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = HiddenArg::Refuse)]
+    pub hidden_columns: HiddenArg,
+}
+
+/// What to do with hidden rows or columns that hold something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HiddenArg {
+    /// Refuse the sheet, naming them.
+    Refuse,
+    /// Leave them out.
+    Skip,
+    /// Read them as data.
+    Include,
+}
+
+impl From<HiddenArg> for sheet::Hidden {
+    fn from(arg: HiddenArg) -> sheet::Hidden {
+        match arg {
+            HiddenArg::Refuse => sheet::Hidden::Refuse,
+            HiddenArg::Skip => sheet::Hidden::Skip,
+            HiddenArg::Include => sheet::Hidden::Include,
+        }
+    }
 }
 
 /// Flags of `sleipnir plan`.
@@ -76,7 +106,7 @@ pub enum Format {
 pub(super) enum Input {
     Sheet {
         path: PathBuf,
-        worksheet: Option<String>,
+        options: sheet::ReadOptions,
         mapping: Option<PathBuf>,
     },
     PlanFile(PathBuf),
@@ -89,11 +119,15 @@ impl InputArgs {
             input: path,
             sheet: worksheet,
             mapping,
+            hidden_rows,
+            hidden_columns,
         } = self;
         if plan::file::is_plan_file(&path) {
-            if worksheet.is_some() || mapping.is_some() {
+            let hidden = hidden_rows != HiddenArg::Refuse || hidden_columns != HiddenArg::Refuse;
+            if worksheet.is_some() || mapping.is_some() || hidden {
                 return Err(Error::Usage(format!(
-                    "`{}` is a plan file; --sheet and --mapping apply to sheets only",
+                    "`{}` is a plan file; --sheet, --mapping, --hidden-rows and \
+                     --hidden-columns apply to sheets only",
                     path.display()
                 )));
             }
@@ -101,7 +135,11 @@ impl InputArgs {
         }
         Ok(Input::Sheet {
             path,
-            worksheet,
+            options: sheet::ReadOptions {
+                worksheet,
+                hidden_rows: hidden_rows.into(),
+                hidden_columns: hidden_columns.into(),
+            },
             mapping,
         })
     }
@@ -280,11 +318,11 @@ pub(super) fn load(input: &Input) -> Result<Plan, Error> {
         Input::PlanFile(path) => Ok(plan::file::read(path)?),
         Input::Sheet {
             path,
-            worksheet,
+            options,
             mapping,
         } => {
             let mapping = mapping.as_deref().map(Mapping::load).transpose()?;
-            let sheet = sheet::read(path, worksheet.as_deref())?;
+            let sheet = sheet::read(path, options)?;
             let schema = Schema::builtin()?;
             Ok(plan::build(&sheet, mapping.as_ref(), &schema)?)
         }

@@ -7,12 +7,23 @@
 //! - `None`, `null` and `N/A` are ordinary text: Odin has enum values named `None`;
 //! - workbook numbers count as a spreadsheet shows them (15 significant digits); one with more
 //!   whole digits than that, or text in scientific notation (`4.47701E+11`), is refused in a
-//!   text field: its digits are not the ones the admin typed.
+//!   text field: its digits are not the ones the admin typed;
+//! - a number whose format shows it otherwise (`0123` for 123 formatted `0000`) is, in a text
+//!   field, the digits shown, and refused where the format shows more than digits (`1,234`,
+//!   `$12.00`, `12%`); a number field takes the number;
+//! - error cells (`#N/A`, also as CSV text), dates and formulas without a computed value are
+//!   refused in every field: none of them is what the admin meant to send.
 
 use serde_json::{Number, Value};
 
 use crate::schema::FieldType;
-use crate::sheet::{Cell, SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
+use crate::sheet::{Cell, Formatted, SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
+
+/// The error values a spreadsheet shows in a cell whose formula failed (or where one was
+/// typed), as a CSV file saved from it holds them.
+pub const ERROR_VALUES: [&str; 8] = [
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+];
 
 /// The value a cell sets, `None` when it leaves the field untouched, or why it cannot be
 /// converted (a message that starts with the offending value).
@@ -25,29 +36,134 @@ pub fn convert(
         Cell::Empty => return Ok(None),
         Cell::Text(text) => match lookup(values, text) {
             Some(mapped) => mapped,
+            None if is_error_value(text) => return Err(error_text_message(text)),
             None => text_value(text, ty)?,
         },
         Cell::Number(n) => match lookup(values, &format_number(*n)) {
             Some(mapped) => mapped,
             None => number_value(*n, ty)?,
         },
+        Cell::Formatted(formatted) => {
+            let mapped = formatted.shown.as_deref().and_then(|s| lookup(values, s));
+            match mapped.or_else(|| lookup(values, &format_number(formatted.value))) {
+                Some(mapped) => mapped,
+                None => formatted_value(formatted, ty)?,
+            }
+        }
         Cell::Bool(b) => match lookup(values, &b.to_string()) {
             Some(mapped) => mapped,
             None => bool_value(*b, ty)?,
         },
-        Cell::Date(text) | Cell::Error(text) => {
-            if !accepts_text(ty) {
-                let kind = if matches!(cell, Cell::Date(_)) {
-                    "a date"
-                } else {
-                    "an error cell"
-                };
-                return Err(format!("`{text}` is {kind}, but the field is {ty}"));
-            }
-            Value::String(text.clone())
-        }
+        Cell::Date(text) => return Err(date_message(text)),
+        Cell::Error(text) => return Err(error_cell_message(text)),
+        Cell::Formula(formula) => return Err(formula_message(formula)),
     };
     Ok(Some(value))
+}
+
+/// Whether `text` is one of a spreadsheet's error values ([`ERROR_VALUES`]), any case.
+pub fn is_error_value(text: &str) -> bool {
+    ERROR_VALUES.iter().any(|e| e.eq_ignore_ascii_case(text))
+}
+
+/// Why a workbook error cell is refused.
+pub fn error_cell_message(text: &str) -> String {
+    format!(
+        "`{text}` is an error cell (a formula that failed, or the error typed), not a value; \
+         fix the formula or type the value"
+    )
+}
+
+/// Why a spreadsheet's error value in a CSV cell is refused.
+fn error_text_message(text: &str) -> String {
+    format!(
+        "`{text}` is a spreadsheet's error value (a formula that failed when the file was \
+         saved), not a value; fix the formula or type the value (to send this very text, \
+         write it as `json:\"{text}\"`)"
+    )
+}
+
+/// Why a date or time cell is refused.
+pub fn date_message(text: &str) -> String {
+    format!(
+        "`{text}` is a date or time cell, which no field takes: the spreadsheet likely turned \
+         what was typed (such as `1-12`) into a date; format the column as Text, type the \
+         value again and save"
+    )
+}
+
+/// Why a formula without a computed value is refused.
+pub fn formula_message(formula: &str) -> String {
+    format!(
+        "`{formula}` is a formula the workbook holds no computed value for (it was written \
+         by a program and never calculated); open and save the workbook in a spreadsheet, or \
+         write values instead of formulas"
+    )
+}
+
+/// The text a number cell stands for where a field needs text (a user id, a group id): the
+/// digits its format shows, or the number as a spreadsheet shows it. `None` for any other
+/// cell, and for a number whose format shows more than digits.
+pub fn digits_shown(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Number(n) if !too_long(*n) => Some(format_number(*n)),
+        Cell::Formatted(formatted) if shows_digits(formatted) => formatted.shown.clone(),
+        _ => None,
+    }
+}
+
+/// Whether a whole number is shown as digits ([`is_digit_pattern`]): a fraction shown
+/// rounded (`13` for 12.6 formatted `0`) is not what the cell holds.
+fn shows_digits(formatted: &Formatted) -> bool {
+    let value = shown(formatted.value);
+    value.fract() == 0.0
+        && value >= 0.0
+        && !too_long(value)
+        && formatted.shown.as_deref().is_some_and(is_digit_pattern)
+}
+
+/// Whether a number's shown text is digits, with the separators of zero-padded codes and
+/// phone formats (`0123`, `02138`, `555-1234`, `(555) 123-4567`) and nothing else: no sign,
+/// decimal point, thousands separator, currency or percent.
+fn is_digit_pattern(shown: &str) -> bool {
+    shown.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        && shown.bytes().any(|b| b.is_ascii_digit())
+        && shown
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b' ' | b'(' | b')' | b'/'))
+}
+
+/// A number shown through its format: the digits shown in a text field, the number in a
+/// number or boolean field.
+fn formatted_value(formatted: &Formatted, ty: FieldType) -> Result<Value, String> {
+    if !accepts_text(ty) {
+        return number_value(formatted.value, ty);
+    }
+    let value = format_number(formatted.value);
+    let format = match formatted.format.is_empty() {
+        true => String::new(),
+        false => format!(" `{}`", formatted.format),
+    };
+    match &formatted.shown {
+        _ if too_long(formatted.value) => number_value(formatted.value, ty),
+        Some(shown) if shows_digits(formatted) => Ok(Value::String(shown.clone())),
+        Some(shown) => {
+            let why = match is_digit_pattern(shown) {
+                true => "rounded",
+                false => "with more than digits",
+            };
+            Err(format!(
+                "`{shown}` is how the spreadsheet shows the number {value} (its format{format}), \
+                 {why}; format the column as Text, type the values as they should be sent, \
+                 and save"
+            ))
+        }
+        None => Err(format!(
+            "the number {value} is shown through a format{format} that sleipnir cannot read \
+             as the spreadsheet shows it; format the column as Text, type the values as they \
+             should be sent, and save"
+        )),
+    }
 }
 
 /// Check a JSON value (a `json:` cell or a mapping constant) against the field's type.

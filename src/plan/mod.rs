@@ -20,7 +20,7 @@ use crate::mapping::Mapping;
 use crate::problem::{Problem, Problems};
 use crate::resource::Resource;
 use crate::schema::Schema;
-use crate::sheet::Sheet;
+use crate::sheet::{Hidden, ReadOptions, Sheet};
 
 pub use step::{Changes, Patch, Step};
 
@@ -37,6 +37,12 @@ pub struct PlanSource {
     /// The mapping file used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<String>,
+    /// What was done with hidden rows (`skip` or `include`; absent: there were none to read).
+    #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
+    pub hidden_rows: Hidden,
+    /// What was done with hidden columns, as [`PlanSource::hidden_rows`].
+    #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
+    pub hidden_columns: Hidden,
     /// The Odin the before-values were read from (`plan --target`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
@@ -54,24 +60,41 @@ impl PlanSource {
     pub fn resume_command(&self, dir: &std::path::Path) -> String {
         let command = match &self.command {
             Some(command) => command.clone(),
-            None => apply_command(
-                &self.source,
-                self.worksheet.as_deref(),
-                self.mapping.as_deref(),
-            ),
+            None => apply_command(&self.source, &self.read_options(), self.mapping.as_deref()),
         };
         let dir = crate::text::shell_word(&dir.display().to_string());
         format!("{command} --resume {dir}")
     }
 }
 
-/// `sleipnir apply INPUT [--sheet W] [--mapping M]`, each word quoted for the shell where it
-/// needs to be: how `apply` records the command that started a run.
-pub fn apply_command(input: &str, worksheet: Option<&str>, mapping: Option<&str>) -> String {
+impl PlanSource {
+    /// How the sheet of this plan was read: its worksheet and what was done with hidden rows
+    /// and columns.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            worksheet: self.worksheet.clone(),
+            hidden_rows: self.hidden_rows,
+            hidden_columns: self.hidden_columns,
+        }
+    }
+}
+
+/// `sleipnir apply INPUT [--sheet W] [--hidden-rows H] [--hidden-columns H] [--mapping M]`,
+/// each word quoted for the shell where it needs to be: how `apply` records the command that
+/// started a run.
+pub fn apply_command(input: &str, options: &ReadOptions, mapping: Option<&str>) -> String {
     use crate::text::shell_word;
     let mut command = format!("sleipnir apply {}", shell_word(input));
-    if let Some(sheet) = worksheet {
+    if let Some(sheet) = &options.worksheet {
         command.push_str(&format!(" --sheet {}", shell_word(sheet)));
+    }
+    for (flag, hidden) in [
+        ("--hidden-rows", options.hidden_rows),
+        ("--hidden-columns", options.hidden_columns),
+    ] {
+        if !hidden.is_refuse() {
+            command.push_str(&format!(" {flag} {}", hidden.name()));
+        }
     }
     if let Some(mapping) = mapping {
         command.push_str(&format!(" --mapping {}", shell_word(mapping)));
@@ -274,6 +297,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
     else {
         return Err(Problems::new(source_name, problems));
     };
+    merged_ranges(sheet, layout.user_id, &mut problems, &mut warnings);
     let mut constants = Vec::new();
     for (field, role, cell) in &layout.constants {
         let entry = match mapping {
@@ -317,12 +341,53 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             sha256: sheet.sha256.clone(),
             worksheet: sheet.worksheet.clone(),
             mapping: mapping.map(|m| m.path.display().to_string()),
+            hidden_rows: sheet.hidden.0,
+            hidden_columns: sheet.hidden.1,
             target: None,
         },
         users,
         rows: sheet.rows.len(),
         warnings,
     })
+}
+
+/// Ranges merged down one column were read as they look, their value in every row: refused
+/// in the user id column (one user for several rows is never what a merge there means), one
+/// warning each elsewhere.
+fn merged_ranges(
+    sheet: &Sheet,
+    user_id: usize,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<String>,
+) {
+    for merged in &sheet.merged {
+        let column = &sheet.columns[merged.position];
+        let first = merged.rows.first().copied().unwrap_or(merged.range.rows.0);
+        if merged.position == user_id {
+            problems.push(Problem::cell(
+                first,
+                column,
+                format!(
+                    "cells {} of the user id column are merged; unmerge them and give each \
+                     row its user id",
+                    merged.range.name()
+                ),
+            ));
+            continue;
+        }
+        let rows = match merged.rows.as_slice() {
+            [one] => format!("row {one}"),
+            [first, .., last] => format!("rows {first}–{last}"),
+            [] => continue,
+        };
+        warnings.push(format!(
+            "cells {} (column {}, `{}`) are merged; their value was read in each of {rows}, \
+             as the sheet shows it",
+            merged.range.name(),
+            column.letter(),
+            column.title
+        ));
+    }
 }
 
 #[cfg(test)]

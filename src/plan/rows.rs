@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::columns::{Identity, Layout, Role};
-use super::convert::convert;
+use super::convert::{convert, digits_shown, is_error_value};
 use crate::credentials::{Credential, CredentialValue, GENERATE, RuleBroken, Secret};
 use crate::problem::{Column, Problem};
 use crate::schema::Schema;
@@ -82,9 +82,12 @@ pub(crate) fn convert_row(
 ) -> (Option<RowChanges>, Vec<Problem>) {
     let mut problems = Vec::new();
     let user_column = &columns[layout.user_id];
-    let user_id = match &row.cells[layout.user_id] {
-        Cell::Text(text) => text.clone(),
-        Cell::Number(n) => format_number(*n),
+    let cell = &row.cells[layout.user_id];
+    let user_id = match cell {
+        Cell::Text(text) if !is_error_value(text) => text.clone(),
+        Cell::Number(_) | Cell::Formatted(_) if digits_shown(cell).is_some() => {
+            digits_shown(cell).unwrap_or_default()
+        }
         Cell::Empty => {
             problems.push(Problem::cell(
                 row.number,
@@ -144,14 +147,16 @@ pub(crate) fn changes_of(
         },
         Role::Identity(key) => match cell {
             Cell::Empty => Ok(Vec::new()),
-            Cell::Text(text) => Ok(vec![Change::Identity {
+            Cell::Text(text) if !is_error_value(text) => Ok(vec![Change::Identity {
                 key: *key,
                 value: text.clone(),
             }]),
-            Cell::Number(n) => Ok(vec![Change::Identity {
-                key: *key,
-                value: format_number(*n),
-            }]),
+            Cell::Number(_) | Cell::Formatted(_) if digits_shown(cell).is_some() => {
+                Ok(vec![Change::Identity {
+                    key: *key,
+                    value: digits_shown(cell).unwrap_or_default(),
+                }])
+            }
             other => Err(vec![format!("{} is not an id", describe_cell(other))]),
         },
         Role::Services { packs, assign } => {
@@ -185,7 +190,7 @@ pub(crate) fn changes_of(
 fn service_names(cell: &Cell) -> Result<Vec<String>, String> {
     match cell {
         Cell::Empty => Ok(Vec::new()),
-        Cell::Text(text) => {
+        Cell::Text(text) if !is_error_value(text) => {
             match text.strip_prefix("json:") {
                 Some(literal) => {
                     let names: Vec<String> = serde_json::from_str(literal.trim()).map_err(|_| {
@@ -203,7 +208,8 @@ fn service_names(cell: &Cell) -> Result<Vec<String>, String> {
         }
         Cell::Number(n) => Ok(vec![format_number(*n)]),
         other => Err(format!(
-            "{} is not a list of names; separate names with `;`",
+            "{} is not a list of names; separate names with `;` (an error value or a date is \
+             never one)",
             describe_cell(other)
         )),
     }
@@ -215,10 +221,16 @@ fn service_names(cell: &Cell) -> Result<Vec<String>, String> {
 fn credential_of(cell: &Cell, credential: Credential) -> Result<Option<Change>, String> {
     let text = match cell {
         Cell::Empty => return Ok(None),
+        Cell::Text(text) if is_error_value(text) => {
+            return Err(format!(
+                "`{credential}` holds a spreadsheet's error value; fix the formula or type the \
+                 value"
+            ));
+        }
         Cell::Text(text) => text.clone(),
         // A workbook number shows as its format says (`0042` for 42 formatted `0000`), but
         // only the number is stored: the value handed out and the one sent could differ.
-        Cell::Number(_) => {
+        Cell::Number(_) | Cell::Formatted(_) => {
             return Err(format!(
                 "`{credential}` is a number in the workbook, and a number loses the leading \
                  zeros its format may show; format the column as Text and type the values again"
@@ -259,10 +271,19 @@ fn credential_of(cell: &Cell, credential: Credential) -> Result<Option<Change>, 
 fn describe_cell(cell: &Cell) -> String {
     match cell {
         Cell::Empty => "an empty cell".to_string(),
+        Cell::Text(text) if is_error_value(text) => format!("`{text}` (an error value)"),
         Cell::Text(text) => format!("`{text}`"),
         Cell::Number(n) => format!("`{}`", format_number(*n)),
         Cell::Bool(b) => format!("`{}` (a boolean)", b.to_string().to_uppercase()),
         Cell::Date(text) => format!("`{text}` (a date)"),
         Cell::Error(text) => format!("`{text}` (an error cell)"),
+        Cell::Formatted(formatted) => match &formatted.shown {
+            Some(shown) => format!("`{shown}` (a number shown through its format)"),
+            None => format!(
+                "`{}` (a number with a format sleipnir cannot read)",
+                format_number(formatted.value)
+            ),
+        },
+        Cell::Formula(formula) => format!("`{formula}` (a formula without a computed value)"),
     }
 }

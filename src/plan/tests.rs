@@ -7,7 +7,12 @@ use super::*;
 use crate::sheet;
 
 fn csv(text: &str) -> Sheet {
-    sheet::from_bytes(Path::new("t.csv"), text.as_bytes().to_vec(), None).expect("readable csv")
+    sheet::from_bytes(
+        Path::new("t.csv"),
+        text.as_bytes().to_vec(),
+        &Default::default(),
+    )
+    .expect("readable csv")
 }
 
 fn plan(text: &str) -> Result<Plan, Problems> {
@@ -313,6 +318,8 @@ proptest! {
 #[test]
 fn the_resume_command_continues_the_command_that_started_the_run() {
     let mut source = PlanSource {
+        hidden_rows: Default::default(),
+        hidden_columns: Default::default(),
         source: "rollback of users.csv".into(),
         sha256: "00".into(),
         worksheet: None,

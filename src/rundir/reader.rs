@@ -180,6 +180,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join("run");
         let source = PlanSource {
+            hidden_rows: Default::default(),
+            hidden_columns: Default::default(),
             command: None,
             source: "s.csv".into(),
             sha256: "00".into(),

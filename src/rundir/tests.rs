@@ -3,6 +3,8 @@ use crate::resource::Resource;
 
 fn source() -> PlanSource {
     PlanSource {
+        hidden_rows: Default::default(),
+        hidden_columns: Default::default(),
         command: None,
         source: "s.csv".into(),
         sha256: "00".into(),

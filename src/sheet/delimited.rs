@@ -75,6 +75,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Grid, SheetError> {
         rows,
         warnings,
         problems,
+        looks: Default::default(),
     })
 }
 

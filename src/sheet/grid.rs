@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::{Cell, Row, Sheet, SheetError, format_number, title};
+use super::looks::{self, Hidden, Looks};
+use super::{Cell, ReadOptions, Row, Sheet, SheetError, format_number, title};
 use crate::problem::{Column, Problem};
 
 /// Raw rows as a reader produced them, before header handling.
@@ -18,16 +19,35 @@ pub(super) struct Grid {
     pub warnings: Vec<String>,
     /// Cells the reader found wrong: (row number, position in the row, message).
     pub problems: Vec<(usize, usize, String)>,
+    /// Hidden rows and columns and merged ranges (workbooks; nothing for CSV).
+    pub looks: Looks,
 }
 
 impl Grid {
-    pub fn into_sheet(self, path: &Path, sha256: String) -> Result<Sheet, SheetError> {
+    pub fn into_sheet(
+        mut self,
+        path: &Path,
+        sha256: String,
+        options: &ReadOptions,
+    ) -> Result<Sheet, SheetError> {
+        self.rows
+            .retain(|(_, cells)| !cells.iter().all(Cell::is_empty));
+        let looks = std::mem::take(&mut self.looks);
+        let looks = Looks {
+            hidden_rows: looks::joined(looks.hidden_rows),
+            hidden_columns: looks::joined(looks.hidden_columns),
+            ..looks
+        };
+        let mut problems = Vec::new();
+        let hidden_columns = self.hide_columns(&looks, options.hidden_columns, &mut problems);
+        let hidden_rows = self.hide_rows(&looks, options.hidden_rows, &mut problems);
         let Grid {
             worksheet,
             columns: positions,
             rows,
             mut warnings,
             problems: found,
+            ..
         } = self;
         // The worksheet column of position `i` in a row.
         let column_at = |i: usize| {
@@ -36,13 +56,10 @@ impl Grid {
                 .and_then(|columns| columns.get(i).copied())
                 .unwrap_or(i)
         };
-        let mut rows = rows
-            .into_iter()
-            .filter(|(_, cells)| !cells.iter().all(Cell::is_empty));
+        let mut rows = rows.into_iter();
         let Some((header_row, header_cells)) = rows.next() else {
             return Err(SheetError::Empty(path.to_path_buf()));
         };
-        let mut problems = Vec::new();
         let columns: Vec<Column> = header_cells
             .iter()
             .enumerate()
@@ -58,6 +75,13 @@ impl Grid {
                 column
             })
             .collect();
+        let mut rows: Vec<(usize, Vec<Cell>)> = rows.collect();
+        for (_, cells) in &mut rows {
+            cells.resize(cells.len().max(columns.len()), Cell::Empty);
+        }
+        let (merged, merge_problems) =
+            looks::fill_merges(&looks.merges, header_row, &columns, &mut rows);
+        problems.extend(merge_problems);
         let mut data: Vec<Row> = Vec::new();
         for (number, mut cells) in rows {
             // A row shorter than the header is one whose trailing cells are blank (exporters
@@ -95,7 +119,119 @@ impl Grid {
             problems,
             warnings,
             sha256,
+            hidden: (hidden_rows, hidden_columns),
+            merged,
         })
+    }
+}
+
+impl Grid {
+    /// Hidden columns that hold something (a title or data): refused, left out of every
+    /// row, or kept, as `policy` says. Returns `policy` where there were any and it was not
+    /// a refusal.
+    fn hide_columns(
+        &mut self,
+        looks: &Looks,
+        policy: Hidden,
+        problems: &mut Vec<Problem>,
+    ) -> Hidden {
+        if looks.hidden_columns.is_empty() {
+            return Hidden::Refuse;
+        }
+        let positions = &self.columns;
+        let column_at = |i: usize| {
+            positions
+                .as_ref()
+                .and_then(|c| c.get(i).copied())
+                .unwrap_or(i)
+        };
+        let rows = &self.rows;
+        let width = rows.iter().map(|(_, cells)| cells.len()).max().unwrap_or(0);
+        let hidden: Vec<usize> = (0..width)
+            .filter(|i| looks::covers(&looks.hidden_columns, column_at(*i)))
+            .filter(|i| {
+                rows.iter()
+                    .any(|(_, cells)| cells.get(*i).is_some_and(|c| !c.is_empty()))
+            })
+            .collect();
+        if hidden.is_empty() {
+            return Hidden::Refuse;
+        }
+        if policy == Hidden::Include {
+            return policy;
+        }
+        // Named by their titles where the first row holding something has them.
+        let titles = rows
+            .first()
+            .map(|(_, cells)| cells.as_slice())
+            .unwrap_or(&[]);
+        let named: Vec<Column> = hidden
+            .iter()
+            .map(|i| Column {
+                index: column_at(*i),
+                title: titles.get(*i).map(header_text).unwrap_or_default(),
+            })
+            .collect();
+        if policy == Hidden::Refuse {
+            problems.push(Problem::sheet(looks::hidden_columns_text(&named, false)));
+            return policy;
+        }
+        self.warnings.push(looks::hidden_columns_text(&named, true));
+        let kept: Vec<usize> = (0..width)
+            .filter(|i| !hidden.contains(i))
+            .map(column_at)
+            .collect();
+        for (_, cells) in self.rows.iter_mut() {
+            let mut position = 0;
+            cells.retain(|_| {
+                position += 1;
+                !hidden.contains(&(position - 1))
+            });
+        }
+        self.problems
+            .retain(|(_, position, _)| !hidden.contains(position));
+        for (_, position, _) in self.problems.iter_mut() {
+            *position -= hidden.iter().filter(|h| **h < *position).count();
+        }
+        self.columns = Some(kept);
+        policy
+    }
+
+    /// Hidden rows that hold something: refused, left out, or kept, as `policy` says. A
+    /// hidden header row is refused unless kept: leaving it out would make the next row the
+    /// header. Returns `policy` where there were any and it was not a refusal.
+    fn hide_rows(&mut self, looks: &Looks, policy: Hidden, problems: &mut Vec<Problem>) -> Hidden {
+        if looks.hidden_rows.is_empty() {
+            return Hidden::Refuse;
+        }
+        let hidden: Vec<usize> = self
+            .rows
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| looks::covers(&looks.hidden_rows, *n))
+            .collect();
+        if hidden.is_empty() {
+            return Hidden::Refuse;
+        }
+        let header = self.rows.first().map(|(n, _)| *n);
+        match policy {
+            Hidden::Include => return policy,
+            Hidden::Refuse => problems.push(Problem::sheet(looks::hidden_rows_text(
+                &hidden, looks, false,
+            ))),
+            Hidden::Skip if header == hidden.first().copied() => problems.push(Problem::row(
+                hidden[0],
+                "the header row is hidden; unhide it (--hidden-rows skip leaves out hidden \
+                 data rows only)",
+            )),
+            Hidden::Skip => {
+                self.warnings
+                    .push(looks::hidden_rows_text(&hidden, looks, true));
+                self.rows
+                    .retain(|(n, _)| !looks::covers(&looks.hidden_rows, *n));
+            }
+        }
+        policy
     }
 }
 
@@ -118,8 +254,14 @@ fn dropped_warning(column: &Column, dropped: &[char]) -> String {
 fn header_text(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(text) | Cell::Date(text) | Cell::Error(text) => text.clone(),
+        Cell::Text(text) | Cell::Date(text) | Cell::Error(text) | Cell::Formula(text) => {
+            text.clone()
+        }
         Cell::Number(n) => format_number(*n),
+        Cell::Formatted(formatted) => formatted
+            .shown
+            .clone()
+            .unwrap_or_else(|| format_number(formatted.value)),
         Cell::Bool(b) => b.to_string(),
     }
 }

@@ -5,10 +5,18 @@
 //! numbers them. Blank rows are dropped, encodings and delimiters are sorted out, and
 //! workbook numbers, booleans, dates and error cells keep their kind so that conversion can
 //! judge them against the field.
+//!
+//! A cell means what the person sees in their spreadsheet, or it is refused: hidden rows
+//! and columns are refused unless [`ReadOptions`] says to skip or include them, hidden
+//! worksheets are read only when named, a number keeps the text its format displays
+//! ([`Cell::Formatted`]), a formula without a computed value stays a formula
+//! ([`Cell::Formula`]), a range merged down one column gives its value to every row it
+//! covers (recorded in [`Sheet::merged`]), and text is in Unicode NFC.
 
 mod delimited;
 mod encoding;
 mod grid;
+mod looks;
 mod number;
 mod ods_extent;
 pub mod title;
@@ -21,6 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::problem::{Column, Problem};
 use grid::Grid;
 
+pub use looks::{Hidden, Merge};
 pub use number::{SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
 pub use workbook::MAX_CELLS;
 
@@ -37,18 +46,39 @@ pub enum Cell {
     Bool(bool),
     /// A workbook date or time, in ISO 8601.
     Date(String),
-    /// A workbook error value such as `#N/A`.
+    /// A workbook error value such as `#N/A` (typed, or a formula's cached result).
     Error(String),
+    /// A workbook number whose number format displays it otherwise than the plain number
+    /// would read (`0123` for 123 formatted `0000`, `1,234`, `12%`). A number the format
+    /// shows as [`format_number`] prints it stays a [`Cell::Number`].
+    Formatted(Box<Formatted>),
+    /// A formula the workbook holds no computed value for (a workbook written by a script
+    /// and never opened in a spreadsheet): the formula as written, with its leading `=`.
+    Formula(String),
+}
+
+/// A workbook number with the text its number format displays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formatted {
+    /// The number stored.
+    pub value: f64,
+    /// The text the spreadsheet displays, or `None` where sleipnir cannot tell (a format it
+    /// does not render).
+    pub shown: Option<String>,
+    /// The number format code (`0000`, `#,##0.00`); empty where the file gives the shown
+    /// text but not the code (ODS).
+    pub format: String,
 }
 
 impl Cell {
-    /// A text cell, or [`Cell::Empty`] when the text is blank.
+    /// A text cell, or [`Cell::Empty`] when the text is blank. The text is trimmed and in
+    /// Unicode NFC (`e` + U+0308 becomes `ë`), as Odin compares and stores it.
     pub fn text(raw: &str) -> Cell {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             Cell::Empty
         } else {
-            Cell::Text(trimmed.to_string())
+            Cell::Text(crate::text::nfc(trimmed).into_owned())
         }
     }
 
@@ -91,6 +121,45 @@ pub struct Sheet {
     pub warnings: Vec<String>,
     /// Hex SHA-256 of the file's bytes, recorded in plan files.
     pub sha256: String,
+    /// What was done with hidden rows and with hidden columns that held something:
+    /// [`Hidden::Refuse`] where there were none (or they were refused, as a problem).
+    pub hidden: (Hidden, Hidden),
+    /// Ranges merged down one column whose value was given to every row they cover, as the
+    /// sheet shows it; planning refuses one in the user id column and warns of the others.
+    pub merged: Vec<Merged>,
+}
+
+/// A range merged down one column, read as the person sees it: its value in every row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// The range, as a workbook names it.
+    pub range: Merge,
+    /// Its column's position in [`Sheet::columns`].
+    pub position: usize,
+    /// The rows of the sheet it gave its value to (those that hold something else).
+    pub rows: Vec<usize>,
+}
+
+/// How to read a sheet: which worksheet, and what to do with hidden rows and columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The worksheet to read by name; by default the workbook's active sheet when it is
+    /// visible, else its first visible one. A hidden sheet is read only when named.
+    pub worksheet: Option<String>,
+    /// Rows hidden by hand, by a filter or in a collapsed outline (XLSX and ODS).
+    pub hidden_rows: Hidden,
+    /// Hidden columns (XLSX and ODS).
+    pub hidden_columns: Hidden,
+}
+
+impl ReadOptions {
+    /// The default options with worksheet `name`.
+    pub fn worksheet(name: Option<&str>) -> ReadOptions {
+        ReadOptions {
+            worksheet: name.map(str::to_string),
+            ..ReadOptions::default()
+        }
+    }
 }
 
 /// Why a file could not be read as a sheet at all.
@@ -168,6 +237,14 @@ pub enum SheetError {
         /// The cell in the farthest column that holds something (`XFD1`).
         far: String,
     },
+    /// The workbook is encrypted (password-protected, or protected with the default
+    /// password a spreadsheet opens without asking), whatever its extension.
+    #[error(
+        "`{0}` is an encrypted (password-protected) workbook, which sleipnir cannot read; \
+         open it in the spreadsheet, remove the password (File › Info › Protect Workbook › \
+         Encrypt with Password, or Save As without one) and save an unprotected copy"
+    )]
+    Encrypted(PathBuf),
     /// The file is not delimited text: NUL bytes that are not UTF-16, or a workbook named
     /// like a CSV file.
     #[error("`{path}` is not a CSV text file: {what}")]
@@ -195,35 +272,31 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
-/// Read a sheet from `path`: CSV (any common encoding and delimiter) or a workbook
-/// (`worksheet` picks one by name; default the first).
-pub fn read(path: &Path, worksheet: Option<&str>) -> Result<Sheet, SheetError> {
+/// Read a sheet from `path`: CSV (any common encoding and delimiter) or a workbook, as
+/// `options` say.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<Sheet, SheetError> {
     let bytes = std::fs::read(path).map_err(|source| SheetError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    from_bytes(path, bytes, worksheet)
+    from_bytes(path, bytes, options)
 }
 
 /// Read a sheet from the bytes of a file named `path` (the name decides the format and
 /// appears in messages).
-pub fn from_bytes(
-    path: &Path,
-    bytes: Vec<u8>,
-    worksheet: Option<&str>,
-) -> Result<Sheet, SheetError> {
+pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<Sheet, SheetError> {
     let format = format_of(path).ok_or_else(|| SheetError::UnknownFormat(path.to_path_buf()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let grid = match format {
         Format::Delimited => {
-            if worksheet.is_some() {
+            if options.worksheet.is_some() {
                 return Err(SheetError::WorksheetOfCsv(path.to_path_buf()));
             }
             delimited::read(path, &bytes)?
         }
-        Format::Workbook => workbook::read(path, bytes, worksheet)?,
+        Format::Workbook => workbook::read(path, bytes, options.worksheet.as_deref())?,
     };
-    grid.into_sheet(path, sha256)
+    grid.into_sheet(path, sha256, options)
 }
 
 fn hex(bytes: &[u8]) -> String {

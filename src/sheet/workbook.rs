@@ -152,6 +152,7 @@ fn grid(path: &Path, worksheet: String, cells: Vec<Placed>) -> Result<Grid, Shee
         rows,
         warnings: Vec::new(),
         problems: Vec::new(),
+        looks: Default::default(),
     })
 }
 

@@ -114,20 +114,120 @@ fn phone_numbers_and_extensions_keep_their_digits() {
 }
 
 #[test]
-fn dates_and_error_cells_only_fit_text() {
-    let date = Cell::Date("2024-03-01".into());
+fn dates_error_cells_and_formulas_fit_no_field() {
+    let date = Cell::Date("2026-01-12".into());
+    for ty in [
+        FieldType::Bool,
+        FieldType::Text,
+        FieldType::Integer,
+        FieldType::Any,
+    ] {
+        let refused = convert(&date, ty, &[]).unwrap_err();
+        assert!(refused.starts_with("`2026-01-12` is a date"), "{refused}");
+        assert!(refused.contains("format the column as Text"), "{refused}");
+    }
+    for error in [
+        "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+    ] {
+        for ty in [FieldType::Text, FieldType::Integer, FieldType::Any] {
+            let refused = convert(&Cell::Error(error.into()), ty, &[]).unwrap_err();
+            assert!(refused.contains("is an error cell"), "{refused}");
+            // Typed into a CSV file (or saved from a spreadsheet), the same.
+            let refused = text(error, ty).unwrap_err();
+            assert!(refused.contains("error value"), "{refused}");
+        }
+    }
     assert_eq!(
-        convert(&date, FieldType::Bool, &[]),
-        Err("`2024-03-01` is a date, but the field is a boolean".into())
+        text("json:\"#N/A\"", FieldType::Text),
+        Ok(Some(json!("#N/A")))
     );
     assert_eq!(
-        convert(&date, FieldType::Text, &[]),
-        Ok(Some(json!("2024-03-01")))
+        text("#N/A text", FieldType::Text),
+        Ok(Some(json!("#N/A text")))
     );
+    let formula = Cell::Formula("=VLOOKUP(A2,Numbers!A:B,2,FALSE)".into());
+    let refused = convert(&formula, FieldType::Text, &[]).unwrap_err();
+    assert!(refused.contains("no computed value"), "{refused}");
+}
+
+fn formatted(value: f64, shown: Option<&str>, format: &str) -> Cell {
+    Cell::Formatted(Box::new(sleipnir_formatted(value, shown, format)))
+}
+
+fn sleipnir_formatted(value: f64, shown: Option<&str>, format: &str) -> crate::sheet::Formatted {
+    crate::sheet::Formatted {
+        value,
+        shown: shown.map(str::to_string),
+        format: format.into(),
+    }
+}
+
+#[test]
+fn a_number_in_a_text_field_is_the_digits_its_format_shows() {
+    let cases = [
+        (123.0, "0123", "0000"),
+        (2138.0, "02138", "00000"),
+        (5551234.0, "555-1234", "000-0000"),
+        (
+            5551234567.0,
+            "(555) 123-4567",
+            "[<=9999999]###-####;(###) ###-####",
+        ),
+    ];
+    for (value, shown, format) in cases {
+        assert_eq!(
+            convert(&formatted(value, Some(shown), format), FieldType::Text, &[]),
+            Ok(Some(json!(shown)))
+        );
+        // A number field takes the number.
+        assert_eq!(
+            convert(
+                &formatted(value, Some(shown), format),
+                FieldType::Integer,
+                &[]
+            ),
+            Ok(Some(json!(value as i64)))
+        );
+    }
+    for (value, shown, format) in [
+        (1234.0, "1,234", "#,##0"),
+        (12.0, "$12.00", "$0.00"),
+        (0.12, "12%", "0%"),
+        (12.6, "13", "0"),
+        (-5.0, "-0005", "0000"),
+    ] {
+        let refused =
+            convert(&formatted(value, Some(shown), format), FieldType::Text, &[]).unwrap_err();
+        assert!(
+            refused.starts_with(&format!("`{shown}` is how")),
+            "{refused}"
+        );
+        assert!(refused.contains("format the column as Text"), "{refused}");
+    }
+    let unread = convert(&formatted(5.0, None, "[$-F800]dddd"), FieldType::Text, &[]);
+    assert!(unread.unwrap_err().contains("cannot read"));
+    // A mapping's value map matches the text shown.
+    let values = [("0001".to_string(), json!("Use DN"))];
     assert_eq!(
-        convert(&Cell::Error("#N/A".into()), FieldType::Integer, &[]),
-        Err("`#N/A` is an error cell, but the field is a whole number".into())
+        convert(
+            &formatted(1.0, Some("0001"), "0000"),
+            FieldType::Text,
+            &values
+        ),
+        Ok(Some(json!("Use DN")))
     );
+}
+
+#[test]
+fn ids_are_the_digits_shown() {
+    use super::digits_shown;
+    assert_eq!(
+        digits_shown(&formatted(42.0, Some("0042"), "0000")),
+        Some("0042".into())
+    );
+    assert_eq!(digits_shown(&Cell::Number(42.0)), Some("42".into()));
+    assert_eq!(digits_shown(&formatted(4.2, Some("4.20"), "0.00")), None);
+    assert_eq!(digits_shown(&Cell::Text("42".into())), None);
 }
 
 #[test]
