@@ -86,9 +86,9 @@ fn error_text_message(text: &str) -> String {
 /// Why a date or time cell is refused.
 pub fn date_message(text: &str) -> String {
     format!(
-        "`{text}` is a date or time cell, which no field takes: the spreadsheet likely turned \
-         what was typed (such as `1-12`) into a date; format the column as Text, type the \
-         value again and save"
+        "`{text}` is a date, and no field takes one: the spreadsheet likely turned what was \
+         typed (such as `1-12`) into a date; format the column as Text, type the value again \
+         and save"
     )
 }
 

@@ -297,3 +297,6 @@ fn header_problems(columns: &[Column], header_row: usize, rows: &[Row]) -> Vec<P
     }
     problems
 }
+
+#[cfg(test)]
+mod tests;
