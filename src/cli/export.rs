@@ -68,7 +68,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             "skipping column `{spec}`: it is an action, not a field"
         ));
     }
-    let selection = selection(&args)?;
+    let selection = selection(&args, notes)?;
     let mut writer = SheetWriter::create(&args.out, &columns, args.force)?;
     let format = match args.out.extension().and_then(|e| e.to_str()) {
         Some(ext) if ext.eq_ignore_ascii_case("csv") => SheetFormat::Csv,
@@ -192,14 +192,25 @@ fn column_specs(args: &Args) -> Result<Vec<String>, Error> {
         return Ok(columns::template_columns(template.body));
     }
     if let Some(path) = &args.like {
-        let sheet = sheet::read(path, &Default::default()).map_err(ExportError::from)?;
+        // Only its titles are taken; a hidden column's title is one of them.
+        let sheet = sheet::read(path, &read_all()).map_err(ExportError::from)?;
         return Ok(sheet.columns.into_iter().map(|c| c.title).collect());
     }
     Err(ExportError::NoColumns.into())
 }
 
+/// How export reads a sheet it takes columns or users from: everything in it, hidden rows
+/// and columns too (it changes nothing; `plan` and `apply` are where hidden cells are refused).
+fn read_all() -> sheet::ReadOptions {
+    sheet::ReadOptions {
+        worksheet: None,
+        hidden_rows: sheet::Hidden::Include,
+        hidden_columns: sheet::Hidden::Include,
+    }
+}
+
 /// The selection flags, checked.
-fn selection(args: &Args) -> Result<Selection, Error> {
+fn selection(args: &Args, notes: &Notes) -> Result<Selection, Error> {
     let mut groups = Vec::new();
     for spec in &args.groups {
         match spec.split_once('/') {
@@ -214,7 +225,7 @@ fn selection(args: &Args) -> Result<Selection, Error> {
         }
     }
     let users = match &args.users {
-        Some(path) => file_users(path)?,
+        Some(path) => file_users(path, notes)?,
         None => Vec::new(),
     };
     if groups.is_empty() && args.service_providers.is_empty() && args.users.is_none() {
@@ -252,8 +263,15 @@ fn selection(args: &Args) -> Result<Selection, Error> {
 
 /// The user ids of a sheet's `userId` column (with the group where the sheet says it), or
 /// of a one-column plain list.
-fn file_users(path: &Path) -> Result<Vec<FileUser>, Error> {
-    let sheet = sheet::read(path, &Default::default()).map_err(ExportError::from)?;
+fn file_users(path: &Path, notes: &Notes) -> Result<Vec<FileUser>, Error> {
+    // Export only reads: a user listed in a hidden row is exported too, and said so.
+    let sheet = sheet::read(path, &read_all()).map_err(ExportError::from)?;
+    if sheet.hidden.0 == sheet::Hidden::Include {
+        notes.warn(&format!(
+            "`{}` has hidden rows; the users listed in them are exported too",
+            path.display()
+        ));
+    }
     let find = |names: &[&str]| {
         sheet
             .columns
