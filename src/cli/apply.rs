@@ -58,7 +58,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         _ => {}
     }
     for warning in &plan.warnings {
-        notes.warn(warning);
+        notes.warn(&warning.message);
     }
     let config = RunConfig::from_args(args.run)?;
     execute(&plan, config, "apply", notes)
