@@ -109,12 +109,13 @@ fn write_run(dir: &Path) {
             ledger.timeline(&point).unwrap();
         }
     }
-    let summary = Summary {
+    let mut summary = Summary {
         source: source(),
         started: "2025-01-01T00:00:00Z".into(),
         finished: "2025-01-01T01:23:20Z".into(),
         users: USERS,
         users_not_done,
+        users_by_outcome: Default::default(),
         steps,
         interrupted: false,
         resumable: false,
@@ -125,7 +126,7 @@ fn write_run(dir: &Path) {
         requests_per_user: requests.requests as f64 / USERS as f64,
         warnings: Vec::new(),
     };
-    ledger.finish(&summary).unwrap();
+    ledger.finish(&mut summary).unwrap();
 }
 
 /// The process's peak resident set (VmHWM), in MiB.

@@ -203,12 +203,14 @@ impl Collector {
         }
         let time =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let summary = Summary {
+        let mut summary = Summary {
             source: plan.source.clone(),
             started: time(started_at),
             finished: time(chrono::Utc::now()),
             users: plan.users.len(),
             users_not_done: self.not_done.len(),
+            // Counted from results.csv by the ledger, every attempt's steps as they end.
+            users_by_outcome: Default::default(),
             steps: self.progress.steps,
             interrupted: stopped_early && self.stopped_by.is_none(),
             resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
@@ -221,7 +223,7 @@ impl Collector {
                 / plan.users.len().max(1) as f64,
             warnings: self.warnings,
         };
-        self.ledger.finish(&summary)?;
+        self.ledger.finish(&mut summary)?;
         Ok(summary)
     }
 }

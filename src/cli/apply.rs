@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::Notes;
+use super::confirm::Applied;
 use super::plan::{Input, InputArgs, load};
 use super::run::{RunArgs, RunConfig, execute};
 use crate::error::Error;
@@ -58,10 +59,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         _ => {}
     }
     for warning in &plan.warnings {
-        notes.warn(warning);
+        notes.warn(&warning.message);
     }
     let config = RunConfig::from_args(args.run)?;
-    execute(&plan, config, "apply", notes)
+    let applied = match input {
+        Input::Sheet { .. } => Applied::Sheet,
+        Input::PlanFile(_) => Applied::PlanFile,
+    };
+    execute(&plan, config, applied, notes)
 }
 
 /// `sleipnir apply INPUT [--sheet W] [--hidden-rows H] [--hidden-columns H] [--mapping M]

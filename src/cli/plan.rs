@@ -224,13 +224,21 @@ fn outputs(
 pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let config = Config::from_args(args)?;
     let mut plan = load(&config.input)?;
+    if config.target.is_some() {
+        // A saved plan's warnings from an earlier read are replaced by this read's.
+        plan.warnings.retain(|warning| !warning.live);
+    }
     for warning in &plan.warnings {
-        notes.warn(warning);
+        notes.warn(&warning.message);
     }
     let (unreadable, estimate) = match &config.target {
         Some(target) => {
             let how = (config.service_provider.as_deref(), config.bulk_size);
-            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how), notes)?;
+            let printed = plan.warnings.len();
+            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how))?;
+            for warning in &plan.warnings[printed..] {
+                notes.warn(&warning.message);
+            }
             (unreadable, Some((estimate, config.odin.rate)))
         }
         None => (Vec::new(), None),
@@ -267,13 +275,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     Ok(u8::from(!unreadable.is_empty()))
 }
 
-/// Read every user's live values from `target` and record them as the plan's before-values;
-/// the users that could not be read, with why, and what applying the plan would send.
+/// Read every user's live values from `target` and record them as the plan's before-values,
+/// and what the read shows is wrong as its warnings; the users that could not be read, with
+/// why, and what applying the plan would send.
 fn read_live(
     plan: &mut Plan,
     target: &str,
     (odin, how): (&TargetArgs, (Option<&str>, usize)),
-    notes: &Notes,
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
     let (states, estimate) = runtime.block_on(live::read_all(
@@ -298,15 +306,22 @@ fn read_live(
             Err(why) => unreadable.push((user.user_id.clone(), why.message)),
         }
     }
-    for (service, users) in &lacking {
-        notes.warn(&format!(
+    for (service, users) in lacking {
+        let message = format!(
             "{} without `{service}` assigned ({}{}): Odin refuses settings of a service not \
              assigned, so their settings steps will fail; assign it in the sheet \
              (`services.assign`) or leave them out",
             crate::text::count(users.len(), "user"),
             users.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
             if users.len() > 3 { ", …" } else { "" },
-        ));
+        );
+        let each = format!(
+            "`{service}` is not assigned: Odin refuses its settings, so this user's settings \
+             step will fail; assign it in the sheet (`services.assign`) or leave the user out"
+        );
+        let mut warning = crate::plan::Warning::about(users, message, Some(each));
+        warning.live = true;
+        plan.warnings.push(warning);
     }
     plan.source.target = Some(target.to_string());
     Ok((unreadable, estimate))

@@ -24,14 +24,7 @@ use crate::text::{counted, thousands};
 /// 1 user, 3 fields, 1 row, 0 warnings
 /// ```
 pub fn text(plan: &Plan) -> String {
-    let mut out = format!("plan for `{}`", plan.source.source);
-    if let Some(worksheet) = &plan.source.worksheet {
-        out.push_str(&format!(", worksheet `{worksheet}`"));
-    }
-    if let Some(mapping) = &plan.source.mapping {
-        out.push_str(&format!(", mapping `{mapping}`"));
-    }
-    out.push('\n');
+    let mut out = format!("plan for {}\n", source_text(&plan.source));
     for user in &plan.users {
         out.push('\n');
         user_text(&mut out, user);
@@ -91,7 +84,10 @@ fn user_text(out: &mut String, user: &UserPlan) {
 /// as planned collapsed into one `=` count.
 pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
     let target = plan.source.target.as_deref().unwrap_or("the target");
-    let mut out = format!("plan for `{}` against {target}\n", plan.source.source);
+    let mut out = format!(
+        "plan for {} {target}\n",
+        source_then(&plan.source, "against")
+    );
     let (mut changing, mut fields, mut as_planned) = (0, 0, 0);
     for user in &plan.users {
         let rows = rows_label(&user.rows);
@@ -151,6 +147,29 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
     out
 }
 
+/// The sheet a plan was made from as the admin reads it: `` `users.xlsx`, worksheet `Users`,
+/// mapping `m.toml` `` (the worksheet and mapping where there are).
+pub fn source_text(source: &PlanSource) -> String {
+    let mut out = format!("`{}`", source.source);
+    if let Some(worksheet) = &source.worksheet {
+        out.push_str(&format!(", worksheet `{worksheet}`"));
+    }
+    if let Some(mapping) = &source.mapping {
+        out.push_str(&format!(", mapping `{mapping}`"));
+    }
+    out
+}
+
+/// [`source_text`] followed by `word` (`against`, `at`), with the comma a list before it
+/// needs: `` `a.csv` at `` but `` `a.xlsx`, worksheet `Users`, at ``.
+pub fn source_then(source: &PlanSource, word: &str) -> String {
+    let named = source_text(source);
+    match source.worksheet.is_some() || source.mapping.is_some() {
+        true => format!("{named}, {word}"),
+        false => format!("{named} {word}"),
+    }
+}
+
 /// `row 2` or `rows 2, 7`.
 fn rows_label(rows: &[usize]) -> String {
     let list: Vec<String> = rows.iter().map(ToString::to_string).collect();
@@ -207,7 +226,8 @@ struct Document<'a> {
     source: &'a PlanSource,
     users: &'a [UserPlan],
     totals: Totals,
-    warnings: &'a [String],
+    /// Each warning as printed (what it says of each user is in the review workbook).
+    warnings: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<Unreadable<'a>>,
     #[serde(rename = "applyEstimate", skip_serializing_if = "Option::is_none")]
@@ -273,7 +293,7 @@ pub fn json(
         source: &plan.source,
         users: &plan.users,
         totals: plan.totals(),
-        warnings: &plan.warnings,
+        warnings: plan.warnings.iter().map(|w| w.message.as_str()).collect(),
         unreadable: unreadable
             .iter()
             .map(|(user_id, error)| Unreadable { user_id, error })

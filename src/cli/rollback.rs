@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::confirm::Applied;
 use super::run::{RunArgs, RunConfig, execute};
 use super::{Notes, print};
 use crate::error::Error;
@@ -39,7 +40,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     if let Some(text) = kept_credentials(&RunFiles::new(&args.dir)) {
         print(&text)?;
     }
-    execute(&plan, config, "roll back", notes)
+    execute(&plan, config, Applied::Rollback, notes)
 }
 
 /// The users whose credentials the run changed, which no rollback restores (API.md §11):

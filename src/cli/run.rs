@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::confirm::Applied;
 use super::run_summary::summary_text;
 use super::target::TargetArgs;
 use super::{Notes, print};
 use crate::apply::{self, ApplyOptions, Progress, Summary};
-use crate::cli::render::totals_line;
 use crate::error::Error;
 use crate::odin::OdinClient;
 use crate::plan::Plan;
@@ -159,9 +159,10 @@ pub(super) fn default_run_dir() -> PathBuf {
 pub(super) fn execute(
     plan: &Plan,
     config: RunConfig,
-    what: &str,
+    applied: Applied,
     notes: &Notes,
 ) -> Result<u8, Error> {
+    let what = applied.verb();
     if plan.users.is_empty() {
         print(&format!("nothing to {what}: the plan has no users\n"))?;
         return Ok(0);
@@ -179,12 +180,7 @@ pub(super) fn execute(
         None
     };
     let (runtime, client) = config.odin.connect(&config.target)?;
-    print(&format!(
-        "{what} `{}` at {}: {}\n",
-        plan.source.source,
-        config.target,
-        totals_line(&plan.totals())
-    ))?;
+    print(&super::confirm::text(plan, &config.target, applied))?;
     // Said before the question: these are the changes no rollback can undo.
     if let Some(line) = super::render::irreversible_line(plan) {
         print(&format!("{line}\n"))?;

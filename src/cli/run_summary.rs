@@ -1,11 +1,12 @@
-//! The closing summary of an apply or rollback run: counts by status, requests by kind,
-//! where the run files are, and what to do next (undo, continue with `--resume`, retry
-//! `failed.jsonl`).
+//! The closing summary of an apply or rollback run: the sheet and worksheet applied, users by
+//! outcome and steps by status (each line says which it counts), requests by kind, where the
+//! run files are, and what to do next (undo, continue with `--resume`, retry `failed.jsonl`).
 
 use std::path::Path;
 
 use crate::apply::Summary;
 use crate::rundir::Status;
+use crate::text::thousands;
 
 /// The closing summary of a run; `target` is named in the rollback hint.
 pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> String {
@@ -18,11 +19,30 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     let mut text = format!(
         "{ended} in {:.1} s: {}\n",
         summary.wall_seconds,
-        crate::text::count(summary.users, "user")
+        super::render::source_text(&summary.source)
     );
-    for status in Status::ALL {
-        text.push_str(&format!("  {:<12}{:>7}\n", status.name(), s.get(status)));
-    }
+    let users: Vec<String> = summary
+        .users_by_outcome
+        .named()
+        .iter()
+        .map(|(name, n)| format!("{} {name}", thousands(*n as u64)))
+        .collect();
+    text.push_str(&format!(
+        "  {:<12}{:>7}  ({})\n",
+        "users",
+        thousands(summary.users as u64),
+        users.join(", ")
+    ));
+    let steps: Vec<String> = Status::ALL
+        .into_iter()
+        .map(|status| format!("{} {}", thousands(s.get(status) as u64), status.name()))
+        .collect();
+    text.push_str(&format!(
+        "  {:<12}{:>7}  ({})\n",
+        "steps",
+        thousands(s.total() as u64),
+        steps.join(", ")
+    ));
     text.push_str(&format!(
         "  {:<12}{:>7}  ({:.1}/s, {} retries, {} answered 429)\n",
         "requests",

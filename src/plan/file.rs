@@ -4,13 +4,17 @@
 //! {"sleipnir":"plan","version":1,"source":"users.csv","sha256":"…"}
 //! {"userId":"…","rows":[2,7],"steps":[{"resource":"settings","patch":{"Do Not Disturb.isActive":true}}]}
 //! ```
+//!
+//! The header also records the plan's warnings (`"warnings":[{"message":…,"users":[…]}]`),
+//! absent when there are none: readers that do not know the key skip it, and a file without
+//! it is read with none.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Plan, PlanSource, Step, UserPlan};
+use super::{Plan, PlanSource, Step, UserPlan, Warning};
 
 /// The plan file format version this build writes and reads.
 pub const VERSION: u32 = 1;
@@ -21,6 +25,8 @@ struct Header {
     version: u32,
     #[serde(flatten)]
     source: PlanSource,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Warning>,
 }
 
 /// Why a plan file could not be read or written.
@@ -60,18 +66,23 @@ pub fn is_plan_file(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl"))
 }
 
-/// The header line of a plan file from `source` (without the line end).
+/// The header line of a plan file from `source` (without the line end), with no warnings.
 pub fn header_line(source: &PlanSource) -> Result<String, serde_json::Error> {
+    header_with(source, &[])
+}
+
+fn header_with(source: &PlanSource, warnings: &[Warning]) -> Result<String, serde_json::Error> {
     serde_json::to_string(&Header {
         sleipnir: "plan".to_string(),
         version: VERSION,
         source: source.clone(),
+        warnings: warnings.to_vec(),
     })
 }
 
-/// The plan as JSON Lines.
+/// The plan as JSON Lines: the header (with the plan's warnings), then a line per user.
 pub fn to_jsonl(plan: &Plan) -> Result<String, serde_json::Error> {
-    let mut out = header_line(&plan.source)?;
+    let mut out = header_with(&plan.source, &plan.warnings)?;
     out.push('\n');
     for user in &plan.users {
         out.push_str(&serde_json::to_string(user)?);
@@ -162,6 +173,43 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
         source: header.source,
         rows: users.iter().map(|u| u.rows.len()).sum(),
         users,
-        warnings: Vec::new(),
+        warnings: header.warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str = r#"{"sleipnir":"plan","version":1,"source":"users.csv","sha256":"e4c0"}
+{"userId":"a@x","rows":[2],"steps":[{"resource":"user","patch":{"extension":"2001"}}]}
+"#;
+
+    #[test]
+    fn a_plan_file_without_warnings_reads_with_none() {
+        let plan = parse(Path::new("p.jsonl"), OLD).unwrap();
+        assert!(plan.warnings.is_empty());
+        assert_eq!(plan.users.len(), 1);
+        // Written again without warnings, it is the same bytes.
+        assert_eq!(to_jsonl(&plan).unwrap(), OLD);
+    }
+
+    #[test]
+    fn warnings_are_recorded_in_the_header_and_read_back() {
+        let mut plan = parse(Path::new("p.jsonl"), OLD).unwrap();
+        plan.source.worksheet = Some("Users".into());
+        let mut live = Warning::about(vec!["a@x".into()], "1 user without `X`", Some("n".into()));
+        live.live = true;
+        plan.warnings = vec![Warning::sheet("cells B2:B3 are merged"), live];
+        let text = to_jsonl(&plan).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(header.contains(r#""worksheet":"Users""#), "{header}");
+        assert!(
+            header.contains(r#""warnings":[{"message":"cells B2:B3"#),
+            "{header}"
+        );
+        let back = parse(Path::new("p.jsonl"), &text).unwrap();
+        assert_eq!(back.warnings, plan.warnings);
+        assert_eq!(back.source, plan.source);
+    }
 }

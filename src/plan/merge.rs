@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::columns::Identity;
 use super::rows::{Change, RowChanges, Source};
-use super::{Changes, UserPlan};
+use super::{Changes, UserPlan, Warning};
 use crate::credentials::{Credential, CredentialValue, check, user_names};
 use crate::notation::FieldPath;
 use crate::problem::{Column, Problem};
@@ -40,7 +40,7 @@ pub(crate) fn merge(
     constants: &[(Change, Source)],
     columns: &[Column],
     problems: &mut Vec<Problem>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<UserPlan> {
     // Sorting first makes the result, and which of two conflicting rows is blamed, independent
     // of the order rows arrive in.
@@ -67,11 +67,12 @@ pub(crate) fn merge(
             set.add(change.clone(), source.clone(), columns, problems);
         }
         if set.fields.is_empty() && set.services.is_empty() && set.credentials.is_empty() {
-            warnings.push(format!(
+            let message = format!(
                 "{} `{}` sets nothing (every cell is blank); the user is left out",
                 rows_phrase(&set.rows),
                 set.user_id
-            ));
+            );
+            warnings.push(Warning::about(vec![set.user_id.clone()], message, None));
             continue;
         }
         set.check_overlaps(columns, problems);

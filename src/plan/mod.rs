@@ -9,6 +9,7 @@ pub mod file;
 mod merge;
 mod rows;
 mod step;
+mod warning;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,7 @@ use crate::schema::Schema;
 use crate::sheet::{Hidden, ReadOptions, Sheet};
 
 pub use step::{Changes, Patch, Step};
+pub use warning::Warning;
 
 /// Where a plan came from, as recorded in the plan file's header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,8 +189,9 @@ pub struct Plan {
     pub users: Vec<UserPlan>,
     /// Data rows read (blank rows excluded); for plan files, the rows the users name.
     pub rows: usize,
-    /// Things worth telling the admin that did not stop the plan.
-    pub warnings: Vec<String>,
+    /// Things worth telling the admin that did not stop the plan: the sheet's, then those
+    /// about users (each naming them), then those found reading the target.
+    pub warnings: Vec<Warning>,
 }
 
 /// The counts in a plan's totals line.
@@ -200,7 +203,8 @@ pub struct Totals {
     pub fields: usize,
     /// Data rows read.
     pub rows: usize,
-    /// Warnings.
+    /// Warnings, each counted once however many users it names: as many as the `warning:`
+    /// lines printed.
     pub warnings: usize,
 }
 
@@ -324,12 +328,13 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
         good.extend(row);
         problems.extend(found);
     }
+    let mut about_users = Vec::new();
     let users = merge::merge(
         good,
         &constants,
         &sheet.columns,
         &mut problems,
-        &mut warnings,
+        &mut about_users,
     );
     if !problems.is_empty() {
         return Err(Problems::new(source_name, problems));
@@ -347,7 +352,11 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
         },
         users,
         rows: sheet.rows.len(),
-        warnings,
+        warnings: warnings
+            .into_iter()
+            .map(Warning::sheet)
+            .chain(about_users)
+            .collect(),
     })
 }
 

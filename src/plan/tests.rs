@@ -182,7 +182,11 @@ fn users_with_nothing_to_change_are_left_out_with_a_warning() {
     assert_eq!(plan.users.len(), 1);
     assert_eq!(
         plan.warnings,
-        ["row 2: user `a@x` sets nothing (every cell is blank); the user is left out"]
+        [super::Warning::about(
+            vec!["a@x".to_string()],
+            "row 2: user `a@x` sets nothing (every cell is blank); the user is left out",
+            None
+        )]
     );
 }
 

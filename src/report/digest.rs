@@ -2,7 +2,7 @@
 //! failures by cause, latency, and the first users for the per-user table.
 
 use crate::odin::RequestCounts;
-use crate::rundir::{ResultRow, Status, StatusCounts, Summary, TimelinePoint};
+use crate::rundir::{ResultRow, Status, StatusCounts, Summary, TimelinePoint, UserCounts};
 use crate::text::thousands;
 
 use super::failures::Failures;
@@ -33,6 +33,8 @@ pub struct Digest {
     pub users: usize,
     /// Users with a step not applied or unchanged.
     pub users_not_done: usize,
+    /// The users seen, by how their steps ended.
+    pub users_by_outcome: UserCounts,
     /// Steps not done, by cause.
     pub failures: Failures,
     /// Durations of steps that sent a request, in ms.
@@ -68,6 +70,8 @@ impl Digest {
             return;
         };
         self.users += 1;
+        self.users_by_outcome
+            .add(user.steps.iter().map(|step| step.status));
         let list = if user.failed() {
             self.users_not_done += 1;
             &mut self.failing
@@ -158,6 +162,9 @@ pub struct Figures {
     pub users: usize,
     /// Users with a step not applied or unchanged.
     pub users_not_done: usize,
+    /// The users with results, by how their steps ended (users of an unfinished run that
+    /// have none are not counted).
+    pub users_by_outcome: UserCounts,
     /// Steps by status.
     pub steps: StatusCounts,
     /// Requests, retries, 429s, refreshes.
@@ -184,6 +191,7 @@ impl Figures {
                 stopped_by: s.stopped_by.clone(),
                 users: s.users,
                 users_not_done: s.users_not_done,
+                users_by_outcome: digest.users_by_outcome,
                 steps: s.steps,
                 requests: s.requests,
                 request_rate: s.request_rate,
@@ -205,6 +213,7 @@ impl Figures {
             // plan without results were never finished: not done.
             users: planned.max(digest.users),
             users_not_done: digest.users_not_done + planned.saturating_sub(digest.users),
+            users_by_outcome: digest.users_by_outcome,
             steps: digest.steps,
             requests,
             request_rate: requests.requests as f64 / (seconds as f64).max(1.0),

@@ -114,7 +114,20 @@ pub fn render(page: &Page<'_>) -> String {
 }
 
 fn counts(out: &mut String, f: &Figures) {
-    out.push_str("<h2>Steps by status</h2><div class=\"counts\">");
+    out.push_str("<h2>Users by outcome</h2><div class=\"counts\">");
+    let _ = write!(
+        out,
+        "<div class=\"count\">users<b id=\"count-users\">{}</b></div>",
+        thousands(f.users as u64)
+    );
+    for (outcome, count) in f.users_by_outcome.named() {
+        let _ = write!(
+            out,
+            "<div class=\"count\">{outcome}<b id=\"count-users-{outcome}\">{}</b></div>",
+            thousands(count as u64)
+        );
+    }
+    out.push_str("</div><h2>Steps by status</h2><div class=\"counts\">");
     for (status, count) in by_status(&f.steps) {
         let name = status.name();
         let _ = write!(
@@ -125,8 +138,8 @@ fn counts(out: &mut String, f: &Figures) {
     }
     let _ = write!(
         out,
-        "<div class=\"count\">users<b id=\"count-users\">{}</b></div></div>",
-        thousands(f.users as u64)
+        "<div class=\"count\">steps<b id=\"count-steps\">{}</b></div></div>",
+        thousands(f.steps.total() as u64)
     );
 }
 

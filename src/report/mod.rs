@@ -103,7 +103,13 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         .split_once("://")
         .map_or(target.as_str(), |(_, rest)| rest);
     let causes = digest.failures.causes();
-    let source_text = source.map_or_else(|| "(unknown)".to_string(), |s| s.source);
+    let source_text = source.map_or_else(
+        || "(unknown)".to_string(),
+        |s| match s.worksheet {
+            Some(worksheet) => format!("{}, worksheet `{worksheet}`", s.source),
+            None => s.source,
+        },
+    );
 
     let mut book = workbook::workbook(&figures, &source_text, &next, &causes).map_err(xlsx)?;
     let results = book.add_worksheet_with_constant_memory().map_err(xlsx)?;

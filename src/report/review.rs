@@ -48,8 +48,10 @@ pub mod labels {
     pub const UNREADABLE: &str = "unreadable users";
     /// Data rows of the sheet.
     pub const ROWS: &str = "sheet rows";
-    /// Warnings of the plan.
+    /// Warnings of the plan, each counted once (as the totals line counts them).
     pub const WARNINGS: &str = "warnings";
+    /// Users a warning names; each of their rows says it in its message.
+    pub const USERS_WARNED: &str = "users with a warning";
     /// The target the before-values were read from.
     pub const TARGET: &str = "target";
 }
@@ -231,13 +233,17 @@ fn review_sheet(
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut counts = ReviewCounts::default();
+    let warned = warnings::by_user(plan);
     let mut r: u32 = 1;
     for user in &plan.users {
         let first_row = user.rows.first().copied().unwrap_or(0) as f64;
+        let notes = warned.get(user.user_id.as_str());
         let mut line = |sheet: &mut Worksheet, texts: [&str; 6]| -> Result<(), XlsxError> {
             sheet.write_number(r, 0, first_row)?;
             sheet.write_string(r, 1, cell(&user.user_id))?;
-            for (col, text) in texts.into_iter().enumerate() {
+            let message = warnings::message(texts[5], notes);
+            let shown = texts[..5].iter().copied().chain([message.as_str()]);
+            for (col, text) in shown.enumerate() {
                 if !text.is_empty() {
                     sheet.write_string(r, col as u16 + 2, cell(text))?;
                 }
@@ -347,6 +353,7 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
         (labels::UNREADABLE, counts.unreadable),
         (labels::ROWS, plan.rows),
         (labels::WARNINGS, plan.warnings.len()),
+        (labels::USERS_WARNED, warnings::users_named(plan)),
     ];
     for (label, value) in numbers {
         sheet.write_string(r, 0, label)?;
@@ -355,7 +362,7 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
     }
     for warning in &plan.warnings {
         sheet.write_string(r, 0, "warning")?;
-        sheet.write_string(r, 1, cell(warning))?;
+        sheet.write_string(r, 1, cell(&warning.message))?;
         r += 1;
     }
     r += 1;
@@ -375,6 +382,11 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
             "unreadable",
             "the target could not read the user (see message): its changes are not listed",
         ),
+        (
+            "message",
+            "why the user could not be read, a change no rollback undoes, and each warning \
+             about the user (`warning: …`; every warning is also listed above)",
+        ),
     ];
     for (key, meaning) in legend {
         sheet.write_string_with_format(r, 0, key, &Format::new().set_bold())?;
@@ -386,3 +398,4 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
 
 #[cfg(test)]
 mod tests;
+mod warnings;

@@ -193,6 +193,9 @@ fn summary_sheet(
         (labels::USERS.into(), figures.users as f64),
         (labels::USERS_NOT_DONE.into(), figures.users_not_done as f64),
     ];
+    for (outcome, count) in figures.users_by_outcome.named() {
+        numbers.push((format!("users {outcome}"), count as f64));
+    }
     for (status, count) in by_status(&figures.steps) {
         numbers.push((format!("steps {}", status.name()), count as f64));
     }

@@ -26,7 +26,7 @@ pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
-pub use summary::{StatusCounts, Summary, TimelinePoint, attempts_requests};
+pub use summary::{StatusCounts, Summary, TimelinePoint, UserCounts, attempts_requests};
 
 use crate::plan::{PlanSource, UserPlan};
 
@@ -266,12 +266,13 @@ impl Ledger {
             });
     }
 
-    /// Write `summary.json` whole, rewrite `results.csv` sorted by row (it was appended in
-    /// the order steps ended) with the amended lines changed, then sync every file.
-    pub fn finish(mut self, summary: &Summary) -> Result<PathBuf, LedgerError> {
+    /// Rewrite `results.csv` sorted by row (it was appended in the order steps ended) with
+    /// the amended lines changed, count its users into `summary.users_by_outcome` (every
+    /// attempt's, as the file ends), write `summary.json` whole, then sync every file.
+    pub fn finish(mut self, summary: &mut Summary) -> Result<PathBuf, LedgerError> {
         let results = self.dir.join(RESULTS);
         self.results.flush().map_err(LedgerError::at(&results))?;
-        sort_results(&results, &self.amendments)?;
+        summary.users_by_outcome = sort_results(&results, &self.amendments)?;
         let path = self.dir.join(SUMMARY);
         let text =
             serde_json::to_string_pretty(summary).map_err(|e| LedgerError::other(&path, e))?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use super::{LedgerError, RESULT_COLUMNS, ResultRow, Status, spreadsheet_safe};
+use super::{LedgerError, RESULT_COLUMNS, ResultRow, Status, UserCounts, spreadsheet_safe};
 
 /// A new status and message for a user's step whose `results.csv` line is already written.
 #[derive(Debug, Clone)]
@@ -19,10 +19,11 @@ pub(super) struct Amendment {
 /// keep their order), whole or not at all, with the `amendments` made (a user's k-th line
 /// in the file is its step k). Lines are moved as bytes, by position, so the run's results
 /// are held once, as text, however many there are; only amended lines are written anew.
+/// Returns its users by how their steps end in the file written.
 pub(super) fn sort_results(
     path: &Path,
     amendments: &HashMap<String, Vec<Amendment>>,
-) -> Result<(), LedgerError> {
+) -> Result<UserCounts, LedgerError> {
     let bytes = std::fs::read(path).map_err(LedgerError::reading(path))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -34,6 +35,8 @@ pub(super) fn sort_results(
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut start = 0;
     let mut header_end = 0;
+    // Each user's steps as they end: its line's status, or its amendment's.
+    let mut users: HashMap<Vec<u8>, Vec<Status>> = HashMap::new();
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| LedgerError::unreadable(path, e))?
@@ -46,12 +49,18 @@ pub(super) fn sort_results(
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
-            let new = amend_line(&record, amendments, &mut seen)
+            let (new, status) = amend_line(&record, amendments, &mut seen)
                 .map_err(|e| LedgerError::other(path, e))?
-                .map(|line| {
+                .map_or((None, None), |(line, status)| {
                     amended.push(line);
-                    amended.len() - 1
+                    (Some(amended.len() - 1), Some(status))
                 });
+            let status = status.or_else(|| {
+                let name = std::str::from_utf8(record.get(3).unwrap_or_default()).ok()?;
+                Status::from_name(name)
+            });
+            let user = record.get(1).unwrap_or_default().to_vec();
+            users.entry(user).or_default().extend(status);
             lines.push((row, start, end, new));
         }
         start = end;
@@ -68,16 +77,21 @@ pub(super) fn sort_results(
         }
         out.flush()
     })
-    .map_err(LedgerError::at(path))
+    .map_err(LedgerError::at(path))?;
+    let mut counts = UserCounts::default();
+    for statuses in users.into_values() {
+        counts.add(statuses);
+    }
+    Ok(counts)
 }
 
 /// The line `record` becomes when an amendment names it (its user's `seen`-th line), as
-/// CSV bytes with its line end; `None` when it stays as it is.
+/// CSV bytes with its line end, and its new status; `None` when it stays as it is.
 fn amend_line<'a>(
     record: &csv::ByteRecord,
     amendments: &'a HashMap<String, Vec<Amendment>>,
     seen: &mut HashMap<&'a str, usize>,
-) -> Result<Option<Vec<u8>>, csv::Error> {
+) -> Result<Option<(Vec<u8>, Status)>, csv::Error> {
     let user = String::from_utf8_lossy(record.get(1).unwrap_or_default());
     let Some((user, wanted)) = amendments.get_key_value(user.as_ref()) else {
         return Ok(None);
@@ -99,7 +113,7 @@ fn amend_line<'a>(
         .from_writer(Vec::new());
     out.write_record(fields)?;
     out.into_inner()
-        .map(Some)
+        .map(|line| Some((line, change.status)))
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 

@@ -65,6 +65,66 @@ impl StatusCounts {
     }
 }
 
+/// Users by how their steps ended, each user counted once: the users of a run, where
+/// [`StatusCounts`] are its steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCounts {
+    /// A step written, and none failed, drifted or left unsent.
+    pub changed: usize,
+    /// Every step already as wanted: nothing written.
+    pub unchanged: usize,
+    /// Not written: live values moved since the reviewed plan.
+    pub drifted: usize,
+    /// A step failed for good (its applied steps undone unless `--no-compensate`).
+    pub failed: usize,
+    /// Not started, or stopped before its last step (the breaker, the canary, Ctrl-C, a
+    /// pause).
+    pub skipped: usize,
+}
+
+impl UserCounts {
+    /// Count one user whose steps ended `statuses` (none: nothing counted).
+    pub fn add(&mut self, statuses: impl IntoIterator<Item = Status>) {
+        let (mut any, mut applied, mut drifted, mut skipped) = (false, false, false, false);
+        let mut failed = false;
+        for status in statuses {
+            any = true;
+            match status {
+                Status::Applied => applied = true,
+                Status::Unchanged => {}
+                Status::Failed | Status::Compensated => failed = true,
+                Status::Drifted => drifted = true,
+                Status::Skipped => skipped = true,
+            }
+        }
+        let slot = match () {
+            _ if !any => return,
+            _ if failed => &mut self.failed,
+            _ if drifted => &mut self.drifted,
+            _ if skipped => &mut self.skipped,
+            _ if applied => &mut self.changed,
+            _ => &mut self.unchanged,
+        };
+        *slot += 1;
+    }
+
+    /// Every user counted.
+    pub fn total(&self) -> usize {
+        self.changed + self.unchanged + self.drifted + self.failed + self.skipped
+    }
+
+    /// Each count with its name, in the order people read them.
+    pub fn named(&self) -> [(&'static str, usize); 5] {
+        [
+            ("changed", self.changed),
+            ("unchanged", self.unchanged),
+            ("drifted", self.drifted),
+            ("failed", self.failed),
+            ("skipped", self.skipped),
+        ]
+    }
+}
+
 /// A line of `timeline.jsonl`: the run's counters at the end of one second, cumulative, so
 /// that a chart of the run over time is the differences of consecutive lines.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -103,7 +163,7 @@ pub fn attempts_requests(timeline: &[TimelinePoint]) -> (RequestCounts, u64) {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    /// The plan applied.
+    /// The plan applied: the sheet, and the worksheet read for a workbook.
     pub source: PlanSource,
     /// When the run started (UTC, RFC 3339).
     pub started: String,
@@ -113,6 +173,10 @@ pub struct Summary {
     pub users: usize,
     /// Users with a failed or skipped step.
     pub users_not_done: usize,
+    /// Users by how their steps ended, from `results.csv` as the run left it (zero in
+    /// summaries written before it was recorded).
+    #[serde(default)]
+    pub users_by_outcome: UserCounts,
     /// Steps by status.
     pub steps: StatusCounts,
     /// Stopped early by Ctrl-C: users not started are `skipped`.

@@ -37,7 +37,12 @@ fn results_are_sorted_by_row_as_they_were_written() {
         format!("{header}\n10,b,user,applied,,,,,,,\n2,a,user,failed,,,,,,,\"two\nlines\"\n2,a,settings,skipped,,,,,,,\n"),
     )
     .unwrap();
-    sort_results(&path, &HashMap::new()).unwrap();
+    let users = sort_results(&path, &HashMap::new()).unwrap();
+    assert_eq!(
+        (users.failed, users.changed, users.total()),
+        (1, 1, 2),
+        "{users:?}"
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         format!(
@@ -62,7 +67,15 @@ fn amended_lines_change_status_and_message_by_the_users_step() {
         message: "undone because step 3 (settings) failed".into(),
     };
     let amendments = HashMap::from([("'=b".to_string(), vec![amendment(1)])]);
-    sort_results(&path, &amendments).unwrap();
+    let users = sort_results(&path, &amendments).unwrap();
+    assert_eq!(
+        users,
+        UserCounts {
+            changed: 1,
+            failed: 1,
+            ..UserCounts::default()
+        }
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         format!(
@@ -129,4 +142,32 @@ fn the_original_sheet_is_found_under_the_run_files_prefixes() {
         original_sheet("steps not applied of steps not applied of rollback of m 1.csv"),
         "m 1.csv"
     );
+}
+
+#[test]
+fn a_user_counts_once_by_how_its_steps_ended() {
+    use Status::*;
+    let mut users = UserCounts::default();
+    for steps in [
+        vec![Applied, Unchanged],
+        vec![Unchanged, Unchanged],
+        vec![Drifted, Skipped],
+        vec![Compensated, Failed, Skipped],
+        vec![Applied, Skipped],
+        vec![Skipped],
+        vec![],
+    ] {
+        users.add(steps);
+    }
+    assert_eq!(
+        users,
+        UserCounts {
+            changed: 1,
+            unchanged: 1,
+            drifted: 1,
+            failed: 1,
+            skipped: 2,
+        }
+    );
+    assert_eq!(users.total(), 6);
 }
