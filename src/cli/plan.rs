@@ -351,11 +351,16 @@ fn lossy_values(
     let more = cells.len().saturating_sub(5);
     cells.truncate(5);
     notes.warn(&format!(
-        "{} the live ones as a spreadsheet loses them, planned as the sheet has them          ({}): {}{}",
+        "{} the live ones as a spreadsheet loses them, planned as the sheet has them \
+         ({}): {}{}",
         crate::text::counted(count, "value is", "values are"),
         crate::apply::lossy::FLAG,
         cells.join("; "),
-        if more > 0 { format!("; and {more} more") } else { String::new() },
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        },
     ));
     Ok(())
 }
