@@ -8,8 +8,9 @@
 //!
 //! - the live value is a JSON string of ASCII digits with an optional leading `+` (how Odin
 //!   holds phone numbers and extensions; a live JSON number has no zeros or `+` to lose);
-//! - the planned value is digits with nothing else ([`crate::plan::cells::digits_of`]: a
-//!   string of ASCII digits, or a whole non-negative JSON number), and it differs;
+//! - the planned value is text of ASCII digits with nothing else
+//!   ([`crate::plan::cells::digits_of`]: what a number cell becomes in a text field), and
+//!   it differs;
 //! - the planned digits are either
 //!   - the live value without its leading `+`, without its leading zeros, or both (`14`
 //!     for `0014`, `15553000014` for `+15553000014`; `0` for `000`), or
@@ -61,7 +62,7 @@ pub fn lost(live: &Value, planned: &Value) -> Option<Lost> {
         Some(rest) => (true, rest),
         None => (false, live.as_str()),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || *live == *planned {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || live == planned {
         return None;
     }
     let significant = match digits.trim_start_matches('0') {
@@ -69,17 +70,17 @@ pub fn lost(live: &Value, planned: &Value) -> Option<Lost> {
         rest => rest,
     };
     let zeros = significant.len() < digits.len();
-    if *planned == *digits && plus {
+    if planned == digits && plus {
         return Some(Lost::Plus);
     }
-    if *planned == *significant {
+    if planned == significant {
         return match (plus, zeros) {
             (true, true) => Some(Lost::PlusAndZeros),
             (false, true) => Some(Lost::LeadingZeros),
             _ => None,
         };
     }
-    shortened(significant, &planned).map(Lost::Digits)
+    shortened(significant, planned).map(Lost::Digits)
 }
 
 /// How many significant digits `planned` keeps of `live` (digits without leading zeros,
@@ -153,7 +154,7 @@ pub fn losses(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<Loss> {
                     resource: *resource,
                     key: key.clone(),
                     live: text.clone(),
-                    planned: digits_of(planned).unwrap_or_default().into_owned(),
+                    planned: digits_of(planned).unwrap_or_default().to_string(),
                     lost,
                 });
             }

@@ -3,11 +3,10 @@
 //! ([`crate::apply::lossy`]) is reported at its row and column, like a validation problem.
 //!
 //! Only the fields whose value a spreadsheet can have shortened are kept ([`digits_of`]:
-//! digits, or a whole number), so a 100,000-row sheet of names and flags keeps nothing, and
+//! text that is digits alone), so a 100,000-row sheet of names and flags keeps nothing, and
 //! one of extensions and phone numbers 16 bytes per such cell (one shared record per
 //! column). Plan files do not hold it: a plan read from a file names its users' rows.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -66,21 +65,15 @@ impl SheetCells {
 }
 
 /// The digits of a planned value that a spreadsheet can have shortened: a string of ASCII
-/// digits (what a number cell, or a CSV cell a spreadsheet rewrote, becomes in a text
-/// field), or a whole non-negative JSON number (the same in a field of unknown type). `None`
-/// for anything else — text with a `+`, letters or separators was not rewritten as a number.
-pub fn digits_of(value: &Value) -> Option<Cow<'_, str>> {
+/// digits and nothing else — what a number cell becomes in a text field (or in a field of
+/// unknown type), and what a CSV cell a spreadsheet rewrote holds. `None` for anything
+/// else: text with a `+`, letters or separators was not rewritten as a number, and a JSON
+/// number is the value of a number field (or a `json:` cell), never a text's digits.
+pub fn digits_of(value: &Value) -> Option<&str> {
     match value {
         Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(Cow::Borrowed(text))
+            Some(text)
         }
-        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
-            (Some(whole), _) => Some(Cow::Owned(whole.to_string())),
-            (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1e21 => {
-                Some(Cow::Owned(format!("{f:.0}")))
-            }
-            _ => None,
-        },
         _ => None,
     }
 }
@@ -92,18 +85,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_digits_and_whole_numbers_can_be_shortened() {
-        assert_eq!(digits_of(&json!("0014")).as_deref(), Some("0014"));
-        assert_eq!(digits_of(&json!(14)).as_deref(), Some("14"));
-        assert_eq!(
-            digits_of(&json!(447701000000.0)).as_deref(),
-            Some("447701000000")
-        );
+    fn only_digit_text_can_be_shortened() {
+        assert_eq!(digits_of(&json!("0014")), Some("0014"));
+        assert_eq!(digits_of(&json!("447701000000")), Some("447701000000"));
         for other in [
             json!("+15553000014"),
             json!("555-1234"),
             json!(""),
-            json!(-4),
+            json!(14),
             json!(1.5),
             json!(true),
             json!(null),

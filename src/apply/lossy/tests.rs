@@ -17,7 +17,6 @@ fn leading_zeros_and_plus_dropped_are_losses() {
         lost_of(json!("0014"), json!("14")),
         Some(Lost::LeadingZeros)
     );
-    assert_eq!(lost_of(json!("0014"), json!(14)), Some(Lost::LeadingZeros));
     assert_eq!(lost_of(json!("000"), json!("0")), Some(Lost::LeadingZeros));
     assert_eq!(
         lost_of(json!("+15553000014"), json!("15553000014")),
@@ -42,7 +41,7 @@ fn long_numbers_shortened_are_losses() {
         Some(Lost::Digits(6))
     );
     assert_eq!(
-        lost_of(json!("+447701234567"), json!(447701000000u64)),
+        lost_of(json!("+447701234567"), json!("447701000000")),
         Some(Lost::Digits(6))
     );
     // Rounded, not only cut: 4.47702E+11 for 447701834567.
@@ -86,6 +85,8 @@ fn real_edits_are_never_losses() {
         (json!("0014"), json!("+14")),
         (json!("0014"), json!("1-4")),
         (json!("0014"), json!(true)),
+        // A number field's value is no text's digits.
+        (json!("0014"), json!(14)),
     ] {
         assert_eq!(
             lost_of(live.clone(), planned.clone()),
