@@ -48,6 +48,7 @@ fn write_run(dir: &Path) {
             steps: vec![],
             before: None,
             not_restorable: Vec::new(),
+            cells: Default::default(),
         };
         let (first, second, message) = if n % 97 == 0 {
             (Status::Failed, Status::Skipped, "user not found")

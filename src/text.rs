@@ -68,6 +68,56 @@ pub fn escape_invisible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether two texts that differ print the same: equal as a person reads them — in NFC,
+/// without invisible characters ([`is_invisible`]), any space character a space, without
+/// leading and trailing spaces, and `false` when they are the same text. Where a diff shows
+/// two such values, it shows them through [`escape_shown`].
+pub fn look_alike(a: &str, b: &str) -> bool {
+    let seen = |text: &str| -> String {
+        let text: String = nfc(text)
+            .chars()
+            .filter(|c| !is_invisible(*c))
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
+        text.trim_matches(' ').to_string()
+    };
+    nfc(a) != nfc(b) && seen(a) == seen(b)
+}
+
+/// `a` and `b` (two texts that [`look_alike`]) as a diff shows them: what does not show
+/// written as an escape ([`escape_invisible`]; leading and trailing spaces as `\u{20}`), so
+/// the difference is seen. Should the escapes still read the same (a text that holds an
+/// escape's very characters), every character but printable ASCII other than `\\` is
+/// escaped: two texts that differ (in NFC) never print the same. Only what is shown is
+/// escaped, never a value compared or sent.
+pub fn escape_shown(a: &str, b: &str) -> (String, String) {
+    let shown = |text: &str, all: bool| -> String {
+        let inner = text.trim_matches(' ');
+        let start = text.len() - text.trim_start_matches(' ').len();
+        let end = text.len() - text.trim_end_matches(' ').len();
+        let spaces = |n: usize| "\\u{20}".repeat(n);
+        let middle = match all {
+            false => escape_invisible(inner).into_owned(),
+            true => inner
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' if c != '\\' => c.to_string(),
+                    _ => c.escape_unicode().to_string(),
+                })
+                .collect(),
+        };
+        match inner.is_empty() {
+            true => spaces(text.len()),
+            false => format!("{}{middle}{}", spaces(start), spaces(end)),
+        }
+    };
+    let (a_shown, b_shown) = (shown(a, false), shown(b, false));
+    match a_shown == b_shown && nfc(a) != nfc(b) {
+        true => (shown(a, true), shown(b, true)),
+        false => (a_shown, b_shown),
+    }
+}
+
 /// `text` in Unicode NFC: composed where Unicode composes (`e` + U+0308 → `ë`), so two
 /// texts that a person reads as the same compare equal. Borrowed when it already is (all
 /// ASCII text is).
@@ -105,6 +155,39 @@ mod tests {
             super::nfc("Zo\u{eb}"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn look_alikes_are_told_apart_escaped() {
+        use super::{escape_shown, look_alike};
+        // Only invisible characters, other spaces, or edge spaces differ.
+        for (a, b) in [
+            ("Zoë Müller", "Zoë\u{a0}Müller"),
+            ("1001", "1001\u{200b}"),
+            ("Zoë", "Zoë "),
+            ("Zoe\u{308}\u{200b}", "Zo\u{eb}"),
+        ] {
+            assert!(look_alike(a, b), "{a:?} {b:?}");
+            let (x, y) = escape_shown(a, b);
+            assert_ne!(x, y, "{a:?} {b:?} must not print the same");
+        }
+        assert_eq!(
+            escape_shown("Zoë Müller", "Zoë\u{a0}Müller"),
+            ("Zoë Müller".to_string(), "Zoë\\u{a0}Müller".to_string())
+        );
+        assert_eq!(
+            escape_shown("Zoë", " Zoë "),
+            ("Zoë".to_string(), "\\u{20}Zoë\\u{20}".to_string())
+        );
+        // The same text, the same text in another normalisation, or a visible difference:
+        // nothing to tell apart.
+        assert!(!look_alike("Zoë", "Zoë"));
+        assert!(!look_alike("Zoe\u{308}", "Zo\u{eb}"));
+        assert!(!look_alike("Zoë", "Zoe"));
+        assert!(!look_alike("x\u{a0}", "x\\u{a0}"));
+        // A text that holds an escape's characters still never prints like the other.
+        let (x, y) = escape_shown("a\\u{a0}\u{a0}", "a\u{a0}\\u{a0}");
+        assert_ne!(x, y);
     }
 
     #[test]

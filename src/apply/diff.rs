@@ -7,6 +7,7 @@ use crate::notation::{self, Segment};
 use crate::plan::{Patch, Step};
 use crate::resource::Resource;
 use crate::services::{ServiceChanges, ServiceRef};
+use crate::text::nfc;
 
 /// One field a step changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -243,12 +244,14 @@ pub fn live_value(resource: Resource, live: &Value, key: &str) -> Option<Value> 
 
 /// Whether the live value already is the desired one, allowing for Odin's sloppy types: a
 /// phone number stored as a JSON number equals the same digits as text, `"true"` equals
-/// `true`, and an absent field equals null.
+/// `true`, and an absent field equals null. Text compares in Unicode NFC, inside lists and
+/// objects too: `Zoë` typed as `e` + U+0308 is the `Zoë` Odin holds precomposed (or the
+/// other way round), so it is already as planned and sends no write.
 pub fn same(live: Option<&Value>, desired: &Value) -> bool {
     match (live, desired) {
         (None | Some(Value::Null), Value::Null) => true,
         (None, _) => false,
-        (Some(live), desired) if live == desired => true,
+        (Some(live), desired) if equal(live, desired) => true,
         (Some(Value::Number(n)), Value::String(s)) | (Some(Value::String(s)), Value::Number(n)) => {
             *s == n.to_string()
         }
@@ -257,6 +260,37 @@ pub fn same(live: Option<&Value>, desired: &Value) -> bool {
         }
         _ => false,
     }
+}
+
+/// JSON equality, with text compared in NFC.
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(a), Value::String(b)) => a == b || nfc(a) == nfc(b),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| equal(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(key, a)| b.get(key).is_some_and(|b| equal(a, b)))
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// `before` and `after` as a diff shows them when they differ but print the same (only
+/// invisible characters, other spaces, or leading and trailing spaces tell them apart;
+/// [`crate::text::look_alike`]): each written with those characters escaped, bare (no
+/// quotes). `None` when they look different, or are not text (a number counts as its
+/// digits). Only for showing: what is compared and sent stays the values themselves.
+pub fn look_alike(before: Option<&Value>, after: &Value) -> Option<(String, String)> {
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let (before, after) = (text(before?)?, text(after)?);
+    crate::text::look_alike(&before, &after).then(|| crate::text::escape_shown(&before, &after))
 }
 
 #[cfg(test)]

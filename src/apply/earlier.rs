@@ -232,6 +232,7 @@ mod tests {
             steps,
             before: None,
             not_restorable: Vec::new(),
+            cells: Default::default(),
         }
     }
 

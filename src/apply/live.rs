@@ -251,6 +251,11 @@ pub fn drift(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<String> {
             let now = live_value(*resource, doc, key);
             if !same(now.as_ref(), then) {
                 let now = now.unwrap_or(Value::Null);
+                // Two values that print the same show what tells them apart, escaped.
+                let (then, now) = match super::diff::look_alike(Some(then), &now) {
+                    Some((then, now)) => (format!("`{then}`"), format!("`{now}`")),
+                    None => (then.to_string(), now.to_string()),
+                };
                 found.push(format!(
                     "{resource} `{key}` was {then} when planned, is {now} now"
                 ));
@@ -280,6 +285,7 @@ mod tests {
             ],
             before: None,
             not_restorable: Vec::new(),
+            cells: Default::default(),
         };
         let mut live = HashMap::new();
         live.insert(
@@ -312,6 +318,41 @@ mod tests {
         assert_eq!(
             drift(&user, &live),
             ["settings `Do Not Disturb.isActive` was false when planned, is true now"]
+        );
+    }
+
+    #[test]
+    fn drift_compares_text_in_nfc_and_shows_look_alikes_escaped() {
+        let user = UserPlan {
+            user_id: "a@x".into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![
+                Step::from_patch(
+                    Resource::User,
+                    json!({"lastName": "M\u{fc}ller"})
+                        .as_object()
+                        .cloned()
+                        .unwrap(),
+                )
+                .unwrap(),
+            ],
+            before: Some(BTreeMap::from([(
+                Resource::User,
+                json!({"lastName": "Mu\u{308}ller"})
+                    .as_object()
+                    .cloned()
+                    .unwrap(),
+            )])),
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        };
+        let live = |name: &str| HashMap::from([(Resource::User, json!({ "lastName": name }))]);
+        assert!(drift(&user, &live("M\u{fc}ller")).is_empty());
+        assert_eq!(
+            drift(&user, &live("M\u{fc}ller\u{200b}")),
+            ["user `lastName` was `Mu\u{308}ller` when planned, is `M\u{fc}ller\\u{200b}` now"]
         );
     }
 }

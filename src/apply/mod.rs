@@ -13,6 +13,7 @@ pub mod estimate;
 pub mod generate;
 pub mod groups;
 pub mod live;
+pub mod lossy;
 mod outbox;
 pub mod placement;
 mod reporter;
@@ -61,6 +62,10 @@ pub struct ApplyOptions {
     /// The service provider of users the sheet does not place in a group (else the first
     /// such user's); see [`placement`].
     pub service_provider: Option<String>,
+    /// Write values that are the live ones as a spreadsheet loses them (leading zeros or
+    /// `+` dropped, digits shortened; see [`lossy`]); otherwise such a user is `failed`
+    /// and nothing of it is sent. Rollbacks set it: they restore Odin's own values.
+    pub allow_lossy_values: bool,
 }
 
 /// Who watches a run: the progress display, and the one who decides after the canary.
@@ -95,6 +100,7 @@ impl ApplyOptions {
             group_max_age: groups::DEFAULT_MAX_AGE,
             bulk_size: bulk::DEFAULT_BULK_SIZE,
             service_provider: None,
+            allow_lossy_values: false,
         }
     }
 

@@ -7,14 +7,18 @@ use super::undo::Compensation;
 use crate::plan::{Step, UserPlan};
 use crate::rundir::{JournalEntry, JournalState, Status, StepResult};
 
-/// Why a user is not written at all: the first step's status (failed or drifted), the
-/// message, and the HTTP status of a failed read.
+/// Why a user is not written at all: the status of the step it ends at (failed or
+/// drifted), the message, and the HTTP status of a failed read.
 pub(super) struct Unprepared {
     pub message: String,
     pub status: Status,
     pub http_status: Option<u16>,
-    /// The requests the user's reads sent before it ended so: its first step's attempts.
+    /// The requests the user's reads sent before it ended so: the attempts of the step
+    /// it ends at.
     pub attempts: u32,
+    /// The step (of this attempt) that ends with `status` and the message: the first, but
+    /// for a value refused in a later step; the others are skipped.
+    pub step: usize,
 }
 
 impl Unprepared {
@@ -24,6 +28,7 @@ impl Unprepared {
             status: Status::Failed,
             http_status,
             attempts: 0,
+            step: 0,
         }
     }
 
@@ -35,6 +40,7 @@ impl Unprepared {
             status: Status::Skipped,
             http_status: None,
             attempts: 0,
+            step: 0,
         }
     }
 
@@ -78,9 +84,9 @@ impl Reporter<'_> {
         )
     }
 
-    /// Nothing of this user was written in this attempt: its first step ends as `why` says
-    /// (failed or drifted), the rest are skipped; `undone_earlier` as for
-    /// [`Reporter::finish`].
+    /// Nothing of this user was written in this attempt: its step `why.step` (the first,
+    /// unless a later one holds a refused value) ends as `why` says (failed or drifted), the
+    /// rest are skipped; `undone_earlier` as for [`Reporter::finish`].
     pub(super) fn fail_all(
         &self,
         why: Unprepared,
@@ -90,9 +96,18 @@ impl Reporter<'_> {
         let (message, first) = (why.message.as_str(), why.status);
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
+        let at = why.step.min(self.user.steps.len().saturating_sub(1));
         for (index, step) in self.user.steps.iter().enumerate() {
             let (status, text) = match (index, first) {
-                (0, _) => (first, message.to_string()),
+                _ if index == at => (first, message.to_string()),
+                (_, Status::Failed) if index < at => (
+                    Status::Skipped,
+                    format!(
+                        "not written: step {} ({}) of this user failed before anything was sent",
+                        at + self.offset + 1,
+                        self.user.steps[at].resource()
+                    ),
+                ),
                 (_, Status::Drifted) => {
                     (Status::Skipped, "not written: the user drifted".to_string())
                 }
@@ -106,7 +121,7 @@ impl Reporter<'_> {
                 ),
             };
             let mut result = self.result(index, step, status);
-            if index == 0 {
+            if index == at {
                 result.http_status = why.http_status;
                 result.attempts = why.attempts;
             }

@@ -67,6 +67,7 @@ pub(super) async fn write_steps(
                         result.status = Status::Applied;
                         result.http_status = Some(http_status);
                         result.message = format!("written by a bulk write of {users} users");
+                        add_note(&mut result.message, unseen(change));
                         result.duration_ms = started.elapsed().as_millis() as u64;
                         report.journal(index, step, JournalState::Ended(result.status));
                         results.push(result);
@@ -87,7 +88,10 @@ pub(super) async fn write_steps(
             result.http_status = call.status;
             result.attempts += call.attempts;
             match call.result {
-                Ok(_) => result.status = Status::Applied,
+                Ok(_) => {
+                    result.status = Status::Applied;
+                    add_note(&mut result.message, unseen(change));
+                }
                 Err(error @ OdinError::TooLongWait { .. }) => {
                     result.status = Status::Skipped;
                     result.message = match landed.is_empty() {
@@ -167,6 +171,36 @@ fn bulk_rows(step: &Step, prepared: &Prepared) -> Option<HashMap<BulkTarget, Val
             Some((target, prepared.rows.get(&target)?.clone()))
         })
         .collect()
+}
+
+/// What a results line says of the changed fields whose before and after print the same
+/// (only invisible characters or spaces differ; [`super::diff::look_alike`]): each with
+/// that difference escaped, since its `before` and `after` cells hold the values as they
+/// are.
+fn unseen(change: &StepDiff) -> Option<String> {
+    let fields: Vec<String> = change
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let (before, after) = super::diff::look_alike(c.before.as_ref(), &c.after)?;
+            Some(format!("`{}` `{before}` → `{after}`", c.path))
+        })
+        .collect();
+    (!fields.is_empty()).then(|| {
+        format!(
+            "only characters that do not show differ: {}",
+            fields.join(", ")
+        )
+    })
+}
+
+/// `message`, with `note` added after what it says.
+fn add_note(message: &mut String, note: Option<String>) {
+    match note {
+        Some(note) if message.is_empty() => *message = note,
+        Some(note) => *message = format!("{message}; {note}"),
+        None => {}
+    }
 }
 
 /// Field path → before (null when absent) and → after, for the fields a step changes.

@@ -99,6 +99,7 @@ pub(super) fn rollback_entry(
         steps: undo.into_steps(),
         before: None,
         not_restorable,
+        cells: Default::default(),
     }
 }
 
@@ -282,6 +283,7 @@ mod tests {
             ],
             before: None,
             not_restorable: Vec::new(),
+            cells: Default::default(),
         };
         let services = |assign: &[&str], unassign: &[&str]| ServiceChanges {
             assign: assign.iter().map(|s| ServiceRef::service(*s)).collect(),

@@ -214,8 +214,12 @@ async fn prepare(
                 status: Status::Drifted,
                 http_status: None,
                 attempts: read_attempts.values().sum(),
+                step: 0,
             });
         }
+    }
+    if !options.allow_lossy_values {
+        refuse_lost(user, &live).map_err(|why| why.after(read_attempts.values().sum()))?;
     }
     let mut diffs = user
         .steps
@@ -240,6 +244,29 @@ async fn prepare(
         read_attempts,
         rows,
         unassigned,
+    })
+}
+
+/// Values of the user's steps that a spreadsheet lost against the live ones
+/// ([`super::lossy`]) fail the user before anything is sent: the first step holding one
+/// ends `failed` with every such value named (its cell, or the plan file's rows), the other
+/// steps are skipped, and the user lands in `failed.jsonl` to be fixed.
+fn refuse_lost(user: &UserPlan, live: &HashMap<Resource, Value>) -> Result<(), Unprepared> {
+    let lost = super::lossy::losses(user, live);
+    let Some(first) = lost.first() else {
+        return Ok(());
+    };
+    tracing::warn!(user = %user.user_id, values = lost.len(), "values a spreadsheet lost");
+    let step = user
+        .steps
+        .iter()
+        .position(|s| s.resource() == first.resource && s.sets(&first.key))
+        .unwrap_or(0);
+    let problems: Vec<String> = lost.iter().map(|l| l.problem(user).to_string()).collect();
+    let message = format!("not sent: {}", problems.join("; "));
+    Err(Unprepared {
+        step,
+        ..Unprepared::failed(message, None)
     })
 }
 

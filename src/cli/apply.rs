@@ -20,6 +20,11 @@ pub struct Args {
     /// mapping are the plan's).
     #[arg(long, value_name = "SHEET")]
     pub credentials: Option<PathBuf>,
+    /// Write values that are the live ones as a spreadsheet loses them (`14` for `0014`,
+    /// `15553000014` for `+15553000014`, `447701000000` for `447701234567`); by default such
+    /// a user fails and nothing of it is sent.
+    #[arg(long)]
+    pub allow_lossy_values: bool,
     /// How to run.
     #[command(flatten)]
     pub run: RunArgs,
@@ -35,13 +40,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let input = args.source.into_input()?;
     // The whole sheet is validated before anything else happens: an invalid one sends nothing.
     let mut plan = load(&input)?;
-    plan.source.command = Some(command_of(
-        &named,
-        &input,
-        &plan,
-        mapping.as_deref(),
-        &args.credentials,
-    ));
+    let mut command = command_of(&named, &input, &plan, mapping.as_deref(), &args.credentials);
+    if args.allow_lossy_values {
+        command.push_str(&format!(" {}", crate::apply::lossy::FLAG));
+    }
+    plan.source.command = Some(command);
     match (&input, args.credentials) {
         (Input::PlanFile(_), Some(sheet)) => fill_credentials(&mut plan, sheet)?,
         (Input::PlanFile(path), None) if plan.needs_credentials() => {
@@ -61,7 +64,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     for warning in &plan.warnings {
         notes.warn(&warning.message);
     }
-    let config = RunConfig::from_args(args.run)?;
+    let config = RunConfig::from_args(args.run)?.allow_lossy_values(args.allow_lossy_values);
     let applied = match input {
         Input::Sheet { .. } => Applied::Sheet,
         Input::PlanFile(_) => Applied::PlanFile,

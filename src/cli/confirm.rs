@@ -138,6 +138,7 @@ mod tests {
                 BTreeMap::from([(Resource::User, fields)])
             }),
             not_restorable: Vec::new(),
+            cells: Default::default(),
         }
     }
 

@@ -91,6 +91,11 @@ pub struct Args {
     /// With --target: estimate the apply with `--no-bulk-writes`.
     #[arg(long)]
     pub no_bulk_writes: bool,
+    /// With --target: plan values that are the live ones as a spreadsheet loses them (`14`
+    /// for `0014`, `15553000014` for `+15553000014`, `447701000000` for `447701234567`);
+    /// by default each is listed with its cell and nothing is planned (exit 2).
+    #[arg(long)]
+    pub allow_lossy_values: bool,
 }
 
 /// Output formats.
@@ -159,6 +164,8 @@ struct Config {
     service_provider: Option<String>,
     /// Bulk writes of up to this many users in the estimate (0: none).
     bulk_size: usize,
+    /// Plan values a spreadsheet lost against the live ones.
+    allow_lossy_values: bool,
 }
 
 impl Config {
@@ -179,6 +186,7 @@ impl Config {
                 true => 0,
                 false => args.bulk_size as usize,
             },
+            allow_lossy_values: args.allow_lossy_values,
         })
     }
 }
@@ -235,7 +243,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         Some(target) => {
             let how = (config.service_provider.as_deref(), config.bulk_size);
             let printed = plan.warnings.len();
-            let (unreadable, estimate) = read_live(&mut plan, target, (&config.odin, how))?;
+            let odin = (&config.odin, how, config.allow_lossy_values);
+            let (unreadable, estimate) = read_live(&mut plan, target, odin)?;
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
             }
@@ -277,11 +286,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 
 /// Read every user's live values from `target` and record them as the plan's before-values,
 /// and what the read shows is wrong as its warnings; the users that could not be read, with
-/// why, and what applying the plan would send.
+/// why, and what applying the plan would send. Values a spreadsheet lost against the live
+/// ones are every one a problem (nothing is planned), unless `allow_lossy`.
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    (odin, how): (&TargetArgs, (Option<&str>, usize)),
+    (odin, how, allow_lossy): (&TargetArgs, (Option<&str>, usize), bool),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
     let (states, estimate) = runtime.block_on(live::read_all(
@@ -292,9 +302,16 @@ fn read_live(
     ));
     let mut unreadable = Vec::new();
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut lost = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {
         match state {
             Ok(live) => {
+                let losses = crate::apply::lossy::losses(user, &live);
+                lost.extend(
+                    losses
+                        .iter()
+                        .map(|loss| (loss.problem(user), loss.brief(user))),
+                );
                 for service in live::lacking_services(user, &live) {
                     lacking
                         .entry(service)
@@ -323,8 +340,45 @@ fn read_live(
         warning.live = true;
         plan.warnings.push(warning);
     }
+    if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
+        plan.warnings.push(warning);
+    }
     plan.source.target = Some(target.to_string());
     Ok((unreadable, estimate))
+}
+
+/// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of
+/// the sheet, sorted by row (exit 2, nothing planned); with `--allow-lossy-values`, one
+/// warning naming them.
+fn lossy_values(
+    lost: Vec<(crate::problem::Problem, String)>,
+    allow: bool,
+    source: &str,
+) -> Result<Option<crate::plan::Warning>, Error> {
+    if lost.is_empty() {
+        return Ok(None);
+    }
+    let count = lost.len();
+    let (problems, mut cells): (Vec<_>, Vec<_>) = lost.into_iter().unzip();
+    if !allow {
+        return Err(crate::problem::Problems::new(source, problems).into());
+    }
+    let more = cells.len().saturating_sub(5);
+    cells.truncate(5);
+    let mut warning = crate::plan::Warning::sheet(format!(
+        "{} the live ones as a spreadsheet loses them, planned as the sheet has them \
+         ({}): {}{}",
+        crate::text::counted(count, "value is", "values are"),
+        crate::apply::lossy::FLAG,
+        cells.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        },
+    ));
+    warning.live = true;
+    Ok(Some(warning))
 }
 
 /// The plan of a sheet (validated whole) or of a plan file.

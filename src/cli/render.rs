@@ -104,7 +104,7 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
                     } => service_line(service, assigned),
                     Change::Field {
                         key, before, after, ..
-                    } => format!("{key}: {} → {after}", before.unwrap_or(&Value::Null)),
+                    } => field_line(key, before.unwrap_or(&Value::Null), after),
                     Change::Credential { credential, value } => credential_line(credential, value),
                 };
                 (change.resource().name(), line)
@@ -168,6 +168,20 @@ pub fn source_then(source: &PlanSource, word: &str) -> String {
         true => format!("{named}, {word}"),
         false => format!("{named} {word}"),
     }
+}
+
+/// `extension: "1001" → "2001"`; two values that print the same are shown with what tells
+/// them apart escaped (`lastName: "Müller" → "Müller\u{200b}"`, see
+/// [`crate::apply::diff::look_alike`]).
+fn field_line(key: &str, before: &Value, after: &Value) -> String {
+    let Some((then, now)) = crate::apply::diff::look_alike(Some(before), after) else {
+        return format!("{key}: {before} → {after}");
+    };
+    let shown = |value: &Value, text: String| match value {
+        Value::String(_) => format!("\"{}\"", text.replace('"', "\\\"")),
+        _ => text,
+    };
+    format!("{key}: {} → {}", shown(before, then), shown(after, now))
 }
 
 /// `row 2` or `rows 2, 7`.

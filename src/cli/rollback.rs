@@ -36,7 +36,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     ));
     // Entries that only name credentials restore nothing: they are printed, not run.
     plan.users.retain(|user| !user.steps.is_empty());
-    let config = RunConfig::from_args(args.run)?;
+    // Its values are Odin's own from before the run: none is a spreadsheet's loss.
+    let config = RunConfig::from_args(args.run)?.allow_lossy_values(true);
     if let Some(text) = kept_credentials(&RunFiles::new(&args.dir)) {
         print(&text)?;
     }

@@ -133,9 +133,19 @@ impl RunConfig {
                     false => args.bulk_size as usize,
                 },
                 service_provider: args.service_provider,
+                allow_lossy_values: false,
             },
             odin: args.odin,
         })
+    }
+}
+
+impl RunConfig {
+    /// The same, writing values a spreadsheet lost (`apply --allow-lossy-values`; a
+    /// rollback, whose values are Odin's own).
+    pub fn allow_lossy_values(mut self, allow: bool) -> RunConfig {
+        self.options.allow_lossy_values = allow;
+        self
     }
 }
 

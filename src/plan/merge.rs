@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::cells::{FieldColumn, SheetCells, digits_of};
 use super::columns::Identity;
 use super::rows::{Change, RowChanges, Source};
 use super::{Changes, UserPlan, Warning};
@@ -62,6 +63,7 @@ pub(crate) fn merge(
         }
     }
     let mut plans = Vec::with_capacity(sets.len());
+    let mut shared = vec![None; columns.len()];
     for mut set in sets {
         for (change, source) in constants {
             set.add(change.clone(), source.clone(), columns, problems);
@@ -77,7 +79,7 @@ pub(crate) fn merge(
         }
         set.check_overlaps(columns, problems);
         set.check_credentials(columns, problems);
-        plans.push(set.into_plan());
+        plans.push(set.into_plan(columns, &mut shared));
     }
     plans
 }
@@ -230,8 +232,22 @@ impl ChangeSet {
         }
     }
 
-    /// The user's plan, its steps in the order [`Changes::into_steps`] defines.
-    fn into_plan(self) -> UserPlan {
+    /// The user's plan, its steps in the order [`Changes::into_steps`] defines, with the
+    /// cells of its digit fields (one [`FieldColumn`] per column, made on first use in
+    /// `shared`).
+    fn into_plan(self, columns: &[Column], shared: &mut [Option<Arc<FieldColumn>>]) -> UserPlan {
+        let mut cells = Vec::new();
+        for (path, (value, source)) in &self.fields {
+            if let (Source::Cell { row, column }, Some(_)) = (source, digits_of(value)) {
+                let shared = shared[*column].get_or_insert_with(|| {
+                    Arc::new(FieldColumn {
+                        column: columns[*column].clone(),
+                        field: path.clone(),
+                    })
+                });
+                cells.push((shared.clone(), *row as u32));
+            }
+        }
         let mut changes = Changes::default();
         for ((packs, name), (assigned, _)) in &self.services {
             let service = if *packs {
@@ -266,6 +282,7 @@ impl ChangeSet {
             steps,
             before: None,
             not_restorable: Vec::new(),
+            cells: SheetCells::new(cells),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Planning has no side effects: [`build`] turns a read sheet into a [`Plan`] or into every
 //! problem the sheet has, and printing the plan is the dry run.
 
+pub mod cells;
 mod columns;
 pub(crate) mod convert;
 pub mod file;
@@ -131,6 +132,10 @@ pub struct UserPlan {
     /// restore (API.md §11); names only, never values. A user may have these and no steps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_restorable: Vec<crate::credentials::Credential>,
+    /// Which sheet cell set each field whose value is digits, for messages that name the
+    /// cell (see [`cells`]); empty for a plan read from a file, and ignored by equality.
+    #[serde(skip)]
+    pub cells: cells::SheetCells,
 }
 
 impl UserPlan {

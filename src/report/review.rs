@@ -165,6 +165,28 @@ pub fn value_text(value: &Value) -> String {
     }
 }
 
+/// A field's `before` (blank when not read) and `after` cells: [`value_text`], or, for two
+/// values that print the same, each with what tells them apart escaped
+/// ([`crate::apply::diff::look_alike`]).
+fn field_texts(before: Option<&Value>, after: &Value) -> (String, String) {
+    match crate::apply::diff::look_alike(before, after) {
+        Some((then, now)) => {
+            let cell = |text: String| {
+                if text.is_empty() {
+                    "<empty>".into()
+                } else {
+                    text
+                }
+            };
+            (cell(then), cell(now))
+        }
+        None => (
+            before.map(value_text).unwrap_or_default(),
+            value_text(after),
+        ),
+    }
+}
+
 fn assignment(assigned: bool) -> &'static str {
     if assigned { "assigned" } else { "unassigned" }
 }
@@ -287,11 +309,9 @@ fn review_sheet(
                 Change::Field {
                     key, before, after, ..
                 } => {
-                    let then = match (read, before) {
-                        (false, _) => String::new(),
-                        (true, before) => value_text(before.unwrap_or(&Value::Null)),
-                    };
-                    line(sheet, [resource, key, &then, &value_text(after), "set", ""])?;
+                    let (then, now) =
+                        field_texts(read.then_some(before.unwrap_or(&Value::Null)), after);
+                    line(sheet, [resource, key, &then, &now, "set", ""])?;
                 }
                 Change::Credential { credential, value } => {
                     let name = credential.name();

@@ -199,6 +199,7 @@ mod tests {
                 steps: vec![],
                 before: None,
                 not_restorable: Vec::new(),
+                cells: Default::default(),
             };
             let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
             result.message = format!("line {n}\nwith a line end");

@@ -97,6 +97,7 @@ fn what_the_ledger_writes_the_reader_reads() {
         steps: vec![],
         before: None,
         not_restorable: Vec::new(),
+        cells: Default::default(),
     };
     let mut result = StepResult::new(&user, 0, Resource::User, Status::Failed);
     result.message = "+not a number".into();

@@ -225,3 +225,61 @@ fn loose_equality_follows_odins_types() {
     assert!(!same(None, &json!("")));
     assert!(!same(Some(&json!(1)), &json!(true)));
 }
+
+#[test]
+fn text_compares_in_nfc_either_way() {
+    let (composed, decomposed) = ("Zo\u{eb} M\u{fc}ller", "Zoe\u{308} Mu\u{308}ller");
+    assert!(same(Some(&json!(composed)), &json!(decomposed)));
+    assert!(same(Some(&json!(decomposed)), &json!(composed)));
+    assert!(same(Some(&json!([decomposed])), &json!([composed])));
+    assert!(same(
+        Some(&json!({"name": decomposed})),
+        &json!({"name": composed})
+    ));
+    assert!(!same(Some(&json!(composed)), &json!("Zoe Muller")));
+    assert!(!same(Some(&json!([composed, 1])), &json!([composed])));
+    // Already as planned: no change shown, no write.
+    for (live, sheet) in [(composed, decomposed), (decomposed, composed)] {
+        let d = diff(
+            &step(Resource::User, json!({"callingLineIdFirstName": sheet})),
+            &json!({"callingLineIdFirstName": live}),
+        )
+        .unwrap();
+        assert_eq!((d.changes.len(), d.body), (0, None));
+        let nested = diff(
+            &step(Resource::User, json!({"address.city": sheet})),
+            &json!({"address": {"city": live, "zip": "1"}}),
+        )
+        .unwrap();
+        assert_eq!(nested.body, None);
+    }
+}
+
+#[test]
+fn values_that_print_the_same_are_shown_escaped() {
+    assert_eq!(
+        look_alike(
+            Some(&json!("Zo\u{eb} M\u{fc}ller")),
+            &json!("Zo\u{eb}\u{a0}M\u{fc}ller")
+        ),
+        Some((
+            "Zo\u{eb} M\u{fc}ller".to_string(),
+            "Zo\u{eb}\\u{a0}M\u{fc}ller".to_string()
+        ))
+    );
+    assert_eq!(
+        look_alike(Some(&json!(1001)), &json!("1001\u{200b}")),
+        Some(("1001".to_string(), "1001\\u{200b}".to_string()))
+    );
+    // A visible difference, or nothing to show, is left as it is.
+    assert_eq!(look_alike(Some(&json!("1001")), &json!("1002")), None);
+    assert_eq!(look_alike(None, &json!("1001")), None);
+    assert_eq!(look_alike(Some(&json!(true)), &json!("true")), None);
+    // The escapes are only shown: the change still writes the value as it is.
+    let d = diff(
+        &step(Resource::User, json!({"lastName": "M\u{fc}ller\u{200b}"})),
+        &json!({"lastName": "M\u{fc}ller"}),
+    )
+    .unwrap();
+    assert_eq!(d.body, Some(json!({"lastName": "M\u{fc}ller\u{200b}"})));
+}

@@ -427,6 +427,7 @@ mod tests {
             steps: vec![step.unwrap()],
             before: None,
             not_restorable: Vec::new(),
+            cells: Default::default(),
         }
     }
 

@@ -34,6 +34,7 @@ fn user(before: Option<Value>) -> UserPlan {
             b
         }),
         not_restorable: Vec::new(),
+        cells: Default::default(),
     }
 }
 
