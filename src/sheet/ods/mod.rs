@@ -209,3 +209,74 @@ fn grid(path: &Path, worksheet: &str, sheet: Collected) -> Result<Grid, SheetErr
         looks: sheet.looks,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// An ODS workbook of `parts` (name, text) after its mimetype.
+    fn workbook(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("mimetype", options).expect("part");
+        zip.write_all(MIMETYPE).expect("written");
+        for (name, text) in parts {
+            zip.start_file(*name, options).expect("part");
+            zip.write_all(text.as_bytes()).expect("written");
+        }
+        zip.finish().expect("zipped").into_inner()
+    }
+
+    fn content(tables: &str) -> String {
+        format!(
+            "<office:document-content><office:automatic-styles>\
+             <style:style style:name=\"ta1\" style:family=\"table\"><style:table-properties table:display=\"false\"/></style:style>\
+             </office:automatic-styles><office:body><office:spreadsheet>{tables}</office:spreadsheet>\
+             </office:body></office:document-content>"
+        )
+    }
+
+    const ROW: &str = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>userId</text:p></table:table-cell></table:table-row>";
+
+    #[test]
+    fn a_workbook_whose_every_sheet_is_hidden_is_refused_unless_one_is_named() {
+        let tables = format!(
+            "<table:table table:name=\"A\" table:style-name=\"ta1\">{ROW}</table:table>\
+             <table:table table:name=\"B\" table:style-name=\"ta1\">{ROW}</table:table>"
+        );
+        let bytes = workbook(&[("content.xml", &content(&tables))]);
+        let path = Path::new("hidden.ods");
+        match read(path, &bytes, None) {
+            Err(SheetError::Workbook { message, .. }) => assert_eq!(
+                message,
+                "every worksheet is hidden (`A`, `B`); name the one to read with --sheet"
+            ),
+            Err(other) => panic!("another error: {other}"),
+            Ok(_) => panic!("not refused"),
+        }
+        let named = read(path, &bytes, Some("B"))
+            .expect("read")
+            .expect("an ODS");
+        assert_eq!(named.worksheet.as_deref(), Some("B"));
+        assert!(named.warnings.is_empty());
+    }
+
+    #[test]
+    fn only_an_ods_whose_manifest_describes_encryption_is_encrypted() {
+        let manifest = "<manifest:manifest><manifest:file-entry manifest:full-path=\"content.xml\">\
+             <manifest:encryption-data manifest:checksum=\"x\"/></manifest:file-entry></manifest:manifest>";
+        let encrypted = workbook(&[("META-INF/manifest.xml", manifest)]);
+        assert!(ods_encrypted(&encrypted));
+        let plain = workbook(&[("META-INF/manifest.xml", "<manifest:manifest/>")]);
+        assert!(!ods_encrypted(&plain));
+        assert!(!ods_encrypted(b"userId,user.extension\n"));
+        assert!(matches!(
+            read(Path::new("x.ods"), &encrypted, None),
+            Err(SheetError::Encrypted(_))
+        ));
+        // Not an ODS workbook: left to the other readers.
+        assert!(matches!(read(Path::new("x.csv"), b"a,b\n", None), Ok(None)));
+    }
+}

@@ -166,7 +166,10 @@ pub(super) fn read<R: BufRead>(
             Event::End(e) => match e.name().as_ref() {
                 "table:table-row" => {
                     if !cells.is_empty() && repeats > 0 {
-                        sheet.hold(row, repeats, std::mem::take(&mut cells));
+                        // Kept at its length; `cells` keeps its capacity for the next row.
+                        let mut kept = Vec::with_capacity(cells.len());
+                        kept.append(&mut cells);
+                        sheet.hold(row, repeats, kept);
                     }
                     row += repeats;
                 }
