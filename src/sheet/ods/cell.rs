@@ -298,6 +298,12 @@ mod tests {
         assert_eq!(float("2138", "02138"), formatted(2138.0, "02138"));
         assert_eq!(float("1234", "1,234"), formatted(1234.0, "1,234"));
         assert_eq!(float("4", "4.0"), formatted(4.0, "4.0"));
+        // Calc's General format: 1e20 is saved as `1E+020`, and displayed so.
+        assert_eq!(float("1E+020", "1E+020"), formatted(1e20, "1E+020"));
+        assert_eq!(
+            float("0.333333333333333", "0.333333333333333"),
+            Cell::Number(0.333333333333333)
+        );
         // Binary noise displayed in full is still the number a spreadsheet shows.
         assert_eq!(
             float("434.99999999999994", "434.99999999999994"),
