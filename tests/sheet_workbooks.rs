@@ -1,7 +1,8 @@
 //! Workbooks as spreadsheets really write them (issue 15): numbers with binary noise or more
 //! digits than a spreadsheet keeps, and stray cells far from the data, which cost one cell
 //! each (never the rectangle up to them). XLSX files are written here with rust_xlsxwriter;
-//! ODS files by hand, as the few XML parts the format needs.
+//! ODS files by hand, as the few XML parts the format needs (tests/sheet_ods.rs reads ODS
+//! files Calc saved).
 
 use std::io::Write;
 use std::path::Path;
@@ -199,7 +200,7 @@ fn float(n: &str) -> String {
 }
 
 #[test]
-fn ods_numbers_are_read_as_shown_and_a_far_stray_cell_is_refused_before_it_is_read() {
+fn ods_numbers_are_read_as_shown_and_a_far_stray_cell_costs_one_cell() {
     let dir = workdir();
     let header = format!(
         "<table:table-row>{}{}</table:table-row>",
@@ -219,7 +220,8 @@ fn ods_numbers_are_read_as_shown_and_a_far_stray_cell_is_refused_before_it_is_re
     let doc: Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(patch(&doc, 0, "user")["extension"], "435");
 
-    // One cell in XFD1 over 700 rows: calamine would build 700 × 16,384 cells.
+    // One cell in XFD1 over 700 rows: a dense reader would build 700 × 16,384 cells; it is
+    // one cell, found at its place as in an XLSX workbook.
     let stray = format!(
         "<table:table-row>{}{}<table:table-cell table:number-columns-repeated=\"16381\"/>{}</table:table-row>",
         text("userId"),
@@ -236,7 +238,24 @@ fn ods_numbers_are_read_as_shown_and_a_far_stray_cell_is_refused_before_it_is_re
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert_eq!(
         run.stderr,
-        "error: `stray.ods`, worksheet `Users`, is too big to read: its cells span 701 rows × \
+        "error: `stray.ods` has 1 problem; nothing was planned\n  row 1, column XFD (`notes`): \
+         `notes` is not a field path (`namespace.field`, e.g. `user.extension`); to use titles \
+         of your own, pass a mapping file with --mapping\n"
+    );
+
+    // A title in every column (one cell repeated 16,383 times) over 611 rows: more than
+    // 10,000,000 cells really hold something.
+    let wide = format!(
+        r#"<table:table-row>{}<table:table-cell office:value-type="string" table:number-columns-repeated="16383"><text:p>x</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="611">{}</table:table-row>"#,
+        text("userId"),
+        text("u1001@example.test")
+    );
+    ods(dir.path(), "wide.ods", &wide);
+    let run = sleipnir_in(dir.path(), &["plan", "wide.ods"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(
+        run.stderr,
+        "error: `wide.ods`, worksheet `Users`, is too big to read: its cells span 612 rows × \
          16,384 columns (more than 10,000,000 cells), out to XFD1; clear the cells past your \
          data, or split the sheet\n"
     );

@@ -137,8 +137,12 @@ pub(super) fn hidden_rows_text(numbers: &[usize], looks: &Looks, skipped: bool) 
         ""
     };
     if skipped {
-        let them = if numbers.len() == 1 { "it" } else { "they" };
-        return format!("{rows}{cause}; {them} were left out, as --hidden-rows skip asks");
+        let them = if numbers.len() == 1 {
+            "it was"
+        } else {
+            "they were"
+        };
+        return format!("{rows}{cause}; {them} left out, as --hidden-rows skip asks");
     }
     format!(
         "{rows}{cause}; sleipnir reads a sheet as you see it: show them (clear the filter, \

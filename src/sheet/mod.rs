@@ -18,7 +18,7 @@ mod encoding;
 mod grid;
 mod looks;
 mod number;
-mod ods_extent;
+mod ods;
 pub mod title;
 mod workbook;
 

@@ -1,4 +1,4 @@
-//! Workbooks (XLSX, XLSM, XLSB, XLS, ODS) through calamine.
+//! Workbooks (XLSX, XLSM, XLSB, XLS) through calamine; ODS through `ods`.
 //!
 //! Only the cells that hold something are read: XLSX and XLSB through calamine's cell
 //! readers, which stream the worksheet, never through its dense `Range`, which is the
@@ -29,7 +29,10 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, name: Option<&str>) -> Result<Gr
         path: path.to_path_buf(),
         message,
     };
-    super::ods_extent::check(path, &bytes)?;
+    // ODS: read by `ods`, streamed and sparse, with what the sheet shows.
+    if let Some(grid) = super::ods::read(path, &bytes, name)? {
+        return Ok(grid);
+    }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| workbook_error(e.to_string()))?;
     let names = workbook.sheet_names();
@@ -85,8 +88,8 @@ fn used_cells<RS: Read + Seek>(
                 keep(row, column, cell_ref(found.get_value()));
             }
         }
-        // XLS (at most 256 columns × 65,536 rows) and ODS are parsed whole when opened;
-        // an ODS sheet that spans too much was refused before (`ods_extent`).
+        // XLS (at most 256 columns × 65,536 rows) is parsed whole when opened; ODS is
+        // read by `ods` and never reaches here.
         other => {
             let range = other.worksheet_range(name)?;
             let (first_row, first_column) = range.start().unwrap_or((0, 0));

@@ -1,0 +1,278 @@
+//! ODS workbooks as LibreOffice Calc saves them (issue 22): `plan` reads what the person
+//! sees in Calc, or refuses the sheet with the row, the column and what to do. The files in
+//! tests/fixtures/ods/ were made with Calc itself (see the README there).
+
+use serde_json::{Value, json};
+
+use crate::sheet_hygiene::patch;
+use crate::sim_support::odin;
+use crate::support::{Run, root, run_on, sleipnir_in, workdir};
+
+/// `sleipnir plan FIXTURE ARGS` from tests/fixtures/ods.
+fn plan(fixture: &str, args: &[&str]) -> Run {
+    let mut all = vec!["plan", fixture];
+    all.extend(args);
+    sleipnir_in(&root().join("tests/fixtures/ods"), &all)
+}
+
+/// The JSON plan of `fixture`, which must plan.
+fn planned(fixture: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let run = plan(fixture, &all);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    serde_json::from_str(&run.stdout).expect("json")
+}
+
+fn user_ids(doc: &Value) -> Vec<&str> {
+    doc["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["userId"].as_str().expect("user id"))
+        .collect()
+}
+
+/// The refusal `plan` prints for `fixture`, which must be refused (exit 2).
+fn refused(fixture: &str, args: &[&str]) -> String {
+    let run = plan(fixture, args);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(run.stdout, "", "nothing is planned");
+    run.stderr
+}
+
+#[test]
+fn a_hidden_first_sheet_is_passed_over_for_the_active_one_and_read_only_when_named() {
+    // Sheets: `Old wave (do not use)` (hidden), `Notes`, `Users` (active).
+    let doc = planned("hidden-first-sheet.ods", &[]);
+    assert_eq!(doc["source"]["worksheet"], "Users");
+    assert_eq!(user_ids(&doc), ["u0101@example.test", "u0102@example.test"]);
+    assert_eq!(
+        doc["warnings"],
+        json!([
+            "worksheet `Old wave (do not use)` is hidden and was not read; read `Users`, the \
+             active sheet; name a hidden sheet with --sheet to read it"
+        ])
+    );
+    let named = planned(
+        "hidden-first-sheet.ods",
+        &["--sheet", "Old wave (do not use)"],
+    );
+    assert_eq!(named["source"]["worksheet"], "Old wave (do not use)");
+    assert_eq!(
+        user_ids(&named),
+        ["u0001@example.test", "u0002@example.test"]
+    );
+    assert_eq!(named["warnings"], json!([]));
+    assert_eq!(
+        refused("hidden-first-sheet.ods", &["--sheet", "Old wave"]),
+        "error: `hidden-first-sheet.ods` has no worksheet `Old wave` (it has: Old wave (do not \
+         use), Notes, Users)\n"
+    );
+}
+
+#[test]
+fn a_row_hidden_by_hand_is_refused_skipped_or_included() {
+    assert_eq!(
+        refused("hidden-rows.ods", &[]),
+        "error: `hidden-rows.ods` has 1 problem; nothing was planned\n  row 4 is hidden; \
+         sleipnir reads a sheet as you see it: show them (clear the filter, or Unhide), or run \
+         again with --hidden-rows skip to leave them out or --hidden-rows include to read them \
+         as data\n"
+    );
+    let skipped = planned("hidden-rows.ods", &["--hidden-rows", "skip"]);
+    let ids = user_ids(&skipped);
+    assert_eq!(ids.len(), 5);
+    assert!(!ids.contains(&"u0003@example.test"), "{ids:?}");
+    assert_eq!(
+        skipped["warnings"],
+        json!(["row 4 is hidden; it was left out, as --hidden-rows skip asks"])
+    );
+    let included = planned("hidden-rows.ods", &["--hidden-rows", "include"]);
+    assert_eq!(user_ids(&included).len(), 6);
+    assert_eq!(
+        patch(&included, 2, "user")["callingLineIdLastName"],
+        "Hopper"
+    );
+}
+
+#[test]
+fn rows_an_autofilter_hides_are_refused_naming_the_filter() {
+    // The filter shows only `Turing`: row 3, user 2 of 8.
+    assert_eq!(
+        refused("filtered.ods", &[]),
+        "error: `filtered.ods` has 1 problem; nothing was planned\n  7 rows holding data are \
+         hidden (2, 4–9) by the sheet's filter or by hand; sleipnir reads a sheet as you see \
+         it: show them (clear the filter, or Unhide), or run again with --hidden-rows skip to \
+         leave them out or --hidden-rows include to read them as data\n"
+    );
+    let skipped = planned("filtered.ods", &["--hidden-rows", "skip"]);
+    assert_eq!(user_ids(&skipped), ["u0002@example.test"]);
+    assert_eq!(skipped["source"]["hidden_rows"], "skip");
+    assert_eq!(
+        user_ids(&planned("filtered.ods", &["--hidden-rows", "include"])).len(),
+        8
+    );
+}
+
+#[test]
+fn rows_of_a_collapsed_outline_group_are_hidden_rows() {
+    assert!(refused("outline.ods", &[]).contains("3 rows holding data are hidden (3–5); sleipnir"));
+    let skipped = planned("outline.ods", &["--hidden-rows", "skip"]);
+    assert_eq!(
+        user_ids(&skipped),
+        [
+            "u0001@example.test",
+            "u0005@example.test",
+            "u0006@example.test"
+        ]
+    );
+}
+
+#[test]
+fn a_hidden_column_is_refused_skipped_or_included() {
+    assert_eq!(
+        refused("hidden-column.ods", &[]),
+        "error: `hidden-column.ods` has 1 problem; nothing was planned\n  column C \
+         (`user.callingLineIdLastName`) is hidden; sleipnir reads a sheet as you see it: \
+         unhide them, or run again with --hidden-columns skip to leave them out or \
+         --hidden-columns include to read them\n"
+    );
+    let skipped = planned("hidden-column.ods", &["--hidden-columns", "skip"]);
+    assert_eq!(patch(&skipped, 0, "user"), &json!({"extension": "1001"}));
+    assert_eq!(
+        skipped["warnings"],
+        json!([
+            "column C (`user.callingLineIdLastName`) is hidden; it was left out, as \
+             --hidden-columns skip asks"
+        ])
+    );
+    let included = planned("hidden-column.ods", &["--hidden-columns", "include"]);
+    assert_eq!(
+        patch(&included, 0, "user"),
+        &json!({"callingLineIdLastName": "Lovelace", "extension": "1001"})
+    );
+}
+
+#[test]
+fn a_range_merged_down_a_column_is_read_in_each_row_and_one_across_columns_is_refused() {
+    // D2:D4 merged, holding TRUE; D5 FALSE.
+    let doc = planned("merged-down.ods", &[]);
+    let dnd: Vec<&Value> = (0..4)
+        .map(|i| &patch(&doc, i, "settings")["Do Not Disturb.isActive"])
+        .collect();
+    assert_eq!(
+        dnd,
+        [&json!(true), &json!(true), &json!(true), &json!(false)]
+    );
+    assert_eq!(
+        doc["warnings"],
+        json!([
+            "cells D2:D4 (column D, `settings.Do Not Disturb.isActive`) are merged; their value \
+             was read in each of rows 2–4, as the sheet shows it"
+        ])
+    );
+    assert_eq!(
+        refused("merged-across.ods", &[]),
+        "error: `merged-across.ods` has 1 problem; nothing was planned\n  row 3, column B \
+         (`user.extension`): cells B3:C3 are merged across columns, so one value stands for \
+         several fields; unmerge them and fill each cell\n"
+    );
+}
+
+#[test]
+fn numbers_are_read_as_their_format_shows_them() {
+    // 123 formatted 0000, 2138 formatted 00000, 4 rings formatted 0.0.
+    let doc = planned("formats.ods", &[]);
+    assert_eq!(patch(&doc, 0, "user")["extension"], "0123");
+    let settings = patch(&doc, 0, "settings");
+    assert_eq!(
+        settings["Call Forwarding Always.forwardToPhoneNumber"],
+        "02138"
+    );
+    assert_eq!(settings["Call Forwarding No Answer.numberOfRings"], 4);
+    assert_eq!(patch(&doc, 1, "user")["extension"], "2002");
+    // 1234 formatted #,##0 in a text field.
+    assert_eq!(
+        refused("thousands.ods", &[]),
+        "error: `thousands.ods` has 1 problem; nothing was planned\n  row 3, column B \
+         (`user.extension`): `1,234` is how the spreadsheet shows the number 1234 (its \
+         format), with more than digits; format the column as Text, type the values as they \
+         should be sent, and save\n"
+    );
+}
+
+#[test]
+fn error_results_and_dates_are_refused_at_their_cells() {
+    let error = "is an error cell (a formula that failed, or the error typed), not a value; \
+                 fix the formula or type the value";
+    assert_eq!(
+        refused("errors.ods", &[]),
+        format!(
+            "error: `errors.ods` has 4 problems; nothing was planned\n  row 2, column B \
+             (`user.extension`): `#N/A` {error}\n  row 3, column B (`user.extension`): \
+             `#DIV/0!` {error}\n  row 4, column C (`user.callingLineIdLastName`): `#VALUE!` \
+             {error}\n  row 5, column C (`user.callingLineIdLastName`): `2026-01-12` is a date \
+             or time cell, which no field takes: the spreadsheet likely turned what was typed \
+             (such as `1-12`) into a date; format the column as Text, type the value again and \
+             save\n"
+        )
+    );
+}
+
+#[test]
+fn formulas_a_script_wrote_without_a_value_are_refused() {
+    let never = "is a formula the workbook holds no computed value for (it was written by a \
+                 program and never calculated); open and save the workbook in a spreadsheet, or \
+                 write values instead of formulas";
+    assert_eq!(
+        refused("formula-no-value.ods", &[]),
+        format!(
+            "error: `formula-no-value.ods` has 3 problems; nothing was planned\n  row 2, column \
+             B (`user.extension`): `=1000+1` {never}\n  row 4, column A (`userId`): \
+             `=CONCATENATE(\"u0003\";\"@example.test\")` (a formula without a computed value) \
+             is not a user id\n  row 4, column B (`user.extension`): `=1000+3` {never}\n"
+        )
+    );
+}
+
+#[test]
+fn an_encrypted_workbook_is_refused_as_one_whatever_its_name() {
+    let message = |name: &str| {
+        format!(
+            "error: `{name}` is an encrypted (password-protected) workbook, which sleipnir \
+             cannot read; open it in the spreadsheet, remove the password (File › Info › \
+             Protect Workbook › Encrypt with Password, or Save As without one) and save an \
+             unprotected copy\n"
+        )
+    };
+    assert_eq!(refused("encrypted.ods", &[]), message("encrypted.ods"));
+    let dir = workdir();
+    let fixture = root().join("tests/fixtures/ods/encrypted.ods");
+    std::fs::copy(&fixture, dir.path().join("encrypted.xlsx")).expect("copied");
+    let run = sleipnir_in(dir.path(), &["plan", "encrypted.xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(run.stderr, message("encrypted.xlsx"));
+}
+
+#[tokio::test]
+async fn apply_sends_nothing_for_a_sheet_with_hidden_rows() {
+    let odin = odin(sleipnir::sim::SimConfig {
+        users: 3,
+        ..Default::default()
+    })
+    .await;
+    let total = odin.stats().await.total;
+    let dir = workdir();
+    let fixture = root().join("tests/fixtures/ods/filtered.ods");
+    std::fs::copy(&fixture, dir.path().join("filtered.ods")).expect("copied");
+    let run = run_on(dir.path(), &odin.sim, &["apply", "filtered.ods"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("7 rows holding data are hidden (2, 4–9)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(odin.stats().await.total, total, "nothing reached Odin");
+}
