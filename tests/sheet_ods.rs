@@ -212,10 +212,9 @@ fn error_results_and_dates_are_refused_at_their_cells() {
             "error: `errors.ods` has 4 problems; nothing was planned\n  row 2, column B \
              (`user.extension`): `#N/A` {error}\n  row 3, column B (`user.extension`): \
              `#DIV/0!` {error}\n  row 4, column C (`user.callingLineIdLastName`): `#VALUE!` \
-             {error}\n  row 5, column C (`user.callingLineIdLastName`): `2026-01-12` is a date \
-             or time cell, which no field takes: the spreadsheet likely turned what was typed \
-             (such as `1-12`) into a date; format the column as Text, type the value again and \
-             save\n"
+             {error}\n  row 5, column C (`user.callingLineIdLastName`): `2026-01-12` is a date, \
+             and no field takes one: the spreadsheet likely turned what was typed (such as \
+             `1-12`) into a date; format the column as Text, type the value again and save\n"
         )
     );
 }
