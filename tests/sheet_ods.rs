@@ -240,9 +240,10 @@ fn an_encrypted_workbook_is_refused_as_one_whatever_its_name() {
     let message = |name: &str| {
         format!(
             "error: `{name}` is an encrypted (password-protected) workbook, which sleipnir \
-             cannot read; open it in the spreadsheet, remove the password (File › Info › \
-             Protect Workbook › Encrypt with Password, or Save As without one) and save an \
-             unprotected copy\n"
+             cannot read; open it in the spreadsheet and save a copy without a password \
+             (Excel: File › Info › Protect Workbook › Encrypt with Password, and clear it; \
+             LibreOffice: File › Save As, without Save with password), then give sleipnir \
+             that copy\n"
         )
     };
     assert_eq!(refused("encrypted.ods", &[]), message("encrypted.ods"));

@@ -241,8 +241,9 @@ pub enum SheetError {
     /// password a spreadsheet opens without asking), whatever its extension.
     #[error(
         "`{0}` is an encrypted (password-protected) workbook, which sleipnir cannot read; \
-         open it in the spreadsheet, remove the password (File › Info › Protect Workbook › \
-         Encrypt with Password, or Save As without one) and save an unprotected copy"
+         open it in the spreadsheet and save a copy without a password (Excel: File › Info › \
+         Protect Workbook › Encrypt with Password, and clear it; LibreOffice: File › Save As, \
+         without Save with password), then give sleipnir that copy"
     )]
     Encrypted(PathBuf),
     /// The file is not delimited text: NUL bytes that are not UTF-16, or a workbook named
