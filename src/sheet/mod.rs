@@ -18,6 +18,7 @@ mod encoding;
 mod grid;
 mod looks;
 mod number;
+mod numfmt;
 mod ods_extent;
 pub mod title;
 mod workbook;
