@@ -5,20 +5,22 @@
 //! it cannot write what a file may hold (a formula with no stored result, a typed error);
 //! the encrypted ones are fixtures (tests/fixtures/encrypted/README.md).
 
+mod values;
+
 use std::io::{Read, Write};
 use std::path::Path;
 
-use rust_xlsxwriter::{ExcelDateTime, FilterCondition, Format, Formula, Workbook, Worksheet};
+use rust_xlsxwriter::{FilterCondition, Format, Workbook, Worksheet};
 use serde_json::Value;
 
 use crate::sheet_hygiene::patch;
-use crate::support::{Run, root, run_on, sleipnir_in, workdir};
+use crate::support::{Run, sleipnir_in, workdir};
 
-const HEADER: [&str; 3] = ["userId", "user.title", "user.extension"];
+pub(super) const HEADER: [&str; 3] = ["userId", "user.title", "user.extension"];
 
 /// A worksheet named `Users` of `HEADER` and users 1..=`count` (title `Sales` for odd
 /// users, `Support` for even ones; extension 7000 + n, as text).
-fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
+pub(super) fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
     let sheet = book.add_worksheet();
     sheet.set_name("Users").expect("name");
     for (c, title) in HEADER.iter().enumerate() {
@@ -35,23 +37,23 @@ fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
     sheet
 }
 
-fn user(n: u32) -> String {
+pub(super) fn user(n: u32) -> String {
     format!("user{n:05}@sim.example.net")
 }
 
-fn save(book: &mut Workbook, dir: &Path, name: &str) {
+pub(super) fn save(book: &mut Workbook, dir: &Path, name: &str) {
     book.save(dir.join(name)).expect("saved");
 }
 
 /// `sleipnir plan NAME ARGS` in `dir`.
-fn plan(dir: &Path, name: &str, args: &[&str]) -> Run {
+pub(super) fn plan(dir: &Path, name: &str, args: &[&str]) -> Run {
     let mut all = vec!["plan", name];
     all.extend(args);
     sleipnir_in(dir, &all)
 }
 
 /// The JSON plan of `name`, which must plan, and its stderr.
-fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) {
+pub(super) fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
     let run = plan(dir, name, &all);
@@ -60,7 +62,7 @@ fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) {
 }
 
 /// The user ids a plan changes, in order.
-fn planned_users(doc: &Value) -> Vec<String> {
+pub(super) fn planned_users(doc: &Value) -> Vec<String> {
     doc["users"]
         .as_array()
         .expect("users")
@@ -70,7 +72,7 @@ fn planned_users(doc: &Value) -> Vec<String> {
 }
 
 /// The XML element of cell `reference` in worksheet XML `xml`.
-fn cell(xml: &str, reference: &str) -> String {
+pub(super) fn cell(xml: &str, reference: &str) -> String {
     let start = xml
         .find(&format!("<c r=\"{reference}\""))
         .expect("the cell");
@@ -79,7 +81,7 @@ fn cell(xml: &str, reference: &str) -> String {
 }
 
 /// Rewrite the first worksheet's XML of the workbook at `path` with `change`.
-fn patch_worksheet(path: &Path, change: impl Fn(String) -> String) {
+pub(super) fn patch_worksheet(path: &Path, change: impl Fn(String) -> String) {
     let bytes = std::fs::read(path).expect("read");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -287,215 +289,4 @@ fn a_range_merged_down_a_column_fills_its_rows_and_one_across_columns_is_refused
         "{}",
         refused.stderr
     );
-}
-
-#[test]
-fn numbers_plan_as_their_format_shows_them_or_are_refused_in_text_fields() {
-    let dir = workdir();
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let titles = [
-        "userId",
-        "user.extension",
-        "user.address.zipOrPostalCode",
-        "settings.Call Forwarding No Answer.numberOfRings",
-    ];
-    for (c, title) in titles.iter().enumerate() {
-        sheet.write_string(0, c as u16, *title).expect("cell");
-    }
-    let padded = Format::new().set_num_format("0000");
-    let zip = Format::new().set_num_format("00000");
-    let two = Format::new().set_num_format("0.00");
-    let thousands = Format::new().set_num_format("#,##0");
-    sheet.write_string(1, 0, user(1)).expect("cell");
-    sheet
-        .write_number_with_format(1, 1, 123, &padded)
-        .expect("cell");
-    sheet
-        .write_number_with_format(1, 2, 2138, &zip)
-        .expect("cell");
-    sheet.write_number_with_format(1, 3, 4, &two).expect("cell");
-    sheet.write_string(2, 0, user(2)).expect("cell");
-    sheet
-        .write_number_with_format(2, 1, 1234, &thousands)
-        .expect("cell");
-    save(&mut book, dir.path(), "formats.xlsx");
-    let refused = plan(dir.path(), "formats.xlsx", &[]);
-    assert_eq!(refused.code, 2, "{}", refused.transcript());
-    assert_eq!(
-        refused.stderr,
-        "error: `formats.xlsx` has 1 problem; nothing was planned\n  row 3, column B \
-         (`user.extension`): `1,234` is how the spreadsheet shows the number 1234 (its format \
-         `#,##0`), with more than digits; format the column as Text, type the values as they \
-         should be sent, and save\n"
-    );
-    patch_worksheet(&dir.path().join("formats.xlsx"), |xml| {
-        let end = xml.find("<row r=\"3\"").expect("row 3");
-        let close = xml[end..].find("</row>").expect("end") + end + "</row>".len();
-        format!("{}{}", &xml[..end], &xml[close..])
-    });
-    let (doc, _) = planned(dir.path(), "formats.xlsx", &[]);
-    assert_eq!(patch(&doc, 0, "user")["extension"], "0123");
-    assert_eq!(patch(&doc, 0, "user")["address.zipOrPostalCode"], "02138");
-    assert_eq!(
-        patch(&doc, 0, "settings")["Call Forwarding No Answer.numberOfRings"],
-        4
-    );
-}
-
-#[test]
-fn a_date_cell_is_refused_with_its_date() {
-    let dir = workdir();
-    let mut book = Workbook::new();
-    let sheet = users(&mut book, 1);
-    let date = ExcelDateTime::from_ymd(2026, 1, 12).expect("date");
-    sheet
-        .write_date_with_format(1, 2, &date, &Format::new().set_num_format("d-mmm"))
-        .expect("cell");
-    save(&mut book, dir.path(), "date.xlsx");
-    let refused = plan(dir.path(), "date.xlsx", &[]);
-    assert_eq!(refused.code, 2, "{}", refused.transcript());
-    assert!(
-        refused
-            .stderr
-            .contains("row 2, column C (`user.extension`): `2026-01-12` is a date or time cell"),
-        "{}",
-        refused.stderr
-    );
-}
-
-#[test]
-fn formulas_plan_their_computed_value_and_are_refused_without_one() {
-    let dir = workdir();
-    let mut book = Workbook::new();
-    let sheet = users(&mut book, 4);
-    sheet
-        .write_formula(1, 2, Formula::new("=7000+1").set_result("7001"))
-        .expect("cell");
-    // A text result that is empty is a value: blank (patched in below: rust_xlsxwriter
-    // writes its default result, 0, for an empty one).
-    sheet
-        .write_formula(2, 1, Formula::new("=\"\"").set_result("blank"))
-        .expect("cell");
-    sheet.write_formula(3, 2, "=A4&\"x\"").expect("cell");
-    save(&mut book, dir.path(), "formulas.xlsx");
-    // Written by a program: the workbook asks to be recalculated when opened, and the
-    // formula given no result holds 0, which no spreadsheet computed.
-    let refused = plan(dir.path(), "formulas.xlsx", &[]);
-    assert_eq!(refused.code, 2, "{}", refused.transcript());
-    assert_eq!(
-        refused.stderr,
-        "error: `formulas.xlsx` has 1 problem; nothing was planned\n  row 4, column C \
-         (`user.extension`): `=A4&\"x\"` is a formula the workbook holds no computed value for \
-         (it was written by a program and never calculated); open and save the workbook in a \
-         spreadsheet, or write values instead of formulas\n"
-    );
-    // As openpyxl writes a formula (`<v/>`), and with no result element at all.
-    patch_worksheet(&dir.path().join("formulas.xlsx"), |xml| {
-        xml.replace("<v>blank</v>", "<v></v>")
-            .replace("<f>A4&amp;\"x\"</f><v>0</v>", "<f>A4&amp;\"x\"</f><v/>")
-            .replace(&cell(&xml, "C5"), "<c r=\"C5\"><f>A5*2</f></c>")
-    });
-    let refused = plan(dir.path(), "formulas.xlsx", &[]);
-    assert_eq!(refused.code, 2, "{}", refused.transcript());
-    assert!(
-        refused.stderr.contains("has 2 problems"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused
-            .stderr
-            .contains("row 5, column C (`user.extension`): `=A5*2` is a formula"),
-        "{}",
-        refused.stderr
-    );
-    patch_worksheet(&dir.path().join("formulas.xlsx"), |xml| {
-        xml.replace(
-            "<c r=\"C4\"><f>A4&amp;\"x\"</f><v/>",
-            "<c r=\"C4\" t=\"str\"><f>A4&amp;\"x\"</f><v>7003x</v>",
-        )
-        .replace("<c r=\"C5\"><f>A5*2</f></c>", "")
-    });
-    let (doc, _) = planned(dir.path(), "formulas.xlsx", &[]);
-    assert_eq!(patch(&doc, 0, "user")["extension"], "7001");
-    assert_eq!(patch(&doc, 1, "user")["title"], Value::Null);
-    assert_eq!(patch(&doc, 2, "user")["extension"], "7003x");
-}
-
-#[test]
-fn error_cells_typed_or_a_formula_s_result_are_refused() {
-    let dir = workdir();
-    let mut book = Workbook::new();
-    let sheet = users(&mut book, 2);
-    sheet
-        .write_formula(1, 2, Formula::new("=NA()").set_result("#N/A"))
-        .expect("cell");
-    sheet
-        .write_formula(2, 2, Formula::new("=NA()").set_result("#N/A"))
-        .expect("cell");
-    save(&mut book, dir.path(), "errors.xlsx");
-    // The second one typed: an error cell with no formula.
-    patch_worksheet(&dir.path().join("errors.xlsx"), |xml| {
-        let at = xml.find("<c r=\"C3\"").expect("C3");
-        format!("{}{}", &xml[..at], xml[at..].replacen("<f>NA()</f>", "", 1))
-    });
-    let refused = plan(dir.path(), "errors.xlsx", &[]);
-    assert_eq!(refused.code, 2, "{}", refused.transcript());
-    for row in [2, 3] {
-        assert!(
-            refused.stderr.contains(&format!(
-                "row {row}, column C (`user.extension`): `#N/A` is an error cell"
-            )),
-            "{}",
-            refused.stderr
-        );
-    }
-}
-
-#[test]
-fn encrypted_workbooks_are_refused_whatever_their_name() {
-    for name in [
-        "password.xlsx",
-        "velvetsweatshop.xlsx",
-        "password.xls",
-        "velvetsweatshop.xls",
-        "password.ods",
-        "password-named.csv",
-        "velvetsweatshop-xls-named.csv",
-    ] {
-        let path = format!("tests/fixtures/encrypted/{name}");
-        let run = sleipnir_in(&root(), &["plan", &path]);
-        assert_eq!(run.code, 2, "{name}: {}", run.transcript());
-        assert_eq!(
-            run.stderr,
-            format!(
-                "error: `{path}` is an encrypted (password-protected) workbook, which sleipnir \
-                 cannot read; open it in the spreadsheet, remove the password (File › Info › \
-                 Protect Workbook › Encrypt with Password, or Save As without one) and save an \
-                 unprotected copy\n"
-            ),
-            "{name}"
-        );
-    }
-}
-
-#[test]
-fn a_refused_sheet_sends_nothing_to_odin() {
-    let sim = sleipnir::sim::Simulator::start(
-        sleipnir::sim::SimConfig {
-            users: 4,
-            ..sleipnir::sim::SimConfig::default()
-        },
-        0,
-    )
-    .expect("simulator");
-    let dir = workdir();
-    let mut book = Workbook::new();
-    users(&mut book, 4).set_row_hidden(2).expect("hidden");
-    save(&mut book, dir.path(), "hidden.xlsx");
-    let run = run_on(dir.path(), &sim, &["apply", "hidden.xlsx", "--out", "run"]);
-    assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("row 3 is hidden"), "{}", run.stderr);
-    assert_eq!(sim.stats().total, 0, "{:?}", sim.stats());
 }

@@ -80,3 +80,52 @@ fn encrypted_ods(bytes: &[u8]) -> bool {
     text.windows(b"encryption-data".len())
         .any(|w| w == b"encryption-data")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(text.as_bytes()).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_ods_is_encrypted_when_its_manifest_lists_encryption_data() {
+        let entry = |inside: &str| {
+            format!(
+                "<manifest:manifest><manifest:file-entry manifest:full-path=\"content.xml\">\
+                 {inside}</manifest:file-entry></manifest:manifest>"
+            )
+        };
+        let encrypted = entry("<manifest:encryption-data manifest:checksum-type=\"SHA1/1K\"/>");
+        assert!(is_encrypted(&zip_of(&[(
+            "META-INF/manifest.xml",
+            &encrypted
+        )])));
+        assert!(!is_encrypted(&zip_of(&[(
+            "META-INF/manifest.xml",
+            &entry("")
+        )])));
+        assert!(!is_encrypted(&zip_of(&[(
+            "xl/workbook.xml",
+            "<workbook/>"
+        )])));
+    }
+
+    #[test]
+    fn text_and_broken_files_are_not_encrypted_workbooks() {
+        assert!(!is_encrypted(b"userId,user.extension\n"));
+        assert!(!is_encrypted(b"PK\x03\x04 not really a zip"));
+        assert!(!is_encrypted(
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 not really a compound file"
+        ));
+    }
+}
