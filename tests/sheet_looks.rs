@@ -16,11 +16,11 @@ use serde_json::Value;
 use crate::sheet_hygiene::patch;
 use crate::support::{Run, sleipnir_in, workdir};
 
-pub(super) const HEADER: [&str; 3] = ["userId", "user.title", "user.extension"];
+const HEADER: [&str; 3] = ["userId", "user.title", "user.extension"];
 
 /// A worksheet named `Users` of `HEADER` and users 1..=`count` (title `Sales` for odd
 /// users, `Support` for even ones; extension 7000 + n, as text).
-pub(super) fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
+fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
     let sheet = book.add_worksheet();
     sheet.set_name("Users").expect("name");
     for (c, title) in HEADER.iter().enumerate() {
@@ -37,23 +37,23 @@ pub(super) fn users(book: &mut Workbook, count: u32) -> &mut Worksheet {
     sheet
 }
 
-pub(super) fn user(n: u32) -> String {
+fn user(n: u32) -> String {
     format!("user{n:05}@sim.example.net")
 }
 
-pub(super) fn save(book: &mut Workbook, dir: &Path, name: &str) {
+fn save(book: &mut Workbook, dir: &Path, name: &str) {
     book.save(dir.join(name)).expect("saved");
 }
 
 /// `sleipnir plan NAME ARGS` in `dir`.
-pub(super) fn plan(dir: &Path, name: &str, args: &[&str]) -> Run {
+fn plan(dir: &Path, name: &str, args: &[&str]) -> Run {
     let mut all = vec!["plan", name];
     all.extend(args);
     sleipnir_in(dir, &all)
 }
 
 /// The JSON plan of `name`, which must plan, and its stderr.
-pub(super) fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) {
+fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
     let run = plan(dir, name, &all);
@@ -62,7 +62,7 @@ pub(super) fn planned(dir: &Path, name: &str, args: &[&str]) -> (Value, String) 
 }
 
 /// The user ids a plan changes, in order.
-pub(super) fn planned_users(doc: &Value) -> Vec<String> {
+fn planned_users(doc: &Value) -> Vec<String> {
     doc["users"]
         .as_array()
         .expect("users")
@@ -72,7 +72,7 @@ pub(super) fn planned_users(doc: &Value) -> Vec<String> {
 }
 
 /// The XML element of cell `reference` in worksheet XML `xml`.
-pub(super) fn cell(xml: &str, reference: &str) -> String {
+fn cell(xml: &str, reference: &str) -> String {
     let start = xml
         .find(&format!("<c r=\"{reference}\""))
         .expect("the cell");
@@ -81,7 +81,7 @@ pub(super) fn cell(xml: &str, reference: &str) -> String {
 }
 
 /// Rewrite the first worksheet's XML of the workbook at `path` with `change`.
-pub(super) fn patch_worksheet(path: &Path, change: impl Fn(String) -> String) {
+fn patch_worksheet(path: &Path, change: impl Fn(String) -> String) {
     let bytes = std::fs::read(path).expect("read");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
