@@ -25,6 +25,7 @@ mod review_cmd;
 mod scale_cmd;
 mod secrets_cmd;
 mod sheet_hygiene;
+mod sheet_looks;
 mod sheet_ods;
 mod sheet_workbooks;
 mod sim_api;

@@ -18,6 +18,7 @@ mod encoding;
 mod grid;
 mod looks;
 mod number;
+mod numfmt;
 mod ods;
 pub mod title;
 mod workbook;
@@ -286,7 +287,13 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Sheet, SheetError> {
 /// Read a sheet from the bytes of a file named `path` (the name decides the format and
 /// appears in messages).
 pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<Sheet, SheetError> {
-    let format = format_of(path).ok_or_else(|| SheetError::UnknownFormat(path.to_path_buf()))?;
+    let format = format_of(path);
+    // An encrypted workbook is told by its bytes whatever its name (workbooks find out
+    // while they open).
+    if format != Some(Format::Workbook) && workbook::is_encrypted(&bytes) {
+        return Err(SheetError::Encrypted(path.to_path_buf()));
+    }
+    let format = format.ok_or_else(|| SheetError::UnknownFormat(path.to_path_buf()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let grid = match format {
         Format::Delimited => {
@@ -295,7 +302,7 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<
             }
             delimited::read(path, &bytes)?
         }
-        Format::Workbook => workbook::read(path, bytes, options.worksheet.as_deref())?,
+        Format::Workbook => workbook::read(path, bytes, options)?,
     };
     grid.into_sheet(path, sha256, options)
 }

@@ -1,4 +1,5 @@
-//! Workbooks (XLSX, XLSM, XLSB, XLS) through calamine; ODS through `ods`.
+//! Workbooks (XLSX, XLSM, XLSB, XLS) through calamine, and ODS through [`super::ods`], read
+//! as the person sees them.
 //!
 //! Only the cells that hold something are read: XLSX and XLSB through calamine's cell
 //! readers, which stream the worksheet, never through its dense `Range`, which is the
@@ -6,14 +7,37 @@
 //! column XFD of a 100,000-row sheet, 1.6 billion cells. The grid handed on keeps only the
 //! columns that hold something, so its cost is the data's, and a sheet whose data really
 //! spans more than [`MAX_CELLS`] is refused with its far cell named.
+//!
+//! What each format can say of how a sheet looks:
+//! - XLSX and XLSM (the formats admins use): the active tab, hidden sheets, rows and
+//!   columns, merged ranges, the filter, number formats, and formulas without a computed
+//!   value ([`xlsx`]);
+//! - XLSB: the active tab and hidden sheets;
+//! - XLS: hidden sheets only: the first visible sheet is read (calamine does not pass on
+//!   the active tab of an XLS);
+//! - ODS: read by [`super::ods`], a streaming reader of its own, with all of the above that
+//!   ODS has.
+//!
+//! An encrypted workbook is refused whatever its name ([`open`]).
 
-use std::io::{Cursor, Read, Seek};
+mod open;
+mod tabs;
+mod xlsb_tab;
+mod xlsx;
+mod xlsx_book;
+mod xlsx_looks;
+
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Sheets};
 
-use super::{Cell, Grid, SheetError};
+use super::looks::Looks;
+use super::{Cell, Grid, ReadOptions, SheetError};
 use crate::problem::column_letter;
+use tabs::{Chosen, Tabs};
+
+pub(super) use open::is_encrypted;
 
 /// The most cells (data rows × columns that hold something) a worksheet may span: 100,000
 /// users × 100 columns. Beyond it the sheet is refused rather than read, however much of
@@ -23,91 +47,96 @@ pub const MAX_CELLS: usize = 10_000_000;
 /// A cell that holds something: zero-based row and column, and its value.
 type Placed = (u32, u32, Cell);
 
-/// Read one worksheet (`name`, or the first) with formulas as their cached values.
-pub(super) fn read(path: &Path, bytes: Vec<u8>, name: Option<&str>) -> Result<Grid, SheetError> {
+/// Read one worksheet, as `options` name it or [`tabs::choose`] picks it, with formulas as
+/// their cached values.
+pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<Grid, SheetError> {
     let workbook_error = |message: String| SheetError::Workbook {
         path: path.to_path_buf(),
         message,
     };
+    let wanted = options.worksheet.as_deref();
     // ODS: read by `ods`, streamed and sparse, with what the sheet shows.
-    if let Some(grid) = super::ods::read(path, &bytes, name)? {
+    if let Some(grid) = super::ods::read(path, &bytes, wanted)? {
         return Ok(grid);
     }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| workbook_error(e.to_string()))?;
-    let names = workbook.sheet_names();
-    let chosen = match name {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .cloned()
-            .ok_or_else(|| SheetError::NoSuchWorksheet {
-                path: path.to_path_buf(),
-                wanted: wanted.to_string(),
-                available: names.join(", "),
-                suggestion: crate::suggest::closest(wanted, names.iter().map(String::as_str)),
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| workbook_error("it has no worksheets".to_string()))?,
+    let mut workbook = open::open(path, &bytes)?;
+    let (chosen, cells, looks) = match &mut workbook {
+        Sheets::Xlsx(book) => {
+            let read = xlsx::read(path, &bytes, book, wanted)?;
+            (read.chosen, read.cells, read.looks)
+        }
+        Sheets::Xlsb(book) => {
+            let listed = Tabs::listed_with_active_name(
+                book.sheets_metadata(),
+                xlsb_tab::active(&bytes).as_deref(),
+            );
+            let chosen = tabs::choose(path, &listed, wanted)?;
+            let cells = xlsb_cells(book, &chosen.name)
+                .map_err(|e| workbook_error(format!("worksheet `{}`: {e}", chosen.name)))?;
+            (chosen, cells, Looks::default())
+        }
+        // XLS; an ODS file was read above.
+        other => {
+            let listed = Tabs::listed(other.sheets_metadata(), None);
+            let chosen = tabs::choose(path, &listed, wanted)?;
+            let cells = range_cells(other, &chosen.name)
+                .map_err(|e| workbook_error(format!("worksheet `{}`: {e}", chosen.name)))?;
+            (chosen, cells, Looks::default())
+        }
     };
-    let cells = used_cells(&mut workbook, &chosen)
-        .map_err(|e| workbook_error(format!("worksheet `{chosen}`: {e}")))?;
-    grid(path, chosen, cells)
+    let Chosen { name, warning } = chosen;
+    let mut grid = grid(path, name, sorted(cells))?;
+    grid.warnings.extend(warning);
+    grid.looks = looks;
+    Ok(grid)
 }
 
-/// The cells of worksheet `name` that hold something, in row order.
-fn used_cells<RS: Read + Seek>(
-    workbook: &mut Sheets<RS>,
+/// The cells of XLSB worksheet `name` that hold something, streamed.
+fn xlsb_cells<RS: Read + Seek>(
+    book: &mut calamine::Xlsb<RS>,
     name: &str,
-) -> Result<Vec<Placed>, calamine::Error> {
+) -> Result<Vec<Placed>, calamine::XlsbError> {
     let mut cells = Vec::new();
-    let mut keep = |row: u32, column: u32, value: Cell| {
+    let mut reader = book.worksheet_cells_reader(name)?;
+    while let Some(found) = reader.next_cell()? {
+        let (row, column) = found.get_position();
+        let value = cell_ref(found.get_value());
         if !value.is_empty() {
             cells.push((row, column, value));
         }
-    };
-    match workbook {
-        Sheets::Xlsx(xlsx) => {
-            let mut reader = match xlsx.worksheet_cells_reader(name) {
-                Ok(reader) => reader,
-                // A chart sheet holds no cells.
-                Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Vec::new()),
-                Err(e) => return Err(e.into()),
-            };
-            while let Some(found) = reader.next_cell()? {
-                let (row, column) = found.get_position();
-                keep(row, column, cell_ref(found.get_value()));
-            }
-        }
-        Sheets::Xlsb(xlsb) => {
-            let mut reader = xlsb.worksheet_cells_reader(name)?;
-            while let Some(found) = reader.next_cell()? {
-                let (row, column) = found.get_position();
-                keep(row, column, cell_ref(found.get_value()));
-            }
-        }
-        // XLS (at most 256 columns × 65,536 rows) is parsed whole when opened; ODS is
-        // read by `ods` and never reaches here.
-        other => {
-            let range = other.worksheet_range(name)?;
-            let (first_row, first_column) = range.start().unwrap_or((0, 0));
-            for (row, column, value) in range.used_cells() {
-                keep(
-                    first_row + row as u32,
-                    first_column + column as u32,
-                    cell(value),
-                );
-            }
-        }
     }
-    // Cell readers follow the file's order, which is row by row in every tool we know of;
-    // a stable sort keeps any other order right at the cost of one pass when it already is.
+    Ok(cells)
+}
+
+/// The cells of worksheet `name` of an XLS workbook (at most 256 columns × 65,536 rows),
+/// which calamine parses whole when it opens it.
+fn range_cells<RS: Read + Seek>(
+    book: &mut Sheets<RS>,
+    name: &str,
+) -> Result<Vec<Placed>, calamine::Error> {
+    let range = book.worksheet_range(name)?;
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    Ok(range
+        .used_cells()
+        .map(|(row, column, value)| {
+            (
+                first_row + row as u32,
+                first_column + column as u32,
+                cell(value),
+            )
+        })
+        .filter(|(_, _, value)| !value.is_empty())
+        .collect())
+}
+
+/// Cells in row order. Cell readers follow the file's order, which is row by row in every
+/// tool we know of; a stable sort keeps any other order right at the cost of one pass when
+/// it already is.
+fn sorted(mut cells: Vec<Placed>) -> Vec<Placed> {
     if !cells.is_sorted_by_key(|(row, column, _)| (*row, *column)) {
         cells.sort_by_key(|(row, column, _)| (*row, *column));
     }
-    Ok(cells)
+    cells
 }
 
 /// Rows over just the columns that hold something, or the refusal of a sheet too big to read.
@@ -159,6 +188,7 @@ fn grid(path: &Path, worksheet: String, cells: Vec<Placed>) -> Result<Grid, Shee
     })
 }
 
+/// A streamed cell's value as a [`Cell`].
 fn cell_ref(data: &DataRef<'_>) -> Cell {
     match data {
         DataRef::SharedString(text) => Cell::text(text),
@@ -168,6 +198,7 @@ fn cell_ref(data: &DataRef<'_>) -> Cell {
     }
 }
 
+/// A cell's value as a [`Cell`].
 fn cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
