@@ -8,10 +8,10 @@ use sleipnir::export::{SheetFormat, cell_for};
 use sleipnir::notation::FieldPath;
 use sleipnir::schema::Schema;
 use sleipnir::sheet::{self, Cell};
-use sleipnir::sim::{SimConfig, Simulator, StatsReport, user_id};
+use sleipnir::sim::{SimConfig, Simulator, user_id};
 
 use crate::sim_support::{Odin, odin};
-use crate::support::{LOGIN, Run, sleipnir_env, workdir};
+use crate::support::{LOGIN, sleipnir_env, workdir};
 
 const COLUMNS: &str = "user.extension,user.mobilePhoneNumber,user.nationalPrefix,user.lastName,\
     settings.Call Forwarding Always.*,settings.Call Forwarding Busy.*,\
@@ -28,21 +28,7 @@ async fn sim() -> Odin {
     .await
 }
 
-fn run(dir: &Path, sim: &Simulator, args: &[&str]) -> Run {
-    let target = sim.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--target", &target, "--rate", "1000"]);
-    sleipnir_env(dir, &all, &LOGIN)
-}
-
-fn puts(stats: &StatsReport) -> u64 {
-    stats
-        .requests
-        .iter()
-        .filter(|r| r.method == "PUT" && !r.path.contains("/auth/"))
-        .map(|r| r.count)
-        .sum()
-}
+use crate::support::{puts, read_on as run};
 
 fn live<'a>(state: &'a Value, title: &str) -> Option<&'a Value> {
     let path = FieldPath::parse(title).unwrap();

@@ -7,27 +7,14 @@ use std::path::Path;
 
 use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
-use sleipnir::sim::{SimConfig, StatsReport, user_id};
+use sleipnir::sim::{SimConfig, user_id};
 
 use crate::sim_support::{Odin, odin};
-use crate::support::{LOGIN, Run, results, run_on, sleipnir_env, workdir};
+use crate::support::{Run, puts, results, run_on, sleipnir_env, workdir};
 
 /// `sleipnir ARGS --target SIM` in `dir` (a command that only reads: plan, export).
 fn read_on(dir: &Path, odin: &Odin, args: &[&str]) -> Run {
-    let target = odin.sim.base_url();
-    let mut all = args.to_vec();
-    all.extend(["--target", &target, "--rate", "1000"]);
-    sleipnir_env(dir, &all, &LOGIN)
-}
-
-/// Writes sent to Odin so far (logins and token renewals aside).
-fn puts(stats: &StatsReport) -> u64 {
-    stats
-        .requests
-        .iter()
-        .filter(|r| r.method == "PUT" && !r.path.contains("/auth/"))
-        .map(|r| r.count)
-        .sum()
+    crate::support::read_on(dir, &odin.sim, args)
 }
 
 /// Set fields of user `n`'s record in the simulator, as someone else would in Odin.

@@ -78,6 +78,25 @@ pub fn run_on(dir: &Path, sim: &sleipnir::sim::Simulator, args: &[&str]) -> Run 
     sleipnir_env(dir, &all, &LOGIN)
 }
 
+/// `sleipnir ARGS --target SIM --rate 1000` in `dir` with the simulator's login: a command
+/// that only reads (plan, export).
+pub fn read_on(dir: &Path, sim: &sleipnir::sim::Simulator, args: &[&str]) -> Run {
+    let target = sim.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--target", &target, "--rate", "1000"]);
+    sleipnir_env(dir, &all, &LOGIN)
+}
+
+/// Writes the simulator has answered so far, logins and token renewals aside.
+pub fn puts(stats: &sleipnir::sim::StatsReport) -> u64 {
+    stats
+        .requests
+        .iter()
+        .filter(|r| r.method == "PUT" && !r.path.contains("/auth/"))
+        .map(|r| r.count)
+        .sum()
+}
+
 /// The lines of the run directory `dir`'s `results.csv`.
 pub fn results(dir: &Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(dir.join("results.csv"))
