@@ -68,20 +68,11 @@ pub(super) fn passed_over(tables: &[Table], read: &str, role: Role) -> Option<St
         .filter(|t| t.hidden)
         .map(|t| format!("`{}`", t.name))
         .collect();
-    let (what, were) = match hidden.len() {
-        0 => return None,
-        1 => ("worksheet", "is hidden and was"),
-        _ => ("worksheets", "are hidden and were"),
-    };
-    let why = match role {
+    let which = match role {
         Role::Active => "the active sheet",
         _ => "the first visible sheet",
     };
-    Some(format!(
-        "{what} {} {were} not read; read `{read}`, {why}; name a hidden sheet with --sheet \
-         to read it",
-        hidden.join(", ")
-    ))
+    crate::sheet::workbook::passed_over(&hidden, read, which)
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ use crate::problem::column_letter;
 use tabs::{Chosen, Tabs};
 
 pub(super) use open::is_encrypted;
+pub(super) use tabs::passed_over;
 
 /// The most cells (data rows × columns that hold something) a worksheet may span: 100,000
 /// users × 100 columns. Beyond it the sheet is refused rather than read, however much of

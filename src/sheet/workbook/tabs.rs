@@ -118,20 +118,25 @@ pub(super) fn choose(path: &Path, tabs: &Tabs, wanted: Option<&str>) -> Result<C
         .filter(|t| t.hidden && t.worksheet)
         .map(|t| format!("`{}`", t.name))
         .collect();
-    let warning = match passed.len() {
-        0 => None,
-        1 => Some(format!(
-            "worksheet {} is hidden and was not read; read `{name}`, {which}; name a hidden \
-             sheet with --sheet to read it",
-            passed[0]
-        )),
-        _ => Some(format!(
-            "worksheets {} are hidden and were not read; read `{name}`, {which}; name a \
-             hidden sheet with --sheet to read it",
-            passed.join(", ")
-        )),
-    };
+    let warning = passed_over(&passed, &name, which);
     Ok(Chosen { name, warning })
+}
+
+/// The warning for the hidden worksheets `hidden` (named in backticks) that come before
+/// `read`, the sheet read without `--sheet` (`which`: "the active sheet" or "the first
+/// visible sheet"): a reader of the first sheet would have read them. `None` when there are
+/// none. The one wording for every format.
+pub(in crate::sheet) fn passed_over(hidden: &[String], read: &str, which: &str) -> Option<String> {
+    let (what, were) = match hidden.len() {
+        0 => return None,
+        1 => ("worksheet", "is hidden and was"),
+        _ => ("worksheets", "are hidden and were"),
+    };
+    Some(format!(
+        "{what} {} {were} not read; read `{read}`, {which}; name a hidden sheet with --sheet \
+         to read it",
+        hidden.join(", ")
+    ))
 }
 
 fn no_visible_worksheet(tabs: &Tabs) -> String {
