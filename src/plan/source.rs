@@ -1,0 +1,84 @@
+//! Where a plan came from: the sheet, worksheet, mapping and target recorded in the plan
+//! file's header, and the command that started a run of it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sheet::{Hidden, ReadOptions};
+
+/// Where a plan came from, as recorded in the plan file's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSource {
+    /// The sheet, as the user named it.
+    pub source: String,
+    /// Hex SHA-256 of the sheet's bytes.
+    pub sha256: String,
+    /// The worksheet read, for workbooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worksheet: Option<String>,
+    /// The mapping file used, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
+    /// What was done with hidden rows (`skip` or `include`; absent: there were none to read).
+    #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
+    pub hidden_rows: Hidden,
+    /// What was done with hidden columns, as [`PlanSource::hidden_rows`].
+    #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
+    pub hidden_columns: Hidden,
+    /// The Odin the before-values were read from (`plan --target`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// How the run of this plan was started, as the admin named its input: `sleipnir apply
+    /// users.xlsx --sheet 'Users'`, `sleipnir apply runs/x/failed.jsonl`, `sleipnir rollback
+    /// runs/x`; set by `apply` and `rollback`, it is what `--resume DIR` is added to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+impl PlanSource {
+    /// The command that continues an interrupted run of this source in `dir`: the command
+    /// that started it (see [`PlanSource::command`]) with `--resume DIR`; for a plan that
+    /// does not record it, `sleipnir apply SHEET [--sheet W] [--mapping M] --resume DIR`.
+    pub fn resume_command(&self, dir: &std::path::Path) -> String {
+        let command = match &self.command {
+            Some(command) => command.clone(),
+            None => apply_command(&self.source, &self.read_options(), self.mapping.as_deref()),
+        };
+        let dir = crate::text::shell_word(&dir.display().to_string());
+        format!("{command} --resume {dir}")
+    }
+}
+
+impl PlanSource {
+    /// How the sheet of this plan was read: its worksheet and what was done with hidden rows
+    /// and columns.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            worksheet: self.worksheet.clone(),
+            hidden_rows: self.hidden_rows,
+            hidden_columns: self.hidden_columns,
+        }
+    }
+}
+
+/// `sleipnir apply INPUT [--sheet W] [--hidden-rows H] [--hidden-columns H] [--mapping M]`,
+/// each word quoted for the shell where it needs to be: how `apply` records the command that
+/// started a run.
+pub fn apply_command(input: &str, options: &ReadOptions, mapping: Option<&str>) -> String {
+    use crate::text::shell_word;
+    let mut command = format!("sleipnir apply {}", shell_word(input));
+    if let Some(sheet) = &options.worksheet {
+        command.push_str(&format!(" --sheet {}", shell_word(sheet)));
+    }
+    for (flag, hidden) in [
+        ("--hidden-rows", options.hidden_rows),
+        ("--hidden-columns", options.hidden_columns),
+    ] {
+        if !hidden.is_refuse() {
+            command.push_str(&format!(" {flag} {}", hidden.name()));
+        }
+    }
+    if let Some(mapping) = mapping {
+        command.push_str(&format!(" --mapping {}", shell_word(mapping)));
+    }
+    command
+}
