@@ -3,6 +3,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::plan::{Step, UserPlan};
+use crate::resource::Resource;
 
 fn map(value: Value) -> Map<String, Value> {
     match value {
