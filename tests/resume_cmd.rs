@@ -267,3 +267,82 @@ fn a_resume_with_another_sheet_is_refused() {
         run.stderr
     );
 }
+
+/// A run is resumed only as it started: the same worksheet, mapping and handling of hidden
+/// rows. Another would mix two plans in one run (the second half of the users given another
+/// worksheet's values).
+#[test]
+fn a_run_resumes_only_with_the_worksheet_mapping_and_hidden_rows_it_started_with() {
+    let sim = sleipnir::sim::Simulator::start(
+        SimConfig {
+            users: 4,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("simulator");
+    let work = workdir();
+    let dir = work.path();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, extension) in [("Wave 1", 3000), ("Wave 2", 4000)] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).expect("name");
+        sheet.write_string(0, 0, "userId").expect("cell");
+        sheet.write_string(0, 1, "user.extension").expect("cell");
+        for n in 1..=4u32 {
+            sheet.write_string(n, 0, user_id(n as usize)).expect("cell");
+            sheet
+                .write_string(n, 1, (extension + n).to_string())
+                .expect("cell");
+        }
+        if name == "Wave 2" {
+            sheet.set_row_hidden(4).expect("hidden");
+        }
+    }
+    book.save(dir.join("book.xlsx")).expect("saved");
+    std::fs::write(dir.join("m.toml"), "[columns]\n").expect("mapping");
+    let target = sim.base_url();
+    let apply = |args: &[&str]| {
+        let mut all = vec!["apply", "book.xlsx", "--target", &target, "--yes"];
+        all.extend(args);
+        sleipnir_env(dir, &all, &LOGIN)
+    };
+    let first = apply(&["--sheet", "Wave 1", "--out", "r"]);
+    assert_eq!(first.code, 0, "{}", first.transcript());
+    for (args, run, now) in [
+        (
+            vec!["--sheet", "Wave 2", "--hidden-rows", "skip"],
+            "worksheet `Wave 1`",
+            "worksheet `Wave 2`",
+        ),
+        (
+            vec!["--sheet", "Wave 1", "--mapping", "m.toml"],
+            "no mapping",
+            "mapping `m.toml`",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--resume", "r"]);
+        let refused = apply(&all);
+        assert_eq!(refused.code, 2, "{}", refused.transcript());
+        let error = format!(
+            "error: `r` read {run}, and this reads {now}; resume it as it started: \
+             `sleipnir apply book.xlsx --sheet 'Wave 1' --resume r`\n"
+        );
+        assert!(refused.stderr.ends_with(&error), "{}", refused.stderr);
+    }
+    // A run that left hidden rows out is resumed leaving them out.
+    let skipped = apply(&["--sheet", "Wave 2", "--hidden-rows", "skip", "--out", "s"]);
+    assert_eq!(skipped.code, 0, "{}", skipped.transcript());
+    let refused = apply(&["--sheet", "Wave 2", "--hidden-rows", "include", "--resume", "s"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains(
+            "read it with --hidden-rows skip, and this reads it with --hidden-rows include"
+        ),
+        "{}",
+        refused.stderr
+    );
+    let resumed = apply(&["--sheet", "Wave 2", "--hidden-rows", "skip", "--resume", "s"]);
+    assert_eq!(resumed.code, 0, "{}", resumed.transcript());
+}

@@ -318,8 +318,6 @@ const NOT_APPLIED_OF: &str = "steps not applied of";
 /// `rollback.jsonl` or `failed.jsonl`, whose source reads `<what> <the plan's source>`.
 fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<String, LedgerError> {
     let mut header = crate::plan::file::header_line(&PlanSource {
-        hidden_rows: Default::default(),
-        hidden_columns: Default::default(),
         source: format!("{what} {}", source.source),
         ..source.clone()
     })

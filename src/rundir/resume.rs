@@ -20,7 +20,7 @@ use super::{
     JournalEntry, JournalState, Ledger, LedgerError, NOT_APPLIED_OF, ROLLBACK_OF, ResultRow,
     RunFiles, Status, StatusCounts, plan_file_header, reader, write_results,
 };
-use crate::plan::{Plan, UserPlan};
+use crate::plan::{Plan, PlanSource, UserPlan};
 
 /// What a resumed run already has.
 #[derive(Debug, Clone, Default)]
@@ -81,9 +81,54 @@ pub enum ResumeError {
         /// Its hash.
         plan: String,
     },
+    /// The run read the same sheet another way: another worksheet, mapping, or handling of
+    /// hidden rows or columns; continuing it so would mix two plans in one run.
+    #[error(
+        "`{dir}` read {run}, and this reads {now}; resume it as it started: `{command}`"
+    )]
+    DifferentReading {
+        /// The run directory.
+        dir: PathBuf,
+        /// How the run read the sheet (`worksheet `Wave 1``).
+        run: String,
+        /// How it is read now.
+        now: String,
+        /// The command that continues the run as it started.
+        command: String,
+    },
     /// A run file could not be read or rewritten.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+}
+
+/// The first way `run` and `now` (the sources of a run and of the plan resuming it) read their
+/// one sheet differently, as (the run's, now's), or `None` when they read it alike.
+fn reading_differs(run: &PlanSource, now: &PlanSource) -> Option<(String, String)> {
+    let named = |what: &str, value: &Option<String>| match value {
+        Some(value) => format!("{what} `{value}`"),
+        None => format!("no {what}"),
+    };
+    if run.worksheet != now.worksheet {
+        return Some((
+            named("worksheet", &run.worksheet),
+            named("worksheet", &now.worksheet),
+        ));
+    }
+    if run.mapping != now.mapping {
+        return Some((named("mapping", &run.mapping), named("mapping", &now.mapping)));
+    }
+    for (flag, then, since) in [
+        ("--hidden-rows", run.hidden_rows, now.hidden_rows),
+        ("--hidden-columns", run.hidden_columns, now.hidden_columns),
+    ] {
+        if then != since {
+            return Some((
+                format!("it with {flag} {}", then.name()),
+                format!("it with {flag} {}", since.name()),
+            ));
+        }
+    }
+    None
 }
 
 impl Ledger {
@@ -109,6 +154,14 @@ impl Ledger {
                 run: rollback.source.sha256,
                 source_name: plan.source.source.clone(),
                 plan: plan.source.sha256.clone(),
+            });
+        }
+        if let Some((run, now)) = reading_differs(&rollback.source, &plan.source) {
+            return Err(ResumeError::DifferentReading {
+                dir: dir.to_path_buf(),
+                run,
+                now,
+                command: rollback.source.resume_command(dir),
             });
         }
         // The summary is of an earlier attempt: a report of this one, if it is killed too,
