@@ -334,7 +334,14 @@ fn a_run_resumes_only_with_the_worksheet_mapping_and_hidden_rows_it_started_with
     // A run that left hidden rows out is resumed leaving them out.
     let skipped = apply(&["--sheet", "Wave 2", "--hidden-rows", "skip", "--out", "s"]);
     assert_eq!(skipped.code, 0, "{}", skipped.transcript());
-    let refused = apply(&["--sheet", "Wave 2", "--hidden-rows", "include", "--resume", "s"]);
+    let refused = apply(&[
+        "--sheet",
+        "Wave 2",
+        "--hidden-rows",
+        "include",
+        "--resume",
+        "s",
+    ]);
     assert_eq!(refused.code, 2, "{}", refused.transcript());
     assert!(
         refused.stderr.contains(
@@ -343,6 +350,13 @@ fn a_run_resumes_only_with_the_worksheet_mapping_and_hidden_rows_it_started_with
         "{}",
         refused.stderr
     );
-    let resumed = apply(&["--sheet", "Wave 2", "--hidden-rows", "skip", "--resume", "s"]);
+    let resumed = apply(&[
+        "--sheet",
+        "Wave 2",
+        "--hidden-rows",
+        "skip",
+        "--resume",
+        "s",
+    ]);
     assert_eq!(resumed.code, 0, "{}", resumed.transcript());
 }

@@ -315,12 +315,18 @@ fn merged_ranges(
         }
         let rows = match merged.rows.as_slice() {
             [one] => format!("row {one}"),
-            [first, .., last] => format!("rows {first}–{last}"),
+            [first, .., last] => format!("each of rows {first}–{last}"),
             [] => continue,
         };
+        let what = match merged.blank {
+            true => format!(
+                "show nothing, so {rows} was read as blank; the cells under the merge held \
+                 values a spreadsheet keeps but does not show"
+            ),
+            false => format!("their value was read in {rows}, as the sheet shows it"),
+        };
         warnings.push(format!(
-            "cells {} (column {}, `{}`) are merged; their value was read in each of {rows}, \
-             as the sheet shows it",
+            "cells {} (column {}, `{}`) are merged; {what}",
             merged.range.name(),
             column.letter(),
             column.title

@@ -83,9 +83,7 @@ pub enum ResumeError {
     },
     /// The run read the same sheet another way: another worksheet, mapping, or handling of
     /// hidden rows or columns; continuing it so would mix two plans in one run.
-    #[error(
-        "`{dir}` read {run}, and this reads {now}; resume it as it started: `{command}`"
-    )]
+    #[error("`{dir}` read {run}, and this reads {now}; resume it as it started: `{command}`")]
     DifferentReading {
         /// The run directory.
         dir: PathBuf,
@@ -115,7 +113,10 @@ fn reading_differs(run: &PlanSource, now: &PlanSource) -> Option<(String, String
         ));
     }
     if run.mapping != now.mapping {
-        return Some((named("mapping", &run.mapping), named("mapping", &now.mapping)));
+        return Some((
+            named("mapping", &run.mapping),
+            named("mapping", &now.mapping),
+        ));
     }
     for (flag, then, since) in [
         ("--hidden-rows", run.hidden_rows, now.hidden_rows),

@@ -234,7 +234,10 @@ pub(super) fn fill_merges(
             // The first cell's row holds nothing at all: neither does the range.
             _ => Cell::Empty,
         };
-        if value.is_empty() {
+        // A merge whose first cell is blank shows nothing: what a spreadsheet kept of the
+        // cells under it ("keep the contents of the hidden cells") is not what is seen.
+        let hid = value.is_empty() && covered.iter().any(|(_, cells)| !cells[position].is_empty());
+        if value.is_empty() && !hid {
             continue;
         }
         for (_, cells) in covered.iter_mut() {
@@ -244,6 +247,7 @@ pub(super) fn fill_merges(
             range: *merge,
             position,
             rows: covered.iter().map(|(n, _)| *n).collect(),
+            blank: hid,
         });
     }
     (filled, problems)
@@ -308,8 +312,25 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(filled.len(), 1);
         assert_eq!(filled[0].rows, vec![2, 3, 5]);
+        assert!(!filled[0].blank);
         assert_eq!(rows[2].1[1], Cell::text("TRUE"));
         assert_eq!(rows[3].1[1], Cell::Empty);
+    }
+
+    #[test]
+    fn a_blank_merge_hides_what_its_cells_hold() {
+        let columns = [column(0, "userId"), column(1, "x")];
+        let mut rows = vec![
+            (2, vec![Cell::text("a"), Cell::Empty]),
+            (3, vec![Cell::text("b"), Cell::text("3002")]),
+        ];
+        let merge = Merge {
+            rows: (2, 3),
+            columns: (1, 1),
+        };
+        let (filled, _) = fill_merges(&[merge], 1, &columns, &mut rows);
+        assert_eq!(rows[1].1[1], Cell::Empty, "the hidden cell is not read");
+        assert!(filled[0].blank);
     }
 
     #[test]

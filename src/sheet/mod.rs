@@ -139,6 +139,9 @@ pub struct Merged {
     pub position: usize,
     /// The rows of the sheet it gave its value to (those that hold something else).
     pub rows: Vec<usize>,
+    /// Whether it shows nothing, while cells under it held something (a spreadsheet may keep
+    /// them): those were read as blank, as the sheet shows them.
+    pub blank: bool,
 }
 
 /// How to read a sheet: which worksheet, and what to do with hidden rows and columns.
