@@ -278,3 +278,40 @@ fn apply_of_a_sheet_says_what_it_holds_and_that_the_run_decides_what_changes() {
     .expect("json");
     assert_eq!(summary["source"]["worksheet"], "Users");
 }
+
+/// A server that will not answer the group reads is read user by user, and `plan --target`
+/// says so once, counted in its totals line like `apply` counts it.
+#[test]
+fn plan_target_says_when_group_reads_fell_back_to_user_reads() {
+    let sim = Simulator::start(
+        SimConfig {
+            users: 8,
+            faults: sleipnir::sim::FaultConfig {
+                no_bulk_reads: true,
+                ..Default::default()
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("simulator");
+    let work = workdir();
+    let dir = work.path();
+    let sheet = workbook(dir);
+    let run = plan(dir, &sim, &[sheet]);
+    let found = warnings(&run);
+    assert!(
+        found.iter().any(|w| w.contains("/bulk")),
+        "{}",
+        run.transcript()
+    );
+    let totals = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(" warning"))
+        .expect("a totals line");
+    assert!(
+        totals.contains(&format!("{} warnings", found.len())),
+        "{totals} / {found:?}"
+    );
+}

@@ -48,13 +48,15 @@ impl ReadFailure {
 
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
 /// reads where they save requests (placing users the plan does not, see
-/// [`super::placement`]); in plan order, with what applying the plan would send.
+/// [`super::placement`]); in plan order, with what applying the plan would send and the
+/// warnings of the reads (a listing or group read the server would not answer, so users
+/// were read one by one), each once.
 pub async fn read_all(
     users: &[UserPlan],
     client: Arc<OdinClient>,
     concurrency: usize,
     (service_provider, bulk_size): (Option<&str>, usize),
-) -> (Vec<LiveState>, Estimate) {
+) -> (Vec<LiveState>, Estimate, Vec<String>) {
     let (placement, placed) = Placement::place(users, &client, service_provider).await;
     let groups = Arc::new(GroupReads::plan(
         users,
@@ -89,7 +91,8 @@ pub async fn read_all(
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
     let estimate = super::estimate::estimate(users, &states, (&groups, &placed), bulk_size);
-    (states, estimate)
+    let warnings = placed.warning.iter().cloned().chain(groups.warning()).collect();
+    (states, estimate, warnings)
 }
 
 /// A user's live resources, and where they came from.

@@ -294,12 +294,17 @@ fn read_live(
     (odin, how, allow_lossy): (&TargetArgs, (Option<&str>, usize), bool),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target)?;
-    let (states, estimate) = runtime.block_on(live::read_all(
+    let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,
         usize::from(odin.concurrency),
         how,
     ));
+    for message in read_warnings {
+        let mut warning = crate::plan::Warning::sheet(message);
+        warning.live = true;
+        plan.warnings.push(warning);
+    }
     let mut unreadable = Vec::new();
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
