@@ -361,6 +361,18 @@ async fn apply_fails_the_user_with_a_lost_value_and_sends_it_nothing() {
     );
     assert_eq!(allowed.code, 0, "{}", allowed.transcript());
     assert_eq!(live_user(&odin, 14, "extension").await, "14");
+    // The run's record says what was allowed.
+    let lines = results(&dir.join("run2"));
+    let written = lines.iter().find(|r| r[1] == user_id(14)).unwrap();
+    assert_eq!(&written[3], "applied");
+    assert!(
+        written[10].contains(
+            "as the sheet has it (--allow-lossy-values): row 3, column B (`user.extension`): \
+             `14` for `0014`"
+        ),
+        "{}",
+        &written[10]
+    );
     let summary: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("run2/summary.json")).unwrap())
             .unwrap();
@@ -384,6 +396,7 @@ async fn a_plan_file_names_the_user_the_field_and_its_rows() {
         ),
     )
     .unwrap();
+    // A plan made with the flag is applied only with it, refused before anything is sent.
     let plan = read_on(
         dir,
         &odin,
@@ -392,9 +405,23 @@ async fn a_plan_file_names_the_user_the_field_and_its_rows() {
             "users.csv",
             "--allow-lossy-values",
             "--out",
-            "plan.jsonl",
+            "allowed.jsonl",
         ],
     );
+    assert_eq!(plan.code, 0, "{}", plan.transcript());
+    let requests = odin.stats().await.total;
+    let refused = run_on(dir, &odin.sim, &["apply", "allowed.jsonl", "--out", "r0"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("was made with --allow-lossy-values"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(odin.stats().await.total, requests, "nothing is sent");
+    // An offline plan knows no live values; applying it finds the loss.
+    let plan = sleipnir_env(dir, &["plan", "users.csv", "--out", "plan.jsonl"], &[]);
     assert_eq!(plan.code, 0, "{}", plan.transcript());
     let before = puts(&odin.stats().await);
     let apply = run_on(dir, &odin.sim, &["apply", "plan.jsonl", "--out", "run"]);

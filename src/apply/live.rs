@@ -91,7 +91,12 @@ pub async fn read_all(
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
     let estimate = super::estimate::estimate(users, &states, (&groups, &placed), bulk_size);
-    let warnings = placed.warning.iter().cloned().chain(groups.warning()).collect();
+    let warnings = placed
+        .warning
+        .iter()
+        .cloned()
+        .chain(groups.warning())
+        .collect();
     (states, estimate, warnings)
 }
 

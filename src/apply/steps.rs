@@ -68,6 +68,7 @@ pub(super) async fn write_steps(
                         result.http_status = Some(http_status);
                         result.message = format!("written by a bulk write of {users} users");
                         add_note(&mut result.message, unseen(change));
+                        add_note(&mut result.message, prepared.notes[index].clone());
                         result.duration_ms = started.elapsed().as_millis() as u64;
                         report.journal(index, step, JournalState::Ended(result.status));
                         results.push(result);
@@ -91,6 +92,7 @@ pub(super) async fn write_steps(
                 Ok(_) => {
                     result.status = Status::Applied;
                     add_note(&mut result.message, unseen(change));
+                    add_note(&mut result.message, prepared.notes[index].clone());
                 }
                 Err(error @ OdinError::TooLongWait { .. }) => {
                     result.status = Status::Skipped;

@@ -47,6 +47,9 @@ pub(super) struct Prepared {
     pub(super) rows: HashMap<BulkTarget, Value>,
     /// Bulk services the group read says the user has not assigned.
     pub(super) unassigned: BTreeSet<BulkService>,
+    /// Per step: what its result says besides what happened (values a spreadsheet lost,
+    /// written as the sheet has them under `--allow-lossy-values`).
+    pub(super) notes: Vec<Option<String>>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -218,9 +221,13 @@ async fn prepare(
             });
         }
     }
-    if !options.allow_lossy_values {
-        refuse_lost(user, &live).map_err(|why| why.after(read_attempts.values().sum()))?;
-    }
+    let notes = match options.allow_lossy_values {
+        false => {
+            refuse_lost(user, &live).map_err(|why| why.after(read_attempts.values().sum()))?;
+            vec![None; user.steps.len()]
+        }
+        true => allowed_losses(user, &live),
+    };
     let mut diffs = user
         .steps
         .iter()
@@ -244,7 +251,38 @@ async fn prepare(
         read_attempts,
         rows,
         unassigned,
+        notes,
     })
+}
+
+/// Per step, the values a spreadsheet lost that `--allow-lossy-values` writes as the sheet
+/// has them, named in the step's result so the run's record says what was allowed.
+fn allowed_losses(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<Option<String>> {
+    let mut notes: Vec<Vec<String>> = vec![Vec::new(); user.steps.len()];
+    for loss in super::lossy::losses(user, live) {
+        if let Some(step) = user
+            .steps
+            .iter()
+            .position(|s| s.resource() == loss.resource && s.sets(&loss.key))
+        {
+            notes[step].push(loss.brief(user));
+        }
+    }
+    if notes.iter().any(|n| !n.is_empty()) {
+        tracing::warn!(user = %user.user_id, "values a spreadsheet lost, written as --allow-lossy-values asks");
+    }
+    notes
+        .into_iter()
+        .map(|found| {
+            (!found.is_empty()).then(|| {
+                format!(
+                    "as the sheet has it ({}): {}",
+                    super::lossy::FLAG,
+                    found.join("; ")
+                )
+            })
+        })
+        .collect()
 }
 
 /// Values of the user's steps that a spreadsheet lost against the live ones

@@ -45,6 +45,18 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         command.push_str(&format!(" {}", crate::apply::lossy::FLAG));
     }
     plan.source.command = Some(command);
+    if let Input::PlanFile(path) = &input
+        && plan.source.allow_lossy_values
+        && !args.allow_lossy_values
+    {
+        return Err(Error::Usage(format!(
+            "plan file `{}` was made with {flag}: it plans values a spreadsheet lost against \
+             the live ones (its warnings name them); pass {flag} to apply them as they are, \
+             or fix the sheet and plan again",
+            path.display(),
+            flag = crate::apply::lossy::FLAG
+        )));
+    }
     match (&input, args.credentials) {
         (Input::PlanFile(_), Some(sheet)) => fill_credentials(&mut plan, sheet)?,
         (Input::PlanFile(path), None) if plan.needs_credentials() => {

@@ -151,6 +151,7 @@ mod tests {
                 mapping: None,
                 hidden_rows: Default::default(),
                 hidden_columns: Default::default(),
+                allow_lossy_values: false,
                 target: target.map(String::from),
                 command: None,
             },

@@ -315,7 +315,7 @@ fn read_live(
                 lost.extend(
                     losses
                         .iter()
-                        .map(|loss| (loss.problem(user), loss.brief(user))),
+                        .map(|loss| (loss.problem(user), loss.brief(user), user.user_id.clone())),
                 );
                 for service in live::lacking_services(user, &live) {
                     lacking
@@ -347,6 +347,8 @@ fn read_live(
     }
     if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
         plan.warnings.push(warning);
+        // Applying this plan writes them only with the flag again: said before it logs in.
+        plan.source.allow_lossy_values = true;
     }
     plan.source.target = Some(target.to_string());
     Ok((unreadable, estimate))
@@ -356,7 +358,7 @@ fn read_live(
 /// the sheet, sorted by row (exit 2, nothing planned); with `--allow-lossy-values`, one
 /// warning naming them.
 fn lossy_values(
-    lost: Vec<(crate::problem::Problem, String)>,
+    lost: Vec<(crate::problem::Problem, String, String)>,
     allow: bool,
     source: &str,
 ) -> Result<Option<crate::plan::Warning>, Error> {
@@ -364,13 +366,18 @@ fn lossy_values(
         return Ok(None);
     }
     let count = lost.len();
-    let (problems, mut cells): (Vec<_>, Vec<_>) = lost.into_iter().unzip();
+    let mut users: Vec<String> = lost.iter().map(|(_, _, user)| user.clone()).collect();
+    users.dedup();
+    let (problems, mut cells): (Vec<_>, Vec<_>) = lost
+        .into_iter()
+        .map(|(problem, brief, _)| (problem, brief))
+        .unzip();
     if !allow {
         return Err(crate::problem::Problems::new(source, problems).into());
     }
     let more = cells.len().saturating_sub(5);
     cells.truncate(5);
-    let mut warning = crate::plan::Warning::sheet(format!(
+    let message = format!(
         "{} the live ones as a spreadsheet loses them, planned as the sheet has them \
          ({}): {}{}",
         crate::text::counted(count, "value is", "values are"),
@@ -381,7 +388,14 @@ fn lossy_values(
         } else {
             String::new()
         },
-    ));
+    );
+    // Beside each such user in the review: the before and after columns show the value.
+    let each = format!(
+        "a value is the live one as a spreadsheet loses it (leading zeros or `+` dropped, \
+         digits shortened), planned as the sheet has it ({})",
+        crate::apply::lossy::FLAG
+    );
+    let mut warning = crate::plan::Warning::about(users, message, Some(each));
     warning.live = true;
     Ok(Some(warning))
 }

@@ -277,6 +277,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             mapping: mapping.map(|m| m.path.display().to_string()),
             hidden_rows: sheet.hidden.0,
             hidden_columns: sheet.hidden.1,
+            allow_lossy_values: false,
             target: None,
         },
         users,

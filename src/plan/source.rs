@@ -24,6 +24,11 @@ pub struct PlanSource {
     /// What was done with hidden columns, as [`PlanSource::hidden_rows`].
     #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
     pub hidden_columns: Hidden,
+    /// Whether `plan --target` found values a spreadsheet lost against the live ones and
+    /// planned them as the sheet has them (`--allow-lossy-values`): applying this plan takes
+    /// the flag again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_lossy_values: bool,
     /// The Odin the before-values were read from (`plan --target`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,

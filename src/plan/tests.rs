@@ -324,6 +324,7 @@ fn the_resume_command_continues_the_command_that_started_the_run() {
     let mut source = PlanSource {
         hidden_rows: Default::default(),
         hidden_columns: Default::default(),
+        allow_lossy_values: false,
         source: "rollback of users.csv".into(),
         sha256: "00".into(),
         worksheet: None,

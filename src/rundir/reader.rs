@@ -182,6 +182,7 @@ mod tests {
         let source = PlanSource {
             hidden_rows: Default::default(),
             hidden_columns: Default::default(),
+            allow_lossy_values: false,
             command: None,
             source: "s.csv".into(),
             sha256: "00".into(),

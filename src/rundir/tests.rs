@@ -5,6 +5,7 @@ fn source() -> PlanSource {
     PlanSource {
         hidden_rows: Default::default(),
         hidden_columns: Default::default(),
+        allow_lossy_values: false,
         command: None,
         source: "s.csv".into(),
         sha256: "00".into(),
