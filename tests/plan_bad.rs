@@ -156,3 +156,23 @@ fn usage_errors_exit_2() {
         "error: `tests/fixtures/good.csv` is a CSV file and has no worksheets; drop `--sheet`\n"
     );
 }
+
+#[test]
+fn a_user_id_with_a_character_that_does_not_show_is_refused() {
+    let dir = crate::support::workdir();
+    std::fs::write(
+        dir.path().join("ids.csv"),
+        "userId,user.extension\nuser00002@sim.example.net\u{200b},2002\nuser00003\u{a0}@sim.example.net,2003\n",
+    )
+    .expect("sheet");
+    let run = crate::support::sleipnir_in(dir.path(), &["plan", "ids.csv"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(
+        run.stderr,
+        "error: `ids.csv` has 2 problems; nothing was planned\n  \
+         row 2, column A (`userId`): the user id `user00002@sim.example.net\\u{200b}` holds a \
+         character that does not show, U+200B (zero-width space); type the id again\n  \
+         row 3, column A (`userId`): the user id `user00003\\u{a0}@sim.example.net` holds a \
+         character that does not show, U+00A0 (non-breaking space); type the id again\n"
+    );
+}

@@ -375,7 +375,7 @@ impl Display {
     fn update(&mut self, p: &Progress) {
         let rate = p.requests as f64 / p.elapsed.as_secs_f64().max(1e-3);
         let counts = format!(
-            "applied {} · unchanged {} · failed {} · {:.1} req/s",
+            "steps: applied {} · unchanged {} · failed {} · {:.1} req/s",
             p.steps.applied, p.steps.unchanged, p.steps.failed, rate
         );
         if let Some(bar) = &self.bar {
@@ -383,7 +383,7 @@ impl Display {
             bar.set_message(counts);
         } else if self.plain && self.last_line.elapsed() >= Duration::from_secs(5) {
             self.last_line = Instant::now();
-            eprintln!("{}/{} users, {counts}", p.users_done, p.users_total);
+            eprintln!("{}/{} users done; {counts}", p.users_done, p.users_total);
         }
     }
 

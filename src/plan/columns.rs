@@ -104,7 +104,10 @@ pub(crate) fn resolve(
         }
     }
     let Some(user_id) = user_id else {
-        problems.push(no_user_id_column(mapping));
+        problems.push(no_user_id_column(
+            mapping,
+            sheet.hidden.1 == crate::sheet::Hidden::Skip,
+        ));
         return None;
     };
     Some(Layout {
@@ -166,15 +169,22 @@ fn mapped_role(mapped: &MappedColumn, schema: &Schema) -> Result<Role, String> {
     Ok(Role::Field(spec))
 }
 
-fn no_user_id_column(mapping: Option<&Mapping>) -> Problem {
-    Problem::sheet(match mapping.and_then(|m| m.user_id.as_deref()) {
+fn no_user_id_column(mapping: Option<&Mapping>, hidden_skipped: bool) -> Problem {
+    let mut message = match mapping.and_then(|m| m.user_id.as_deref()) {
         Some(name) => {
             format!("no user id column: the mapping names `{name}`, but no header says `{name}`")
         }
         None => "no user id column; title one `userId` (or `user_id`, `User ID`), \
                  or name it with `user_id` in a mapping file"
             .to_string(),
-    })
+    };
+    if hidden_skipped {
+        message.push_str(
+            " (hidden columns were left out, as --hidden-columns skip asks: if the user ids \
+             are in one, unhide it)",
+        );
+    }
+    Problem::sheet(message)
 }
 
 fn unknown_column_message(title: &str, why: String, mapping: Option<&Mapping>) -> String {

@@ -281,7 +281,9 @@ fn number_value(n: f64, ty: FieldType) -> Result<Value, String> {
 fn bool_value(b: bool, ty: FieldType) -> Result<Value, String> {
     match ty {
         FieldType::Bool | FieldType::Any => Ok(Value::Bool(b)),
-        FieldType::BoolText | FieldType::Text => Ok(Value::String(b.to_string())),
+        FieldType::BoolText => Ok(Value::String(b.to_string())),
+        // A text field takes what the cell shows: `TRUE`, as a CSV file saved from it holds.
+        FieldType::Text => Ok(Value::String(b.to_string().to_uppercase())),
         _ => Err(format!(
             "`{}` is a boolean, but the field is {ty}",
             b.to_string().to_uppercase()

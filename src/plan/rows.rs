@@ -84,6 +84,22 @@ pub(crate) fn convert_row(
     let user_column = &columns[layout.user_id];
     let cell = &row.cells[layout.user_id];
     let user_id = match cell {
+        // A user id never holds a character that does not show: one pasted along with it
+        // makes an id that reads like the right one and matches no user.
+        Cell::Text(text) if text.chars().any(hides) => {
+            let c = text.chars().find(|c| hides(*c)).unwrap_or(' ');
+            problems.push(Problem::cell(
+                row.number,
+                user_column,
+                format!(
+                    "the user id `{}` holds a character that does not show, {}; type the id \
+                     again",
+                    crate::text::escape_invisible(text),
+                    crate::sheet::title::describe(c)
+                ),
+            ));
+            String::new()
+        }
         Cell::Text(text) if !is_error_value(text) => text.clone(),
         Cell::Number(_) | Cell::Formatted(_) if digits_shown(cell).is_some() => {
             digits_shown(cell).unwrap_or_default()
@@ -124,6 +140,12 @@ pub(crate) fn convert_row(
         changes,
     });
     (merged, problems)
+}
+
+/// A character that shows as nothing or as a plain space although it is another: invisible
+/// ones, control characters, and spaces other than ` `.
+fn hides(c: char) -> bool {
+    crate::text::is_invisible(c) || c.is_control() || (c.is_whitespace() && c != ' ')
 }
 
 /// What one cell (or constant) with a given role asks for.

@@ -58,7 +58,7 @@ impl Grid {
         };
         let mut rows = rows.into_iter();
         let Some((header_row, header_cells)) = rows.next() else {
-            return Err(SheetError::Empty(path.to_path_buf()));
+            return Err(SheetError::Empty(path.to_path_buf(), worksheet));
         };
         let columns: Vec<Column> = header_cells
             .iter()
@@ -214,22 +214,34 @@ impl Grid {
             return Hidden::Refuse;
         }
         let header = self.rows.first().map(|(n, _)| *n);
+        if policy == Hidden::Include {
+            return policy;
+        }
+        // Leaving a hidden header row out would make the next row the header: it is shown,
+        // whatever --hidden-rows says of data rows.
+        let data: Vec<usize> = match header == hidden.first().copied() {
+            true => {
+                problems.push(Problem::row(
+                    hidden[0],
+                    "the header row is hidden; unhide it (--hidden-rows include reads it as it \
+                     is)",
+                ));
+                hidden[1..].to_vec()
+            }
+            false => hidden,
+        };
+        if data.is_empty() {
+            return policy;
+        }
         match policy {
-            Hidden::Include => return policy,
-            Hidden::Refuse => problems.push(Problem::sheet(looks::hidden_rows_text(
-                &hidden, looks, false,
-            ))),
-            Hidden::Skip if header == hidden.first().copied() => problems.push(Problem::row(
-                hidden[0],
-                "the header row is hidden; unhide it (--hidden-rows skip leaves out hidden \
-                 data rows only)",
-            )),
             Hidden::Skip => {
                 self.warnings
-                    .push(looks::hidden_rows_text(&hidden, looks, true));
+                    .push(looks::hidden_rows_text(&data, looks, true));
+                let header = header.unwrap_or(0);
                 self.rows
-                    .retain(|(n, _)| !looks::covers(&looks.hidden_rows, *n));
+                    .retain(|(n, _)| *n == header || !looks::covers(&looks.hidden_rows, *n));
             }
+            _ => problems.push(Problem::sheet(looks::hidden_rows_text(&data, looks, false))),
         }
         policy
     }

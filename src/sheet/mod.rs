@@ -182,9 +182,14 @@ pub enum SheetError {
         "`{0}` is not a sheet sleipnir reads; use a .csv, .tsv, .txt, .xlsx, .xlsm, .xlsb, .xls or .ods file"
     )]
     UnknownFormat(PathBuf),
-    /// Nothing but blank rows.
-    #[error("`{0}` is empty; a sheet needs a header row (e.g. `userId,user.extension`)")]
-    Empty(PathBuf),
+    /// Nothing but blank rows (in the worksheet read, for a workbook).
+    #[error(
+        "`{}`{} is empty; a sheet needs a header row (e.g. `userId,user.extension`){}",
+        .0.display(),
+        .1.as_ref().map(|w| format!(", worksheet `{w}`,")).unwrap_or_default(),
+        .1.as_ref().map(|_| "; name the worksheet to read with --sheet").unwrap_or_default()
+    )]
+    Empty(PathBuf, Option<String>),
     /// The CSV is malformed beyond what the hygiene layer mends.
     #[error("`{path}` is not a readable CSV file: {message}")]
     Csv {

@@ -38,7 +38,8 @@ pub fn clean(raw: &str) -> CleanTitle {
     }
 }
 
-/// The name of an invisible character, for the warning that it was dropped.
+/// The name of a character that does not show as itself (an invisible one, a control
+/// character, a space other than ` `), for messages.
 pub fn describe(c: char) -> String {
     let name = match c {
         '\u{ad}' => "soft hyphen",
@@ -49,6 +50,9 @@ pub fn describe(c: char) -> String {
         '\u{200f}' => "right-to-left mark",
         '\u{2060}' => "word joiner",
         '\u{feff}' => "byte order mark",
+        '\u{a0}' => "non-breaking space",
+        c if c.is_control() => "control character",
+        c if c.is_whitespace() => "a space other than the plain one",
         _ => "invisible character",
     };
     format!("U+{:04X} ({name})", u32::from(c))
