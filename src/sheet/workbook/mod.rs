@@ -13,15 +13,21 @@
 //!   columns, merged ranges, the filter, number formats, and formulas without a computed
 //!   value ([`xlsx`]);
 //! - XLSB: the active tab and hidden sheets;
-//! - XLS: hidden sheets only: the first visible sheet is read (calamine does not pass on
-//!   the active tab of an XLS);
+//! - XLS (BIFF8 and BIFF5): the active tab, hidden sheets, rows and columns, merged ranges,
+//!   the filter and number formats ([`xls`]; formulas always hold their computed value);
 //! - ODS: read by [`super::ods`], a streaming reader of its own, with all of the above that
 //!   ODS has.
 //!
 //! An encrypted workbook is refused whatever its name ([`open`]).
 
+mod compound;
 mod open;
+mod row_marks;
+mod shown;
 mod tabs;
+mod xls;
+mod xls_book;
+mod xls_looks;
 mod xlsb_tab;
 mod xlsx;
 mod xlsx_book;
@@ -76,7 +82,11 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
                 .map_err(|e| workbook_error(format!("worksheet `{}`: {e}", chosen.name)))?;
             (chosen, cells, Looks::default())
         }
-        // XLS; an ODS file was read above.
+        Sheets::Xls(book) => {
+            let read = xls::read(path, &bytes, book, wanted)?;
+            (read.chosen, read.cells, read.looks)
+        }
+        // An ODS file was read above.
         other => {
             let listed = Tabs::listed(other.sheets_metadata(), None);
             let chosen = tabs::choose(path, &listed, wanted)?;
