@@ -194,12 +194,10 @@ fn numbers_are_read_as_their_format_shows_them() {
              format `#,##0`), {more}\n"
         )
     );
-    assert!(
-        refused("blank-format.xls", &[]).contains(
-            "row 3, column B (`user.extension`): `` is how the spreadsheet shows the number \
+    assert!(refused("blank-format.xls", &[]).contains(
+        "row 3, column B (`user.extension`): `` is how the spreadsheet shows the number \
              4242 (its format `;;;`)"
-        )
-    );
+    ));
 }
 
 #[test]
@@ -223,9 +221,7 @@ fn error_results_and_dates_are_refused_at_their_cells() {
 fn a_workbook_stream_in_sectors_of_its_own_reads_the_same() {
     // 300 users (a stream past the mini stream's 4096 bytes), extensions formatted 00000
     // beside a plain number (one MULRK record a row), rows 200–201 hidden.
-    assert!(
-        refused("many-users.xls", &[]).contains("2 rows holding data are hidden (200–201); ")
-    );
+    assert!(refused("many-users.xls", &[]).contains("2 rows holding data are hidden (200–201); "));
     let doc = planned("many-users.xls", &["--hidden-rows", "skip"]);
     let ids = user_ids(&doc);
     assert_eq!(ids.len(), 298);

@@ -4,9 +4,10 @@
 //! half of the format, for the one stream, and nothing else (the `cfb` crate would bring
 //! writing, two more crates and ten thousand lines for it).
 //!
-//! The stream is found as calamine finds it (the first directory entry of that name, in
-//! any case), so both read the same bytes. Every sector number, chain and length is checked
-//! against the file: a malformed file gives `None`, never a panic or a loop.
+//! The stream is found and read as calamine reads it (the first directory entry of that
+//! name, in any case; a file cut short read as far as it goes), so both read the same
+//! bytes. Every sector number and chain is checked against the file: a malformed one gives
+//! `None`, never a panic or a loop.
 
 /// The end of a sector chain.
 const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
@@ -97,7 +98,7 @@ impl<'a> Compound<'a> {
 }
 
 /// Follow a chain of `size`-byte sectors of `area` (sector `n` at `(n + skip) * size`)
-/// through `table` from `start`, and keep `length` bytes (all of them for `usize::MAX`).
+/// through `table` from `start`, and keep at most `length` bytes.
 fn read_chain(
     area: &[u8],
     size: usize,
@@ -117,15 +118,13 @@ fn read_chain(
         }
         *visited = true;
         let at = (next as usize).checked_add(skip)?.checked_mul(size)?;
-        out.extend_from_slice(area.get(at..at.checked_add(size)?)?);
+        // The last sector of a file cut short is read as far as it goes.
+        let end = at.checked_add(size)?.min(area.len());
+        out.extend_from_slice(area.get(at..end).filter(|s| !s.is_empty())?);
         next = *table.get(next as usize)?;
     }
-    if length != usize::MAX {
-        if out.len() < length {
-            return None;
-        }
-        out.truncate(length);
-    }
+    // A chain that ends before its length gives what it holds, as calamine reads it.
+    out.truncate(length);
     Some(out)
 }
 
