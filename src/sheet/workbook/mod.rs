@@ -28,7 +28,10 @@ mod tabs;
 mod xls;
 mod xls_book;
 mod xls_looks;
-mod xlsb_tab;
+mod xlsb;
+mod xlsb_book;
+mod xlsb_looks;
+mod xlsb_records;
 mod xlsx;
 mod xlsx_book;
 mod xlsx_looks;
@@ -73,14 +76,8 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
             (read.chosen, read.cells, read.looks)
         }
         Sheets::Xlsb(book) => {
-            let listed = Tabs::listed_with_active_name(
-                book.sheets_metadata(),
-                xlsb_tab::active(&bytes).as_deref(),
-            );
-            let chosen = tabs::choose(path, &listed, wanted)?;
-            let cells = xlsb_cells(book, &chosen.name)
-                .map_err(|e| workbook_error(format!("worksheet `{}`: {e}", chosen.name)))?;
-            (chosen, cells, Looks::default())
+            let read = xlsb::read(path, &bytes, book, wanted)?;
+            (read.chosen, read.cells, read.looks)
         }
         Sheets::Xls(book) => {
             let read = xls::read(path, &bytes, book, wanted)?;
@@ -100,23 +97,6 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
     grid.warnings.extend(warning);
     grid.looks = looks;
     Ok(grid)
-}
-
-/// The cells of XLSB worksheet `name` that hold something, streamed.
-fn xlsb_cells<RS: Read + Seek>(
-    book: &mut calamine::Xlsb<RS>,
-    name: &str,
-) -> Result<Vec<Placed>, calamine::XlsbError> {
-    let mut cells = Vec::new();
-    let mut reader = book.worksheet_cells_reader(name)?;
-    while let Some(found) = reader.next_cell()? {
-        let (row, column) = found.get_position();
-        let value = cell_ref(found.get_value());
-        if !value.is_empty() {
-            cells.push((row, column, value));
-        }
-    }
-    Ok(cells)
 }
 
 /// The cells of worksheet `name` of an XLS workbook (at most 256 columns × 65,536 rows),

@@ -4,6 +4,7 @@
 
 use super::super::numfmt::{self, NumberFormat};
 use super::super::{Cell, Formatted, format_number};
+use super::Placed;
 
 /// How a style shows a number.
 #[derive(Debug)]
@@ -103,6 +104,29 @@ pub(super) fn number(display: Option<&mut Display>, value: f64) -> Cell {
     }))
 }
 
+/// `cells` (in row order) with each number whose style shows it otherwise (`numbers`:
+/// zero-based row and column, and the style's position in `displays`) as its style shows
+/// it. Dates calamine read as dates stay dates.
+pub(super) fn styled(
+    mut cells: Vec<Placed>,
+    mut numbers: Vec<(u32, u32, u32)>,
+    displays: &mut [Display],
+) -> Vec<Placed> {
+    if numbers.is_empty() {
+        return cells;
+    }
+    numbers.sort_by_key(|(row, column, _)| (*row, *column));
+    for (row, column, value) in &mut cells {
+        let Cell::Number(n) = value else {
+            continue;
+        };
+        if let Ok(i) = numbers.binary_search_by_key(&(*row, *column), |(r, c, _)| (*r, *c)) {
+            *value = number(displays.get_mut(numbers[i].2 as usize), *n);
+        }
+    }
+    cells
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +174,28 @@ mod tests {
             Display::Code { code, .. } if code == "0000"
         ));
         assert!(matches!(Display::of(Some(7), None), Display::Unknown(_)));
+    }
+
+    #[test]
+    fn numbers_take_their_style_s_format_and_other_cells_stay() {
+        let mut displays = vec![
+            Display::of(Some(0), None),
+            Display::of(Some(164), Some("0000")),
+        ];
+        let cells = vec![
+            (0, 0, Cell::Number(123.0)),
+            (0, 1, Cell::Number(123.0)),
+            (1, 0, Cell::Date("2026-01-12".into())),
+            (1, 1, Cell::Number(4.0)),
+        ];
+        let numbers = vec![(1, 0, 1), (0, 1, 1), (1, 1, 0)];
+        let read = styled(cells, numbers, &mut displays);
+        assert_eq!(read[0].2, Cell::Number(123.0));
+        let Cell::Formatted(padded) = &read[1].2 else {
+            panic!("formatted: {:?}", read[1]);
+        };
+        assert_eq!(padded.shown.as_deref(), Some("0123"));
+        assert_eq!(read[2].2, Cell::Date("2026-01-12".into()));
+        assert_eq!(read[3].2, Cell::Number(4.0));
     }
 }

@@ -9,11 +9,11 @@ use std::path::Path;
 use calamine::{Reader, Xls};
 
 use super::super::looks::Merge;
-use super::shown::{Display, number};
+use super::shown::styled;
 use super::tabs::{self, Tabs};
 use super::xlsx::WorksheetRead;
-use super::{Placed, cell, compound, xls_book, xls_looks};
-use crate::sheet::{Cell, SheetError};
+use super::{cell, compound, xls_book, xls_looks};
+use crate::sheet::SheetError;
 
 /// Read the worksheet `wanted`, or the one [`tabs::choose`] picks, of the XLS workbook `xls`
 /// whose file holds `bytes`.
@@ -81,58 +81,8 @@ pub(super) fn read<RS: Read + Seek>(
         .filter(|(_, _, value)| !value.is_empty())
         .collect();
     Ok(WorksheetRead {
-        cells: shown(cells, scan.numbers, &mut displays),
+        cells: styled(cells, scan.numbers, &mut displays),
         looks,
         chosen,
     })
-}
-
-/// `cells` with each number whose style shows it otherwise (`numbers`: position and style)
-/// as its style shows it. Dates calamine read as dates stay dates.
-fn shown(
-    mut cells: Vec<Placed>,
-    mut numbers: Vec<(u32, u32, u16)>,
-    displays: &mut [Display],
-) -> Vec<Placed> {
-    if numbers.is_empty() {
-        return cells;
-    }
-    numbers.sort_by_key(|(row, column, _)| (*row, *column));
-    for (row, column, value) in &mut cells {
-        let Cell::Number(n) = value else {
-            continue;
-        };
-        if let Ok(i) = numbers.binary_search_by_key(&(*row, *column), |(r, c, _)| (*r, *c)) {
-            *value = number(displays.get_mut(usize::from(numbers[i].2)), *n);
-        }
-    }
-    cells
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_take_their_style_s_format_and_other_cells_stay() {
-        let mut displays = vec![
-            Display::of(Some(0), None),
-            Display::of(Some(164), Some("0000")),
-        ];
-        let cells = vec![
-            (0, 0, Cell::Number(123.0)),
-            (0, 1, Cell::Number(123.0)),
-            (1, 0, Cell::Date("2026-01-12".into())),
-            (1, 1, Cell::Number(4.0)),
-        ];
-        let numbers = vec![(1, 0, 1), (0, 1, 1), (1, 1, 0)];
-        let read = shown(cells, numbers, &mut displays);
-        assert_eq!(read[0].2, Cell::Number(123.0));
-        let Cell::Formatted(padded) = &read[1].2 else {
-            panic!("formatted: {:?}", read[1]);
-        };
-        assert_eq!(padded.shown.as_deref(), Some("0123"));
-        assert_eq!(read[2].2, Cell::Date("2026-01-12".into()));
-        assert_eq!(read[3].2, Cell::Number(4.0));
-    }
 }

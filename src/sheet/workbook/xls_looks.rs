@@ -40,7 +40,7 @@ pub(super) struct Scan {
     pub looks: Looks,
     /// Number cells whose style is one `formatted` said shows numbers otherwise: zero-based
     /// row and column and the style's position, in file order.
-    pub numbers: Vec<(u32, u32, u16)>,
+    pub numbers: Vec<(u32, u32, u32)>,
 }
 
 /// Scan the worksheet whose records start `sheet` (at its BOF), up to its EOF. Charts and
@@ -99,7 +99,8 @@ pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
                             && formatted(style)
                         {
                             let column = u32::from(first) + i as u32;
-                            scan.numbers.push((u32::from(row), column, style));
+                            scan.numbers
+                                .push((u32::from(row), column, u32::from(style)));
                         }
                     }
                 }
@@ -113,11 +114,11 @@ pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
 
 /// A cell record that starts with its row, column and style: kept where its style shows
 /// numbers otherwise.
-fn cell(numbers: &mut Vec<(u32, u32, u16)>, data: &[u8], formatted: &impl Fn(u16) -> bool) {
+fn cell(numbers: &mut Vec<(u32, u32, u32)>, data: &[u8], formatted: &impl Fn(u16) -> bool) {
     if let (Some(position), Some(style)) = (u32_at(data, 0), u16_at(data, 4))
         && formatted(style)
     {
-        numbers.push((position & 0xFFFF, position >> 16, style));
+        numbers.push((position & 0xFFFF, position >> 16, u32::from(style)));
     }
 }
 
