@@ -29,6 +29,7 @@ mod sheet_looks;
 mod sheet_ods;
 mod sheet_workbooks;
 mod sheet_xls;
+mod sheet_xlsb;
 mod sim_api;
 mod sim_auth;
 mod sim_bulk;
