@@ -12,9 +12,8 @@
 //! - XLSX and XLSM (the formats admins use): the active tab, hidden sheets, rows and
 //!   columns, merged ranges, the filter, number formats, and formulas without a computed
 //!   value ([`xlsx`]);
-//! - XLSB: the active tab and hidden sheets;
-//! - XLS (BIFF8 and BIFF5): the active tab, hidden sheets, rows and columns, merged ranges,
-//!   the filter and number formats ([`xls`]; formulas always hold their computed value);
+//! - XLSB ([`xlsb`]) and XLS, BIFF8 and BIFF5 ([`xls`]): the same but for formulas, which
+//!   these formats always store with their computed value;
 //! - ODS: read by [`super::ods`], a streaming reader of its own, with all of the above that
 //!   ODS has.
 //!
