@@ -28,6 +28,8 @@ mod sheet_hygiene;
 mod sheet_looks;
 mod sheet_ods;
 mod sheet_workbooks;
+mod sheet_xls;
+mod sheet_xlsb;
 mod sim_api;
 mod sim_auth;
 mod sim_bulk;

@@ -12,17 +12,25 @@
 //! - XLSX and XLSM (the formats admins use): the active tab, hidden sheets, rows and
 //!   columns, merged ranges, the filter, number formats, and formulas without a computed
 //!   value ([`xlsx`]);
-//! - XLSB: the active tab and hidden sheets;
-//! - XLS: hidden sheets only: the first visible sheet is read (calamine does not pass on
-//!   the active tab of an XLS);
+//! - XLSB ([`xlsb`]) and XLS, BIFF8 and BIFF5 ([`xls`]): the same but for formulas, which
+//!   these formats always store with their computed value;
 //! - ODS: read by [`super::ods`], a streaming reader of its own, with all of the above that
 //!   ODS has.
 //!
 //! An encrypted workbook is refused whatever its name ([`open`]).
 
+mod compound;
 mod open;
+mod row_marks;
+mod shown;
 mod tabs;
-mod xlsb_tab;
+mod xls;
+mod xls_book;
+mod xls_looks;
+mod xlsb;
+mod xlsb_book;
+mod xlsb_looks;
+mod xlsb_records;
 mod xlsx;
 mod xlsx_book;
 mod xlsx_looks;
@@ -67,16 +75,14 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
             (read.chosen, read.cells, read.looks)
         }
         Sheets::Xlsb(book) => {
-            let listed = Tabs::listed_with_active_name(
-                book.sheets_metadata(),
-                xlsb_tab::active(&bytes).as_deref(),
-            );
-            let chosen = tabs::choose(path, &listed, wanted)?;
-            let cells = xlsb_cells(book, &chosen.name)
-                .map_err(|e| workbook_error(format!("worksheet `{}`: {e}", chosen.name)))?;
-            (chosen, cells, Looks::default())
+            let read = xlsb::read(path, &bytes, book, wanted)?;
+            (read.chosen, read.cells, read.looks)
         }
-        // XLS; an ODS file was read above.
+        Sheets::Xls(book) => {
+            let read = xls::read(path, &bytes, book, wanted)?;
+            (read.chosen, read.cells, read.looks)
+        }
+        // An ODS file was read above.
         other => {
             let listed = Tabs::listed(other.sheets_metadata(), None);
             let chosen = tabs::choose(path, &listed, wanted)?;
@@ -90,23 +96,6 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
     grid.warnings.extend(warning);
     grid.looks = looks;
     Ok(grid)
-}
-
-/// The cells of XLSB worksheet `name` that hold something, streamed.
-fn xlsb_cells<RS: Read + Seek>(
-    book: &mut calamine::Xlsb<RS>,
-    name: &str,
-) -> Result<Vec<Placed>, calamine::XlsbError> {
-    let mut cells = Vec::new();
-    let mut reader = book.worksheet_cells_reader(name)?;
-    while let Some(found) = reader.next_cell()? {
-        let (row, column) = found.get_position();
-        let value = cell_ref(found.get_value());
-        if !value.is_empty() {
-            cells.push((row, column, value));
-        }
-    }
-    Ok(cells)
 }
 
 /// The cells of worksheet `name` of an XLS workbook (at most 256 columns × 65,536 rows),

@@ -8,8 +8,9 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Style, Xlsx, XlsxError};
 
 use super::super::looks::Looks;
-use super::super::numfmt::{self, NumberFormat};
-use super::super::{Cell, Formatted, SheetError, format_number};
+use super::super::numfmt;
+use super::super::{Cell, SheetError};
+use super::shown::{Display, builtin, number};
 use super::tabs::{self, Chosen, Tabs};
 use super::{Placed, cell_ref, xlsx_book, xlsx_looks};
 
@@ -73,7 +74,7 @@ pub(super) fn read<RS: Read + Seek>(
 /// The cells of worksheet `name` that hold something, numbers shown through their formats.
 fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Vec<Placed>, XlsxError> {
     let mut reader = xlsx.worksheet_cells_reader(name)?;
-    let mut shown: Vec<Display> = reader.styles().iter().map(Display::of).collect();
+    let mut shown: Vec<Display> = reader.styles().iter().map(display).collect();
     let mut cells = Vec::new();
     while let Some((found, style)) = reader.next_cell_with_style_id()? {
         let (row, column) = found.get_position();
@@ -89,59 +90,21 @@ fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Vec<Placed>
     Ok(cells)
 }
 
-/// How a style shows a number.
-enum Display {
-    /// As it is (`General`, `@`, no format).
-    Plain,
-    /// Through a format code, read when a number first needs it.
-    Code {
-        code: String,
-        format: Option<NumberFormat>,
-    },
-    /// Through a built-in format whose code depends on the spreadsheet's locale (ids 5–8,
-    /// 23–36, 50–163 without a code in the file): not something to guess.
-    Unknown(String),
-}
-
-impl Display {
-    fn of(style: &Style) -> Display {
-        let Some(format) = &style.number_format else {
-            return Display::Plain;
-        };
-        // The ids whose codes calamine knows (ECMA-376 18.8.30); others it calls General.
-        let known = |id: u32| matches!(id, 0..=4 | 9..=22 | 37..=49) || id >= 164;
-        match format.format_id {
-            Some(id) if !known(id) && numfmt::is_general(&format.format_code) => {
-                Display::Unknown(format!("built-in number format {id}"))
-            }
-            _ if numfmt::is_general(&format.format_code) => Display::Plain,
-            _ => Display::Code {
-                code: format.format_code.clone(),
-                format: None,
-            },
-        }
-    }
-}
-
-/// A number cell as its style shows it: a [`Cell::Number`] where that is the number as
-/// [`format_number`] prints it, else a [`Cell::Formatted`].
-fn number(display: Option<&mut Display>, value: f64) -> Cell {
-    let (shown, code) = match display {
-        None | Some(Display::Plain) => return Cell::Number(value),
-        Some(Display::Code { code, format }) => {
-            let format = format.get_or_insert_with(|| NumberFormat::parse(code));
-            (format.render(value), code.clone())
-        }
-        Some(Display::Unknown(label)) => (None, label.clone()),
+/// How `style` shows a number. calamine gives the code of the built-in formats whose code
+/// does not depend on the locale and calls the others `General`: those are unknown.
+fn display(style: &Style) -> Display {
+    let Some(format) = &style.number_format else {
+        return Display::Plain;
     };
-    if shown.as_deref() == Some(format_number(value).as_str()) {
-        return Cell::Number(value);
-    }
-    Cell::Formatted(Box::new(Formatted {
-        value,
-        shown,
-        format: code,
-    }))
+    let code = match format.format_id {
+        Some(id)
+            if id < 164 && builtin(id).is_none() && numfmt::is_general(&format.format_code) =>
+        {
+            None
+        }
+        _ => Some(format.format_code.as_str()),
+    };
+    Display::of(format.format_id, code)
 }
 
 /// `cells` with each formula without a computed value in its place (replacing the value
@@ -174,38 +137,6 @@ fn with_formulas(mut cells: Vec<Placed>, formulas: Vec<(u32, u32, String)>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn code(code: &str) -> Display {
-        Display::Code {
-            code: code.into(),
-            format: None,
-        }
-    }
-
-    #[test]
-    fn a_number_is_formatted_only_where_its_format_shows_it_otherwise() {
-        assert_eq!(number(Some(&mut code("0")), 1001.0), Cell::Number(1001.0));
-        assert_eq!(number(None, 7.0), Cell::Number(7.0));
-        let Cell::Formatted(padded) = number(Some(&mut code("0000")), 123.0) else {
-            panic!("formatted");
-        };
-        assert_eq!(padded.shown.as_deref(), Some("0123"));
-        assert_eq!(padded.format, "0000");
-        let Cell::Formatted(fraction) = number(Some(&mut code("# ?/?")), 0.5) else {
-            panic!("formatted");
-        };
-        assert_eq!(fraction.shown, None);
-        let Cell::Formatted(locale) = number(
-            Some(&mut Display::Unknown("built-in number format 5".into())),
-            5.0,
-        ) else {
-            panic!("formatted");
-        };
-        assert_eq!(
-            (locale.shown, locale.format.as_str()),
-            (None, "built-in number format 5")
-        );
-    }
 
     #[test]
     fn formulas_take_their_cells_places() {

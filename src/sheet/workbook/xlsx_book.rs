@@ -117,7 +117,10 @@ fn office_document<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Option<String
 }
 
 /// The (id, target) pairs of a relationships part.
-fn relationships<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Vec<(String, String)> {
+pub(super) fn relationships<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    name: &str,
+) -> Vec<(String, String)> {
     let Some(part) = open(archive, name) else {
         return Vec::new();
     };
@@ -141,7 +144,7 @@ fn relationships<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Vec
 
 /// A relationship's target as a package part name: absolute (`/xl/…`) or relative to
 /// `folder`, with `..` resolved.
-fn resolve(folder: &str, target: &str) -> String {
+pub(super) fn resolve(folder: &str, target: &str) -> String {
     let joined = match target.strip_prefix('/') {
         Some(absolute) => absolute.to_string(),
         None if folder.is_empty() => target.to_string(),

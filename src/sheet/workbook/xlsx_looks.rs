@@ -12,6 +12,7 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event};
 
 use super::super::looks::{Looks, Merge};
+use super::row_marks::RowMarks;
 use super::xlsx_book::attribute;
 
 /// The last row a worksheet has (Excel's limit): rows hidden by default run to it.
@@ -55,9 +56,7 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::with_capacity(4096);
     let mut scan = Scan::default();
-    let mut hidden_by_default = false;
-    let mut hidden_rows: Vec<(usize, usize)> = Vec::new();
-    let mut shown_rows: Vec<(usize, usize)> = Vec::new();
+    let mut rows = RowMarks::default();
     let mut row = 0usize;
     let mut column = 0u32;
     let mut in_cell = false;
@@ -118,14 +117,7 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
                     column = 0;
                     let hidden = attribute(e, "hidden").is_some_and(|v| truthy(&v))
                         || attribute(e, "ht").is_some_and(|h| h.parse::<f64>() == Ok(0.0));
-                    add(
-                        if hidden {
-                            &mut hidden_rows
-                        } else {
-                            &mut shown_rows
-                        },
-                        row,
-                    );
+                    rows.row(row, hidden);
                 }
                 "col" => {
                     let hidden = attribute(e, "hidden").is_some_and(|v| truthy(&v))
@@ -138,7 +130,7 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
                     }
                 }
                 "sheetFormatPr" => {
-                    hidden_by_default = attribute(e, "zeroHeight").is_some_and(|v| truthy(&v));
+                    rows.hidden_by_default(attribute(e, "zeroHeight").is_some_and(|v| truthy(&v)));
                 }
                 "mergeCell" => {
                     if let Some(merge) = attribute(e, "ref").as_deref().and_then(merge_range) {
@@ -191,10 +183,7 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
         }
         buf.clear();
     }
-    scan.looks.hidden_rows = match hidden_by_default {
-        true => complement(&shown_rows),
-        false => hidden_rows,
-    };
+    scan.looks.hidden_rows = rows.hidden(LAST_ROW);
     Ok(scan)
 }
 
@@ -291,32 +280,6 @@ fn merge_range(reference: &str) -> Option<Merge> {
 
 fn truthy(value: &str) -> bool {
     value == "1" || value == "true"
-}
-
-/// Row `n` added to ascending ranges, joined with the last where it follows it.
-fn add(ranges: &mut Vec<(usize, usize)>, n: usize) {
-    match ranges.last_mut() {
-        Some(last) if last.1 + 1 == n => last.1 = n,
-        _ => ranges.push((n, n)),
-    }
-}
-
-/// The rows of 1..=[`LAST_ROW`] not in `shown` (ranges in file order).
-fn complement(shown: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut shown = shown.to_vec();
-    shown.sort_unstable();
-    let mut hidden = Vec::new();
-    let mut next = 1;
-    for (first, last) in shown {
-        if first > next {
-            hidden.push((next, first - 1));
-        }
-        next = next.max(last + 1);
-    }
-    if next <= LAST_ROW {
-        hidden.push((next, LAST_ROW));
-    }
-    hidden
 }
 
 #[cfg(test)]
