@@ -61,9 +61,11 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
         return Ok(grid);
     }
     let mut workbook = open::open(path, &bytes)?;
+    let mut warnings = Vec::new();
     let (chosen, cells, looks) = match &mut workbook {
         Sheets::Xlsx(book) => {
             let read = xlsx::read(path, &bytes, book, wanted)?;
+            warnings = read.warnings;
             (read.chosen, read.cells, read.looks)
         }
         Sheets::Xlsb(book) => {
@@ -88,6 +90,7 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
     let Chosen { name, warning } = chosen;
     let mut grid = grid(path, name, sorted(cells))?;
     grid.warnings.extend(warning);
+    grid.warnings.extend(warnings);
     grid.looks = looks;
     Ok(grid)
 }
