@@ -114,21 +114,27 @@ fn general_and_text_formats_behind_a_locale_tag_show_the_number_as_it_is() {
 }
 
 #[test]
-fn a_time_of_day_is_refused_as_a_time() {
+fn a_time_of_day_is_refused_as_a_time_and_a_length_of_time_as_a_duration() {
     let dir = workdir();
     let mut book = Workbook::new();
-    let sheet = users(&mut book, 1);
+    let sheet = users(&mut book, 2);
     sheet
         .write_number_with_format(1, 2, 0.5, &Format::new().set_num_format("hh:mm"))
+        .expect("cell");
+    sheet
+        .write_number_with_format(2, 2, 1.5, &Format::new().set_num_format("[h]:mm:ss"))
         .expect("cell");
     save(&mut book, dir.path(), "time.xlsx");
     let refused = plan(dir.path(), "time.xlsx", &[]);
     assert_eq!(refused.code, 2, "{}", refused.transcript());
     assert_eq!(
         refused.stderr,
-        "error: `time.xlsx` has 1 problem; nothing was planned\n  row 2, column C \
+        "error: `time.xlsx` has 2 problems; nothing was planned\n  row 2, column C \
          (`user.extension`): `12:00:00` is a time, and no field takes one: the spreadsheet \
          likely turned what was typed (such as `12:00`) into a time; format the column as \
-         Text, type the value again and save\n"
+         Text, type the value again and save\n  row 3, column C (`user.extension`): \
+         `36:00:00` is a duration, and no field takes one: the spreadsheet likely turned what \
+         was typed (such as `36:00`) into a duration; format the column as Text, type the \
+         value again and save\n"
     );
 }

@@ -107,6 +107,7 @@ pub fn date_message(text: &str) -> String {
     let typed = match kind {
         "date" => "`1-12`",
         "date and time" => "`1-12 10:30`",
+        "duration" => "`36:00`",
         _ => "`12:00`",
     };
     let into = match kind {
