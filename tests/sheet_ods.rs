@@ -8,6 +8,8 @@ use crate::sheet_hygiene::patch;
 use crate::sim_support::odin;
 use crate::support::{Run, root, run_on, sleipnir_in, workdir};
 
+mod shown;
+
 /// `sleipnir plan FIXTURE ARGS` from tests/fixtures/ods.
 fn plan(fixture: &str, args: &[&str]) -> Run {
     let mut all = vec!["plan", fixture];
@@ -197,8 +199,8 @@ fn numbers_are_read_as_their_format_shows_them() {
         refused("thousands.ods", &[]),
         "error: `thousands.ods` has 1 problem; nothing was planned\n  row 3, column B \
          (`user.extension`): `1,234` is how the spreadsheet shows the number 1234 (its \
-         format), with more than digits; format the column as Text, type the values as they \
-         should be sent, and save\n"
+         format `#,##0`), with more than digits; format the column as Text, type the values as \
+         they should be sent, and save\n"
     );
 }
 
@@ -229,7 +231,7 @@ fn formulas_a_script_wrote_without_a_value_are_refused() {
         format!(
             "error: `formula-no-value.ods` has 3 problems; nothing was planned\n  row 2, column \
              B (`user.extension`): `=1000+1` {never}\n  row 4, column A (`userId`): \
-             `=CONCATENATE(\"u0003\";\"@example.test\")` (a formula without a computed value) \
+             `=CONCATENATE(\"u0003\",\"@example.test\")` (a formula without a computed value) \
              is not a user id\n  row 4, column B (`user.extension`): `=1000+3` {never}\n"
         )
     );

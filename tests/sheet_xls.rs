@@ -195,8 +195,8 @@ fn numbers_are_read_as_their_format_shows_them() {
         )
     );
     assert!(refused("blank-format.xls", &[]).contains(
-        "row 3, column B (`user.extension`): `` is how the spreadsheet shows the number \
-             4242 (its format `;;;`)"
+        "row 3, column B (`user.extension`): the number 4242 is formatted to show nothing \
+         (`;;;`), so the sheet shows a blank cell"
     ));
 }
 

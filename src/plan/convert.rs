@@ -11,19 +11,21 @@
 //! - a number whose format shows it otherwise (`0123` for 123 formatted `0000`) is, in a text
 //!   field, the digits shown, and refused where the format shows more than digits (`1,234`,
 //!   `$12.00`, `12%`); a number field takes the number;
-//! - error cells (`#N/A`, also as CSV text), dates and formulas without a computed value are
-//!   refused in every field: none of them is what the admin meant to send.
+//! - error cells (`#N/A`, also as CSV text, and LibreOffice's `Err:502`), dates and times,
+//!   formulas without a computed value, and numbers or texts formatted to show nothing
+//!   (`;;;`) are refused in every field: none of them is what the admin meant to send.
 
 use serde_json::{Number, Value};
 
 use crate::schema::FieldType;
 use crate::sheet::{Cell, Formatted, SHOWN_DIGITS, format_number, is_scientific, shown, too_long};
 
-/// The error values a spreadsheet shows in a cell whose formula failed (or where one was
-/// typed), as a CSV file saved from it holds them.
-pub const ERROR_VALUES: [&str; 8] = [
-    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
-];
+mod refusals;
+
+use refusals::{
+    blank_number_message, error_text_message, formatted_text_message, shown_message, unread_message,
+};
+pub use refusals::{date_message, date_shown, error_cell_message, formula_message, is_error_value};
 
 /// The value a cell sets, `None` when it leaves the field untouched, or why it cannot be
 /// converted (a message that starts with the offending value).
@@ -43,6 +45,10 @@ pub fn convert(
             Some(mapped) => mapped,
             None => number_value(*n, ty)?,
         },
+        // A number that shows nothing is a blank cell to the person, whatever the field.
+        Cell::Formatted(formatted) if formatted.shown.as_deref() == Some("") => {
+            return Err(blank_number_message(formatted));
+        }
         Cell::Formatted(formatted) => {
             let mapped = formatted.shown.as_deref().and_then(|s| lookup(values, s));
             match mapped.or_else(|| lookup(values, &format_number(formatted.value))) {
@@ -57,48 +63,9 @@ pub fn convert(
         Cell::Date(text) => return Err(date_message(text)),
         Cell::Error(text) => return Err(error_cell_message(text)),
         Cell::Formula(formula) => return Err(formula_message(formula)),
+        Cell::FormattedText(formatted) => return Err(formatted_text_message(formatted)),
     };
     Ok(Some(value))
-}
-
-/// Whether `text` is one of a spreadsheet's error values ([`ERROR_VALUES`]), any case.
-pub fn is_error_value(text: &str) -> bool {
-    ERROR_VALUES.iter().any(|e| e.eq_ignore_ascii_case(text))
-}
-
-/// Why a workbook error cell is refused.
-pub fn error_cell_message(text: &str) -> String {
-    format!(
-        "`{text}` is an error cell (a formula that failed, or the error typed), not a value; \
-         fix the formula or type the value"
-    )
-}
-
-/// Why a spreadsheet's error value in a CSV cell is refused.
-fn error_text_message(text: &str) -> String {
-    format!(
-        "`{text}` is a spreadsheet's error value (a formula that failed when the file was \
-         saved), not a value; fix the formula or type the value (to send this very text, \
-         write it as `json:\"{text}\"`)"
-    )
-}
-
-/// Why a date or time cell is refused.
-pub fn date_message(text: &str) -> String {
-    format!(
-        "`{text}` is a date, and no field takes one: the spreadsheet likely turned what was \
-         typed (such as `1-12`) into a date; format the column as Text, type the value again \
-         and save"
-    )
-}
-
-/// Why a formula without a computed value is refused.
-pub fn formula_message(formula: &str) -> String {
-    format!(
-        "`{formula}` is a formula the workbook holds no computed value for (it was written \
-         by a program and never calculated); open and save the workbook in a spreadsheet, or \
-         write values instead of formulas"
-    )
 }
 
 /// The text a number cell stands for where a field needs text (a user id, a group id): the
@@ -124,13 +91,13 @@ fn shows_digits(formatted: &Formatted) -> bool {
 
 /// Whether a number's shown text is digits, with the separators of zero-padded codes and
 /// phone formats (`0123`, `02138`, `555-1234`, `(555) 123-4567`) and nothing else: no sign,
-/// decimal point, thousands separator, currency or percent.
+/// decimal point, thousands separator, currency, percent or fraction bar.
 fn is_digit_pattern(shown: &str) -> bool {
     shown.starts_with(|c: char| c.is_ascii_digit() || c == '(')
         && shown.bytes().any(|b| b.is_ascii_digit())
         && shown
             .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b' ' | b'(' | b')' | b'/'))
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b' ' | b'(' | b')'))
 }
 
 /// A number shown through its format: the digits shown in a text field, the number in a
@@ -139,30 +106,20 @@ fn formatted_value(formatted: &Formatted, ty: FieldType) -> Result<Value, String
     if !accepts_text(ty) {
         return number_value(formatted.value, ty);
     }
-    let value = format_number(formatted.value);
-    let format = match formatted.format.is_empty() {
-        true => String::new(),
-        false => format!(" `{}`", formatted.format),
-    };
     match &formatted.shown {
         _ if too_long(formatted.value) => number_value(formatted.value, ty),
         Some(shown) if shows_digits(formatted) => Ok(Value::String(shown.clone())),
         Some(shown) => {
-            let why = match is_digit_pattern(shown) {
-                true => "rounded",
-                false => "with more than digits",
+            let why = if is_digit_pattern(shown) {
+                "rounded"
+            } else if formatted.value.fract() != 0.0 && shown.contains('/') {
+                "a fraction"
+            } else {
+                "with more than digits"
             };
-            Err(format!(
-                "`{shown}` is how the spreadsheet shows the number {value} (its format{format}), \
-                 {why}; format the column as Text, type the values as they should be sent, \
-                 and save"
-            ))
+            Err(shown_message(formatted, shown, why))
         }
-        None => Err(format!(
-            "the number {value} is shown through a format{format} that sleipnir cannot read \
-             as the spreadsheet shows it; format the column as Text, type the values as they \
-             should be sent, and save"
-        )),
+        None => Err(unread_message(formatted)),
     }
 }
 

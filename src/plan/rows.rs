@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::columns::{Identity, Layout, Role};
-use super::convert::{convert, digits_shown, is_error_value};
+use super::convert::{convert, date_shown, digits_shown, is_error_value};
 use crate::credentials::{Credential, CredentialValue, GENERATE, RuleBroken, Secret};
 use crate::problem::{Column, Problem};
 use crate::schema::Schema;
@@ -297,7 +297,10 @@ fn describe_cell(cell: &Cell) -> String {
         Cell::Text(text) => format!("`{text}`"),
         Cell::Number(n) => format!("`{}`", format_number(*n)),
         Cell::Bool(b) => format!("`{}` (a boolean)", b.to_string().to_uppercase()),
-        Cell::Date(text) => format!("`{text}` (a date)"),
+        Cell::Date(text) => {
+            let (shown, kind) = date_shown(text);
+            format!("`{shown}` (a {kind})")
+        }
         Cell::Error(text) => format!("`{text}` (an error cell)"),
         Cell::Formatted(formatted) => match &formatted.shown {
             Some(shown) => format!("`{shown}` (a number shown through its format)"),
@@ -307,5 +310,8 @@ fn describe_cell(cell: &Cell) -> String {
             ),
         },
         Cell::Formula(formula) => format!("`{formula}` (a formula without a computed value)"),
+        Cell::FormattedText(formatted) => {
+            format!("`{}` (text its format does not show)", formatted.text)
+        }
     }
 }

@@ -275,6 +275,10 @@ fn header_text(cell: &Cell) -> String {
             .clone()
             .unwrap_or_else(|| format_number(formatted.value)),
         Cell::Bool(b) => b.to_string(),
+        Cell::FormattedText(formatted) => formatted
+            .shown
+            .clone()
+            .unwrap_or_else(|| formatted.text.clone()),
     }
 }
 

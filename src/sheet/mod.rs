@@ -56,6 +56,22 @@ pub enum Cell {
     /// A formula the workbook holds no computed value for (a workbook written by a script
     /// and never opened in a spreadsheet): the formula as written, with its leading `=`.
     Formula(String),
+    /// Text whose number format shows nothing (`;;;`), or shows it in a way sleipnir cannot
+    /// render: what the person sees is not the text. Text a format shows with literals
+    /// around it (`"+"@` shows `+1555` for `1555`) is read as shown, a [`Cell::Text`].
+    FormattedText(Box<FormattedText>),
+}
+
+/// A workbook text whose format shows something else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormattedText {
+    /// The text stored, trimmed and in NFC.
+    pub text: String,
+    /// What the spreadsheet displays: `Some("")` for a blank cell, `None` where sleipnir
+    /// cannot tell.
+    pub shown: Option<String>,
+    /// The number format code; empty where the file does not give one.
+    pub format: String,
 }
 
 /// A workbook number with the text its number format displays.
@@ -63,11 +79,11 @@ pub enum Cell {
 pub struct Formatted {
     /// The number stored.
     pub value: f64,
-    /// The text the spreadsheet displays, or `None` where sleipnir cannot tell (a format it
-    /// does not render).
+    /// The text the spreadsheet displays (`Some("")` for a format that shows nothing, such
+    /// as `;;;`), or `None` where sleipnir cannot tell (a format it does not render).
     pub shown: Option<String>,
-    /// The number format code (`0000`, `#,##0.00`); empty where the file gives the shown
-    /// text but not the code (ODS).
+    /// The number format code (`0000`, `#,##0.00`; an ODS style written as such a code);
+    /// empty where the file does not give one.
     pub format: String,
 }
 

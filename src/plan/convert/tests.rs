@@ -219,6 +219,88 @@ fn a_number_in_a_text_field_is_the_digits_its_format_shows() {
 }
 
 #[test]
+fn a_number_or_text_formatted_to_show_nothing_is_refused_in_every_field() {
+    // A value map for the number does not make a blank cell mean it.
+    let values = [
+        ("4242".to_string(), json!("x")),
+        (String::new(), json!("y")),
+    ];
+    for ty in [FieldType::Text, FieldType::Integer, FieldType::Bool] {
+        assert_eq!(
+            convert(&formatted(4242.0, Some(""), ";;;"), ty, &values),
+            Err(
+                "the number 4242 is formatted to show nothing (`;;;`), so the sheet shows a \
+                 blank cell; clear the cell to leave the field as it is, or format it to show \
+                 the value"
+                    .into()
+            )
+        );
+    }
+    // ODS: the format is not always known.
+    assert!(
+        convert(&formatted(0.0, Some(""), ""), FieldType::Text, &[])
+            .unwrap_err()
+            .starts_with("the number 0 is formatted to show nothing, so")
+    );
+    let text = |shown: Option<&str>, format: &str| {
+        Cell::FormattedText(Box::new(crate::sheet::FormattedText {
+            text: "Name2".into(),
+            shown: shown.map(str::to_string),
+            format: format.into(),
+        }))
+    };
+    assert_eq!(
+        convert(&text(Some(""), ";;;"), FieldType::Text, &[]),
+        Err(
+            "the text `Name2` is formatted to show nothing (`;;;`), so the sheet shows a \
+             blank cell; clear the cell to leave the field as it is, or format it to show the \
+             text"
+                .into()
+        )
+    );
+    assert_eq!(
+        convert(&text(None, "0;@"), FieldType::Any, &[]),
+        Err(
+            "the text `Name2` is shown through a format (`0;@`) that sleipnir cannot read as \
+             the spreadsheet shows it; format the cell as Text (`@`) so that it shows what it \
+             holds, and save"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn a_fraction_shown_is_called_one() {
+    let refused = convert(&formatted(0.5, Some("1/2"), "# ?/?"), FieldType::Text, &[]);
+    assert_eq!(
+        refused,
+        Err(
+            "`1/2` is how the spreadsheet shows the number 0.5 (its format `# ?/?`), a \
+             fraction; format the column as Text, type the values as they should be sent, and \
+             save"
+                .into()
+        )
+    );
+    // ODS names no format where the file has none.
+    let refused = convert(&formatted(1234.0, Some("1,234"), ""), FieldType::Text, &[]);
+    assert!(
+        refused
+            .unwrap_err()
+            .starts_with("`1,234` is how the spreadsheet shows the number 1234, with more")
+    );
+}
+
+#[test]
+fn calc_error_codes_in_csv_text_are_refused() {
+    let refused = text("Err:502", FieldType::Text).unwrap_err();
+    assert!(
+        refused.starts_with("`Err:502` is a spreadsheet's error value"),
+        "{refused}"
+    );
+    assert_eq!(text("Err:5", FieldType::Text), Ok(Some(json!("Err:5"))));
+}
+
+#[test]
 fn ids_are_the_digits_shown() {
     use super::digits_shown;
     assert_eq!(
@@ -228,6 +310,8 @@ fn ids_are_the_digits_shown() {
     assert_eq!(digits_shown(&Cell::Number(42.0)), Some("42".into()));
     assert_eq!(digits_shown(&formatted(4.2, Some("4.20"), "0.00")), None);
     assert_eq!(digits_shown(&Cell::Text("42".into())), None);
+    // A fraction bar is not a separator of digits.
+    assert_eq!(digits_shown(&formatted(1.0, Some("1/1"), "# ?/?")), None);
 }
 
 #[test]

@@ -18,14 +18,20 @@
 mod decimal;
 mod layout;
 mod parse;
+mod text;
 
 use parse::Section;
+use text::TextSection;
 
-/// A format code read once, to render many numbers.
+pub use text::{ReadAsShown, ReadAsShownCells};
+
+/// A format code read once, to render many numbers and texts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberFormat {
     /// `None` when the code is malformed.
     sections: Option<Vec<Section>>,
+    /// How it shows a text cell.
+    text: TextSection,
 }
 
 impl NumberFormat {
@@ -33,7 +39,16 @@ impl NumberFormat {
     pub fn parse(code: &str) -> NumberFormat {
         NumberFormat {
             sections: parse::sections(code),
+            text: TextSection::of(code),
         }
+    }
+
+    /// The text a spreadsheet displays for the text cell `text` through this format: the
+    /// text itself where the code has no text section (or `@` alone), with the literals of
+    /// its text section (`"+"@`), the empty string where that section is empty (`;;;`);
+    /// `None` where sleipnir cannot tell it exactly.
+    pub fn render_text(&self, text: &str) -> Option<String> {
+        self.text.render(text)
     }
 
     /// The text a spreadsheet displays for `value` through this format, or `None` where
@@ -61,10 +76,49 @@ impl NumberFormat {
 }
 
 /// Whether `code` displays a number as it is, with nothing to render: `General`, the text
-/// format `@`, or no code.
+/// format `@`, or no code, also behind colours and locale tags that carry no currency
+/// symbol (`[$-409]General`, `[$-en-US]@`).
 pub fn is_general(code: &str) -> bool {
-    let code = code.trim();
+    let code = without_tags(code.trim());
     code.is_empty() || code == "@" || code.eq_ignore_ascii_case("general")
+}
+
+/// `code` without the colours and the locale tags with no currency symbol at its start
+/// (`[Red]`, `[$-409]`, `[$-en-US]`): they change no character shown. A tag that stands for
+/// the system's date or time format (`[$-F800]`) stays.
+fn without_tags(mut code: &str) -> &str {
+    while let Some(rest) = code.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else {
+            break;
+        };
+        let locale_only = inside
+            .strip_prefix("$-")
+            .is_some_and(|locale| !is_system_locale(locale));
+        if !(locale_only || is_colour(inside)) {
+            break;
+        }
+        code = after.trim_start();
+    }
+    code
+}
+
+/// Whether a `[…]`'s inside names a colour (`Red`, `Color10`).
+fn is_colour(inside: &str) -> bool {
+    const COLOURS: [&str; 8] = [
+        "black", "blue", "cyan", "green", "magenta", "red", "white", "yellow",
+    ];
+    let lower = inside.to_ascii_lowercase();
+    COLOURS.contains(&lower.as_str())
+        || lower
+            .strip_prefix("color")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether the locale of a `[$…-locale]` tag stands for the system's date and time formats
+/// (`F800`, `F400`, `x-sysdate`, `x-systime`) rather than a language.
+fn is_system_locale(locale: &str) -> bool {
+    let locale = locale.to_ascii_uppercase();
+    (locale.starts_with('F') && locale.len() >= 4) || locale.starts_with("X-")
 }
 
 /// The section for `value` of a code without conditions, and whether a minus sign goes in

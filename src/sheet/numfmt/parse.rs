@@ -353,22 +353,13 @@ pub(super) fn sections(code: &str) -> Option<Vec<Section>> {
 /// symbol), a condition; anything else (elapsed times, other calendars, system formats)
 /// leaves the section unreadable.
 fn bracket(inside: &str, reading: &mut Reading) {
-    const COLOURS: [&str; 8] = [
-        "black", "blue", "cyan", "green", "magenta", "red", "white", "yellow",
-    ];
-    let lower = inside.to_ascii_lowercase();
-    if COLOURS.contains(&lower.as_str())
-        || lower
-            .strip_prefix("color")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if super::is_colour(inside) {
         return;
     }
     if let Some(currency) = inside.strip_prefix('$') {
         let (symbol, locale) = currency.split_once('-').unwrap_or((currency, ""));
         // `[$-F800]`, `[$-F400]`, `[$-x-sysdate]`: the system's date and time formats.
-        let locale = locale.to_ascii_uppercase();
-        if (locale.starts_with('F') && locale.len() >= 4) || locale.starts_with("X-") {
+        if super::is_system_locale(locale) {
             reading.unreadable = true;
         }
         if !symbol.is_empty() {

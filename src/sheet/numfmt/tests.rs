@@ -217,4 +217,29 @@ fn general_codes_are_known() {
     assert!(is_general("@"));
     assert!(is_general(""));
     assert!(!is_general("0"));
+    // Behind a locale tag with no currency symbol, or a colour: still as it is.
+    assert!(is_general("[$-409]General"));
+    assert!(is_general("[$-en-US]General"));
+    assert!(is_general("[$-409]@"));
+    assert!(is_general("[Red][$-409] General"));
+    assert!(!is_general("[$€-407]General"));
+    assert!(!is_general("[$-F800]General"));
+    assert!(!is_general("[$-409]0000"));
+    assert!(!is_general("[>5]General"));
+}
+
+#[test]
+fn text_cells_show_through_a_text_section() {
+    let format = NumberFormat::parse("0;-0;0;\"+\"@");
+    assert_eq!(format.render_text("1555").as_deref(), Some("+1555"));
+    assert_eq!(format.render(1555.0).as_deref(), Some("1555"));
+    assert_eq!(
+        NumberFormat::parse(";;;").render_text("x").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        NumberFormat::parse("0000").render_text("x").as_deref(),
+        Some("x")
+    );
+    assert_eq!(NumberFormat::parse("0;@").render_text("x"), None);
 }

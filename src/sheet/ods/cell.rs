@@ -1,9 +1,16 @@
 //! One ODS table cell: its attributes and the text it displays, as a [`Cell`].
 //!
-//! A spreadsheet saves with each number the text its format displays (`<text:p>0123</text:p>`
-//! for 123 formatted `0000`), so a number keeps that text where it differs from the plain
-//! number; a formula's error result is an error cell; a formula a script wrote without a
-//! result is a formula; a cell covered by a merged range shows nothing.
+//! Calc saves with each cell the text it displays, as paragraphs (`<text:p>0123</text:p>`
+//! for 123 formatted `0000`, an empty `<text:p/>` for a cell that shows nothing), so:
+//! - a number keeps that text where it differs from the plain number, and one that shows
+//!   nothing (`;;;`) is a number shown as the empty string;
+//! - a text whose format shows it otherwise (`office:string-value="1555"` shown `+1555`) is
+//!   read as shown, and refused where it shows nothing;
+//! - a formula's error result is an error cell; a formula with no value type is the empty
+//!   text it shows where Calc saved it (`=""`, `=IF(E3="";"";E3)`: Calc writes no type for
+//!   an empty text result, and an empty paragraph), and a formula without a computed value
+//!   where a script wrote it (no paragraph, or a document Calc did not save);
+//! - a cell covered by a merged range shows nothing.
 
 use std::io::BufRead;
 
@@ -13,7 +20,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::{Reader, XmlVersion};
 
-use crate::sheet::{Cell, Formatted, format_number, shown};
+use super::formula;
+use crate::sheet::numfmt::ReadAsShown;
+use crate::sheet::{Cell, Formatted, FormattedText, format_number, shown as shown_number};
 
 /// What a `<table:table-cell>` (or `<table:covered-table-cell>`) says of itself.
 #[derive(Debug, Default)]
@@ -27,6 +36,8 @@ pub(super) struct Attrs {
     boolean: Option<String>,
     string: Option<String>,
     formula: Option<String>,
+    /// `table:style-name`.
+    pub style: Option<String>,
     /// `table:number-columns-repeated`, at least 1.
     pub repeated: usize,
     /// The merged range it starts, as rows × columns (1 × 1 where it starts none).
@@ -52,6 +63,7 @@ impl Attrs {
                 "office:boolean-value" => &mut attrs.boolean,
                 "office:string-value" => &mut attrs.string,
                 "table:formula" => &mut attrs.formula,
+                "table:style-name" => &mut attrs.style,
                 "calcext:value-type" => {
                     attrs.error = attribute.value == "error";
                     continue;
@@ -79,16 +91,23 @@ impl Attrs {
         Ok(attrs)
     }
 
-    /// The cell, from its attributes and the text it displays (`text`, its paragraphs
-    /// joined by line breaks).
-    pub fn cell(&self, text: &str) -> Cell {
+    /// The cell, from its attributes and the text it displays (`shown`, its paragraphs
+    /// joined by line breaks; `None` where it has no paragraph), with `format` its number
+    /// format's code for messages, and `calc` whether Calc saved the document; and, for a
+    /// text read as its format shows it, what was stored and shown (its cell left to name).
+    pub fn cell(
+        &self,
+        shown: Option<&str>,
+        format: &dyn Fn() -> String,
+        calc: bool,
+    ) -> (Cell, Option<ReadAsShown>) {
         if self.error {
-            return Cell::Error(error_text(text));
+            return (Cell::Error(error_text(shown.unwrap_or_default())), None);
         }
-        match self.value_type.as_deref() {
+        let cell = match self.value_type.as_deref() {
             Some("float" | "percentage" | "currency") => match self.number() {
-                Some(value) => number(value, text),
-                None => Cell::text(text),
+                Some(value) => number(value, shown, format),
+                None => Cell::text(shown.unwrap_or_default()),
             },
             Some("date") => self.date.clone().map_or(Cell::Empty, Cell::Date),
             Some("time") => self.time.clone().map_or(Cell::Empty, Cell::Date),
@@ -96,20 +115,58 @@ impl Attrs {
                 Some(b) => Cell::Bool(b.eq_ignore_ascii_case("true")),
                 None => Cell::Empty,
             },
-            Some("string") => {
-                let text = self.string.as_deref().unwrap_or(text);
-                match self.formula.is_some() && is_error_text(text.trim()) {
-                    // A formula's error result, saved without `calcext:value-type`.
-                    true => Cell::Error(text.trim().to_string()),
-                    false => Cell::text(text),
-                }
-            }
+            Some("string") => return self.string(shown, format),
             Some(_) => Cell::Empty,
-            None => match &self.formula {
-                Some(formula) => Cell::Formula(formula_text(formula)),
+            None => match (&self.formula, shown) {
+                // Calc's empty text result: no type, an empty paragraph.
+                (Some(_), Some(shown)) if calc => Cell::text(shown),
+                (Some(formula), _) => Cell::Formula(formula::typed(formula)),
                 // No type: what the cell displays, if anything.
-                None => Cell::text(text),
+                (None, shown) => Cell::text(shown.unwrap_or_default()),
             },
+        };
+        (cell, None)
+    }
+
+    /// A text cell: as stored, or as shown where its format shows it otherwise.
+    fn string(
+        &self,
+        shown: Option<&str>,
+        format: &dyn Fn() -> String,
+    ) -> (Cell, Option<ReadAsShown>) {
+        let stored = self.string.as_deref().or(shown).unwrap_or_default();
+        if self.formula.is_some()
+            && let Some(error) = [stored, shown.unwrap_or_default()]
+                .into_iter()
+                .map(str::trim)
+                .find(|text| is_error_text(text))
+        {
+            // A formula's error result, saved without `calcext:value-type`.
+            return (Cell::Error(error.to_string()), None);
+        }
+        let as_stored = Cell::text(stored);
+        let (Some(shown), Cell::Text(typed)) = (shown, &as_stored) else {
+            return (as_stored, None);
+        };
+        match Cell::text(shown) {
+            Cell::Text(shown) if shown == *typed => (as_stored, None),
+            Cell::Text(shown) => {
+                let read = ReadAsShown {
+                    cell: String::new(),
+                    stored: typed.clone(),
+                    shown: shown.clone(),
+                    format: format(),
+                };
+                (Cell::Text(shown), Some(read))
+            }
+            _ => {
+                let blank = FormattedText {
+                    text: typed.clone(),
+                    shown: Some(String::new()),
+                    format: format(),
+                };
+                (Cell::FormattedText(Box::new(blank)), None)
+            }
         }
     }
 
@@ -119,17 +176,19 @@ impl Attrs {
 }
 
 /// A number cell: plain where it displays the number as [`format_number`] reads it (or the
-/// same number with more digits: `434.99999999999994` for 435), `TRUE`/`FALSE` for a
-/// formula's boolean result, the displayed text kept otherwise.
-fn number(value: f64, text: &str) -> Cell {
-    let text = text.trim();
-    let plain = format_number(value);
-    if text.is_empty() || text == plain {
+/// same number with more digits: `434.99999999999994` for 435) or where the file gives no
+/// displayed text, `TRUE`/`FALSE` for a formula's boolean result, the displayed text kept
+/// otherwise (the empty string for one formatted to show nothing).
+fn number(value: f64, shown: Option<&str>, format: &dyn Fn() -> String) -> Cell {
+    let Some(text) = shown.map(str::trim) else {
+        return Cell::Number(value);
+    };
+    if text == format_number(value) {
         return Cell::Number(value);
     }
     if let Ok(parsed) = text.parse::<f64>()
         && parsed.to_string() == text
-        && shown(parsed) == shown(value)
+        && shown_number(parsed) == shown_number(value)
     {
         return Cell::Number(value);
     }
@@ -141,20 +200,8 @@ fn number(value: f64, text: &str) -> Cell {
     Cell::Formatted(Box::new(Formatted {
         value,
         shown: Some(text.to_string()),
-        format: String::new(),
+        format: format(),
     }))
-}
-
-/// A formula as the admin typed it: `of:=SUM([.A1:.A3])` → `=SUM([.A1:.A3])`.
-fn formula_text(formula: &str) -> String {
-    match formula.split_once(':') {
-        Some((namespace, rest))
-            if rest.starts_with('=') && namespace.bytes().all(|b| b.is_ascii_alphanumeric()) =>
-        {
-            rest.to_string()
-        }
-        _ => formula.to_string(),
-    }
 }
 
 /// An error result's text, `#N/A` where the file gives none.
@@ -190,13 +237,13 @@ pub(super) fn count(value: &str) -> usize {
 /// Read a cell's content up to its end tag (`end`, the cell's element name): the text of
 /// its paragraphs, joined by line breaks, with `<text:s/>` as spaces, `<text:tab/>` and
 /// `<text:line-break/>`; comments, drawings and anything not in a paragraph of the cell's
-/// own are left out.
+/// own are left out. Whether it held a paragraph at all (an empty `<text:p/>` counts).
 pub(super) fn read_text<R: BufRead>(
     reader: &mut Reader<R>,
     end: &str,
     buf: &mut Vec<u8>,
     text: &mut String,
-) -> Result<(), quick_xml::Error> {
+) -> Result<bool, quick_xml::Error> {
     text.clear();
     // Elements open inside the cell, and whether the outermost is one of its paragraphs.
     let mut depth = 0usize;
@@ -222,6 +269,12 @@ pub(super) fn read_text<R: BufRead>(
                 }
                 depth += 1;
             }
+            Event::Empty(e) if depth == 0 && matches!(e.name().as_ref(), "text:p" | "text:h") => {
+                if paragraphs > 0 {
+                    text.push('\n');
+                }
+                paragraphs += 1;
+            }
             Event::Empty(e) if in_paragraph => match e.name().as_ref() {
                 "text:s" => {
                     let spaces = e
@@ -244,7 +297,7 @@ pub(super) fn read_text<R: BufRead>(
             Event::End(e) => {
                 if depth == 0 {
                     if e.name().as_ref() == end {
-                        return Ok(());
+                        return Ok(paragraphs > 0);
                     }
                     continue;
                 }
@@ -262,120 +315,4 @@ pub(super) fn read_text<R: BufRead>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cell(xml: &str) -> Cell {
-        let mut reader = Reader::from_reader(xml.as_bytes());
-        let mut buf = Vec::new();
-        let attrs = match reader.read_event_into(&mut buf).expect("event") {
-            Event::Start(e) => Attrs::of(&e).expect("attributes"),
-            other => panic!("not a start tag: {other:?}"),
-        };
-        let mut text = String::new();
-        read_text(&mut reader, "table:table-cell", &mut buf, &mut text).expect("text");
-        attrs.cell(&text)
-    }
-
-    fn float(value: &str, shown: &str) -> Cell {
-        cell(&format!(
-            r#"<table:table-cell office:value-type="float" office:value="{value}"><text:p>{shown}</text:p></table:table-cell>"#
-        ))
-    }
-
-    fn formatted(value: f64, shown: &str) -> Cell {
-        Cell::Formatted(Box::new(Formatted {
-            value,
-            shown: Some(shown.into()),
-            format: String::new(),
-        }))
-    }
-
-    #[test]
-    fn numbers_keep_the_text_they_display_where_it_differs() {
-        assert_eq!(float("1001", "1001"), Cell::Number(1001.0));
-        assert_eq!(float("123", "0123"), formatted(123.0, "0123"));
-        assert_eq!(float("2138", "02138"), formatted(2138.0, "02138"));
-        assert_eq!(float("1234", "1,234"), formatted(1234.0, "1,234"));
-        assert_eq!(float("4", "4.0"), formatted(4.0, "4.0"));
-        // Calc's General format: 1e20 is saved as `1E+020`, and displayed so.
-        assert_eq!(float("1E+020", "1E+020"), formatted(1e20, "1E+020"));
-        assert_eq!(
-            float("0.333333333333333", "0.333333333333333"),
-            Cell::Number(0.333333333333333)
-        );
-        // Binary noise displayed in full is still the number a spreadsheet shows.
-        assert_eq!(
-            float("434.99999999999994", "434.99999999999994"),
-            Cell::Number(434.99999999999994)
-        );
-        // A formula's boolean result is saved as 1 or 0 displayed TRUE or FALSE.
-        assert_eq!(float("1", "TRUE"), Cell::Bool(true));
-        assert_eq!(float("0", "FALSE"), Cell::Bool(false));
-        assert_eq!(
-            cell(
-                r#"<table:table-cell office:value-type="percentage" office:value="0.12"><text:p>12%</text:p></table:table-cell>"#
-            ),
-            formatted(0.12, "12%")
-        );
-    }
-
-    #[test]
-    fn displayed_text_keeps_its_spaces_spans_and_paragraphs() {
-        assert_eq!(
-            float("1234567", "1<text:s/>234<text:s text:c=\"2\"/>567"),
-            formatted(1234567.0, "1 234  567")
-        );
-        assert_eq!(
-            float(
-                "5551234",
-                "<text:span text:style-name=\"T1\">555</text:span>-1234"
-            ),
-            formatted(5551234.0, "555-1234")
-        );
-        assert_eq!(
-            cell(
-                r#"<table:table-cell office:value-type="string"><text:p>a &amp; b</text:p><text:p>c</text:p><office:annotation><text:p>note</text:p></office:annotation></table:table-cell>"#
-            ),
-            Cell::Text("a & b\nc".into())
-        );
-    }
-
-    #[test]
-    fn error_results_are_error_cells() {
-        let na = r#"<table:table-cell table:formula="of:=NA()" office:value-type="string" office:string-value="" calcext:value-type="error"><text:p>#N/A</text:p></table:table-cell>"#;
-        assert_eq!(cell(na), Cell::Error("#N/A".into()));
-        let calc = r#"<table:table-cell table:formula="of:=SUM(" office:value-type="string" office:string-value="" calcext:value-type="error"><text:p>Err:502</text:p></table:table-cell>"#;
-        assert_eq!(cell(calc), Cell::Error("Err:502".into()));
-        // Saved without calcext: a formula whose text result is an error value.
-        let old = r#"<table:table-cell table:formula="of:=1/0" office:value-type="string"><text:p>#DIV/0!</text:p></table:table-cell>"#;
-        assert_eq!(cell(old), Cell::Error("#DIV/0!".into()));
-        // Typed text that reads like one stays text (conversion refuses it).
-        let typed = r#"<table:table-cell office:value-type="string"><text:p>#N/A</text:p></table:table-cell>"#;
-        assert_eq!(cell(typed), Cell::Text("#N/A".into()));
-    }
-
-    #[test]
-    fn formulas_without_a_value_dates_and_booleans() {
-        assert_eq!(
-            cell(
-                r#"<table:table-cell table:formula="of:=[.A1]&amp;&quot;x&quot;"></table:table-cell>"#
-            ),
-            Cell::Formula("=[.A1]&\"x\"".into())
-        );
-        assert_eq!(
-            cell(
-                r#"<table:table-cell office:value-type="date" office:date-value="2026-01-12"><text:p>01/12/26</text:p></table:table-cell>"#
-            ),
-            Cell::Date("2026-01-12".into())
-        );
-        assert_eq!(
-            cell(
-                r#"<table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell>"#
-            ),
-            Cell::Bool(true)
-        );
-        assert!(is_error_text("#NAME?") && is_error_text("Err:504"));
-        assert!(!is_error_text("#1 fan!") && !is_error_text("Err:") && !is_error_text("#"));
-    }
-}
+mod tests;

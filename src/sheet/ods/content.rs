@@ -1,7 +1,8 @@
 //! The one pass over an ODS workbook's `content.xml`: which tables it has and which are
-//! hidden (their table style's `table:display="false"`), the worksheet to read (see
-//! [`choice`](super::choice)) read as it streams past and every other one skipped, and the
-//! sheets a filter with buttons (an autofilter) covers.
+//! hidden (their table style's `table:display="false"`), the number formats of its cell
+//! styles (with those of `styles.xml`, see [`styles`](super::styles)), the worksheet to
+//! read (see [`choice`](super::choice)) read as it streams past and every other one
+//! skipped, and the sheets a filter with buttons (an autofilter) covers.
 
 use std::collections::HashSet;
 use std::io::BufRead;
@@ -11,7 +12,8 @@ use quick_xml::name::QName;
 use quick_xml::{Reader, XmlVersion};
 
 use super::choice::{Chooser, Role, Table};
-use super::table::{self, Collected};
+use super::styles::{Formats, Styles};
+use super::table::{self, Collected, Context};
 
 /// What the pass found.
 #[derive(Debug, Default)]
@@ -30,20 +32,28 @@ impl Content {
     }
 }
 
-/// Stream `reader` (over `content.xml`) once, reading the tables `chooser` wants.
+/// Stream `reader` (over `content.xml`) once, reading the tables `chooser` wants; `styles`
+/// holds those of `styles.xml`, and `calc` says whether Calc saved the document.
 pub(super) fn read<R: BufRead>(
     reader: &mut Reader<R>,
     chooser: Chooser<'_>,
+    mut styles: Styles,
+    calc: bool,
 ) -> Result<Content, quick_xml::Error> {
     let mut content = Content::default();
     let mut hidden_styles: HashSet<String> = HashSet::new();
     let mut style: Option<String> = None;
+    // The formats of the cell styles, once the styles before the body are all read.
+    let mut formats: Option<Formats> = None;
     let mut buf = Vec::new();
     let mut skip = Vec::new();
     loop {
         buf.clear();
         let event = reader.read_event_into(&mut buf)?;
         let empty = matches!(event, Event::Empty(_));
+        if formats.is_none() {
+            styles.event(&event);
+        }
         match &event {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
                 "style:style" if !empty => style = value(e, "style:name")?,
@@ -54,7 +64,10 @@ pub(super) fn read<R: BufRead>(
                         hidden_styles.insert(name.clone());
                     }
                 }
+                "office:body" => formats = Some(styles.formats()),
                 "table:table" => {
+                    let formats = formats.get_or_insert_with(|| styles.formats());
+                    let context = Context { formats, calc };
                     let table = Table {
                         name: value(e, "table:name")?.unwrap_or_default(),
                         hidden: value(e, "table:style-name")?
@@ -66,7 +79,7 @@ pub(super) fn read<R: BufRead>(
                     match (role, empty) {
                         (Some(role), true) => content.read.push((role, at, Collected::default())),
                         (Some(role), false) => {
-                            let sheet = table::read(reader, &mut skip)?;
+                            let sheet = table::read(reader, &mut skip, context)?;
                             // The active sheet makes the first visible one moot.
                             if role == Role::Active {
                                 content.read.retain(|(r, _, _)| *r != Role::FirstVisible);
@@ -154,7 +167,13 @@ mod tests {
              </office:spreadsheet></office:body></office:document-content>"
         );
         let mut reader = Reader::from_reader(xml.as_bytes());
-        read(&mut reader, Chooser { wanted, active }).expect("read")
+        read(
+            &mut reader,
+            Chooser { wanted, active },
+            Styles::default(),
+            true,
+        )
+        .expect("read")
     }
 
     #[test]

@@ -11,14 +11,20 @@
 //!   sheets passed over ([`choice`]);
 //! - hidden rows (by hand, in a collapsed outline, by a filter) and hidden columns, merged
 //!   ranges, whether the sheet has a filter ([`Looks`](super::looks::Looks));
-//! - numbers with the text their format displays, error results as error cells, formulas
-//!   a script wrote without a result as formulas ([`cell`]).
+//! - numbers with the text their format displays (the empty text for one that shows
+//!   nothing), texts as their format shows them, error results as error cells, a formula's
+//!   empty text result as a blank cell, formulas a script wrote without a result as
+//!   formulas ([`cell`]), written as a person types them ([`formula`]);
+//! - the number format of each cell, as a code for messages ([`styles`]).
 //!
 //! An encrypted workbook is refused as one ([`ods_encrypted`]) before anything else.
 
 mod cell;
 mod choice;
+mod code;
 mod content;
+mod formula;
+mod styles;
 mod table;
 
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -31,6 +37,7 @@ use zip::ZipArchive;
 use super::{Cell, Grid, SheetError};
 use crate::problem::column_letter;
 use choice::Chooser;
+use styles::Styles;
 use table::Collected;
 
 /// The mimetype an ODS workbook (or template) names in its first part.
@@ -61,12 +68,14 @@ pub(super) fn read(
         wanted,
         active: active.as_deref(),
     };
+    let styles = styles(&mut archive);
+    let calc = saved_by_calc(&mut archive);
     let part = archive
         .by_name("content.xml")
         .map_err(|e| broken(format!("content.xml: {e}")))?;
     let mut reader = Reader::from_reader(BufReader::new(part));
-    let content =
-        content::read(&mut reader, chooser).map_err(|e| broken(format!("content.xml: {e}")))?;
+    let content = content::read(&mut reader, chooser, styles, calc)
+        .map_err(|e| broken(format!("content.xml: {e}")))?;
     let names = || -> Vec<&str> { content.tables.iter().map(|t| t.name.as_str()).collect() };
     let roles: Vec<choice::Role> = content.read.iter().map(|(role, _, _)| *role).collect();
     let Some(role) = choice::chosen(&roles) else {
@@ -139,6 +148,51 @@ fn encrypted<R: Read + Seek>(archive: &mut ZipArchive<R>) -> bool {
     }
 }
 
+/// The styles of `styles.xml` (where Calc keeps the number formats it names), as far as
+/// they read: they only name formats in messages.
+fn styles<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Styles {
+    let mut styles = Styles::default();
+    let Ok(part) = archive.by_name("styles.xml") else {
+        return styles;
+    };
+    let mut reader = Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return styles,
+            Ok(event) => styles.event(&event),
+        }
+    }
+}
+
+/// Whether Calc (LibreOffice, or the OpenOffice it came from) saved the document, by the
+/// `meta:generator` of meta.xml (`LibreOffice/7.4.7.2$Linux_X86_64 …`). Calc computes every
+/// formula before it saves; a script writing a workbook names itself (`ODFPY/1.4.1`) or
+/// nothing.
+fn saved_by_calc<R: Read + Seek>(archive: &mut ZipArchive<R>) -> bool {
+    let Ok(part) = archive.by_name("meta.xml") else {
+        return false;
+    };
+    let mut reader = Reader::from_reader(BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut in_generator = false;
+    let mut generator = String::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => in_generator = e.name().as_ref() == "meta:generator",
+            Ok(Event::Text(t)) if in_generator => generator.push_str(&t.xml10_content()),
+            Ok(Event::End(_)) if in_generator => break,
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    ["LibreOffice", "OpenOffice", "StarOffice"]
+        .iter()
+        .any(|calc| generator.trim_start().starts_with(calc))
+}
+
 /// The sheet the workbook was saved showing: settings.xml's `ActiveTable`, if any.
 fn active_table<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Option<String> {
     let part = archive.by_name("settings.xml").ok()?;
@@ -204,7 +258,7 @@ fn grid(path: &Path, worksheet: &str, sheet: Collected) -> Result<Grid, SheetErr
         worksheet: Some(worksheet.to_string()),
         columns: Some(columns),
         rows,
-        warnings: Vec::new(),
+        warnings: sheet.as_shown.warning().into_iter().collect(),
         problems: Vec::new(),
         looks: sheet.looks,
     })

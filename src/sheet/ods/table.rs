@@ -8,12 +8,15 @@
 
 use std::io::BufRead;
 
-use quick_xml::Reader;
 use quick_xml::errors::SyntaxError;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 use super::cell::{self, Attrs};
+use super::styles::Formats;
+use crate::problem::column_letter;
 use crate::sheet::looks::{Looks, Merge};
+use crate::sheet::numfmt::{ReadAsShown, ReadAsShownCells};
 use crate::sheet::{Cell, MAX_CELLS};
 
 /// The most rows and columns a worksheet has (Calc's and Excel's limits; repeats past them
@@ -42,6 +45,18 @@ pub(super) struct Collected {
     pub far: Option<(usize, usize)>,
     /// The rows and columns holding something span more than [`MAX_CELLS`].
     pub too_big: bool,
+    /// Text cells read as their formats show them rather than as stored.
+    pub as_shown: ReadAsShownCells,
+}
+
+/// What reading a worksheet needs of the rest of the workbook.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Context<'a> {
+    /// The number format code of each cell style.
+    pub formats: &'a Formats,
+    /// Whether Calc (LibreOffice, OpenOffice) saved the document, so that a formula cell
+    /// with no value type holds the empty text Calc computed for it.
+    pub calc: bool,
 }
 
 impl Collected {
@@ -89,6 +104,7 @@ impl Collected {
 pub(super) fn read<R: BufRead>(
     reader: &mut Reader<R>,
     buf: &mut Vec<u8>,
+    context: Context<'_>,
 ) -> Result<Collected, quick_xml::Error> {
     let mut sheet = Collected {
         holding: vec![false; MAX_COLUMNS],
@@ -100,6 +116,9 @@ pub(super) fn read<R: BufRead>(
     // column definition's column.
     let (mut row, mut repeats, mut column, mut defined) = (0usize, 1usize, 0usize, 0usize);
     let mut cells: Vec<(u32, Cell)> = Vec::new();
+    // The default cell styles of columns (first, last, style), and of the row being read.
+    let mut column_styles: Vec<(usize, usize, String)> = Vec::new();
+    let mut row_style: Option<String> = None;
     loop {
         buf.clear();
         let event = reader.read_event_into(buf)?;
@@ -111,6 +130,11 @@ pub(super) fn read<R: BufRead>(
                     if n > 0 && visibility(e)?.is_some() {
                         sheet.looks.hidden_columns.push((defined, defined + n - 1));
                     }
+                    if n > 0
+                        && let Some(style) = default_style(e)?
+                    {
+                        column_styles.push((defined, defined + n - 1, style));
+                    }
                     defined += n;
                 }
                 "table:table-row" => {
@@ -120,6 +144,7 @@ pub(super) fn read<R: BufRead>(
                         sheet.looks.hidden_rows.push((row + 1, row + repeats));
                         sheet.looks.filter |= hidden == Some(Hidden::Filter);
                     }
+                    row_style = default_style(e)?;
                     column = 0;
                     cells.clear();
                     if empty {
@@ -135,15 +160,41 @@ pub(super) fn read<R: BufRead>(
                     };
                     let attrs = Attrs::of(e)?;
                     let n = attrs.repeated.min(MAX_COLUMNS - column);
-                    match empty {
-                        true => text.clear(),
+                    let paragraph = match empty {
+                        true => {
+                            text.clear();
+                            false
+                        }
                         false => cell::read_text(reader, end, &mut inner, &mut text)?,
-                    }
+                    };
                     // A covered cell is under a merged range: the person sees the range's
                     // first cell there, never what the covered cell may still hold.
                     let value = match covered {
                         true => Cell::Empty,
-                        false => attrs.cell(&text),
+                        false => {
+                            let style = || {
+                                let style = attrs.style.as_deref().or(row_style.as_deref());
+                                let style = style.or_else(|| {
+                                    column_styles
+                                        .iter()
+                                        .find(|(first, last, _)| (*first..=*last).contains(&column))
+                                        .map(|(_, _, style)| style.as_str())
+                                });
+                                style
+                                    .and_then(|s| context.formats.of(s))
+                                    .unwrap_or_default()
+                                    .to_string()
+                            };
+                            let shown = paragraph.then_some(text.as_str());
+                            let (value, as_shown) = attrs.cell(shown, &style, context.calc);
+                            if let Some(read) = as_shown {
+                                sheet.as_shown.add(n * repeats, || ReadAsShown {
+                                    cell: format!("{}{}", column_letter(column), row + 1),
+                                    ..read
+                                });
+                            }
+                            value
+                        }
                     };
                     if !covered && attrs.spanned != (1, 1) {
                         let (down, across) = attrs.spanned;
@@ -200,6 +251,17 @@ fn visibility(e: &BytesStart<'_>) -> Result<Option<Hidden>, quick_xml::Error> {
     })
 }
 
+/// A row's or column's `table:default-cell-style-name`.
+fn default_style(e: &BytesStart<'_>) -> Result<Option<String>, quick_xml::Error> {
+    let found = e.try_get_attribute("table:default-cell-style-name")?;
+    match found {
+        Some(a) => Ok(Some(
+            a.normalized_value(XmlVersion::Implicit1_0)?.into_owned(),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// A repeat count (at least 1, as the format says), cut at `max`.
 fn count(e: &BytesStart<'_>, name: &str, max: usize) -> Result<usize, quick_xml::Error> {
     let found = e.try_get_attribute(name)?;
@@ -216,7 +278,11 @@ mod tests {
         let mut reader = Reader::from_reader(xml.as_bytes());
         let mut buf = Vec::new();
         reader.read_event_into(&mut buf).expect("start");
-        read(&mut reader, &mut buf).expect("read")
+        let context = Context {
+            formats: &Formats::default(),
+            calc: true,
+        };
+        read(&mut reader, &mut buf, context).expect("read")
     }
 
     const CELL: &str =

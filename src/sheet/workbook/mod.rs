@@ -69,9 +69,11 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
         return Ok(grid);
     }
     let mut workbook = open::open(path, &bytes)?;
+    let mut warnings = Vec::new();
     let (chosen, cells, looks) = match &mut workbook {
         Sheets::Xlsx(book) => {
             let read = xlsx::read(path, &bytes, book, wanted)?;
+            warnings = read.warnings;
             (read.chosen, read.cells, read.looks)
         }
         Sheets::Xlsb(book) => {
@@ -94,6 +96,7 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
     let Chosen { name, warning } = chosen;
     let mut grid = grid(path, name, sorted(cells))?;
     grid.warnings.extend(warning);
+    grid.warnings.extend(warnings);
     grid.looks = looks;
     Ok(grid)
 }
@@ -188,6 +191,18 @@ fn cell_ref(data: &DataRef<'_>) -> Cell {
     }
 }
 
+/// A length of `days` in ISO 8601 (`PT36H0M0S`, `-PT1H30M0S`), to the second.
+fn duration(days: f64) -> String {
+    let seconds = (days.abs() * 86_400.0).round() as u64;
+    let sign = if days < 0.0 { "-" } else { "" };
+    format!(
+        "{sign}PT{}H{}M{}S",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// A cell's value as a [`Cell`].
 fn cell(data: &Data) -> Cell {
     match data {
@@ -196,6 +211,8 @@ fn cell(data: &Data) -> Cell {
         Data::Int(n) => Cell::Number(*n as f64),
         Data::Float(n) => Cell::Number(*n),
         Data::Bool(b) => Cell::Bool(*b),
+        // `[h]:mm:ss`: a length of time, in ISO 8601 as ODS writes one (`PT36H0M0S`).
+        Data::DateTime(dt) if dt.is_duration() => Cell::Date(duration(dt.as_f64())),
         Data::DateTime(dt) => match dt.as_datetime() {
             // A whole serial number is a date with no time of day.
             Some(datetime) if dt.as_f64().fract() == 0.0 => Cell::Date(datetime.date().to_string()),

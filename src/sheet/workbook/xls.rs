@@ -84,5 +84,6 @@ pub(super) fn read<RS: Read + Seek>(
         cells: styled(cells, scan.numbers, &mut displays),
         looks,
         chosen,
+        warnings: Vec::new(),
     })
 }

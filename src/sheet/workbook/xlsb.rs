@@ -63,6 +63,7 @@ pub(super) fn read<RS: Read + Seek>(
         cells: styled(cells, scan.numbers, &mut displays),
         looks: scan.looks,
         chosen,
+        warnings: Vec::new(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! An XLSX or XLSM worksheet as the person sees it: calamine's streamed values, each number
-//! through its style's number format, and what one more pass over the worksheet finds
-//! (hidden rows and columns, merged ranges, the filter, formulas without a computed value).
+//! and text through its style's number format, and what one more pass over the worksheet
+//! finds (hidden rows and columns, merged ranges, the filter, formulas without a computed
+//! value).
 
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
@@ -8,17 +9,20 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Style, Xlsx, XlsxError};
 
 use super::super::looks::Looks;
-use super::super::numfmt;
-use super::super::{Cell, SheetError};
+use super::super::numfmt::{self, NumberFormat, ReadAsShown, ReadAsShownCells};
+use super::super::{Cell, FormattedText, SheetError};
 use super::shown::{Display, builtin, number};
 use super::tabs::{self, Chosen, Tabs};
 use super::{Placed, cell_ref, xlsx_book, xlsx_looks};
+use crate::problem::column_letter;
 
 /// What was read of the worksheet chosen.
 pub(super) struct WorksheetRead {
     pub chosen: Chosen,
     pub cells: Vec<Placed>,
     pub looks: Looks,
+    /// What the admin should know of the cells: text read as its format shows it.
+    pub warnings: Vec<String>,
 }
 
 /// Read the worksheet `wanted`, or the one [`tabs::choose`] picks, of the XLSX workbook
@@ -62,32 +66,94 @@ pub(super) fn read<RS: Read + Seek>(
             .unwrap_or_else(|_| Err("the pass over how it looks stopped".to_string()));
         (cells, scan)
     });
-    let cells = cells.map_err(|e| in_sheet(&e))?;
+    let (cells, as_shown) = cells.map_err(|e| in_sheet(&e))?;
     let scan = scan.map_err(|e| in_sheet(&e))?;
     Ok(WorksheetRead {
         cells: with_formulas(cells, scan.formulas),
         looks: scan.looks,
         chosen,
+        warnings: as_shown.warning().into_iter().collect(),
     })
 }
 
-/// The cells of worksheet `name` that hold something, numbers shown through their formats.
-fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Vec<Placed>, XlsxError> {
+/// The cells of worksheet `name` that hold something, numbers and texts shown through
+/// their formats, and the texts read as shown rather than as stored.
+fn cells<RS: Read + Seek>(
+    xlsx: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<(Vec<Placed>, ReadAsShownCells), XlsxError> {
     let mut reader = xlsx.worksheet_cells_reader(name)?;
     let mut shown: Vec<Display> = reader.styles().iter().map(display).collect();
     let mut cells = Vec::new();
+    let mut as_shown = ReadAsShownCells::default();
     while let Some((found, style)) = reader.next_cell_with_style_id()? {
         let (row, column) = found.get_position();
-        let value = match found.get_value() {
-            DataRef::Float(n) => number(shown.get_mut(style), *n),
-            DataRef::Int(n) => number(shown.get_mut(style), *n as f64),
-            other => cell_ref(other),
+        let stored = match found.get_value() {
+            DataRef::Float(n) => Err(number(shown.get_mut(style), *n)),
+            DataRef::Int(n) => Err(number(shown.get_mut(style), *n as f64)),
+            DataRef::String(stored) => Ok(stored.as_str()),
+            DataRef::SharedString(stored) => Ok(*stored),
+            other => Err(cell_ref(other)),
+        };
+        let value = match stored {
+            Err(value) => value,
+            Ok(stored) => match text(shown.get_mut(style), stored) {
+                Text::AsShown(value, read) => {
+                    as_shown.add(1, || ReadAsShown {
+                        cell: format!("{}{}", column_letter(column as usize), row + 1),
+                        ..read
+                    });
+                    value
+                }
+                Text::Cell(value) => value,
+            },
         };
         if !value.is_empty() {
             cells.push((row, column, value));
         }
     }
-    Ok(cells)
+    Ok((cells, as_shown))
+}
+
+/// A text cell as its style shows it.
+enum Text {
+    /// As stored, or a [`Cell::FormattedText`] where the format shows nothing or what
+    /// sleipnir cannot render.
+    Cell(Cell),
+    /// As the format shows it, otherwise than stored (its cell left to name).
+    AsShown(Cell, ReadAsShown),
+}
+
+/// A text cell through its style's format: as typed where the format has no text section,
+/// as shown where sleipnir renders the section (`"+"@`), refused where it shows nothing
+/// (`;;;`) or what sleipnir cannot render.
+fn text(display: Option<&mut Display>, stored: &str) -> Text {
+    let as_stored = Cell::text(stored);
+    let (Some(Display::Code { code, format }), Cell::Text(typed)) = (display, &as_stored) else {
+        return Text::Cell(as_stored);
+    };
+    let format = format.get_or_insert_with(|| NumberFormat::parse(code));
+    let refused = |shown: Option<String>| {
+        Text::Cell(Cell::FormattedText(Box::new(FormattedText {
+            text: typed.clone(),
+            shown,
+            format: code.clone(),
+        })))
+    };
+    match format.render_text(stored).map(|shown| Cell::text(&shown)) {
+        None => refused(None),
+        Some(Cell::Text(shown)) if shown == *typed => Text::Cell(as_stored),
+        Some(Cell::Text(shown)) => Text::AsShown(
+            Cell::Text(shown.clone()),
+            ReadAsShown {
+                cell: String::new(),
+                stored: typed.clone(),
+                shown,
+                format: code.clone(),
+            },
+        ),
+        Some(_) => refused(Some(String::new())),
+    }
 }
 
 /// How `style` shows a number. calamine gives the code of the built-in formats whose code
@@ -137,6 +203,51 @@ fn with_formulas(mut cells: Vec<Placed>, formulas: Vec<(u32, u32, String)>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn code(code: &str) -> Display {
+        Display::Code {
+            code: code.into(),
+            format: None,
+        }
+    }
+
+    #[test]
+    fn a_text_is_read_as_its_format_shows_it_or_refused() {
+        let cell = |display: Option<&mut Display>, stored: &str| match text(display, stored) {
+            Text::Cell(cell) => (cell, None),
+            Text::AsShown(cell, read) => (cell, Some(read.shown)),
+        };
+        assert_eq!(cell(None, " Name1 "), (Cell::Text("Name1".into()), None));
+        assert_eq!(
+            cell(Some(&mut code("0000")), "Name1").0,
+            Cell::Text("Name1".into())
+        );
+        assert_eq!(
+            cell(Some(&mut Display::Plain), "Name1").0,
+            Cell::Text("Name1".into())
+        );
+        assert_eq!(
+            cell(Some(&mut code("0;-0;0;\"+\"@")), "15551234567"),
+            (
+                Cell::Text("+15551234567".into()),
+                Some("+15551234567".to_string())
+            )
+        );
+        let blank = FormattedText {
+            text: "Name2".into(),
+            shown: Some(String::new()),
+            format: ";;;".into(),
+        };
+        assert_eq!(
+            cell(Some(&mut code(";;;")), "Name2").0,
+            Cell::FormattedText(Box::new(blank))
+        );
+        assert_eq!(cell(Some(&mut code(";;;")), "  ").0, Cell::Empty);
+        let Cell::FormattedText(unknown) = cell(Some(&mut code("0;@")), "x").0 else {
+            panic!("refused");
+        };
+        assert_eq!((unknown.shown, unknown.format.as_str()), (None, "0;@"));
+    }
 
     #[test]
     fn formulas_take_their_cells_places() {
