@@ -22,6 +22,7 @@ fn source() -> PlanSource {
         hidden_rows: Default::default(),
         hidden_columns: Default::default(),
         allow_lossy_values: false,
+        mapping_sha256: None,
         command: None,
         source: "wave1.xlsx".into(),
         sha256: "00".into(),

@@ -33,6 +33,9 @@ pub struct Mapping {
     pub columns: BTreeMap<String, MappedColumn>,
     /// Field path (as written) → value set for every user, in file order.
     pub constants: Vec<(String, Value)>,
+    /// Hex SHA-256 of the file's text: a run resumed with the same mapping name but other
+    /// content is told apart by it.
+    pub sha256: String,
 }
 
 /// What a mapped column sets.
@@ -159,6 +162,7 @@ impl Mapping {
             ignore: raw.ignore.iter().map(|t| same_as_sheet(t)).collect(),
             columns,
             constants,
+            sha256: crate::sheet::sha256_hex(text.as_bytes()),
         })
     }
 }

@@ -331,6 +331,27 @@ fn a_run_resumes_only_with_the_worksheet_mapping_and_hidden_rows_it_started_with
         );
         assert!(refused.stderr.ends_with(&error), "{}", refused.stderr);
     }
+    // The same mapping name with other content, and the lossy-values flag, are part of how
+    // a run reads its sheet too.
+    let mapped = apply(&["--sheet", "Wave 1", "--mapping", "m.toml", "--out", "m"]);
+    assert_eq!(mapped.code, 0, "{}", mapped.transcript());
+    std::fs::write(dir.join("m.toml"), "ignore = []\n[columns]\n").expect("mapping");
+    let refused = apply(&["--sheet", "Wave 1", "--mapping", "m.toml", "--resume", "m"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains("its content changed"),
+        "{}",
+        refused.stderr
+    );
+    let refused = apply(&["--sheet", "Wave 1", "--allow-lossy-values", "--resume", "r"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("read it without --allow-lossy-values, and this reads it with"),
+        "{}",
+        refused.stderr
+    );
     // A run that left hidden rows out is resumed leaving them out.
     let skipped = apply(&["--sheet", "Wave 2", "--hidden-rows", "skip", "--out", "s"]);
     assert_eq!(skipped.code, 0, "{}", skipped.transcript());

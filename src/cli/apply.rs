@@ -44,9 +44,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     if args.allow_lossy_values {
         command.push_str(&format!(" {}", crate::apply::lossy::FLAG));
     }
+    // Whether the run writes values a spreadsheet lost is part of how it reads its sheet:
+    // recorded, so a resume or a plan file of it does the same.
+    let made_with_lossy = plan.source.allow_lossy_values;
+    plan.source.allow_lossy_values |= args.allow_lossy_values;
     plan.source.command = Some(command);
     if let Input::PlanFile(path) = &input
-        && plan.source.allow_lossy_values
+        && made_with_lossy
         && !args.allow_lossy_values
     {
         return Err(Error::Usage(format!(

@@ -152,6 +152,7 @@ mod tests {
                 hidden_rows: Default::default(),
                 hidden_columns: Default::default(),
                 allow_lossy_values: false,
+                mapping_sha256: None,
                 target: target.map(String::from),
                 command: None,
             },

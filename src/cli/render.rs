@@ -64,7 +64,14 @@ fn user_text(out: &mut String, user: &UserPlan) {
                 .collect(),
             Step::Fields { patch, .. } => patch
                 .iter()
-                .map(|(key, value)| format!("{key} = {value}"))
+                // A value with a character that does not show prints it escaped: what is
+                // sent never looks like something else.
+                .map(|(key, value)| {
+                    format!(
+                        "{key} = {}",
+                        crate::text::escape_invisible(&value.to_string())
+                    )
+                })
                 .collect(),
             Step::Credentials(changes) => changes
                 .0

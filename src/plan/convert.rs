@@ -36,6 +36,9 @@ pub fn convert(
 ) -> Result<Option<Value>, String> {
     let value = match cell {
         Cell::Empty => return Ok(None),
+        Cell::Text(text) if text.chars().all(shows_nothing) => {
+            return Err(invisible_message(text));
+        }
         Cell::Text(text) => match lookup(values, text) {
             Some(mapped) => mapped,
             None if is_error_value(text) => return Err(error_text_message(text)),
@@ -121,6 +124,32 @@ fn formatted_value(formatted: &Formatted, ty: FieldType) -> Result<Value, String
         }
         None => Err(unread_message(formatted)),
     }
+}
+
+/// A character that takes no room on screen: an invisible one, or white space.
+fn shows_nothing(c: char) -> bool {
+    crate::text::is_invisible(c) || c.is_whitespace() || c.is_control()
+}
+
+/// Why a cell that holds only characters that do not show is refused: it looks blank, and
+/// a blank cell leaves the field as it is.
+fn invisible_message(text: &str) -> String {
+    let named: Vec<String> = text
+        .chars()
+        .fold(Vec::new(), |mut seen, c| {
+            if !seen.contains(&c) {
+                seen.push(c);
+            }
+            seen
+        })
+        .into_iter()
+        .map(crate::sheet::title::describe)
+        .collect();
+    format!(
+        "the cell holds only characters that do not show ({}), so it looks blank; clear it to \
+         leave the field as it is, or write `<empty>` for the empty text",
+        named.join(", ")
+    )
 }
 
 /// Check a JSON value (a `json:` cell or a mapping constant) against the field's type.

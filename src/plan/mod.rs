@@ -278,6 +278,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             hidden_rows: sheet.hidden.0,
             hidden_columns: sheet.hidden.1,
             allow_lossy_values: false,
+            mapping_sha256: mapping.map(|m| m.sha256.clone()),
             target: None,
         },
         users,

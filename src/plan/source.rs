@@ -18,15 +18,19 @@ pub struct PlanSource {
     /// The mapping file used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mapping: Option<String>,
+    /// Hex SHA-256 of the mapping file's text, where there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping_sha256: Option<String>,
     /// What was done with hidden rows (`skip` or `include`; absent: there were none to read).
     #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
     pub hidden_rows: Hidden,
     /// What was done with hidden columns, as [`PlanSource::hidden_rows`].
     #[serde(default, skip_serializing_if = "Hidden::is_refuse")]
     pub hidden_columns: Hidden,
-    /// Whether `plan --target` found values a spreadsheet lost against the live ones and
-    /// planned them as the sheet has them (`--allow-lossy-values`): applying this plan takes
-    /// the flag again.
+    /// Whether values a spreadsheet lost against the live ones are written as the sheet has
+    /// them (`--allow-lossy-values`): set by `plan --target` when it found such values (a
+    /// plan file of it is applied only with the flag again) and by `apply` given the flag (a
+    /// run resumes only as it started).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_lossy_values: bool,
     /// The Odin the before-values were read from (`plan --target`).

@@ -325,6 +325,7 @@ fn the_resume_command_continues_the_command_that_started_the_run() {
         hidden_rows: Default::default(),
         hidden_columns: Default::default(),
         allow_lossy_values: false,
+        mapping_sha256: None,
         source: "rollback of users.csv".into(),
         sha256: "00".into(),
         worksheet: None,

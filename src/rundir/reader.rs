@@ -183,6 +183,7 @@ mod tests {
             hidden_rows: Default::default(),
             hidden_columns: Default::default(),
             allow_lossy_values: false,
+            mapping_sha256: None,
             command: None,
             source: "s.csv".into(),
             sha256: "00".into(),

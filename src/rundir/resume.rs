@@ -118,6 +118,23 @@ fn reading_differs(run: &PlanSource, now: &PlanSource) -> Option<(String, String
             named("mapping", &now.mapping),
         ));
     }
+    // The same name, other content (a run recorded before mappings were hashed has none).
+    if let (Some(then), Some(since)) = (&run.mapping_sha256, &now.mapping_sha256)
+        && then != since
+    {
+        let name = now.mapping.clone().unwrap_or_default();
+        return Some((
+            format!("mapping `{name}` as it was then"),
+            "it as it is now (its content changed)".to_string(),
+        ));
+    }
+    if run.allow_lossy_values != now.allow_lossy_values {
+        let with = |allowed: bool| match allowed {
+            true => format!("it with {}", crate::apply::lossy::FLAG),
+            false => format!("it without {}", crate::apply::lossy::FLAG),
+        };
+        return Some((with(run.allow_lossy_values), with(now.allow_lossy_values)));
+    }
     for (flag, then, since) in [
         ("--hidden-rows", run.hidden_rows, now.hidden_rows),
         ("--hidden-columns", run.hidden_columns, now.hidden_columns),

@@ -331,6 +331,11 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<
     grid.into_sheet(path, sha256, options)
 }
 
+/// Hex SHA-256 of `bytes`, as plan files record a sheet's (and a mapping's).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

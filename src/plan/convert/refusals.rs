@@ -6,8 +6,24 @@ use crate::sheet::{Formatted, FormattedText, format_number};
 /// The error values a spreadsheet shows in a cell whose formula failed (or where one was
 /// typed), as a CSV file saved from it holds them; LibreOffice also shows `Err:` and a
 /// three-digit code (`Err:502`).
-pub const ERROR_VALUES: [&str; 8] = [
-    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+/// Those of Excel 365 (`#SPILL!` … `#PYTHON!`) too, which a CSV file saved from it holds.
+pub const ERROR_VALUES: [&str; 16] = [
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#GETTING_DATA",
+    "#PYTHON!",
 ];
 
 /// Whether `text` is one of a spreadsheet's error values ([`ERROR_VALUES`], any case, or

@@ -387,3 +387,16 @@ fn text_fields_refuse_numbers_whose_digits_a_spreadsheet_lost() {
         Ok(Some(json!(447_701_000_000u64)))
     );
 }
+
+#[test]
+fn a_cell_of_characters_that_do_not_show_is_refused() {
+    for text in ["\u{200b}", "\u{2060}\u{ad}", "\u{200b} \u{200b}"] {
+        let refused = convert(&Cell::Text(text.into()), FieldType::Text, &[]).unwrap_err();
+        assert!(refused.contains("looks blank"), "{refused}");
+        assert!(refused.contains("U+"), "{refused}");
+    }
+    assert_eq!(
+        convert(&Cell::Text("Smith\u{200b}".into()), FieldType::Text, &[]),
+        Ok(Some(json!("Smith\u{200b}")))
+    );
+}
