@@ -16,7 +16,12 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // A name with a character that does not show is never printed looking like
+            // another (problems of a sheet escape their own already).
+            eprintln!(
+                "error: {}",
+                sleipnir::text::escape_invisible_lines(&error.to_string())
+            );
             ExitCode::from(error.exit_code())
         }
     }

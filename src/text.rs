@@ -118,6 +118,15 @@ pub fn escape_shown(a: &str, b: &str) -> (String, String) {
     }
 }
 
+/// [`escape_invisible`] line by line: a message of several lines keeps its line breaks.
+pub fn escape_invisible_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') {
+        return escape_invisible(text);
+    }
+    let lines: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(escape_invisible).collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
 /// `text` in Unicode NFC: composed where Unicode composes (`e` + U+0308 → `ë`), so two
 /// texts that a person reads as the same compare equal. Borrowed when it already is (all
 /// ASCII text is).

@@ -115,9 +115,7 @@ fn a_row_hidden_by_hand_is_refused_skipped_or_included() {
     assert_eq!(
         refused.stderr,
         "error: `hidden.xlsx` has 1 problem; nothing was planned\n  2 rows holding data are \
-         hidden (3–4); sleipnir reads a sheet as you see it: show them (clear the filter, or \
-         Unhide), or run again with --hidden-rows skip to leave them out or --hidden-rows \
-         include to read them as data\n"
+         hidden (3–4); sleipnir reads a sheet as you see it: show them (expand the outline, or Unhide), or run again with --hidden-rows skip to leave them out or --hidden-rows include to read them as data\n"
     );
     let (skipped, stderr) = planned(dir.path(), "hidden.xlsx", &["--hidden-rows", "skip"]);
     assert_eq!(planned_users(&skipped), [user(1), user(4)]);
@@ -211,8 +209,7 @@ fn a_hidden_column_is_refused_skipped_or_included() {
     assert_eq!(
         refused.stderr,
         "error: `column.xlsx` has 1 problem; nothing was planned\n  column B (`user.title`) \
-         is hidden; sleipnir reads a sheet as you see it: unhide them, or run again with \
-         --hidden-columns skip to leave them out or --hidden-columns include to read them\n"
+         is hidden; sleipnir reads a sheet as you see it: unhide it, or run again with --hidden-columns skip to leave it out or --hidden-columns include to read it\n"
     );
     let (skipped, _) = planned(dir.path(), "column.xlsx", &["--hidden-columns", "skip"]);
     assert_eq!(patch(&skipped, 0, "user")["title"], Value::Null);

@@ -78,9 +78,7 @@ fn a_row_hidden_by_hand_is_refused_skipped_or_included() {
     assert_eq!(
         refused("hidden-rows.ods", &[]),
         "error: `hidden-rows.ods` has 1 problem; nothing was planned\n  row 4 is hidden; \
-         sleipnir reads a sheet as you see it: show them (clear the filter, or Unhide), or run \
-         again with --hidden-rows skip to leave them out or --hidden-rows include to read them \
-         as data\n"
+         sleipnir reads a sheet as you see it: show it (expand the outline, or Unhide), or run again with --hidden-rows skip to leave it out or --hidden-rows include to read it as data\n"
     );
     let skipped = planned("hidden-rows.ods", &["--hidden-rows", "skip"]);
     let ids = user_ids(&skipped);
@@ -105,8 +103,7 @@ fn rows_an_autofilter_hides_are_refused_naming_the_filter() {
         refused("filtered.ods", &[]),
         "error: `filtered.ods` has 1 problem; nothing was planned\n  7 rows holding data are \
          hidden (2, 4–9) by the sheet's filter or by hand; sleipnir reads a sheet as you see \
-         it: show them (clear the filter, or Unhide), or run again with --hidden-rows skip to \
-         leave them out or --hidden-rows include to read them as data\n"
+         it: show them (clear the filter, expand the outline, or Unhide), or run again with --hidden-rows skip to leave them out or --hidden-rows include to read them as data\n"
     );
     let skipped = planned("filtered.ods", &["--hidden-rows", "skip"]);
     assert_eq!(user_ids(&skipped), ["u0002@example.test"]);
@@ -137,8 +134,7 @@ fn a_hidden_column_is_refused_skipped_or_included() {
         refused("hidden-column.ods", &[]),
         "error: `hidden-column.ods` has 1 problem; nothing was planned\n  column C \
          (`user.callingLineIdLastName`) is hidden; sleipnir reads a sheet as you see it: \
-         unhide them, or run again with --hidden-columns skip to leave them out or \
-         --hidden-columns include to read them\n"
+         unhide it, or run again with --hidden-columns skip to leave it out or --hidden-columns include to read it\n"
     );
     let skipped = planned("hidden-column.ods", &["--hidden-columns", "skip"]);
     assert_eq!(patch(&skipped, 0, "user"), &json!({"extension": "1001"}));

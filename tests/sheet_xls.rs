@@ -41,9 +41,14 @@ fn refused(fixture: &str, args: &[&str]) -> String {
     run.stderr
 }
 
-const SHOW_ROWS: &str = "sleipnir reads a sheet as you see it: show them (clear the filter, \
-                         or Unhide), or run again with --hidden-rows skip to leave them out or \
-                         --hidden-rows include to read them as data";
+const SHOW_ROW: &str = "sleipnir reads a sheet as you see it: show it (expand the outline, or \
+                        Unhide), or run again with --hidden-rows skip to leave it out or \
+                        --hidden-rows include to read it as data";
+
+const SHOW_FILTERED: &str = "sleipnir reads a sheet as you see it: show them (clear the \
+                             filter, expand the outline, or Unhide), or run again with \
+                             --hidden-rows skip to leave them out or --hidden-rows include to \
+                             read them as data";
 
 #[test]
 fn the_active_sheet_is_read_and_a_hidden_first_one_only_when_named() {
@@ -75,7 +80,7 @@ fn a_row_hidden_by_hand_is_refused_skipped_or_included() {
         refused("hidden-rows.xls", &[]),
         format!(
             "error: `hidden-rows.xls` has 1 problem; nothing was planned\n  row 4 is hidden; \
-             {SHOW_ROWS}\n"
+             {SHOW_ROW}\n"
         )
     );
     let skipped = planned("hidden-rows.xls", &["--hidden-rows", "skip"]);
@@ -101,7 +106,7 @@ fn rows_an_autofilter_hides_are_refused_naming_the_filter() {
         refused("filtered.xls", &[]),
         format!(
             "error: `filtered.xls` has 1 problem; nothing was planned\n  7 rows holding data \
-             are hidden (2, 4–9) by the sheet's filter or by hand; {SHOW_ROWS}\n"
+             are hidden (2, 4–9) by the sheet's filter or by hand; {SHOW_FILTERED}\n"
         )
     );
     let skipped = planned("filtered.xls", &["--hidden-rows", "skip"]);
@@ -133,8 +138,7 @@ fn a_hidden_column_is_refused_skipped_or_included() {
         refused("hidden-column.xls", &[]),
         "error: `hidden-column.xls` has 1 problem; nothing was planned\n  column C \
          (`user.callingLineIdLastName`) is hidden; sleipnir reads a sheet as you see it: \
-         unhide them, or run again with --hidden-columns skip to leave them out or \
-         --hidden-columns include to read them\n"
+         unhide it, or run again with --hidden-columns skip to leave it out or --hidden-columns include to read it\n"
     );
     let skipped = planned("hidden-column.xls", &["--hidden-columns", "skip"]);
     assert_eq!(patch(&skipped, 0, "user"), &json!({"extension": "1001"}));

@@ -58,7 +58,7 @@ fn hidden_rows_by_hand_or_by_the_filter_and_hidden_columns_are_refused_skipped_o
     );
     assert!(
         refused(dir.path(), "hidden.xlsb", &[])
-            .contains("\n  row 5 is hidden; sleipnir reads a sheet as you see it: show them")
+            .contains("\n  row 5 is hidden; sleipnir reads a sheet as you see it: show it")
     );
     let skipped = planned(dir.path(), "hidden.xlsb", &["--hidden-rows", "skip"]);
     assert_eq!(user_ids(&skipped).len(), 5);

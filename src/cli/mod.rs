@@ -97,7 +97,9 @@ impl Notes {
     /// A `warning: …` line.
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            // A name with a character that does not show (a worksheet, a title) is never
+            // printed looking like another.
+            eprintln!("warning: {}", crate::text::escape_invisible_lines(message));
         }
     }
 

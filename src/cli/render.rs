@@ -159,7 +159,10 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
 pub fn source_text(source: &PlanSource) -> String {
     let mut out = format!("`{}`", source.source);
     if let Some(worksheet) = &source.worksheet {
-        out.push_str(&format!(", worksheet `{worksheet}`"));
+        out.push_str(&format!(
+            ", worksheet `{}`",
+            crate::text::escape_invisible(worksheet)
+        ));
     }
     if let Some(mapping) = &source.mapping {
         out.push_str(&format!(", mapping `{mapping}`"));

@@ -247,9 +247,18 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             ),
         }
     }
+    // Rows given their user id by a merged range (refused above) are not read as users of
+    // their own: each would only add conflicts with the range's first row.
+    let merged_ids: std::collections::HashSet<usize> = sheet
+        .merged
+        .iter()
+        .filter(|m| m.position == layout.user_id)
+        .flat_map(|m| m.rows.iter().skip(1).copied())
+        .collect();
     let converted: Vec<_> = sheet
         .rows
         .par_iter()
+        .filter(|row| !merged_ids.contains(&row.number))
         .map(|row| rows::convert_row(row, &sheet.columns, &layout, schema))
         .collect();
     let mut good = Vec::with_capacity(converted.len());

@@ -144,10 +144,18 @@ pub(super) fn hidden_rows_text(numbers: &[usize], looks: &Looks, skipped: bool) 
         };
         return format!("{rows}{cause}; {them} left out, as --hidden-rows skip asks");
     }
+    let (them, show) = match numbers.len() {
+        1 => ("it", "show it"),
+        _ => ("them", "show them"),
+    };
+    let how = match looks.filter {
+        true => "clear the filter, expand the outline, or Unhide",
+        false => "expand the outline, or Unhide",
+    };
     format!(
-        "{rows}{cause}; sleipnir reads a sheet as you see it: show them (clear the filter, \
-         or Unhide), or run again with --hidden-rows skip to leave them out or \
-         --hidden-rows include to read them as data"
+        "{rows}{cause}; sleipnir reads a sheet as you see it: {show} ({how}), or run again \
+         with --hidden-rows skip to leave {them} out or --hidden-rows include to read {them} \
+         as data"
     )
 }
 
@@ -160,19 +168,24 @@ pub(super) fn hidden_columns_text(columns: &[Column], skipped: bool) -> String {
             false => format!("{} (`{}`)", c.letter(), c.title),
         })
         .collect();
-    let (what, them) = match columns.len() {
-        1 => (format!("column {} is hidden", named.join(", ")), "it was"),
+    let (what, were, them) = match columns.len() {
+        1 => (
+            format!("column {} is hidden", named.join(", ")),
+            "it was",
+            "it",
+        ),
         _ => (
             format!("columns {} are hidden", named.join(", ")),
             "they were",
+            "them",
         ),
     };
     if skipped {
-        return format!("{what}; {them} left out, as --hidden-columns skip asks");
+        return format!("{what}; {were} left out, as --hidden-columns skip asks");
     }
     format!(
-        "{what}; sleipnir reads a sheet as you see it: unhide them, or run again with \
-         --hidden-columns skip to leave them out or --hidden-columns include to read them"
+        "{what}; sleipnir reads a sheet as you see it: unhide {them}, or run again with \
+         --hidden-columns skip to leave {them} out or --hidden-columns include to read {them}"
     )
 }
 

@@ -59,8 +59,8 @@ fn hidden_rows_are_refused_as_ranges() {
     assert_eq!(
         refusal.message,
         "4 rows holding data are hidden (3–6, 9) by the sheet's filter or by hand; sleipnir \
-         reads a sheet as you see it: show them (clear the filter, or Unhide), or run again \
-         with --hidden-rows skip to leave them out or --hidden-rows include to read them as data"
+         reads a sheet as you see it: show them (clear the filter, expand the outline, or \
+         Unhide), or run again with --hidden-rows skip to leave them out or --hidden-rows include to read them as data"
     );
     assert_eq!(sheet.hidden, (Hidden::Refuse, Hidden::Refuse));
 }
