@@ -26,6 +26,7 @@ mod shown;
 mod tabs;
 mod xls;
 mod xls_book;
+mod xls_extent;
 mod xls_looks;
 mod xlsb;
 mod xlsb_book;

@@ -9,6 +9,7 @@ use std::path::Path;
 use calamine::{Reader, Xls};
 
 use super::super::looks::Merge;
+use super::open::guarded_mut;
 use super::shown::styled;
 use super::tabs::{self, Tabs};
 use super::xlsx::WorksheetRead;
@@ -55,8 +56,8 @@ pub(super) fn read<RS: Read + Seek>(
             .is_some_and(|display| !display.is_plain())
     });
     let mut looks = scan.looks;
-    looks.merges = xls
-        .merge_cells_by_sheet_name(&chosen.name)
+    looks.merges = guarded_mut(|| xls.merge_cells_by_sheet_name(&chosen.name))
+        .map_err(&unreadable)?
         .map_err(|e| in_sheet(&e))?
         .into_iter()
         .filter(|d| d.start != d.end)
@@ -65,8 +66,8 @@ pub(super) fn read<RS: Read + Seek>(
             columns: (d.start.1 as usize, d.end.1 as usize),
         })
         .collect();
-    let range = xls
-        .worksheet_range(&chosen.name)
+    let range = guarded_mut(|| xls.worksheet_range(&chosen.name))
+        .map_err(&unreadable)?
         .map_err(|e| in_sheet(&e))?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let cells = range
