@@ -24,6 +24,10 @@ const FILEPASS: u16 = 0x002F;
 /// RECALCID: the calculation engine that last calculated the workbook.
 const RECALCID: u16 = 0x01C1;
 
+/// The calculation engine id LibreOffice (and OpenOffice before it) writes in the RECALCID
+/// of every XLS it saves: a fixed record of its export, not an engine's.
+pub(super) const LIBREOFFICE_RECALC_ID: u32 = 101_716;
+
 /// One record: its type and data (a CONTINUE that follows is a record of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Record<'a> {
