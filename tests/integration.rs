@@ -29,6 +29,8 @@ mod sheet_looks;
 mod sheet_ods;
 mod sheet_workbooks;
 mod sheet_xls;
+mod sheet_xls_damaged;
+mod sheet_xls_shown;
 mod sheet_xlsb;
 mod sim_api;
 mod sim_auth;

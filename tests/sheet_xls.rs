@@ -9,14 +9,14 @@ use crate::sheet_hygiene::patch;
 use crate::support::{Run, root, sleipnir_in};
 
 /// `sleipnir plan FIXTURE ARGS` from tests/fixtures/xls.
-fn plan(fixture: &str, args: &[&str]) -> Run {
+pub(crate) fn plan(fixture: &str, args: &[&str]) -> Run {
     let mut all = vec!["plan", fixture];
     all.extend(args);
     sleipnir_in(&root().join("tests/fixtures/xls"), &all)
 }
 
 /// The JSON plan of `fixture`, which must plan.
-fn planned(fixture: &str, args: &[&str]) -> Value {
+pub(crate) fn planned(fixture: &str, args: &[&str]) -> Value {
     let mut all = vec!["--format", "json"];
     all.extend(args);
     let run = plan(fixture, &all);
@@ -34,7 +34,7 @@ fn user_ids(doc: &Value) -> Vec<&str> {
 }
 
 /// The refusal `plan` prints for `fixture`, which must be refused (exit 2).
-fn refused(fixture: &str, args: &[&str]) -> String {
+pub(crate) fn refused(fixture: &str, args: &[&str]) -> String {
     let run = plan(fixture, args);
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert_eq!(run.stdout, "", "nothing is planned");

@@ -15,6 +15,9 @@ const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
 const LAST_SECTOR: u32 = 0xFFFF_FFFA;
 /// A directory entry's size.
 const ENTRY: usize = 128;
+/// Streams smaller than this live in the mini stream. The header says so too (always 4096);
+/// calamine goes by this number, and so do we, to read the bytes it reads.
+const MINI_CUTOFF: usize = 4096;
 
 /// The stream of the compound file in `bytes` named the first of `names` that it holds
 /// (compared without regard to ASCII case), or `None` where there is none or the file is
@@ -30,13 +33,21 @@ pub(super) fn stream(bytes: &[u8], names: &[&str]) -> Option<Vec<u8>> {
             .find(|entry| entry_name(entry).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     })?;
     let (start, length) = (u32_at(wanted, 0x74)?, size(wanted, file.version)?);
-    if length >= file.mini_cutoff {
+    // The mini stream (the root entry's chain, cut in 64-byte mini sectors) and the mini
+    // FAT that chains them, which calamine reads whenever the header counts mini FAT
+    // sectors: a loop in either is a malformed file here, not one to leave to calamine.
+    let mini_fat_sectors = u32_at(bytes, 0x40)? as usize;
+    let mini = match mini_fat_sectors {
+        0 => None,
+        count => Some((
+            file.chain(u32_at(root, 0x74)?, size(root, file.version)?)?,
+            numbers(&file.chain(u32_at(bytes, 0x3C)?, count.checked_mul(file.sector)?)?),
+        )),
+    };
+    if length >= MINI_CUTOFF {
         return file.chain(start, length);
     }
-    // A small stream lives in the mini stream: the root entry's chain, cut in 64-byte
-    // mini sectors chained by the mini FAT.
-    let mini_stream = file.chain(u32_at(root, 0x74)?, size(root, file.version)?)?;
-    let mini_fat = numbers(&file.chain(u32_at(bytes, 0x3C)?, usize::MAX)?);
+    let (mini_stream, mini_fat) = mini?;
     read_chain(&mini_stream, 64, 0, &mini_fat, start, length)
 }
 
@@ -45,7 +56,6 @@ struct Compound<'a> {
     bytes: &'a [u8],
     sector: usize,
     version: u16,
-    mini_cutoff: usize,
     fat: Vec<u32>,
 }
 
@@ -61,7 +71,6 @@ impl<'a> Compound<'a> {
             bytes,
             sector,
             version,
-            mini_cutoff: u32_at(bytes, 0x38)? as usize,
             fat: Vec::new(),
         };
         // The FAT's sectors: 109 listed in the header, the rest in a chain of DIFAT

@@ -10,10 +10,12 @@
 //!
 //! What each format can say of how a sheet looks:
 //! - XLSX and XLSM (the formats admins use): the active tab, hidden sheets, rows and
-//!   columns, merged ranges, the filter, number formats, and formulas without a computed
-//!   value ([`xlsx`]);
-//! - XLSB ([`xlsb`]) and XLS, BIFF8 and BIFF5 ([`xls`]): the same but for formulas, which
-//!   these formats always store with their computed value;
+//!   columns, merged ranges, the filter, number formats (of numbers and texts), and
+//!   formulas without a computed value ([`xlsx`]);
+//! - XLS, BIFF8 and BIFF5 ([`xls`]): the same, a formula's stored result being untrusted
+//!   only where LibreOffice wrote a 0 it may not have computed;
+//! - XLSB ([`xlsb`]): the same but for formulas, which it always stores with their
+//!   computed value;
 //! - ODS: read by [`super::ods`], a streaming reader of its own, with all of the above that
 //!   ODS has.
 //!
@@ -26,6 +28,7 @@ mod shown;
 mod tabs;
 mod xls;
 mod xls_book;
+mod xls_extent;
 mod xls_looks;
 mod xlsb;
 mod xlsb_book;
@@ -78,10 +81,12 @@ pub(super) fn read(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result
         }
         Sheets::Xlsb(book) => {
             let read = xlsb::read(path, &bytes, book, wanted)?;
+            warnings = read.warnings;
             (read.chosen, read.cells, read.looks)
         }
         Sheets::Xls(book) => {
             let read = xls::read(path, &bytes, book, wanted)?;
+            warnings = read.warnings;
             (read.chosen, read.cells, read.looks)
         }
         // An ODS file was read above.

@@ -1,10 +1,11 @@
-//! A workbook number as its cell's number format shows it, the same for every workbook
-//! format: each format's reader says which format code (or built-in format) a style has,
-//! and [`number`] gives the [`Cell`] the grid keeps.
+//! A workbook number or text as its cell's number format shows it, the same for every
+//! workbook format: each format's reader says which format code (or built-in format) a
+//! style has, and [`number`] and [`text`] give the [`Cell`] the grid keeps. XLS and XLSB
+//! read their cells through [`Through`], with each cell's style found by its position.
 
-use super::super::numfmt::{self, NumberFormat};
-use super::super::{Cell, Formatted, format_number};
-use super::Placed;
+use super::super::numfmt::{self, NumberFormat, ReadAsShown, ReadAsShownCells};
+use super::super::{Cell, Formatted, FormattedText, format_number};
+use crate::problem::column_letter;
 
 /// How a style shows a number.
 #[derive(Debug)]
@@ -104,27 +105,99 @@ pub(super) fn number(display: Option<&mut Display>, value: f64) -> Cell {
     }))
 }
 
-/// `cells` (in row order) with each number whose style shows it otherwise (`numbers`:
-/// zero-based row and column, and the style's position in `displays`) as its style shows
-/// it. Dates calamine read as dates stay dates.
-pub(super) fn styled(
-    mut cells: Vec<Placed>,
-    mut numbers: Vec<(u32, u32, u32)>,
-    displays: &mut [Display],
-) -> Vec<Placed> {
-    if numbers.is_empty() {
-        return cells;
+/// A text cell as its style shows it.
+pub(super) enum Text {
+    /// As stored, or a [`Cell::FormattedText`] where the format shows nothing or what
+    /// sleipnir cannot render.
+    Cell(Cell),
+    /// As the format shows it, otherwise than stored (its cell left to name).
+    AsShown(Cell, ReadAsShown),
+}
+
+/// A text cell through its style's format: as typed where the format has no text section,
+/// as shown where sleipnir renders the section (`"+"@`), refused where it shows nothing
+/// (`;;;`) or what sleipnir cannot render. (The rule XLSX text cells follow.)
+pub(super) fn text(display: Option<&mut Display>, stored: &str) -> Text {
+    let as_stored = Cell::text(stored);
+    let (Some(Display::Code { code, format }), Cell::Text(typed)) = (display, &as_stored) else {
+        return Text::Cell(as_stored);
+    };
+    let format = format.get_or_insert_with(|| NumberFormat::parse(code));
+    let refused = |shown: Option<String>| {
+        Text::Cell(Cell::FormattedText(Box::new(FormattedText {
+            text: typed.clone(),
+            shown,
+            format: code.clone(),
+        })))
+    };
+    match format.render_text(stored).map(|shown| Cell::text(&shown)) {
+        None => refused(None),
+        Some(Cell::Text(shown)) if shown == *typed => Text::Cell(as_stored),
+        Some(Cell::Text(shown)) => Text::AsShown(
+            Cell::Text(shown.clone()),
+            ReadAsShown {
+                cell: String::new(),
+                stored: typed.clone(),
+                shown,
+                format: code.clone(),
+            },
+        ),
+        Some(_) => refused(Some(String::new())),
     }
-    numbers.sort_by_key(|(row, column, _)| (*row, *column));
-    for (row, column, value) in &mut cells {
-        let Cell::Number(n) = value else {
-            continue;
-        };
-        if let Ok(i) = numbers.binary_search_by_key(&(*row, *column), |(r, c, _)| (*r, *c)) {
-            *value = number(displays.get_mut(numbers[i].2 as usize), *n);
+}
+
+/// A cell's value as the workbook stores it, before its style is applied.
+pub(super) enum Stored<'a> {
+    Number(f64),
+    Text(&'a str),
+    /// Anything else (a boolean, an error, a date calamine read as one), kept as it is.
+    Other(Cell),
+}
+
+/// Cells read through their styles: the styles' displays, the style of each cell whose
+/// style shows something otherwise than it is stored, and the texts read as shown.
+pub(super) struct Through<'a> {
+    displays: &'a mut [Display],
+    /// Zero-based row and column, and the style's position in `displays`; sorted.
+    styles: Vec<(u32, u32, u32)>,
+    /// The text cells read as their format shows them, for the warning.
+    pub as_shown: ReadAsShownCells,
+}
+
+impl<'a> Through<'a> {
+    /// Cells whose styles are `styles` (zero-based row and column, and the style's
+    /// position in `displays`, in any order); other cells show as stored.
+    pub fn new(displays: &'a mut [Display], mut styles: Vec<(u32, u32, u32)>) -> Through<'a> {
+        styles.sort_unstable_by_key(|(row, column, _)| (*row, *column));
+        Through {
+            displays,
+            styles,
+            as_shown: ReadAsShownCells::default(),
         }
     }
-    cells
+
+    /// The cell at zero-based `row`, `column` that stores `stored`, as its style shows it.
+    pub fn cell(&mut self, row: u32, column: u32, stored: Stored<'_>) -> Cell {
+        let display = self
+            .styles
+            .binary_search_by_key(&(row, column), |(r, c, _)| (*r, *c))
+            .ok()
+            .and_then(|i| self.displays.get_mut(self.styles[i].2 as usize));
+        match stored {
+            Stored::Number(value) => number(display, value),
+            Stored::Text(stored) => match text(display, stored) {
+                Text::Cell(cell) => cell,
+                Text::AsShown(cell, read) => {
+                    self.as_shown.add(1, || ReadAsShown {
+                        cell: format!("{}{}", column_letter(column as usize), row + 1),
+                        ..read
+                    });
+                    cell
+                }
+            },
+            Stored::Other(cell) => cell,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -177,25 +250,83 @@ mod tests {
     }
 
     #[test]
-    fn numbers_take_their_style_s_format_and_other_cells_stay() {
+    fn cells_take_their_style_s_format_and_other_cells_stay() {
         let mut displays = vec![
             Display::of(Some(0), None),
             Display::of(Some(164), Some("0000")),
+            Display::of(Some(165), Some("0;-0;0;\"+\"@")),
+            Display::of(Some(166), Some(";;;")),
         ];
-        let cells = vec![
-            (0, 0, Cell::Number(123.0)),
-            (0, 1, Cell::Number(123.0)),
-            (1, 0, Cell::Date("2026-01-12".into())),
-            (1, 1, Cell::Number(4.0)),
+        let styles = vec![
+            (1, 0, 1),
+            (0, 1, 1),
+            (1, 1, 0),
+            (2, 0, 2),
+            (2, 1, 2),
+            (3, 0, 3),
         ];
-        let numbers = vec![(1, 0, 1), (0, 1, 1), (1, 1, 0)];
-        let read = styled(cells, numbers, &mut displays);
-        assert_eq!(read[0].2, Cell::Number(123.0));
-        let Cell::Formatted(padded) = &read[1].2 else {
-            panic!("formatted: {:?}", read[1]);
+        let mut through = Through::new(&mut displays, styles);
+        assert_eq!(
+            through.cell(0, 0, Stored::Number(123.0)),
+            Cell::Number(123.0)
+        );
+        let Cell::Formatted(padded) = through.cell(0, 1, Stored::Number(123.0)) else {
+            panic!("formatted");
         };
         assert_eq!(padded.shown.as_deref(), Some("0123"));
-        assert_eq!(read[2].2, Cell::Date("2026-01-12".into()));
-        assert_eq!(read[3].2, Cell::Number(4.0));
+        let date = Stored::Other(Cell::Date("2026-01-12".into()));
+        assert_eq!(through.cell(1, 0, date), Cell::Date("2026-01-12".into()));
+        assert_eq!(through.cell(1, 1, Stored::Number(4.0)), Cell::Number(4.0));
+        assert_eq!(
+            through.cell(1, 0, Stored::Text(" Name1 ")),
+            Cell::Text("Name1".into())
+        );
+        assert_eq!(
+            through.cell(2, 0, Stored::Text("15551234567")),
+            Cell::Text("+15551234567".into())
+        );
+        assert_eq!(
+            through.cell(2, 1, Stored::Text("1555")),
+            Cell::Text("+1555".into())
+        );
+        let Cell::FormattedText(blank) = through.cell(3, 0, Stored::Text("Name2")) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            (blank.shown.as_deref(), blank.format.as_str()),
+            (Some(""), ";;;")
+        );
+        assert_eq!(through.cell(3, 0, Stored::Text("  ")), Cell::Empty);
+        let warning = through.as_shown.warning().expect("a warning");
+        assert!(
+            warning.starts_with("the text in 2 cells is read as their format shows it"),
+            "{warning}"
+        );
+        assert!(
+            warning.contains("A3 shows `+15551234567` for `15551234567`"),
+            "{warning}"
+        );
+        assert!(warning.contains("B3 shows `+1555` for `1555`"), "{warning}");
+    }
+
+    #[test]
+    fn a_text_is_read_as_its_format_shows_it_or_refused() {
+        let cell = |display: Option<&mut Display>, stored: &str| match text(display, stored) {
+            Text::Cell(cell) => (cell, None),
+            Text::AsShown(cell, read) => (cell, Some(read.shown)),
+        };
+        assert_eq!(cell(None, " Name1 "), (Cell::Text("Name1".into()), None));
+        assert_eq!(
+            cell(Some(&mut code("0000")), "Name1").0,
+            Cell::Text("Name1".into())
+        );
+        assert_eq!(
+            cell(Some(&mut Display::Plain), "Name1").0,
+            Cell::Text("Name1".into())
+        );
+        let Cell::FormattedText(unknown) = cell(Some(&mut code("0;@")), "x").0 else {
+            panic!("refused");
+        };
+        assert_eq!((unknown.shown, unknown.format.as_str()), (None, "0;@"));
     }
 }

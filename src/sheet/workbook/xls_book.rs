@@ -19,6 +19,14 @@ const FORMAT: u16 = 0x041E;
 const XF: u16 = 0x00E0;
 /// BOUNDSHEET: a sheet, where its records start.
 const BOUNDSHEET: u16 = 0x0085;
+/// FILEPASS: the records after it are encrypted (or obfuscated, type 0).
+const FILEPASS: u16 = 0x002F;
+/// RECALCID: the calculation engine that last calculated the workbook.
+const RECALCID: u16 = 0x01C1;
+
+/// The calculation engine id LibreOffice (and OpenOffice before it) writes in the RECALCID
+/// of every XLS it saves: a fixed record of its export, not an engine's.
+pub(super) const LIBREOFFICE_RECALC_ID: u32 = 101_716;
 
 /// One record: its type and data (a CONTINUE that follows is a record of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +55,13 @@ pub(super) struct Globals {
     /// Where each sheet's records start in the stream, in BOUNDSHEET order (the order
     /// calamine lists the sheets in).
     pub sheets: Vec<usize>,
+    /// Each sheet's name, in the same order (empty where the record is cut short).
+    pub names: Vec<String>,
+    /// A FILEPASS of an encryption type other than 0: the sheets' records are encrypted
+    /// (calamine refuses the workbook as password-protected before it reads them).
+    pub encrypted: bool,
+    /// dwBuild of RECALCID: the engine that last calculated the formulas' stored results.
+    pub recalc_id: Option<u32>,
     /// How each XF shows a number, by position.
     pub displays: Vec<Display>,
 }
@@ -74,8 +89,13 @@ pub(super) fn globals(stream: &[u8]) -> Globals {
             BOUNDSHEET => {
                 if let Some(at) = u32_at(data, 0) {
                     globals.sheets.push(at as usize);
+                    globals
+                        .names
+                        .push(sheet_name(data, biff5).unwrap_or_default());
                 }
             }
+            FILEPASS => globals.encrypted |= u16_at(data, 0).is_some_and(|kind| kind != 0),
+            RECALCID => globals.recalc_id = u32_at(data, 4),
             EOF => break,
             _ => {}
         }
@@ -90,23 +110,41 @@ pub(super) fn globals(stream: &[u8]) -> Globals {
     globals
 }
 
+/// The name in a BOUNDSHEET record: a count of characters at byte 6, then (BIFF8) a flags
+/// byte and the characters as in a FORMAT, or (BIFF5) bytes in the workbook's code page.
+fn sheet_name(data: &[u8], biff5: bool) -> Option<String> {
+    let count = usize::from(*data.get(6)?);
+    if biff5 {
+        return Some(windows_1252(data.get(7..7 + count)?));
+    }
+    let wide = data.get(7)? & 1 == 1;
+    characters(data.get(8..)?, count, wide)
+}
+
 /// The code of a FORMAT record: BIFF8 a 16-bit count, a flags byte (bit 0: two bytes a
 /// character) and the characters; BIFF5 an 8-bit count and bytes in the workbook's code
 /// page (read as Windows-1252). `None` where the record is cut short.
 fn format_code(data: &[u8], biff5: bool) -> Option<String> {
     if biff5 {
         let count = usize::from(*data.get(2)?);
-        let bytes = data.get(3..3 + count)?;
-        return Some(
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned(),
-        );
+        return Some(windows_1252(data.get(3..3 + count)?));
     }
     let count = usize::from(u16_at(data, 2)?);
     let wide = data.get(4)? & 1 == 1;
-    let text = data.get(5..)?;
+    characters(data.get(5..)?, count, wide)
+}
+
+/// Bytes in Windows-1252, the code page BIFF5 text is read in.
+fn windows_1252(bytes: &[u8]) -> String {
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(bytes)
+        .0
+        .into_owned()
+}
+
+/// `count` characters of a BIFF8 string from the start of `text`: two bytes each where
+/// `wide`, else one byte each (U+0000–U+00FF).
+fn characters(text: &[u8], count: usize, wide: bool) -> Option<String> {
     match wide {
         true => {
             let units: Vec<u16> = text

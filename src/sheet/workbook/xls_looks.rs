@@ -1,9 +1,10 @@
 //! One pass over an XLS worksheet's BIFF records for what calamine does not pass on: hidden
-//! rows and columns, whether a filter is on, and the style of each number cell whose format
-//! shows it otherwise than as it is.
+//! rows and columns, whether a filter is on, the style of each number or text cell whose
+//! format may show it otherwise than as it is, and the formulas whose stored result is the
+//! number 0.
 //!
-//! The pass keeps a few bytes per such number cell and nothing for the others; merged
-//! ranges come from calamine, which reads them already.
+//! The pass keeps a few bytes per such cell and nothing for the others; merged ranges come
+//! from calamine, which reads them already.
 
 use super::super::looks::Looks;
 use super::row_marks::RowMarks;
@@ -32,20 +33,26 @@ const RK: u16 = 0x027E;
 const MULRK: u16 = 0x00BD;
 /// FORMULA: a formula and its stored result.
 const FORMULA: u16 = 0x0006;
+/// LABEL, RSTRING, LABELSST: a cell's text (in the record, or in the shared strings).
+const LABEL: u16 = 0x0204;
+const RSTRING: u16 = 0x00D6;
+const LABELSST: u16 = 0x00FD;
 
 /// What the pass found.
 #[derive(Debug, Default)]
 pub(super) struct Scan {
     /// Hidden rows and columns and the filter (merges left empty).
     pub looks: Looks,
-    /// Number cells whose style is one `formatted` said shows numbers otherwise: zero-based
-    /// row and column and the style's position, in file order.
-    pub numbers: Vec<(u32, u32, u32)>,
+    /// Number, text and formula cells whose style is one `formatted` said shows values
+    /// otherwise: zero-based row and column and the style's position, in file order.
+    pub styled: Vec<(u32, u32, u32)>,
+    /// Formula cells whose stored result is the number 0 (or -0): zero-based row and column.
+    pub zero_results: Vec<(u32, u32)>,
 }
 
 /// Scan the worksheet whose records start `sheet` (at its BOF), up to its EOF. Charts and
 /// other substreams inside it are passed over. `formatted` says whether a style (an XF
-/// position) shows numbers otherwise than as they are.
+/// position) may show values otherwise than as they are.
 pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
     let mut scan = Scan::default();
     let mut rows = RowMarks::default();
@@ -83,11 +90,19 @@ pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
                 }
             }
             FILTERMODE | AUTOFILTERINFO => scan.looks.filter = true,
-            NUMBER | RK => cell(&mut scan.numbers, data, &formatted),
-            // A result whose last two bytes are 0xFFFF is text, a boolean, an error or
-            // nothing; any other is a number.
-            FORMULA if u16_at(data, 12).is_some_and(|tag| tag != 0xFFFF) => {
-                cell(&mut scan.numbers, data, &formatted)
+            NUMBER | RK | LABEL | RSTRING | LABELSST => cell(&mut scan.styled, data, &formatted),
+            FORMULA => {
+                cell(&mut scan.styled, data, &formatted);
+                // A result whose last two bytes are 0xFFFF is text, a boolean, an error or
+                // nothing; any other is a number.
+                let zero = data
+                    .get(6..14)
+                    .filter(|result| result[6..] != [0xFF, 0xFF])
+                    .and_then(|result| <[u8; 8]>::try_from(result).ok())
+                    .is_some_and(|result| f64::from_le_bytes(result) == 0.0);
+                if let (true, Some(row), Some(column)) = (zero, u16_at(data, 0), u16_at(data, 2)) {
+                    scan.zero_results.push((u32::from(row), u32::from(column)));
+                }
             }
             MULRK => {
                 // Row, first column, then a style and an RK for each cell, then the last
@@ -99,8 +114,7 @@ pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
                             && formatted(style)
                         {
                             let column = u32::from(first) + i as u32;
-                            scan.numbers
-                                .push((u32::from(row), column, u32::from(style)));
+                            scan.styled.push((u32::from(row), column, u32::from(style)));
                         }
                     }
                 }
@@ -112,13 +126,13 @@ pub(super) fn scan(sheet: &[u8], formatted: impl Fn(u16) -> bool) -> Scan {
     scan
 }
 
-/// A cell record that starts with its row, column and style: kept where its style shows
-/// numbers otherwise.
-fn cell(numbers: &mut Vec<(u32, u32, u32)>, data: &[u8], formatted: &impl Fn(u16) -> bool) {
+/// A cell record that starts with its row, column and style: kept where its style may show
+/// values otherwise.
+fn cell(styled: &mut Vec<(u32, u32, u32)>, data: &[u8], formatted: &impl Fn(u16) -> bool) {
     if let (Some(position), Some(style)) = (u32_at(data, 0), u16_at(data, 4))
         && formatted(style)
     {
-        numbers.push((position & 0xFFFF, position >> 16, u32::from(style)));
+        styled.push((position & 0xFFFF, position >> 16, u32::from(style)));
     }
 }
 

@@ -1,9 +1,9 @@
 //! One streaming pass over an XLSB worksheet part for what calamine's cell reader does not
 //! pass on: hidden rows and columns, merged ranges, whether a filter is on, and the style of
-//! each number cell whose format shows it otherwise than as it is.
+//! each number and text cell whose format may show it otherwise than as it is.
 //!
-//! The pass keeps a few bytes per such number cell and nothing for the others, so its cost
-//! is one more decompression of the part.
+//! The pass keeps a few bytes per such cell and nothing for the others, so its cost is one
+//! more decompression of the part.
 
 use std::io::Read;
 
@@ -22,6 +22,10 @@ const ROW: u16 = 0x0000;
 const RK: u16 = 0x0002;
 const REAL: u16 = 0x0005;
 const FORMULA_NUMBER: u16 = 0x0009;
+/// BrtCellSt, BrtCellIsst, BrtFmlaString: a text cell (in the record, shared, a formula's).
+const STRING: u16 = 0x0006;
+const SHARED_STRING: u16 = 0x0007;
+const FORMULA_STRING: u16 = 0x0008;
 /// BrtColInfo: a range of columns' width and flags.
 const COLUMNS: u16 = 0x003C;
 /// BrtMergeCell: a merged range.
@@ -38,13 +42,13 @@ const FORMAT_INFO: u16 = 0x01E5;
 #[derive(Debug, Default)]
 pub(super) struct Scan {
     pub looks: Looks,
-    /// Number cells whose style is one `formatted` said shows numbers otherwise: zero-based
-    /// row and column and the style's position, in file order.
-    pub numbers: Vec<(u32, u32, u32)>,
+    /// Number and text cells whose style is one `formatted` said shows values otherwise:
+    /// zero-based row and column and the style's position, in file order.
+    pub styled: Vec<(u32, u32, u32)>,
 }
 
 /// Scan the records of the worksheet part `part`. `formatted` says whether a cell style
-/// (its position) shows numbers otherwise than as they are.
+/// (its position) may show values otherwise than as they are.
 pub(super) fn scan(part: impl Read, formatted: impl Fn(u32) -> bool) -> std::io::Result<Scan> {
     let mut records = Records::new(part);
     let mut scan = Scan::default();
@@ -64,11 +68,11 @@ pub(super) fn scan(part: impl Read, formatted: impl Fn(u32) -> bool) -> std::io:
                     rows.row(n as usize + 1, hidden);
                 }
             }
-            RK | REAL | FORMULA_NUMBER => {
+            RK | REAL | FORMULA_NUMBER | STRING | SHARED_STRING | FORMULA_STRING => {
                 if let (Some(column), Some(style)) = (u32_at(data, 0), u32_at(data, 4)) {
                     let style = style & 0x00FF_FFFF;
                     if formatted(style) {
-                        scan.numbers.push((row, column, style));
+                        scan.styled.push((row, column, style));
                     }
                 }
             }

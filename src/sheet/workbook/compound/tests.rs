@@ -162,3 +162,29 @@ fn a_looping_chain_a_cut_file_or_a_foreign_one_is_none() {
     );
     assert_eq!(stream(&[0u8; 2048], &["Workbook"]), None);
 }
+
+#[test]
+fn the_mini_stream_is_checked_as_calamine_reads_it_whatever_stream_is_wanted() {
+    // The workbook in sectors 2–11, the mini FAT in 12, the mini stream (another stream's
+    // 70 bytes) in 13.
+    let streams = [("Workbook", bytes(5000, 8)), ("\u{1}CompObj", bytes(70, 9))];
+    assert_eq!(
+        stream(&compound(&streams, |_| {}), &["Workbook"]),
+        Some(bytes(5000, 8))
+    );
+    // calamine reads the mini stream on opening, as far as the root entry's size says (here
+    // a size past its one sector): a loop there is a malformed file.
+    let long_root = |file: &mut Vec<u8>| {
+        file[1024 + 0x78..1024 + 0x7C].copy_from_slice(&100_000u32.to_le_bytes())
+    };
+    let mut ends = compound(&streams, |_| {});
+    long_root(&mut ends);
+    assert_eq!(stream(&ends, &["Workbook"]), Some(bytes(5000, 8)));
+    let mut looping = compound(&streams, |fat| fat[13] = 13);
+    long_root(&mut looping);
+    assert_eq!(stream(&looping, &["Workbook"]), None);
+    // A stream under 4096 bytes is in the mini stream whatever the header's cutoff says.
+    let mut small = compound(&[("Workbook", bytes(1000, 1))], |_| {});
+    small[0x38..0x3C].copy_from_slice(&512u32.to_le_bytes());
+    assert_eq!(stream(&small, &["Workbook"]), Some(bytes(1000, 1)));
+}

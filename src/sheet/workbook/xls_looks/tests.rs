@@ -81,7 +81,7 @@ fn a_filter_is_marked_by_filtermode_or_autofilterinfo() {
 }
 
 #[test]
-fn number_cells_are_kept_with_their_style_where_it_shows_them_otherwise() {
+fn cells_are_kept_with_their_style_where_it_may_show_them_otherwise() {
     let mut mulrk = u16s(&[4, 1]);
     for style in [21u16, 15, 22] {
         mulrk.extend(style.to_le_bytes());
@@ -94,16 +94,32 @@ fn number_cells_are_kept_with_their_style_where_it_shows_them_otherwise() {
             cell(RK, 2, 1, 15, 0),
             cell(RK, 2, 3, 22, 0),
             cell(FORMULA, 3, 0, 21, 0x4010),
-            // Text, boolean or error results.
+            // A text, boolean or error result.
             cell(FORMULA, 3, 1, 21, 0xFFFF),
             record(MULRK, &mulrk),
+            cell(LABELSST, 5, 0, 21, 0),
+            cell(LABEL, 5, 1, 15, 0),
+            cell(RSTRING, 5, 2, 22, 0),
+            // Results of 0 and -0.
+            cell(FORMULA, 6, 0, 15, 0),
+            cell(FORMULA, 6, 1, 15, 0x8000),
         ]),
         |style| style >= 21,
     );
     assert_eq!(
-        scanned.numbers,
-        vec![(1, 2, 21), (2, 3, 22), (3, 0, 21), (4, 1, 21), (4, 3, 22)]
+        scanned.styled,
+        vec![
+            (1, 2, 21),
+            (2, 3, 22),
+            (3, 0, 21),
+            (3, 1, 21),
+            (4, 1, 21),
+            (4, 3, 22),
+            (5, 0, 21),
+            (5, 2, 22)
+        ]
     );
+    assert_eq!(scanned.zero_results, vec![(6, 0), (6, 1)]);
 }
 
 #[test]

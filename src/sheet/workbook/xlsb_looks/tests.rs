@@ -97,7 +97,7 @@ fn merges_and_the_sheet_s_filter_but_not_a_custom_view_s() {
 }
 
 #[test]
-fn number_cells_are_kept_with_their_row_and_style_where_it_shows_them_otherwise() {
+fn number_and_text_cells_are_kept_with_their_row_and_style_where_it_may_show_them_otherwise() {
     let found = scanned(
         &[
             row(1, 300, 0),
@@ -105,11 +105,17 @@ fn number_cells_are_kept_with_their_row_and_style_where_it_shows_them_otherwise(
             cell(REAL, 2, 1),
             row(4, 300, 0),
             cell(FORMULA_NUMBER, 1, 3),
-            // A string cell, and a boolean formula, with the same style: not numbers.
-            cell(0x0006, 2, 3),
+            // Text: in the cell, shared, a formula's result.
+            cell(STRING, 2, 3),
+            cell(SHARED_STRING, 5, 3),
+            cell(FORMULA_STRING, 6, 1),
+            // A boolean formula with the same style: neither.
             cell(0x000A, 3, 3),
         ],
         |style| style == 3,
     );
-    assert_eq!(found.numbers, vec![(1, 0, 3), (4, 1, 3)]);
+    assert_eq!(
+        found.styled,
+        vec![(1, 0, 3), (4, 1, 3), (4, 2, 3), (4, 5, 3)]
+    );
 }
