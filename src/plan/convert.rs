@@ -110,7 +110,9 @@ fn formatted_value(formatted: &Formatted, ty: FieldType) -> Result<Value, String
         _ if too_long(formatted.value) => number_value(formatted.value, ty),
         Some(shown) if shows_digits(formatted) => Ok(Value::String(shown.clone())),
         Some(shown) => {
-            let why = if is_digit_pattern(shown) {
+            let why = if is_digit_pattern(shown) && formatted.value < 0.0 {
+                "without its minus sign"
+            } else if is_digit_pattern(shown) {
                 "rounded"
             } else if formatted.value.fract() != 0.0 && shown.contains('/') {
                 "a fraction"
