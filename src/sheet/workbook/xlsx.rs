@@ -1,7 +1,9 @@
 //! An XLSX or XLSM worksheet as the person sees it: calamine's streamed values, each number
 //! and text through its style's number format, and what one more pass over the worksheet
 //! finds (hidden rows and columns, merged ranges, the filter, formulas without a computed
-//! value).
+//! value). Error values calamine does not know are read through [`errors`].
+
+mod errors;
 
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
@@ -50,10 +52,11 @@ pub(super) fn read<RS: Read + Seek>(
         .find(|(name, _)| *name == chosen.name)
         .map(|(_, part)| part.clone())
         .unwrap_or_default();
+    let worksheet_part = part.clone();
     let recalculate = facts.recalculate;
     // The two passes over the worksheet run side by side: the second costs about a quarter
     // of the first, and hides in it on a second core.
-    let (cells, scan) = std::thread::scope(|scope| {
+    let (read_cells, scan) = std::thread::scope(|scope| {
         let scanning = scope.spawn(move || {
             let xml = xlsx_book::open(&mut archive, &part)
                 .ok_or_else(|| format!("its part `{part}` is missing"))?;
@@ -66,7 +69,17 @@ pub(super) fn read<RS: Read + Seek>(
             .unwrap_or_else(|_| Err("the pass over how it looks stopped".to_string()));
         (cells, scan)
     });
-    let (cells, as_shown) = cells.map_err(|e| in_sheet(&e))?;
+    let (cells, as_shown) = match read_cells {
+        // An error value calamine does not know stopped it: read again from a copy in which
+        // those cells are marked.
+        Err(XlsxError::CellError(_)) => {
+            let marked = errors::marked(bytes, &worksheet_part).map_err(|e| in_sheet(&e))?;
+            let mut copy = Xlsx::new(Cursor::new(marked.as_slice())).map_err(|e| in_sheet(&e))?;
+            cells(&mut copy, &chosen.name)
+        }
+        read => read,
+    }
+    .map_err(|e| in_sheet(&e))?;
     let scan = scan.map_err(|e| in_sheet(&e))?;
     Ok(WorksheetRead {
         cells: with_formulas(cells, scan.formulas),
@@ -93,7 +106,7 @@ fn cells<RS: Read + Seek>(
             DataRef::Int(n) => Err(number(shown.get_mut(style), *n as f64)),
             DataRef::String(stored) => Ok(stored.as_str()),
             DataRef::SharedString(stored) => Ok(*stored),
-            other => Err(cell_ref(other)),
+            other => Err(errors::error_text(other).unwrap_or_else(|| cell_ref(other))),
         };
         let value = match stored {
             Err(value) => value,
