@@ -1,8 +1,10 @@
 //! An XLSX or XLSM worksheet as the person sees it: calamine's streamed values, each number
 //! and text through its style's number format, and what one more pass over the worksheet
 //! finds (hidden rows and columns, merged ranges, the filter, formulas without a computed
-//! value). Error values calamine does not know are read through [`errors`].
+//! value), and numbers and texts whose number format a conditional format may change
+//! ([`conditional`]). Error values calamine does not know are read through [`errors`].
 
+pub(super) mod conditional;
 mod errors;
 
 use std::io::{BufReader, Cursor, Read, Seek};
@@ -54,14 +56,23 @@ pub(super) fn read<RS: Read + Seek>(
         .unwrap_or_default();
     let worksheet_part = part.clone();
     let recalculate = facts.recalculate;
+    let styles = facts.styles;
     // The two passes over the worksheet run side by side: the second costs about a quarter
     // of the first, and hides in it on a second core.
     let (read_cells, scan) = std::thread::scope(|scope| {
         let scanning = scope.spawn(move || {
             let xml = xlsx_book::open(&mut archive, &part)
                 .ok_or_else(|| format!("its part `{part}` is missing"))?;
-            xlsx_looks::scan(BufReader::with_capacity(1 << 16, xml), recalculate)
-                .map_err(|e| e.to_string())
+            let mut scan = xlsx_looks::scan(BufReader::with_capacity(1 << 16, xml), recalculate)
+                .map_err(|e| e.to_string())?;
+            let rules = std::mem::take(&mut scan.conditional);
+            let dxfs = match rules.need_styles() {
+                true => xlsx_book::open(&mut archive, &styles)
+                    .map(|xml| conditional::dxf_formats(BufReader::new(xml)))
+                    .unwrap_or_default(),
+                false => Vec::new(),
+            };
+            Ok((scan, rules.formats(&dxfs)))
         });
         let cells = cells(xlsx, &chosen.name);
         let scan = scanning
@@ -69,7 +80,7 @@ pub(super) fn read<RS: Read + Seek>(
             .unwrap_or_else(|_| Err("the pass over how it looks stopped".to_string()));
         (cells, scan)
     });
-    let (cells, as_shown) = match read_cells {
+    let mut read = match read_cells {
         // An error value calamine does not know stopped it: read again from a copy in which
         // those cells are marked.
         Err(XlsxError::CellError(_)) => {
@@ -80,25 +91,33 @@ pub(super) fn read<RS: Read + Seek>(
         read => read,
     }
     .map_err(|e| in_sheet(&e))?;
-    let scan = scan.map_err(|e| in_sheet(&e))?;
+    let (scan, mut rules) = scan.map_err(|e| in_sheet(&e))?;
+    conditional::apply(&mut read.cells, &mut rules, read.stored);
     Ok(WorksheetRead {
-        cells: with_formulas(cells, scan.formulas),
+        cells: with_formulas(read.cells, scan.formulas),
         looks: scan.looks,
         chosen,
-        warnings: as_shown.warning().into_iter().collect(),
+        warnings: read.as_shown.warning().into_iter().collect(),
     })
 }
 
-/// The cells of worksheet `name` that hold something, numbers and texts shown through
-/// their formats, and the texts read as shown rather than as stored.
-fn cells<RS: Read + Seek>(
-    xlsx: &mut Xlsx<RS>,
-    name: &str,
-) -> Result<(Vec<Placed>, ReadAsShownCells), XlsxError> {
+/// What calamine's pass over a worksheet read.
+struct Cells {
+    /// The cells that hold something, numbers and texts shown through their formats.
+    cells: Vec<Placed>,
+    /// The texts read as shown rather than as stored.
+    as_shown: ReadAsShownCells,
+    /// The text stored in each of those (zero-based row and column), in file order.
+    stored: Vec<(u32, u32, String)>,
+}
+
+/// The cells of worksheet `name`, as [`Cells`] says.
+fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Cells, XlsxError> {
     let mut reader = xlsx.worksheet_cells_reader(name)?;
     let mut shown: Vec<Display> = reader.styles().iter().map(display).collect();
     let mut cells = Vec::new();
     let mut as_shown = ReadAsShownCells::default();
+    let mut stored_texts = Vec::new();
     while let Some((found, style)) = reader.next_cell_with_style_id()? {
         let (row, column) = found.get_position();
         let stored = match found.get_value() {
@@ -112,6 +131,7 @@ fn cells<RS: Read + Seek>(
             Err(value) => value,
             Ok(stored) => match text(shown.get_mut(style), stored) {
                 Text::AsShown(value, read) => {
+                    stored_texts.push((row, column, read.stored.clone()));
                     as_shown.add(1, || ReadAsShown {
                         cell: format!("{}{}", column_letter(column as usize), row + 1),
                         ..read
@@ -125,7 +145,11 @@ fn cells<RS: Read + Seek>(
             cells.push((row, column, value));
         }
     }
-    Ok((cells, as_shown))
+    Ok(Cells {
+        cells,
+        as_shown,
+        stored: stored_texts,
+    })
 }
 
 /// A text cell as its style shows it.
