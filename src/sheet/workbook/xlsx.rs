@@ -83,11 +83,14 @@ pub(super) fn read<RS: Read + Seek>(
     let mut read = match read_cells {
         // An error value calamine does not know stopped it: read again from a copy in which
         // those cells are marked.
-        Err(XlsxError::CellError(_)) => {
-            let marked = errors::marked(bytes, &worksheet_part).map_err(|e| in_sheet(&e))?;
-            let mut copy = Xlsx::new(Cursor::new(marked.as_slice())).map_err(|e| in_sheet(&e))?;
-            cells(&mut copy, &chosen.name)
-        }
+        Err(XlsxError::CellError(value)) => match errors::marked(bytes, &worksheet_part) {
+            Some(marked) => {
+                let mut copy =
+                    Xlsx::new(Cursor::new(marked.as_slice())).map_err(|e| in_sheet(&e))?;
+                cells(&mut copy, &chosen.name)
+            }
+            None => Err(XlsxError::CellError(value)),
+        },
         read => read,
     }
     .map_err(|e| in_sheet(&e))?;

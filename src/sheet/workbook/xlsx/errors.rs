@@ -35,37 +35,32 @@ pub(super) fn error_text(value: &DataRef<'_>) -> Option<Cell> {
 }
 
 /// The package `bytes` with the worksheet part `part` (named without regard to case) marked
-/// as the module says; an error where the package or the part cannot be read, or holds no
-/// error value calamine does not know.
-pub(super) fn marked(bytes: &[u8], part: &str) -> Result<Vec<u8>, String> {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let index = (0..archive.len())
-        .find(|i| {
-            archive
-                .name_for_index(*i)
-                .and_then(Result::ok)
-                .is_some_and(|n| n.eq_ignore_ascii_case(part))
-        })
-        .ok_or_else(|| format!("its part `{part}` is missing"))?;
+/// as the module says; `None` where the package or the part cannot be read, or holds no
+/// error value calamine does not know (calamine's own error then stands).
+pub(super) fn marked(bytes: &[u8], part: &str) -> Option<Vec<u8>> {
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let index = (0..archive.len()).find(|i| {
+        archive
+            .name_for_index(*i)
+            .and_then(Result::ok)
+            .is_some_and(|n| n.eq_ignore_ascii_case(part))
+    })?;
     let mut xml = Vec::new();
-    archive
-        .by_index(index)
-        .and_then(|mut file| Ok(file.read_to_end(&mut xml)?))
-        .map_err(|e| e.to_string())?;
+    archive.by_index(index).ok()?.read_to_end(&mut xml).ok()?;
     let marks = unknown_errors(&xml)?;
     if marks.is_empty() {
-        return Err("it holds a cell calamine cannot read".to_string());
+        return None;
     }
     for at in marks {
         xml[at] = b'd';
     }
-    copy_with(&mut archive, index, &xml).map_err(|e| e.to_string())
+    copy_with(&mut archive, index, &xml).ok()
 }
 
 /// The positions in `xml` of the `e` of `t="e"` in each cell whose `<v>` holds an error
 /// value calamine does not know, judged as calamine reads it (the first run of text in
 /// `<v>`).
-fn unknown_errors(xml: &[u8]) -> Result<Vec<usize>, String> {
+fn unknown_errors(xml: &[u8]) -> Option<Vec<usize>> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let start = xml.as_ptr() as usize;
     let mut marks = Vec::new();
@@ -73,7 +68,7 @@ fn unknown_errors(xml: &[u8]) -> Result<Vec<usize>, String> {
     let mut error_cell: Option<usize> = None;
     let mut in_value = false;
     loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
+        match reader.read_event().ok()? {
             Event::Start(e) if e.local_name().as_ref() == "c" => {
                 error_cell = e.attributes().flatten().find_map(|a| {
                     let value: &str = a.value.as_ref();
@@ -100,7 +95,7 @@ fn unknown_errors(xml: &[u8]) -> Result<Vec<usize>, String> {
             _ => {}
         }
     }
-    Ok(marks)
+    Some(marks)
 }
 
 /// The package in `archive` with entry `index` holding `xml` (stored, not compressed: the
