@@ -5,6 +5,7 @@
 //! it cannot write what a file may hold (a formula with no stored result, a typed error);
 //! the encrypted ones are fixtures (tests/fixtures/encrypted/README.md).
 
+mod conditional;
 mod formats;
 mod values;
 

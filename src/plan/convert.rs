@@ -13,7 +13,9 @@
 //!   `$12.00`, `12%`); a number field takes the number;
 //! - error cells (`#N/A`, also as CSV text, and LibreOffice's `Err:502`), dates and times,
 //!   formulas without a computed value, and numbers or texts formatted to show nothing
-//!   (`;;;`) are refused in every field: none of them is what the admin meant to send.
+//!   (`;;;`) are refused in every field: none of them is what the admin meant to send;
+//! - a cell whose number format depends on a conditional format is refused in a text field,
+//!   and in every field where the conditional format shows nothing.
 
 use serde_json::{Number, Value};
 
@@ -23,7 +25,8 @@ use crate::sheet::{Cell, Formatted, SHOWN_DIGITS, format_number, is_scientific, 
 mod refusals;
 
 use refusals::{
-    blank_number_message, error_text_message, formatted_text_message, shown_message, unread_message,
+    blank_number_message, conditional_message, error_text_message, formatted_text_message,
+    shown_message, unread_message,
 };
 pub use refusals::{date_message, date_shown, error_cell_message, formula_message, is_error_value};
 
@@ -67,6 +70,14 @@ pub fn convert(
         Cell::Error(text) => return Err(error_cell_message(text)),
         Cell::Formula(formula) => return Err(formula_message(formula)),
         Cell::FormattedText(formatted) => return Err(formatted_text_message(formatted)),
+        // Text fields take what the sheet shows, which the rule decides; other fields take
+        // the number, unless the rule may blank it.
+        Cell::Conditional(conditional)
+            if accepts_text(ty) || conditional.shown.as_deref() == Some("") =>
+        {
+            return Err(conditional_message(conditional));
+        }
+        Cell::Conditional(conditional) => return convert(&conditional.cell, ty, values),
     };
     Ok(Some(value))
 }
@@ -113,7 +124,9 @@ fn formatted_value(formatted: &Formatted, ty: FieldType) -> Result<Value, String
         _ if too_long(formatted.value) => number_value(formatted.value, ty),
         Some(shown) if shows_digits(formatted) => Ok(Value::String(shown.clone())),
         Some(shown) => {
-            let why = if is_digit_pattern(shown) {
+            let why = if is_digit_pattern(shown) && formatted.value < 0.0 {
+                "without its minus sign"
+            } else if is_digit_pattern(shown) {
                 "rounded"
             } else if formatted.value.fract() != 0.0 && shown.contains('/') {
                 "a fraction"

@@ -313,5 +313,9 @@ fn describe_cell(cell: &Cell) -> String {
         Cell::FormattedText(formatted) => {
             format!("`{}` (text its format does not show)", formatted.text)
         }
+        Cell::Conditional(conditional) => {
+            let shown = describe_cell(&conditional.cell);
+            format!("{shown}, whose number format depends on a conditional format,")
+        }
     }
 }

@@ -279,6 +279,7 @@ fn header_text(cell: &Cell) -> String {
             .shown
             .clone()
             .unwrap_or_else(|| formatted.text.clone()),
+        Cell::Conditional(conditional) => header_text(&conditional.cell),
     }
 }
 

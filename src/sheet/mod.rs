@@ -60,6 +60,23 @@ pub enum Cell {
     /// render: what the person sees is not the text. Text a format shows with literals
     /// around it (`"+"@` shows `+1555` for `1555`) is read as shown, a [`Cell::Text`].
     FormattedText(Box<FormattedText>),
+    /// A workbook number or text in the range of a conditional format whose rule, where it
+    /// holds, shows it through another number format, otherwise than its own format does
+    /// (`0101` for 101 through `0000`): what the person sees depends on a rule sleipnir does
+    /// not evaluate.
+    Conditional(Box<Conditional>),
+}
+
+/// A workbook cell whose number format depends on a conditional format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conditional {
+    /// The cell as its own number format shows it: a number, text or their formatted kinds.
+    pub cell: Cell,
+    /// What it shows where the rule holds: `Some("")` for nothing, `None` where sleipnir
+    /// cannot tell.
+    pub shown: Option<String>,
+    /// The conditional format's number format code.
+    pub format: String,
 }
 
 /// A workbook text whose format shows something else.

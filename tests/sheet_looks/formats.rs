@@ -1,5 +1,6 @@
 //! Formats that change what a cell shows: numbers and texts formatted to show nothing,
-//! texts shown with literals around them, locale-tagged `General` and `@`, times of day.
+//! texts shown with literals around them, locale-tagged `General` and `@`, times of day,
+//! numeral systems, fills and a section that drops the minus sign.
 
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::json;
@@ -137,4 +138,56 @@ fn a_time_of_day_is_refused_as_a_time_and_a_length_of_time_as_a_duration() {
          was typed (such as `36:00`) into a duration; format the column as Text, type the \
          value again and save\n"
     );
+}
+
+#[test]
+fn numeral_systems_fills_and_a_sign_section_are_shown_as_the_spreadsheet_shows_them() {
+    let dir = workdir();
+    let mut book = Workbook::new();
+    let sheet = users(&mut book, 3);
+    // LibreOffice saves `[NatNum1][$-804]0` (123 as 一二三) so; `*0` fills the column with
+    // zeros; a second section without a minus shows -2001 as 2001.
+    let cases = [
+        (123.0, "[$-1E000804]0"),
+        (123.0, "*00"),
+        (-2001.0, "0000;0000"),
+    ];
+    for (row, (value, code)) in (1u32..).zip(cases) {
+        sheet
+            .write_number_with_format(row, 2, value, &Format::new().set_num_format(code))
+            .expect("cell");
+    }
+    save(&mut book, dir.path(), "shown.xlsx");
+    let refused = plan(dir.path(), "shown.xlsx", &[]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    let unread = |row: u32, code: &str| {
+        format!(
+            "  row {row}, column C (`user.extension`): the number 123 is shown through a \
+             format `{code}` that sleipnir cannot read as the spreadsheet shows it; format the \
+             column as Text, type the values as they should be sent, and save\n"
+        )
+    };
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "error: `shown.xlsx` has 3 problems; nothing was planned\n{}{}  row 4, column C \
+             (`user.extension`): `2001` is how the spreadsheet shows the number -2001 (its \
+             format `0000;0000`), without its minus sign; format the column as Text, type the \
+             values as they should be sent, and save\n",
+            unread(2, "[$-1E000804]0"),
+            unread(3, "*00"),
+        )
+    );
+    // A language tag, with or without leading zeros, and a fill of spaces change nothing.
+    let mut book = Workbook::new();
+    let sheet = users(&mut book, 2);
+    for (row, code) in [(1, "[$-0409]0000"), (2, "* 0000")] {
+        sheet
+            .write_number_with_format(row, 2, 123.0, &Format::new().set_num_format(code))
+            .expect("cell");
+    }
+    save(&mut book, dir.path(), "locale.xlsx");
+    let (doc, _) = planned(dir.path(), "locale.xlsx", &[]);
+    assert_eq!(patch(&doc, 0, "user")["extension"], "0123");
+    assert_eq!(patch(&doc, 1, "user")["extension"], "0123");
 }

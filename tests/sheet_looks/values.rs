@@ -173,6 +173,49 @@ fn error_cells_typed_or_a_formula_s_result_are_refused() {
 }
 
 #[test]
+fn error_values_of_newer_excel_versions_are_error_cells_with_the_sheet_s_other_problems() {
+    let dir = workdir();
+    let mut book = Workbook::new();
+    let sheet = users(&mut book, 4);
+    for row in [1, 2] {
+        sheet
+            .write_formula(row, 2, Formula::new("=NA()").set_result("#N/A"))
+            .expect("cell");
+    }
+    sheet
+        .write_number_with_format(3, 2, 7003.0, &Format::new().set_num_format(";;;"))
+        .expect("cell");
+    save(&mut book, dir.path(), "spill.xlsx");
+    // rust_xlsxwriter writes only the error values of Excel 2007: `#SPILL!` as a formula's
+    // result, `#GETTING_DATA` typed.
+    patch_worksheet(&dir.path().join("spill.xlsx"), |xml| {
+        let spill = cell(&xml, "C2").replace("#N/A", "#SPILL!");
+        let typed = cell(&xml, "C3").replace("<f>NA()</f><v>#N/A", "<v>#GETTING_DATA");
+        xml.replace(&cell(&xml, "C2"), &spill)
+            .replace(&cell(&xml, "C3"), &typed)
+    });
+    let refused = plan(dir.path(), "spill.xlsx", &[]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    let error = |row: u32, value: &str| {
+        format!(
+            "  row {row}, column C (`user.extension`): `{value}` is an error cell (a formula \
+             that failed, or the error typed), not a value; fix the formula or type the value\n"
+        )
+    };
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "error: `spill.xlsx` has 3 problems; nothing was planned\n{}{}  row 4, column C \
+             (`user.extension`): the number 7003 is formatted to show nothing (`;;;`), so the \
+             sheet shows a blank cell; clear the cell to leave the field as it is, or format \
+             it to show the value\n",
+            error(2, "#SPILL!"),
+            error(3, "#GETTING_DATA"),
+        )
+    );
+}
+
+#[test]
 fn encrypted_workbooks_are_refused_whatever_their_name() {
     for name in [
         "password.xlsx",

@@ -1,7 +1,7 @@
 //! Why a cell that no field takes is refused: error values, dates and times, formulas
 //! without a computed value, and cells whose format shows what sleipnir cannot send.
 
-use crate::sheet::{Formatted, FormattedText, format_number};
+use crate::sheet::{Cell, Conditional, Formatted, FormattedText, format_number};
 
 /// The error values a spreadsheet shows in a cell whose formula failed (or where one was
 /// typed), as a CSV file saved from it holds them; LibreOffice also shows `Err:` and a
@@ -182,6 +182,32 @@ pub(super) fn formatted_text_message(formatted: &FormattedText) -> String {
             code(&formatted.format)
         ),
     }
+}
+
+/// Why a cell whose number format depends on a conditional format is refused.
+pub(super) fn conditional_message(conditional: &Conditional) -> String {
+    let value = match &conditional.cell {
+        Cell::Formatted(formatted) => match formatted.shown.as_deref() {
+            Some(shown) if !shown.is_empty() => shown.to_string(),
+            _ => format_number(formatted.value),
+        },
+        Cell::Number(n) => format_number(*n),
+        Cell::FormattedText(formatted) => formatted.text.clone(),
+        Cell::Text(text) => text.clone(),
+        _ => String::new(),
+    };
+    let format = &conditional.format;
+    let shows = match conditional.shown.as_deref() {
+        Some("") => format!("shows nothing (format `{format}`)"),
+        Some(shown) => format!("shows it as `{shown}` (format `{format}`)"),
+        None => format!("shows it through a format sleipnir cannot read (`{format}`)"),
+    };
+    format!(
+        "`{value}`: its number format depends on a conditional format, which {shows} where \
+         its rule holds; sleipnir does not evaluate the rule, so it cannot tell what the sheet \
+         shows; remove the number format from the conditional format, or the conditional \
+         format from the cell, and save"
+    )
 }
 
 /// Why a number shown as more than digits (or rounded) is refused in a text field.

@@ -3,12 +3,14 @@
 //! A workbook stores a number and, in its cell's style, a format code (`0000`, `#,##0.00`,
 //! `[<=9999999]###-####;(###) ###-####`); what the person sees is the number through the
 //! code. This renders the codes admins' sheets use exactly — zero padding, `#` and `?`,
-//! literal text (quoted or after `\`), `_x` as a space, `*x` fills (left out: a cell has no
-//! width here), colours, currency and locale tags (`[$€-407]`), sections for positive,
+//! literal text (quoted or after `\`), `_x` and fills of spaces (`* `) as the spaces that
+//! align, colours, currency and locale tags (`[$€-407]`, `[$-409]`), sections for positive,
 //! negative and zero numbers, conditions, decimals, thousands separators, scaling commas,
 //! percent and scientific notation — and says `None` for anything it cannot show exactly
 //! (dates and times, fractions, text placeholders, `General` inside a code, letters left
-//! unquoted, a negative number under a conditional code), never an approximation.
+//! unquoted, a negative number under a conditional code, a fill of any other character,
+//! whose length is the column's width, locale tags that pick another numeral system or
+//! calendar), never an approximation.
 //!
 //! The text is what the cell displays with `.` as the decimal point and `,` between
 //! thousands (the en-US convention; other locales display the same digits with other
@@ -84,8 +86,8 @@ pub fn is_general(code: &str) -> bool {
 }
 
 /// `code` without the colours and the locale tags with no currency symbol at its start
-/// (`[Red]`, `[$-409]`, `[$-en-US]`): they change no character shown. A tag that stands for
-/// the system's date or time format (`[$-F800]`) stays.
+/// (`[Red]`, `[$-409]`, `[$-en-US]`): they change no character shown. A tag that changes
+/// what is shown ([`locale_changes_shown`]: `[$-F800]`, `[$-1E000804]`) stays.
 fn without_tags(mut code: &str) -> &str {
     while let Some(rest) = code.strip_prefix('[') {
         let Some((inside, after)) = rest.split_once(']') else {
@@ -93,7 +95,7 @@ fn without_tags(mut code: &str) -> &str {
         };
         let locale_only = inside
             .strip_prefix("$-")
-            .is_some_and(|locale| !is_system_locale(locale));
+            .is_some_and(|locale| !locale_changes_shown(locale));
         if !(locale_only || is_colour(inside)) {
             break;
         }
@@ -114,11 +116,23 @@ fn is_colour(inside: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether the locale of a `[$…-locale]` tag stands for the system's date and time formats
-/// (`F800`, `F400`, `x-sysdate`, `x-systime`) rather than a language.
-fn is_system_locale(locale: &str) -> bool {
-    let locale = locale.to_ascii_uppercase();
-    (locale.starts_with('F') && locale.len() >= 4) || locale.starts_with("X-")
+/// Whether the locale of a `[$…-locale]` tag changes what is shown rather than only naming
+/// a language (`409`, `0409`, `en-US`): the system's date and time formats (`F800`, `F400`,
+/// `x-sysdate`, `x-systime`), and a locale that picks a numeral system or a calendar — an
+/// LCID with bits above its 16-bit language id (`1E000804`, Chinese numerals, as LibreOffice
+/// saves `[NatNum1][$-804]`), or a language tag with a Unicode extension
+/// (`th-TH-u-nu-thai`).
+fn locale_changes_shown(locale: &str) -> bool {
+    let lower = locale.to_ascii_lowercase();
+    if lower.starts_with("x-") || lower.contains("-u-") {
+        return true;
+    }
+    match u32::from_str_radix(locale, 16) {
+        // Language ids stop below 0xF000: F800 and F400 are the system's formats.
+        Ok(lcid) => lcid > 0xFFFF || lcid >= 0xF000,
+        // A language tag (`en-US`).
+        Err(_) => false,
+    }
 }
 
 /// The section for `value` of a code without conditions, and whether a minus sign goes in

@@ -2,7 +2,8 @@
 //!
 //! Everything the renderer cannot show exactly leaves its section unreadable rather than
 //! approximated: dates and times, fractions, text placeholders, `General` inside a code,
-//! letters a code leaves unquoted, locale tags that stand for system formats.
+//! letters a code leaves unquoted, locale tags that stand for system formats or pick another
+//! numeral system, fills of anything but spaces.
 
 /// A digit placeholder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,14 +305,17 @@ pub(super) fn sections(code: &str) -> Option<Vec<Section>> {
                 reading.literal(&text);
             }
             '\\' => reading.literal(&chars.next()?.to_string()),
-            // `_x` leaves the width of `x` blank; `*x` repeats `x` to fill the cell, which
-            // has no width here.
+            // `_x` leaves the width of `x` blank; `*x` repeats `x` to fill the column's
+            // width, which sleipnir does not know: a fill of spaces only aligns, any other
+            // (`*0` shows `000000123` in a wide column) is not something to guess.
             '_' => {
                 chars.next()?;
                 reading.literal(" ");
             }
             '*' => {
-                chars.next()?;
+                if chars.next()? != ' ' {
+                    reading.unreadable = true;
+                }
             }
             '[' => {
                 let mut inside = String::new();
@@ -350,16 +354,17 @@ pub(super) fn sections(code: &str) -> Option<Vec<Section>> {
 }
 
 /// What a `[…]` means: a colour (nothing shown), a currency and locale (`[$€-407]`: the
-/// symbol), a condition; anything else (elapsed times, other calendars, system formats)
-/// leaves the section unreadable.
+/// symbol), a condition; anything else (elapsed times, other calendars and numeral systems,
+/// system formats) leaves the section unreadable.
 fn bracket(inside: &str, reading: &mut Reading) {
     if super::is_colour(inside) {
         return;
     }
     if let Some(currency) = inside.strip_prefix('$') {
         let (symbol, locale) = currency.split_once('-').unwrap_or((currency, ""));
-        // `[$-F800]`, `[$-F400]`, `[$-x-sysdate]`: the system's date and time formats.
-        if super::is_system_locale(locale) {
+        // `[$-F800]`, `[$-x-sysdate]`: the system's date and time formats; `[$-1E000804]`:
+        // another numeral system.
+        if super::locale_changes_shown(locale) {
             reading.unreadable = true;
         }
         if !symbol.is_empty() {

@@ -74,8 +74,17 @@ fn literal_text_spaces_and_fills() {
     check("0.0 \"kg\"", &[(5.0, "5.0 kg")]);
     check("0_)", &[(5.0, "5")]);
     check("(000) 000-0000", &[(5551234567.0, "(555) 123-4567")]);
-    check("**0", &[(5.0, "5")]);
     check("0\\-0", &[(12.0, "1-2")]);
+    // A fill of spaces only aligns; any other repeats its character over the column's
+    // width (LibreOffice prints 123 through `*00` as `000000123` in a default column).
+    check("* 0", &[(5.0, "5")]);
+    check("_(* #,##0_)", &[(1234.0, "1,234")]);
+    for code in ["*00", "**0", "0*-", "\"ID\"*.0"] {
+        unrendered(code, 123.0);
+    }
+    // Only where the section with the fill shows the number.
+    check("0000;*-0", &[(123.0, "0123")]);
+    unrendered("0000;*-0", -123.0);
 }
 
 #[test]
@@ -92,6 +101,11 @@ fn sections_for_positive_negative_zero_and_text() {
     );
     check("0.00;[Red]0.00", &[(-1.5, "1.50")]);
     check("0;[Red]-0", &[(-5.0, "-5")]);
+    // A second section without a minus sign shows a negative number without one.
+    check(
+        "0000;0000",
+        &[(-2001.0, "2001"), (2001.0, "2001"), (-12.0, "0012")],
+    );
     check(
         "_($* #,##0_);_($* (#,##0);_($* \"-\"_);_(@_)",
         &[(1234.0, "$1,234"), (-1234.0, "$(1,234)"), (0.0, "$-")],
@@ -107,8 +121,20 @@ fn colours_currency_and_locale_tags() {
     check("[$-409]0000", &[(123.0, "0123")]);
     check("\"$\"#,##0", &[(-5.0, "-$5"), (1234.0, "$1,234")]);
     check("#,##0 €", &[(1000.0, "1,000 €")]);
+    check("[$-0409]0000", &[(123.0, "0123")]);
+    check("[$-en-US]0000", &[(123.0, "0123")]);
+    check("[$-fr-FR]0000", &[(123.0, "0123")]);
     unrendered("[$-F800]dddd, mmmm dd, yyyy", 45000.0);
+    unrendered("[$-F400]0", 5.0);
+    unrendered("[$-x-sysdate]0", 5.0);
     unrendered("[DBNum1]0", 5.0);
+    unrendered("[NatNum1][$-804]0", 5.0);
+    // Bits above the language id pick a numeral system or calendar: LibreOffice saves
+    // `[NatNum1][$-804]0` (123 shown as 一二三) as `[$-1E000804]0`.
+    unrendered("[$-1E000804]0", 123.0);
+    unrendered("[$-2010409]0", 123.0);
+    unrendered("[$$-1010409]0", 123.0);
+    unrendered("[$-th-TH-u-nu-thai]0", 123.0);
 }
 
 #[test]
@@ -224,6 +250,8 @@ fn general_codes_are_known() {
     assert!(is_general("[Red][$-409] General"));
     assert!(!is_general("[$€-407]General"));
     assert!(!is_general("[$-F800]General"));
+    assert!(!is_general("[$-1E000804]General"));
+    assert!(is_general("[$-00000409]General"));
     assert!(!is_general("[$-409]0000"));
     assert!(!is_general("[>5]General"));
 }

@@ -5,7 +5,8 @@
 //! it (`"+"@` shows `+15551234567` for the text `15551234567`), and an empty section shows
 //! nothing (`;;;`). A code with no text section (`0000`, `0;-0`) shows text as typed. What
 //! sleipnir cannot show exactly (a text section in the second or third place, digit
-//! placeholders, conditions, letters left unquoted) is unknown, never approximated.
+//! placeholders, conditions, letters left unquoted, fills of anything but spaces) is
+//! unknown, never approximated.
 
 /// How a code shows a text cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,8 +221,11 @@ fn pieces(section: &str) -> Option<Vec<TextPiece>> {
                 chars.next()?;
                 literal(&mut pieces, " ");
             }
+            // A fill of anything but spaces depends on the column's width.
             '*' => {
-                chars.next()?;
+                if chars.next()? != ' ' {
+                    return None;
+                }
             }
             '[' => {
                 let mut inside = String::new();
@@ -250,7 +254,7 @@ fn bracket(inside: &str) -> Option<String> {
     }
     let currency = inside.strip_prefix('$')?;
     let (symbol, locale) = currency.split_once('-').unwrap_or((currency, ""));
-    match super::is_system_locale(locale) {
+    match super::locale_changes_shown(locale) {
         true => None,
         false => Some(symbol.to_string()),
     }
@@ -295,7 +299,7 @@ mod tests {
             Some("555 (mobile)")
         );
         assert_eq!(shown("_(@_)", "Smith").as_deref(), Some("Smith"));
-        assert_eq!(shown("[Blue]@*-", "x").as_deref(), Some("x"));
+        assert_eq!(shown("[Blue]@* ", "x").as_deref(), Some("x"));
         assert_eq!(shown("@-@", "ab").as_deref(), Some("ab-ab"));
         assert_eq!(shown("[$€-407]@", "5").as_deref(), Some("€5"));
         // A `;` inside quotes does not split the code.
@@ -354,6 +358,8 @@ mod tests {
             "\"open",
             "0;0;0;@;0",
             "0;-0;0;!@",
+            "0;-0;0;@*-",
+            "0;-0;0;[$-1E000804]@",
         ] {
             assert_eq!(TextSection::of(code), TextSection::Unknown, "`{code}`");
             assert_eq!(shown(code, "x"), None, "`{code}`");

@@ -1,7 +1,11 @@
 //! An XLSX or XLSM worksheet as the person sees it: calamine's streamed values, each number
 //! and text through its style's number format, and what one more pass over the worksheet
 //! finds (hidden rows and columns, merged ranges, the filter, formulas without a computed
-//! value).
+//! value), and numbers and texts whose number format a conditional format may change
+//! ([`conditional`]). Error values calamine does not know are read through [`errors`].
+
+pub(super) mod conditional;
+mod errors;
 
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
@@ -50,15 +54,25 @@ pub(super) fn read<RS: Read + Seek>(
         .find(|(name, _)| *name == chosen.name)
         .map(|(_, part)| part.clone())
         .unwrap_or_default();
+    let worksheet_part = part.clone();
     let recalculate = facts.recalculate;
+    let styles = facts.styles;
     // The two passes over the worksheet run side by side: the second costs about a quarter
     // of the first, and hides in it on a second core.
-    let (cells, scan) = std::thread::scope(|scope| {
+    let (read_cells, scan) = std::thread::scope(|scope| {
         let scanning = scope.spawn(move || {
             let xml = xlsx_book::open(&mut archive, &part)
                 .ok_or_else(|| format!("its part `{part}` is missing"))?;
-            xlsx_looks::scan(BufReader::with_capacity(1 << 16, xml), recalculate)
-                .map_err(|e| e.to_string())
+            let mut scan = xlsx_looks::scan(BufReader::with_capacity(1 << 16, xml), recalculate)
+                .map_err(|e| e.to_string())?;
+            let rules = std::mem::take(&mut scan.conditional);
+            let dxfs = match rules.need_styles() {
+                true => xlsx_book::open(&mut archive, &styles)
+                    .map(|xml| conditional::dxf_formats(BufReader::new(xml)))
+                    .unwrap_or_default(),
+                false => Vec::new(),
+            };
+            Ok((scan, rules.formats(&dxfs)))
         });
         let cells = cells(xlsx, &chosen.name);
         let scan = scanning
@@ -66,26 +80,47 @@ pub(super) fn read<RS: Read + Seek>(
             .unwrap_or_else(|_| Err("the pass over how it looks stopped".to_string()));
         (cells, scan)
     });
-    let (cells, as_shown) = cells.map_err(|e| in_sheet(&e))?;
-    let scan = scan.map_err(|e| in_sheet(&e))?;
+    let mut read = match read_cells {
+        // An error value calamine does not know stopped it: read again from a copy in which
+        // those cells are marked.
+        Err(XlsxError::CellError(value)) => match errors::marked(bytes, &worksheet_part) {
+            Some(marked) => {
+                let mut copy =
+                    Xlsx::new(Cursor::new(marked.as_slice())).map_err(|e| in_sheet(&e))?;
+                cells(&mut copy, &chosen.name)
+            }
+            None => Err(XlsxError::CellError(value)),
+        },
+        read => read,
+    }
+    .map_err(|e| in_sheet(&e))?;
+    let (scan, mut rules) = scan.map_err(|e| in_sheet(&e))?;
+    conditional::apply(&mut read.cells, &mut rules, read.stored);
     Ok(WorksheetRead {
-        cells: with_formulas(cells, scan.formulas),
+        cells: with_formulas(read.cells, scan.formulas),
         looks: scan.looks,
         chosen,
-        warnings: as_shown.warning().into_iter().collect(),
+        warnings: read.as_shown.warning().into_iter().collect(),
     })
 }
 
-/// The cells of worksheet `name` that hold something, numbers and texts shown through
-/// their formats, and the texts read as shown rather than as stored.
-fn cells<RS: Read + Seek>(
-    xlsx: &mut Xlsx<RS>,
-    name: &str,
-) -> Result<(Vec<Placed>, ReadAsShownCells), XlsxError> {
+/// What calamine's pass over a worksheet read.
+struct Cells {
+    /// The cells that hold something, numbers and texts shown through their formats.
+    cells: Vec<Placed>,
+    /// The texts read as shown rather than as stored.
+    as_shown: ReadAsShownCells,
+    /// The text stored in each of those (zero-based row and column), in file order.
+    stored: Vec<(u32, u32, String)>,
+}
+
+/// The cells of worksheet `name`, as [`Cells`] says.
+fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Cells, XlsxError> {
     let mut reader = xlsx.worksheet_cells_reader(name)?;
     let mut shown: Vec<Display> = reader.styles().iter().map(display).collect();
     let mut cells = Vec::new();
     let mut as_shown = ReadAsShownCells::default();
+    let mut stored_texts = Vec::new();
     while let Some((found, style)) = reader.next_cell_with_style_id()? {
         let (row, column) = found.get_position();
         let stored = match found.get_value() {
@@ -93,12 +128,13 @@ fn cells<RS: Read + Seek>(
             DataRef::Int(n) => Err(number(shown.get_mut(style), *n as f64)),
             DataRef::String(stored) => Ok(stored.as_str()),
             DataRef::SharedString(stored) => Ok(*stored),
-            other => Err(cell_ref(other)),
+            other => Err(errors::error_text(other).unwrap_or_else(|| cell_ref(other))),
         };
         let value = match stored {
             Err(value) => value,
             Ok(stored) => match text(shown.get_mut(style), stored) {
                 Text::AsShown(value, read) => {
+                    stored_texts.push((row, column, read.stored.clone()));
                     as_shown.add(1, || ReadAsShown {
                         cell: format!("{}{}", column_letter(column as usize), row + 1),
                         ..read
@@ -112,7 +148,11 @@ fn cells<RS: Read + Seek>(
             cells.push((row, column, value));
         }
     }
-    Ok((cells, as_shown))
+    Ok(Cells {
+        cells,
+        as_shown,
+        stored: stored_texts,
+    })
 }
 
 /// A text cell as its style shows it.

@@ -1,6 +1,6 @@
 //! What an XLSX workbook's own parts say that calamine does not pass on: the active tab,
-//! whether its formulas are to be recalculated when it is opened, and which part of the
-//! package holds each worksheet.
+//! whether its formulas are to be recalculated when it is opened, which part of the
+//! package holds each worksheet, and which its styles.
 
 use std::io::{BufReader, Read, Seek};
 
@@ -20,16 +20,26 @@ pub(super) struct BookFacts {
     pub recalculate: bool,
     /// Each `<sheet>`'s name and the package part that holds it.
     pub parts: Vec<(String, String)>,
+    /// The styles part (`xl/styles.xml` where the relationships do not name one).
+    pub styles: String,
 }
 
 /// Read the workbook part of the package in `archive`: found through the package's
 /// relationships (`xl/workbook.xml` where they do not say), its sheets' parts through its
 /// own. A part that is missing or malformed leaves the facts it would give at their defaults.
 pub(super) fn facts<R: Read + Seek>(archive: &mut ZipArchive<R>) -> BookFacts {
-    let workbook = office_document(archive).unwrap_or_else(|| "xl/workbook.xml".to_string());
+    let workbook = target_of_type(archive, "_rels/.rels", "/officeDocument")
+        .map(|target| resolve("", &target))
+        .unwrap_or_else(|| "xl/workbook.xml".to_string());
     let (folder, file) = workbook.rsplit_once('/').unwrap_or(("", workbook.as_str()));
-    let targets = relationships(archive, &format!("{folder}/_rels/{file}.rels"));
-    let mut facts = BookFacts::default();
+    let workbook_relationships = format!("{folder}/_rels/{file}.rels");
+    let targets = relationships(archive, &workbook_relationships);
+    let mut facts = BookFacts {
+        styles: target_of_type(archive, &workbook_relationships, "/styles")
+            .map(|target| resolve(folder, &target))
+            .unwrap_or_else(|| resolve(folder, "styles.xml")),
+        ..BookFacts::default()
+    };
     let Some(part) = open(archive, &workbook) else {
         return facts;
     };
@@ -97,16 +107,21 @@ pub(super) fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
     })
 }
 
-/// The main part named by the package's relationships (`_rels/.rels`).
-fn office_document<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(open(archive, "_rels/.rels")?));
+/// The target of the first relationship of the relationships part `name` whose type ends
+/// with `kind` (`/officeDocument`, `/styles`), as written.
+fn target_of_type<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    name: &str,
+    kind: &str,
+) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(open(archive, name)?));
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf).ok()? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                let kind = attribute(&e, "Type").unwrap_or_default();
-                if kind.ends_with("/officeDocument") {
-                    return attribute(&e, "Target").map(|t| resolve("", &t));
+                let of_kind = attribute(&e, "Type").is_some_and(|t| t.ends_with(kind));
+                if of_kind {
+                    return attribute(&e, "Target");
                 }
             }
             Event::Eof => return None,
@@ -191,13 +206,14 @@ mod tests {
             ),
             (
                 "xl/_rels/book.xml.rels",
-                r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/../worksheets/sheet2.xml"/></Relationships>"#,
+                r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/../worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="Styles2.xml"/></Relationships>"#,
             ),
         ]);
         let facts = facts(&mut archive);
         assert!(open(&mut archive, "xl/BOOK.xml").is_some());
         assert_eq!(facts.active, Some(2));
         assert!(facts.recalculate);
+        assert_eq!(facts.styles, "Xl/Styles2.xml");
         assert_eq!(
             facts.parts,
             vec![
@@ -217,7 +233,9 @@ mod tests {
         let book = |view: &str| {
             let workbook = format!("<workbook>{view}<sheets/></workbook>");
             let mut archive = package(&[("xl/workbook.xml", workbook.as_str())]);
-            facts(&mut archive).active
+            let facts = facts(&mut archive);
+            assert_eq!(facts.styles, "xl/styles.xml");
+            facts.active
         };
         assert_eq!(book("<bookViews><workbookView/></bookViews>"), Some(0));
         assert_eq!(book(""), None);

@@ -1,6 +1,7 @@
 //! One streaming pass over an XLSX worksheet for what calamine's cell reader does not pass
-//! on: hidden rows and columns, merged ranges, whether a filter is on, and formulas whose
-//! stored result no spreadsheet computed.
+//! on: hidden rows and columns, merged ranges, whether a filter is on, formulas whose
+//! stored result no spreadsheet computed, and the conditional formats that may set a
+//! number format.
 //!
 //! The pass keeps nothing per cell but the few bytes of the cell's attributes, and reads
 //! text only inside a formula's cell, so its cost is one more decompression and tokenising
@@ -13,6 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::super::looks::{Looks, Merge};
 use super::row_marks::RowMarks;
+use super::xlsx::conditional::Rules;
 use super::xlsx_book::attribute;
 
 /// The last row a worksheet has (Excel's limit): rows hidden by default run to it.
@@ -25,6 +27,8 @@ pub(super) struct Scan {
     /// Formula cells whose stored result is not a computed one, in file order: zero-based
     /// row and column, and the formula with its leading `=`.
     pub formulas: Vec<(u32, u32, String)>,
+    /// The conditional formats' rules that may set a number format.
+    pub conditional: Rules,
 }
 
 /// The formula cell being read.
@@ -139,10 +143,16 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
                 }
                 "customSheetView" => in_custom_view = !empty,
                 "autoFilter" if !in_custom_view => scan.looks.filter = true,
+                "conditionalFormatting" | "cfRule" | "dxf" | "numFmt" | "sqref" => {
+                    scan.conditional.start(e, empty);
+                }
                 _ => {}
             },
             Event::Text(text) if reading != Reading::Nothing => {
                 push_text(&mut formula, reading, &text.xml10_content());
+            }
+            Event::Text(text) if scan.conditional.reading_sqref => {
+                scan.conditional.text(&text.xml10_content());
             }
             Event::GeneralRef(entity) if reading != Reading::Nothing => {
                 let resolved = match entity.resolve_char_ref() {
@@ -176,6 +186,7 @@ pub(super) fn scan(xml: impl BufRead, recalculate: bool) -> Result<Scan, quick_x
                     }
                 }
                 "customSheetView" => in_custom_view = false,
+                name @ ("conditionalFormatting" | "dxf" | "sqref") => scan.conditional.end(name),
                 _ => {}
             },
             Event::Eof => break,
