@@ -47,6 +47,14 @@ pub enum Error {
     /// A run file could not be written: the run stopped starting users.
     #[error(transparent)]
     Ledger(LedgerError),
+    /// A run file could not be written during a run: the run stopped starting users, and
+    /// what it did is in the summary (printed before this error).
+    #[error(transparent)]
+    Unrecorded(Box<crate::apply::Unrecorded>),
+    /// The run directory is another run's (locked), already holds files, or is missing:
+    /// nothing was sent.
+    #[error(transparent)]
+    Lock(#[from] crate::rundir::LockError),
     /// An export could not start or finish; nothing was left behind.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
@@ -96,7 +104,13 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
-            Error::Ledger(_) | Error::Io { .. } | Error::Report(_) | Error::Generate(_) => 1,
+            Error::Ledger(_)
+            | Error::Unrecorded(_)
+            | Error::Io { .. }
+            | Error::Report(_)
+            | Error::Generate(_) => 1,
+            Error::Lock(crate::rundir::LockError::Ledger(_)) => 1,
+            Error::Lock(_) => 2,
             Error::Export(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)

@@ -2,7 +2,7 @@
 //! run files through the ledger, counts, trips the breaker, and answers the requests that
 //! need an answer (a rollback entry on disk, the decision after the canary).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +12,9 @@ use super::outbox::{Event, Request};
 use super::{ApplyOptions, Observer, Progress};
 use crate::odin::RequestCounts;
 use crate::plan::{Plan, UserPlan};
-use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint};
+use crate::rundir::{
+    Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint, UserCounts,
+};
 
 /// What the collector keeps while a run goes on.
 pub(super) struct Collector {
@@ -23,6 +25,9 @@ pub(super) struct Collector {
     failed_users: usize,
     /// Users with a failed or skipped step.
     not_done: HashSet<String>,
+    /// Each user's step statuses of this attempt: its users by outcome when `results.csv`
+    /// cannot be counted (a run file could not be written).
+    outcomes: HashMap<String, Vec<Status>>,
     /// Why the run stopped starting users, when the breaker or the canary stopped it.
     stopped_by: Option<String>,
     /// Odin asked for a pause past `--max-wait`: the run stopped and can be resumed.
@@ -60,6 +65,7 @@ impl Collector {
             },
             failed_users: 0,
             not_done: HashSet::new(),
+            outcomes: HashMap::new(),
             stopped_by: None,
             paused: false,
             canary,
@@ -87,6 +93,10 @@ impl Collector {
                 if matches!(result.status, Status::Failed | Status::Skipped) {
                     self.not_done.insert(result.user_id.clone());
                 }
+                self.outcomes
+                    .entry(result.user_id.clone())
+                    .or_default()
+                    .push(result.status);
                 if let Some(canary) = &mut self.canary {
                     canary.push(result.clone());
                 }
@@ -189,7 +199,8 @@ impl Collector {
     }
 
     /// The run's summary, written with the other files closed; `stopped_early` when users
-    /// were left unstarted.
+    /// were left unstarted. When a run file could not be written, the summary is still made
+    /// from the collector's own counts, and written as far as the disk allows.
     pub fn finish(
         self,
         plan: &Plan,
@@ -197,10 +208,7 @@ impl Collector {
         started_at: chrono::DateTime<chrono::Utc>,
         wall: Duration,
         stopped_early: bool,
-    ) -> Result<Summary, LedgerError> {
-        if let Some(error) = self.broken {
-            return Err(error);
-        }
+    ) -> Result<Summary, Unrecorded> {
         let time =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut summary = Summary {
@@ -223,7 +231,44 @@ impl Collector {
                 / plan.users.len().max(1) as f64,
             warnings: self.warnings,
         };
-        self.ledger.finish(&mut summary)?;
-        Ok(summary)
+        let unwritten = |summary: &mut Summary, error: &LedgerError| {
+            summary.stopped_by = Some(format!("{}: {error}", super::UNWRITTEN));
+            summary.interrupted = false;
+            summary.resumable = true;
+        };
+        if let Some(error) = &self.broken {
+            unwritten(&mut summary, error);
+        }
+        let finished = self.ledger.finish(&mut summary);
+        let counted = finished.is_ok();
+        let error = match (self.broken, finished) {
+            (None, Ok(_)) => return Ok(summary),
+            (Some(error), _) | (None, Err(error)) => error,
+        };
+        unwritten(&mut summary, &error);
+        if !counted {
+            // results.csv could not be counted: this attempt's users, as the collector saw them.
+            let mut users = UserCounts::default();
+            for statuses in self.outcomes.into_values() {
+                users.add(statuses);
+            }
+            summary.users_by_outcome = users;
+        }
+        Err(Unrecorded {
+            error,
+            summary: Box::new(summary),
+        })
     }
+}
+
+/// A run file could not be written: the run stopped starting users, and the users in flight
+/// finished as far as the disk allowed. `summary` says what was done, from the collector's
+/// counts; the run can be continued with `--resume` once the cause is fixed.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Unrecorded {
+    /// The first run file that could not be written.
+    pub error: LedgerError,
+    /// What the run did.
+    pub summary: Box<Summary>,
 }

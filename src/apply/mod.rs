@@ -29,7 +29,8 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::odin::OdinClient;
 use crate::plan::{self, Plan};
-use crate::rundir::{Ledger, LedgerError, Resume, StepResult};
+pub use collect::Unrecorded;
+use crate::rundir::{Ledger, Resume, StepResult};
 pub use crate::rundir::{StatusCounts, Summary};
 
 /// The run directory as apply writes it; see [`crate::rundir`].
@@ -38,6 +39,10 @@ pub mod ledger {
         JournalEntry, JournalState, Ledger, LedgerError, RESULT_COLUMNS, Status, StepResult,
     };
 }
+
+/// How a summary's `stopped_by` begins when a run file could not be written (the run can
+/// be continued with `--resume` once it can).
+pub const UNWRITTEN: &str = "a run file could not be written";
 
 /// How to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +149,8 @@ pub struct Progress {
 /// Apply `plan` through `client`, recording everything in `ledger`; `resume` says what an
 /// earlier attempt of the same run finished. `stop` turning true stops new users from
 /// starting; users in flight finish. The `observer` sees every change and decides after the
-/// canary.
+/// canary. A run file that cannot be written stops new users from starting; the error then
+/// carries the summary of what was done.
 pub async fn run(
     plan: &Plan,
     client: Arc<OdinClient>,
@@ -153,7 +159,7 @@ pub async fn run(
     resume: Resume,
     mut stop: watch::Receiver<bool>,
     observer: &mut impl Observer,
-) -> Result<Summary, LedgerError> {
+) -> Result<Summary, Unrecorded> {
     let started_at = chrono::Utc::now();
     let started = Instant::now();
     // The worker slots: the dispatcher takes one per user started, the collector gives it

@@ -14,7 +14,7 @@ use crate::apply::{self, ApplyOptions, Progress, Summary};
 use crate::error::Error;
 use crate::odin::OdinClient;
 use crate::plan::Plan;
-use crate::rundir::{Ledger, Resume, StepResult};
+use crate::rundir::{Holder, Ledger, Resume, RunLock, StepResult};
 
 /// Flags of every command that changes users.
 #[derive(Debug, Clone, clap::Args)]
@@ -100,21 +100,12 @@ impl RunConfig {
             .checked_target(true)?
             .ok_or_else(|| Error::Usage("no target: pass --target URL or set ODIN_URL".into()))?;
         let resuming = args.resume.is_some();
-        let out = match args.resume.or(args.out) {
-            Some(dir) if resuming => dir,
-            Some(dir) => {
-                let occupied =
-                    std::fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some());
-                if occupied {
-                    return Err(Error::Usage(format!(
-                        "`{}` already holds files; a run needs a new or empty directory",
-                        dir.display()
-                    )));
-                }
-                dir
-            }
-            None => default_run_dir(),
-        };
+        // A new or empty directory, or the run to resume: checked under its lock (see
+        // `lock`), before anything is sent.
+        let out = args
+            .resume
+            .or(args.out)
+            .unwrap_or_else(default_run_dir);
         Ok(RunConfig {
             target,
             out,
@@ -165,13 +156,40 @@ pub(super) fn default_run_dir() -> PathBuf {
         .unwrap_or(base)
 }
 
-/// Log in, confirm, apply `plan`, print the summary; the exit code of the run.
+/// Take the run directory's lock for this process: a new run's directory (made if
+/// missing, refused when it holds files) or the run to resume. Before any request: a second
+/// writer is refused having sent nothing.
+fn lock(config: &RunConfig) -> Result<RunLock, Error> {
+    let holder = Holder::this_process(command_line());
+    Ok(match config.resuming {
+        true => RunLock::existing(&config.out, &holder)?,
+        false => RunLock::fresh(&config.out, &holder)?,
+    })
+}
+
+/// This process's command line, for the lock's holder record: `sleipnir` and its
+/// arguments, shell-quoted. It holds no secret: passwords and tokens are never flags, and a
+/// target with a login in it was refused before.
+pub(super) fn command_line() -> String {
+    std::iter::once("sleipnir".to_string())
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|arg| crate::text::shell_word(&arg.to_string_lossy())),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Log in, confirm, apply `plan`, print the summary; the exit code of the run. The run
+/// directory is locked for all of it.
 pub(super) fn execute(
     plan: &Plan,
     config: RunConfig,
     applied: Applied,
     notes: &Notes,
 ) -> Result<u8, Error> {
+    let _lock = lock(&config)?;
     let what = applied.verb();
     if plan.users.is_empty() {
         print(&format!("nothing to {what}: the plan has no users\n"))?;
@@ -232,7 +250,7 @@ pub(super) fn execute(
     let generated = super::generate::fill(plan, &runtime, &client, &ledger)?;
     let plan = generated.as_ref().map_or(plan, |(plan, _)| plan);
     tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate, concurrency = config.options.concurrency, "run started");
-    let summary = run_with_progress(
+    let outcome = run_with_progress(
         &runtime,
         plan,
         (ledger, resume),
@@ -240,7 +258,12 @@ pub(super) fn execute(
         config.options,
         config.yes,
         notes,
-    )?;
+    );
+    let (summary, unwritten) = match outcome {
+        Ok(summary) => (summary, None),
+        Err(Error::Unrecorded(stopped)) => (*stopped.summary, Some(stopped.error)),
+        Err(other) => return Err(other),
+    };
     tracing::info!(
         applied = summary.steps.applied,
         failed = summary.steps.failed,
@@ -252,6 +275,11 @@ pub(super) fn execute(
     print(&summary_text(&summary, &config.out, &config.target))?;
     if let Some((_, line)) = &generated {
         print(line)?;
+    }
+    if let Some(error) = unwritten {
+        // Its report needs the same disk: tried, and a warning if it cannot be made.
+        let _ = super::report::after_run(&config.out, &config.target, notes);
+        return Err(Error::Ledger(error));
     }
     super::report::after_run(&config.out, &config.target, notes)?;
     Ok(summary.exit_code())
@@ -281,7 +309,7 @@ pub(super) fn run_with_progress(
         summary
     });
     display.finish();
-    summary.map_err(Error::Ledger)
+    summary.map_err(|stopped| Error::Unrecorded(Box::new(stopped)))
 }
 
 fn confirm(question: &str) -> Result<bool, Error> {

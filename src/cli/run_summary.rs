@@ -77,6 +77,10 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         .generated_credentials()
         .is_some();
     let resumable = (summary.interrupted || summary.resumable) && !generated;
+    let unwritten = summary
+        .stopped_by
+        .as_deref()
+        .is_some_and(|reason| reason.starts_with(crate::apply::UNWRITTEN));
     if generated && s.done() < s.total() {
         // Some generated values were never set: handing them out would lock users out.
         text.push_str(
@@ -89,6 +93,9 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         // Paused by Odin: going on at once, at the same rate, meets the same answer.
         let when = if summary.interrupted {
             ""
+        } else if unwritten {
+            " once its files can be written again (free space on the disk, or fix the \
+             directory's permissions)"
         } else {
             " once the pause Odin asked for is over (a lower --rate meets fewer 429s)"
         };
@@ -98,7 +105,9 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         ));
     }
     let failed = s.done() + s.skipped < s.total();
-    if failed || (s.done() < s.total() && !resumable) {
+    // A run that could not keep its files continues with --resume: its failed.jsonl may
+    // lack users.
+    if !unwritten && (failed || (s.done() < s.total() && !resumable)) {
         text.push_str(&format!(
             "after fixing the cause, apply the rest with: sleipnir apply {}{} --target {target}\n",
             dir.join("failed.jsonl").display(),

@@ -112,6 +112,16 @@ pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
 
 /// Parse plan file `text`; `path` is only for messages.
 pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
+    parse_lines(path, text, false)
+}
+
+/// Parse plan file `text` in which a user may have several lines (a run's `rollback.jsonl`
+/// written twice over, or two files joined): every line kept, in file order.
+pub fn parse_repeating(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
+    parse_lines(path, text, true)
+}
+
+fn parse_lines(path: &Path, text: &str, repeating: bool) -> Result<Plan, PlanFileError> {
     let invalid = |line: usize, message: String| PlanFileError::Invalid {
         path: path.to_path_buf(),
         line,
@@ -158,7 +168,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Plan, PlanFileError> {
                 format!("user `{}` has an empty step", user.user_id),
             ));
         }
-        if !seen.insert(user.user_id.clone()) {
+        if !seen.insert(user.user_id.clone()) && !repeating {
             return Err(invalid(
                 i + 1,
                 format!(

@@ -2,7 +2,6 @@
 //! credential value is ever written to. Created owner-only (mode 0600 on Unix) before a value
 //! is in it; `userId,credential,value`, one line per generated value.
 
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 
 use super::names::CREDENTIALS;
@@ -17,14 +16,10 @@ impl Ledger {
         generated: &[(&str, Credential, &Secret)],
     ) -> Result<PathBuf, LedgerError> {
         let path = self.dir.join(CREDENTIALS);
-        let mut options = OpenOptions::new();
-        options.create_new(true).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&path).map_err(LedgerError::at(&path))?;
+        let file = super::lock::owner_only_options()
+            .create_new(true)
+            .write(true)
+            .open(&path).map_err(LedgerError::at(&path))?;
         let mut csv = csv::Writer::from_writer(file);
         csv.write_record(["userId", "credential", "value"])
             .map_err(|e| LedgerError::other(&path, e))?;

@@ -8,24 +8,27 @@
 //! them readable up to its last complete line. [`Ledger`] is the one writer, [`RunFiles`] the
 //! one reader (used by `--resume` and reports), and [`records`] the typed lines of both.
 
+mod append;
 mod credentials;
+mod lock;
 mod reader;
 pub mod records;
 mod results;
 mod resume;
 mod summary;
+mod undo_file;
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+pub use lock::{Holder, LockError, RunLock};
 pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
+pub use undo_file::{UndoPlan, read_undo};
 pub use summary::{StatusCounts, Summary, TimelinePoint, UserCounts, attempts_requests};
 
 use crate::plan::{PlanSource, UserPlan};
@@ -67,6 +70,10 @@ pub mod names {
     pub const REPORT: &str = "report.html";
     /// The generated credentials (owner-only): the one file a credential value is in.
     pub const CREDENTIALS: &str = "credentials.csv";
+    /// The file the run's OS lock is held on (empty).
+    pub const LOCK: &str = "run.lock";
+    /// Who holds the lock: pid, host, command line, start.
+    pub const HOLDER: &str = "holder.json";
 }
 use names::{FAILED, JOURNAL, LOG, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
 
@@ -116,24 +123,29 @@ impl LedgerError {
 pub struct Ledger {
     dir: PathBuf,
     rollback: File,
-    journal: BufWriter<File>,
-    results: csv::Writer<File>,
+    journal: File,
+    results: File,
     failed: File,
     timeline: File,
+    /// What the run files may still grow by: unlimited but for tests of a full disk
+    /// ([`append::DISK_FULL_AFTER`]).
+    room: append::Room,
     /// Lines of `results.csv` kept from an earlier attempt that end otherwise, applied when
     /// [`Ledger::finish`] rewrites the file: user id as written → (step, status, message).
     amendments: HashMap<String, Vec<Amendment>>,
 }
 
 impl Ledger {
-    /// Create the run directory (it must not exist or be empty) and its files, with the
-    /// rollback file's header naming the plan being applied.
+    /// Create the run directory (it must not exist, or hold nothing but its lock; see
+    /// [`RunLock`]) and its files, owner-only, with the rollback file's header naming the
+    /// plan being applied.
     pub fn create(dir: &Path, source: &PlanSource) -> Result<Ledger, LedgerError> {
-        std::fs::create_dir_all(dir).map_err(LedgerError::at(dir))?;
-        let occupied = std::fs::read_dir(dir)
-            .map_err(LedgerError::at(dir))?
-            .next()
-            .is_some();
+        lock::make_dir(dir)?;
+        let mut occupied = false;
+        for entry in std::fs::read_dir(dir).map_err(LedgerError::at(dir))? {
+            let name = entry.map_err(LedgerError::at(dir))?.file_name();
+            occupied |= name != names::LOCK && name != names::HOLDER;
+        }
         if occupied {
             return Err(LedgerError {
                 action: "write",
@@ -146,7 +158,7 @@ impl Ledger {
         }
         let open = |name: &str| {
             let path = dir.join(name);
-            OpenOptions::new()
+            lock::owner_only_options()
                 .create_new(true)
                 .append(true)
                 .open(&path)
@@ -159,7 +171,7 @@ impl Ledger {
             .write_all(header.as_bytes())
             .and_then(|()| rollback.sync_all())
             .map_err(LedgerError::at(&rollback_path))?;
-        let journal = BufWriter::new(open(JOURNAL)?);
+        let journal = open(JOURNAL)?;
         let timeline = open(TIMELINE)?;
         // The log is filled by the tracing subscriber, when one is installed for the run.
         open(LOG)?;
@@ -169,12 +181,13 @@ impl Ledger {
         failed
             .write_all(header.as_bytes())
             .map_err(LedgerError::at(&failed_path))?;
-        let mut results = results_writer(open(RESULTS)?);
+        let mut results = open(RESULTS)?;
         let results_path = dir.join(RESULTS);
-        results
-            .write_record(RESULT_COLUMNS)
-            .and_then(|()| results.flush().map_err(csv::Error::from))
+        let header = append::csv_line(RESULT_COLUMNS, |out, row| out.write_record(row))
             .map_err(|e| LedgerError::other(&results_path, e))?;
+        results
+            .write_all(&header)
+            .map_err(LedgerError::at(&results_path))?;
         Ok(Ledger {
             dir: dir.to_path_buf(),
             rollback,
@@ -182,6 +195,7 @@ impl Ledger {
             results,
             failed,
             timeline,
+            room: append::Room::from_env(),
             amendments: HashMap::new(),
         })
     }
@@ -190,7 +204,7 @@ impl Ledger {
     fn reopen(dir: &Path) -> Result<Ledger, LedgerError> {
         let open = |name: &str| {
             let path = dir.join(name);
-            OpenOptions::new()
+            lock::owner_only_options()
                 .create(matches!(name, LOG | FAILED | TIMELINE))
                 .append(true)
                 .open(&path)
@@ -200,10 +214,11 @@ impl Ledger {
         Ok(Ledger {
             dir: dir.to_path_buf(),
             rollback: open(ROLLBACK)?,
-            journal: BufWriter::new(open(JOURNAL)?),
-            results: results_writer(open(RESULTS)?),
+            journal: open(JOURNAL)?,
+            results: open(RESULTS)?,
             failed: open(FAILED)?,
             timeline: open(TIMELINE)?,
+            room: append::Room::from_env(),
             amendments: HashMap::new(),
         })
     }
@@ -211,7 +226,7 @@ impl Ledger {
     /// The run log, to append to.
     pub fn log_file(&self) -> Result<File, LedgerError> {
         let path = self.dir.join(LOG);
-        OpenOptions::new()
+        lock::owner_only_options()
             .create(true)
             .append(true)
             .open(&path)
@@ -221,34 +236,43 @@ impl Ledger {
     /// Append a user's rollback entry and sync it to disk; only then may the user be written.
     pub fn rollback(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
         let path = self.dir.join(ROLLBACK);
-        append_line(&mut self.rollback, &path, entry, |file| file.sync_data())
+        let line = append::json_line(&path, entry)?;
+        self.room
+            .append(&mut self.rollback, &path, &line, append::Sync::Data)
     }
 
     /// Append a user's steps that were not applied to `failed.jsonl`.
     pub fn unfinished(&mut self, entry: &UserPlan) -> Result<(), LedgerError> {
         let path = self.dir.join(FAILED);
-        append_line(&mut self.failed, &path, entry, |file| file.flush())
+        let line = append::json_line(&path, entry)?;
+        self.room
+            .append(&mut self.failed, &path, &line, append::Sync::No)
     }
 
     /// Append a journal line.
     pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
         let path = self.dir.join(JOURNAL);
-        append_line(&mut self.journal, &path, entry, BufWriter::flush)
+        let line = append::json_line(&path, entry)?;
+        self.room
+            .append(&mut self.journal, &path, &line, append::Sync::No)
     }
 
     /// Append a line to `timeline.jsonl`.
     pub fn timeline(&mut self, point: &TimelinePoint) -> Result<(), LedgerError> {
         let path = self.dir.join(TIMELINE);
-        append_line(&mut self.timeline, &path, point, |file| file.flush())
+        let line = append::json_line(&path, point)?;
+        self.room
+            .append(&mut self.timeline, &path, &line, append::Sync::No)
     }
 
     /// Append a line to `results.csv`.
     pub fn result(&mut self, result: &StepResult) -> Result<(), LedgerError> {
         let path = self.dir.join(RESULTS);
-        self.results
-            .serialize(ResultRow::from(result).escaped())
+        let row = ResultRow::from(result).escaped();
+        let line = append::csv_line(&row, |out, row| out.serialize(row))
             .map_err(|e| LedgerError::other(&path, e))?;
-        self.results.flush().map_err(LedgerError::at(&path))
+        self.room
+            .append(&mut self.results, &path, &line, append::Sync::No)
     }
 
     /// Give step `step` of `user_id`, whose `results.csv` line an earlier attempt wrote (its
@@ -271,27 +295,22 @@ impl Ledger {
     /// attempt's, as the file ends), write `summary.json` whole, then sync every file.
     pub fn finish(mut self, summary: &mut Summary) -> Result<PathBuf, LedgerError> {
         let results = self.dir.join(RESULTS);
-        self.results.flush().map_err(LedgerError::at(&results))?;
+        // The rewrite needs room for a second copy while it is made.
+        let size = self.results.metadata().map_or(0, |m| m.len());
+        self.room.spend(&results, size)?;
         summary.users_by_outcome = sort_results(&results, &self.amendments)?;
         let path = self.dir.join(SUMMARY);
         let text =
             serde_json::to_string_pretty(summary).map_err(|e| LedgerError::other(&path, e))?;
+        self.room.spend(&path, text.len() as u64 + 1)?;
         crate::atomic::write(&path, format!("{text}\n").as_bytes())
             .map_err(LedgerError::at(&path))?;
         let journal = self.dir.join(JOURNAL);
         self.journal
-            .flush()
-            .and_then(|()| self.journal.get_ref().sync_all())
+            .sync_all()
             .map_err(LedgerError::at(&journal))?;
         Ok(self.dir)
     }
-}
-
-fn results_writer(file: File) -> csv::Writer<File> {
-    // The header is written once, when the file is made; appends add records only.
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(file)
 }
 
 /// How the header of `rollback.jsonl` names what it undoes.
@@ -324,19 +343,6 @@ fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<Stri
     .map_err(|e| LedgerError::other(path, e))?;
     header.push('\n');
     Ok(header)
-}
-
-/// Write `value` as one JSON line to `file`, then make it durable with `settle` (flush, or
-/// sync to disk).
-fn append_line<W: Write>(
-    file: &mut W,
-    path: &Path,
-    value: &impl Serialize,
-    settle: impl FnOnce(&mut W) -> std::io::Result<()>,
-) -> Result<(), LedgerError> {
-    let line = serde_json::to_string(value).map_err(|e| LedgerError::other(path, e))?;
-    writeln!(file, "{line}").map_err(LedgerError::at(path))?;
-    settle(file).map_err(LedgerError::at(path))
 }
 
 #[cfg(test)]

@@ -87,11 +87,10 @@ impl RunFiles {
             .collect()
     }
 
-    /// `rollback.jsonl` as the plan it is (entries up to the last complete line).
+    /// `rollback.jsonl` as the plan it is (entries up to the last complete line), each user
+    /// once, at its earliest recorded state (see [`RunFiles::undo_plan`]).
     pub fn rollback(&self) -> Result<Plan, LedgerError> {
-        let path = self.dir.join(ROLLBACK);
-        let text = complete_lines(&path)?;
-        crate::plan::file::parse(&path, &text).map_err(|e| LedgerError::unreadable(&path, e))
+        super::undo_file::recorded(&self.dir.join(ROLLBACK))
     }
 
     /// How many users `failed.jsonl` holds (0 when it is missing or holds only its header).
