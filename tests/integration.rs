@@ -22,6 +22,7 @@ mod report_cmd;
 mod resume_cmd;
 mod resume_compensate;
 mod review_cmd;
+mod run_dir_cmd;
 mod scale_cmd;
 mod secrets_cmd;
 mod sheet_hygiene;

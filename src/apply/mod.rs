@@ -29,9 +29,9 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::odin::OdinClient;
 use crate::plan::{self, Plan};
-pub use collect::Unrecorded;
 use crate::rundir::{Ledger, Resume, StepResult};
 pub use crate::rundir::{StatusCounts, Summary};
+pub use collect::Unrecorded;
 
 /// The run directory as apply writes it; see [`crate::rundir`].
 pub mod ledger {

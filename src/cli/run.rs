@@ -102,10 +102,7 @@ impl RunConfig {
         let resuming = args.resume.is_some();
         // A new or empty directory, or the run to resume: checked under its lock (see
         // `lock`), before anything is sent.
-        let out = args
-            .resume
-            .or(args.out)
-            .unwrap_or_else(default_run_dir);
+        let out = args.resume.or(args.out).unwrap_or_else(default_run_dir);
         Ok(RunConfig {
             target,
             out,

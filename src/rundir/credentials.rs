@@ -19,7 +19,8 @@ impl Ledger {
         let file = super::lock::owner_only_options()
             .create_new(true)
             .write(true)
-            .open(&path).map_err(LedgerError::at(&path))?;
+            .open(&path)
+            .map_err(LedgerError::at(&path))?;
         let mut csv = csv::Writer::from_writer(file);
         csv.write_record(["userId", "credential", "value"])
             .map_err(|e| LedgerError::other(&path, e))?;

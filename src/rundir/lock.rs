@@ -312,7 +312,10 @@ mod tests {
             panic!("a second lock was granted");
         };
         assert!(who.contains("--out run"), "{who}");
-        assert!(who.contains(&format!("pid {}", std::process::id())), "{who}");
+        assert!(
+            who.contains(&format!("pid {}", std::process::id())),
+            "{who}"
+        );
         drop(first);
         // Files were written: the directory stays, and can be locked again.
         assert!(run.join(LOCK).is_file());

@@ -23,13 +23,14 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use append::DISK_FULL_AFTER;
 pub use lock::{Holder, LockError, RunLock};
 pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
-pub use undo_file::{UndoPlan, read_undo};
 pub use summary::{StatusCounts, Summary, TimelinePoint, UserCounts, attempts_requests};
+pub use undo_file::{UndoPlan, read_undo};
 
 use crate::plan::{PlanSource, UserPlan};
 
@@ -306,9 +307,7 @@ impl Ledger {
         crate::atomic::write(&path, format!("{text}\n").as_bytes())
             .map_err(LedgerError::at(&path))?;
         let journal = self.dir.join(JOURNAL);
-        self.journal
-            .sync_all()
-            .map_err(LedgerError::at(&journal))?;
+        self.journal.sync_all().map_err(LedgerError::at(&journal))?;
         Ok(self.dir)
     }
 }

@@ -78,7 +78,10 @@ pub fn read_undo(path: &Path) -> Result<UndoPlan, PlanFileError> {
     let whole = tail.trim().is_empty() || serde_json::from_str::<UserPlan>(tail).is_ok();
     let (text, torn) = match whole {
         true => (text.as_str(), None),
-        false => (&text[..complete], Some(text[..complete].lines().count() + 1)),
+        false => (
+            &text[..complete],
+            Some(text[..complete].lines().count() + 1),
+        ),
     };
     let plan = crate::plan::file::parse_repeating(path, text)?;
     let (plan, repeated) = earliest(plan);
@@ -154,7 +157,10 @@ fn merge_later(earlier: &mut UserPlan, later: UserPlan) {
             earlier.not_restorable.push(credential);
         }
     }
-    earlier.service_provider_id = earlier.service_provider_id.take().or(later.service_provider_id);
+    earlier.service_provider_id = earlier
+        .service_provider_id
+        .take()
+        .or(later.service_provider_id);
     earlier.group_id = earlier.group_id.take().or(later.group_id);
     match (&mut earlier.before, later.before) {
         (Some(mine), Some(theirs)) => {
@@ -196,10 +202,7 @@ fn changes_of(steps: &[Step]) -> Changes {
                 changes.unassign.extend(services.unassign.iter().cloned());
             }
             Step::Fields { resource, patch } => {
-                add_missing(
-                    changes.fields.entry(*resource).or_default(),
-                    patch.to_map(),
-                );
+                add_missing(changes.fields.entry(*resource).or_default(), patch.to_map());
             }
             Step::Credentials(credentials) => changes.credentials = credentials.clone(),
         }
@@ -211,7 +214,8 @@ fn changes_of(steps: &[Step]) -> Changes {
 mod tests {
     use super::*;
 
-    const HEADER: &str = r#"{"sleipnir":"plan","version":1,"source":"rollback of s.csv","sha256":"00"}"#;
+    const HEADER: &str =
+        r#"{"sleipnir":"plan","version":1,"source":"rollback of s.csv","sha256":"00"}"#;
 
     fn read(text: &str) -> UndoPlan {
         let dir = tempfile::tempdir().unwrap();
@@ -247,7 +251,10 @@ mod tests {
         assert_eq!(patches[1].1["userServices.Do Not Disturb"], false);
         let warnings = undo.warnings(Path::new("r/rollback.jsonl"));
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("1 user more than once (a)"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("1 user more than once (a)"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
