@@ -87,6 +87,8 @@ pub struct RunLock {
     _file: File,
     /// The directory was made by this lock (removed again if nothing was written in it).
     made_dir: bool,
+    /// The lock file was made by this lock (removed again if the directory holds no run).
+    made_lock: bool,
 }
 
 impl RunLock {
@@ -120,6 +122,7 @@ impl RunLock {
 
     fn take(dir: &Path, holder: &Holder, made_dir: bool) -> Result<RunLock, LockError> {
         let path = dir.join(LOCK);
+        let made_lock = !path.exists();
         // A lock file removed by a fresh run that gave up (see Drop) may be replaced by a new
         // one between open and lock: a lock on the old one would lock nothing, so try again.
         for _ in 0..8 {
@@ -153,6 +156,7 @@ impl RunLock {
                 dir: dir.to_path_buf(),
                 _file: file,
                 made_dir,
+                made_lock,
             });
         }
         Err(LockError::Held {
@@ -165,8 +169,13 @@ impl RunLock {
 impl Drop for RunLock {
     fn drop(&mut self) {
         // A fresh run that stopped before making its files leaves nothing behind, so the same
-        // --out can be used again. Removed while still locked; see `take` for the race.
-        if only_lock_files(&self.dir).unwrap_or(false) {
+        // --out can be used again; nor does a --resume of a directory that holds no run.
+        // Removed while still locked; see `take` for the race.
+        let no_run = match self.made_lock {
+            true => !self.dir.join(super::names::ROLLBACK).exists(),
+            false => only_lock_files(&self.dir).unwrap_or(false),
+        };
+        if no_run {
             let _ = std::fs::remove_file(self.dir.join(HOLDER));
             let _ = std::fs::remove_file(self.dir.join(LOCK));
             if self.made_dir {
@@ -324,6 +333,18 @@ mod tests {
             RunLock::fresh(&run, &holder("fresh")),
             Err(LockError::Occupied(_))
         ));
+    }
+
+    #[test]
+    fn a_directory_without_a_run_is_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        drop(RunLock::existing(dir.path(), &holder("x")).unwrap());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["notes.txt"]);
     }
 
     #[test]
