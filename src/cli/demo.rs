@@ -17,7 +17,7 @@ use crate::apply::verify::mismatches;
 use crate::error::Error;
 use crate::odin::{ClientConfig, Credentials, OdinClient};
 use crate::plan::{self, Plan};
-use crate::rundir::{Holder, Ledger, RunLock};
+use crate::rundir::Ledger;
 use crate::schema::Schema;
 use crate::sheet;
 use crate::sim::{self, FaultConfig, SimConfig, Simulator};
@@ -125,7 +125,7 @@ fn run_once(
         ..ClientConfig::new(simulator.base_url())
     };
     let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
-    let _lock = RunLock::fresh(dir, &Holder::this_process(super::run::command_line()))?;
+    let _lock = super::run_lock::lock(dir, false)?;
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
     let summary = run_with_progress(

@@ -13,6 +13,7 @@ mod render;
 mod report;
 mod rollback;
 mod run;
+mod run_lock;
 mod run_summary;
 mod sim;
 mod target;

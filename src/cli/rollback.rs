@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use super::confirm::Applied;
-use super::run::{RunArgs, RunConfig, command_line, execute};
+use super::run::{RunArgs, RunConfig, execute};
 use super::{Notes, print};
 use crate::error::Error;
 use crate::resource::Resource;
-use crate::rundir::{Holder, RunFiles, RunLock, Status};
+use crate::rundir::{RunFiles, Status};
 
 /// Flags of `sleipnir rollback`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     // The run being undone is locked too, for the whole rollback: undoing a run that is
     // still going (or being resumed) would race its writes, and two rollbacks of one run
     // would both restore it.
-    let _undone = RunLock::existing(&args.dir, &Holder::this_process(command_line()))?;
+    let _undone = super::run_lock::lock_existing(&args.dir)?;
     let undo = RunFiles::new(&args.dir).undo_plan()?;
     for warning in undo.warnings(&file) {
         notes.warn(&warning);

@@ -14,7 +14,7 @@ use crate::apply::{self, ApplyOptions, Progress, Summary};
 use crate::error::Error;
 use crate::odin::OdinClient;
 use crate::plan::Plan;
-use crate::rundir::{Holder, Ledger, Resume, RunLock, StepResult};
+use crate::rundir::{Ledger, Resume, StepResult};
 
 /// Flags of every command that changes users.
 #[derive(Debug, Clone, clap::Args)]
@@ -153,31 +153,6 @@ pub(super) fn default_run_dir() -> PathBuf {
         .unwrap_or(base)
 }
 
-/// Take the run directory's lock for this process: a new run's directory (made if
-/// missing, refused when it holds files) or the run to resume. Before any request: a second
-/// writer is refused having sent nothing.
-fn lock(config: &RunConfig) -> Result<RunLock, Error> {
-    let holder = Holder::this_process(command_line());
-    Ok(match config.resuming {
-        true => RunLock::existing(&config.out, &holder)?,
-        false => RunLock::fresh(&config.out, &holder)?,
-    })
-}
-
-/// This process's command line, for the lock's holder record: `sleipnir` and its
-/// arguments, shell-quoted. It holds no secret: passwords and tokens are never flags, and a
-/// target with a login in it was refused before.
-pub(super) fn command_line() -> String {
-    std::iter::once("sleipnir".to_string())
-        .chain(
-            std::env::args_os()
-                .skip(1)
-                .map(|arg| crate::text::shell_word(&arg.to_string_lossy())),
-        )
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Log in, confirm, apply `plan`, print the summary; the exit code of the run. The run
 /// directory is locked for all of it.
 pub(super) fn execute(
@@ -186,7 +161,7 @@ pub(super) fn execute(
     applied: Applied,
     notes: &Notes,
 ) -> Result<u8, Error> {
-    let _lock = lock(&config)?;
+    let _lock = super::run_lock::lock(&config.out, config.resuming)?;
     let what = applied.verb();
     if plan.users.is_empty() {
         print(&format!("nothing to {what}: the plan has no users\n"))?;

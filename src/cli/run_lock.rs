@@ -1,0 +1,37 @@
+//! The run directory's lock, as the CLI takes it: before login, for the run's whole life
+//! (see `rundir::RunLock`), with this process's command line in its holder record.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::rundir::{Holder, RunLock};
+
+/// Take the lock of run directory `dir` for this process: a new run's directory (made if
+/// missing, refused when it holds files), or the run to resume. Before any request: a second
+/// writer is refused having sent nothing.
+pub(super) fn lock(dir: &Path, resuming: bool) -> Result<RunLock, Error> {
+    let holder = Holder::this_process(command_line());
+    Ok(match resuming {
+        true => RunLock::existing(dir, &holder)?,
+        false => RunLock::fresh(dir, &holder)?,
+    })
+}
+
+/// Lock the existing run directory `dir` (the run a rollback undoes).
+pub(super) fn lock_existing(dir: &Path) -> Result<RunLock, Error> {
+    lock(dir, true)
+}
+
+/// This process's command line, for the lock's holder record: `sleipnir` and its
+/// arguments, shell-quoted. It holds no secret: passwords and tokens are never flags, and a
+/// target with a login in it was refused before.
+fn command_line() -> String {
+    std::iter::once("sleipnir".to_string())
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|arg| crate::text::shell_word(&arg.to_string_lossy())),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
