@@ -99,8 +99,10 @@ impl Error {
     }
 
     /// The documented exit code (DESIGN.md section 5): 3 when Odin is unreachable or refuses
-    /// the login, an expired admin password included (nothing changed), 1 when a run could not keep its files or the machine
-    /// failed, 2 for invalid input or usage (nothing sent).
+    /// the login, an expired admin password included (nothing changed), 1 when a run could not
+    /// keep its files (it stopped starting users; `--resume` continues it) or the machine
+    /// failed, 2 for invalid input or usage, a run directory another run holds or a new run's
+    /// directory that holds files (nothing sent).
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
