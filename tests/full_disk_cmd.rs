@@ -98,11 +98,11 @@ fn a_run_whose_files_cannot_be_written_stops_with_its_counts_and_resumes_exactly
 }
 
 /// A small tmpfs mounted at a directory, unmounted when dropped.
-struct Tmpfs(std::path::PathBuf);
+pub(crate) struct Tmpfs(std::path::PathBuf);
 
 impl Tmpfs {
     /// `size` bytes at `at`, where this process may mount one (root on Linux); else `None`.
-    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
+    pub(crate) fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(at).ok()?;
         let mounted = Command::new("mount")
             .args([
@@ -120,8 +120,17 @@ impl Tmpfs {
     }
 
     fn resize(&self, size: &str) {
+        self.remount(&format!("remount,size={size}"));
+    }
+
+    /// Make it read-only.
+    pub(crate) fn read_only(&self) {
+        self.remount("remount,ro");
+    }
+
+    fn remount(&self, options: &str) {
         let done = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
+            .args(["-o", options])
             .arg(&self.0)
             .status()
             .expect("mount runs");

@@ -314,3 +314,40 @@ fn a_rollback_file_with_repeated_users_and_a_torn_line_restores_the_earliest_sta
         "warned once"
     );
 }
+
+/// A run on a filesystem mounted read-only (an archived run) cannot be locked: its rollback
+/// reads it unlocked, with a warning, and restores it exactly. Only where the test can mount
+/// a filesystem.
+#[test]
+fn a_read_only_run_is_rolled_back_without_its_lock() {
+    let sim = simulator(4, Duration::ZERO);
+    let work = workdir();
+    let dir = work.path();
+    let before = states(&sim, 4);
+    let sheet = sheet(dir, "sheet.csv", 1..=4, 7500);
+    let run = run_on(dir, &sim, &["apply", &sheet, "--out", "run", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let Some(archive) = crate::full_disk_cmd::Tmpfs::mount(&dir.join("archive"), "1m") else {
+        eprintln!("no filesystem can be mounted here: nothing to test");
+        return;
+    };
+    std::fs::create_dir(dir.join("archive/run")).expect("dir");
+    for entry in std::fs::read_dir(dir.join("run")).expect("run") {
+        let entry = entry.expect("entry");
+        std::fs::copy(
+            entry.path(),
+            dir.join("archive/run").join(entry.file_name()),
+        )
+        .expect("copy");
+    }
+    archive.read_only();
+    let undo = run_on(dir, &sim, &["rollback", "archive/run", "--out", "undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    assert!(
+        undo.stderr.contains("archive/run/run.lock")
+            && undo.stderr.contains("the run is read without its lock"),
+        "{}",
+        undo.stderr
+    );
+    assert_eq!(states(&sim, 4), before);
+}

@@ -31,7 +31,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     // The run being undone is locked too, for the whole rollback: undoing a run that is
     // still going (or being resumed) would race its writes, and two rollbacks of one run
     // would both restore it.
-    let _undone = super::run_lock::lock_existing(&args.dir)?;
+    let _undone = super::run_lock::lock_undone(&args.dir, notes)?;
     let undo = RunFiles::new(&args.dir).undo_plan()?;
     for warning in undo.warnings(&file) {
         notes.warn(&warning);
