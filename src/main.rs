@@ -14,7 +14,6 @@ fn main() -> ExitCode {
     let cli = sleipnir::cli::Cli::parse();
     match sleipnir::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
-        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             // A name with a character that does not show is never printed looking like
             // another (problems of a sheet escape their own already).

@@ -45,5 +45,6 @@ mod sim_variant;
 mod summary_rows_cmd;
 mod surfaces_cmd;
 mod template_cmd;
+mod terminal_cmd;
 mod transcripts;
 mod unassign_cmd;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use super::outbox::{Event, Request};
-use super::{ApplyOptions, Observer, Progress};
+use super::{ApplyOptions, Decision, Observer, Progress};
 use crate::odin::RequestCounts;
 use crate::plan::{Plan, UserPlan};
 use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint};
@@ -147,14 +147,18 @@ impl Collector {
             }
             Request::Canary { decide } => {
                 let results = self.canary.take().unwrap_or_default();
-                let go = observer.canary(&results, &self.progress);
-                if !go {
-                    self.stopped_by = Some(format!(
-                        "stopped after the canary of {}",
-                        crate::text::count(self.progress.users_done, "user")
-                    ));
+                let decision = observer.canary(&results, &self.progress);
+                match decision {
+                    Decision::GoOn => {}
+                    Decision::Stop => {
+                        self.stopped_by = Some(format!(
+                            "stopped after the canary of {}",
+                            crate::text::count(self.progress.users_done, "user")
+                        ))
+                    }
+                    Decision::Interrupted => self.stop(),
                 }
-                let _ = decide.send(go);
+                let _ = decide.send(decision == Decision::GoOn);
             }
         }
     }

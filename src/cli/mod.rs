@@ -7,6 +7,7 @@ mod confirm;
 mod demo;
 mod export;
 mod generate;
+mod interrupt;
 mod logging;
 mod plan;
 mod render;
@@ -111,10 +112,14 @@ impl Notes {
     }
 }
 
-/// Write `text` to standard output.
+/// Write `text` to standard output. Standard output closed by its reader (`sleipnir apply
+/// … | head -1`) ends the printing, not the command: the text is dropped, and the command
+/// goes on to its end and its own exit code. (Rust ignores SIGPIPE, so a closed pipe is an
+/// `EPIPE` error here, never the end of the process.)
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(Error::Stdout)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(Error::Stdout),
+    }
 }
