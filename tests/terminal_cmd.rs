@@ -267,6 +267,44 @@ async fn ctrl_c_at_the_canary_question_stops_the_run_and_resume_finishes_it() {
         let state = odin.sim.state(&user_id(n)).expect("user");
         assert_eq!(state["user"]["extension"], format!("{}", 6000 + n));
     }
+    resumed_figures(&run, &resumed.stdout);
+}
+
+/// The summary of a run resumed once: each attempt's wall time, requests and rate, and
+/// totals whose rate is their requests over their time.
+fn resumed_figures(run: &Path, stdout: &str) {
+    let summary = summary(run);
+    let attempts = summary["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 2, "{summary}");
+    let (mut wall, mut requests) = (0.0, 0);
+    for attempt in attempts {
+        let seconds = attempt["wallSeconds"].as_f64().expect("wall");
+        let sent = attempt["requests"]["requests"].as_u64().expect("requests");
+        assert!(seconds > 0.0 && sent > 0, "{attempt}");
+        let rate = attempt["requestRate"].as_f64().expect("rate");
+        assert!((rate - sent as f64 / seconds).abs() < 1e-6, "{attempt}");
+        wall += seconds;
+        requests += sent;
+    }
+    assert_eq!(summary["requests"]["requests"].as_u64(), Some(requests));
+    let total = summary["wallSeconds"].as_f64().expect("wall");
+    assert!((total - wall).abs() < 1e-9, "{summary}");
+    let rate = summary["requestRate"].as_f64().expect("rate");
+    assert!((rate - requests as f64 / wall).abs() < 1e-6, "{summary}");
+    assert!(
+        stdout.starts_with("apply `") && stdout.contains(" s over 2 attempts: `"),
+        "{stdout}"
+    );
+    for (n, attempt) in attempts.iter().enumerate() {
+        let line = format!(
+            "  {:<12}{:>7}  ({:.1}/s over {:.1} s)\n",
+            format!("attempt {}", n + 1),
+            attempt["requests"]["requests"].as_u64().unwrap_or_default(),
+            attempt["requestRate"].as_f64().unwrap_or_default(),
+            attempt["wallSeconds"].as_f64().unwrap_or_default(),
+        );
+        assert!(stdout.contains(&line), "{line:?} in {stdout}");
+    }
 }
 
 #[tokio::test]

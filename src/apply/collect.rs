@@ -12,7 +12,9 @@ use super::outbox::{Event, Request};
 use super::{ApplyOptions, Decision, Observer, Progress};
 use crate::odin::RequestCounts;
 use crate::plan::{Plan, UserPlan};
-use crate::rundir::{Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint};
+use crate::rundir::{
+    Attempt, Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint,
+};
 
 /// What the collector keeps while a run goes on.
 pub(super) struct Collector {
@@ -174,12 +176,23 @@ impl Collector {
 
     /// Record the counters at the end of second `second` in the timeline.
     pub fn mark(&mut self, second: u64, requests: RequestCounts) {
+        self.point(second, requests, None);
+    }
+
+    /// Record the counters at the end of the attempt, `wall` after it started.
+    pub fn mark_end(&mut self, wall: Duration, requests: RequestCounts) {
+        let second = wall.as_secs_f64().ceil() as u64;
+        self.point(second, requests, Some(wall.as_secs_f64()));
+    }
+
+    fn point(&mut self, second: u64, requests: RequestCounts, wall_seconds: Option<f64>) {
         let point = TimelinePoint {
             second,
             requests,
             steps: self.progress.steps,
             users_done: self.progress.users_done,
             users_total: self.progress.users_total,
+            wall_seconds,
         };
         let written = self.ledger.timeline(&point);
         self.check(written);
@@ -197,7 +210,7 @@ impl Collector {
     pub fn finish(
         self,
         plan: &Plan,
-        (requests, before): (RequestCounts, RequestCounts),
+        (requests, before): (RequestCounts, Vec<Attempt>),
         started_at: chrono::DateTime<chrono::Utc>,
         wall: Duration,
         stopped_early: bool,
@@ -205,6 +218,9 @@ impl Collector {
         if let Some(error) = self.broken {
             return Err(error);
         }
+        let mut attempts = before;
+        attempts.push(Attempt::new(wall.as_secs_f64(), requests));
+        let total = Attempt::total(&attempts);
         let time =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut summary = Summary {
@@ -219,12 +235,12 @@ impl Collector {
             interrupted: stopped_early && self.stopped_by.is_none(),
             resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
             stopped_by: self.stopped_by,
-            wall_seconds: wall.as_secs_f64(),
-            // This attempt's rate; every attempt's requests (a resumed run sent some before).
-            request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
-            requests: requests.plus(before),
-            requests_per_user: requests.plus(before).requests as f64
-                / plan.users.len().max(1) as f64,
+            // Every attempt's time and requests: each rate is requests over their own time.
+            wall_seconds: total.wall_seconds,
+            request_rate: total.request_rate,
+            requests: total.requests,
+            requests_per_user: total.requests.requests as f64 / plan.users.len().max(1) as f64,
+            attempts,
             warnings: self.warnings,
         };
         self.ledger.finish(&mut summary)?;

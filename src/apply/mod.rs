@@ -253,15 +253,12 @@ pub async fn run(
         }
     };
     let (stopped_early, ()) = tokio::join!(dispatcher, collecting);
-    collector.mark(
-        started.elapsed().as_secs_f64().ceil() as u64,
-        client.counts(),
-    );
+    collector.mark_end(started.elapsed(), client.counts());
     collector.warn(groups.warning());
     collector.warn(bulk.warning());
     collector.finish(
         plan,
-        (client.counts(), resume.requests_before),
+        (client.counts(), resume.attempts_before.clone()),
         started_at,
         started.elapsed(),
         stopped_early,
