@@ -5,6 +5,7 @@ mod apply;
 mod check;
 mod confirm;
 mod demo;
+mod exit_codes;
 mod export;
 mod generate;
 mod interrupt;
@@ -44,23 +45,35 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a sheet and show exactly what would change (nothing is sent).
+    #[command(after_help = exit_codes::help("plan"))]
     Plan(plan::Args),
     /// Change the users of a sheet or plan file through Odin, keeping results and a rollback.
+    #[command(after_help = exit_codes::help("apply"))]
     Apply(apply::Args),
     /// Undo a run: apply its rollback file as a new run.
+    #[command(after_help = exit_codes::help("rollback"))]
     Rollback(rollback::Args),
     /// Write the live values of users to a sheet that plans to no change until edited.
+    #[command(after_help = exit_codes::help("export"))]
     Export(export::Args),
     /// Check, read-only, what the Odin server at a target answers and what sleipnir will do
     /// there: run it first against a new Odin.
+    #[command(after_help = format!(
+        "Nothing is written: besides the login (POST /auth/token) every request is a GET.\n\n{}",
+        exit_codes::help("check")
+    ))]
     Check(check::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
+    #[command(after_help = exit_codes::help("template"))]
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
+    #[command(after_help = exit_codes::help("sim"))]
     Sim(sim::Args),
     /// Rebuild a run's results.xlsx and report.html from its run files.
+    #[command(after_help = exit_codes::help("report"))]
     Report(report::Args),
     /// Apply the example migration to a simulated Odin, roll it back, and check both.
+    #[command(after_help = exit_codes::help("demo"))]
     Demo(demo::Args),
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::confirm::Applied;
 use super::interrupt::{Answer, Interrupt};
 use super::run_summary::summary_text;
-use super::target::TargetArgs;
+use super::target::{LoadArgs, TargetArgs};
 use super::{Notes, print};
 use crate::apply::{self, ApplyOptions, Decision, Progress, Summary};
 use crate::error::Error;
@@ -23,6 +23,9 @@ pub struct RunArgs {
     /// Where Odin is.
     #[command(flatten)]
     pub odin: TargetArgs,
+    /// How many users at once.
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
@@ -88,6 +91,7 @@ fn share(text: &str) -> Result<f64, String> {
 pub(super) struct RunConfig {
     target: String,
     odin: TargetArgs,
+    max_wait: std::time::Duration,
     out: PathBuf,
     resuming: bool,
     yes: bool,
@@ -122,7 +126,7 @@ impl RunConfig {
             resuming,
             yes: args.yes,
             options: ApplyOptions {
-                concurrency: usize::from(args.odin.concurrency),
+                concurrency: usize::from(args.load.concurrency),
                 compensate: !args.no_compensate,
                 max_failures: args.max_failures.map(|n| n as usize),
                 max_failure_rate: args.max_failure_rate,
@@ -137,6 +141,7 @@ impl RunConfig {
                 allow_lossy_values: false,
             },
             odin: args.odin,
+            max_wait: args.load.max_wait(),
         })
     }
 }
@@ -193,7 +198,7 @@ pub(super) fn execute(
     } else {
         None
     };
-    let (runtime, client) = config.odin.connect(&config.target)?;
+    let (runtime, client) = config.odin.connect(&config.target, config.max_wait)?;
     let continue_with = format!(
         "{} --target {}",
         plan.source.resume_command(&config.out),
