@@ -1,5 +1,6 @@
 //! The `sleipnir` binary: parse arguments, run, report errors with the documented exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -17,7 +18,10 @@ fn main() -> ExitCode {
         Err(error) => {
             // A name with a character that does not show is never printed looking like
             // another (problems of a sheet escape their own already).
-            eprintln!(
+            // Written, not `eprintln!`ed: a closed standard error must not turn the
+            // documented exit code into a panic's.
+            let _ = writeln!(
+                std::io::stderr(),
                 "error: {}",
                 sleipnir::text::escape_invisible_lines(&error.to_string())
             );

@@ -70,18 +70,20 @@ async fn a_run_whose_output_is_closed_after_one_line_keeps_its_exit_code_and_fil
     let work = workdir();
     let sheet = sheet(work.path(), 6, true);
     let target = odin.sim.base_url();
-    // `apply … | head -1`: the reader takes one line and goes away.
+    // `apply … 2>&1 | head -1`: the reader takes one line and goes away. (-v: the log goes
+    // to standard error too.)
     let mut child = sleipnir()
         .current_dir(work.path())
         .args([
-            "apply", &sheet, "--target", &target, "--yes", "--out", "run",
+            "apply", &sheet, "--target", &target, "--yes", "--out", "run", "-v",
         ])
         .args(["--rate", "500", "--concurrency", "2"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("apply starts");
+    drop(child.stderr.take());
     let mut stdout = child.stdout.take().expect("stdout");
     let mut first = Vec::new();
     let mut byte = [0u8; 1];

@@ -148,13 +148,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         return Ok(130);
     }
     for (who, why) in &unreadable {
-        eprintln!("error: {who}: {why}");
+        super::say(&format!("error: {who}: {why}\n"));
     }
     if writer.rows() == 0 {
         if unreadable.is_empty() {
             return Err(ExportError::EmptySelection.into());
         }
-        eprintln!("error: no user could be read; nothing was written");
+        super::say("error: no user could be read; nothing was written\n");
         return Ok(1);
     }
     for problem in &unrepresentable {
@@ -376,7 +376,7 @@ impl Progress {
             bar.set_message(message);
         } else if self.plain && self.last.get().elapsed() >= Duration::from_secs(5) {
             self.last.set(Instant::now());
-            eprintln!("{message}");
+            super::say(&format!("{message}\n"));
         }
     }
 

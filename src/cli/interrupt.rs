@@ -7,7 +7,6 @@
 //! signal interrupts (the handler is installed with `SA_RESTART`), so a question read where
 //! it is asked would only be answered by Enter.
 
-use std::io::Write;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -52,7 +51,7 @@ impl Interrupt {
             }
             let _ = stop.send(true);
             if signal.next().await {
-                eprintln!("\ninterrupted again: stopped at once. {again}");
+                super::say(&format!("\ninterrupted again: stopped at once. {again}\n"));
                 std::process::exit(130);
             }
         });
@@ -78,8 +77,7 @@ impl Interrupt {
         if self.happened() {
             return Ok(Answer::Interrupted);
         }
-        eprint!("{question}");
-        let _ = std::io::stderr().flush();
+        super::say(question);
         let (sender, line) = mpsc::channel();
         // Left blocked on the terminal after a Ctrl-C: nothing reads standard input after
         // that, and the process does not wait for it at its end.
@@ -101,7 +99,7 @@ impl Interrupt {
                     });
                 }
                 Err(RecvTimeoutError::Timeout) if self.happened() => {
-                    eprintln!();
+                    super::say("\n");
                     return Ok(Answer::Interrupted);
                 }
                 Err(RecvTimeoutError::Timeout) => {}

@@ -113,16 +113,26 @@ impl Notes {
         if !self.quiet {
             // A name with a character that does not show (a worksheet, a title) is never
             // printed looking like another.
-            eprintln!("warning: {}", crate::text::escape_invisible_lines(message));
+            say(&format!(
+                "warning: {}\n",
+                crate::text::escape_invisible_lines(message)
+            ));
         }
     }
 
     /// A plain informational line.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            say(&format!("{message}\n"));
         }
     }
+}
+
+/// Write `text` to standard error. Standard error closed early (`sleipnir apply … 2>&1 |
+/// head -1`) drops it: unlike `eprintln!`, which would panic, and end a run half-way.
+pub(crate) fn say(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 /// Write `text` to standard output. Standard output closed by its reader (`sleipnir apply

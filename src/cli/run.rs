@@ -411,7 +411,10 @@ impl<'a> Display<'a> {
             bar.set_message(counts);
         } else if self.plain && self.last_line.elapsed() >= Duration::from_secs(5) {
             self.last_line = Instant::now();
-            eprintln!("{}/{} users done; {counts}", p.users_done, p.users_total);
+            super::say(&format!(
+                "{}/{} users done; {counts}\n",
+                p.users_done, p.users_total
+            ));
         }
     }
 

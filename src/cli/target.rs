@@ -1,7 +1,7 @@
 //! Where Odin is, how hard to press it, and how to log in: shared by `apply`, `rollback`
 //! and `plan --target`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::error::Error;
@@ -174,8 +174,7 @@ fn credentials() -> Result<Credentials, Error> {
     {
         Some(name) => name,
         None if interactive => {
-            eprint!("Odin user name: ");
-            let _ = std::io::stderr().flush();
+            super::say("Odin user name: ");
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)
