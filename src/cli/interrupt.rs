@@ -1,6 +1,7 @@
-//! Ctrl-C in `apply` and `rollback`, from the login to the closing summary: the first stops
-//! the run (users not started are `skipped`) and answers at once any question waiting for
-//! the operator; the second ends the process.
+//! Ctrl-C in `apply` and `rollback`, once logged in: the first stops the run (users not
+//! started are `skipped`) and answers at once any question waiting for the operator; the
+//! second ends the process. (Before, at the password prompt too, Ctrl-C ends the process as
+//! it always does: nothing has been changed yet.)
 //!
 //! Why questions are read on a thread of their own: once Ctrl-C is caught (it must be, so
 //! that the run can finish its files), the kernel restarts a read of the terminal that the

@@ -11,6 +11,7 @@ mod generate;
 mod interrupt;
 mod logging;
 mod plan;
+mod progress;
 mod render;
 mod report;
 mod rollback;
