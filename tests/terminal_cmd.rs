@@ -373,7 +373,7 @@ async fn a_second_ctrl_c_ends_the_run_at_once() {
         std::thread::sleep(Duration::from_millis(20));
     }
     ctrl_c(&child);
-    std::thread::sleep(Duration::from_millis(200));
+    stderr.until("Ctrl-C: stopping; users in flight finish and the files are closed");
     let second = Instant::now();
     ctrl_c(&child);
     let code = wait(&mut child, Duration::from_secs(30));

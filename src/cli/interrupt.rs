@@ -15,6 +15,10 @@ use tokio::sync::watch;
 
 use crate::error::Error;
 
+/// What the first Ctrl-C says, on a line of its own (after the terminal's `^C`).
+const FIRST: &str = "\nCtrl-C: stopping; users in flight finish and the files are closed \
+                     (Ctrl-C again stops at once)\n";
+
 /// How often a waiting question looks whether Ctrl-C came.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -51,6 +55,8 @@ impl Interrupt {
                 return;
             }
             let _ = stop.send(true);
+            // Said even with -q: it answers what the operator just did.
+            super::say(FIRST);
             if signal.next().await {
                 super::say(&format!("\ninterrupted again: stopped at once. {again}\n"));
                 std::process::exit(130);
@@ -100,7 +106,6 @@ impl Interrupt {
                     });
                 }
                 Err(RecvTimeoutError::Timeout) if self.happened() => {
-                    super::say("\n");
                     return Ok(Answer::Interrupted);
                 }
                 Err(RecvTimeoutError::Timeout) => {}
