@@ -222,6 +222,9 @@ pub(super) fn execute(
             }
             Answer::Interrupted => {
                 print("interrupted: nothing was changed\n")?;
+                if config.resuming {
+                    print(&format!("continue it with: {continue_with}\n"))?;
+                }
                 return Ok(130);
             }
         }
