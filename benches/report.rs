@@ -108,6 +108,7 @@ fn write_run(dir: &Path) {
                 steps,
                 users_done: users_done + users_not_done,
                 users_total: USERS,
+                wall_seconds: None,
             };
             ledger.timeline(&point).unwrap();
         }
@@ -127,6 +128,7 @@ fn write_run(dir: &Path) {
         requests,
         request_rate: requests.requests as f64 / seconds as f64,
         requests_per_user: requests.requests as f64 / USERS as f64,
+        attempts: vec![sleipnir::rundir::Attempt::new(seconds as f64, requests)],
         warnings: Vec::new(),
     };
     ledger.finish(&mut summary).unwrap();

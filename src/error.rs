@@ -127,9 +127,4 @@ impl Error {
             | Error::Stdout(_) => 2,
         }
     }
-
-    /// Standard output was closed early (`sleipnir plan big.csv | head`): not worth a message.
-    pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    }
 }

@@ -1,5 +1,6 @@
 //! The `sleipnir` binary: parse arguments, run, report errors with the documented exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,11 +15,13 @@ fn main() -> ExitCode {
     let cli = sleipnir::cli::Cli::parse();
     match sleipnir::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
-        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             // A name with a character that does not show is never printed looking like
             // another (problems of a sheet escape their own already).
-            eprintln!(
+            // Written, not `eprintln!`ed: a closed standard error must not turn the
+            // documented exit code into a panic's.
+            let _ = writeln!(
+                std::io::stderr(),
                 "error: {}",
                 sleipnir::text::escape_invisible_lines(&error.to_string())
             );

@@ -810,9 +810,9 @@ impl sleipnir::apply::Observer for Declines {
         &mut self,
         results: &[sleipnir::apply::ledger::StepResult],
         _: &sleipnir::apply::Progress,
-    ) -> bool {
+    ) -> sleipnir::apply::Decision {
         self.0 = results.iter().map(|r| r.user_id.clone()).collect();
-        false
+        sleipnir::apply::Decision::Stop
     }
 }
 

@@ -361,3 +361,68 @@ async fn a_killed_run_gets_its_report_from_report_dir() {
     let none = sleipnir_env(work.path(), &["report", "nowhere"], &[]);
     assert_eq!(none.code, 2, "{}", none.transcript());
 }
+
+#[tokio::test]
+async fn a_server_message_too_long_for_a_cell_ends_with_a_mark_in_results_xlsx() {
+    let odin = odin(SimConfig {
+        users: 4,
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    // Odin names the user it did not find: a 40,000-character id makes a longer message.
+    let long_id = format!("{}@sim.example.net", "x".repeat(40_000));
+    std::fs::write(
+        work.path().join("sheet.csv"),
+        format!(
+            "userId,user.extension\n{},6001\n{long_id},6002\n",
+            user_id(1)
+        ),
+    )
+    .expect("sheet");
+    let run = sleipnir_env(
+        work.path(),
+        &[
+            "apply",
+            "sheet.csv",
+            "--target",
+            &odin.sim.base_url(),
+            "--yes",
+            "--out",
+            "run",
+            "--rate",
+            "500",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let dir = work.path().join("run");
+    let whole = RunFiles::new(&dir)
+        .results()
+        .expect("results.csv")
+        .into_iter()
+        .find(|r| r.status == Status::Failed)
+        .expect("the long user failed")
+        .message;
+    assert!(whole.chars().count() > 40_000, "{}", whole.len());
+    let rows = sheet(&dir.join("results.xlsx"), "Results");
+    let failed = rows
+        .iter()
+        .find(|row| row[3] == Data::String("failed".into()))
+        .expect("the failed row");
+    for (column, text) in [(1, long_id.as_str()), (10, whole.as_str())] {
+        let Data::String(cell) = &failed[column] else {
+            panic!("column {column}: {:?}", failed[column]);
+        };
+        let mark = format!(
+            " … [cut: {} characters do not fit in a workbook cell (32,767); results.csv holds \
+             the whole text]",
+            sleipnir::text::thousands(text.chars().count() as u64)
+        );
+        assert_eq!(cell.chars().count(), 32_767, "column {column}");
+        let kept = cell
+            .strip_suffix(&mark)
+            .unwrap_or_else(|| panic!("column {column} ends without {mark}"));
+        assert!(text.starts_with(kept), "column {column}");
+    }
+}

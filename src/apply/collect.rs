@@ -9,11 +9,11 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use super::outbox::{Event, Request};
-use super::{ApplyOptions, Observer, Progress};
+use super::{ApplyOptions, Decision, Observer, Progress};
 use crate::odin::RequestCounts;
 use crate::plan::{Plan, UserPlan};
 use crate::rundir::{
-    Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint, UserCounts,
+    Attempt, Ledger, LedgerError, Resume, Status, StepResult, Summary, TimelinePoint, UserCounts,
 };
 
 /// What the collector keeps while a run goes on.
@@ -157,14 +157,18 @@ impl Collector {
             }
             Request::Canary { decide } => {
                 let results = self.canary.take().unwrap_or_default();
-                let go = observer.canary(&results, &self.progress);
-                if !go {
-                    self.stopped_by = Some(format!(
-                        "stopped after the canary of {}",
-                        crate::text::count(self.progress.users_done, "user")
-                    ));
+                let decision = observer.canary(&results, &self.progress);
+                match decision {
+                    Decision::GoOn => {}
+                    Decision::Stop => {
+                        self.stopped_by = Some(format!(
+                            "stopped after the canary of {}",
+                            crate::text::count(self.progress.users_done, "user")
+                        ))
+                    }
+                    Decision::Interrupted => self.stop(),
                 }
-                let _ = decide.send(go);
+                let _ = decide.send(decision == Decision::GoOn);
             }
         }
     }
@@ -180,12 +184,23 @@ impl Collector {
 
     /// Record the counters at the end of second `second` in the timeline.
     pub fn mark(&mut self, second: u64, requests: RequestCounts) {
+        self.point(second, requests, None);
+    }
+
+    /// Record the counters at the end of the attempt, `wall` after it started.
+    pub fn mark_end(&mut self, wall: Duration, requests: RequestCounts) {
+        let second = wall.as_secs_f64().ceil() as u64;
+        self.point(second, requests, Some(wall.as_secs_f64()));
+    }
+
+    fn point(&mut self, second: u64, requests: RequestCounts, wall_seconds: Option<f64>) {
         let point = TimelinePoint {
             second,
             requests,
             steps: self.progress.steps,
             users_done: self.progress.users_done,
             users_total: self.progress.users_total,
+            wall_seconds,
         };
         let written = self.ledger.timeline(&point);
         self.check(written);
@@ -204,11 +219,14 @@ impl Collector {
     pub fn finish(
         self,
         plan: &Plan,
-        (requests, before): (RequestCounts, RequestCounts),
+        (requests, before): (RequestCounts, Vec<Attempt>),
         started_at: chrono::DateTime<chrono::Utc>,
         wall: Duration,
         stopped_early: bool,
     ) -> Result<Summary, Unrecorded> {
+        let mut attempts = before;
+        attempts.push(Attempt::new(wall.as_secs_f64(), requests));
+        let total = Attempt::total(&attempts);
         let time =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut summary = Summary {
@@ -223,12 +241,12 @@ impl Collector {
             interrupted: stopped_early && self.stopped_by.is_none(),
             resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
             stopped_by: self.stopped_by,
-            wall_seconds: wall.as_secs_f64(),
-            // This attempt's rate; every attempt's requests (a resumed run sent some before).
-            request_rate: requests.requests as f64 / wall.as_secs_f64().max(1e-9),
-            requests: requests.plus(before),
-            requests_per_user: requests.plus(before).requests as f64
-                / plan.users.len().max(1) as f64,
+            // Every attempt's time and requests: each rate is requests over their own time.
+            wall_seconds: total.wall_seconds,
+            request_rate: total.request_rate,
+            requests: total.requests,
+            requests_per_user: total.requests.requests as f64 / plan.users.len().max(1) as f64,
+            attempts,
             warnings: self.warnings,
         };
         let unwritten = |summary: &mut Summary, error: &LedgerError| {

@@ -79,10 +79,22 @@ pub trait Observer {
     fn progress(&mut self, progress: &Progress);
 
     /// The canary users are done (`results` are their steps): whether to go on.
-    fn canary(&mut self, results: &[StepResult], progress: &Progress) -> bool {
+    fn canary(&mut self, results: &[StepResult], progress: &Progress) -> Decision {
         let _ = (results, progress);
-        true
+        Decision::GoOn
     }
+}
+
+/// What the operator decided after the canary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Start the other users.
+    GoOn,
+    /// Start no other user: they are `skipped`, and the run says it stopped after the canary.
+    Stop,
+    /// Ctrl-C at the question: as Ctrl-C during the run, the others are `skipped` and the
+    /// run is interrupted (exit 130, `--resume` continues it).
+    Interrupted,
 }
 
 /// An observer that watches nothing and always goes on.
@@ -247,15 +259,12 @@ pub async fn run(
         }
     };
     let (stopped_early, ()) = tokio::join!(dispatcher, collecting);
-    collector.mark(
-        started.elapsed().as_secs_f64().ceil() as u64,
-        client.counts(),
-    );
+    collector.mark_end(started.elapsed(), client.counts());
     collector.warn(groups.warning());
     collector.warn(bulk.warning());
     collector.finish(
         plan,
-        (client.counts(), resume.requests_before),
+        (client.counts(), resume.attempts_before.clone()),
         started_at,
         started.elapsed(),
         stopped_early,

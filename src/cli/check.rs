@@ -9,13 +9,6 @@ mod text;
 
 /// Flags of `sleipnir check`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Nothing is written: besides the login (POST /auth/token) every request is a GET.
-
-Exit codes: 0 every request answered as expected (a /bulk read answering 404 is an answer: \
-this server does not serve it and sleipnir reads those settings per user); 1 some request \
-failed or answered otherwise (an error status, an unexpected shape, no answer, or a refused \
-token answered with neither 401 nor 403); 2 usage; 3 target unreachable, login refused or the admin's password expired.")]
 pub struct Args {
     /// Also read this group, given as SERVICE_PROVIDER/GROUP (and, without --user, its first
     /// user) [default: the group of --user].
@@ -60,7 +53,8 @@ pub(super) fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
         group,
         user: args.user.clone(),
     };
-    let (runtime, client) = args.odin.connect(&target)?;
+    let max_wait = std::time::Duration::from_secs(super::target::DEFAULT_MAX_WAIT);
+    let (runtime, client) = args.odin.connect(&target, max_wait)?;
     let facts = runtime.block_on(check::gather(&client, &target, &scope));
     let report = Report::new(facts);
     match args.format {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::interrupt::Interrupt;
 use super::run::{default_run_dir, run_with_progress};
 use super::run_summary::summary_text;
 use super::{Notes, print};
@@ -128,13 +129,17 @@ fn run_once(
     let _lock = super::run_lock::lock(dir, false)?;
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
+    let interrupt = Interrupt::listen(
+        runtime,
+        format!("The demo's run files are in `{}`.", dir.display()),
+    )?;
     let summary = run_with_progress(
         runtime,
         plan,
         (ledger, Default::default()),
         client,
         ApplyOptions::new(16),
-        true,
+        (true, &interrupt),
         notes,
     )?;
     let text = summary_text(&summary, dir, &simulator.base_url());

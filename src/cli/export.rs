@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::Notes;
-use super::target::TargetArgs;
+use super::target::{LoadArgs, TargetArgs};
 use crate::error::Error;
 use crate::export::columns::{self, ColumnSource};
 use crate::export::read::FileUser;
@@ -54,6 +54,9 @@ pub struct Args {
     /// Where Odin is and how hard to press it.
     #[command(flatten)]
     pub odin: TargetArgs,
+    /// How many users at once.
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 /// Returns the exit code: 0, 1 when some users could not be read, 130 when interrupted.
@@ -80,11 +83,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         users: 0,
     };
-    let (runtime, client) = args.odin.connect(&target)?;
+    let (runtime, client) = args.odin.connect(&target, args.load.max_wait())?;
     let plan = ReadPlan {
         selection,
         columns: columns.clone(),
-        concurrency: usize::from(args.odin.concurrency),
+        concurrency: usize::from(args.load.concurrency),
         batch: 500,
     };
     let (sender, mut events) = mpsc::channel(2);
@@ -145,13 +148,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         return Ok(130);
     }
     for (who, why) in &unreadable {
-        eprintln!("error: {who}: {why}");
+        super::say(&format!("error: {who}: {why}\n"));
     }
     if writer.rows() == 0 {
         if unreadable.is_empty() {
             return Err(ExportError::EmptySelection.into());
         }
-        eprintln!("error: no user could be read; nothing was written");
+        super::say("error: no user could be read; nothing was written\n");
         return Ok(1);
     }
     for problem in &unrepresentable {
@@ -373,7 +376,7 @@ impl Progress {
             bar.set_message(message);
         } else if self.plain && self.last.get().elapsed() >= Duration::from_secs(5) {
             self.last.set(Instant::now());
-            eprintln!("{message}");
+            super::say(&format!("{message}\n"));
         }
     }
 

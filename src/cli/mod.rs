@@ -5,10 +5,13 @@ mod apply;
 mod check;
 mod confirm;
 mod demo;
+mod exit_codes;
 mod export;
 mod generate;
+mod interrupt;
 mod logging;
 mod plan;
+mod progress;
 mod render;
 mod report;
 mod rollback;
@@ -44,23 +47,35 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a sheet and show exactly what would change (nothing is sent).
+    #[command(after_help = exit_codes::help("plan"))]
     Plan(plan::Args),
     /// Change the users of a sheet or plan file through Odin, keeping results and a rollback.
+    #[command(after_help = exit_codes::help("apply"))]
     Apply(apply::Args),
     /// Undo a run: apply its rollback file as a new run.
+    #[command(after_help = exit_codes::help("rollback"))]
     Rollback(rollback::Args),
     /// Write the live values of users to a sheet that plans to no change until edited.
+    #[command(after_help = exit_codes::help("export"))]
     Export(export::Args),
     /// Check, read-only, what the Odin server at a target answers and what sleipnir will do
     /// there: run it first against a new Odin.
+    #[command(after_help = format!(
+        "Nothing is written: besides the login (POST /auth/token) every request is a GET.\n\n{}",
+        exit_codes::help("check")
+    ))]
     Check(check::Args),
     /// Print a ready-to-fill sheet or mapping file, or list them.
+    #[command(after_help = exit_codes::help("template"))]
     Template(template::Args),
     /// Serve a simulated Odin API on loopback, for trying sleipnir without production.
+    #[command(after_help = exit_codes::help("sim"))]
     Sim(sim::Args),
     /// Rebuild a run's results.xlsx and report.html from its run files.
+    #[command(after_help = exit_codes::help("report"))]
     Report(report::Args),
     /// Apply the example migration to a simulated Odin, roll it back, and check both.
+    #[command(after_help = exit_codes::help("demo"))]
     Demo(demo::Args),
 }
 
@@ -100,22 +115,36 @@ impl Notes {
         if !self.quiet {
             // A name with a character that does not show (a worksheet, a title) is never
             // printed looking like another.
-            eprintln!("warning: {}", crate::text::escape_invisible_lines(message));
+            say(&format!(
+                "warning: {}\n",
+                crate::text::escape_invisible_lines(message)
+            ));
         }
     }
 
     /// A plain informational line.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            say(&format!("{message}\n"));
         }
     }
 }
 
-/// Write `text` to standard output.
+/// Write `text` to standard error. Standard error closed early (`sleipnir apply … 2>&1 |
+/// head -1`) drops it: unlike `eprintln!`, which would panic, and end a run half-way.
+pub(crate) fn say(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Write `text` to standard output. Standard output closed by its reader (`sleipnir apply
+/// … | head -1`) ends the printing, not the command: the text is dropped, and the command
+/// goes on to its end and its own exit code. (Rust ignores SIGPIPE, so a closed pipe is an
+/// `EPIPE` error here, never the end of the process.)
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(Error::Stdout)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => written.map_err(Error::Stdout),
+    }
 }

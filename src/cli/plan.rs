@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use super::target::TargetArgs;
+use super::target::{LoadArgs, PLAN_TARGET_HELP, TargetArgs};
 use super::{Notes, print, render};
 use crate::apply::estimate::Estimate;
 use crate::apply::live;
@@ -60,6 +60,7 @@ impl From<HiddenArg> for sheet::Hidden {
 
 /// Flags of `sleipnir plan`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("target", |arg| arg.help(PLAN_TARGET_HELP)))]
 pub struct Args {
     /// What to plan.
     #[command(flatten)]
@@ -78,6 +79,9 @@ pub struct Args {
     /// written); the plan file records the before-values, so applying it detects drift.
     #[command(flatten)]
     pub odin: TargetArgs,
+    /// With --target: how many users at once.
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// With --target: the service provider (enterprise) of users the sheet does not place in
     /// a group; its one listing places them, so that they are read with their groups
     /// [default: the first such user's].
@@ -161,6 +165,7 @@ struct Config {
     /// Where to read live values, when planning against a target.
     target: Option<String>,
     odin: TargetArgs,
+    load: LoadArgs,
     service_provider: Option<String>,
     /// Bulk writes of up to this many users in the estimate (0: none).
     bulk_size: usize,
@@ -181,6 +186,7 @@ impl Config {
             format: args.format,
             target,
             odin: args.odin,
+            load: args.load,
             service_provider: args.service_provider,
             bulk_size: match args.no_bulk_writes {
                 true => 0,
@@ -243,7 +249,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         Some(target) => {
             let how = (config.service_provider.as_deref(), config.bulk_size);
             let printed = plan.warnings.len();
-            let odin = (&config.odin, how, config.allow_lossy_values);
+            let odin = ((&config.odin, &config.load), how, config.allow_lossy_values);
             let (unreadable, estimate) = read_live(&mut plan, target, odin)?;
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
@@ -291,13 +297,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    (odin, how, allow_lossy): (&TargetArgs, (Option<&str>, usize), bool),
+    ((odin, load), how, allow_lossy): ((&TargetArgs, &LoadArgs), (Option<&str>, usize), bool),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
-    let (runtime, client) = odin.connect(target)?;
+    let (runtime, client) = odin.connect(target, load.max_wait())?;
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,
-        usize::from(odin.concurrency),
+        usize::from(load.concurrency),
         how,
     ));
     for message in read_warnings {

@@ -1,5 +1,6 @@
 //! The closing summary of an apply or rollback run: the sheet and worksheet applied, users by
-//! outcome and steps by status (each line says which it counts), requests by kind, where the
+//! outcome and steps by status (each line says which it counts), requests (each attempt's
+//! of a resumed run, with its own time and rate) and by kind, where the
 //! run files are, and what to do next (undo, continue with `--resume`, retry `failed.jsonl`).
 
 use std::path::Path;
@@ -16,8 +17,13 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         (None, true) => "stopped (interrupted)".to_string(),
         (None, false) => "finished".to_string(),
     };
+    // A resumed run's time is every attempt's, as its requests are.
+    let over = match summary.attempts.len() {
+        0 | 1 => String::new(),
+        n => format!(" over {n} attempts"),
+    };
     let mut text = format!(
-        "{ended} in {:.1} s: {}\n",
+        "{ended} in {:.1} s{over}: {}\n",
         summary.wall_seconds,
         super::render::source_text(&summary.source)
     );
@@ -51,6 +57,17 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         summary.requests.retries,
         summary.requests.throttled,
     ));
+    if summary.attempts.len() > 1 {
+        for (n, attempt) in summary.attempts.iter().enumerate() {
+            text.push_str(&format!(
+                "  {:<12}{:>7}  ({:.1}/s over {:.1} s)\n",
+                format!("attempt {}", n + 1),
+                attempt.requests.requests,
+                attempt.request_rate,
+                attempt.wall_seconds,
+            ));
+        }
+    }
     let r = &summary.requests;
     let count = |n: u64, noun: &str| crate::text::count(n as usize, noun);
     text.push_str(&format!(

@@ -1,34 +1,58 @@
 //! Where Odin is, how hard to press it, and how to log in: shared by `apply`, `rollback`
 //! and `plan --target`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::error::Error;
 use crate::odin::{ClientConfig, Credentials, OdinClient};
 
-/// Where Odin is and how hard to press it: shared by `apply`, `rollback` and `plan --target`.
+/// Where Odin is and how hard to press it: every command that logs in (`apply`,
+/// `rollback`, `check`, `export`, `plan --target`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL, except for plan]
+    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL]
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Requests per second, every request counted (reads, writes, logins).
     #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = positive)]
     pub rate: f64,
-    /// Users handled at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
-    pub concurrency: u16,
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
-    /// The longest pause Odin may ask for (Retry-After), in seconds; past it no new user is
-    /// started and the run can be continued later with --resume.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_wait: u64,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
+}
+
+/// The help of `plan`'s `--target`, which never comes from `ODIN_URL`.
+pub(super) const PLAN_TARGET_HELP: &str = "Read each user's live values from the Odin API at \
+    URL (e.g. https://odin.example.net/api/v2) and show before → after; nothing is written, \
+    and the plan file records the before-values, so applying it detects drift. ODIN_URL alone \
+    never makes plan read Odin";
+
+/// How many users at once, and how long Odin may ask to wait: the commands that read or
+/// change many users (`apply`, `rollback`, `export`, `plan --target`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadArgs {
+    /// Users handled at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// The longest pause Odin may ask for (Retry-After), in seconds; a request that would
+    /// wait longer is held back (apply and rollback then start no new user, and --resume
+    /// continues them).
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_wait: u64,
+}
+
+/// `--max-wait`'s default, and the bound of commands without it (`check`).
+pub(super) const DEFAULT_MAX_WAIT: u64 = 600;
+
+impl LoadArgs {
+    /// `--max-wait` as a duration.
+    pub(super) fn max_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.max_wait)
+    }
 }
 
 impl TargetArgs {
@@ -45,10 +69,12 @@ impl TargetArgs {
         Ok(target)
     }
 
-    /// Log in to `target` (credentials from the environment or a prompt) on a new runtime.
+    /// Log in to `target` (credentials from the environment or a prompt) on a new runtime;
+    /// a pause Odin asks for longer than `max_wait` is not waited out.
     pub(super) fn connect(
         &self,
         target: &str,
+        max_wait: std::time::Duration,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
         let credentials = credentials()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -58,7 +84,7 @@ impl TargetArgs {
         let config = ClientConfig {
             rate: self.rate,
             retries: self.retries,
-            max_wait: std::time::Duration::from_secs(self.max_wait),
+            max_wait,
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;
@@ -148,8 +174,7 @@ fn credentials() -> Result<Credentials, Error> {
     {
         Some(name) => name,
         None if interactive => {
-            eprint!("Odin user name: ");
-            let _ = std::io::stderr().flush();
+            super::say("Odin user name: ");
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)

@@ -64,12 +64,26 @@ impl ExportCell {
 
 /// The live value has no cell that reads back as itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{value}` has no cell that reads back as the same {ty}")]
-pub struct Unrepresentable {
-    /// The live value, as JSON.
-    pub value: String,
-    /// The field's type.
-    pub ty: FieldType,
+pub enum Unrepresentable {
+    /// No cell of the sheet's format reads back as the value.
+    #[error("`{value}` has no cell that reads back as the same {ty}")]
+    NoCell {
+        /// The live value, as JSON.
+        value: String,
+        /// The field's type.
+        ty: FieldType,
+    },
+    /// An XLSX cell holds at most 32,767 characters: a cut value would plan a change.
+    #[error(
+        "its value of {} characters is longer than a workbook cell holds ({}); export to \
+         .csv to keep it",
+        crate::text::thousands(*chars as u64),
+        crate::text::thousands(crate::report::workbook::CELL_MAX as u64)
+    )]
+    TooLong {
+        /// The length of the value's text.
+        chars: usize,
+    },
 }
 
 /// The cell for `live` in a field of type `ty`, checked to plan back to `live` unchanged.
@@ -112,13 +126,28 @@ pub fn cell_for(
     std::iter::once(natural)
         .chain(fallbacks.into_iter().flatten())
         .find(|cell| reads_back(cell, value, ty, format))
-        .ok_or_else(|| Unrepresentable {
-            value: value.to_string(),
-            ty,
+        .ok_or_else(|| {
+            let chars = match value {
+                Value::String(s) => s.chars().count(),
+                other => other.to_string().chars().count(),
+            };
+            match format == SheetFormat::Xlsx && chars > crate::report::workbook::CELL_MAX {
+                true => Unrepresentable::TooLong { chars },
+                false => Unrepresentable::NoCell {
+                    value: value.to_string(),
+                    ty,
+                },
+            }
         })
 }
 
 fn reads_back(cell: &ExportCell, live: &Value, ty: FieldType, format: SheetFormat) -> bool {
+    if format == SheetFormat::Xlsx
+        && let ExportCell::Text(text) = cell
+        && text.chars().count() > crate::report::workbook::CELL_MAX
+    {
+        return false;
+    }
     if format == SheetFormat::Csv
         && let ExportCell::Text(text) = cell
         && spreadsheet_safe(text).len() != text.len()
@@ -215,5 +244,18 @@ mod tests {
     #[test]
     fn values_that_cannot_read_back_are_refused() {
         assert!(cell_for(Some(&json!("True")), FieldType::BoolText, SheetFormat::Csv).is_err());
+    }
+
+    #[test]
+    fn a_text_too_long_for_a_workbook_cell_is_no_xlsx_cell_and_a_csv_one() {
+        let long = json!("x".repeat(40_000));
+        assert_eq!(
+            cell_for(Some(&long), FieldType::Text, SheetFormat::Xlsx),
+            Err(Unrepresentable::TooLong { chars: 40_000 })
+        );
+        assert_eq!(
+            cell_for(Some(&long), FieldType::Text, SheetFormat::Csv),
+            Ok(ExportCell::Text("x".repeat(40_000)))
+        );
     }
 }

@@ -189,6 +189,7 @@ mod tests {
             steps: StatusCounts::default(),
             users_done: 0,
             users_total: 0,
+            wall_seconds: None,
         }
     }
 

@@ -201,7 +201,8 @@ impl Figures {
             };
         }
         // Each attempt's counters start again at 0: add up the last point of each.
-        let (requests, seconds) = crate::rundir::attempts_requests(timeline);
+        let total = crate::rundir::Attempt::total(&crate::rundir::attempts(timeline));
+        let (requests, seconds) = (total.requests, total.wall_seconds);
         let planned = timeline.iter().map(|p| p.users_total).max().unwrap_or(0);
         Figures {
             finished: false,
@@ -216,8 +217,8 @@ impl Figures {
             users_by_outcome: digest.users_by_outcome,
             steps: digest.steps,
             requests,
-            request_rate: requests.requests as f64 / (seconds as f64).max(1.0),
-            wall_seconds: seconds as f64,
+            request_rate: requests.requests as f64 / seconds.max(1.0),
+            wall_seconds: seconds,
             started: None,
             ended: None,
         }

@@ -22,6 +22,9 @@ use changes::{assignment, field_texts};
 use super::ReportError;
 use super::workbook::{cell, header_format};
 
+/// Where the whole text of a review cell is.
+const IN_PLAN: &str = "the plan (`sleipnir plan … --format json`)";
+
 /// Sheet names, as tests and readers find them.
 pub mod sheets {
     /// One row per user × changed field, and one per unreadable user.
@@ -126,12 +129,12 @@ fn review_sheet(
         let notes = warned.get(user.user_id.as_str());
         let mut line = |sheet: &mut Worksheet, texts: [&str; 6]| -> Result<(), XlsxError> {
             sheet.write_number(r, 0, first_row)?;
-            sheet.write_string(r, 1, cell(&user.user_id))?;
+            sheet.write_string(r, 1, cell(&user.user_id, IN_PLAN))?;
             let message = warnings::message(texts[5], notes);
             let shown = texts[..5].iter().copied().chain([message.as_str()]);
             for (col, text) in shown.enumerate() {
                 if !text.is_empty() {
-                    sheet.write_string(r, col as u16 + 2, cell(text))?;
+                    sheet.write_string(r, col as u16 + 2, cell(text, IN_PLAN))?;
                 }
             }
             r += 1;
@@ -225,7 +228,7 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
     let mut r = 1;
     for (label, value) in &texts {
         sheet.write_string(r, 0, *label)?;
-        sheet.write_string(r, 1, cell(value))?;
+        sheet.write_string(r, 1, cell(value, IN_PLAN))?;
         r += 1;
     }
     let left = Format::new().set_align(FormatAlign::Left);
@@ -246,7 +249,7 @@ fn totals_sheet(plan: &Plan, counts: &ReviewCounts, time: &str) -> Result<Worksh
     }
     for warning in &plan.warnings {
         sheet.write_string(r, 0, "warning")?;
-        sheet.write_string(r, 1, cell(&warning.message))?;
+        sheet.write_string(r, 1, cell(&warning.message, IN_PLAN))?;
         r += 1;
     }
     r += 1;

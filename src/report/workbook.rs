@@ -20,7 +20,7 @@ pub mod sheets {
 }
 
 /// The longest text a cell holds (Excel's limit).
-const CELL_MAX: usize = 32_767;
+pub(crate) const CELL_MAX: usize = 32_767;
 
 /// The fill and font colours of a status: green applied, grey unchanged, red failed, amber
 /// for the rest (skipped, compensated, drifted).
@@ -49,12 +49,32 @@ pub(crate) fn header_format() -> Format {
         .set_background_color(Color::RGB(0xF2F2F2))
 }
 
-/// `text` cut to what a cell can hold.
-pub(crate) fn cell(text: &str) -> &str {
-    match text.char_indices().nth(CELL_MAX - 1) {
-        Some((at, _)) => &text[..at],
-        None => text,
-    }
+/// Where the whole text of a results.xlsx cell is: results.csv.
+pub(crate) const IN_RESULTS: &str = "results.csv";
+
+/// `text` as a cell can hold it: whole when it fits (32,767 characters), else cut so that
+/// it ends with a visible mark saying it was cut and that `whole` (a file, a command)
+/// holds the whole text.
+pub(crate) fn cell<'a>(text: &'a str, whole: &str) -> std::borrow::Cow<'a, str> {
+    let Some(length) = text
+        .char_indices()
+        .nth(CELL_MAX)
+        .map(|_| text.chars().count())
+    else {
+        return text.into();
+    };
+    let mark = format!(
+        " … [cut: {} characters do not fit in a workbook cell ({}); {whole} holds the \
+         whole text]",
+        crate::text::thousands(length as u64),
+        crate::text::thousands(CELL_MAX as u64)
+    );
+    let keep = CELL_MAX.saturating_sub(mark.chars().count());
+    let end = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}{mark}", &text[..end]).into()
 }
 
 /// The `Results` sheet, written a row at a time while the results stream past (into a
@@ -96,7 +116,7 @@ impl<'a> ResultsSheet<'a> {
         let r = self.next_row;
         let sheet = &mut self.sheet;
         sheet.write_number(r, 0, row.row as f64)?;
-        sheet.write_string(r, 1, cell(&row.user_id))?;
+        sheet.write_string(r, 1, cell(&row.user_id, IN_RESULTS))?;
         sheet.write_string(r, 2, row.resource.to_string())?;
         if let Some((_, format)) = self.statuses.iter().find(|(s, _)| *s == row.status) {
             sheet.write_string_with_format(r, 3, row.status.name(), format)?;
@@ -108,11 +128,11 @@ impl<'a> ResultsSheet<'a> {
         sheet.write_number(r, 6, row.duration_ms as f64)?;
         for (col, text) in [(7, &row.changed), (8, &row.before), (9, &row.after)] {
             if !text.is_empty() {
-                sheet.write_string(r, col, cell(text))?;
+                sheet.write_string(r, col, cell(text, IN_RESULTS))?;
             }
         }
         if !row.message.is_empty() {
-            sheet.write_string(r, 10, cell(&row.message))?;
+            sheet.write_string(r, 10, cell(&row.message, IN_RESULTS))?;
         }
         self.next_row += 1;
         Ok(())
@@ -178,7 +198,7 @@ fn summary_sheet(
     let text = |sheet: &mut Worksheet, r: &mut u32, label: &str, value: &str| {
         let done = sheet
             .write_string(*r, 0, label)
-            .and_then(|s| s.write_string(*r, 1, cell(value)))
+            .and_then(|s| s.write_string(*r, 1, cell(value, "summary.json")))
             .map(|_| ());
         *r += 1;
         done
@@ -257,15 +277,33 @@ fn failures_sheet(causes: &[&Cause]) -> Result<Worksheet, XlsxError> {
         if let Some((_, format)) = formats.iter().find(|(s, _)| *s == cause.status) {
             sheet.write_string_with_format(r, 0, cause.status.name(), format)?;
         }
-        sheet.write_string(r, 1, cell(&cause.text))?;
+        sheet.write_string(r, 1, cell(&cause.text, IN_RESULTS))?;
         sheet.write_number(r, 2, cause.steps as f64)?;
         let rows: Vec<String> = cause.examples.iter().map(|e| e.row.to_string()).collect();
         sheet.write_string(r, 3, rows.join(", "))?;
         let users: Vec<&str> = cause.examples.iter().map(|e| e.user_id.as_str()).collect();
-        sheet.write_string(r, 4, cell(&users.join(", ")))?;
+        sheet.write_string(r, 4, cell(&users.join(", "), IN_RESULTS))?;
     }
     if !causes.is_empty() {
         sheet.autofilter(0, 0, causes.len() as u32, 4)?;
     }
     Ok(sheet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_too_long_for_a_cell_ends_with_a_mark_naming_where_it_is_whole() {
+        let fits = "é".repeat(CELL_MAX);
+        assert_eq!(cell(&fits, IN_RESULTS), fits.as_str());
+        let long = "é".repeat(40_029);
+        let cut = cell(&long, IN_RESULTS);
+        assert_eq!(cut.chars().count(), CELL_MAX);
+        let mark = " … [cut: 40,029 characters do not fit in a workbook cell (32,767); \
+                    results.csv holds the whole text]";
+        let kept = cut.strip_suffix(mark).unwrap_or_else(|| panic!("no mark"));
+        assert!(long.starts_with(kept));
+    }
 }

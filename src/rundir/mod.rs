@@ -29,7 +29,7 @@ pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
-pub use summary::{StatusCounts, Summary, TimelinePoint, UserCounts, attempts_requests};
+pub use summary::{Attempt, StatusCounts, Summary, TimelinePoint, UserCounts, attempts};
 pub use undo_file::{UndoPlan, read_undo};
 
 use crate::plan::{PlanSource, UserPlan};

@@ -33,9 +33,9 @@ pub struct Resume {
     partial: HashMap<String, Vec<Status>>,
     /// Step results kept from earlier attempts.
     pub kept: StatusCounts,
-    /// The requests earlier attempts sent (from the timeline): the run's summary counts
-    /// every attempt's.
-    pub requests_before: crate::odin::RequestCounts,
+    /// The earlier attempts (from the timeline), each with its wall time and requests: the
+    /// run's summary gives each and their totals.
+    pub attempts_before: Vec<super::Attempt>,
 }
 
 impl Resume {
@@ -201,7 +201,7 @@ impl Ledger {
         if timeline_path.is_file() {
             cut_torn_line(&timeline_path)?;
         }
-        let (requests_before, _) = super::attempts_requests(&files.timeline()?);
+        let attempts_before = super::attempts(&files.timeline()?);
         let results_path = dir.join(RESULTS);
         if results_path.is_file() {
             cut_torn_line(&results_path)?;
@@ -244,7 +244,7 @@ impl Ledger {
             recorded,
             partial,
             kept,
-            requests_before,
+            attempts_before,
         };
         Ok((Ledger::reopen(dir)?, resume))
     }

@@ -141,22 +141,67 @@ pub struct TimelinePoint {
     /// Users in the plan (0 in timelines written before it was recorded).
     #[serde(default)]
     pub users_total: usize,
+    /// On the last point of an attempt that ended (not killed): its exact wall time in
+    /// seconds, where `second` is rounded up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_seconds: Option<f64>,
 }
 
-/// The requests of every attempt a timeline records: each attempt's counters start again at
-/// 0, so the last point of each (the one before a point of a lower second) is added up.
-/// With it, the wall seconds those attempts took.
-pub fn attempts_requests(timeline: &[TimelinePoint]) -> (RequestCounts, u64) {
-    let mut requests = RequestCounts::default();
-    let mut seconds = 0;
-    for (i, point) in timeline.iter().enumerate() {
-        let last = timeline.get(i + 1).is_none_or(|n| n.second <= point.second);
-        if last {
-            requests = requests.plus(point.requests);
-            seconds += point.second;
+/// One attempt of a run: a run resumed once has two. Rates are the attempt's own requests
+/// over its own time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    /// Wall time in seconds; for an attempt that was killed, the last whole second its
+    /// timeline recorded.
+    pub wall_seconds: f64,
+    /// Requests it sent, retries, 429s, refreshes.
+    pub requests: RequestCounts,
+    /// `requests.requests / wall_seconds` (0 for an attempt of no measurable time).
+    pub request_rate: f64,
+}
+
+impl Attempt {
+    /// An attempt of `wall_seconds` that sent `requests`.
+    pub fn new(wall_seconds: f64, requests: RequestCounts) -> Attempt {
+        let request_rate = match wall_seconds > 0.0 {
+            true => requests.requests as f64 / wall_seconds,
+            false => 0.0,
+        };
+        Attempt {
+            wall_seconds,
+            requests,
+            request_rate,
         }
     }
-    (requests, seconds)
+
+    /// The attempts together: their times and requests added up, the rate of the sums.
+    pub fn total(attempts: &[Attempt]) -> Attempt {
+        let (wall, requests) = attempts
+            .iter()
+            .fold((0.0, RequestCounts::default()), |(wall, requests), a| {
+                (wall + a.wall_seconds, requests.plus(a.requests))
+            });
+        Attempt::new(wall, requests)
+    }
+}
+
+/// The attempts a timeline records, in order: each attempt's counters start again at 0, so
+/// the last point of each is the one before a point of a lower second (or the file's last).
+pub fn attempts(timeline: &[TimelinePoint]) -> Vec<Attempt> {
+    timeline
+        .iter()
+        .enumerate()
+        .filter(|(i, point)| {
+            timeline
+                .get(i + 1)
+                .is_none_or(|next| next.second <= point.second)
+        })
+        .map(|(_, point)| {
+            let wall = point.wall_seconds.unwrap_or(point.second as f64);
+            Attempt::new(wall, point.requests)
+        })
+        .collect()
 }
 
 /// What `summary.json` says.
@@ -165,7 +210,7 @@ pub fn attempts_requests(timeline: &[TimelinePoint]) -> (RequestCounts, u64) {
 pub struct Summary {
     /// The plan applied: the sheet, and the worksheet read for a workbook.
     pub source: PlanSource,
-    /// When the run started (UTC, RFC 3339).
+    /// When the run (its last attempt, when resumed) started (UTC, RFC 3339).
     pub started: String,
     /// When it ended.
     pub finished: String,
@@ -188,12 +233,17 @@ pub struct Summary {
     /// Stopped early by the failure breaker or after the canary, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,
-    /// Wall time in seconds.
+    /// Wall time in seconds: every attempt's, added up (the time between attempts not
+    /// counted).
     pub wall_seconds: f64,
-    /// Requests sent, retries, 429s, refreshes.
+    /// Requests sent, retries, 429s, refreshes: every attempt's.
     pub requests: RequestCounts,
-    /// Requests per second achieved over the run.
+    /// Requests per second achieved: `requests` over `wall_seconds`.
     pub request_rate: f64,
+    /// Each attempt's own wall time, requests and rate, in order: one unless the run was
+    /// resumed (empty in summaries written before they were recorded).
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
     /// Requests per user of the plan.
     #[serde(default)]
     pub requests_per_user: f64,

@@ -174,3 +174,45 @@ fn a_user_counts_once_by_how_its_steps_ended() {
     );
     assert_eq!(users.total(), 6);
 }
+
+#[test]
+fn each_attempt_of_a_timeline_has_its_own_time_requests_and_rate() {
+    let point = |second: u64, requests: u64, wall: Option<f64>| TimelinePoint {
+        second,
+        requests: crate::odin::RequestCounts {
+            requests,
+            ..Default::default()
+        },
+        steps: StatusCounts::default(),
+        users_done: 0,
+        users_total: 4,
+        wall_seconds: wall,
+    };
+    // An attempt that ended after 2.5 s, one killed in its fourth second, one that ended.
+    let timeline = [
+        point(0, 1, None),
+        point(1, 6, None),
+        point(2, 10, None),
+        point(3, 12, Some(2.5)),
+        point(0, 1, None),
+        point(3, 9, None),
+        point(0, 1, None),
+        point(1, 4, Some(0.5)),
+    ];
+    let attempts = attempts(&timeline);
+    let figures: Vec<(f64, u64, f64)> = attempts
+        .iter()
+        .map(|a| (a.wall_seconds, a.requests.requests, a.request_rate))
+        .collect();
+    assert_eq!(figures, [(2.5, 12, 4.8), (3.0, 9, 3.0), (0.5, 4, 8.0)]);
+    let total = Attempt::total(&attempts);
+    assert_eq!(
+        (
+            total.wall_seconds,
+            total.requests.requests,
+            total.request_rate
+        ),
+        (6.0, 25, 25.0 / 6.0)
+    );
+    assert_eq!(Attempt::new(0.0, Default::default()).request_rate, 0.0);
+}
