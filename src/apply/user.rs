@@ -50,6 +50,10 @@ pub(super) struct Prepared {
     /// Per step: what its result says besides what happened (values a spreadsheet lost,
     /// written as the sheet has them under `--allow-lossy-values`).
     pub(super) notes: Vec<Option<String>>,
+    /// Per step: the fields someone else changed since they were recorded, kept as they are
+    /// (a rollback, [`ApplyOptions::keep_drifted`]): the step writes the rest and ends
+    /// `drifted`, this saying which were kept.
+    pub(super) kept: Vec<Option<String>>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -89,7 +93,7 @@ pub(crate) async fn apply(
         Err(failure) => {
             // A drifted user is not written at all; a failed one is undone whole; a paused
             // one (Odin asked to wait past --max-wait) pauses the run.
-            if failure.status == Status::Skipped {
+            if failure.paused {
                 outbox.send(Event::Pause(failure.message.clone()));
             }
             let mut undone = Vec::new();
@@ -208,18 +212,22 @@ async fn prepare(
         })?;
         live.insert(Resource::Settings, doc);
     }
-    if !options.force {
-        let moved = super::live::drift(user, &live);
-        if !moved.is_empty() {
-            tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
-            return Err(Unprepared {
-                message: moved.join("; "),
-                status: Status::Drifted,
-                http_status: None,
-                attempts: read_attempts.values().sum(),
-                step: 0,
-            });
+    let mut kept = vec![None; user.steps.len()];
+    let mut steps = std::borrow::Cow::Borrowed(&user.steps);
+    let moved = match options.force {
+        true => Vec::new(),
+        false => super::drift::drift(user, &live),
+    };
+    if !moved.is_empty() {
+        tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since recorded");
+        if !options.keep_drifted {
+            let described: Vec<String> = moved.iter().map(|m| m.describe("when planned")).collect();
+            return Err(
+                Unprepared::drifted(described.join("; ")).after(read_attempts.values().sum())
+            );
         }
+        kept = kept_fields(user, &moved);
+        steps = std::borrow::Cow::Owned(super::drift::without(user, &moved));
     }
     let notes = match options.allow_lossy_values {
         false => {
@@ -228,8 +236,12 @@ async fn prepare(
         }
         true => allowed_losses(user, &live),
     };
-    let mut diffs = user
-        .steps
+    let writing = user.with_steps(steps.to_vec());
+    if let Some((step, why)) = super::refused::refused_step(&writing, &live) {
+        tracing::warn!(user = %user.user_id, "a write Odin refuses: nothing of the user is sent");
+        return Err(Unprepared::refused(step, why).after(read_attempts.values().sum()));
+    }
+    let mut diffs = steps
         .iter()
         .map(|step| diff(step, live.get(&step.resource()).unwrap_or(&Value::Null)))
         .collect::<Result<Vec<StepDiff>, _>>()
@@ -252,7 +264,29 @@ async fn prepare(
         rows,
         unassigned,
         notes,
+        kept,
     })
+}
+
+/// Per step of `user`, what a rollback keeps of it because someone else changed it since
+/// the run (`moved`): ``kept `extension`: was "2001" after the run, is "4242" now``.
+fn kept_fields(user: &UserPlan, moved: &[super::drift::Moved]) -> Vec<Option<String>> {
+    user.steps
+        .iter()
+        .map(|step| {
+            let mine: Vec<String> = moved
+                .iter()
+                .filter(|m| m.resource == step.resource() && step.sets(&m.key))
+                .map(|m| m.describe("after the run"))
+                .collect();
+            (!mine.is_empty()).then(|| {
+                format!(
+                    "kept as someone else changed it since the run (--force restores it): {}",
+                    mine.join("; ")
+                )
+            })
+        })
+        .collect()
 }
 
 /// Per step, the values a spreadsheet lost that `--allow-lossy-values` writes as the sheet

@@ -126,10 +126,14 @@ fn run_once(
     };
     let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
+    // The run records its target, as every run does.
+    let mut plan = plan.clone();
+    plan.source.target = Some(simulator.base_url());
+    plan.source.odin_user = Some(client.username().to_string());
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
     let summary = run_with_progress(
         runtime,
-        plan,
+        &plan,
         (ledger, Default::default()),
         client,
         ApplyOptions::new(16),

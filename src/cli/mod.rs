@@ -14,6 +14,7 @@ mod report;
 mod rollback;
 mod run;
 mod run_summary;
+mod run_target;
 mod sim;
 mod target;
 mod template;

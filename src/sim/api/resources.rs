@@ -31,6 +31,11 @@ pub(super) async fn put_settings(
     body: Bytes,
 ) -> Result<Json<SettingsView>, ApiError> {
     let (user_id, services) = body_object(&body)?;
+    if sim.faults.refuses_settings_of(&user_id) {
+        return Err(ApiError::bad_request(format!(
+            "the settings of user `{user_id}` break a rule of this server (--refuse-settings-of)"
+        )));
+    }
     let mut patch = Value::Object(services);
     conform_settings(&sim.catalog, &mut patch)?;
     let Value::Object(services) = patch else {
