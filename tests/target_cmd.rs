@@ -101,7 +101,11 @@ async fn a_rollback_keeps_what_someone_changed_since_and_force_restores_it() {
     );
     // The rollback entry records what the run wrote beside what it restores.
     let entries = sleipnir::plan::file::read(&dir.join("run/rollback.jsonl")).expect("rollback");
-    let first = &entries.users[0];
+    let first = entries
+        .users
+        .iter()
+        .find(|u| u.user_id == user_id(1))
+        .expect("user 1's entry");
     let wrote = first.before.as_ref().expect("after-values recorded");
     assert_eq!(
         wrote[&sleipnir::resource::Resource::User]["extension"],

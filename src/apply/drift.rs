@@ -210,6 +210,91 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rollback_entry_records_what_the_run_wrote_and_tells_later_changes() {
+        let step = |resource, patch: Value| {
+            Step::from_patch(resource, patch.as_object().cloned().unwrap()).unwrap()
+        };
+        let user = UserPlan {
+            user_id: "a@x".into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: vec![
+                step(
+                    Resource::Services,
+                    json!({"userServices.Call Notify": true}),
+                ),
+                step(
+                    Resource::User,
+                    json!({"address.city": "Oslo", "extension": "2002"}),
+                ),
+            ],
+            before: None,
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        };
+        let then = HashMap::from([
+            (
+                Resource::Services,
+                json!({"userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
+            ),
+            (
+                Resource::User,
+                json!({"address": {"city": "Rome", "zip": "00100"}, "extension": "1001"}),
+            ),
+        ]);
+        let diffs: Vec<StepDiff> = user
+            .steps
+            .iter()
+            .map(|s| super::super::diff::diff(s, &then[&s.resource()]).unwrap())
+            .collect();
+        let identity =
+            crate::odin::resources::UserIdentity::resolve("a@x", Some("sp"), Some("g"), None);
+        let entry = super::super::undo::rollback_entry(&user, &diffs, &Map::new(), &identity);
+        let wrote = entry.before.clone().unwrap();
+        assert_eq!(
+            wrote[&Resource::Services]["userServices.Call Notify"],
+            json!(true)
+        );
+        assert_eq!(
+            wrote[&Resource::User]["address"],
+            json!({"city": "Oslo", "zip": "00100"})
+        );
+        assert_eq!(wrote[&Resource::User]["extension"], json!("2002"));
+        // As the run left it: nothing drifted.
+        let mut now = HashMap::from([
+            (
+                Resource::Services,
+                json!({"userServices": [{"serviceName": "Call Notify", "assigned": true}]}),
+            ),
+            (
+                Resource::User,
+                json!({"address": {"city": "Oslo", "zip": "00100"}, "extension": 2002}),
+            ),
+        ]);
+        assert!(drift(&entry, &now).is_empty());
+        // Someone fixed the extension by hand: that field drifted, and only it is left out.
+        now.insert(
+            Resource::User,
+            json!({"address": {"city": "Oslo", "zip": "00100"}, "extension": "4242"}),
+        );
+        let moved = drift(&entry, &now);
+        assert_eq!(
+            moved[0].describe("after the run"),
+            "user `extension` was \"2002\" after the run, is \"4242\" now"
+        );
+        let kept = without(&entry, &moved);
+        assert!(kept.iter().all(|s| !s.sets("extension")));
+        assert!(kept.iter().any(|s| s.sets("address")));
+        // Back at the value before the run already: no drift, the step is unchanged.
+        now.insert(
+            Resource::User,
+            json!({"address": {"city": "Rome", "zip": "00100"}, "extension": "1001"}),
+        );
+        assert!(drift(&entry, &now).is_empty());
+    }
+
+    #[test]
     fn records_before_values_and_finds_drift() {
         let mut user = UserPlan {
             user_id: "a@x".into(),
