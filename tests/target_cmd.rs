@@ -384,3 +384,50 @@ async fn settings_of_a_service_the_user_lacks_are_skipped_without_a_request() {
     let ids: Vec<&str> = failed.users.iter().map(|u| u.user_id.as_str()).collect();
     assert_eq!(ids, [lacking[0].as_str(), lacking[1].as_str()]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_of_an_older_sleipnir_rolls_back_saying_what_it_does_not_record() {
+    let odin = sims(2).await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, 2);
+    let before = states(&odin, 2).await;
+    let run = run_on(dir, &odin.sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    // As an older sleipnir wrote it: no target in the header, no after-values in entries.
+    let path = dir.join("run/rollback.jsonl");
+    let old: String = std::fs::read_to_string(&path)
+        .expect("rollback")
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).expect("json");
+            let object = value.as_object_mut().expect("object");
+            for key in ["target", "odin_user", "before"] {
+                object.remove(key);
+            }
+            format!("{value}\n")
+        })
+        .collect();
+    std::fs::write(&path, old).expect("rewritten");
+    // Someone changes user 1's extension: without after-values, the rollback restores it.
+    set_user(&odin, 1, json!({"extension": "4242"})).await;
+
+    let undo = run_on(dir, &odin.sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    assert!(
+        undo.stderr.contains(&format!(
+            "warning: the run in `run` changed a target it does not record (made by an older \
+             sleipnir): make sure {} is that server",
+            odin.sim.base_url()
+        )),
+        "{}",
+        undo.stderr
+    );
+    assert!(
+        undo.stderr
+            .contains("does not record what the run wrote (made by an older sleipnir)"),
+        "{}",
+        undo.stderr
+    );
+    assert_eq!(states(&odin, 2).await, before);
+}

@@ -226,7 +226,7 @@ async fn prepare(
                 Unprepared::drifted(described.join("; ")).after(read_attempts.values().sum())
             );
         }
-        kept = kept_fields(user, &moved);
+        kept = super::drift::kept(user, &moved);
         steps = std::borrow::Cow::Owned(super::drift::without(user, &moved));
     }
     let notes = match options.allow_lossy_values {
@@ -246,7 +246,7 @@ async fn prepare(
         .map(|step| diff(step, live.get(&step.resource()).unwrap_or(&Value::Null)))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
-    let landed = landed_earlier(user, earlier, &live, &mut diffs);
+    let landed = landed_earlier(user, earlier, &live, (&mut diffs, &kept));
     let captured = captured_settings(&diffs, &live);
     let identity = UserIdentity::resolve(
         &user.user_id,
@@ -266,27 +266,6 @@ async fn prepare(
         notes,
         kept,
     })
-}
-
-/// Per step of `user`, what a rollback keeps of it because someone else changed it since
-/// the run (`moved`): ``kept `extension`: was "2001" after the run, is "4242" now``.
-fn kept_fields(user: &UserPlan, moved: &[super::drift::Moved]) -> Vec<Option<String>> {
-    user.steps
-        .iter()
-        .map(|step| {
-            let mine: Vec<String> = moved
-                .iter()
-                .filter(|m| m.resource == step.resource() && step.sets(&m.key))
-                .map(|m| m.describe("after the run"))
-                .collect();
-            (!mine.is_empty()).then(|| {
-                format!(
-                    "kept as someone else changed it since the run (--force restores it): {}",
-                    mine.join("; ")
-                )
-            })
-        })
-        .collect()
 }
 
 /// Per step, the values a spreadsheet lost that `--allow-lossy-values` writes as the sheet
@@ -356,14 +335,16 @@ fn landed_earlier(
     user: &UserPlan,
     earlier: &Earlier,
     live: &HashMap<Resource, Value>,
-    diffs: &mut [StepDiff],
+    (diffs, kept): (&mut [StepDiff], &[Option<String>]),
 ) -> Vec<bool> {
     let mut landed = vec![false; diffs.len()];
     let Some(entry) = &earlier.entry else {
         return landed;
     };
     for (index, step) in user.steps.iter().enumerate() {
-        if diffs[index].body.is_some() {
+        // A step with fields kept (someone changed them since) is not the step as planned:
+        // its live values say nothing of an earlier attempt's write.
+        if diffs[index].body.is_some() || kept[index].is_some() {
             continue;
         }
         let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
