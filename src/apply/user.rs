@@ -91,13 +91,15 @@ pub(crate) async fn apply(
     let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
-            // A drifted user is not written at all; a failed one is undone whole; a paused
-            // one (Odin asked to wait past --max-wait) pauses the run.
+            // A drifted user is not written at all; a failed one, or one with a step Odin
+            // would refuse, is undone whole (what earlier attempts applied); a paused one
+            // (Odin asked to wait past --max-wait) pauses the run.
             if failure.paused {
                 outbox.send(Event::Pause(failure.message.clone()));
             }
             let mut undone = Vec::new();
-            if failure.status == Status::Failed && options.compensate {
+            let refused = failure.status == Status::Skipped && !failure.paused;
+            if (failure.status == Status::Failed || refused) && options.compensate {
                 let identity = UserIdentity::resolve(
                     &whole.user_id,
                     whole.service_provider_id.as_deref(),
