@@ -29,6 +29,7 @@ fn source() -> PlanSource {
         worksheet: Some("Users".into()),
         mapping: None,
         target: Some("https://odin.example.com/api/v2".into()),
+        odin_user: None,
     }
 }
 

@@ -247,18 +247,14 @@ async fn failures_are_results_with_odins_details_and_exit_1() {
         ..SimConfig::default()
     })
     .await;
-    // Make sure user 1 lacks Call Notify, then ask to change its settings.
-    odin.put_json(
-        "/users/services",
-        serde_json::json!({"userId": user_id(1), "userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
-    )
-    .await;
+    // Odin refuses user 1's settings by a rule no read shows.
+    odin.sim.refuse_settings_of(&[user_id(1)]);
     let work = workdir();
     let sheet = work.path().join("s.csv");
     std::fs::write(
         &sheet,
         format!(
-            "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n{},4001,json:[],true\n{},4002,,true\n",
+            "userId,user.extension,settings.Call Forwarding Always.forwardToPhoneNumber,settings.Do Not Disturb.isActive\n{},4001,+15557770001,true\n{},4002,,true\n",
             user_id(1),
             user_id(2)
         ),
@@ -283,7 +279,7 @@ async fn failures_are_results_with_odins_details_and_exit_1() {
     assert_eq!(&failed[4], "400");
     assert_eq!(
         &failed[10],
-        "HTTP 400: service `Call Notify` is not assigned to user `user00001@sim.example.net`"
+        "HTTP 400: the settings of user `user00001@sim.example.net` break a rule of this server (--refuse-settings-of)"
     );
     // Its user step was written, then undone when the settings step failed.
     assert_eq!(&line(&user_id(1), "user")[3], "compensated");
@@ -531,24 +527,24 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
     assert!(lines.iter().all(|l| &l[3] != "failed"));
 }
 
-/// Assign (or unassign) Call Notify for users `from..=to`.
-async fn call_notify(odin: &Odin, from: usize, to: usize, assigned: bool) {
-    for n in from..=to {
-        odin.put_json(
-            "/users/services",
-            serde_json::json!({"userId": user_id(n), "userServices": [{"serviceName": "Call Notify", "assigned": assigned}]}),
-        )
-        .await;
-    }
+/// Have the simulator refuse the settings writes of users `from..=to` (and of no one else),
+/// as Odin refuses a value by rules no read shows.
+fn refuse_settings(odin: &Odin, from: usize, to: usize) {
+    let users: Vec<String> = (from..=to).map(user_id).collect();
+    odin.sim.refuse_settings_of(&users);
 }
 
-/// Users whose settings step (Call Notify) fails after their user step was written.
+/// Users whose settings step fails (when refused) after their user step was written.
 fn failing_sheet(dir: &Path, users: usize) -> String {
     let mut text = String::from(
-        "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n",
+        "userId,user.extension,settings.Call Forwarding Always.forwardToPhoneNumber,settings.Do Not Disturb.isActive\n",
     );
     for n in 1..=users {
-        text.push_str(&format!("{},{},json:[],true\n", user_id(n), 6000 + n));
+        text.push_str(&format!(
+            "{},{},+1555777{n:04},true\n",
+            user_id(n),
+            6000 + n
+        ));
     }
     let path = dir.join("failing.csv");
     std::fs::write(&path, text).expect("sheet written");
@@ -562,8 +558,7 @@ async fn a_user_whose_later_step_fails_is_undone_whole() {
         ..SimConfig::default()
     })
     .await;
-    call_notify(&odin, 1, 3, false).await;
-    call_notify(&odin, 4, 6, true).await;
+    refuse_settings(&odin, 1, 3);
     let before = states(&odin, 6).await;
     let work = workdir();
     let sheet = failing_sheet(work.path(), 6);
@@ -617,7 +612,7 @@ async fn the_breaker_stops_new_users_and_failed_jsonl_finishes_the_job() {
         ..SimConfig::default()
     })
     .await;
-    call_notify(&odin, 1, USERS, false).await;
+    refuse_settings(&odin, 1, USERS);
     let work = workdir();
     let sheet = failing_sheet(work.path(), USERS);
     let run = apply(
@@ -655,7 +650,7 @@ async fn the_breaker_stops_new_users_and_failed_jsonl_finishes_the_job() {
     assert_eq!(skipped_users, (USERS - 5) * 2);
 
     // Fix the cause, then feed failed.jsonl back in: every user ends as the sheet asks.
-    call_notify(&odin, 1, USERS, true).await;
+    odin.sim.refuse_settings_of(&[]);
     let retry = apply(
         work.path(),
         &odin.sim,

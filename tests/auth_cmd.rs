@@ -212,24 +212,13 @@ fn odins_text_reaches_results_whether_in_error_or_in_details() {
         )
         .expect("sim");
         let work = workdir();
-        // `Call Notify` unassigned by a first run, then its settings changed: a 400.
-        let unassign = work.path().join("u.csv");
-        std::fs::write(
-            &unassign,
-            format!("userId,services.unassign\n{},Call Notify\n", user_id(1)),
-        )
-        .expect("sheet");
-        let first = run_on(
-            work.path(),
-            &sim,
-            &["apply", unassign.to_str().expect("path"), "--out", "u"],
-        );
-        assert_eq!(first.code, 0, "{}", first.transcript());
+        // Odin refuses the user's settings by a rule no read shows: a 400.
+        sim.refuse_settings_of(&[user_id(1)]);
         let settings = work.path().join("c.csv");
         std::fs::write(
             &settings,
             format!(
-                "userId,settings.Call Notify.criteria\n{},json:[]\n",
+                "userId,settings.Call Forwarding Always.forwardToPhoneNumber\n{},+15557770001\n",
                 user_id(1)
             ),
         )
@@ -244,7 +233,7 @@ fn odins_text_reaches_results_whether_in_error_or_in_details() {
         assert_eq!(&lines[0][3], "failed");
         assert_eq!(
             &lines[0][10],
-            "HTTP 400: service `Call Notify` is not assigned to user `user00001@sim.example.net`",
+            "HTTP 400: the settings of user `user00001@sim.example.net` break a rule of this server (--refuse-settings-of)",
             "{shape:?}"
         );
     }

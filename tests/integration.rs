@@ -47,6 +47,7 @@ mod sim_listings;
 mod sim_variant;
 mod summary_rows_cmd;
 mod surfaces_cmd;
+mod target_cmd;
 mod template_cmd;
 mod terminal_cmd;
 mod transcripts;

@@ -147,16 +147,13 @@ async fn a_run_with_failures_gets_a_workbook_and_a_page_and_report_rebuilds_them
         ..SimConfig::default()
     })
     .await;
-    odin.put_json(
-        "/users/services",
-        serde_json::json!({"userId": user_id(1), "userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
-    )
-    .await;
+    // Odin refuses user 1's settings by a rule no read shows.
+    odin.sim.refuse_settings_of(&[user_id(1)]);
     let work = workdir();
     let mut text = String::from(
-        "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n",
+        "userId,user.extension,settings.Call Forwarding Always.forwardToPhoneNumber,settings.Do Not Disturb.isActive\n",
     );
-    text.push_str(&format!("{},4001,json:[],true\n", user_id(1)));
+    text.push_str(&format!("{},4001,+15557770001,true\n", user_id(1)));
     for n in 2..=12 {
         text.push_str(&format!("{},{},,{}\n", user_id(n), 4000 + n, n % 2 == 0));
     }
@@ -254,15 +251,30 @@ fn check_files(dir: &Path, finished: bool) {
         assert!(
             failures.iter().any(|r| r[1]
                 .to_string()
-                .contains("is not assigned to user `{user}`")),
+                .contains("the settings of user `{user}` break a rule")),
             "{failures:?}"
         );
     }
 
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    // The page links to nothing; the one URL in it is the run's target (as the header of
+    // its rollback file records it), as text in the commands that undo and retry the run.
+    let target = files
+        .source()
+        .expect("rollback header")
+        .target
+        .expect("the run records its target");
     assert!(
-        !html.contains("http://") && !html.contains("https://"),
-        "no URL"
+        !html.contains("href=\"http") && !html.contains("src="),
+        "no link"
+    );
+    assert!(
+        !html.contains("What to do next") || html.contains(&format!("--target {target}")),
+        "the commands name the run's target"
+    );
+    assert!(
+        !html.replace(&target, "").contains("http"),
+        "no URL but the target"
     );
     assert!(
         !html.contains("<script"),

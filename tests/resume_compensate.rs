@@ -59,13 +59,10 @@ fn kill_during(run: &Path, user: &str, step: u64) {
     }
 }
 
-/// User 1 loses Call Notify, so a sheet setting its Call Notify settings fails with a 400.
-async fn without_call_notify(odin: &Odin) {
-    odin.put_json(
-        "/users/services",
-        json!({"userId": user_id(1), "userServices": [{"serviceName": "Call Notify", "assigned": false}]}),
-    )
-    .await;
+/// Odin refuses user 1's settings by a rule no read shows: a sheet setting them fails
+/// with a 400.
+async fn settings_refused(odin: &Odin) {
+    odin.sim.refuse_settings_of(&[user_id(1)]);
 }
 
 /// The last journal state of each (user, step).
@@ -89,14 +86,14 @@ async fn a_resumed_user_whose_next_step_fails_is_undone_across_attempts() {
         ..SimConfig::default()
     })
     .await;
-    without_call_notify(&odin).await;
+    settings_refused(&odin).await;
     let work = workdir();
     let dir = work.path();
     let sheet = dir.join("s.csv");
     std::fs::write(
         &sheet,
         format!(
-            "userId,user.extension,settings.Call Notify.criteria,settings.Do Not Disturb.isActive\n{},4001,json:[],true\n{},4002,,true\n",
+            "userId,user.extension,settings.Call Forwarding Always.forwardToPhoneNumber,settings.Do Not Disturb.isActive\n{},4001,+15557770001,true\n{},4002,,true\n",
             user_id(1),
             user_id(2)
         ),
@@ -223,14 +220,14 @@ async fn every_step_of_earlier_attempts_is_undone_services_included() {
         ..SimConfig::default()
     })
     .await;
-    without_call_notify(&odin).await;
+    settings_refused(&odin).await;
     let work = workdir();
     let dir = work.path();
     let sheet = dir.join("s.csv");
     std::fs::write(
         &sheet,
         format!(
-            "userId,services.assign,user.extension,settings.Call Notify.criteria\n{},Sequential Ring,4001,json:[]\n",
+            "userId,services.assign,user.extension,settings.Call Forwarding Always.forwardToPhoneNumber\n{},Sequential Ring,4001,+15557770001\n",
             user_id(1)
         ),
     )
@@ -264,7 +261,7 @@ async fn every_step_of_earlier_attempts_is_undone_services_included() {
             (
                 "settings",
                 "failed",
-                "HTTP 400: service `Call Notify` is not assigned to user `user00001@sim.example.net`"
+                "HTTP 400: the settings of user `user00001@sim.example.net` break a rule of this server (--refuse-settings-of)"
             ),
         ]
     );

@@ -211,7 +211,8 @@ fn apply_of_a_reviewed_plan_says_what_changes_and_its_summary_labels_users_and_s
     let planned = plan(dir, &sim, &[sheet, "--out", "plan.jsonl"]);
     assert_eq!(planned.code, 0, "{}", planned.transcript());
     let applied = run_on(dir, &sim, &["apply", "plan.jsonl", "--out", "run"]);
-    // Users 3 and 7 lack the service: their settings step fails, their extension is undone.
+    // Users 3 and 7 lack the service: Odin would refuse their settings step, so nothing of
+    // them is sent (`skipped`).
     assert_eq!(applied.code, 1, "{}", applied.transcript());
     let target = sim.base_url();
     assert!(
@@ -229,7 +230,7 @@ fn apply_of_a_reviewed_plan_says_what_changes_and_its_summary_labels_users_and_s
     assert!(
         applied
             .stdout
-            .contains("s: `wave.xlsx`, worksheet `Users`\n  users             5  (2 changed, 1 unchanged, 0 drifted, 2 failed, 0 skipped)\n  steps             8  (3 applied, 1 unchanged, 2 failed, 0 skipped, 2 compensated, 0 drifted)\n"),
+            .contains("s: `wave.xlsx`, worksheet `Users`\n  users             5  (2 changed, 1 unchanged, 0 drifted, 0 failed, 2 skipped)\n  steps             8  (3 applied, 1 unchanged, 0 failed, 4 skipped, 0 compensated, 0 drifted)\n"),
         "{}",
         applied.transcript()
     );
@@ -240,16 +241,16 @@ fn apply_of_a_reviewed_plan_says_what_changes_and_its_summary_labels_users_and_s
     assert_eq!(summary["source"]["worksheet"], "Users");
     assert_eq!(
         summary["usersByOutcome"],
-        serde_json::json!({"changed": 2, "unchanged": 1, "drifted": 0, "failed": 2, "skipped": 0})
+        serde_json::json!({"changed": 2, "unchanged": 1, "drifted": 0, "failed": 0, "skipped": 2})
     );
     // The report says the same, from results.csv.
     let book = cells(&dir.join("run/results.xlsx"), "Summary");
     assert_eq!(beside(&book, "users changed"), "2");
-    assert_eq!(beside(&book, "users failed"), "2");
+    assert_eq!(beside(&book, "users skipped"), "2");
     assert_eq!(beside(&book, "plan"), "wave.xlsx, worksheet `Users`");
     let page = std::fs::read_to_string(dir.join("run/report.html")).expect("report");
     assert!(
-        page.contains("<b id=\"count-users-failed\">2</b>"),
+        page.contains("<b id=\"count-users-skipped\">2</b>"),
         "users by outcome in the report"
     );
 }

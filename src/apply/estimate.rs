@@ -73,6 +73,10 @@ pub fn estimate(
         let Ok(live) = state else {
             continue;
         };
+        // Odin would refuse one of its steps: nothing of the user is sent.
+        if super::refused::refused_step(user, live).is_some() {
+            continue;
+        }
         let group = groups
             .covers(user)
             .then(|| groups.placement().key_of(user))

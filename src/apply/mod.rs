@@ -8,6 +8,7 @@ mod collect;
 mod credentials;
 pub mod diff;
 mod dispatch;
+pub mod drift;
 mod earlier;
 pub mod estimate;
 pub mod generate;
@@ -16,6 +17,7 @@ pub mod live;
 pub mod lossy;
 mod outbox;
 pub mod placement;
+pub mod refused;
 mod reporter;
 mod steps;
 mod undo;
@@ -58,6 +60,11 @@ pub struct ApplyOptions {
     pub max_failure_rate: Option<f64>,
     /// Write users of a reviewed plan even when their live values moved since.
     pub force: bool,
+    /// What a field that drifted (someone else changed it since it was recorded; see
+    /// [`drift`]) does to its user: `false` (a reviewed plan), the user is `drifted` and
+    /// not written at all; `true` (a rollback, whose entries record what the run wrote), the
+    /// field is kept and the user's other fields are written, its step `drifted`.
+    pub keep_drifted: bool,
     /// Apply this many users first, then ask the observer whether to go on.
     pub canary: Option<usize>,
     /// How long a group read stands for its users' before-state (see [`groups`]).
@@ -113,6 +120,7 @@ impl ApplyOptions {
             max_failures: None,
             max_failure_rate: None,
             force: false,
+            keep_drifted: false,
             canary: None,
             group_max_age: groups::DEFAULT_MAX_AGE,
             bulk_size: bulk::DEFAULT_BULK_SIZE,

@@ -7,11 +7,14 @@ use super::undo::Compensation;
 use crate::plan::{Step, UserPlan};
 use crate::rundir::{JournalEntry, JournalState, Status, StepResult};
 
-/// Why a user is not written at all: the status of the step it ends at (failed or
-/// drifted), the message, and the HTTP status of a failed read.
+/// Why a user is not written at all: the status of the step it ends at (failed, drifted,
+/// or skipped: held back by a pause, or a write Odin is known to refuse), the message, and
+/// the HTTP status of a failed read.
 pub(super) struct Unprepared {
     pub message: String,
     pub status: Status,
+    /// Held back because Odin asked for a pause past `--max-wait`: the run pauses.
+    pub paused: bool,
     pub http_status: Option<u16>,
     /// The requests the user's reads sent before it ended so: the attempts of the step
     /// it ends at.
@@ -26,9 +29,31 @@ impl Unprepared {
         Unprepared {
             message,
             status: Status::Failed,
+            paused: false,
             http_status,
             attempts: 0,
             step: 0,
+        }
+    }
+
+    /// Not sent: step `step` is a write the live reads show Odin refuses
+    /// ([`super::refused`]); it is `skipped` with the reason, and so are the others.
+    pub fn refused(step: usize, message: String) -> Unprepared {
+        Unprepared {
+            message,
+            status: Status::Skipped,
+            paused: false,
+            http_status: None,
+            attempts: 0,
+            step,
+        }
+    }
+
+    /// Not written: its fields moved since the plan recorded them (`drifted`).
+    pub fn drifted(message: String) -> Unprepared {
+        Unprepared {
+            status: Status::Drifted,
+            ..Unprepared::failed(message, None)
         }
     }
 
@@ -38,6 +63,7 @@ impl Unprepared {
         Unprepared {
             message,
             status: Status::Skipped,
+            paused: true,
             http_status: None,
             attempts: 0,
             step: 0,
@@ -93,7 +119,7 @@ impl Reporter<'_> {
         started: Instant,
         undone_earlier: &[usize],
     ) -> bool {
-        let (message, first) = (why.message.as_str(), why.status);
+        let (message, first, paused) = (why.message.as_str(), why.status, why.paused);
         tracing::warn!(user = %self.user.user_id, message, "user not changed");
         let mut results = Vec::with_capacity(self.user.steps.len());
         let at = why.step.min(self.user.steps.len().saturating_sub(1));
@@ -111,9 +137,18 @@ impl Reporter<'_> {
                 (_, Status::Drifted) => {
                     (Status::Skipped, "not written: the user drifted".to_string())
                 }
-                (_, Status::Skipped) => (
+                (_, Status::Skipped) if paused => (
                     Status::Skipped,
                     "not started: the run paused (continue it with --resume)".to_string(),
+                ),
+                (_, Status::Skipped) => (
+                    Status::Skipped,
+                    format!(
+                        "not written: step {} ({}) of this user would be refused by Odin, so \
+                         nothing of it was sent",
+                        at + self.offset + 1,
+                        self.user.steps[at].resource()
+                    ),
                 ),
                 _ => (
                     Status::Skipped,

@@ -40,7 +40,9 @@ pub(super) async fn write_steps(
         // resource) and its write.
         result.attempts = reads.remove(&step.resource()).unwrap_or(0);
         let at = report.offset + index;
-        if failed_at.is_some() || prepared.landed[index] || change.body.is_none() {
+        // A step with fields kept (drifted) writes less than its batch's identical change.
+        let kept = prepared.kept[index].is_some();
+        if failed_at.is_some() || prepared.landed[index] || change.body.is_none() || kept {
             pending.drop_out(at);
         }
         if failed_at.is_some() {
@@ -122,6 +124,16 @@ pub(super) async fn write_steps(
             }
         } else {
             result.status = Status::Unchanged;
+        }
+        if let Some(kept) = &prepared.kept[index] {
+            // The rest of the step was written (or already so): it ends `drifted`, saying
+            // what was kept.
+            if result.status.is_done() {
+                result.status = Status::Drifted;
+            }
+            let said = std::mem::take(&mut result.message);
+            result.message = kept.clone();
+            add_note(&mut result.message, (!said.is_empty()).then_some(said));
         }
         result.duration_ms = started.elapsed().as_millis() as u64;
         report.journal(index, step, JournalState::Ended(result.status));

@@ -91,13 +91,15 @@ pub(super) fn rollback_entry(
             Step::Credentials(_) => {}
         }
     }
+    let steps = undo.into_steps();
+    let written = super::drift::after_values(user, diffs, &steps, captured);
     UserPlan {
         user_id: user.user_id.clone(),
         rows: user.rows.clone(),
         service_provider_id: identity.service_provider_id.clone(),
         group_id: identity.group_id.clone(),
-        steps: undo.into_steps(),
-        before: None,
+        before: (!steps.is_empty()).then_some(written),
+        steps,
         not_restorable,
         cells: Default::default(),
     }
@@ -209,7 +211,13 @@ pub(super) async fn compensate(
     let (diffs, captured) = prepared;
     let mut outcomes = Vec::new();
     for index in (0..failed_at).rev() {
-        if results[index].status != Status::Applied {
+        // A `drifted` step of a rollback wrote the fields it did not keep.
+        let written = match results[index].status {
+            Status::Applied => true,
+            Status::Drifted => diffs[index].body.is_some(),
+            _ => false,
+        };
+        if !written {
             continue;
         }
         let step = &user.steps[index];

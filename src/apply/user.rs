@@ -50,6 +50,10 @@ pub(super) struct Prepared {
     /// Per step: what its result says besides what happened (values a spreadsheet lost,
     /// written as the sheet has them under `--allow-lossy-values`).
     pub(super) notes: Vec<Option<String>>,
+    /// Per step: the fields someone else changed since they were recorded, kept as they are
+    /// (a rollback, [`ApplyOptions::keep_drifted`]): the step writes the rest and ends
+    /// `drifted`, this saying which were kept.
+    pub(super) kept: Vec<Option<String>>,
 }
 
 /// Apply one user's plan; with `compensate`, a user whose step fails for good after earlier
@@ -87,13 +91,15 @@ pub(crate) async fn apply(
     let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
-            // A drifted user is not written at all; a failed one is undone whole; a paused
-            // one (Odin asked to wait past --max-wait) pauses the run.
-            if failure.status == Status::Skipped {
+            // A drifted user is not written at all; a failed one, or one with a step Odin
+            // would refuse, is undone whole (what earlier attempts applied); a paused one
+            // (Odin asked to wait past --max-wait) pauses the run.
+            if failure.paused {
                 outbox.send(Event::Pause(failure.message.clone()));
             }
             let mut undone = Vec::new();
-            if failure.status == Status::Failed && options.compensate {
+            let refused = failure.status == Status::Skipped && !failure.paused;
+            if (failure.status == Status::Failed || refused) && options.compensate {
                 let identity = UserIdentity::resolve(
                     &whole.user_id,
                     whole.service_provider_id.as_deref(),
@@ -208,18 +214,22 @@ async fn prepare(
         })?;
         live.insert(Resource::Settings, doc);
     }
-    if !options.force {
-        let moved = super::live::drift(user, &live);
-        if !moved.is_empty() {
-            tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since the plan");
-            return Err(Unprepared {
-                message: moved.join("; "),
-                status: Status::Drifted,
-                http_status: None,
-                attempts: read_attempts.values().sum(),
-                step: 0,
-            });
+    let mut kept = vec![None; user.steps.len()];
+    let mut steps = std::borrow::Cow::Borrowed(&user.steps);
+    let moved = match options.force {
+        true => Vec::new(),
+        false => super::drift::drift(user, &live),
+    };
+    if !moved.is_empty() {
+        tracing::warn!(user = %user.user_id, fields = moved.len(), "drifted since recorded");
+        if !options.keep_drifted {
+            let described: Vec<String> = moved.iter().map(|m| m.describe("when planned")).collect();
+            return Err(
+                Unprepared::drifted(described.join("; ")).after(read_attempts.values().sum())
+            );
         }
+        kept = super::drift::kept(user, &moved);
+        steps = std::borrow::Cow::Owned(super::drift::without(user, &moved));
     }
     let notes = match options.allow_lossy_values {
         false => {
@@ -228,13 +238,17 @@ async fn prepare(
         }
         true => allowed_losses(user, &live),
     };
-    let mut diffs = user
-        .steps
+    let writing = user.with_steps(steps.to_vec());
+    if let Some((step, why)) = super::refused::refused_step(&writing, &live) {
+        tracing::warn!(user = %user.user_id, "a write Odin refuses: nothing of the user is sent");
+        return Err(Unprepared::refused(step, why).after(read_attempts.values().sum()));
+    }
+    let mut diffs = steps
         .iter()
         .map(|step| diff(step, live.get(&step.resource()).unwrap_or(&Value::Null)))
         .collect::<Result<Vec<StepDiff>, _>>()
         .map_err(|error| Unprepared::failed(format!("cannot apply the plan: {error}"), None))?;
-    let landed = landed_earlier(user, earlier, &live, &mut diffs);
+    let landed = landed_earlier(user, earlier, &live, (&mut diffs, &kept));
     let captured = captured_settings(&diffs, &live);
     let identity = UserIdentity::resolve(
         &user.user_id,
@@ -252,6 +266,7 @@ async fn prepare(
         rows,
         unassigned,
         notes,
+        kept,
     })
 }
 
@@ -322,14 +337,16 @@ fn landed_earlier(
     user: &UserPlan,
     earlier: &Earlier,
     live: &HashMap<Resource, Value>,
-    diffs: &mut [StepDiff],
+    (diffs, kept): (&mut [StepDiff], &[Option<String>]),
 ) -> Vec<bool> {
     let mut landed = vec![false; diffs.len()];
     let Some(entry) = &earlier.entry else {
         return landed;
     };
     for (index, step) in user.steps.iter().enumerate() {
-        if diffs[index].body.is_some() {
+        // A step with fields kept (someone changed them since) is not the step as planned:
+        // its live values say nothing of an earlier attempt's write.
+        if diffs[index].body.is_some() || kept[index].is_some() {
             continue;
         }
         let doc = live.get(&step.resource()).unwrap_or(&Value::Null);

@@ -6,6 +6,7 @@ use super::Notes;
 use super::confirm::Applied;
 use super::plan::{Input, InputArgs, load};
 use super::run::{RunArgs, RunConfig, execute};
+use super::run_target::Recorded;
 use crate::error::Error;
 use crate::plan::Plan;
 
@@ -81,11 +82,17 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         notes.warn(&warning.message);
     }
     let config = RunConfig::from_args(args.run)?.allow_lossy_values(args.allow_lossy_values);
-    let applied = match input {
-        Input::Sheet { .. } => Applied::Sheet,
-        Input::PlanFile(_) => Applied::PlanFile,
+    let (applied, recorded) = match &input {
+        Input::Sheet { .. } => (Applied::Sheet, Vec::new()),
+        Input::PlanFile(path) => {
+            let what = format!("plan file `{}` was made against", path.display());
+            (
+                Applied::PlanFile,
+                vec![Recorded::of(what, &plan.source, false)],
+            )
+        }
     };
-    execute(&plan, config, applied, notes)
+    execute(plan, config, (applied, recorded), notes)
 }
 
 /// `sleipnir apply INPUT [--sheet W] [--hidden-rows H] [--hidden-columns H] [--mapping M]

@@ -98,13 +98,22 @@ pub(super) fn text(plan: &Plan, target: &str, applied: Applied) -> String {
                     if n == 1 { "it" } else { "them" }
                 ),
             };
-            text.push_str(&format!(
-                "  {} to change ({}), {} already as planned, as read when the plan was \
-                 made{not_read}; a user whose values moved since is not written (drifted)\n",
-                counted(diff.users, "user", "users"),
-                counted(diff.fields, "field", "fields"),
-                thousands(diff.as_planned as u64),
-            ));
+            let line = match applied {
+                Applied::Rollback => format!(
+                    "  {} to restore ({}) as the run left them{not_read}; a field someone \
+                     else changed since the run is kept (drifted), the user's others restored\n",
+                    counted(diff.users, "user", "users"),
+                    counted(diff.fields, "field", "fields"),
+                ),
+                _ => format!(
+                    "  {} to change ({}), {} already as planned, as read when the plan was \
+                     made{not_read}; a user whose values moved since is not written (drifted)\n",
+                    counted(diff.users, "user", "users"),
+                    counted(diff.fields, "field", "fields"),
+                    thousands(diff.as_planned as u64),
+                ),
+            };
+            text.push_str(&line);
         }
         None => text.push_str(
             "  what changes is not known before the run: each user is read before it is \
@@ -154,6 +163,7 @@ mod tests {
                 allow_lossy_values: false,
                 mapping_sha256: None,
                 target: target.map(String::from),
+                odin_user: None,
                 command: None,
             },
             rows: users.len(),

@@ -128,6 +128,10 @@ fn run_once(
     let login = Credentials::new(sim::DEFAULT_USERNAME, sim::DEFAULT_PASSWORD);
     let _lock = super::run_lock::lock(dir, false)?;
     let client = Arc::new(runtime.block_on(OdinClient::connect(config, login))?);
+    // The run records its target, as every run does.
+    let mut plan = plan.clone();
+    plan.source.target = Some(simulator.base_url());
+    plan.source.odin_user = Some(client.username().to_string());
     let ledger = Ledger::create(dir, &plan.source).map_err(Error::Ledger)?;
     let interrupt = Interrupt::listen(
         runtime,
@@ -135,7 +139,7 @@ fn run_once(
     )?;
     let summary = run_with_progress(
         runtime,
-        plan,
+        &plan,
         (ledger, Default::default()),
         client,
         ApplyOptions::new(16),

@@ -79,7 +79,8 @@ const TABLE: &[Row] = &[
         "invalid input or usage: a sheet, mapping, plan file or run directory with problems, \
          bad flags, no --yes off a terminal, an insecure target, a file that would be \
          overwritten, a simulator port in use, a run directory in use by another run or (for \
-         a new run) already holding files (nothing was sent)",
+         a new run) already holding files, a rollback, resume or plan file against a target \
+         other than the one it recorded (without --other-target) (nothing was sent)",
     ),
     row(
         3,

@@ -18,6 +18,7 @@ mod rollback;
 mod run;
 mod run_lock;
 mod run_summary;
+mod run_target;
 mod sim;
 mod target;
 mod template;

@@ -300,6 +300,7 @@ fn read_live(
     ((odin, load), how, allow_lossy): ((&TargetArgs, &LoadArgs), (Option<&str>, usize), bool),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (runtime, client) = odin.connect(target, load.max_wait())?;
+    let odin_user = client.username().to_string();
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,
@@ -323,33 +324,20 @@ fn read_live(
                         .iter()
                         .map(|loss| (loss.problem(user), loss.brief(user), user.user_id.clone())),
                 );
-                for service in live::lacking_services(user, &live) {
+                for service in crate::apply::refused::lacking_services(user, &live) {
                     lacking
                         .entry(service)
                         .or_default()
                         .push(user.user_id.clone());
                 }
-                user.before = Some(live::before_values(user, &live));
+                user.before = Some(crate::apply::drift::before_values(user, &live));
             }
             Err(why) => unreadable.push((user.user_id.clone(), why.message)),
         }
     }
     for (service, users) in lacking {
-        let message = format!(
-            "{} without `{service}` assigned ({}{}): Odin refuses settings of a service not \
-             assigned, so their settings steps will fail; assign it in the sheet \
-             (`services.assign`) or leave them out",
-            crate::text::count(users.len(), "user"),
-            users.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
-            if users.len() > 3 { ", …" } else { "" },
-        );
-        let each = format!(
-            "`{service}` is not assigned: Odin refuses its settings, so this user's settings \
-             step will fail; assign it in the sheet (`services.assign`) or leave the user out"
-        );
-        let mut warning = crate::plan::Warning::about(users, message, Some(each));
-        warning.live = true;
-        plan.warnings.push(warning);
+        plan.warnings
+            .push(crate::apply::refused::warning(&service, users));
     }
     if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
         plan.warnings.push(warning);
@@ -357,6 +345,7 @@ fn read_live(
         plan.source.allow_lossy_values = true;
     }
     plan.source.target = Some(target.to_string());
+    plan.source.odin_user = Some(odin_user);
     Ok((unreadable, estimate))
 }
 

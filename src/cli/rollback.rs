@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::confirm::Applied;
 use super::run::{RunArgs, RunConfig, execute};
+use super::run_target::Recorded;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::resource::Resource;
@@ -43,12 +44,24 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     ));
     // Entries that only name credentials restore nothing: they are printed, not run.
     plan.users.retain(|user| !user.steps.is_empty());
-    // Its values are Odin's own from before the run: none is a spreadsheet's loss.
-    let config = RunConfig::from_args(args.run)?.allow_lossy_values(true);
+    // Its values are Odin's own from before the run: none is a spreadsheet's loss. A field
+    // someone else changed since the run is kept, the user's others restored.
+    let config = RunConfig::from_args(args.run)?
+        .allow_lossy_values(true)
+        .keep_drifted();
+    if plan.users.iter().any(|user| user.before.is_none()) {
+        notes.warn(&format!(
+            "`{}` does not record what the run wrote (made by an older sleipnir): fields \
+             someone else changed since the run are restored too, not kept",
+            file.display()
+        ));
+    }
     if let Some(text) = kept_credentials(&RunFiles::new(&args.dir)) {
         print(&text)?;
     }
-    execute(&plan, config, Applied::Rollback, notes)
+    let what = format!("the run in `{}` changed", args.dir.display());
+    let recorded = vec![Recorded::of(what, &plan.source, true)];
+    execute(plan, config, (Applied::Rollback, recorded), notes)
 }
 
 /// The users whose credentials the run changed, which no rollback restores (API.md §11):

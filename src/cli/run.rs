@@ -9,6 +9,7 @@ use super::confirm::Applied;
 use super::interrupt::{Answer, Interrupt};
 use super::progress::Display;
 use super::run_summary::summary_text;
+use super::run_target::Recorded;
 use super::target::{LoadArgs, TargetArgs};
 use super::{Notes, print};
 use crate::apply::{self, ApplyOptions, Summary};
@@ -44,9 +45,16 @@ pub struct RunArgs {
     /// judged after 20 users.
     #[arg(long, value_name = "P", value_parser = share)]
     pub max_failure_rate: Option<f64>,
-    /// Write users of a reviewed plan even when their live values changed since it was made.
+    /// Write fields someone else changed since they were recorded: a reviewed plan's users
+    /// whose live values moved since it was made, or in a rollback the fields changed since
+    /// the run (default: `drifted`, not written).
     #[arg(long)]
     pub force: bool,
+    /// Run against a target other than the one recorded by the plan file (`plan
+    /// --target`), the run rolled back or the run resumed; without it, such a run is
+    /// refused before logging in.
+    #[arg(long)]
+    pub other_target: bool,
     /// Apply the first N users, show their results, and go on only if confirmed (or --yes).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub canary: Option<u32>,
@@ -92,6 +100,7 @@ pub(super) struct RunConfig {
     target: String,
     odin: TargetArgs,
     max_wait: std::time::Duration,
+    other_target: bool,
     out: PathBuf,
     resuming: bool,
     yes: bool,
@@ -113,12 +122,14 @@ impl RunConfig {
             out,
             resuming,
             yes: args.yes,
+            other_target: args.other_target,
             options: ApplyOptions {
                 concurrency: usize::from(args.load.concurrency),
                 compensate: !args.no_compensate,
                 max_failures: args.max_failures.map(|n| n as usize),
                 max_failure_rate: args.max_failure_rate,
                 force: args.force,
+                keep_drifted: false,
                 canary: args.canary.map(|n| n as usize),
                 group_max_age: std::time::Duration::from_secs_f64(args.group_read_max_age),
                 bulk_size: match args.no_bulk_writes {
@@ -141,6 +152,13 @@ impl RunConfig {
         self.options.allow_lossy_values = allow;
         self
     }
+
+    /// The same, for a rollback: a field someone else changed since the run is kept and the
+    /// user's other fields restored (see [`ApplyOptions::keep_drifted`]).
+    pub fn keep_drifted(mut self) -> RunConfig {
+        self.options.keep_drifted = true;
+        self
+    }
 }
 
 /// `runs/<UTC time>`, with a suffix if a run of the same second exists.
@@ -159,15 +177,17 @@ pub(super) fn default_run_dir() -> PathBuf {
         .unwrap_or(base)
 }
 
-/// Log in, confirm, apply `plan`, print the summary; the exit code of the run. The run
-/// directory is locked for all of it. Once logged
-/// in, Ctrl-C stops the run (or answers a question with "no, and stop": exit 130) and
-/// a second Ctrl-C ends the process. Standard output closed early ends the printing only:
-/// the run goes on, writes its files and exits with its own code.
+/// Check the targets `recorded` (by the plan file or the run rolled back) and the run
+/// resumed recorded, log in, confirm, apply `plan`, print the summary; the exit code of the
+/// run. The run records its target and Odin user in its files (the plan's source). The run
+/// directory is locked for all of it. Once logged in, Ctrl-C stops the run (or answers a
+/// question with "no, and stop": exit 130) and a second Ctrl-C ends the process. Standard
+/// output closed early ends the printing only: the run goes on, writes its files and exits
+/// with its own code.
 pub(super) fn execute(
-    plan: &Plan,
+    mut plan: Plan,
     config: RunConfig,
-    applied: Applied,
+    (applied, mut recorded): (Applied, Vec<Recorded>),
     notes: &Notes,
 ) -> Result<u8, Error> {
     let _lock = super::run_lock::lock(&config.out, config.resuming)?;
@@ -182,13 +202,30 @@ pub(super) fn execute(
             "refusing to {what} without confirmation: pass --yes when not on a terminal"
         )));
     }
+    // The way back goes to the run's own server: checked before anything is sent.
+    if config.resuming {
+        recorded.extend(Recorded::run(&config.out));
+    }
+    let origin = config.odin.origin();
+    super::run_target::check(
+        &recorded,
+        (&config.target, origin),
+        config.other_target,
+        notes,
+    )?;
+    let credentials = super::target::credentials()?;
+    plan.source.target = Some(config.target.clone());
+    plan.source.odin_user = Some(credentials.username.clone());
+    let plan = &plan;
     // A run to resume is checked (same sheet, readable files) before anything is sent.
     let resumed = if config.resuming {
         Some(Ledger::resume(&config.out, plan)?)
     } else {
         None
     };
-    let (runtime, client) = config.odin.connect(&config.target, config.max_wait)?;
+    let (runtime, client) = config
+        .odin
+        .connect_as(&config.target, credentials, config.max_wait)?;
     let continue_with = format!(
         "{} --target {}",
         plan.source.resume_command(&config.out),

@@ -50,6 +50,10 @@ pub struct Args {
     /// The pause a 429 asks for, in seconds (default: until the window has room).
     #[arg(long, value_name = "S")]
     pub retry_after: Option<u64>,
+    /// Answer 400 to every settings write of this user, changing nothing: a refusal no
+    /// read foretells (repeatable).
+    #[arg(long, value_name = "USER")]
+    pub refuse_settings_of: Vec<String>,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -136,6 +140,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             no_bulk_writes: args.no_bulk_writes,
             retry_after_date: args.retry_after_date,
             retry_after: args.retry_after.map(Duration::from_secs),
+            refuse_settings_of: args.refuse_settings_of.clone(),
         },
         variant: args.variant(),
     };

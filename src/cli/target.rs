@@ -69,6 +69,14 @@ impl TargetArgs {
         Ok(target)
     }
 
+    /// Where the target came from, for messages: `--target` or `ODIN_URL`.
+    pub(super) fn origin(&self) -> &'static str {
+        match self.target {
+            Some(_) => "--target",
+            None => "ODIN_URL",
+        }
+    }
+
     /// Log in to `target` (credentials from the environment or a prompt) on a new runtime;
     /// a pause Odin asks for longer than `max_wait` is not waited out.
     pub(super) fn connect(
@@ -76,7 +84,16 @@ impl TargetArgs {
         target: &str,
         max_wait: std::time::Duration,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
-        let credentials = credentials()?;
+        self.connect_as(target, credentials()?, max_wait)
+    }
+
+    /// Log in to `target` with `credentials` (see [`credentials`]) on a new runtime.
+    pub(super) fn connect_as(
+        &self,
+        target: &str,
+        credentials: Credentials,
+        max_wait: std::time::Duration,
+    ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -164,9 +181,28 @@ fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
     }
 }
 
+/// Whether `a` and `b` name the same Odin: compared as URLs, with the scheme and host in any
+/// case, the scheme's default port written or not, and trailing slashes of the path left
+/// out (`HTTPS://Odin.example.net:443/api/v2/` is `https://odin.example.net/api/v2`). Text
+/// that is not a URL compares as written, but for trailing slashes.
+pub(super) fn same_target(a: &str, b: &str) -> bool {
+    let normal = |text: &str| match reqwest::Url::parse(text.trim()) {
+        Ok(url) => format!(
+            "{}://{}:{}{}{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default().trim_end_matches('.'),
+            url.port_or_known_default().unwrap_or_default(),
+            url.path().trim_end_matches('/'),
+            url.query().map(|q| format!("?{q}")).unwrap_or_default()
+        ),
+        Err(_) => text.trim().trim_end_matches('/').to_string(),
+    };
+    normal(a) == normal(b)
+}
+
 /// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.
 /// The password is never taken from a flag, echoed, printed or logged.
-fn credentials() -> Result<Credentials, Error> {
+pub(super) fn credentials() -> Result<Credentials, Error> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let username = match std::env::var("ODIN_USERNAME")
         .ok()
@@ -227,5 +263,35 @@ mod tests {
         }
         assert!(check_target("https://odin.example.net/api/v2?a=b@c", false).is_ok());
         assert_eq!(shown("https://u:p@h/api/v2@x"), "https://…@h/api/v2@x");
+    }
+
+    #[test]
+    fn targets_compare_as_urls() {
+        let a = "https://odin.example.net/api/v2";
+        for same in [
+            "https://odin.example.net/api/v2/",
+            "HTTPS://Odin.Example.NET/api/v2",
+            "https://odin.example.net:443/api/v2",
+            " https://odin.example.net/api/v2// ",
+        ] {
+            assert!(same_target(a, same), "{same}");
+        }
+        for other in [
+            "http://odin.example.net/api/v2",
+            "https://odin.example.net:8443/api/v2",
+            "https://odin2.example.net/api/v2",
+            "https://odin.example.net/api/v1",
+            "https://odin.example.net/API/v2",
+        ] {
+            assert!(!same_target(a, other), "{other}");
+        }
+        assert!(same_target(
+            "http://127.0.0.1:8080/api/v2",
+            "http://127.0.0.1:8080/api/v2/"
+        ));
+        assert!(!same_target(
+            "http://127.0.0.1:8080/api/v2",
+            "http://127.0.0.1:8081/api/v2"
+        ));
     }
 }

@@ -112,6 +112,11 @@ impl OdinClient {
         self.call(Kind::BulkWrite, path, &[], Some(body)).await
     }
 
+    /// The Odin user name it logged in as.
+    pub fn username(&self) -> &str {
+        &self.auth.credentials().username
+    }
+
     /// Requests sent so far.
     pub fn counts(&self) -> RequestCounts {
         self.transport.counters.snapshot()

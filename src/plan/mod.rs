@@ -289,6 +289,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             allow_lossy_values: false,
             mapping_sha256: mapping.map(|m| m.sha256.clone()),
             target: None,
+            odin_user: None,
         },
         users,
         rows: sheet.rows.len(),

@@ -33,9 +33,17 @@ pub struct PlanSource {
     /// run resumes only as it started).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_lossy_values: bool,
-    /// The Odin the before-values were read from (`plan --target`).
+    /// The Odin this plan is for: the one `plan --target` read its before-values from; in
+    /// a run's files (`summary.json`, and the headers of `rollback.jsonl` and
+    /// `failed.jsonl`), the Odin the run changed. `apply` of a plan file, `rollback` and
+    /// `--resume` against another target are refused before logging in, unless
+    /// `--other-target`. Absent: an offline plan, or a run of an older sleipnir.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// The Odin user name that read the before-values (`plan --target`), or that the run
+    /// logged in as; beside [`PlanSource::target`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odin_user: Option<String>,
     /// How the run of this plan was started, as the admin named its input: `sleipnir apply
     /// users.xlsx --sheet 'Users'`, `sleipnir apply runs/x/failed.jsonl`, `sleipnir rollback
     /// runs/x`; set by `apply` and `rollback`, it is what `--resume DIR` is added to.

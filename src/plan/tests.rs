@@ -331,6 +331,7 @@ fn the_resume_command_continues_the_command_that_started_the_run() {
         worksheet: None,
         mapping: None,
         target: None,
+        odin_user: None,
         command: Some("sleipnir rollback runs/a".into()),
     };
     let dir = std::path::Path::new("runs/b c");

@@ -56,9 +56,10 @@ pub struct Page<'a> {
     pub causes: &'a [&'a Cause],
     /// The run's counters second by second.
     pub timeline: &'a [TimelinePoint],
-    /// Commands to undo and retry, with the target as `$ODIN_URL`.
+    /// Commands to undo and retry, naming the run's target (as text: the page links to
+    /// nothing).
     pub next: &'a [(&'static str, String)],
-    /// The target, without its scheme.
+    /// The run's target, or [`super::TARGET_PLACEHOLDER`] when the run did not record it.
     pub target: &'a str,
     /// Whether the run generated credentials (`credentials.csv`): named, never linked or
     /// quoted.
@@ -94,12 +95,18 @@ pub fn render(page: &Page<'_>) -> String {
     );
     counts(&mut out, f);
     if !page.next.is_empty() {
-        let _ = write!(
-            out,
-            "<h2>What to do next</h2><p>With <code>ODIN_URL</code> set to the run's target \
-             (<code>{}</code>, its full address is in results.xlsx):</p>",
-            escape(page.target)
-        );
+        let _ = match page.target == super::TARGET_PLACEHOLDER {
+            true => write!(
+                out,
+                "<h2>What to do next</h2><p>With <code>ODIN_URL</code> set to the run's target \
+                 (the run does not record it):</p>"
+            ),
+            false => write!(
+                out,
+                "<h2>What to do next</h2><p>Against the run's target, <code>{}</code>:</p>",
+                escape(page.target)
+            ),
+        };
         for (what, command) in page.next {
             let _ = write!(out, "<div>To {what}:</div><pre>{}</pre>", escape(command));
         }

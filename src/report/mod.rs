@@ -57,7 +57,9 @@ pub enum ReportError {
 pub const TARGET_PLACEHOLDER: &str = "$ODIN_URL";
 
 /// Write `results.xlsx` and `report.html` of the run in `dir`. The undo and retry commands
-/// name `target` when given, else the target the plan recorded, else [`TARGET_PLACEHOLDER`].
+/// name `target` when given, else the target the run recorded (its summary, or the header
+/// of its rollback file: every run records the target it changed), else, for a run of an
+/// older sleipnir that recorded none, [`TARGET_PLACEHOLDER`].
 pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportError> {
     let files = RunFiles::new(dir);
     let summary = files.summary()?;
@@ -95,13 +97,6 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         failed_users: files.failed_users()?,
     };
     let next = digest::next_steps(&figures, &shown_dir, &target, &left);
-    // The page holds no URL at all (it must open offline and fetch nothing, and a mail
-    // filter should find no link in it): its commands read the target from `$ODIN_URL`, and
-    // it names the target without its scheme.
-    let page_next = digest::next_steps(&figures, &shown_dir, TARGET_PLACEHOLDER, &left);
-    let page_target = target
-        .split_once("://")
-        .map_or(target.as_str(), |(_, rest)| rest);
     let causes = digest.failures.causes();
     let source_text = source.map_or_else(
         || "(unknown)".to_string(),
@@ -131,8 +126,8 @@ pub fn write(dir: &Path, target: Option<&str>) -> Result<ReportFiles, ReportErro
         digest: &digest,
         causes: &causes,
         timeline: &timeline,
-        next: &page_next,
-        target: page_target,
+        next: &next,
+        target: &target,
         credentials: files.generated_credentials().is_some(),
     });
     let html_path = dir.join(names::REPORT);

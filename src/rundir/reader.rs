@@ -189,6 +189,7 @@ mod tests {
             worksheet: None,
             mapping: None,
             target: Some("https://odin.example/api/v2".into()),
+            odin_user: None,
         };
         let mut ledger = Ledger::create(&run, &source).unwrap();
         for n in 0..3000 {

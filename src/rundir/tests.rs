@@ -13,6 +13,7 @@ fn source() -> PlanSource {
         worksheet: None,
         mapping: None,
         target: None,
+        odin_user: None,
     }
 }
 

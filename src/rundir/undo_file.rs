@@ -146,6 +146,22 @@ fn merge_later(earlier: &mut UserPlan, later: UserPlan) {
         add_missing(into, fields);
     }
     earlier.steps = changes.into_steps();
+    // What the runs wrote, as the latest of them left it: a field's after-value is the one
+    // its last entry recorded. An entry without after-values (an older sleipnir) leaves the
+    // user without them, restored as such entries are.
+    earlier.before = match (earlier.before.take(), later.before) {
+        (Some(mut wrote), Some(later_wrote)) => {
+            for (resource, fields) in later_wrote {
+                let into = wrote.entry(resource).or_default();
+                for (path, value) in fields {
+                    into.retain(|have, _| !overlaps(have, &path));
+                    into.insert(path, value);
+                }
+            }
+            Some(wrote)
+        }
+        _ => None,
+    };
     for row in later.rows {
         if !earlier.rows.contains(&row) {
             earlier.rows.push(row);
@@ -162,15 +178,6 @@ fn merge_later(earlier: &mut UserPlan, later: UserPlan) {
         .take()
         .or(later.service_provider_id);
     earlier.group_id = earlier.group_id.take().or(later.group_id);
-    match (&mut earlier.before, later.before) {
-        (Some(mine), Some(theirs)) => {
-            for (resource, fields) in theirs {
-                add_missing(mine.entry(resource).or_default(), fields);
-            }
-        }
-        (mine @ None, theirs) => *mine = theirs,
-        (Some(_), None) => {}
-    }
 }
 
 /// Add the fields of `more` that no field of `into` overlaps (the same path, or one inside
@@ -222,6 +229,27 @@ mod tests {
         let path = dir.path().join("rollback.jsonl");
         std::fs::write(&path, text).unwrap();
         read_undo(&path).unwrap()
+    }
+
+    #[test]
+    fn repeated_users_keep_what_the_latest_run_wrote_as_their_after_values() {
+        // Two runs changed `a`'s extension: 1001 → 7001, then 7001 → 7002. The way back is
+        // to 1001, and only where the user still holds 7002 (what the last run wrote).
+        let entry = |restore: &str, wrote: &str| {
+            format!(
+                "{{\"userId\":\"a\",\"rows\":[2],\"steps\":[{{\"resource\":\"user\",\"patch\":{{\"extension\":\"{restore}\"}}}}],\"before\":{{\"user\":{{\"extension\":\"{wrote}\"}}}}}}\n"
+            )
+        };
+        let text = format!(
+            "{HEADER}\n{}{}",
+            entry("1001", "7001"),
+            entry("7001", "7002")
+        );
+        let undo = read(&text);
+        let a = &undo.plan.users[0];
+        assert_eq!(a.steps[0].patch()["extension"], "1001");
+        let wrote = a.before.as_ref().expect("after-values");
+        assert_eq!(wrote[&crate::resource::Resource::User]["extension"], "7002");
     }
 
     #[test]

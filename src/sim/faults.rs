@@ -1,7 +1,7 @@
 //! Injected faults: latency with jitter, a server-side rate limit, 503s before writes and
 //! dropped connections after them. All off by default; all drawn from one seeded stream.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,10 @@ pub struct FaultConfig {
     /// The pause a 429 asks for, instead of the time until the window has room (a server
     /// that asks for minutes).
     pub retry_after: Option<Duration>,
+    /// Users whose settings writes (`PUT /users/services/settings`) are answered 400,
+    /// changing nothing: a refusal no read foretells, as a real Odin's rules refuse a value
+    /// (tests change the list while the simulator runs, [`super::Simulator::refuse_settings_of`]).
+    pub refuse_settings_of: Vec<String>,
 }
 
 /// The fault injector shared by all connections.
@@ -40,11 +44,13 @@ pub(crate) struct Faults {
     config: FaultConfig,
     rng: Mutex<ChaCha8Rng>,
     admitted: Mutex<VecDeque<Instant>>,
+    refused: Mutex<HashSet<String>>,
 }
 
 impl Faults {
     pub fn new(config: FaultConfig, seed: u64) -> Faults {
         Faults {
+            refused: Mutex::new(config.refuse_settings_of.iter().cloned().collect()),
             config,
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
             admitted: Mutex::new(VecDeque::new()),
@@ -79,6 +85,23 @@ impl Faults {
         }
         let oldest = admitted.front().copied().unwrap_or(now);
         Err(Duration::from_secs(1).saturating_sub(now.duration_since(oldest)))
+    }
+
+    /// Whether the settings writes of `user_id` are refused (see
+    /// [`FaultConfig::refuse_settings_of`]).
+    pub fn refuses_settings_of(&self, user_id: &str) -> bool {
+        self.refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(user_id)
+    }
+
+    /// Refuse the settings writes of `users` from now on, and no one else's.
+    pub fn refuse_settings_of(&self, users: &[String]) {
+        *self
+            .refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = users.iter().cloned().collect();
     }
 
     /// Whether to fail this write with a 503.

@@ -303,6 +303,12 @@ impl Simulator {
         Some(directory.users.get(user_id)?.credentials.clone())
     }
 
+    /// From now on answer 400 to the settings writes of `users` (and of no one else),
+    /// changing nothing: see [`FaultConfig::refuse_settings_of`].
+    pub fn refuse_settings_of(&self, users: &[String]) {
+        self.sim.faults.refuse_settings_of(users);
+    }
+
     /// The request statistics, as `GET /__sim/stats` shows them; read in-process.
     pub fn stats(&self) -> StatsReport {
         self.sim.stats.report()

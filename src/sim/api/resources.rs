@@ -31,6 +31,7 @@ pub(super) async fn put_settings(
     body: Bytes,
 ) -> Result<Json<SettingsView>, ApiError> {
     let (user_id, services) = body_object(&body)?;
+    settings_refused(&sim, &user_id)?;
     let mut patch = Value::Object(services);
     conform_settings(&sim.catalog, &mut patch)?;
     let Value::Object(services) = patch else {
@@ -44,6 +45,17 @@ pub(super) async fn put_settings(
         write_settings(user, index, None, fields, sim.config.variant.nested_writes);
     }
     Ok(Json(user.settings_view(&sim.catalog)))
+}
+
+/// The 400 of a settings write of a user whose settings this simulator refuses (the fault
+/// [`crate::sim::FaultConfig::refuse_settings_of`]): per user, and in bulk writes.
+pub(super) fn settings_refused(sim: &Sim, user_id: &str) -> Result<(), ApiError> {
+    match sim.faults.refuses_settings_of(user_id) {
+        true => Err(ApiError::bad_request(format!(
+            "the settings of user `{user_id}` break a rule of this server (--refuse-settings-of)"
+        ))),
+        false => Ok(()),
+    }
 }
 
 /// Check a settings body (service name → fields, without `userId`) against the schema,

@@ -42,7 +42,9 @@ use serde_json::{Map, Value};
 
 use super::{BulkEndpoint, answer, element, not_served, settings_index};
 use crate::notation::Namespace;
-use crate::sim::api::resources::{conform_settings, settings_targets, write_settings};
+use crate::sim::api::resources::{
+    conform_settings, settings_refused, settings_targets, write_settings,
+};
 use crate::sim::api::{Admin, ApiError, groups_of, rows};
 use crate::sim::state::{Directory, UserState, write};
 use crate::sim::{BulkWritePartial, Sim};
@@ -123,6 +125,7 @@ fn write_service(
 
     let mut directory = sim.directory();
     let takers = takers(sim, &directory, &body, |user| {
+        settings_refused(sim, user.identity().0)?;
         settings_targets(&sim.catalog, user, &services).map(|_| ())
     })?;
     let nested = sim.config.variant.nested_writes;
