@@ -14,6 +14,7 @@ mod check_cmd;
 mod credentials_cmd;
 mod examples_dir;
 mod export_cmd;
+mod http_cmd;
 mod live_values;
 mod pause_cmd;
 mod plan_bad;

@@ -3,9 +3,11 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::odin::{ClientConfig, Credentials, OdinClient};
+use crate::odin::{ClientConfig, Credentials, OdinClient, WaitWatch, Waiting};
 
 /// Where Odin is and how hard to press it: shared by `apply`, `rollback` and `plan --target`.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,6 +28,10 @@ pub struct TargetArgs {
     /// started and the run can be continued later with --resume.
     #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_wait: u64,
+    /// Time allowed for one request's answer, in seconds; past it the request is tried
+    /// again (up to --retries; not the first login) or fails, naming the request.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
@@ -58,12 +64,47 @@ impl TargetArgs {
         let config = ClientConfig {
             rate: self.rate,
             retries: self.retries,
-            max_wait: std::time::Duration::from_secs(self.max_wait),
+            max_wait: Duration::from_secs(self.max_wait),
+            request_timeout: Duration::from_secs(self.timeout),
+            watch: Some(wait_watch(Duration::from_secs(self.timeout))),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;
         Ok((runtime, Arc::new(client)))
     }
+}
+
+/// A request is told on standard error once it has waited this long (or half its timeout,
+/// when that is shorter).
+const TELL_WAITS_AFTER: Duration = Duration::from_secs(5);
+
+/// While many requests wait at once (a slow server under a run), one line says so at most
+/// this often.
+const WAIT_LINES_EVERY: Duration = Duration::from_secs(10);
+
+/// What prints, on standard error, a request that waits long for its answer: the request,
+/// the attempt and when it times out.
+fn wait_watch(timeout: Duration) -> WaitWatch {
+    let last: Mutex<Option<Instant>> = Mutex::new(None);
+    WaitWatch::new(
+        TELL_WAITS_AFTER.min(timeout / 2),
+        move |waiting: &Waiting| {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|at| at.elapsed() < WAIT_LINES_EVERY) {
+                return;
+            }
+            *last = Some(Instant::now());
+            eprintln!(
+                "waiting for Odin's answer to `{}` (attempt {} of {}, {} s so far; it times out \
+             after {} s, see --timeout)",
+                waiting.request,
+                waiting.attempt,
+                waiting.attempts,
+                waiting.waited.as_secs_f64(),
+                waiting.timeout.as_secs_f64()
+            );
+        },
+    )
 }
 
 fn positive(text: &str) -> Result<f64, String> {

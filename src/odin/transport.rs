@@ -10,10 +10,12 @@ use rand::RngExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::answer::{self, RequestLine};
 pub use super::counters::RequestCounts;
 pub(super) use super::counters::{Counters, Kind};
 use super::secrets::Secrets;
 use super::token::{Issued, Token};
+use super::wait::{WaitWatch, Waiting, watched};
 use super::{Credentials, OdinError, RateLimiter};
 
 /// How to reach Odin.
@@ -33,6 +35,8 @@ pub struct ClientConfig {
     /// one request waits on 429s in all; past it the request ends with
     /// [`OdinError::TooLongWait`] rather than wait.
     pub max_wait: Duration,
+    /// Told of each request that waits long for its answer (the command line prints it).
+    pub watch: Option<WaitWatch>,
 }
 
 impl ClientConfig {
@@ -46,6 +50,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_wait: DEFAULT_MAX_WAIT,
+            watch: None,
         }
     }
 }
@@ -118,7 +123,8 @@ pub(super) struct Login {
 }
 
 impl Transport {
-    /// `POST /auth/token`; a 401 or 403 is a refused login, a 402 an expired password.
+    /// `POST /auth/token`; a 401 or 403 is a refused login, a 402 an expired password, a
+    /// 404 or 405 a target that is not Odin's API base URL.
     pub(super) async fn login(
         &self,
         credentials: &Credentials,
@@ -159,6 +165,16 @@ impl Transport {
                 username: credentials.username.clone(),
                 details,
             }),
+            Err(OdinError::Http {
+                status: status @ (404 | 405),
+                details,
+                ..
+            }) => Err(OdinError::WrongTarget {
+                request: format!("POST {url}"),
+                status,
+                details,
+                target: self.config.base_url.clone(),
+            }),
             Err(other) => Err(other),
         }
     }
@@ -193,7 +209,8 @@ impl Transport {
     /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`.
     /// `prepare` runs after each attempt's limiter wait, right before the request is sent
     /// (so a token it picks has not aged in the queue); its failure ends the call, sending
-    /// nothing. A 429 slows the shared limiter and does not use up `--retries`: Odin said
+    /// nothing. Without `retry_unreachable` (the first login), a target that cannot be
+    /// reached or does not answer in time is reported at once. A 429 slows the shared limiter and does not use up `--retries`: Odin said
     /// when to come back, which is not a failure. Waiting is bounded by time, not by a count
     /// of waits: a `Retry-After` longer than [`ClientConfig::max_wait`], or 429s whose waits
     /// add up past it, end the call with [`OdinError::TooLongWait`] at once (the run stops
@@ -225,7 +242,7 @@ impl Transport {
                 }
             };
             attempts += 1;
-            let result = send(request, &self.counters, &self.secrets, kind).await;
+            let result = self.send(request, kind, attempts).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -241,7 +258,8 @@ impl Transport {
                 Err(error) => error,
             };
             let worth_it = error.retryable()
-                && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
+                && (retry_unreachable
+                    || !matches!(error, OdinError::Unreachable(_) | OdinError::Timeout { .. }));
             let throttled = error.status() == Some(429);
             if throttled {
                 // Every answer of 429 is counted, the last one that ends the call too.
@@ -300,6 +318,113 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Attempt `attempt` (its limiter wait done): send, and read the answer as Odin's or as
+    /// an error. A redirect is never followed ([`OdinError::Redirected`]); a success whose
+    /// body is not JSON is [`OdinError::NotOdin`]; a wait past the watcher's bound is told.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        kind: Kind,
+        attempt: u32,
+    ) -> Result<Bytes, OdinError> {
+        let (http, request) = request.build_split();
+        let request = request.map_err(|e| OdinError::Unreachable(e.to_string()))?;
+        let line = RequestLine::of(&request);
+        let url = request.url().clone();
+        let timeout = request
+            .timeout()
+            .copied()
+            .unwrap_or(self.config.request_timeout);
+        let transport_error = |e: reqwest::Error| OdinError::from_transport(&e, &line, timeout);
+        self.counters.sent(kind);
+        let exchange = async {
+            let response = http.execute(request).await.map_err(transport_error)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(transport_error)?;
+            Ok::<_, OdinError>((status, headers, bytes))
+        };
+        let waiting = |waited| Waiting {
+            request: line.to_string(),
+            attempt,
+            attempts: self.config.retries + 1,
+            waited,
+            timeout,
+        };
+        let (status, headers, bytes) =
+            watched(exchange, self.config.watch.as_ref(), waiting).await?;
+        if status.is_redirection()
+            && let Some(error) = answer::redirected(
+                &line,
+                &url,
+                &self.config.base_url,
+                status.as_u16(),
+                &headers,
+            )
+        {
+            return Err(self.redacted(error));
+        }
+        if status.is_success() {
+            if !answer::looks_like_json(&headers, &bytes) {
+                return Err(self.redacted(answer::not_json(
+                    &line,
+                    status.as_u16(),
+                    &headers,
+                    &bytes,
+                )));
+            }
+            return Ok(bytes);
+        }
+        let retry_after = retry_after(&headers, SystemTime::now());
+        // Server text may echo the request (the password of a login, a token): removed before
+        // the message is cut to length, or printed, logged or stored anywhere.
+        let text = self.secrets.redact(&String::from_utf8_lossy(&bytes));
+        let reason = status.canonical_reason().unwrap_or("error");
+        // Once more after the body is read as JSON: a request echoed inside a JSON string is
+        // escaped twice in the raw body (`\\\"`), once in the message.
+        let details = self
+            .secrets
+            .redact(&super::error::message_of(text.as_bytes(), reason));
+        Err(OdinError::Http {
+            status: status.as_u16(),
+            details,
+            retry_after: retry_after
+                .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
+        })
+    }
+
+    /// `error` with every secret removed from what a server put in it (a location, a page
+    /// title).
+    fn redacted(&self, error: OdinError) -> OdinError {
+        match error {
+            OdinError::Redirected {
+                request,
+                status,
+                location,
+                target,
+            } => OdinError::Redirected {
+                request,
+                status,
+                location: self.secrets.redact(&location),
+                target: self.secrets.redact(&target),
+            },
+            OdinError::NotOdin {
+                request,
+                status,
+                content_type,
+                title,
+            } => OdinError::NotOdin {
+                request,
+                status,
+                content_type: self.secrets.redact(&content_type),
+                title: title.map(|t| self.secrets.redact(&t)),
+            },
+            other => other,
+        }
+    }
+}
+
 /// When the last attempt of a login or refresh went out, by both clocks.
 type Sent = Mutex<Option<(Instant, SystemTime)>>;
 
@@ -323,42 +448,6 @@ fn issued(answer: &Value, sent: Sent) -> Result<Issued, OdinError> {
         value: value.to_string(),
         sent,
         wall,
-    })
-}
-
-/// One attempt (its limiter wait done): send, and read the answer as JSON or as an Odin error.
-async fn send(
-    request: reqwest::RequestBuilder,
-    counters: &Counters,
-    secrets: &Secrets,
-    kind: Kind,
-) -> Result<Bytes, OdinError> {
-    counters.sent(kind);
-    let response = request
-        .send()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    let status = response.status();
-    let retry_after = retry_after(response.headers(), SystemTime::now());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    if status.is_success() {
-        return Ok(bytes);
-    }
-    // Server text may echo the request (the password of a login, a token): removed before
-    // the message is cut to length, or printed, logged or stored anywhere.
-    let text = secrets.redact(&String::from_utf8_lossy(&bytes));
-    let reason = status.canonical_reason().unwrap_or("error");
-    // Once more after the body is read as JSON: a request echoed inside a JSON string is
-    // escaped twice in the raw body (`\\\"`), once in the message.
-    let details = secrets.redact(&super::error::message_of(text.as_bytes(), reason));
-    Err(OdinError::Http {
-        status: status.as_u16(),
-        details,
-        retry_after: retry_after
-            .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
     })
 }
 
