@@ -15,7 +15,8 @@ Nothing is written: besides the login (POST /auth/token) every request is a GET.
 Exit codes: 0 every request answered as expected (a /bulk read answering 404 is an answer: \
 this server does not serve it and sleipnir reads those settings per user); 1 some request \
 failed or answered otherwise (an error status, an unexpected shape, no answer, or a refused \
-token answered with neither 401 nor 403); 2 usage; 3 target unreachable, login refused or the admin's password expired.")]
+token answered with neither 401 nor 403); 2 usage, or a --group that Odin does not know (the \
+check stops at its first 404); 3 target unreachable, login refused or the admin's password expired.")]
 pub struct Args {
     /// Also read this group, given as SERVICE_PROVIDER/GROUP (and, without --user, its first
     /// user) [default: the group of --user].
@@ -61,7 +62,9 @@ pub(super) fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
         user: args.user.clone(),
     };
     let (runtime, client) = args.odin.connect(&target)?;
-    let facts = runtime.block_on(check::gather(&client, &target, &scope));
+    let facts = runtime
+        .block_on(check::gather(&client, &target, &scope))
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let report = Report::new(facts);
     match args.format {
         // Warnings are findings of the check: they are part of its report, not notes on
