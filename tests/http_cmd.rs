@@ -228,3 +228,48 @@ fn a_write_answered_with_a_web_page_after_it_landed_is_applied_and_rolled_back()
     assert_eq!(undo.code, 0, "{}", undo.transcript());
     assert_eq!(odin.state(&user_id(2)).expect("user"), before);
 }
+
+#[test]
+fn a_redirect_after_the_login_pauses_the_run_and_sends_no_token_elsewhere() {
+    let elsewhere = sim(3, FaultConfig::default());
+    let odin = sim(
+        3,
+        FaultConfig {
+            redirect: Some(307),
+            redirect_to: elsewhere.base_url(),
+            redirect_data_only: true,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let sheet = sheet(work.path(), 3);
+    let run = run_on(
+        work.path(),
+        &odin,
+        &["apply", &sheet, "--out", "run", "--concurrency", "1"],
+    );
+    assert_ne!(run.code, 0, "{}", run.transcript());
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        text.contains(
+            "continue it once the target answers itself again, not with a redirect \
+             with: sleipnir apply"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(
+        text.contains(&format!(
+            "a redirect to `{}/users?userId=",
+            elsewhere.base_url()
+        )),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(elsewhere.stats().total, 0, "the token went nowhere else");
+    let lines = results(&work.path().join("run"));
+    assert!(
+        lines.iter().all(|l| &l[3] == "skipped"),
+        "no user written, none failed: {lines:?}"
+    );
+}

@@ -95,14 +95,18 @@ pub(super) async fn write_steps(
                     add_note(&mut result.message, unseen(change));
                     add_note(&mut result.message, prepared.notes[index].clone());
                 }
-                Err(error @ OdinError::TooLongWait { .. }) => {
+                Err(error) if error.pauses_run() => {
                     result.status = Status::Skipped;
+                    let not = match error {
+                        OdinError::TooLongWait { .. } => "not sent",
+                        _ => "not written",
+                    };
                     result.message = match landed.is_empty() {
-                        true => format!("not sent: {error}; continue with --resume"),
+                        true => format!("{not}: {error}; continue with --resume"),
                         // Its rollback entry holds them; --resume finds what landed.
                         false => format!(
-                            "not sent on its own: {error}; a bulk write had written {} of \
-                             it; continue with --resume",
+                            "{not} on its own: {error}; a bulk write had written {} of it; \
+                             continue with --resume",
                             names(&landed)
                         ),
                     };

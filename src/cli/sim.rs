@@ -58,6 +58,9 @@ pub struct Args {
     /// path below /api/v2 (e.g. http://127.0.0.1:8081/api/v2).
     #[arg(long, value_name = "URL", requires = "redirect")]
     pub redirect_to: Option<String>,
+    /// With --redirect: serve the login and token paths, redirect only the requests after.
+    #[arg(long, requires = "redirect")]
+    pub redirect_data_only: bool,
     /// Answer the reads of these users (comma-separated ids, or `*` for all) with a 200 HTML
     /// login page instead of Odin's JSON, as a proxy in front of Odin may.
     #[arg(long, value_name = "USERS", value_delimiter = ',')]
@@ -166,6 +169,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             retry_after: args.retry_after.map(Duration::from_secs),
             redirect: args.redirect,
             redirect_to: args.redirect_to.clone().unwrap_or_default(),
+            redirect_data_only: args.redirect_data_only,
             html_reads: args.html_reads.clone(),
             html_writes: args.html_writes.clone(),
             hang_login: args.hang_login,
@@ -246,7 +250,11 @@ fn faults_line(args: &Args) -> String {
         faults.push("no bulk writes (405)".to_string());
     }
     if let (Some(status), Some(to)) = (args.redirect, &args.redirect_to) {
-        faults.push(format!("every request redirected ({status}) to {to}"));
+        let which = match args.redirect_data_only {
+            true => "every request after the login",
+            false => "every request",
+        };
+        faults.push(format!("{which} redirected ({status}) to {to}"));
     }
     if !args.html_reads.is_empty() {
         faults.push(format!(

@@ -140,6 +140,16 @@ impl OdinError {
         }
     }
 
+    /// Whether the run stops starting users after this answer, to be continued with
+    /// `--resume`: Odin asked for a pause past `--max-wait`, or a request was redirected
+    /// (never followed; every request after it would be too).
+    pub fn pauses_run(&self) -> bool {
+        matches!(
+            self,
+            OdinError::TooLongWait { .. } | OdinError::Redirected { .. }
+        )
+    }
+
     /// Whether a write that ended so may have landed all the same: its connection dropped
     /// or timed out after it was sent, or something other than Odin answered it. Such a
     /// write is checked with a read before it is called failed.

@@ -39,6 +39,9 @@ pub struct FaultConfig {
     /// request's path below `/api/v2` and its query (another port, or an `http://` URL as
     /// an https server turning to http would).
     pub redirect_to: String,
+    /// Redirect only the requests after the login (the `/auth/` paths are served): a
+    /// session whose later requests a proxy starts sending elsewhere.
+    pub redirect_data_only: bool,
     /// Answer the reads (GETs other than the login's paths) of these users with a 200 HTML
     /// login page instead of Odin's JSON, as a proxy in front of Odin may; `*` for every
     /// read.

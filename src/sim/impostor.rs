@@ -15,6 +15,9 @@ pub const LOGIN_PAGE_TITLE: &str = "Sign in · Example Portal";
 pub(super) fn redirect(faults: &FaultConfig, path: &str, query: Option<&str>) -> Option<Response> {
     let status = StatusCode::from_u16(faults.redirect?).ok()?;
     let below = path.strip_prefix("/api/v2").unwrap_or(path);
+    if faults.redirect_data_only && below.starts_with("/auth/") {
+        return None;
+    }
     let mut location = format!("{}{below}", faults.redirect_to.trim_end_matches('/'));
     if let Some(query) = query {
         location = format!("{location}?{query}");
