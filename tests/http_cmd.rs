@@ -132,7 +132,8 @@ fn a_login_that_never_answers_times_out_naming_the_request() {
     let login = format!("POST {}/auth/token", odin.base_url());
     assert!(
         run.stderr.contains(&format!(
-            "waiting for Odin's answer to `{login}` (attempt 1 of"
+            "waiting for Odin's answer to `{login}` (attempt 1, not tried again, 1 s so far; it \
+             times out after 2 s, see --timeout)\n"
         )),
         "the wait is told: {}",
         run.transcript()

@@ -16,7 +16,8 @@ Exit codes: 0 every request answered as expected (a /bulk read answering 404 is 
 this server does not serve it and sleipnir reads those settings per user); 1 some request \
 failed or answered otherwise (an error status, an unexpected shape, no answer, or a refused \
 token answered with neither 401 nor 403); 2 usage, or a --group that Odin does not know (the \
-check stops at its first 404); 3 target unreachable, login refused or the admin's password expired.")]
+check stops at its first 404); 3 target unreachable, redirected (never followed) or not \
+Odin's API (a 404 to the login), login refused or the admin's password expired.")]
 pub struct Args {
     /// Also read this group, given as SERVICE_PROVIDER/GROUP (and, without --user, its first
     /// user) [default: the group of --user].

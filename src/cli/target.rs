@@ -94,12 +94,14 @@ fn wait_watch(timeout: Duration) -> WaitWatch {
                 return;
             }
             *last = Some(Instant::now());
+            let attempt = match waiting.attempts {
+                Some(attempts) => format!("attempt {} of {attempts}", waiting.attempt),
+                None => format!("attempt {}, not tried again", waiting.attempt),
+            };
             eprintln!(
-                "waiting for Odin's answer to `{}` (attempt {} of {}, {} s so far; it times out \
-             after {} s, see --timeout)",
+                "waiting for Odin's answer to `{}` ({attempt}, {} s so far; it times out after \
+                 {} s, see --timeout)",
                 waiting.request,
-                waiting.attempt,
-                waiting.attempts,
                 waiting.waited.as_secs_f64(),
                 waiting.timeout.as_secs_f64()
             );

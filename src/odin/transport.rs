@@ -242,7 +242,8 @@ impl Transport {
                 }
             };
             attempts += 1;
-            let result = self.send(request, kind, attempts).await;
+            let tries = retry_unreachable.then_some(self.config.retries + 1);
+            let result = self.send(request, kind, (attempts, tries)).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -319,14 +320,14 @@ impl Transport {
 }
 
 impl Transport {
-    /// Attempt `attempt` (its limiter wait done): send, and read the answer as Odin's or as
-    /// an error. A redirect is never followed ([`OdinError::Redirected`]); a success whose
+    /// Attempt `attempt` of `attempts` (`None`: a timeout ends the call), its limiter wait
+    /// done: send, and read the answer as Odin's or as an error. A redirect is never followed ([`OdinError::Redirected`]); a success whose
     /// body is not JSON is [`OdinError::NotOdin`]; a wait past the watcher's bound is told.
     async fn send(
         &self,
         request: reqwest::RequestBuilder,
         kind: Kind,
-        attempt: u32,
+        (attempt, attempts): (u32, Option<u32>),
     ) -> Result<Bytes, OdinError> {
         let (http, request) = request.build_split();
         let request = request.map_err(|e| OdinError::Unreachable(e.to_string()))?;
@@ -348,7 +349,7 @@ impl Transport {
         let waiting = |waited| Waiting {
             request: line.to_string(),
             attempt,
-            attempts: self.config.retries + 1,
+            attempts,
             waited,
             timeout,
         };

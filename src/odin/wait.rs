@@ -12,8 +12,9 @@ pub struct Waiting {
     pub request: String,
     /// This attempt, from 1.
     pub attempt: u32,
-    /// Attempts allowed (`--retries` + 1).
-    pub attempts: u32,
+    /// Attempts allowed (`--retries` + 1); `None` when a timeout is not tried again (the
+    /// first login: a target that does not answer is reported at once).
+    pub attempts: Option<u32>,
     /// How long it has waited so far.
     pub waited: Duration,
     /// The time it is given before it times out (`--timeout`).
