@@ -274,3 +274,31 @@ fn a_redirect_after_the_login_pauses_the_run_and_sends_no_token_elsewhere() {
         "no user written, none failed: {lines:?}"
     );
 }
+
+#[test]
+fn plan_target_says_how_long_its_reads_take_before_it_starts() {
+    let work = workdir();
+    let sheet = sheet(work.path(), 2);
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        listener.local_addr().expect("addr").port()
+    };
+    let target = format!("http://127.0.0.1:{closed}/api/v2");
+    let run = on(work.path(), &target, &["plan", &sheet, "--rate", "0.1"]);
+    assert_eq!(run.code, 3, "{}", run.transcript());
+    assert!(
+        run.stderr.starts_with(
+            "reading the live values of 2 users: up to 2 requests, 20 s at --rate 0.1 (fewer \
+             where group reads serve them)\n"
+        ),
+        "{}",
+        run.transcript()
+    );
+    // Quick reads are not announced.
+    let quick = on(work.path(), &target, &["plan", &sheet]);
+    assert!(
+        !quick.stderr.contains("reading the live values"),
+        "{}",
+        quick.transcript()
+    );
+}

@@ -111,7 +111,9 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                     users,
                     requests,
                 }) => {
-                    if let Some(line) = reads_line(&unit, users, requests, args.odin.rate) {
+                    if let Some(line) =
+                        super::reads::per_user(&unit, users, requests, args.odin.rate)
+                    {
                         progress.note(notes, &line);
                     }
                 }
@@ -177,24 +179,6 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     ))?;
     Ok(if unreadable.is_empty() { 0 } else { 1 })
 }
-
-/// Per-user reads worth announcing (they take [`LONG_READS`] or more at `rate`): `group
-/// ent/grp01: 2,000 users read one by one, 2,000 requests: 6 min 40 s at --rate 5`.
-fn reads_line(unit: &str, users: usize, requests: u64, rate: f64) -> Option<String> {
-    let seconds = requests as f64 / rate;
-    (seconds >= LONG_READS).then(|| {
-        format!(
-            "{unit}: {} read one by one, {} {}: {} at --rate {rate}",
-            crate::text::counted(users, "user", "users"),
-            crate::text::thousands(requests),
-            if requests == 1 { "request" } else { "requests" },
-            super::render::duration(seconds)
-        )
-    })
-}
-
-/// Reads that take at least this long at `--rate`, in seconds, are announced.
-pub(super) const LONG_READS: f64 = 10.0;
 
 fn source(args: &Args) -> ColumnSource {
     if args.columns.is_some() {
@@ -422,19 +406,5 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn long_per_user_reads_are_announced_with_their_time_at_the_rate() {
-        assert_eq!(
-            super::reads_line("group ent/grp01", 2000, 2000, 5.0).as_deref(),
-            Some(
-                "group ent/grp01: 2,000 users read one by one, 2,000 requests: 6 min 40 s at --rate 5"
-            )
-        );
-        assert_eq!(super::reads_line("group ent/grp01", 40, 40, 5.0), None);
     }
 }

@@ -9,6 +9,7 @@ mod export;
 mod generate;
 mod logging;
 mod plan;
+mod reads;
 mod render;
 mod report;
 mod rollback;

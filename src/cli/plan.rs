@@ -244,7 +244,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             let how = (config.service_provider.as_deref(), config.bulk_size);
             let printed = plan.warnings.len();
             let odin = (&config.odin, how, config.allow_lossy_values);
-            if let Some(line) = reads_line(&plan, config.odin.rate) {
+            if let Some(line) = super::reads::live_values(&plan, config.odin.rate) {
                 notes.note(&line);
             }
             let (unreadable, estimate) = read_live(&mut plan, target, odin)?;
@@ -355,35 +355,6 @@ fn read_live(
     }
     plan.source.target = Some(target.to_string());
     Ok((unreadable, estimate))
-}
-
-/// What reading the live values of `plan`'s users takes at most, when that is long at
-/// `rate`: one read per user and resource its steps touch (credentials are write-only);
-/// group reads make it fewer where Odin serves them.
-fn reads_line(plan: &Plan, rate: f64) -> Option<String> {
-    let requests: u64 = plan
-        .users
-        .iter()
-        .map(|user| {
-            let resources: std::collections::BTreeSet<_> = user
-                .steps
-                .iter()
-                .map(|step| step.resource())
-                .filter(|r| *r != crate::resource::Resource::Credentials)
-                .collect();
-            resources.len() as u64
-        })
-        .sum();
-    let seconds = requests as f64 / rate;
-    (seconds >= super::export::LONG_READS).then(|| {
-        format!(
-            "reading the live values of {}: up to {} requests, {} at --rate {rate} (fewer \
-             where group reads serve them)",
-            crate::text::counted(plan.users.len(), "user", "users"),
-            crate::text::thousands(requests),
-            super::render::duration(seconds)
-        )
-    })
 }
 
 /// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of

@@ -3,6 +3,7 @@
 //! backoff.
 
 mod answer;
+mod attempt;
 mod auth;
 mod client;
 mod counters;

@@ -63,7 +63,7 @@ impl OdinClient {
                 .map_err(|e| OdinError::from_transport(&e, &line, timeout))?;
             let status = response.status().as_u16();
             let retry_after =
-                super::transport::retry_after(response.headers(), std::time::SystemTime::now());
+                super::attempt::retry_after(response.headers(), std::time::SystemTime::now());
             let bytes = response
                 .bytes()
                 .await
