@@ -212,6 +212,10 @@ fn a_write_answered_with_a_web_page_after_it_landed_is_applied_and_rolled_back()
         .find(|l| l[1] == user_id(2))
         .expect("a results line");
     assert_eq!(&line[3], "applied", "{line:?}");
+    assert_eq!(
+        &line[4], "200",
+        "the status of the answer that was not Odin's"
+    );
     let text = line.iter().collect::<Vec<_>>().join(" | ");
     assert!(
         text.contains("not Odin's JSON") && text.contains("a read showed the write had landed"),
@@ -301,4 +305,43 @@ fn plan_target_says_how_long_its_reads_take_before_it_starts() {
         "{}",
         quick.transcript()
     );
+}
+
+#[test]
+fn a_write_whose_answers_all_dropped_is_checked_with_a_read() {
+    // Every write lands and its connection is dropped unanswered; with no retries, the
+    // step's outcome comes from the read after it.
+    let odin = sim(
+        2,
+        FaultConfig {
+            drop_rate: 1.0,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let sheet = sheet(work.path(), 2);
+    let run = run_on(
+        work.path(),
+        &odin,
+        &[
+            "apply",
+            &sheet,
+            "--out",
+            "run",
+            "--retries",
+            "0",
+            "--no-bulk-writes",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    for line in results(&work.path().join("run")) {
+        assert_eq!(&line[3], "applied", "{line:?}");
+        assert!(
+            line[10].starts_with(
+                "the connection dropped before Odin answered; a read showed the write had landed"
+            ),
+            "{line:?}"
+        );
+    }
+    assert_eq!(odin.stats().dropped, 2);
 }

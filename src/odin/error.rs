@@ -169,10 +169,14 @@ impl OdinError {
         )
     }
 
-    /// The HTTP status, when Odin answered a request (not a login it refused).
+    /// The HTTP status, when a request was answered (not a login Odin refused): Odin's
+    /// error status, or the status of an answer that is not Odin's (a redirect, a page).
     pub fn status(&self) -> Option<u16> {
         match self {
-            OdinError::Http { status, .. } => Some(*status),
+            OdinError::Http { status, .. }
+            | OdinError::Redirected { status, .. }
+            | OdinError::NotOdin { status, .. }
+            | OdinError::WrongTarget { status, .. } => Some(*status),
             _ => None,
         }
     }
