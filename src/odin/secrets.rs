@@ -115,7 +115,11 @@ fn authorizations_removed(text: &str) -> String {
             .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
             .map_or(text.len(), |i| credential + i);
         out.push_str(&text[at..credential]);
-        if end > credential && !is_word(&text[credential..end]) {
+        let candidate = &text[credential..end];
+        // `Basic realm="Odin"`: a challenge's parameter, not a credential.
+        let parameter =
+            candidate.strip_suffix('=').is_some_and(is_word) && text[end..].starts_with('"');
+        if end > credential && !is_word(candidate) && !parameter {
             out.push_str(REDACTED);
         } else {
             out.push_str(&text[credential..end]);
@@ -200,6 +204,7 @@ mod tests {
             "missing bearer token",
             "Missing Bearer Token",
             "expected Basic authentication or a Bearer token",
+            r#"WWW-Authenticate: Basic realm="Odin", Bearer error="invalid_token""#,
         ] {
             assert_eq!(secrets.redact(prose), prose);
         }
