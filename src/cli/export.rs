@@ -80,7 +80,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         users: 0,
     };
-    let (runtime, client) = args.odin.connect(&target)?;
+    let (runtime, client) = args.odin.connect(&target, notes)?;
     let plan = ReadPlan {
         selection,
         columns: columns.clone(),
@@ -361,6 +361,7 @@ impl Progress {
             ) {
                 bar.set_style(style);
             }
+            notes.waits.above(&bar);
             bar
         });
         Progress {

@@ -243,7 +243,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         Some(target) => {
             let how = (config.service_provider.as_deref(), config.bulk_size);
             let printed = plan.warnings.len();
-            let odin = (&config.odin, how, config.allow_lossy_values);
+            let odin = (&config.odin, how, config.allow_lossy_values, notes);
             if let Some(line) = super::reads::live_values(&plan, config.odin.rate) {
                 notes.note(&line);
             }
@@ -294,9 +294,9 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    (odin, how, allow_lossy): (&TargetArgs, (Option<&str>, usize), bool),
+    (odin, how, allow_lossy, notes): (&TargetArgs, (Option<&str>, usize), bool, &Notes),
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
-    let (runtime, client) = odin.connect(target)?;
+    let (runtime, client) = odin.connect(target, notes)?;
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,

@@ -189,7 +189,7 @@ pub(super) fn execute(
     } else {
         None
     };
-    let (runtime, client) = config.odin.connect(&config.target)?;
+    let (runtime, client) = config.odin.connect(&config.target, notes)?;
     print(&super::confirm::text(plan, &config.target, applied))?;
     // Said before the question: these are the changes no rollback can undo.
     if let Some(line) = super::render::irreversible_line(plan) {
@@ -362,6 +362,7 @@ impl Display {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> ");
             bar.set_style(style);
+            notes.waits.above(&bar);
             bar
         });
         Display {

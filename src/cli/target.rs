@@ -3,11 +3,11 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::Notes;
 use crate::error::Error;
-use crate::odin::{ClientConfig, Credentials, OdinClient, WaitWatch, Waiting};
+use crate::odin::{ClientConfig, Credentials, OdinClient};
 
 /// Where Odin is and how hard to press it: shared by `apply`, `rollback` and `plan --target`.
 #[derive(Debug, Clone, clap::Args)]
@@ -51,10 +51,12 @@ impl TargetArgs {
         Ok(target)
     }
 
-    /// Log in to `target` (credentials from the environment or a prompt) on a new runtime.
+    /// Log in to `target` (credentials from the environment or a prompt) on a new runtime;
+    /// a request that waits long for its answer is told through `notes`.
     pub(super) fn connect(
         &self,
         target: &str,
+        notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
         let credentials = credentials()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -66,47 +68,12 @@ impl TargetArgs {
             retries: self.retries,
             max_wait: Duration::from_secs(self.max_wait),
             request_timeout: Duration::from_secs(self.timeout),
-            watch: Some(wait_watch(Duration::from_secs(self.timeout))),
+            watch: Some(notes.waits.watch(Duration::from_secs(self.timeout))),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;
         Ok((runtime, Arc::new(client)))
     }
-}
-
-/// A request is told on standard error once it has waited this long (or half its timeout,
-/// when that is shorter).
-const TELL_WAITS_AFTER: Duration = Duration::from_secs(5);
-
-/// While many requests wait at once (a slow server under a run), one line says so at most
-/// this often.
-const WAIT_LINES_EVERY: Duration = Duration::from_secs(10);
-
-/// What prints, on standard error, a request that waits long for its answer: the request,
-/// the attempt and when it times out.
-fn wait_watch(timeout: Duration) -> WaitWatch {
-    let last: Mutex<Option<Instant>> = Mutex::new(None);
-    WaitWatch::new(
-        TELL_WAITS_AFTER.min(timeout / 2),
-        move |waiting: &Waiting| {
-            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-            if last.is_some_and(|at| at.elapsed() < WAIT_LINES_EVERY) {
-                return;
-            }
-            *last = Some(Instant::now());
-            let attempt = match waiting.attempts {
-                Some(attempts) => format!("attempt {} of {attempts}", waiting.attempt),
-                None => format!("attempt {}, not tried again", waiting.attempt),
-            };
-            eprintln!(
-                "waiting for Odin's answer to `{}` ({attempt}, {} s so far; it times out after \
-                 {} s, see --timeout)",
-                waiting.request,
-                waiting.waited.as_secs_f64(),
-                waiting.timeout.as_secs_f64()
-            );
-        },
-    )
 }
 
 fn positive(text: &str) -> Result<f64, String> {
