@@ -14,7 +14,7 @@ pub enum OdinError {
     /// it was given (`--timeout`).
     #[error("timed out after {} s waiting for Odin's answer to `{request}`", after.as_secs_f64())]
     Timeout {
-        /// The request, as [`super::answer::RequestLine`] shows it.
+        /// The request: its method and URL without the query (`POST https://HOST/api/v2/auth/token`).
         request: String,
         /// The time allowed.
         after: Duration,

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::FaultConfig;
 
-/// The title of the login page that [`html_page`] answers with.
+/// The title of the HTML sign-in page the simulator answers with (`--html-reads`,
+/// `--html-writes`).
 pub const LOGIN_PAGE_TITLE: &str = "Sign in · Example Portal";
 
 /// The redirect answering a request to `path` (under `/api/v2`) with `query`, if the
