@@ -267,25 +267,44 @@ fn an_unknown_user_exits_1_and_blames_no_endpoint() {
 }
 
 #[test]
-fn an_unknown_group_exits_1_and_checks_no_user() {
+fn an_unknown_group_stops_the_check_at_its_first_404() {
     let sim = simulator(Variant::default(), FaultConfig::default());
-    let run = check(&sim, &["--group", "ent.sim/nope"]);
-    assert_eq!(run.code, 1, "{}", run.transcript());
-    let text = flat(&run.stdout);
-    assert!(
-        text.contains("404 GET /users?serviceProviderId=&groupId="),
-        "{text}"
-    );
-    assert!(
-        text.contains("user reads: group `ent.sim/nope` could not be listed; give --user ID"),
-        "{text}"
-    );
-    // The /bulk reads' 404s are the group's, not a server without them.
-    assert!(!text.contains("not served"), "{text}");
-    assert!(
-        !text.contains("per user (the /bulk reads answered 404)"),
-        "{text}"
-    );
+    for args in [
+        vec!["--group", "ent.sim/nope"],
+        vec![
+            "--group",
+            "ent.sim/nope",
+            "--user",
+            "user00001@sim.example.net",
+        ],
+    ] {
+        let before = sim.stats();
+        let run = check(&sim, &args);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(
+            run.stderr,
+            "error: group `ent.sim/nope` not found in Odin (group `nope` of service provider \
+             `ent.sim` not found); check the spelling (`sleipnir export --service-provider SP` \
+             lists every group of SP)\n",
+            "{args:?}"
+        );
+        // One 404, no /bulk read after it.
+        let after = sim.stats();
+        let not_found = |stats: &sleipnir::sim::StatsReport| {
+            stats
+                .requests
+                .iter()
+                .filter(|r| r.status == 404)
+                .map(|r| r.count)
+                .sum::<u64>()
+        };
+        assert_eq!(not_found(&after) - not_found(&before), 1, "{args:?}");
+        assert!(
+            !after.requests.iter().any(|r| r.path.contains("/bulk")),
+            "{args:?}"
+        );
+    }
     assert_read_only(&sim);
 }
 

@@ -16,6 +16,7 @@ mod examples_dir;
 mod export_cmd;
 mod full_disk_cmd;
 mod help_cmd;
+mod http_cmd;
 mod live_values;
 mod pause_cmd;
 mod plan_bad;

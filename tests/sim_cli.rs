@@ -137,3 +137,60 @@ fn the_banner_names_the_bulk_write_switches() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn answers_that_are_not_odins_are_switches() {
+    let (_running, banner) = start(&[
+        "--port",
+        "0",
+        "--users",
+        "3",
+        "--redirect",
+        "308",
+        "--redirect-to",
+        "http://127.0.0.1:9/api/v2",
+        "--redirect-data-only",
+        "--html-reads",
+        "*",
+    ]);
+    let base = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("base URL"))
+        .expect("base URL line")
+        .trim()
+        .to_string();
+    assert!(
+        banner.iter().any(|l| l.contains(
+            "every request after the login redirected (308) to http://127.0.0.1:9/api/v2"
+        ) && l.contains("HTML login page for reads of *")),
+        "{banner:?}"
+    );
+    sleipnir::odin::install_crypto();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login = client
+        .post(format!("{base}/auth/token"))
+        .json(&json!({"username": "admin@sim.example.net", "password": "sleipnir-sim"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(login.status(), 200, "the login is served");
+    let read = client
+        .get(format!("{base}/users?userId=user00001@sim.example.net"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(read.status(), 308);
+    assert_eq!(
+        read.headers()["location"],
+        "http://127.0.0.1:9/api/v2/users?userId=user00001@sim.example.net"
+    );
+    assert!(
+        start(&["--port", "0", "--redirect", "200", "--redirect-to", "x"])
+            .1
+            .is_empty(),
+        "200 is not a redirect"
+    );
+}

@@ -12,8 +12,8 @@ use tokio::sync::Semaphore;
 use super::estimate::Estimate;
 use super::groups::GroupReads;
 use super::placement::Placement;
+use crate::odin::OdinClient;
 use crate::odin::group::{BulkService, BulkTarget};
-use crate::odin::{OdinClient, OdinError};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 
@@ -30,7 +30,8 @@ pub struct ReadFailure {
     /// The requests this user's reads sent, retries of the one that failed included.
     pub attempts: u32,
     /// The read was not failed but held back: Odin asked for a pause past `--max-wait`
-    /// ([`crate::odin::OdinError::TooLongWait`]); the run stops and can be resumed.
+    /// ([`crate::odin::OdinError::pauses_run`]: a pause past `--max-wait`, a redirect); the
+    /// run stops and can be resumed.
     pub paused: bool,
 }
 
@@ -149,7 +150,7 @@ pub async fn read(
             message: format!("reading {}: {error}", step.resource()),
             http_status: call.status,
             attempts: live.read_attempts.values().sum(),
-            paused: matches!(error, OdinError::TooLongWait { .. }),
+            paused: error.pauses_run(),
         })?;
         live.docs.insert(step.resource(), value);
     }

@@ -13,6 +13,7 @@ mod earlier;
 pub mod estimate;
 pub mod generate;
 pub mod groups;
+mod landed;
 pub mod live;
 pub mod lossy;
 mod outbox;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::bulk::{self, Outcome, Pending};
 use super::diff::StepDiff;
+use super::landed::Landed;
 use super::reporter::Reporter;
 use super::undo;
 use super::user::Prepared;
@@ -96,19 +97,47 @@ pub(super) async fn write_steps(
                     add_note(&mut result.message, unseen(change));
                     add_note(&mut result.message, prepared.notes[index].clone());
                 }
-                Err(error @ OdinError::TooLongWait { .. }) => {
+                Err(error) if error.pauses_run() => {
                     result.status = Status::Skipped;
+                    let not = match error {
+                        OdinError::TooLongWait { .. } => "not sent",
+                        _ => "not written",
+                    };
                     result.message = match landed.is_empty() {
-                        true => format!("not sent: {error}; continue with --resume"),
+                        true => format!("{not}: {error}; continue with --resume"),
                         // Its rollback entry holds them; --resume finds what landed.
                         false => format!(
-                            "not sent on its own: {error}; a bulk write had written {} of \
-                             it; continue with --resume",
+                            "{not} on its own: {error}; a bulk write had written {} of it; \
+                             continue with --resume",
                             names(&landed)
                         ),
                     };
                     failed_at = Some(index);
                     paused = Some(error.to_string());
+                }
+                Err(error) if error.may_have_landed() && landed.is_empty() => {
+                    // The answer was lost, not the write: a read tells whether it landed.
+                    let read = (step, change);
+                    match super::landed::check(client, &user.user_id, read, &mut result.attempts)
+                        .await
+                    {
+                        Landed::Yes => {
+                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");
+                            result.status = Status::Applied;
+                            result.message = format!("{error}; a read showed the write had landed");
+                        }
+                        outcome => {
+                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
+                            result.status = Status::Failed;
+                            result.message = match outcome {
+                                Landed::Unknown(why) => {
+                                    format!("{error}; whether the write landed is unknown ({why})")
+                                }
+                                _ => format!("{error}; a read showed the write had not landed"),
+                            };
+                            failed_at = Some(index);
+                        }
+                    }
                 }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");

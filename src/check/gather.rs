@@ -42,9 +42,42 @@ impl GroupRef {
     }
 }
 
-/// Make every read of a check with the logged-in `client` and keep what each answered.
-/// Never fails: a request that fails is a fact like any other.
-pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
+/// A `--group` that Odin does not know: its listing answered 404, and the check stopped
+/// there (every group read would answer the same 404, which says nothing of the server).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "group `{service_provider_id}/{group_id}` not found in Odin ({details}); check the \
+     spelling (`sleipnir export --service-provider SP` lists every group of SP)"
+)]
+pub struct GroupNotFound {
+    /// The service provider given.
+    pub service_provider_id: String,
+    /// The group given.
+    pub group_id: String,
+    /// Odin's message.
+    pub details: String,
+}
+
+/// `Err` when the listing of `group`, given with `--group`, answered 404.
+fn found(group: &GroupRef, listing: &super::EndpointAnswer) -> Result<(), GroupNotFound> {
+    if listing.status != Some(404) {
+        return Ok(());
+    }
+    Err(GroupNotFound {
+        service_provider_id: group.service_provider_id.clone(),
+        group_id: group.group_id.clone(),
+        details: listing.summary.clone(),
+    })
+}
+
+/// Make every read of a check with the logged-in `client` and keep what each answered. A
+/// request that fails is a fact like any other, except a 404 to the listing of the group
+/// given with `--group`: the group does not exist, and the check stops at that read.
+pub async fn gather(
+    client: &OdinClient,
+    target: &str,
+    scope: &Scope,
+) -> Result<Facts, GroupNotFound> {
     let login = login_facts(client);
     let session = session(client).await;
     let refused_token = refused_token(client).await;
@@ -58,6 +91,7 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
     let mut user_id = scope.user.clone();
     if let (Some(group), None) = (&scope.group, &scope.user) {
         let read = list(client, group, false).await;
+        found(group, &read.0)?;
         user_id = read
             .1
             .as_ref()
@@ -106,6 +140,9 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
                 Some(read) => read,
                 None => list(client, &group, false).await,
             };
+            if chosen == Chosen::Given {
+                found(&group, &listing.0)?;
+            }
             let extended = list(client, &group, true).await;
             let user_id = user.as_ref().map(|u| u.user_id.as_str());
             // A 404 to a /bulk read means "not served" only where the group exists: a group
@@ -126,7 +163,7 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
         }
         None => None,
     };
-    Facts {
+    Ok(Facts {
         target: target.to_string(),
         login,
         session,
@@ -136,7 +173,7 @@ pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Facts {
         not_checked,
         requests: client.counts().requests,
         throttled: client.counts().throttled,
-    }
+    })
 }
 
 /// What the login answered: it succeeded, so a 2xx (which the client, like every success,

@@ -36,7 +36,7 @@ pub enum Format {
 
 /// Returns the exit code: 0 when every request answered as expected, 1 when one did not
 /// (see the help text); a refused login or an unreachable target is an error (exit 3).
-pub(super) fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
+pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let target = args.odin.checked_target(true)?.ok_or_else(|| {
         Error::Usage("check needs --target URL (or ODIN_URL) to know which Odin to check".into())
     })?;
@@ -54,8 +54,10 @@ pub(super) fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
         user: args.user.clone(),
     };
     let max_wait = std::time::Duration::from_secs(super::target::DEFAULT_MAX_WAIT);
-    let (runtime, client) = args.odin.connect(&target, max_wait)?;
-    let facts = runtime.block_on(check::gather(&client, &target, &scope));
+    let (runtime, client) = args.odin.connect(&target, max_wait, notes)?;
+    let facts = runtime
+        .block_on(check::gather(&client, &target, &scope))
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let report = Report::new(facts);
     match args.format {
         // Warnings are findings of the check: they are part of its report, not notes on

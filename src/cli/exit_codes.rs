@@ -83,10 +83,16 @@ const TABLE: &[Row] = &[
          other than the one it recorded (without --other-target) (nothing was sent)",
     ),
     row(
+        2,
+        &["export", "check"],
+        "a group --group names that Odin does not know (the command stops at its first 404)",
+    ),
+    row(
         3,
         ONLINE,
-        "target unreachable, login refused, or the admin's Odin password expired (nothing was \
-         changed)",
+        "target unreachable or not answering the login in time, a redirect (never followed), \
+         a target that is not Odin's API (a 404 to the login), login refused, or the admin's \
+         Odin password expired (nothing was changed)",
     ),
     row(
         130,

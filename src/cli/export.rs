@@ -83,7 +83,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         users: 0,
     };
-    let (runtime, client) = args.odin.connect(&target, args.load.max_wait())?;
+    let (runtime, client) = args.odin.connect(&target, args.load.max_wait(), notes)?;
     let plan = ReadPlan {
         selection,
         columns: columns.clone(),
@@ -109,6 +109,17 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                 Some(Event::Fatal(error)) => return Err(error.into()),
                 Some(Event::Warning(message)) => progress.warn(notes, &message),
                 Some(Event::Units(units)) => progress.units(units),
+                Some(Event::Reads {
+                    unit,
+                    users,
+                    requests,
+                }) => {
+                    if let Some(line) =
+                        super::reads::per_user(&unit, users, requests, args.odin.rate)
+                    {
+                        progress.note(notes, &line);
+                    }
+                }
                 Some(Event::Rows {
                     rows,
                     unreadable: lost,
@@ -353,6 +364,7 @@ impl Progress {
             ) {
                 bar.set_style(style);
             }
+            notes.waits.above(&bar);
             bar
         });
         Progress {
@@ -384,6 +396,13 @@ impl Progress {
         match &self.bar {
             Some(bar) => bar.suspend(|| notes.warn(message)),
             None => notes.warn(message),
+        }
+    }
+
+    fn note(&self, notes: &Notes, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| notes.note(message)),
+            None => notes.note(message),
         }
     }
 

@@ -12,6 +12,7 @@ mod interrupt;
 mod logging;
 mod plan;
 mod progress;
+mod reads;
 mod render;
 mod report;
 mod rollback;
@@ -22,6 +23,7 @@ mod run_target;
 mod sim;
 mod target;
 mod template;
+mod waits;
 
 use std::io::Write;
 
@@ -86,6 +88,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     let notes = Notes {
         quiet: cli.quiet,
         verbose: cli.verbose,
+        waits: waits::WaitLines::default(),
     };
     // Runs log into their run directory too, so they install their own subscriber.
     if !matches!(cli.command, Command::Apply(_) | Command::Rollback(_)) {
@@ -108,6 +111,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
 pub(crate) struct Notes {
     quiet: bool,
     verbose: u8,
+    /// The lines telling long waits for Odin (printed even with `-q`: they are about why
+    /// nothing happens), above a progress bar once one is shown.
+    waits: waits::WaitLines,
 }
 
 impl Notes {

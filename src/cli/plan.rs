@@ -247,10 +247,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     }
     let (unreadable, estimate) = match &config.target {
         Some(target) => {
-            let how = (config.service_provider.as_deref(), config.bulk_size);
             let printed = plan.warnings.len();
-            let odin = ((&config.odin, &config.load), how, config.allow_lossy_values);
-            let (unreadable, estimate) = read_live(&mut plan, target, odin)?;
+            if let Some(line) = super::reads::live_values(&plan, config.odin.rate) {
+                notes.note(&line);
+            }
+            let (unreadable, estimate) = read_live(&mut plan, target, &config, notes)?;
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
             }
@@ -297,9 +298,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 fn read_live(
     plan: &mut Plan,
     target: &str,
-    ((odin, load), how, allow_lossy): ((&TargetArgs, &LoadArgs), (Option<&str>, usize), bool),
+    config: &Config,
+    notes: &Notes,
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
-    let (runtime, client) = odin.connect(target, load.max_wait())?;
+    let (odin, load) = (&config.odin, &config.load);
+    let how = (config.service_provider.as_deref(), config.bulk_size);
+    let allow_lossy = config.allow_lossy_values;
+    let (runtime, client) = odin.connect(target, load.max_wait(), notes)?;
     let odin_user = client.username().to_string();
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,

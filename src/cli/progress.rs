@@ -83,6 +83,7 @@ impl<'a> Display<'a> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> ");
             bar.set_style(style);
+            notes.waits.above(&bar);
             bar
         });
         Display {

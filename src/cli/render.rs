@@ -288,7 +288,7 @@ pub fn estimate_line(estimate: &Estimate, rate: f64) -> String {
 }
 
 /// `45 s`, `4 min 7 s`, `2 h 5 min`.
-fn duration(seconds: f64) -> String {
+pub(super) fn duration(seconds: f64) -> String {
     let s = seconds.ceil() as u64;
     match s {
         0..60 => format!("{s} s"),

@@ -223,9 +223,10 @@ pub(super) fn execute(
     } else {
         None
     };
-    let (runtime, client) = config
-        .odin
-        .connect_as(&config.target, credentials, config.max_wait)?;
+    let (runtime, client) =
+        config
+            .odin
+            .connect_as(&config.target, credentials, config.max_wait, notes)?;
     let continue_with = format!(
         "{} --target {}",
         plan.source.resume_command(&config.out),

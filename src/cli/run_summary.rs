@@ -108,11 +108,18 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     }
     if resumable {
         // Paused by Odin: going on at once, at the same rate, meets the same answer.
+        // A redirect (never followed) pauses a run too: its message is the one that stopped it.
+        let redirected = summary
+            .stopped_by
+            .as_deref()
+            .is_some_and(|why| why.contains(", a redirect to `"));
         let when = if summary.interrupted {
             ""
         } else if unwritten {
             " once its files can be written again (free space on the disk, or fix the \
              directory's permissions)"
+        } else if redirected {
+            " once the target answers itself again, not with a redirect"
         } else {
             " once the pause Odin asked for is over (a lower --rate meets fewer 429s)"
         };

@@ -54,6 +54,28 @@ pub struct Args {
     /// read foretells (repeatable).
     #[arg(long, value_name = "USER")]
     pub refuse_settings_of: Vec<String>,
+    /// Answer every request, the login included, with this redirect (301, 302, 303, 307 or
+    /// 308) to --redirect-to instead of serving it.
+    #[arg(long, value_name = "STATUS", requires = "redirect_to", value_parser = redirect_status)]
+    pub redirect: Option<u16>,
+    /// The base URL a --redirect points to; the Location is it followed by the request's
+    /// path below /api/v2 (e.g. http://127.0.0.1:8081/api/v2).
+    #[arg(long, value_name = "URL", requires = "redirect")]
+    pub redirect_to: Option<String>,
+    /// With --redirect: serve the login and token paths, redirect only the requests after.
+    #[arg(long, requires = "redirect")]
+    pub redirect_data_only: bool,
+    /// Answer the reads of these users (comma-separated ids, or `*` for all) with a 200 HTML
+    /// login page instead of Odin's JSON, as a proxy in front of Odin may.
+    #[arg(long, value_name = "USERS", value_delimiter = ',')]
+    pub html_reads: Vec<String>,
+    /// Carry out the writes of these users (comma-separated ids, or `*`), then answer them
+    /// with that 200 HTML page instead of Odin's answer.
+    #[arg(long, value_name = "USERS", value_delimiter = ',')]
+    pub html_writes: Vec<String>,
+    /// Accept the login's connection and never answer it.
+    #[arg(long)]
+    pub hang_login: bool,
     /// Token lifetime in seconds.
     #[arg(long, value_name = "S", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl: u64,
@@ -107,6 +129,15 @@ impl Args {
     }
 }
 
+fn redirect_status(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(status @ (301 | 302 | 303 | 307 | 308)) => Ok(status),
+        _ => Err(format!(
+            "`{text}` is not a redirect status: 301, 302, 303, 307 or 308"
+        )),
+    }
+}
+
 fn probability(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
@@ -141,6 +172,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             retry_after_date: args.retry_after_date,
             retry_after: args.retry_after.map(Duration::from_secs),
             refuse_settings_of: args.refuse_settings_of.clone(),
+            redirect: args.redirect,
+            redirect_to: args.redirect_to.clone().unwrap_or_default(),
+            redirect_data_only: args.redirect_data_only,
+            html_reads: args.html_reads.clone(),
+            html_writes: args.html_writes.clone(),
+            hang_login: args.hang_login,
         },
         variant: args.variant(),
     };
@@ -216,6 +253,28 @@ fn faults_line(args: &Args) -> String {
         faults.push("no /bulk reads or writes (404)".to_string());
     } else if args.no_bulk_writes {
         faults.push("no bulk writes (405)".to_string());
+    }
+    if let (Some(status), Some(to)) = (args.redirect, &args.redirect_to) {
+        let which = match args.redirect_data_only {
+            true => "every request after the login",
+            false => "every request",
+        };
+        faults.push(format!("{which} redirected ({status}) to {to}"));
+    }
+    if !args.html_reads.is_empty() {
+        faults.push(format!(
+            "HTML login page for reads of {}",
+            args.html_reads.join(", ")
+        ));
+    }
+    if !args.html_writes.is_empty() {
+        faults.push(format!(
+            "HTML login page after writes of {}",
+            args.html_writes.join(", ")
+        ));
+    }
+    if args.hang_login {
+        faults.push("logins never answered".to_string());
     }
     if args.token_ttl != 86_400 {
         faults.push(format!("tokens live {} s", args.token_ttl));

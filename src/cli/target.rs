@@ -3,7 +3,9 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
+use std::time::Duration;
 
+use super::Notes;
 use crate::error::Error;
 use crate::odin::{ClientConfig, Credentials, OdinClient};
 
@@ -20,6 +22,10 @@ pub struct TargetArgs {
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
+    /// Time allowed for one request's answer, in seconds; past it the request is tried
+    /// again (up to --retries; not the first login) or fails, naming the request.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
@@ -78,13 +84,15 @@ impl TargetArgs {
     }
 
     /// Log in to `target` (credentials from the environment or a prompt) on a new runtime;
-    /// a pause Odin asks for longer than `max_wait` is not waited out.
+    /// a pause Odin asks for longer than `max_wait` is not waited out, and a request that
+    /// waits long for its answer is told through `notes`.
     pub(super) fn connect(
         &self,
         target: &str,
-        max_wait: std::time::Duration,
+        max_wait: Duration,
+        notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
-        self.connect_as(target, credentials()?, max_wait)
+        self.connect_as(target, credentials()?, max_wait, notes)
     }
 
     /// Log in to `target` with `credentials` (see [`credentials`]) on a new runtime.
@@ -92,7 +100,8 @@ impl TargetArgs {
         &self,
         target: &str,
         credentials: Credentials,
-        max_wait: std::time::Duration,
+        max_wait: Duration,
+        notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -102,6 +111,8 @@ impl TargetArgs {
             rate: self.rate,
             retries: self.retries,
             max_wait,
+            request_timeout: Duration::from_secs(self.timeout),
+            watch: Some(notes.waits.watch(Duration::from_secs(self.timeout))),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;

@@ -130,7 +130,7 @@ impl Reader {
                         .cloned()
                         .collect();
                     ids.sort();
-                    let (rows, unreadable) = self.one_by_one(&ids).await;
+                    let (rows, unreadable) = self.one_by_one(&unit, &ids).await;
                     return self.send(unit, rows, unreadable).await;
                 }
                 let unreadable = vec![(format!("group `{sp}/{group}`"), error.to_string())];
@@ -187,7 +187,7 @@ impl Reader {
             };
             users.push((id, docs));
         }
-        let (mut rows, mut unreadable) = self.complete(users).await;
+        let (mut rows, mut unreadable) = self.complete(&unit, users).await;
         // The file's users the group did not list (another group, or no such user) are
         // read one by one: exported where they live, or reported; never silently left out.
         let mut elsewhere: Vec<String> = only
@@ -220,7 +220,7 @@ impl Reader {
         }
         elsewhere.retain(|id| self.seen.insert(id.clone()));
         if !elsewhere.is_empty() {
-            let (more, lost) = self.one_by_one(&elsewhere).await;
+            let (more, lost) = self.one_by_one(&unit, &elsewhere).await;
             rows.extend(more);
             unreadable.extend(lost);
         }
@@ -234,13 +234,21 @@ impl Reader {
             .filter(|id| self.seen.insert(id.clone()))
             .collect();
         let unit = format!("{} users read one by one", fresh.len());
-        let (rows, unreadable) = self.one_by_one(&fresh).await;
+        let (rows, unreadable) = self.one_by_one(&unit, &fresh).await;
         self.send(unit, rows, unreadable).await
     }
 
     /// Read `ids` one by one (records first, then what the columns need): their rows, and
     /// those that could not be read.
-    async fn one_by_one(&self, fresh: &[String]) -> (Vec<UserRow>, Vec<(String, String)>) {
+    async fn one_by_one(
+        &self,
+        unit: &str,
+        fresh: &[String],
+    ) -> (Vec<UserRow>, Vec<(String, String)>) {
+        let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
+        let each = 1 + u64::from(wants_settings) + u64::from(self.needs.policy);
+        self.announce(unit, fresh.len(), fresh.len() as u64 * each)
+            .await;
         let mut users = Vec::new();
         let mut unreadable = Vec::new();
         let records = self.per_user(fresh, |client, id| async move {
@@ -268,22 +276,58 @@ impl Reader {
                 Err(error) => unreadable.push((id.clone(), format!("reading user: {error}"))),
             }
         }
-        let (rows, more) = self.complete(users).await;
+        let (rows, more) = self.complete_quietly(users).await;
         unreadable.extend(more);
         (rows, unreadable)
     }
 
-    /// Per-user reads of what the documents still lack, then each user's column values.
-    async fn complete(&self, users: Vec<(String, Docs)>) -> (Vec<UserRow>, Vec<(String, String)>) {
+    /// Tell the admin of per-user reads about to be sent (none: nothing told).
+    async fn announce(&self, unit: &str, users: usize, requests: u64) {
+        if requests > 0 {
+            let reads = Event::Reads {
+                unit: unit.to_string(),
+                users,
+                requests,
+            };
+            let _ = self.events.send(reads).await;
+        }
+    }
+
+    /// [`Reader::complete_quietly`], the per-user reads it will send told first.
+    async fn complete(
+        &self,
+        unit: &str,
+        users: Vec<(String, Docs)>,
+    ) -> (Vec<UserRow>, Vec<(String, String)>) {
+        let flags = self.flags(&users);
+        let requests = flags
+            .iter()
+            .map(|(a, b, c)| u64::from(*a) + u64::from(*b) + u64::from(*c))
+            .sum();
+        let reading = flags.iter().filter(|(a, b, c)| *a || *b || *c).count();
+        self.announce(unit, reading, requests).await;
+        self.complete_quietly(users).await
+    }
+
+    /// Which of its record, settings and policy each user is still to be read for.
+    fn flags(&self, users: &[(String, Docs)]) -> Vec<(bool, bool, bool)> {
         let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
-        let ids: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
-        let flags: Vec<(bool, bool, bool)> = users
+        users
             .iter()
             .map(|(_, d)| {
                 let settings = wants_settings && d.settings.is_none();
                 (d.row_lacks, settings, self.needs.policy)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Per-user reads of what the documents still lack, then each user's column values.
+    async fn complete_quietly(
+        &self,
+        users: Vec<(String, Docs)>,
+    ) -> (Vec<UserRow>, Vec<(String, String)>) {
+        let ids: Vec<String> = users.iter().map(|(id, _)| id.clone()).collect();
+        let flags = self.flags(&users);
         let flags = Arc::new(flags);
         let index: HashMap<String, usize> = ids
             .iter()

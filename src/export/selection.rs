@@ -61,6 +61,15 @@ pub enum Event {
     },
     /// Worth telling the admin; sent once per cause.
     Warning(String),
+    /// Per-user reads about to be sent for a group or batch (before they are).
+    Reads {
+        /// What is read, e.g. `group ent/grp01`.
+        unit: String,
+        /// Users read one by one.
+        users: usize,
+        /// Requests they take (each user's record, settings or policy, as the columns need).
+        requests: u64,
+    },
     /// The selection has been resolved: this many units (groups and batches) will follow.
     Units(usize),
     /// The export cannot go on.

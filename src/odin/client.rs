@@ -46,6 +46,10 @@ impl OdinClient {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            // Never followed: a redirect would carry the password or a token to a server
+            // the admin did not name (a 307/308 re-posts the login, https may turn to http).
+            // The answer stops the command with its location instead.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("sleipnir/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| OdinError::Unreachable(e.to_string()))?;

@@ -10,9 +10,15 @@ pub enum OdinError {
     /// No connection could be made.
     #[error("cannot reach Odin: {0}")]
     Unreachable(String),
-    /// No answer in time.
-    #[error("timed out waiting for Odin")]
-    Timeout,
+    /// No answer in time: the request (`POST https://HOST/api/v2/auth/token`) and the time
+    /// it was given (`--timeout`).
+    #[error("timed out after {} s waiting for Odin's answer to `{request}`", after.as_secs_f64())]
+    Timeout {
+        /// The request: its method and URL without the query (`POST https://HOST/api/v2/auth/token`).
+        request: String,
+        /// The time allowed.
+        after: Duration,
+    },
     /// The connection closed before a complete response: a write may or may not have happened.
     #[error("the connection dropped before Odin answered")]
     Dropped,
@@ -46,6 +52,55 @@ pub enum OdinError {
     /// holds only as `********`).
     #[error("not sent: {0}")]
     NotSent(String),
+    /// A 3xx: never followed, so that the password and tokens go only to the target's own
+    /// scheme, host and port. `target` is what the location stands for as a `--target`.
+    #[error(
+        "`{request}` answered HTTP {status}, a redirect to `{location}`; sleipnir follows no \
+         redirect (the password and tokens go only to the target). If that is the right Odin \
+         server, use it as the target: --target {target}"
+    )]
+    Redirected {
+        /// The request redirected.
+        request: String,
+        /// The 3xx status.
+        status: u16,
+        /// The `Location`, made absolute.
+        location: String,
+        /// The location without the path below the target.
+        target: String,
+    },
+    /// A 2xx whose body is not JSON: a login page or a proxy in front of Odin. For a write,
+    /// the write may have landed.
+    #[error(
+        "`{request}` answered HTTP {status} with {}, not Odin's JSON: a login page or proxy \
+         in front of Odin?",
+        what_came(content_type, title.as_deref())
+    )]
+    NotOdin {
+        /// The request.
+        request: String,
+        /// The status.
+        status: u16,
+        /// Its `Content-Type`, or `none`.
+        content_type: String,
+        /// An HTML page's `<title>`.
+        title: Option<String>,
+    },
+    /// A 404 (or 405) to the login: the target is not Odin's API base URL.
+    #[error(
+        "`{request}` answered HTTP {status} ({details}): `{target}` does not look like Odin's \
+         API; the target is the API's base URL, e.g. https://HOST/api/v2"
+    )]
+    WrongTarget {
+        /// The login request.
+        request: String,
+        /// 404 or 405.
+        status: u16,
+        /// What the server said.
+        details: String,
+        /// The target given.
+        target: String,
+    },
     /// A 2xx whose body is not the JSON expected.
     #[error("unexpected response from Odin: {0}")]
     Decode(String),
@@ -72,14 +127,37 @@ impl OdinError {
     /// connections. Writes are retried too: a PUT of the same values is idempotent.
     pub fn retryable(&self) -> bool {
         match self {
-            OdinError::Unreachable(_) | OdinError::Timeout | OdinError::Dropped => true,
+            OdinError::Unreachable(_) | OdinError::Timeout { .. } | OdinError::Dropped => true,
             OdinError::Http { status, .. } => matches!(status, 408 | 429 | 502 | 503 | 504),
             OdinError::LoginRefused(_)
             | OdinError::PasswordExpired { .. }
             | OdinError::Decode(_)
             | OdinError::NotSent(_)
+            | OdinError::Redirected { .. }
+            | OdinError::NotOdin { .. }
+            | OdinError::WrongTarget { .. }
             | OdinError::TooLongWait { .. } => false,
         }
+    }
+
+    /// Whether the run stops starting users after this answer, to be continued with
+    /// `--resume`: Odin asked for a pause past `--max-wait`, or a request was redirected
+    /// (never followed; every request after it would be too).
+    pub fn pauses_run(&self) -> bool {
+        matches!(
+            self,
+            OdinError::TooLongWait { .. } | OdinError::Redirected { .. }
+        )
+    }
+
+    /// Whether a write that ended so may have landed all the same: its connection dropped
+    /// or timed out after it was sent, or something other than Odin answered it. Such a
+    /// write is checked with a read before it is called failed.
+    pub fn may_have_landed(&self) -> bool {
+        matches!(
+            self,
+            OdinError::Dropped | OdinError::Timeout { .. } | OdinError::NotOdin { .. }
+        )
     }
 
     /// Whether Odin refused the admin's login itself (wrong credentials, or an expired
@@ -91,24 +169,46 @@ impl OdinError {
         )
     }
 
-    /// The HTTP status, when Odin answered a request (not a login it refused).
+    /// The HTTP status, when a request was answered (not a login Odin refused): Odin's
+    /// error status, or the status of an answer that is not Odin's (a redirect, a page).
     pub fn status(&self) -> Option<u16> {
         match self {
-            OdinError::Http { status, .. } => Some(*status),
+            OdinError::Http { status, .. }
+            | OdinError::Redirected { status, .. }
+            | OdinError::NotOdin { status, .. }
+            | OdinError::WrongTarget { status, .. } => Some(*status),
             _ => None,
         }
     }
 
-    /// The error a failed exchange with Odin amounts to.
-    pub fn from_transport(error: &reqwest::Error) -> OdinError {
+    /// The error a failed exchange with Odin amounts to: `request` sent with `timeout`.
+    pub(super) fn from_transport(
+        error: &reqwest::Error,
+        request: &super::answer::RequestLine,
+        timeout: Duration,
+    ) -> OdinError {
         if error.is_timeout() {
-            OdinError::Timeout
+            OdinError::Timeout {
+                request: request.to_string(),
+                after: timeout,
+            }
         } else if error.is_connect() {
             // reqwest's message names the URL, never headers: no token can leak here.
             OdinError::Unreachable(source_chain(error))
         } else {
             OdinError::Dropped
         }
+    }
+}
+
+/// What a 2xx that is not JSON held: `a web page (text/html, title `Sign in`)`, or `a body
+/// of type `text/plain``.
+fn what_came(content_type: &str, title: Option<&str>) -> String {
+    let page = content_type.to_ascii_lowercase().starts_with("text/html") || title.is_some();
+    match (page, title) {
+        (true, Some(title)) => format!("a web page ({content_type}, title `{title}`)"),
+        (true, None) => format!("a web page ({content_type})"),
+        (false, _) => format!("a body of type `{content_type}`"),
     }
 }
 

@@ -2,6 +2,8 @@
 //! expiry, or after a refusal), the resource table, one shared rate limiter, retries with
 //! backoff.
 
+mod answer;
+mod attempt;
 mod auth;
 mod client;
 mod counters;
@@ -13,12 +15,14 @@ pub mod resources;
 mod secrets;
 mod token;
 mod transport;
+mod wait;
 
 pub use client::OdinClient;
 pub use error::OdinError;
 pub use limiter::RateLimiter;
 pub use probe::RawAnswer;
 pub use transport::{Call, ClientConfig, RequestCounts};
+pub use wait::{WaitWatch, Waiting};
 
 use std::fmt;
 

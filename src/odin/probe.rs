@@ -49,20 +49,25 @@ impl OdinClient {
         loop {
             transport.limiter.acquire().await;
             transport.counters.sent(Kind::UserRead);
+            let line = super::answer::RequestLine {
+                method: "GET".into(),
+                url: url.clone(),
+            };
+            let timeout = transport.config.request_timeout;
             let response = transport
                 .http
                 .get(&url)
                 .bearer_auth(INVALID_TOKEN)
                 .send()
                 .await
-                .map_err(|e| OdinError::from_transport(&e))?;
+                .map_err(|e| OdinError::from_transport(&e, &line, timeout))?;
             let status = response.status().as_u16();
             let retry_after =
-                super::transport::retry_after(response.headers(), std::time::SystemTime::now());
+                super::attempt::retry_after(response.headers(), std::time::SystemTime::now());
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| OdinError::from_transport(&e))?;
+                .map_err(|e| OdinError::from_transport(&e, &line, timeout))?;
             if status == 429 {
                 transport.counters.throttled();
             }

@@ -77,7 +77,23 @@ impl Secrets {
     }
 }
 
-/// `text` with the credential after each `Bearer ` or `Basic ` (any case) replaced.
+/// Whether `text`, after `Bearer ` or `Basic `, is a word of prose (`missing bearer token`,
+/// `Basic Authentication`) rather than a credential: letters only, all lower case or
+/// capitalized, at most 24 of them. Tokens and `Basic` credentials are base64 or JWTs:
+/// digits, mixed case, `.`, `=` or length give them away; a known secret is removed by
+/// value whatever it looks like.
+fn is_word(text: &str) -> bool {
+    let mut letters = text.chars();
+    let rest_lower = |mut rest: std::str::Chars<'_>| rest.all(|c| c.is_ascii_lowercase());
+    text.len() <= 24
+        && match letters.next() {
+            Some(first) if first.is_ascii_alphabetic() => rest_lower(letters),
+            _ => false,
+        }
+}
+
+/// `text` with the credential after each `Bearer ` or `Basic ` (any case) replaced, unless
+/// it is a word of prose ([`is_word`]).
 fn authorizations_removed(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
@@ -99,7 +115,11 @@ fn authorizations_removed(text: &str) -> String {
             .find(|c: char| !(c.is_ascii_alphanumeric() || "-._~+/=".contains(c)))
             .map_or(text.len(), |i| credential + i);
         out.push_str(&text[at..credential]);
-        if end > credential && !text[credential..end].eq_ignore_ascii_case(REDACTED) {
+        let candidate = &text[credential..end];
+        // `Basic realm="Odin"`: a challenge's parameter, not a credential.
+        let parameter =
+            candidate.strip_suffix('=').is_some_and(is_word) && text[end..].starts_with('"');
+        if end > credential && !is_word(candidate) && !parameter {
             out.push_str(REDACTED);
         } else {
             out.push_str(&text[credential..end]);
@@ -179,6 +199,20 @@ mod tests {
             "headers: {authorization: bearer [redacted], basic: Basic [redacted]}"
         );
         assert_eq!(secrets.redact("no secret here"), "no secret here");
+        // Prose stays as the server wrote it: only values are secrets.
+        for prose in [
+            "missing bearer token",
+            "Missing Bearer Token",
+            "expected Basic authentication or a Bearer token",
+            r#"WWW-Authenticate: Basic realm="Odin", Bearer error="invalid_token""#,
+        ] {
+            assert_eq!(secrets.redact(prose), prose);
+        }
+        assert_eq!(
+            secrets.redact("Authorization: Bearer abcdefghij.klm"),
+            "Authorization: Bearer [redacted]"
+        );
+        assert_eq!(secrets.redact("Basic dXNlcjpwYXNz"), "Basic [redacted]");
         assert_eq!(secrets.redact("Bearer"), "Bearer");
         assert!(!format!("{secrets:?}").contains("w0rd"));
     }

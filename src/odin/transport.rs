@@ -7,13 +7,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use rand::RngExt;
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub use super::counters::RequestCounts;
 pub(super) use super::counters::{Counters, Kind};
 use super::secrets::Secrets;
 use super::token::{Issued, Token};
+use super::wait::WaitWatch;
 use super::{Credentials, OdinError, RateLimiter};
 
 /// How to reach Odin.
@@ -33,6 +33,8 @@ pub struct ClientConfig {
     /// one request waits on 429s in all; past it the request ends with
     /// [`OdinError::TooLongWait`] rather than wait.
     pub max_wait: Duration,
+    /// Told of each request that waits long for its answer (the command line prints it).
+    pub watch: Option<WaitWatch>,
 }
 
 impl ClientConfig {
@@ -46,6 +48,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_wait: DEFAULT_MAX_WAIT,
+            watch: None,
         }
     }
 }
@@ -118,7 +121,8 @@ pub(super) struct Login {
 }
 
 impl Transport {
-    /// `POST /auth/token`; a 401 or 403 is a refused login, a 402 an expired password.
+    /// `POST /auth/token`; a 401 or 403 is a refused login, a 402 an expired password, a
+    /// 404 or 405 a target that is not Odin's API base URL.
     pub(super) async fn login(
         &self,
         credentials: &Credentials,
@@ -159,6 +163,16 @@ impl Transport {
                 username: credentials.username.clone(),
                 details,
             }),
+            Err(OdinError::Http {
+                status: status @ (404 | 405),
+                details,
+                ..
+            }) => Err(OdinError::WrongTarget {
+                request: format!("POST {url}"),
+                status,
+                details,
+                target: self.config.base_url.clone(),
+            }),
             Err(other) => Err(other),
         }
     }
@@ -193,7 +207,8 @@ impl Transport {
     /// retrying and retries remain: exponential backoff with jitter, at least `Retry-After`.
     /// `prepare` runs after each attempt's limiter wait, right before the request is sent
     /// (so a token it picks has not aged in the queue); its failure ends the call, sending
-    /// nothing. A 429 slows the shared limiter and does not use up `--retries`: Odin said
+    /// nothing. Without `retry_unreachable` (the first login), a target that cannot be
+    /// reached or does not answer in time is reported at once. A 429 slows the shared limiter and does not use up `--retries`: Odin said
     /// when to come back, which is not a failure. Waiting is bounded by time, not by a count
     /// of waits: a `Retry-After` longer than [`ClientConfig::max_wait`], or 429s whose waits
     /// add up past it, end the call with [`OdinError::TooLongWait`] at once (the run stops
@@ -225,7 +240,8 @@ impl Transport {
                 }
             };
             attempts += 1;
-            let result = send(request, &self.counters, &self.secrets, kind).await;
+            let tries = retry_unreachable.then_some(self.config.retries + 1);
+            let result = self.send(request, kind, (attempts, tries)).await;
             let status = match &result {
                 Ok(_) => Some(200),
                 Err(error) => error.status(),
@@ -241,7 +257,8 @@ impl Transport {
                 Err(error) => error,
             };
             let worth_it = error.retryable()
-                && (retry_unreachable || !matches!(error, OdinError::Unreachable(_)));
+                && (retry_unreachable
+                    || !matches!(error, OdinError::Unreachable(_) | OdinError::Timeout { .. }));
             let throttled = error.status() == Some(429);
             if throttled {
                 // Every answer of 429 is counted, the last one that ends the call too.
@@ -326,60 +343,6 @@ fn issued(answer: &Value, sent: Sent) -> Result<Issued, OdinError> {
     })
 }
 
-/// One attempt (its limiter wait done): send, and read the answer as JSON or as an Odin error.
-async fn send(
-    request: reqwest::RequestBuilder,
-    counters: &Counters,
-    secrets: &Secrets,
-    kind: Kind,
-) -> Result<Bytes, OdinError> {
-    counters.sent(kind);
-    let response = request
-        .send()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    let status = response.status();
-    let retry_after = retry_after(response.headers(), SystemTime::now());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| OdinError::from_transport(&e))?;
-    if status.is_success() {
-        return Ok(bytes);
-    }
-    // Server text may echo the request (the password of a login, a token): removed before
-    // the message is cut to length, or printed, logged or stored anywhere.
-    let text = secrets.redact(&String::from_utf8_lossy(&bytes));
-    let reason = status.canonical_reason().unwrap_or("error");
-    // Once more after the body is read as JSON: a request echoed inside a JSON string is
-    // escaped twice in the raw body (`\\\"`), once in the message.
-    let details = secrets.redact(&super::error::message_of(text.as_bytes(), reason));
-    Err(OdinError::Http {
-        status: status.as_u16(),
-        details,
-        retry_after: retry_after
-            .filter(|_| status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()),
-    })
-}
-
-/// The wait a `Retry-After` header asks for (RFC 9110 §10.2.3): a number of seconds, or an
-/// HTTP date (a date already past, or `now`, is no wait). `None` without a readable header.
-pub(super) fn retry_after(
-    headers: &reqwest::header::HeaderMap,
-    now: SystemTime,
-) -> Option<Duration> {
-    let value = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or_default())
-}
-
 /// How many times one request renews a refused token before giving up.
 pub const TOKEN_RENEWALS: u32 = 3;
 
@@ -394,30 +357,6 @@ pub(super) fn backoff(retry: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-        use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
-        let wait = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
-            super::retry_after(&headers, now)
-        };
-        assert_eq!(wait("120"), Some(Duration::from_secs(120)));
-        assert_eq!(
-            wait("Wed, 21 Oct 2015 07:30:00 GMT"),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(wait("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
-        assert_eq!(wait("soon"), None);
-        assert_eq!(
-            super::retry_after(&HeaderMap::new(), SystemTime::now()),
-            None
-        );
-    }
-
     #[test]
     fn backoff_grows_and_is_capped() {
         for retry in 1..12 {

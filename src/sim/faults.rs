@@ -36,6 +36,26 @@ pub struct FaultConfig {
     /// changing nothing: a refusal no read foretells, as a real Odin's rules refuse a value
     /// (tests change the list while the simulator runs, [`super::Simulator::refuse_settings_of`]).
     pub refuse_settings_of: Vec<String>,
+    /// Answer every Odin request (the login included) with this redirect status (301, 302,
+    /// 303, 307 or 308) instead of serving it.
+    pub redirect: Option<u16>,
+    /// The base URL a redirect points to: its `Location` is this URL followed by the
+    /// request's path below `/api/v2` and its query (another port, or an `http://` URL as
+    /// an https server turning to http would).
+    pub redirect_to: String,
+    /// Redirect only the requests after the login (the `/auth/` paths are served): a
+    /// session whose later requests a proxy starts sending elsewhere.
+    pub redirect_data_only: bool,
+    /// Answer the reads (GETs other than the login's paths) of these users with a 200 HTML
+    /// login page instead of Odin's JSON, as a proxy in front of Odin may; `*` for every
+    /// read.
+    pub html_reads: Vec<String>,
+    /// Carry out the writes (PUTs) of these users, then answer them with that 200 HTML page
+    /// instead of Odin's answer: the write landed, its answer is not Odin's. `*` for every
+    /// write.
+    pub html_writes: Vec<String>,
+    /// Accept the login's connection and never answer it.
+    pub hang_login: bool,
 }
 
 /// The fault injector shared by all connections.

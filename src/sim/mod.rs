@@ -5,6 +5,7 @@
 
 mod api;
 mod faults;
+mod impostor;
 mod seed;
 mod server;
 mod state;
@@ -23,6 +24,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub use faults::FaultConfig;
+pub use impostor::LOGIN_PAGE_TITLE;
 pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
 pub use state::SimCredentials;
 pub use stats::{RouteCount, StatsReport};
@@ -204,7 +206,42 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
         }
         return response;
     }
-    let write = method == Method::PUT && !path.starts_with("/api/v2/auth/");
+    let query = request.uri().query().map(str::to_string);
+    let faults = &sim.config.faults;
+    if let Some(response) = impostor::redirect(faults, &path, query.as_deref()) {
+        sim.stats
+            .answered(method.as_str(), &path, response.status().as_u16());
+        return response;
+    }
+    if faults.hang_login && method == Method::POST && path == "/api/v2/auth/token" {
+        std::future::pending::<()>().await;
+    }
+    let odin_data = !path.starts_with("/api/v2/auth/");
+    if odin_data
+        && method == Method::GET
+        && impostor::names(
+            &faults.html_reads,
+            impostor::query_user(query.as_deref()).as_deref(),
+        )
+    {
+        sim.stats.answered(method.as_str(), &path, 200);
+        return impostor::html_page();
+    }
+    let write = method == Method::PUT && odin_data;
+    // The user of a write, from its body, when a switch needs it (the body is put back).
+    let (request, written_user) = if write && !faults.html_writes.is_empty() {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, 256 << 20)
+            .await
+            .unwrap_or_default();
+        let user = impostor::body_user(&bytes);
+        (
+            Request::from_parts(parts, axum::body::Body::from(bytes)),
+            user,
+        )
+    } else {
+        (request, None)
+    };
     if write && sim.faults.fail_write() {
         sim.stats.answered(method.as_str(), &path, 503);
         return api::ApiError::new(
@@ -225,6 +262,13 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
     {
         sim.stats.dropped(method.as_str(), &path);
         drop.now().await;
+    }
+    if write
+        && response.status().is_success()
+        && impostor::names(&faults.html_writes, written_user.as_deref())
+    {
+        sim.stats.answered(method.as_str(), &path, 200);
+        return impostor::html_page();
     }
     sim.stats
         .answered(method.as_str(), &path, response.status().as_u16());

@@ -115,6 +115,10 @@ async fn connect(script: Arc<Script>) -> Result<OdinClient, OdinError> {
     let app = Router::new()
         .route("/api/v2/auth/token", post(login).put(refresh))
         .route("/api/v2/users", get(users))
+        .route(
+            "/api/v2/prose",
+            get(|| async { error(StatusCode::BAD_REQUEST, "missing bearer token") }),
+        )
         .with_state(script);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -161,7 +165,14 @@ fn a_401_always_and_a_403_only_past_exp_refuse_the_token() {
     assert!(!refused(&http(403), &token, fresh));
     assert!(refused(&http(403), &token, past));
     assert!(!refused(&http(400), &token, past));
-    assert!(!refused(&OdinError::Timeout, &token, past));
+    assert!(!refused(
+        &OdinError::Timeout {
+            request: "GET x".into(),
+            after: Duration::from_secs(1)
+        },
+        &token,
+        past
+    ));
     // Not a JWT: its expiry is unknown, so a 403 is never taken for one.
     let opaque = Token::new(Issued::now("opaque".into()), 0);
     assert!(refused(&http(401), &opaque, past));
@@ -318,4 +329,17 @@ async fn a_402_at_login_is_an_expired_password() {
     );
     assert!(!message.contains("s3cret"));
     assert_eq!(script.seen(), ["POST -"], "one login, not retried");
+}
+
+#[tokio::test]
+async fn server_prose_about_bearer_tokens_is_kept_as_written() {
+    let script = Arc::new(Script::new(&["tok-1"], |_| {
+        (StatusCode::OK, Duration::ZERO)
+    }));
+    let client = connect(script).await.unwrap();
+    let call = client.get("/prose", &[]).await;
+    assert_eq!(
+        call.result.unwrap_err().to_string(),
+        "HTTP 400: missing bearer token"
+    );
 }
