@@ -388,3 +388,47 @@ async fn a_second_ctrl_c_ends_the_run_at_once() {
         "continue it with: sleipnir apply {sheet} --resume run --target {target}"
     ));
 }
+
+#[tokio::test]
+async fn plan_target_shows_its_reads_going_on_a_terminal() {
+    let odin = odin(SimConfig {
+        users: 4,
+        faults: FaultConfig {
+            latency: Duration::from_millis(150),
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let work = workdir();
+    let sheet = sheet(work.path(), 4, false);
+    let target = odin.sim.base_url();
+    // Standard error on a terminal, where the progress bar is drawn.
+    let pty = nix::pty::openpty(None, None).expect("a pseudo-terminal");
+    let slave = std::fs::File::from(pty.slave);
+    let mut child = sleipnir()
+        .current_dir(work.path())
+        .env("TERM", "xterm")
+        .args(["plan", &sheet, "--target", &target, "--concurrency", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave.try_clone().expect("the terminal")))
+        .spawn()
+        .expect("sleipnir starts");
+    drop(slave);
+    let mut master = std::fs::File::from(pty.master);
+    let screen = std::thread::spawn(move || {
+        let (mut all, mut buffer) = (Vec::new(), [0u8; 4096]);
+        // Ends when the last holder of the terminal's other end (the child) is gone.
+        while let Ok(n @ 1..) = master.read(&mut buffer) {
+            all.extend_from_slice(&buffer[..n]);
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let code = wait(&mut child, Duration::from_secs(30));
+    let stdout = stdout_of(&mut child);
+    let screen = screen.join().expect("the terminal read");
+    assert_eq!(code, 0, "{stdout}\n{screen}");
+    assert!(screen.contains("/4 users read"), "{screen}");
+    assert!(screen.contains("ETA"), "{screen}");
+}

@@ -46,6 +46,10 @@ impl ReadFailure {
     }
 }
 
+/// Called once for each user whose live values have been read (or could not be), from the
+/// task that read them: a progress display's tick.
+pub type ReadOne = Arc<dyn Fn() + Send + Sync>;
+
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
 /// reads where they save requests (placing users the plan does not, see
 /// [`super::placement`]); in plan order, with what applying the plan would send and the
@@ -56,6 +60,7 @@ pub async fn read_all(
     client: Arc<OdinClient>,
     concurrency: usize,
     (service_provider, bulk_size): (Option<&str>, usize),
+    read_one: ReadOne,
 ) -> (Vec<LiveState>, Estimate, Vec<String>) {
     let (placement, placed) = Placement::place(users, &client, service_provider).await;
     let groups = Arc::new(GroupReads::plan(
@@ -69,6 +74,7 @@ pub async fn read_all(
     let order = super::dispatch::group_order(users, |user| groups.placement().key_of(user));
     for index in order {
         let (client, slots, groups) = (client.clone(), slots.clone(), groups.clone());
+        let read_one = read_one.clone();
         let user = users[index].clone();
         tasks.push((
             index,
@@ -77,9 +83,11 @@ pub async fn read_all(
                     .acquire_owned()
                     .await
                     .map_err(|e| ReadFailure::new(e.to_string()))?;
-                read(&user, &client, Some(&groups))
+                let state = read(&user, &client, Some(&groups))
                     .await
-                    .map(|live| live.docs)
+                    .map(|live| live.docs);
+                read_one();
+                state
             }),
         ));
     }

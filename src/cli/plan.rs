@@ -1,6 +1,7 @@
 //! `sleipnir plan SHEET|PLAN`: validate a sheet and show exactly what would change.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::ValueEnum;
 
@@ -306,12 +307,22 @@ fn read_live(
     let allow_lossy = config.allow_lossy_values;
     let (runtime, client) = odin.connect(target, load.max_wait(), notes)?;
     let odin_user = client.username().to_string();
+    let bar = super::reads::bar(plan.users.len(), notes);
+    let tick = bar.clone();
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,
         usize::from(load.concurrency),
         how,
+        Arc::new(move || {
+            if let Some(bar) = &tick {
+                bar.inc(1);
+            }
+        }),
     ));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     for message in read_warnings {
         let mut warning = crate::plan::Warning::sheet(message);
         warning.live = true;

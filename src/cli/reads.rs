@@ -50,6 +50,22 @@ pub(super) fn live_values(plan: &Plan, rate: f64) -> Option<String> {
     })
 }
 
+/// A progress bar with an ETA for reading `users` users' live values, on a terminal and
+/// without `-q`; `None` otherwise (the reads are announced by [`live_values`] when long).
+pub(super) fn bar(users: usize, notes: &super::Notes) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (std::io::stderr().is_terminal() && !notes.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(users as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} users read  ETA {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        notes.waits.above(&bar);
+        bar
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
