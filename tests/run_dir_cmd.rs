@@ -43,7 +43,7 @@ pub(crate) fn sheet(
 }
 
 /// Logins the simulator has answered: every command that gets as far as Odin logs in first.
-fn logins(sim: &Simulator) -> u64 {
+pub(crate) fn logins(sim: &Simulator) -> u64 {
     sim.stats()
         .requests
         .iter()

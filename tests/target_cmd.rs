@@ -431,3 +431,84 @@ async fn a_run_of_an_older_sleipnir_rolls_back_saying_what_it_does_not_record() 
     );
     assert_eq!(states(&odin, 2).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_resumes_only_with_the_kind_of_plan_it_started_with() {
+    let odin = sims(3).await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, 3);
+    let before = states(&odin, 3).await;
+    for out in ["one", "two"] {
+        let run = run_on(dir, &odin.sim, &["apply", &sheet, "--out", out]);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    }
+    let logins = crate::run_dir_cmd::logins(&odin.sim);
+    // A rollback pointed at another apply run of the same sheet as if it were its own.
+    let wrong = run_on(dir, &odin.sim, &["rollback", "one", "--resume", "two"]);
+    assert_eq!(wrong.code, 2, "{}", wrong.transcript());
+    assert!(
+        wrong.stderr.contains(
+            "`two` is a run of `wave.csv`, not of `rollback of wave.csv`; resume it as it \
+             started: `sleipnir apply wave.csv --resume two`"
+        ),
+        "{}",
+        wrong.stderr
+    );
+    // The sheet's own plan applied on a rollback's directory, and the rollback file of a
+    // run on that run: each is another plan.
+    let undo = run_on(dir, &odin.sim, &["rollback", "one", "--out", "undo"]);
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    let wrong = run_on(dir, &odin.sim, &["apply", &sheet, "--resume", "undo"]);
+    assert_eq!(wrong.code, 2, "{}", wrong.transcript());
+    assert!(
+        wrong
+            .stderr
+            .contains("is a run of `rollback of wave.csv`, not of `wave.csv`")
+    );
+    let wrong = run_on(
+        dir,
+        &odin.sim,
+        &["apply", "one/rollback.jsonl", "--resume", "two"],
+    );
+    assert_eq!(wrong.code, 2, "{}", wrong.transcript());
+    assert_eq!(
+        crate::run_dir_cmd::logins(&odin.sim),
+        logins + 1,
+        "only the real rollback logged in"
+    );
+    // The two runs wrote the same values: undoing the first put everyone back.
+    assert_eq!(states(&odin, 3).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rollback_into_the_run_it_undoes_or_a_run_into_a_file_is_refused_as_usage() {
+    let odin = sims(2).await;
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir, 2);
+    let run = run_on(dir, &odin.sim, &["apply", &sheet, "--out", "one"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let logins = crate::run_dir_cmd::logins(&odin.sim);
+    for args in [
+        &["rollback", "one", "--resume", "one"][..],
+        &["rollback", "one", "--out", "./one"][..],
+    ] {
+        let refused = run_on(dir, &odin.sim, args);
+        assert_eq!(refused.code, 2, "{}", refused.transcript());
+        assert!(
+            refused.stderr.contains("`one` is the run to undo"),
+            "{}",
+            refused.stderr
+        );
+        assert!(!refused.stderr.contains("in use by another run"));
+    }
+    let into_file = run_on(dir, &odin.sim, &["apply", &sheet, "--out", &sheet]);
+    assert_eq!(into_file.code, 2, "{}", into_file.transcript());
+    assert!(into_file.stderr.contains("is a file, not a run directory"));
+    assert_eq!(
+        crate::run_dir_cmd::logins(&odin.sim),
+        logins,
+        "none logged in"
+    );
+}

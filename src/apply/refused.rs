@@ -87,7 +87,8 @@ fn unassigned(services: &[String]) -> String {
 pub fn warning(service: &str, users: Vec<String>) -> Warning {
     let message = format!(
         "{} without `{service}` assigned ({}{}): Odin refuses settings of a service not \
-         assigned, so their settings steps are not sent (`skipped`); assign it in the sheet \
+         assigned, so nothing of theirs is sent: every step of theirs is `skipped`, their \
+         other fields too, and they are listed in failed.jsonl; assign it in the sheet \
          (`services.assign`) or leave them out",
         crate::text::count(users.len(), "user"),
         users.iter().take(3).cloned().collect::<Vec<_>>().join(", "),

@@ -80,7 +80,8 @@ fn diff(plan: &Plan) -> Option<Diff> {
 ///
 /// or, without a diff, `each user is read before it is written, and only what differs is
 /// sent`.
-pub(super) fn text(plan: &Plan, target: &str, applied: Applied) -> String {
+/// With `force`, fields someone else changed since are written anyway, and the text says so.
+pub(super) fn text(plan: &Plan, target: &str, applied: Applied, force: bool) -> String {
     let mut text = format!(
         "{} {} {target}\n  {} holds {}\n",
         applied.verb(),
@@ -99,11 +100,24 @@ pub(super) fn text(plan: &Plan, target: &str, applied: Applied) -> String {
                 ),
             };
             let line = match applied {
+                Applied::Rollback if force => format!(
+                    "  {} to restore ({}){not_read}; --force: a field someone else changed \
+                     since the run is restored too\n",
+                    counted(diff.users, "user", "users"),
+                    counted(diff.fields, "field", "fields"),
+                ),
                 Applied::Rollback => format!(
                     "  {} to restore ({}) as the run left them{not_read}; a field someone \
                      else changed since the run is kept (drifted), the user's others restored\n",
                     counted(diff.users, "user", "users"),
                     counted(diff.fields, "field", "fields"),
+                ),
+                _ if force => format!(
+                    "  {} to change ({}), {} already as planned, as read when the plan was \
+                     made{not_read}; --force: a user whose values moved since is written too\n",
+                    counted(diff.users, "user", "users"),
+                    counted(diff.fields, "field", "fields"),
+                    thousands(diff.as_planned as u64),
                 ),
                 _ => format!(
                     "  {} to change ({}), {} already as planned, as read when the plan was \
@@ -176,7 +190,7 @@ mod tests {
     fn a_sheet_says_what_it_holds_and_how_the_run_decides_the_rest() {
         let sheet = plan(vec![user("a@x", None)], None, Some("Users"));
         assert_eq!(
-            text(&sheet, "https://odin", Applied::Sheet),
+            text(&sheet, "https://odin", Applied::Sheet, false),
             "apply `wave.xlsx`, worksheet `Users`, at https://odin\n  the sheet holds 1 user, \
              1 field, 1 row, 0 warnings\n  what changes is not known before the run: each user \
              is read before it is written, and only what differs is sent\n"
@@ -191,7 +205,7 @@ mod tests {
             user("c@x", None),
         ];
         let planned = plan(users, Some("https://odin"), None);
-        let shown = text(&planned, "https://odin", Applied::PlanFile);
+        let shown = text(&planned, "https://odin", Applied::PlanFile, false);
         assert!(
             shown.starts_with(
                 "apply `wave.xlsx` at https://odin\n  the plan file holds 3 users, 3 fields, \
@@ -205,7 +219,7 @@ mod tests {
     #[test]
     fn a_rollback_without_before_values_has_no_diff() {
         let undo = plan(vec![user("a@x", None)], Some("https://odin"), None);
-        let shown = text(&undo, "https://odin", Applied::Rollback);
+        let shown = text(&undo, "https://odin", Applied::Rollback, false);
         assert!(shown.starts_with("roll back `wave.xlsx` at"), "{shown}");
         assert!(shown.contains("the rollback file holds 1 user"), "{shown}");
         assert!(shown.contains("not known before the run"), "{shown}");

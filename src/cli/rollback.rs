@@ -29,6 +29,17 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             args.dir.display()
         )));
     }
+    // A rollback writes a run directory of its own: the run it undoes is read, never written.
+    let own = args.run.resume.as_ref().or(args.run.out.as_ref());
+    if let Some(own) = own
+        && same_directory(own, &args.dir)
+    {
+        return Err(Error::Usage(format!(
+            "`{}` is the run to undo; its rollback is a run of its own, in another directory: \
+             `--out NEW` (or, to continue an interrupted rollback, `--resume` its directory)",
+            args.dir.display()
+        )));
+    }
     // The run being undone is locked too, for the whole rollback: undoing a run that is
     // still going (or being resumed) would race its writes, and two rollbacks of one run
     // would both restore it.
@@ -106,4 +117,13 @@ fn kept_credentials(run: &RunFiles) -> Option<String> {
         text.extend(maybe);
     }
     Some(text)
+}
+
+/// Whether `a` and `b` name one directory (as the file system resolves them, or as written
+/// where one does not exist yet).
+fn same_directory(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

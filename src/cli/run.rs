@@ -236,7 +236,12 @@ pub(super) fn execute(
         &runtime,
         format!("The run files hold every step that ended; continue it with: {continue_with}"),
     )?;
-    print(&super::confirm::text(plan, &config.target, applied))?;
+    print(&super::confirm::text(
+        plan,
+        &config.target,
+        applied,
+        config.options.force,
+    ))?;
     // Said before the question: these are the changes no rollback can undo.
     if let Some(line) = super::render::irreversible_line(plan) {
         print(&format!("{line}\n"))?;

@@ -11,6 +11,17 @@ use crate::rundir::{Holder, LockError, RunLock};
 /// missing, refused when it holds files), or the run to resume. Before any request: a second
 /// writer is refused having sent nothing.
 pub(super) fn lock(dir: &Path, resuming: bool) -> Result<RunLock, Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "`{}` is a file, not a run directory; name a new directory with --out{}",
+            dir.display(),
+            if resuming {
+                ""
+            } else {
+                " (one that does not exist, or is empty)"
+            }
+        )));
+    }
     let holder = Holder::this_process(command_line());
     Ok(match resuming {
         true => RunLock::existing(dir, &holder)?,

@@ -185,15 +185,41 @@ impl Drop for RunLock {
     }
 }
 
-/// Who holds `dir`'s lock, in words, from its `holder.json`.
+/// Who holds `dir`'s lock, in words, from its `holder.json`. The record may still be the
+/// one a process that ended left (the new holder writes its own just after it locks): a
+/// process of this host that is gone is not named; the record is read again for a moment,
+/// then the holder is said not to have named itself yet.
 fn holder_of(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join(HOLDER))
-        .ok()
-        .and_then(|text| serde_json::from_str::<Holder>(&text).ok())
-        .map_or_else(
-            || "a process that has not said who it is yet".to_string(),
-            |holder| holder.to_string(),
-        )
+    for _ in 0..40 {
+        let holder = std::fs::read_to_string(dir.join(HOLDER))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Holder>(&text).ok());
+        if let Some(holder) = holder
+            && !holder.is_gone()
+        {
+            return holder.to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    "a process that has not said who it is yet".to_string()
+}
+
+impl Holder {
+    /// Whether this record is of a process of this host that no longer runs (as far as the
+    /// OS tells: on Linux, by `/proc`; elsewhere never said).
+    fn is_gone(&self) -> bool {
+        if self.host != host_name() {
+            return false;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            !Path::new(&format!("/proc/{}", self.pid)).exists()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            false
+        }
+    }
 }
 
 /// Whether `dir` holds nothing but the lock and its holder record.
@@ -307,6 +333,27 @@ mod tests {
 
     fn holder(command: &str) -> Holder {
         Holder::this_process(command.to_string())
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_record_of_a_process_that_ended_is_not_named() {
+        let mut ended = std::process::Command::new("true").spawn().unwrap();
+        ended.wait().unwrap();
+        let gone = Holder {
+            pid: ended.id(),
+            ..Holder::this_process("sleipnir apply s.csv".into())
+        };
+        assert!(gone.is_gone());
+        assert!(!Holder::this_process("sleipnir apply s.csv".into()).is_gone());
+        let elsewhere = Holder {
+            host: "another-host".into(),
+            ..gone
+        };
+        assert!(
+            !elsewhere.is_gone(),
+            "another host's processes are not known here"
+        );
     }
 
     #[test]

@@ -328,9 +328,9 @@ pub fn original_sheet(source: &str) -> &str {
     }
 }
 
-const ROLLBACK_OF: &str = "rollback of";
+pub(super) const ROLLBACK_OF: &str = "rollback of";
 /// How the header of `failed.jsonl` names the plan whose steps it holds.
-const NOT_APPLIED_OF: &str = "steps not applied of";
+pub(super) const NOT_APPLIED_OF: &str = "steps not applied of";
 
 /// The header line (with its line end) of a run file that is itself a plan file:
 /// `rollback.jsonl` or `failed.jsonl`, whose source reads `<what> <the plan's source>`.

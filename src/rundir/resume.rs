@@ -94,9 +94,44 @@ pub enum ResumeError {
         /// The command that continues the run as it started.
         command: String,
     },
+    /// The run is of another kind of plan made from the same sheet: an apply of it, a
+    /// rollback of a run of it, or the steps a run of it did not apply (`failed.jsonl`);
+    /// continuing it with this plan would mix two plans in one run and count the other's
+    /// steps as done.
+    #[error("`{dir}` is a run of `{run}`, not of `{now}`; resume it as it started: `{command}`")]
+    DifferentPlan {
+        /// The run directory.
+        dir: PathBuf,
+        /// What the run applied (`rollback of users.csv`).
+        run: String,
+        /// What is given now.
+        now: String,
+        /// The command that continues the run as it started.
+        command: String,
+    },
     /// A run file could not be read or rewritten.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+}
+
+/// The kinds of run file a plan's source went through, outermost first (`rollback of`,
+/// `steps not applied of`), without the sheet's name: the same sheet named another way
+/// (`./users.csv`) is the same plan, its rollback is not.
+fn kinds(source: &str) -> Vec<&str> {
+    let mut kinds = Vec::new();
+    let mut rest = source;
+    loop {
+        let shorter = [super::ROLLBACK_OF, super::NOT_APPLIED_OF]
+            .into_iter()
+            .find_map(|prefix| Some((prefix, rest.strip_prefix(prefix)?.strip_prefix(' ')?)));
+        match shorter {
+            Some((prefix, inner)) => {
+                kinds.push(prefix);
+                rest = inner;
+            }
+            None => return kinds,
+        }
+    }
 }
 
 /// The first way `run` and `now` (the sources of a run and of the plan resuming it) read their
@@ -172,6 +207,21 @@ impl Ledger {
                 run: rollback.source.sha256,
                 source_name: plan.source.source.clone(),
                 plan: plan.source.sha256.clone(),
+            });
+        }
+        // The rollback file's header names what the run applied, as `rollback of …`.
+        let applied = rollback
+            .source
+            .source
+            .strip_prefix(super::ROLLBACK_OF)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .unwrap_or(&rollback.source.source);
+        if kinds(applied) != kinds(&plan.source.source) {
+            return Err(ResumeError::DifferentPlan {
+                dir: dir.to_path_buf(),
+                run: applied.to_string(),
+                now: plan.source.source.clone(),
+                command: rollback.source.resume_command(dir),
             });
         }
         if let Some((run, now)) = reading_differs(&rollback.source, &plan.source) {
