@@ -64,6 +64,10 @@ pub enum Error {
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
+    /// Reads Odin held back (a redirect, a pause past `--max-wait`) stopped `plan --target`:
+    /// what it answered, and how many users were not read (exit 1: users it could not read).
+    #[error("{0}")]
+    Stopped(String),
     /// Flags that do not go together, or a file that would be overwritten.
     #[error("{0}")]
     Usage(String),
@@ -107,6 +111,7 @@ impl Error {
         match self {
             Error::Odin(_) => 3,
             Error::Ledger(_)
+            | Error::Stopped(_)
             | Error::Unrecorded(_)
             | Error::Io { .. }
             | Error::Report(_)

@@ -365,3 +365,41 @@ fn a_write_whose_answers_all_dropped_is_checked_with_a_read() {
     }
     assert_eq!(odin.stats().dropped, 2);
 }
+
+#[test]
+fn plan_target_stops_its_reads_at_a_redirect() {
+    let elsewhere = Elsewhere::new();
+    let odin = sim(
+        12,
+        FaultConfig {
+            redirect: Some(308),
+            redirect_to: elsewhere.base_url(),
+            redirect_data_only: true,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let sheet = sheet(work.path(), 12);
+    let run = crate::support::read_on(work.path(), &odin, &["plan", &sheet, "--concurrency", "1"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.stdout, "", "nothing planned");
+    assert!(
+        run.stderr.contains("the live reads stopped, ")
+            && run.stderr.contains("; nothing was planned")
+            && run
+                .stderr
+                .contains(&format!("a redirect to `{}/", elsewhere.base_url())),
+        "{}",
+        run.transcript()
+    );
+    // One redirected read (and the reads that place users in groups), not one per user.
+    let redirected: u64 = odin
+        .stats()
+        .requests
+        .iter()
+        .filter(|r| r.status == 308)
+        .map(|r| r.count)
+        .sum();
+    assert!(redirected < 12, "{redirected} redirected reads");
+    elsewhere.assert_untouched();
+}

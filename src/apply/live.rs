@@ -46,6 +46,10 @@ impl ReadFailure {
     }
 }
 
+/// The failure of a read not sent because an earlier one was held back
+/// ([`ReadFailure::paused`]).
+pub const NOT_READ_AFTER_STOP: &str = "not read: the reads stopped at an earlier answer";
+
 /// Called once for each user whose live values have been read (or could not be), from the
 /// task that read them: a progress display's tick.
 pub type ReadOne = Arc<dyn Fn() + Send + Sync>;
@@ -70,11 +74,14 @@ pub async fn read_all(
         None,
     ));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    // A read held back (a redirect, a pause past --max-wait) stops the reads not yet sent:
+    // Odin would answer them alike.
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::with_capacity(users.len());
     let order = super::dispatch::group_order(users, |user| groups.placement().key_of(user));
     for index in order {
         let (client, slots, groups) = (client.clone(), slots.clone(), groups.clone());
-        let read_one = read_one.clone();
+        let (read_one, stopped) = (read_one.clone(), stopped.clone());
         let user = users[index].clone();
         tasks.push((
             index,
@@ -83,9 +90,19 @@ pub async fn read_all(
                     .acquire_owned()
                     .await
                     .map_err(|e| ReadFailure::new(e.to_string()))?;
+                if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    read_one();
+                    return Err(ReadFailure {
+                        paused: true,
+                        ..ReadFailure::new(NOT_READ_AFTER_STOP)
+                    });
+                }
                 let state = read(&user, &client, Some(&groups))
                     .await
                     .map(|live| live.docs);
+                if state.as_ref().is_err_and(|failure| failure.paused) {
+                    stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
                 read_one();
                 state
             }),

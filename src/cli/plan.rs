@@ -323,6 +323,21 @@ fn read_live(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,
+    // and a plan of what was read would be a plan of a part.
+    let held = states.iter().find_map(|state| match state {
+        Err(failure) if failure.paused && failure.message != live::NOT_READ_AFTER_STOP => {
+            Some(failure.message.clone())
+        }
+        _ => None,
+    });
+    if let Some(message) = held {
+        let unread = states.iter().filter(|state| state.is_err()).count();
+        return Err(Error::Stopped(format!(
+            "the live reads stopped, {} not read: {message}; nothing was planned",
+            crate::text::count(unread, "user")
+        )));
+    }
     for message in read_warnings {
         let mut warning = crate::plan::Warning::sheet(message);
         warning.live = true;
