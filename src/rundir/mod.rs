@@ -24,7 +24,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use append::DISK_FULL_AFTER;
-pub use lock::{Holder, LockError, RunLock};
+pub use lock::{Holder, LockError, RunLock, host_name};
 pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
