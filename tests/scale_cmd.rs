@@ -288,6 +288,7 @@ fn a_user_changed_after_the_group_read_keeps_the_other_change() {
         "1",
     ];
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(dir)
         .args(args)
         .envs(LOGIN)

@@ -236,7 +236,7 @@ fn live_claims(dir: &Path, key: &str) -> Result<Vec<ClaimRecord>, StateError> {
             continue;
         };
         let lock_path = path.with_extension("lock");
-        match liveness(&lock_path, &record.host == &this_host, SystemTime::now()) {
+        match liveness(&lock_path, record.host == this_host, SystemTime::now()) {
             Liveness::Live => {
                 if record.target_key == key {
                     live.push(record);

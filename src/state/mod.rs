@@ -201,12 +201,35 @@ fn group_writable(dir: &Path) -> bool {
     }
 }
 
-/// The OS user running this process: `USER`, `LOGNAME` or `USERNAME`, else `unknown`.
+/// The OS user running this process: `USER`, `LOGNAME` or `USERNAME`; else (a service or
+/// container without them) the name `/etc/passwd` gives its user id, or `uid N`.
 pub fn os_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|n| !n.is_empty()))
+        .or_else(user_of_uid)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// This process's user, by its id (the owner of `/proc/self`), named from `/etc/passwd`.
+fn user_of_uid() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = std::fs::metadata("/proc/self").ok()?.uid();
+        let named = std::fs::read_to_string("/etc/passwd")
+            .ok()
+            .and_then(|passwd| {
+                passwd.lines().find_map(|line| {
+                    let mut fields = line.split(':');
+                    let name = fields.next()?;
+                    (fields.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+                })
+            });
+        Some(named.unwrap_or_else(|| format!("uid {uid}")))
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// The time now, as the state directory's records write it (UTC, RFC 3339, seconds).
