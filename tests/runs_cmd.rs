@@ -210,6 +210,30 @@ fn runs_user_lists_an_apply_and_its_rollback_with_before_and_after() {
     );
     assert_eq!(undone.code, 0, "{}", undone.transcript());
 
+    // The run's files say when each line was written, and who wrote the run.
+    let journal = std::fs::read_to_string(dir.join("wave1/journal.jsonl")).unwrap();
+    for line in journal.lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            line["at"].as_str().is_some_and(|at| at.ends_with('Z')),
+            "{line}"
+        );
+    }
+    let results = crate::support::results(&dir.join("wave1"));
+    assert!(
+        results
+            .iter()
+            .all(|r| r.get(11).is_some_and(|at| at.ends_with('Z')))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("wave1/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["sleipnirVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        summary["source"]["odin_user"],
+        sleipnir::sim::DEFAULT_USERNAME
+    );
+
     let who = runs(&state, &["user", &user_id(2)]);
     assert_eq!(who.code, 0, "{}", who.transcript());
     let text = &who.stdout;
