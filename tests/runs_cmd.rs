@@ -312,3 +312,74 @@ fn a_state_directory_that_cannot_be_written_is_a_warning_not_a_failure() {
     );
     assert_eq!(sim.state(&user_id(3)).unwrap()["user"]["extension"], "7003");
 }
+
+#[test]
+fn every_command_that_talks_to_a_target_is_in_the_history_and_no_secret_is() {
+    let sim = simulator(4, Duration::ZERO);
+    let work = workdir();
+    let (dir, state) = (work.path(), work.path().join("state"));
+    let sheet = sheet(dir, "sheet.csv", 1..=2, 7000);
+    let target = sim.base_url();
+    let env = with_state(&state, &LOGIN);
+    let read = |args: &[&str]| {
+        let all = [
+            args,
+            &["--target", &target, "--rate", "500", "--reason", "CHG-7"],
+        ]
+        .concat();
+        sleipnir_env(dir, &all, &env)
+    };
+    assert_eq!(read(&["plan", &sheet]).code, 0);
+    assert_eq!(read(&["check"]).code, 0);
+    let exported = read(&[
+        "export",
+        "--group",
+        &format!(
+            "{}/{}",
+            sleipnir::sim::SERVICE_PROVIDER,
+            sleipnir::sim::group_id(1)
+        ),
+        "--columns",
+        "user.extension",
+        "--out",
+        "out.csv",
+    ]);
+    assert_eq!(exported.code, 0, "{}", exported.transcript());
+    // Offline, nothing is recorded: it talked to no target.
+    assert_eq!(sleipnir_env(dir, &["plan", &sheet], &env).code, 0);
+
+    let listed = runs(&state, &["--format", "json"]);
+    let lines: Vec<serde_json::Value> = listed
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let commands: Vec<&str> = lines
+        .iter()
+        .map(|l| l["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(commands, ["plan", "check", "export"], "{}", listed.stdout);
+    for line in &lines {
+        assert_eq!(line["reason"], "CHG-7");
+        assert_eq!(line["odin_user"], sleipnir::sim::DEFAULT_USERNAME);
+        assert_eq!(line["version"], env!("CARGO_PKG_VERSION"));
+        assert!(
+            line["command_line"]
+                .as_str()
+                .unwrap()
+                .starts_with("sleipnir ")
+        );
+    }
+    assert_eq!(lines[0]["sheet"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(lines[0]["outcome"]["users"], 2);
+    let history = std::fs::read_to_string(state.join("runs.jsonl")).unwrap();
+    assert!(!history.contains(sleipnir::sim::DEFAULT_PASSWORD));
+    // The files are the owner's only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&state), 0o700);
+        assert_eq!(mode(&state.join("runs.jsonl")), 0o600);
+    }
+}

@@ -236,3 +236,33 @@ fn user_of_uid() -> Option<String> {
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_directory_made_here_is_the_owners_and_a_group_writable_one_is_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = StateDir::open(&dir.path().join("own")).unwrap();
+        assert!(!own.shared());
+        assert_eq!(mode(own.path()), 0o700);
+        own.write_file(&own.path().join("f"), b"x").unwrap();
+        assert_eq!(mode(&own.path().join("f")), 0o600);
+
+        let team = dir.path().join("team");
+        std::fs::create_dir(&team).unwrap();
+        std::fs::set_permissions(&team, std::fs::Permissions::from_mode(0o2770)).unwrap();
+        let shared = StateDir::open(&team).unwrap();
+        assert!(shared.shared());
+        shared.open_file(&team.join("runs.jsonl"), true).unwrap();
+        assert_eq!(mode(&team.join("runs.jsonl")), 0o660);
+        assert_eq!(mode(&shared.subdir("claims").unwrap()), 0o2770);
+    }
+}
