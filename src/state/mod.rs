@@ -237,18 +237,15 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use super::*;
 
-    fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
-    }
-
+    #[cfg(unix)]
     #[test]
     fn a_directory_made_here_is_the_owners_and_a_group_writable_one_is_shared() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o7777;
         let dir = tempfile::tempdir().unwrap();
         let own = StateDir::open(&dir.path().join("own")).unwrap();
         assert!(!own.shared());
