@@ -343,3 +343,36 @@ fn verify(dir: &Path) -> Result<u8, Error> {
     print(&text)?;
     Ok(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_spans_and_dates() {
+        let now = chrono::Utc::now();
+        let week = since("7d").unwrap();
+        assert!(
+            (now - week - chrono::TimeDelta::days(7))
+                .num_seconds()
+                .abs()
+                < 5
+        );
+        assert!(
+            (now - since("12h").unwrap() - chrono::TimeDelta::hours(12))
+                .num_seconds()
+                .abs()
+                < 5
+        );
+        assert_eq!(
+            since("2026-12-01").unwrap().to_rfc3339(),
+            "2026-12-01T00:00:00+00:00"
+        );
+        assert!(
+            since("7 days")
+                .unwrap_err()
+                .contains("`7 days` is not a span")
+        );
+        assert!(since("-1d").is_err());
+    }
+}
