@@ -155,7 +155,11 @@ impl Claim {
         })?;
         let text = serde_json::to_string(record)
             .map_err(|e| StateError::io("write", &record_path)(std::io::Error::other(e)))?;
-        state.write_file(&record_path, format!("{text}\n").as_bytes())?;
+        if let Err(why) = state.write_file(&record_path, format!("{text}\n").as_bytes()) {
+            // No lock file is left without its record.
+            let _ = std::fs::remove_file(&lock_path);
+            return Err(why.into());
+        }
         drop(guard);
         let (stop, stopped) = mpsc::channel::<()>();
         let beat = std::thread::Builder::new()
@@ -196,15 +200,18 @@ fn heartbeat(file: File, stopped: mpsc::Receiver<()>) {
     }
 }
 
-/// `claims.lock`: held while the claims are read and one is written or removed.
-struct Guard(#[allow(dead_code)] Option<File>);
+/// `claims.lock`: held while the claims are read and one is written or removed (the lock
+/// lives as long as the handle).
+struct Guard {
+    _file: Option<File>,
+}
 
 impl Guard {
     fn take(state: &StateDir) -> Result<Guard, StateError> {
         let path = state.path().join("claims.lock");
         let file = state.open_file(&path, false)?;
         file.lock().map_err(StateError::io("lock", &path))?;
-        Ok(Guard(Some(file)))
+        Ok(Guard { _file: Some(file) })
     }
 
     /// The same, best effort (for a claim's removal).
@@ -215,7 +222,7 @@ impl Guard {
             .open(dir.join("claims.lock"))
             .ok()
             .filter(|f| f.lock().is_ok());
-        Guard(file)
+        Guard { _file: file }
     }
 }
 
