@@ -263,6 +263,14 @@ fn runs_user_lists_an_apply_and_its_rollback_with_before_and_after() {
     assert_eq!(lines[0]["reason"], "CHG-42");
     assert_eq!(lines[1]["command"], "rollback");
     assert_eq!(lines[0]["outcome"]["changed"], 3);
+    let other = runs(&state, &["--target", "https://odin.example.net/api/v2"]);
+    assert!(other.stdout.starts_with("no runs in "), "{}", other.stdout);
+    let here = runs(&state, &["--target", &format!("{}/", sim.base_url())]);
+    assert_eq!(here.stdout.lines().count(), 2, "{}", here.stdout);
+    let as_json = runs(&state, &["user", &user_id(2), "--format", "json"]);
+    let first: serde_json::Value =
+        serde_json::from_str(as_json.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["changes"][0]["after"]["extension"], "7102");
     let id = lines[1]["id"].as_str().unwrap();
     let shown = runs(&state, &["show", id]);
     assert!(shown.stdout.contains("CHG-43"), "{}", shown.transcript());
