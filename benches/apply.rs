@@ -238,6 +238,8 @@ fn peak_rss_of_apply(users: usize, groups: usize, sheet: &str, args: &[&str]) ->
         .args(args)
         .env("ODIN_USERNAME", sim::DEFAULT_USERNAME)
         .env("ODIN_PASSWORD", sim::DEFAULT_PASSWORD)
+        // Its history and claims in the scratch directory, not the home's state directory.
+        .env("SLEIPNIR_STATE_DIR", dir.path().join("state"))
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();

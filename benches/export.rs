@@ -42,6 +42,8 @@ fn main() {
         Command::new(binary)
     };
     command
+        // Its history in the scratch directory, not the home's state directory.
+        .env("SLEIPNIR_STATE_DIR", dir.path().join("state"))
         .args([
             "export",
             "--service-provider",

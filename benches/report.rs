@@ -115,6 +115,7 @@ fn write_run(dir: &Path) {
         }
     }
     let mut summary = Summary {
+        sleipnir_version: env!("CARGO_PKG_VERSION").into(),
         source: source(),
         started: "2025-01-01T00:00:00Z".into(),
         finished: "2025-01-01T01:23:20Z".into(),

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod services;
 pub mod sheet;
 pub mod sim;
+pub mod state;
 pub mod suggest;
 pub mod templates;
 pub mod text;

@@ -457,6 +457,7 @@ async fn ctrl_c_finishes_users_in_flight_and_exits_130() {
     let work = workdir();
     let sheet = sheet(work.path(), 30);
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(work.path())
         .args([
             "apply",

@@ -503,6 +503,7 @@ fn an_interrupted_export_exits_130_and_leaves_no_file() {
     let target = sim.base_url();
     // policy.* is read per user: 60 reads at 20/s keep the export busy for seconds.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(work.path())
         .args([
             "export",

@@ -28,6 +28,7 @@ fn check_lists_only_the_flags_it_uses() {
         "--retries",
         "--allow-insecure-http",
         "--group",
+        "--reason",
     ] {
         assert!(text.contains(flag), "{flag} missing:\n{text}");
     }
@@ -48,6 +49,7 @@ fn every_command_gives_its_exit_codes() {
         ("sim", &["0", "2"]),
         ("report", &["0", "1", "2"]),
         ("demo", &["0", "1", "2"]),
+        ("runs", &["0", "1", "2"]),
     ];
     for (command, expected) in codes {
         let run = sleipnir(&[command, "--help"]);

@@ -314,6 +314,7 @@ async fn a_killed_run_gets_its_report_from_report_dir() {
     std::fs::write(work.path().join("s.csv"), text).expect("sheet");
     let target = odin.sim.base_url();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(work.path())
         .args([
             "apply", "s.csv", "--out", "run", "--target", &target, "--yes", "-q",

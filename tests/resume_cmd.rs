@@ -131,6 +131,7 @@ async fn killed_runs_resume(sheet: fn(&Path, usize) -> String) {
         // Resume once a run directory exists (a kill may land before it is made).
         let resume = run.join("rollback.jsonl").exists();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+            .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
             .current_dir(dir)
             .args(args(resume))
             .envs(LOGIN)

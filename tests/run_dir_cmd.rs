@@ -61,6 +61,7 @@ pub(crate) fn states(sim: &Simulator, users: usize) -> Vec<Value> {
 /// `sleipnir ARGS --target SIM --yes` started in `dir`, left running.
 fn start(dir: &Path, sim: &Simulator, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(dir)
         .args(args)
         .args(["--target", &sim.base_url(), "--yes", "-q"])

@@ -288,6 +288,7 @@ fn a_user_changed_after_the_group_read_keeps_the_other_change() {
         "1",
     ];
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .current_dir(dir)
         .args(args)
         .envs(LOGIN)
@@ -313,7 +314,21 @@ fn a_user_changed_after_the_group_read_keeps_the_other_change() {
         ),
     )
     .expect("sheet");
-    let hand = run(dir, &sim, &["apply", "hand.csv", "--out", "hand"]);
+    // Made by hand, outside the run's sight: a state directory of its own (in one shared
+    // with the run, the run's claim on the user would refuse it).
+    let elsewhere = dir.join("elsewhere");
+    let mut env = LOGIN.to_vec();
+    env.push((
+        crate::support::STATE_DIR_VAR,
+        elsewhere.to_str().expect("UTF-8"),
+    ));
+    let hand = sleipnir_env(
+        dir,
+        &[
+            "apply", "hand.csv", "--out", "hand", "--target", &target, "--yes", "--rate", "500",
+        ],
+        &env,
+    );
     assert_eq!(hand.code, 0, "{}", hand.transcript());
     let output = child.wait_with_output().expect("apply ends");
     assert!(output.status.success());

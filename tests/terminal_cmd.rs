@@ -31,6 +31,7 @@ fn sheet(dir: &Path, users: usize, missing: bool) -> String {
 fn sleipnir() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sleipnir"));
     command
+        .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
         .env_remove("ODIN_URL")
         .env_remove("RUST_LOG")
         .envs(LOGIN);

@@ -230,6 +230,7 @@ impl Collector {
         let time =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut summary = Summary {
+            sleipnir_version: env!("CARGO_PKG_VERSION").into(),
             source: plan.source.clone(),
             started: time(started_at),
             finished: time(chrono::Utc::now()),

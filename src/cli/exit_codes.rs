@@ -3,7 +3,7 @@
 
 /// Every command.
 const ALL: &[&str] = &[
-    "plan", "apply", "rollback", "export", "check", "template", "sim", "report", "demo",
+    "plan", "apply", "rollback", "export", "check", "template", "sim", "report", "demo", "runs",
 ];
 
 /// The commands that change users.
@@ -49,6 +49,11 @@ const TABLE: &[Row] = &[
     row(0, &["template", "sim", "report"], "done"),
     row(
         0,
+        &["runs"],
+        "done (`runs verify`: the chain is whole and every run directory is there)",
+    ),
+    row(
+        0,
         &["demo"],
         "the demo passed: every user changed as its sheet asks, then back exactly as before",
     ),
@@ -74,12 +79,19 @@ const TABLE: &[Row] = &[
     row(1, &["report"], "the report could not be written"),
     row(1, &["demo"], "a check of the demo failed"),
     row(
+        1,
+        &["runs"],
+        "`runs verify` found a line that is not a run, a broken chain (a line edited, removed \
+         or inserted) or a missing run directory",
+    ),
+    row(
         2,
         ALL,
         "invalid input or usage: a sheet, mapping, plan file or run directory with problems, \
          bad flags, no --yes off a terminal, an insecure target, a file that would be \
          overwritten, a simulator port in use, a run directory in use by another run or (for \
-         a new run) already holding files, a rollback, resume or plan file against a target \
+         a new run) already holding files, users that another unfinished run on the same \
+         target is changing, a rollback, resume or plan file against a target \
          other than the one it recorded (without --other-target) (nothing was sent)",
     ),
     row(

@@ -172,6 +172,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         notes.warn(&format!("{problem}; left blank (leave it as it is)"));
     }
     let users = writer.rows();
+    notes.history.count("exported", users as u64);
+    notes.history.count("unreadable", unreadable.len() as u64);
     let requests = client.counts().requests;
     writer.finish(&About { users, ..about })?;
     super::print(&format!(

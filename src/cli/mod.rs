@@ -8,6 +8,7 @@ mod demo;
 mod exit_codes;
 mod export;
 mod generate;
+mod history;
 mod interrupt;
 mod logging;
 mod plan;
@@ -20,6 +21,7 @@ mod run;
 mod run_lock;
 mod run_summary;
 mod run_target;
+mod runs;
 mod sim;
 mod target;
 mod template;
@@ -80,6 +82,10 @@ pub enum Command {
     /// Apply the example migration to a simulated Odin, roll it back, and check both.
     #[command(after_help = exit_codes::help("demo"))]
     Demo(demo::Args),
+    /// The history of commands that talked to a target: list, show one, who changed a
+    /// user, verify the chain.
+    #[command(after_help = exit_codes::help("runs"))]
+    Runs(runs::Args),
 }
 
 /// Run a parsed command line; the exit code when it ran to its end (0, or 1/130 for runs
@@ -89,22 +95,31 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         quiet: cli.quiet,
         verbose: cli.verbose,
         waits: waits::WaitLines::default(),
+        history: history::Draft::new(),
     };
     // Runs log into their run directory too, so they install their own subscriber.
     if !matches!(cli.command, Command::Apply(_) | Command::Rollback(_)) {
         logging::to_stderr(cli.verbose);
     }
-    match cli.command {
-        Command::Plan(args) => plan::run(args, &notes),
-        Command::Apply(args) => apply::run(args, &notes),
-        Command::Rollback(args) => rollback::run(args, &notes),
-        Command::Export(args) => export::run(args, &notes),
-        Command::Check(args) => check::run(args, &notes),
-        Command::Template(args) => template::run(args, &notes).map(|()| 0),
-        Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
-        Command::Demo(args) => demo::run(args, &notes),
-        Command::Report(args) => report::run(args, &notes),
-    }
+    let (name, result) = match cli.command {
+        Command::Plan(args) => ("plan", plan::run(args, &notes)),
+        Command::Apply(args) => ("apply", apply::run(args, &notes)),
+        Command::Rollback(args) => ("rollback", rollback::run(args, &notes)),
+        Command::Export(args) => ("export", export::run(args, &notes)),
+        Command::Check(args) => ("check", check::run(args, &notes)),
+        Command::Template(args) => ("template", template::run(args, &notes).map(|()| 0)),
+        Command::Sim(args) => ("sim", sim::run(args, &notes).map(|()| 0)),
+        Command::Demo(args) => ("demo", demo::run(args, &notes)),
+        Command::Report(args) => ("report", report::run(args, &notes)),
+        Command::Runs(args) => ("runs", runs::run(args, &notes)),
+    };
+    // A command that named its target is in the history, whatever its end.
+    let code = match &result {
+        Ok(code) => *code,
+        Err(error) => error.exit_code(),
+    };
+    notes.history.finish(name, code, &notes);
+    result
 }
 
 /// Where warnings and notes go: standard error, unless `-q`.
@@ -114,6 +129,8 @@ pub(crate) struct Notes {
     /// The lines telling long waits for Odin (printed even with `-q`: they are about why
     /// nothing happens), above a progress bar once one is shown.
     waits: waits::WaitLines,
+    /// What this command records in the history, as it goes.
+    history: history::Draft,
 }
 
 impl Notes {

@@ -305,6 +305,10 @@ fn read_live(
     let (odin, load) = (&config.odin, &config.load);
     let how = (config.service_provider.as_deref(), config.bulk_size);
     let allow_lossy = config.allow_lossy_values;
+    notes
+        .history
+        .sheet(&plan.source.source, &plan.source.sha256);
+    notes.history.count("users", plan.users.len() as u64);
     let (runtime, client) = odin.connect(target, load.max_wait(), notes)?;
     let odin_user = client.username().to_string();
     let bar = super::reads::bar(plan.users.len(), notes);

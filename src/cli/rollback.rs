@@ -44,6 +44,11 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     // still going (or being resumed) would race its writes, and two rollbacks of one run
     // would both restore it.
     let _undone = super::run_lock::lock_undone(&args.dir, notes)?;
+    // In the history, a rollback's sheet is the rollback file it applies.
+    if let Ok(bytes) = std::fs::read(&file) {
+        let sha256 = crate::state::history::sha256_hex(&bytes);
+        notes.history.sheet(&file.display().to_string(), &sha256);
+    }
     let undo = RunFiles::new(&args.dir).undo_plan()?;
     for warning in undo.warnings(&file) {
         notes.warn(&warning);

@@ -213,6 +213,23 @@ pub(super) fn execute(
         config.other_target,
         notes,
     )?;
+    // The run's users are claimed on its target before it logs in: a run on any of them
+    // that is still going is named and this one refused, having sent nothing.
+    notes
+        .history
+        .target(&config.target, config.odin.reason.as_deref())?;
+    notes
+        .history
+        .sheet(&plan.source.source, &plan.source.sha256);
+    notes.history.run_dir(&config.out);
+    let users = plan.users.iter().map(|u| u.user_id.clone()).collect();
+    let _claim = super::history::claim(
+        &notes.history,
+        &config.target,
+        users,
+        (&config.out, &plan.source.source),
+        notes,
+    )?;
     let credentials = super::target::credentials()?;
     plan.source.target = Some(config.target.clone());
     plan.source.odin_user = Some(credentials.username.clone());
@@ -316,6 +333,11 @@ pub(super) fn execute(
     );
     for warning in &summary.warnings {
         notes.warn(warning);
+    }
+    if let Ok(serde_json::Value::Object(counts)) = serde_json::to_value(summary.users_by_outcome) {
+        for (what, n) in counts {
+            notes.history.count(&what, n.as_u64().unwrap_or_default());
+        }
     }
     // The run is over: what follows only tells of it, and cannot change its exit code.
     let mut closing = summary_text(&summary, &config.out, &config.target);

@@ -29,6 +29,10 @@ pub struct TargetArgs {
     /// Allow an http:// target that is not on this machine (the password would travel in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
+    /// Why this command is run (e.g. a change ticket), recorded in the history
+    /// (`sleipnir runs`).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 /// The help of `plan`'s `--target`, which never comes from `ODIN_URL`.
@@ -103,6 +107,8 @@ impl TargetArgs {
         max_wait: Duration,
         notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
+        notes.history.target(target, self.reason.as_deref())?;
+        notes.history.odin_user(&credentials.username);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -129,7 +135,7 @@ fn positive(text: &str) -> Result<f64, String> {
 
 /// `target` as it may be shown: a user name or password in it (`https://user:pw@host`)
 /// replaced by `…`, so that no message repeats it.
-fn shown(target: &str) -> String {
+pub(super) fn shown(target: &str) -> String {
     let Some((scheme, rest)) = target.split_once("://") else {
         return target.to_string();
     };
@@ -197,6 +203,11 @@ fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
 /// out (`HTTPS://Odin.example.net:443/api/v2/` is `https://odin.example.net/api/v2`). Text
 /// that is not a URL compares as written, but for trailing slashes.
 pub(super) fn same_target(a: &str, b: &str) -> bool {
+    target_key(a) == target_key(b)
+}
+
+/// `target` as [`same_target`] compares it: equal for URLs that name the same Odin.
+pub(super) fn target_key(target: &str) -> String {
     let normal = |text: &str| match reqwest::Url::parse(text.trim()) {
         Ok(url) => format!(
             "{}://{}:{}{}{}",
@@ -208,7 +219,7 @@ pub(super) fn same_target(a: &str, b: &str) -> bool {
         ),
         Err(_) => text.trim().trim_end_matches('/').to_string(),
     };
-    normal(a) == normal(b)
+    normal(target)
 }
 
 /// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.

@@ -140,6 +140,7 @@ mod tests {
             before: String::new(),
             after: String::new(),
             message: message.into(),
+            at: String::new(),
         }
     }
 

@@ -94,7 +94,7 @@ impl<'a> ResultsSheet<'a> {
             sheet.write_string_with_format(0, col as u16, *title, &bold)?;
         }
         let widths = [
-            7.0, 34.0, 11.0, 13.0, 11.0, 9.0, 12.0, 36.0, 44.0, 44.0, 60.0,
+            7.0, 34.0, 11.0, 13.0, 11.0, 9.0, 12.0, 36.0, 44.0, 44.0, 60.0, 26.0,
         ];
         for (col, width) in widths.into_iter().enumerate() {
             sheet.set_column_width(col as u16, width)?;
@@ -133,6 +133,9 @@ impl<'a> ResultsSheet<'a> {
         }
         if !row.message.is_empty() {
             sheet.write_string(r, 10, cell(&row.message, IN_RESULTS))?;
+        }
+        if !row.at.is_empty() {
+            sheet.write_string(r, 11, &row.at)?;
         }
         self.next_row += 1;
         Ok(())

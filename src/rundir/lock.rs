@@ -312,8 +312,8 @@ fn owner_only(path: &Path, mode: u32) {
     let _ = (path, mode);
 }
 
-/// This machine's name, for the holder record.
-fn host_name() -> String {
+/// This machine's name, for the holder record and the state directory's records.
+pub fn host_name() -> String {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .find_map(|path| std::fs::read_to_string(path).ok())

@@ -24,7 +24,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use append::DISK_FULL_AFTER;
-pub use lock::{Holder, LockError, RunLock};
+pub use lock::{Holder, LockError, RunLock, host_name};
 pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
@@ -34,8 +34,9 @@ pub use undo_file::{UndoPlan, read_undo};
 
 use crate::plan::{PlanSource, UserPlan};
 
-/// The columns of `results.csv`, as [`ResultRow`] names them.
-pub const RESULT_COLUMNS: [&str; 11] = [
+/// The columns of `results.csv`, as [`ResultRow`] names them (`at` last: a run resumed from
+/// an older sleipnir's directory, whose lines lack it, is read with it empty).
+pub const RESULT_COLUMNS: [&str; 12] = [
     "row",
     "userId",
     "resource",
@@ -47,6 +48,7 @@ pub const RESULT_COLUMNS: [&str; 11] = [
     "before",
     "after",
     "message",
+    "at",
 ];
 
 /// The run files by name.
@@ -253,7 +255,7 @@ impl Ledger {
     /// Append a journal line.
     pub fn journal(&mut self, entry: &JournalEntry) -> Result<(), LedgerError> {
         let path = self.dir.join(JOURNAL);
-        let line = append::json_line(&path, entry)?;
+        let line = append::json_line(&path, &Timed::now(entry))?;
         self.room
             .append(&mut self.journal, &path, &line, append::Sync::No)
     }
@@ -346,3 +348,21 @@ fn plan_file_header(path: &Path, what: &str, source: &PlanSource) -> Result<Stri
 
 #[cfg(test)]
 mod tests;
+
+/// A journal line as written: the entry and the time of its write (`at`, UTC, RFC 3339 with
+/// milliseconds; readers of the entry ignore it).
+#[derive(serde::Serialize)]
+struct Timed<'a, T> {
+    #[serde(flatten)]
+    entry: &'a T,
+    at: String,
+}
+
+impl<'a, T> Timed<'a, T> {
+    fn now(entry: &'a T) -> Timed<'a, T> {
+        Timed {
+            entry,
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::names::{JOURNAL, RESULTS, ROLLBACK, SUMMARY, TIMELINE};
-use super::{JournalEntry, LedgerError, ResultRow, Summary, TimelinePoint};
+use super::{JournalEntry, LedgerError, RESULT_COLUMNS, ResultRow, Summary, TimelinePoint};
 use crate::plan::{Plan, PlanSource};
 
 /// The files of one run directory, read on demand.
@@ -40,10 +40,21 @@ impl RunFiles {
         let path = self.dir.join(RESULTS);
         let mut file = std::fs::File::open(&path).map_err(LedgerError::reading(&path))?;
         let complete = complete_length(&mut file).map_err(LedgerError::reading(&path))?;
-        let reader = csv::Reader::from_reader(BufReader::new(file.take(complete)));
+        // Read by position, padded to every column: a run of an older sleipnir (resumed by
+        // this one) holds lines without `at`, read empty.
+        let reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(BufReader::new(file.take(complete)));
+        let columns = csv::StringRecord::from(RESULT_COLUMNS.to_vec());
         Ok(reader
-            .into_deserialize::<ResultRow>()
+            .into_records()
             .map_while(Result::ok)
+            .map_while(move |mut record| {
+                while record.len() < columns.len() {
+                    record.push_field("");
+                }
+                record.deserialize::<ResultRow>(Some(&columns)).ok()
+            })
             .map(ResultRow::unescaped))
     }
 

@@ -206,6 +206,10 @@ pub struct ResultRow {
     pub after: String,
     /// Why it failed or was skipped.
     pub message: String,
+    /// When the line was written (UTC, RFC 3339 with milliseconds); empty in files of an
+    /// older sleipnir.
+    #[serde(default)]
+    pub at: String,
 }
 
 impl From<&StepResult> for ResultRow {
@@ -230,6 +234,7 @@ impl From<&StepResult> for ResultRow {
             before: compact(&result.before),
             after: compact(&result.after),
             message: result.message.clone(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         }
     }
 }
@@ -335,6 +340,7 @@ mod tests {
             before: String::new(),
             after: "{\"extension\":\"1\"}".into(),
             message: "-not a number".into(),
+            at: String::new(),
         };
         let escaped = row.escaped();
         assert_eq!(escaped.user_id, "'=evil");

@@ -25,8 +25,10 @@ pub(super) fn sort_results(
     amendments: &HashMap<String, Vec<Amendment>>,
 ) -> Result<UserCounts, LedgerError> {
     let bytes = std::fs::read(path).map_err(LedgerError::reading(path))?;
+    // Flexible: a run of an older sleipnir resumed holds lines without `at`.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .from_reader(bytes.as_slice());
     let mut record = csv::ByteRecord::new();
     // (row, start, end, amended) of each line; the first record is the header.

@@ -208,6 +208,10 @@ pub fn attempts(timeline: &[TimelinePoint]) -> Vec<Attempt> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
+    /// The version of sleipnir that wrote it (empty in summaries of an older one). The Odin
+    /// user the run logged in as is `source.odin_user`.
+    #[serde(default)]
+    pub sleipnir_version: String,
     /// The plan applied: the sheet, and the worksheet read for a workbook.
     pub source: PlanSource,
     /// When the run (its last attempt, when resumed) started (UTC, RFC 3339).

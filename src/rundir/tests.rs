@@ -217,3 +217,18 @@ fn each_attempt_of_a_timeline_has_its_own_time_requests_and_rate() {
     );
     assert_eq!(Attempt::new(0.0, Default::default()).request_rate, 0.0);
 }
+
+#[test]
+fn results_lines_without_the_time_of_an_older_sleipnir_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_header = RESULT_COLUMNS[..11].join(",");
+    std::fs::write(
+        dir.path().join(names::RESULTS),
+        format!("{old_header}\n2,a,user,applied,200,1,5,x,,,\n3,b,user,applied,200,1,5,x,,,,2026-12-07T08:00:00.000Z\n"),
+    )
+    .unwrap();
+    let rows = RunFiles::new(dir.path()).results().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].at, "");
+    assert_eq!(rows[1].at, "2026-12-07T08:00:00.000Z");
+}

@@ -50,6 +50,7 @@ pub fn sleipnir_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("ODIN_USERNAME")
         .env_remove("ODIN_PASSWORD")
         .env_remove("RUST_LOG")
+        .env(STATE_DIR_VAR, state_dir())
         .envs(env.iter().copied())
         .write_stdin("")
         .output()
@@ -59,6 +60,22 @@ pub fn sleipnir_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The variable that names sleipnir's state directory (its history and claims).
+pub const STATE_DIR_VAR: &str = "SLEIPNIR_STATE_DIR";
+
+/// The state directory every sleipnir a test starts uses unless the test names its own: one
+/// per test process, under Cargo's scratch directory for tests, never the real home's.
+pub fn state_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("state-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("a state directory")
+            .keep()
+    })
 }
 
 /// A scratch directory that disappears with the test.
