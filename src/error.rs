@@ -64,6 +64,10 @@ pub enum Error {
     /// `template NAME` with an unknown name.
     #[error(transparent)]
     Template(#[from] UnknownTemplate),
+    /// Named targets: `targets.toml`, a name it does not hold, a password command, the OS
+    /// keyring.
+    #[error(transparent)]
+    Targets(#[from] crate::targets::TargetsError),
     /// Flags that do not go together, or a file that would be overwritten.
     #[error("{0}")]
     Usage(String),
@@ -114,6 +118,7 @@ impl Error {
             Error::Lock(crate::rundir::LockError::Ledger(_)) => 1,
             Error::Lock(_) => 2,
             Error::Export(error) => error.exit_code(),
+            Error::Targets(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

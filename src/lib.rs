@@ -29,5 +29,6 @@ pub mod services;
 pub mod sheet;
 pub mod sim;
 pub mod suggest;
+pub mod targets;
 pub mod templates;
 pub mod text;

@@ -3,7 +3,8 @@
 
 /// Every command.
 const ALL: &[&str] = &[
-    "plan", "apply", "rollback", "export", "check", "template", "sim", "report", "demo",
+    "plan", "apply", "rollback", "export", "check", "template", "sim", "report", "demo", "target",
+    "login", "logout",
 ];
 
 /// The commands that change users.
@@ -46,7 +47,12 @@ const TABLE: &[Row] = &[
          server does not serve it, and sleipnir reads those settings per user)",
     ),
     row(0, &["export"], "every selected user is in the file"),
-    row(0, &["template", "sim", "report"], "done"),
+    row(0, &["template", "sim", "report", "target"], "done"),
+    row(
+        0,
+        &["login", "logout"],
+        "the password is stored in (or removed from, or was not in) the OS keyring",
+    ),
     row(
         0,
         &["demo"],
@@ -74,13 +80,22 @@ const TABLE: &[Row] = &[
     row(1, &["report"], "the report could not be written"),
     row(1, &["demo"], "a check of the demo failed"),
     row(
+        1,
+        &["login", "logout"],
+        "no OS keyring is available (a headless server without a Secret Service) or it \
+         refused; no password is kept anywhere else",
+    ),
+    row(
         2,
         ALL,
         "invalid input or usage: a sheet, mapping, plan file or run directory with problems, \
          bad flags, no --yes off a terminal, an insecure target, a file that would be \
          overwritten, a simulator port in use, a run directory in use by another run or (for \
          a new run) already holding files, a rollback, resume or plan file against a target \
-         other than the one it recorded (without --other-target) (nothing was sent)",
+         other than the one it recorded (without --other-target), a targets.toml that cannot \
+         be read (its line named), a target name it does not hold, a production target not \
+         named on the apply or rollback command line or not confirmed by its name (typed, or \
+         --confirm-target NAME with --yes), a password_command that failed (nothing was sent)",
     ),
     row(
         2,

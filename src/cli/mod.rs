@@ -10,6 +10,7 @@ mod export;
 mod generate;
 mod interrupt;
 mod logging;
+mod login;
 mod plan;
 mod progress;
 mod reads;
@@ -22,6 +23,7 @@ mod run_summary;
 mod run_target;
 mod sim;
 mod target;
+mod target_cmd;
 mod template;
 mod waits;
 
@@ -80,6 +82,16 @@ pub enum Command {
     /// Apply the example migration to a simulated Odin, roll it back, and check both.
     #[command(after_help = exit_codes::help("demo"))]
     Demo(demo::Args),
+    /// Named targets in targets.toml: add, list, show (--explain: where each value comes
+    /// from), remove.
+    #[command(after_help = exit_codes::help("target"))]
+    Target(target_cmd::Args),
+    /// Store a target's password in the OS keyring.
+    #[command(after_help = exit_codes::help("login"))]
+    Login(login::LoginArgs),
+    /// Remove a target's password from the OS keyring.
+    #[command(after_help = exit_codes::help("logout"))]
+    Logout(login::LogoutArgs),
 }
 
 /// Run a parsed command line; the exit code when it ran to its end (0, or 1/130 for runs
@@ -104,6 +116,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Sim(args) => sim::run(args, &notes).map(|()| 0),
         Command::Demo(args) => demo::run(args, &notes),
         Command::Report(args) => report::run(args, &notes),
+        Command::Target(args) => target_cmd::run(args, &notes),
+        Command::Login(args) => login::login(args, &notes),
+        Command::Logout(args) => login::logout(args, &notes),
     }
 }
 
