@@ -257,7 +257,7 @@ async fn production_needs_its_name_on_the_command_line_and_typed_or_confirmed() 
     add(dir, &["acme", &url, "--tier", "production"]);
     add(dir, &["lab", "http://127.0.0.1:1/api/v2", "--tier", "lab"]);
     let sheet = sheet(dir, 2);
-    let refused: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let refused: Vec<Refused> = vec![
         (
             vec!["--target", "acme", "--yes"],
             vec![],
@@ -347,6 +347,9 @@ async fn production_needs_its_name_on_the_command_line_and_typed_or_confirmed() 
     let summary = std::fs::read_to_string(dir.join("confirmed/summary.json")).expect("summary");
     assert!(summary.contains("\"target_name\": \"acme\""), "{summary}");
 }
+
+/// A refused production run: its flags, its environment, and what its error says.
+type Refused<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
 
 /// `sleipnir ARGS` in `dir` (config `dir/config`) on a pseudo-terminal, `typed` written to
 /// it; the exit code and standard output.

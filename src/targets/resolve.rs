@@ -166,7 +166,7 @@ pub fn resolve(
         name: entry.map(|e| e.name.clone()),
         url,
         selected_by,
-        tier: entry.and_then(|e| e.tier.as_ref()).map(|t| sourced(t)),
+        tier: entry.and_then(|e| e.tier.as_ref()).map(sourced),
         require_reason: entry
             .and_then(|e| e.require_reason.as_ref())
             .map_or(Sourced::new(false, Origin::Default), |r| {
