@@ -46,8 +46,8 @@ pub(super) const DEFAULT_RATE: f64 = 5.0;
 pub(super) const PLAN_TARGET_HELP: &str = "Read each user's live values from the target (a \
     name in targets.toml, or the Odin API base URL, e.g. https://odin.example.net/api/v2) and \
     show before → after; nothing is written, and the plan file records the before-values and \
-    the target, so applying it detects drift. ODIN_URL alone (or SLEIPNIR_TARGET) never makes \
-    plan read Odin";
+    the target, so applying it detects drift. ODIN_URL alone never makes plan read Odin, nor \
+    does SLEIPNIR_TARGET";
 
 /// How many users at once, and how long Odin may ask to wait: the commands that read or
 /// change many users (`apply`, `rollback`, `export`, `plan --target`).
@@ -263,11 +263,16 @@ pub(super) fn credentials(target: Option<&Target>) -> Result<Credentials, Error>
                 .map_err(Error::io("read the password"))?,
         ),
         None => {
-            return Err(Error::Usage(
-                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag), give \
-                 the target a password_command, or store it with `sleipnir login TARGET`"
-                    .into(),
-            ));
+            let named = target.and_then(|t| t.name.as_deref()).map(|name| {
+                format!(
+                    "; or give target `{name}` a password_command, or store it with \
+                     `sleipnir login {name}`"
+                )
+            });
+            return Err(Error::Usage(format!(
+                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag){}",
+                named.unwrap_or_default()
+            )));
         }
     };
     Ok(Credentials::new(username, password.expose()))
