@@ -16,7 +16,7 @@
 //! require_reason = true
 //! ```
 //!
-//! [`file`] finds and reads the file (every value with its line), [`edit`] adds and removes
+//! [`file`](mod@file) finds and reads the file (every value with its line), [`edit`] adds and removes
 //! entries keeping the rest as written, [`resolve`] turns a `--target` value (a name or a
 //! URL), `SLEIPNIR_TARGET` or `ODIN_URL` into a [`Target`] with where each value came from,
 //! and [`password`] finds the password: `ODIN_PASSWORD`, the target's `password_command`,
