@@ -102,6 +102,18 @@ async fn names_resolve_flag_over_sleipnir_target_over_odin_url_and_explain_says_
     assert!(b.stats().total > 0);
     assert_eq!(a.stats().total, before);
 
+    // The target's run defaults are the command's, unless a flag says otherwise.
+    let sheet = sheet(dir, 2);
+    let plan = with_config(dir, &["plan", &sheet, "--target", "lab-a"], &LOGIN);
+    assert_eq!(plan.code, 0, "{}", plan.transcript());
+    assert!(plan.stdout.contains("at --rate 50"), "{}", plan.stdout);
+    let plan = with_config(
+        dir,
+        &["plan", &sheet, "--target", "lab-a", "--rate", "40"],
+        &LOGIN,
+    );
+    assert!(plan.stdout.contains("at --rate 40"), "{}", plan.stdout);
+
     // --explain: each value and where it came from.
     let show = with_config(
         dir,

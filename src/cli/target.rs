@@ -95,7 +95,12 @@ impl TargetArgs {
         if !wanted {
             return Ok(None);
         }
-        let file = TargetsFile::load_default()?;
+        // No config directory at all (no HOME): raw URLs still work; a name is refused
+        // saying so.
+        let file = match TargetsFile::load_default() {
+            Err(crate::targets::TargetsError::NoConfigDir) => TargetsFile::default(),
+            other => other?,
+        };
         let Some(target) = crate::targets::resolve::resolve(given, from_env, &file)? else {
             return Ok(None);
         };

@@ -205,6 +205,9 @@ fn by_name<'a>(
     if let Some(entry) = file.get(name) {
         return Ok(entry);
     }
+    if file.path.as_os_str().is_empty() {
+        return Err(TargetsError::NoConfigDir);
+    }
     if !super::valid_name(name) {
         // Not repeated: it may be a URL with a login in it, written without its scheme.
         return Err(TargetsError::Unknown(format!(
