@@ -30,6 +30,7 @@ fn source() -> PlanSource {
         mapping: None,
         target: Some("https://odin.example.com/api/v2".into()),
         odin_user: None,
+        target_name: None,
     }
 }
 

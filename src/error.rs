@@ -68,6 +68,10 @@ pub enum Error {
     /// what it answered, and how many users were not read (exit 1: users it could not read).
     #[error("{0}")]
     Stopped(String),
+    /// Named targets: `targets.toml`, a name it does not hold, a password command, the OS
+    /// keyring.
+    #[error(transparent)]
+    Targets(#[from] crate::targets::TargetsError),
     /// Flags that do not go together, or a file that would be overwritten.
     #[error("{0}")]
     Usage(String),
@@ -119,6 +123,7 @@ impl Error {
             Error::Lock(crate::rundir::LockError::Ledger(_)) => 1,
             Error::Lock(_) => 2,
             Error::Export(error) => error.exit_code(),
+            Error::Targets(error) => error.exit_code(),
             Error::Sheet(_)
             | Error::Mapping(_)
             | Error::Invalid(_)

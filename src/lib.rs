@@ -30,5 +30,6 @@ pub mod sheet;
 pub mod sim;
 pub mod state;
 pub mod suggest;
+pub mod targets;
 pub mod templates;
 pub mod text;

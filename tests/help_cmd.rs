@@ -50,6 +50,9 @@ fn every_command_gives_its_exit_codes() {
         ("report", &["0", "1", "2"]),
         ("demo", &["0", "1", "2"]),
         ("runs", &["0", "1", "2"]),
+        ("target", &["0", "2"]),
+        ("login", &["0", "1", "2"]),
+        ("logout", &["0", "1", "2"]),
     ];
     for (command, expected) in codes {
         let run = sleipnir(&[command, "--help"]);
@@ -73,7 +76,10 @@ fn every_command_gives_its_exit_codes() {
 fn target_says_where_it_comes_from_for_each_command() {
     for command in ["apply", "rollback", "check", "export"] {
         let text = help(command);
-        assert!(text.contains("[env: ODIN_URL]"), "{command}:\n{text}");
+        assert!(
+            text.contains("[env: SLEIPNIR_TARGET, then ODIN_URL]"),
+            "{command}:\n{text}"
+        );
         assert!(!text.contains("except for plan"), "{command}:\n{text}");
     }
     let plan = help("plan");

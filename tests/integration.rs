@@ -50,6 +50,7 @@ mod sim_variant;
 mod summary_rows_cmd;
 mod surfaces_cmd;
 mod target_cmd;
+mod targets_cmd;
 mod template_cmd;
 mod terminal_cmd;
 mod transcripts;

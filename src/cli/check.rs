@@ -36,7 +36,7 @@ pub enum Format {
 
 /// Returns the exit code: 0 when every request answered as expected, 1 when one did not
 /// (see the help text); a refused login or an unreachable target is an error (exit 3).
-pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
+pub(super) fn run(mut args: Args, notes: &Notes) -> Result<u8, Error> {
     let target = args.odin.checked_target(true)?.ok_or_else(|| {
         Error::Usage("check needs --target URL (or ODIN_URL) to know which Odin to check".into())
     })?;

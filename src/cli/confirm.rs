@@ -178,6 +178,7 @@ mod tests {
                 mapping_sha256: None,
                 target: target.map(String::from),
                 odin_user: None,
+                target_name: None,
                 command: None,
             },
             rows: users.len(),

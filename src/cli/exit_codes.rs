@@ -4,6 +4,7 @@
 /// Every command.
 const ALL: &[&str] = &[
     "plan", "apply", "rollback", "export", "check", "template", "sim", "report", "demo", "runs",
+    "target", "login", "logout",
 ];
 
 /// The commands that change users.
@@ -46,7 +47,12 @@ const TABLE: &[Row] = &[
          server does not serve it, and sleipnir reads those settings per user)",
     ),
     row(0, &["export"], "every selected user is in the file"),
-    row(0, &["template", "sim", "report"], "done"),
+    row(0, &["template", "sim", "report", "target"], "done"),
+    row(
+        0,
+        &["login", "logout"],
+        "the password is stored in (or removed from, or was not in) the OS keyring",
+    ),
     row(
         0,
         &["runs"],
@@ -85,6 +91,12 @@ const TABLE: &[Row] = &[
          or inserted) or a missing run directory",
     ),
     row(
+        1,
+        &["login", "logout"],
+        "no OS keyring is available (a headless server without a Secret Service) or it \
+         refused; no password is kept anywhere else",
+    ),
+    row(
         2,
         ALL,
         "invalid input or usage: a sheet, mapping, plan file or run directory with problems, \
@@ -92,7 +104,10 @@ const TABLE: &[Row] = &[
          overwritten, a simulator port in use, a run directory in use by another run or (for \
          a new run) already holding files, users that another unfinished run on the same \
          target is changing, a rollback, resume or plan file against a target \
-         other than the one it recorded (without --other-target) (nothing was sent)",
+         other than the one it recorded (without --other-target), a targets.toml that cannot \
+         be read (its line named), a target name it does not hold, a production target not \
+         named on the apply or rollback command line or not confirmed by its name (typed, or \
+         --confirm-target NAME with --yes), a password_command that failed (nothing was sent)",
     ),
     row(
         2,

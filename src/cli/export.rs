@@ -60,7 +60,7 @@ pub struct Args {
 }
 
 /// Returns the exit code: 0, 1 when some users could not be read, 130 when interrupted.
-pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
+pub(super) fn run(mut args: Args, notes: &Notes) -> Result<u8, Error> {
     let target = args.odin.checked_target(true)?.ok_or_else(|| {
         Error::Usage("export needs --target URL (or ODIN_URL) to read from".into())
     })?;
@@ -87,7 +87,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let plan = ReadPlan {
         selection,
         columns: columns.clone(),
-        concurrency: usize::from(args.load.concurrency),
+        concurrency: args.load.concurrency(&args.odin),
         batch: 500,
     };
     let (sender, mut events) = mpsc::channel(2);
@@ -115,7 +115,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                     requests,
                 }) => {
                     if let Some(line) =
-                        super::reads::per_user(&unit, users, requests, args.odin.rate)
+                        super::reads::per_user(&unit, users, requests, args.odin.rate())
                     {
                         progress.note(notes, &line);
                     }

@@ -27,6 +27,7 @@ pub(crate) struct Draft {
 #[derive(Debug, Default)]
 struct Known {
     target: String,
+    target_name: Option<String>,
     reason: Option<String>,
     odin_user: Option<String>,
     sheet: Option<SheetRef>,
@@ -50,13 +51,20 @@ impl Draft {
         }
     }
 
-    /// The command talks to `target`, for `reason` (`--reason`). Refused when the target
-    /// requires a reason and none was given (see [`require_reason`]).
-    pub fn target(&self, target: &str, reason: Option<&str>) -> Result<(), Error> {
-        // Named targets (`require_reason = true`) are not known yet: no target requires one.
-        require_reason(false, reason, target)?;
+    /// The command talks to `target` (the named target `resolved` where it is one), for
+    /// `reason` (`--reason`). Refused when the target requires a reason
+    /// (`require_reason = true` in targets.toml) and none was given (see [`require_reason`]).
+    pub fn target(
+        &self,
+        target: &str,
+        resolved: Option<&crate::targets::Target>,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
+        let required = resolved.is_some_and(|t| t.require_reason.value);
+        require_reason(required, reason, target)?;
         self.with(|known| {
             known.target = target.to_string();
+            known.target_name = resolved.and_then(|t| t.name.clone());
             known.reason = reason.map(str::to_string);
         });
         Ok(())
@@ -105,7 +113,7 @@ impl Draft {
             id: self.id.clone(),
             command: command.to_string(),
             target: known.target,
-            target_name: None,
+            target_name: known.target_name,
             os_user: crate::state::os_user(),
             host: crate::rundir::host_name(),
             odin_user: known.odin_user,

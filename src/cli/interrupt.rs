@@ -81,8 +81,20 @@ impl Interrupt {
     /// Ask `question` on standard error and read a line of standard input, until Ctrl-C.
     /// Blocks the calling thread; the listener runs on the runtime's workers.
     pub fn ask(&self, question: &str) -> Result<Answer, Error> {
+        Ok(match self.ask_line(question)? {
+            None => Answer::Interrupted,
+            Some(answer) => match answer.trim().to_lowercase().as_str() {
+                "y" | "yes" => Answer::Yes,
+                _ => Answer::No,
+            },
+        })
+    }
+
+    /// Ask `question` and read one line of answer; `None` when Ctrl-C came before or
+    /// while it waited.
+    pub fn ask_line(&self, question: &str) -> Result<Option<String>, Error> {
         if self.happened() {
-            return Ok(Answer::Interrupted);
+            return Ok(None);
         }
         super::say(question);
         let (sender, line) = mpsc::channel();
@@ -99,17 +111,11 @@ impl Interrupt {
         loop {
             match line.recv_timeout(POLL) {
                 Ok(read) => {
-                    let answer = read.map_err(Error::io("read the answer"))?;
-                    return Ok(match answer.trim().to_lowercase().as_str() {
-                        "y" | "yes" => Answer::Yes,
-                        _ => Answer::No,
-                    });
+                    return read.map(Some).map_err(Error::io("read the answer"));
                 }
-                Err(RecvTimeoutError::Timeout) if self.happened() => {
-                    return Ok(Answer::Interrupted);
-                }
+                Err(RecvTimeoutError::Timeout) if self.happened() => return Ok(None),
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(Answer::No),
+                Err(RecvTimeoutError::Disconnected) => return Ok(Some(String::new())),
             }
         }
     }

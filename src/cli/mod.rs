@@ -11,6 +11,7 @@ mod generate;
 mod history;
 mod interrupt;
 mod logging;
+mod login;
 mod plan;
 mod progress;
 mod reads;
@@ -24,6 +25,7 @@ mod run_target;
 mod runs;
 mod sim;
 mod target;
+mod target_cmd;
 mod template;
 mod waits;
 
@@ -86,6 +88,16 @@ pub enum Command {
     /// user, verify the chain.
     #[command(after_help = exit_codes::help("runs"))]
     Runs(runs::Args),
+    /// Named targets in targets.toml: add, list, show (--explain: where each value comes
+    /// from), remove.
+    #[command(after_help = exit_codes::help("target"))]
+    Target(target_cmd::Args),
+    /// Store a target's password in the OS keyring.
+    #[command(after_help = exit_codes::help("login"))]
+    Login(login::LoginArgs),
+    /// Remove a target's password from the OS keyring.
+    #[command(after_help = exit_codes::help("logout"))]
+    Logout(login::LogoutArgs),
 }
 
 /// Run a parsed command line; the exit code when it ran to its end (0, or 1/130 for runs
@@ -112,6 +124,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Demo(args) => ("demo", demo::run(args, &notes)),
         Command::Report(args) => ("report", report::run(args, &notes)),
         Command::Runs(args) => ("runs", runs::run(args, &notes)),
+        Command::Target(args) => ("target", target_cmd::run(args, &notes)),
+        Command::Login(args) => ("login", login::login(args, &notes)),
+        Command::Logout(args) => ("logout", login::logout(args, &notes)),
     };
     // A command that named its target is in the history, whatever its end.
     let code = match &result {

@@ -175,7 +175,7 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(args: Args) -> Result<Config, Error> {
+    fn from_args(mut args: Args) -> Result<Config, Error> {
         let input = args.source.into_input()?;
         let (out, review) = outputs(args.out, args.review)?;
         // Planning stays offline unless asked: ODIN_URL alone does not make it read Odin.
@@ -249,14 +249,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let (unreadable, estimate) = match &config.target {
         Some(target) => {
             let printed = plan.warnings.len();
-            if let Some(line) = super::reads::live_values(&plan, config.odin.rate) {
+            if let Some(line) = super::reads::live_values(&plan, config.odin.rate()) {
                 notes.note(&line);
             }
             let (unreadable, estimate) = read_live(&mut plan, target, &config, notes)?;
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
             }
-            (unreadable, Some((estimate, config.odin.rate)))
+            (unreadable, Some((estimate, config.odin.rate())))
         }
         None => (Vec::new(), None),
     };
@@ -316,7 +316,7 @@ fn read_live(
     let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
         &plan.users,
         client,
-        usize::from(load.concurrency),
+        load.concurrency(odin),
         how,
         Arc::new(move || {
             if let Some(bar) = &tick {
@@ -381,6 +381,7 @@ fn read_live(
     }
     plan.source.target = Some(target.to_string());
     plan.source.odin_user = Some(odin_user);
+    plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
     Ok((unreadable, estimate))
 }
 

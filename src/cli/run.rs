@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// The target's name, typed out: with --yes, a production target needs it (without
+    /// --yes, the question asks for it); given for another target, it must name it too.
+    #[arg(long, value_name = "NAME")]
+    pub confirm_target: Option<String>,
     /// For users whose group is known, a group-scale read stands for their before-state for
     /// this many seconds; older, it is read again (0: read every user one by one).
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = seconds)]
@@ -104,11 +108,12 @@ pub(super) struct RunConfig {
     out: PathBuf,
     resuming: bool,
     yes: bool,
+    confirm_target: Option<String>,
     options: ApplyOptions,
 }
 
 impl RunConfig {
-    pub fn from_args(args: RunArgs) -> Result<RunConfig, Error> {
+    pub fn from_args(mut args: RunArgs) -> Result<RunConfig, Error> {
         let target = args
             .odin
             .checked_target(true)?
@@ -122,9 +127,10 @@ impl RunConfig {
             out,
             resuming,
             yes: args.yes,
+            confirm_target: args.confirm_target,
             other_target: args.other_target,
             options: ApplyOptions {
-                concurrency: usize::from(args.load.concurrency),
+                concurrency: args.load.concurrency(&args.odin),
                 compensate: !args.no_compensate,
                 max_failures: args.max_failures.map(|n| n as usize),
                 max_failure_rate: args.max_failure_rate,
@@ -190,8 +196,10 @@ pub(super) fn execute(
     (applied, mut recorded): (Applied, Vec<Recorded>),
     notes: &Notes,
 ) -> Result<u8, Error> {
-    let _lock = super::run_lock::lock(&config.out, config.resuming)?;
     let what = applied.verb();
+    // Production is hard to hit by mistake: told before anything else is done.
+    production_guard(&config, what)?;
+    let _lock = super::run_lock::lock(&config.out, config.resuming)?;
     if plan.users.is_empty() {
         print(&format!("nothing to {what}: the plan has no users\n"))?;
         return Ok(0);
@@ -207,17 +215,19 @@ pub(super) fn execute(
         recorded.extend(Recorded::run(&config.out));
     }
     let origin = config.odin.origin();
-    super::run_target::check(
-        &recorded,
-        (&config.target, origin),
-        config.other_target,
-        notes,
-    )?;
+    let resolved = config.odin.resolved.as_ref();
+    let name = resolved.and_then(|t| t.name.as_deref());
+    let here = super::run_target::Here {
+        url: &config.target,
+        name,
+        origin: &origin,
+    };
+    super::run_target::check(&recorded, &here, config.other_target, notes)?;
     // The run's users are claimed on its target before it logs in: a run on any of them
     // that is still going is named and this one refused, having sent nothing.
     notes
         .history
-        .target(&config.target, config.odin.reason.as_deref())?;
+        .target(&config.target, resolved, config.odin.reason.as_deref())?;
     notes
         .history
         .sheet(&plan.source.source, &plan.source.sha256);
@@ -230,8 +240,9 @@ pub(super) fn execute(
         (&config.out, &plan.source.source),
         notes,
     )?;
-    let credentials = super::target::credentials()?;
+    let credentials = super::target::credentials(resolved)?;
     plan.source.target = Some(config.target.clone());
+    plan.source.target_name = name.map(String::from);
     plan.source.odin_user = Some(credentials.username.clone());
     let plan = &plan;
     // A run to resume is checked (same sheet, readable files) before anything is sent.
@@ -255,7 +266,7 @@ pub(super) fn execute(
     )?;
     print(&super::confirm::text(
         plan,
-        &config.target,
+        &banner_target(&config),
         applied,
         config.options.force,
     ))?;
@@ -263,7 +274,25 @@ pub(super) fn execute(
     if let Some(line) = super::render::irreversible_line(plan) {
         print(&format!("{line}\n"))?;
     }
-    if !config.yes {
+    let production = resolved.filter(|t| t.is_production());
+    if let (false, Some(name)) = (config.yes, production.and_then(|t| t.name.as_deref())) {
+        let question =
+            format!("{what} these changes on production target `{name}`? Type its name to go on: ");
+        match interrupt.ask_line(&question)? {
+            Some(typed) if typed.trim() == name => {}
+            Some(_) => {
+                print(&format!("that is not `{name}`: nothing was changed\n"))?;
+                return Ok(0);
+            }
+            None => {
+                print("interrupted: nothing was changed\n")?;
+                if config.resuming {
+                    print(&format!("continue it with: {continue_with}\n"))?;
+                }
+                return Ok(130);
+            }
+        }
+    } else if !config.yes {
         match interrupt.ask(&format!("{what} these changes now? [y/N] "))? {
             Answer::Yes => {}
             Answer::No => {
@@ -311,7 +340,7 @@ pub(super) fn execute(
     }
     let generated = super::generate::fill(plan, &runtime, &client, &ledger)?;
     let plan = generated.as_ref().map_or(plan, |(plan, _)| plan);
-    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate, concurrency = config.options.concurrency, "run started");
+    tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate(), concurrency = config.options.concurrency, "run started");
     let outcome = run_with_progress(
         &runtime,
         plan,
@@ -354,6 +383,64 @@ pub(super) fn execute(
         return Err(Error::Ledger(error));
     }
     Ok(summary.exit_code())
+}
+
+/// The target as the confirmation names it: its URL, and for a named target its name and
+/// tier (`https://odin.example.net/api/v2 (target `acme`, production)`).
+fn banner_target(config: &RunConfig) -> String {
+    let Some(target) = config.odin.resolved.as_ref() else {
+        return config.target.clone();
+    };
+    match (&target.name, &target.tier) {
+        (Some(name), Some(tier)) => format!("{} (target `{name}`, {})", config.target, tier.value),
+        (Some(name), None) => format!("{} (target `{name}`, no tier)", config.target),
+        _ => config.target.clone(),
+    }
+}
+
+/// Refuse, before anything is done, a run against a production target that does not name
+/// it on its own command line (it came from `SLEIPNIR_TARGET` or `ODIN_URL`), or that says
+/// `--yes` without `--confirm-target NAME`; and a `--confirm-target` that does not name
+/// the target.
+fn production_guard(config: &RunConfig, what: &str) -> Result<(), Error> {
+    let Some(target) = config.odin.resolved.as_ref() else {
+        if let Some(confirm) = &config.confirm_target {
+            return Err(Error::Usage(format!(
+                "--confirm-target `{confirm}`: this command's target {} has no name in \
+                 targets.toml; nothing was sent",
+                config.target
+            )));
+        }
+        return Ok(());
+    };
+    let label = target.label();
+    if let Some(confirm) = &config.confirm_target
+        && target.name.as_deref() != Some(confirm.as_str())
+    {
+        return Err(Error::Usage(format!(
+            "--confirm-target `{confirm}` does not name this command's target {label}; \
+             nothing was sent"
+        )));
+    }
+    if !target.is_production() {
+        return Ok(());
+    }
+    let name = target.name.as_deref().unwrap_or(&target.url.value);
+    if !target.selected_by.is_command_line() {
+        return Err(Error::Usage(format!(
+            "{label} is a production target: to {what} there, name it on this command line \
+             (--target {name}); it came from {}, and production is never taken from the \
+             environment; nothing was sent",
+            target.selected_by
+        )));
+    }
+    if config.yes && config.confirm_target.is_none() {
+        return Err(Error::Usage(format!(
+            "{label} is a production target: with --yes, pass --confirm-target {name} to \
+             {what} there without a question; nothing was sent"
+        )));
+    }
+    Ok(())
 }
 
 /// Apply `plan` into `ledger` with a progress display; Ctrl-C (`interrupt`) stops starting

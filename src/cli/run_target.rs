@@ -16,6 +16,8 @@ pub(super) struct Recorded {
     pub what: String,
     /// The URL, when recorded.
     pub target: Option<String>,
+    /// Its name in targets.toml, when it had one.
+    pub target_name: Option<String>,
     /// The Odin user that read or changed it there, when recorded.
     pub odin_user: Option<String>,
     /// Whether a missing target is worth a word: a run of an older sleipnir (an offline
@@ -29,6 +31,7 @@ impl Recorded {
         Recorded {
             what,
             target: source.target.clone(),
+            target_name: source.target_name.clone(),
             odin_user: source.odin_user.clone(),
             say_if_missing,
         }
@@ -46,16 +49,37 @@ impl Recorded {
     }
 }
 
-/// Refuse to run against `target` (named by `origin`: `--target` or `ODIN_URL`) when
-/// something recorded another one, unless `other_target`; each recorded target is compared
-/// as a URL ([`same_target`]). A run of an older sleipnir that recorded none is run with one
-/// warning saying so.
+/// The target this command points at: its URL, its name (when it has one) and where it
+/// came from (`--target`, `SLEIPNIR_TARGET`, `ODIN_URL`).
+pub(super) struct Here<'a> {
+    /// The URL.
+    pub url: &'a str,
+    /// Its name in targets.toml.
+    pub name: Option<&'a str>,
+    /// Where it came from.
+    pub origin: &'a str,
+}
+
+/// `` `name` (URL) `` or the URL alone.
+fn named(name: Option<&str>, url: &str) -> String {
+    match name {
+        Some(name) => format!("`{name}` ({url})"),
+        None => url.to_string(),
+    }
+}
+
+/// Refuse to run against `here` when something recorded another target, unless
+/// `other_target`; each recorded target is compared as a URL ([`same_target`]), and both
+/// are named by name (where they have one) and URL. A run of an older sleipnir that
+/// recorded none is run with one warning saying so.
 pub(super) fn check(
     recorded: &[Recorded],
-    (target, origin): (&str, &str),
+    here: &Here<'_>,
     other_target: bool,
     notes: &Notes,
 ) -> Result<(), Error> {
+    let target = named(here.name, here.url);
+    let origin = here.origin;
     for record in recorded {
         let Some(then) = &record.target else {
             if record.say_if_missing {
@@ -67,7 +91,7 @@ pub(super) fn check(
             }
             continue;
         };
-        if same_target(then, target) {
+        if same_target(then, here.url) {
             continue;
         }
         let who = record
@@ -75,18 +99,21 @@ pub(super) fn check(
             .as_deref()
             .map(|user| format!(" (as `{user}`)"))
             .unwrap_or_default();
+        let then_named = named(record.target_name.as_deref(), then);
+        let back = record.target_name.as_deref().unwrap_or(then);
         if other_target {
             notes.warn(&format!(
-                "{} {then}{who}; running against {target} as --other-target asks",
+                "{} {then_named}{who}; running against {target} as --other-target asks",
                 record.what
             ));
             continue;
         }
         return Err(Error::Usage(format!(
-            "{} {then}{who}, but this command points at {target} ({origin}); nothing was \
-             sent. Run it with --target {then}, or pass --other-target to run it against \
-             {target} anyway",
-            record.what
+            "{} {then_named}{who}, but this command points at {target} ({origin}); nothing \
+             was sent. Run it with --target {back}, or pass --other-target to run it against \
+             {} anyway",
+            record.what,
+            here.name.unwrap_or(here.url)
         )));
     }
     Ok(())

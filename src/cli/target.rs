@@ -6,19 +6,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Notes;
+use crate::credentials::Secret;
 use crate::error::Error;
 use crate::odin::{ClientConfig, Credentials, OdinClient};
+use crate::targets::{Origin, Target, TargetsFile};
 
 /// Where Odin is and how hard to press it: every command that logs in (`apply`,
 /// `rollback`, `check`, `export`, `plan --target`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// The Odin API base URL, e.g. https://odin.example.net/api/v2 [env: ODIN_URL]
-    #[arg(long, value_name = "URL")]
+    /// The target: a name in targets.toml, or the Odin API base URL, e.g.
+    /// https://odin.example.net/api/v2 (a value with :// is a URL) [env: SLEIPNIR_TARGET,
+    /// then ODIN_URL]
+    #[arg(long, value_name = "NAME|URL")]
     pub target: Option<String>,
-    /// Requests per second, every request counted (reads, writes, logins).
-    #[arg(long, value_name = "N", default_value_t = 5.0, value_parser = positive)]
-    pub rate: f64,
+    /// Requests per second, every request counted (reads, writes, logins) [default: the
+    /// target's `rate`, else 5].
+    #[arg(long, value_name = "N", value_parser = positive)]
+    pub rate: Option<f64>,
     /// Retries of a request that failed in a way worth retrying.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub retries: u32,
@@ -33,21 +38,28 @@ pub struct TargetArgs {
     /// (`sleipnir runs`).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// The target resolved by [`TargetArgs::checked_target`].
+    #[arg(skip)]
+    pub resolved: Option<Target>,
 }
 
+/// `--rate`'s default where neither the flag nor the target gives one.
+pub(super) const DEFAULT_RATE: f64 = 5.0;
+
 /// The help of `plan`'s `--target`, which never comes from `ODIN_URL`.
-pub(super) const PLAN_TARGET_HELP: &str = "Read each user's live values from the Odin API at \
-    URL (e.g. https://odin.example.net/api/v2) and show before → after; nothing is written, \
-    and the plan file records the before-values, so applying it detects drift. ODIN_URL alone \
-    never makes plan read Odin";
+pub(super) const PLAN_TARGET_HELP: &str = "Read each user's live values from the target (a \
+    name in targets.toml, or the Odin API base URL, e.g. https://odin.example.net/api/v2) and \
+    show before → after; nothing is written, and the plan file records the before-values and \
+    the target, so applying it detects drift. ODIN_URL alone never makes plan read Odin, nor \
+    does SLEIPNIR_TARGET";
 
 /// How many users at once, and how long Odin may ask to wait: the commands that read or
 /// change many users (`apply`, `rollback`, `export`, `plan --target`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoadArgs {
-    /// Users handled at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
-    pub concurrency: u16,
+    /// Users handled at once [default: the target's `concurrency`, else 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
     /// The longest pause Odin may ask for (Retry-After), in seconds; a request that would
     /// wait longer is held back (apply and rollback then start no new user, and --resume
     /// continues them).
@@ -59,6 +71,12 @@ pub struct LoadArgs {
 pub(super) const DEFAULT_MAX_WAIT: u64 = 600;
 
 impl LoadArgs {
+    /// `--concurrency`, else the target's `concurrency`, else 4.
+    pub(super) fn concurrency(&self, odin: &TargetArgs) -> usize {
+        let target = odin.resolved.as_ref().and_then(|t| t.concurrency.as_ref());
+        usize::from(self.concurrency.or(target.map(|c| c.value)).unwrap_or(4))
+    }
+
     /// `--max-wait` as a duration.
     pub(super) fn max_wait(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.max_wait)
@@ -66,25 +84,52 @@ impl LoadArgs {
 }
 
 impl TargetArgs {
-    /// The checked target: `--target`, else (with `from_env`) `ODIN_URL`.
-    pub(super) fn checked_target(&self, from_env: bool) -> Result<Option<String>, Error> {
-        let target = self.target.clone().or_else(|| {
-            from_env
-                .then(|| std::env::var("ODIN_URL").ok().filter(|u| !u.is_empty()))
-                .flatten()
-        });
-        if let Some(target) = &target {
-            check_target(target, self.allow_insecure_http)?;
+    /// The checked target's URL: `--target` (a name in targets.toml or a URL), else (with
+    /// `from_env`) `SLEIPNIR_TARGET`, else `ODIN_URL`; the whole target is kept in
+    /// [`TargetArgs::resolved`]. A URL needs no targets.toml; a name does.
+    pub(super) fn checked_target(&mut self, from_env: bool) -> Result<Option<String>, Error> {
+        let given = self.target.as_deref().map(|t| (t, "--target"));
+        // The file is read only when a name must be looked up or a URL may be one of its
+        // targets; a malformed file is an error either way (it names the line).
+        let wanted = given.is_some()
+            || (from_env
+                && ["SLEIPNIR_TARGET", "ODIN_URL"]
+                    .iter()
+                    .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty())));
+        if !wanted {
+            return Ok(None);
         }
-        Ok(target)
+        // No config directory at all (no HOME): raw URLs still work; a name is refused
+        // saying so.
+        let file = match TargetsFile::load_default() {
+            Err(crate::targets::TargetsError::NoConfigDir) => TargetsFile::default(),
+            other => other?,
+        };
+        let Some(target) = crate::targets::resolve::resolve(given, from_env, &file)? else {
+            return Ok(None);
+        };
+        check_target(&target.url.value, self.allow_insecure_http)?;
+        let url = target.url.value.clone();
+        self.resolved = Some(target);
+        Ok(Some(url))
     }
 
-    /// Where the target came from, for messages: `--target` or `ODIN_URL`.
-    pub(super) fn origin(&self) -> &'static str {
-        match self.target {
-            Some(_) => "--target",
-            None => "ODIN_URL",
+    /// Where the target came from, for messages: `--target`, `SLEIPNIR_TARGET` or
+    /// `ODIN_URL`.
+    pub(super) fn origin(&self) -> String {
+        match self.resolved.as_ref().map(|t| &t.selected_by) {
+            Some(Origin::Env(var)) => (*var).to_string(),
+            Some(other) => other.to_string(),
+            None => "--target".to_string(),
         }
+    }
+
+    /// `--rate`, else the target's `rate`, else 5.
+    pub(super) fn rate(&self) -> f64 {
+        let target = self.resolved.as_ref().and_then(|t| t.rate.as_ref());
+        self.rate
+            .or(target.map(|r| r.value))
+            .unwrap_or(DEFAULT_RATE)
     }
 
     /// Log in to `target` (credentials from the environment or a prompt) on a new runtime;
@@ -96,7 +141,16 @@ impl TargetArgs {
         max_wait: Duration,
         notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
-        self.connect_as(target, credentials()?, max_wait, notes)
+        // A target that requires a reason refuses before the password is asked for.
+        notes
+            .history
+            .target(target, self.resolved.as_ref(), self.reason.as_deref())?;
+        self.connect_as(
+            target,
+            credentials(self.resolved.as_ref())?,
+            max_wait,
+            notes,
+        )
     }
 
     /// Log in to `target` with `credentials` (see [`credentials`]) on a new runtime.
@@ -107,14 +161,16 @@ impl TargetArgs {
         max_wait: Duration,
         notes: &Notes,
     ) -> Result<(tokio::runtime::Runtime, Arc<OdinClient>), Error> {
-        notes.history.target(target, self.reason.as_deref())?;
+        notes
+            .history
+            .target(target, self.resolved.as_ref(), self.reason.as_deref())?;
         notes.history.odin_user(&credentials.username);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(Error::io("start the async runtime"))?;
         let config = ClientConfig {
-            rate: self.rate,
+            rate: self.rate(),
             retries: self.retries,
             max_wait,
             request_timeout: Duration::from_secs(self.timeout),
@@ -158,7 +214,7 @@ fn login_in_target(target: &str) -> Error {
 /// `https://` anywhere; `http://` only to this machine unless explicitly allowed; never a
 /// user name or password in the URL (it would be sent as a second, Basic, credential and
 /// printed wherever the target is).
-fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
+pub(super) fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
     // Told before parsing: a login with characters a URL cannot hold makes it unparseable.
     if shown(target) != target {
         return Err(login_in_target(target));
@@ -198,15 +254,12 @@ fn check_target(target: &str, allow_insecure_http: bool) -> Result<(), Error> {
     }
 }
 
-/// Whether `a` and `b` name the same Odin: compared as URLs, with the scheme and host in any
-/// case, the scheme's default port written or not, and trailing slashes of the path left
-/// out (`HTTPS://Odin.example.net:443/api/v2/` is `https://odin.example.net/api/v2`). Text
-/// that is not a URL compares as written, but for trailing slashes.
+/// Whether `a` and `b` name the same Odin (see [`crate::targets::resolve::same_url`]).
 pub(super) fn same_target(a: &str, b: &str) -> bool {
-    target_key(a) == target_key(b)
+    crate::targets::resolve::same_url(a, b)
 }
 
-/// `target` as [`same_target`] compares it: equal for URLs that name the same Odin.
+/// `target` as the claims of runs on it key it: equal for URLs that name the same Odin.
 pub(super) fn target_key(target: &str) -> String {
     let normal = |text: &str| match reqwest::Url::parse(text.trim()) {
         Ok(url) => format!(
@@ -222,45 +275,67 @@ pub(super) fn target_key(target: &str) -> String {
     normal(target)
 }
 
-/// `ODIN_USERNAME` and `ODIN_PASSWORD`, or a prompt for what is missing when on a terminal.
-/// The password is never taken from a flag, echoed, printed or logged.
-pub(super) fn credentials() -> Result<Credentials, Error> {
+/// The login for `target`: the user name from `ODIN_USERNAME`, else the target's
+/// `username`; the password from `ODIN_PASSWORD`, else the target's `password_command`,
+/// else the OS keyring (see [`crate::targets::password`]); what is still missing is asked
+/// for on a terminal. The password is never taken from a flag, echoed, printed or logged.
+pub(super) fn credentials(target: Option<&Target>) -> Result<Credentials, Error> {
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let username = match std::env::var("ODIN_USERNAME")
+    let username = username(target, interactive)?;
+    let found = match target {
+        Some(target) => crate::targets::password::find(target, &username)?.map(|(p, _)| p),
+        None => std::env::var("ODIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
+    };
+    let password = match found {
+        Some(password) => password,
+        None if interactive => Secret::new(
+            rpassword::prompt_password(format!("Odin password for {username}: "))
+                .map_err(Error::io("read the password"))?,
+        ),
+        None => {
+            let named = target.and_then(|t| t.name.as_deref()).map(|name| {
+                format!(
+                    "; or give target `{name}` a password_command, or store it with \
+                     `sleipnir login {name}`"
+                )
+            });
+            return Err(Error::Usage(format!(
+                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag){}",
+                named.unwrap_or_default()
+            )));
+        }
+    };
+    Ok(Credentials::new(username, password.expose()))
+}
+
+/// `ODIN_USERNAME`, else the target's `username`, else asked on a terminal.
+pub(super) fn username(target: Option<&Target>, interactive: bool) -> Result<String, Error> {
+    let known = std::env::var("ODIN_USERNAME")
         .ok()
         .filter(|u| !u.is_empty())
-    {
-        Some(name) => name,
+        .or_else(|| {
+            target
+                .and_then(|t| t.username.as_ref())
+                .map(|u| u.value.clone())
+        });
+    match known {
+        Some(name) => Ok(name),
         None if interactive => {
             super::say("Odin user name: ");
             let mut line = String::new();
             std::io::stdin()
                 .read_line(&mut line)
                 .map_err(Error::io("read the user name"))?;
-            line.trim().to_string()
+            Ok(line.trim().to_string())
         }
-        None => {
-            return Err(Error::Usage(
-                "set ODIN_USERNAME (and ODIN_PASSWORD) to log in to Odin".into(),
-            ));
-        }
-    };
-    let password = match std::env::var("ODIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty())
-    {
-        Some(password) => password,
-        None if interactive => {
-            rpassword::prompt_password(format!("Odin password for {username}: "))
-                .map_err(Error::io("read the password"))?
-        }
-        None => {
-            return Err(Error::Usage(
-                "set ODIN_PASSWORD to log in to Odin (it is never taken from a flag)".into(),
-            ));
-        }
-    };
-    Ok(Credentials::new(username, password))
+        None => Err(Error::Usage(
+            "set ODIN_USERNAME (or the target's `username` in targets.toml) to log in to Odin"
+                .into(),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -290,6 +290,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
             mapping_sha256: mapping.map(|m| m.sha256.clone()),
             target: None,
             odin_user: None,
+            target_name: None,
         },
         users,
         rows: sheet.rows.len(),

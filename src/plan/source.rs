@@ -40,6 +40,10 @@ pub struct PlanSource {
     /// `--other-target`. Absent: an offline plan, or a run of an older sleipnir.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// The name of [`PlanSource::target`] in `targets.toml`, when it had one; a plan or run
+    /// refused against another target names both names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
     /// The Odin user name that read the before-values (`plan --target`), or that the run
     /// logged in as; beside [`PlanSource::target`].
     #[serde(default, skip_serializing_if = "Option::is_none")]

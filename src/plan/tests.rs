@@ -332,6 +332,7 @@ fn the_resume_command_continues_the_command_that_started_the_run() {
         mapping: None,
         target: None,
         odin_user: None,
+        target_name: None,
         command: Some("sleipnir rollback runs/a".into()),
     };
     let dir = std::path::Path::new("runs/b c");

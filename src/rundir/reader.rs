@@ -201,6 +201,7 @@ mod tests {
             mapping: None,
             target: Some("https://odin.example/api/v2".into()),
             odin_user: None,
+            target_name: None,
         };
         let mut ledger = Ledger::create(&run, &source).unwrap();
         for n in 0..3000 {

@@ -14,6 +14,7 @@ fn source() -> PlanSource {
         mapping: None,
         target: None,
         odin_user: None,
+        target_name: None,
     }
 }
 

@@ -51,6 +51,9 @@ pub fn sleipnir_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("ODIN_PASSWORD")
         .env_remove("RUST_LOG")
         .env(STATE_DIR_VAR, state_dir())
+        .env_remove("SLEIPNIR_TARGET")
+        // No admin's own targets.toml: a test that wants one sets SLEIPNIR_CONFIG.
+        .env("SLEIPNIR_CONFIG", dir.join(".no-sleipnir-config"))
         .envs(env.iter().copied())
         .write_stdin("")
         .output()

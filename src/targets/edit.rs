@@ -1,0 +1,206 @@
+//! `target add` and `target remove`: the file changed through `toml_edit`, so the admin's
+//! comments and the other entries stay as written, then written whole or not at all
+//! ([`crate::atomic`]), owner-only on Unix.
+
+use std::path::Path;
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use super::{TargetsError, Tier, file, is_url, valid_name};
+
+/// What `target add` writes for one target; `None` leaves the key out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewTarget {
+    /// The name.
+    pub name: String,
+    /// The Odin API base URL.
+    pub url: String,
+    /// The Odin admin user name.
+    pub username: Option<String>,
+    /// Its tier.
+    pub tier: Option<Tier>,
+    /// Requests per second.
+    pub rate: Option<f64>,
+    /// Users at once.
+    pub concurrency: Option<u16>,
+    /// The command whose standard output is the password.
+    pub password_command: Option<String>,
+    /// Whether a run against it needs a reason.
+    pub require_reason: bool,
+}
+
+/// Add `target` to the file at `path` (made, with its directory, when missing); an
+/// existing target of that name is replaced only when `replace`. The file is read back
+/// before it is written, so nothing is written that sleipnir could not read.
+pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<(), TargetsError> {
+    if !valid_name(&target.name) || is_url(&target.name) {
+        return Err(TargetsError::Invalid(format!(
+            "`{}` cannot name a target: use letters, digits, `-`, `_` and `.` only",
+            target.name
+        )));
+    }
+    let mut doc = read(path)?;
+    let targets = doc
+        .entry("targets")
+        .or_insert_with(|| {
+            let mut table = Table::new();
+            table.set_implicit(true);
+            Item::Table(table)
+        })
+        .as_table_mut()
+        .ok_or_else(|| malformed(path, "`targets` is not a table"))?;
+    if targets.contains_key(&target.name) && !replace {
+        return Err(TargetsError::Invalid(format!(
+            "target `{}` is already in `{}`; pass --replace to replace it",
+            target.name,
+            path.display()
+        )));
+    }
+    let mut table = Table::new();
+    table.insert("url", value(target.url.as_str()));
+    if let Some(username) = &target.username {
+        table.insert("username", value(username.as_str()));
+    }
+    if let Some(tier) = target.tier {
+        table.insert("tier", value(tier.name()));
+    }
+    if let Some(rate) = target.rate {
+        // A whole rate is written as an integer, as an admin would.
+        if rate.fract() == 0.0 && rate < 1e15 {
+            table.insert("rate", value(rate as i64));
+        } else {
+            table.insert("rate", value(rate));
+        }
+    }
+    if let Some(concurrency) = target.concurrency {
+        table.insert("concurrency", value(i64::from(concurrency)));
+    }
+    if let Some(command) = &target.password_command {
+        table.insert("password_command", value(command.as_str()));
+    }
+    if target.require_reason {
+        table.insert("require_reason", value(true));
+    }
+    targets.insert(&target.name, Item::Table(table));
+    write(path, &doc)
+}
+
+/// Remove target `name` from the file at `path`; whether it was there.
+pub fn remove(path: &Path, name: &str) -> Result<bool, TargetsError> {
+    if !path.exists() {
+        return Ok(false);
+    }
+    let mut doc = read(path)?;
+    let removed = doc
+        .get_mut("targets")
+        .and_then(Item::as_table_mut)
+        .and_then(|targets| targets.remove(name))
+        .is_some();
+    if removed {
+        write(path, &doc)?;
+    }
+    Ok(removed)
+}
+
+fn malformed(path: &Path, message: &str) -> TargetsError {
+    TargetsError::Malformed {
+        path: path.to_path_buf(),
+        line: 1,
+        message: message.to_string(),
+    }
+}
+
+/// The file as an editable document; missing, an empty one. A file sleipnir cannot read
+/// as targets is refused as [`file::parse`] refuses it (naming the line), not rewritten.
+fn read(path: &Path) -> Result<DocumentMut, TargetsError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(TargetsError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    file::parse(path, &text)?;
+    text.parse::<DocumentMut>()
+        .map_err(|e| malformed(path, e.message()))
+}
+
+fn write(path: &Path, doc: &DocumentMut) -> Result<(), TargetsError> {
+    let text = doc.to_string();
+    file::parse(path, &text)?;
+    let failed = |source| TargetsError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    crate::atomic::write_with(path, |file| {
+        use std::io::Write;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        file.write_all(text.as_bytes())
+    })
+    .map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(name: &str, url: &str) -> NewTarget {
+        NewTarget {
+            name: name.into(),
+            url: url.into(),
+            ..NewTarget::default()
+        }
+    }
+
+    #[test]
+    fn adding_and_removing_keeps_the_rest_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("targets.toml");
+        add(&path, &target("lab", "http://127.0.0.1:8080/api/v2"), false).unwrap();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text = text.replace("[targets.lab]", "# the lab in the basement\n[targets.lab]");
+        std::fs::write(&path, &text).unwrap();
+        let prod = NewTarget {
+            tier: Some(Tier::Production),
+            rate: Some(2.0),
+            require_reason: true,
+            ..target("prod", "https://odin.example.net/api/v2")
+        };
+        add(&path, &prod, false).unwrap();
+        assert!(matches!(
+            add(&path, &prod, false),
+            Err(TargetsError::Invalid(_))
+        ));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("# the lab in the basement\n[targets.lab]"),
+            "{text}"
+        );
+        assert!(text.contains("tier = \"production\"\nrate = 2\n"), "{text}");
+        let file = super::super::TargetsFile::load(&path).unwrap();
+        assert_eq!(file.entries.len(), 2);
+        assert!(remove(&path, "prod").unwrap());
+        assert!(!remove(&path, "prod").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# the lab in the basement"), "{text}");
+        assert!(!text.contains("prod"), "{text}");
+    }
+
+    #[test]
+    fn a_bad_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.toml");
+        assert!(add(&path, &target("a b", "https://x"), false).is_err());
+        assert!(!path.exists());
+    }
+}
