@@ -30,9 +30,10 @@ pub struct RunArgs {
     /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
-    /// Continue the run in DIR (stopped by Ctrl-C, a crash or a kill) with the same sheet or
-    /// plan: finished steps are not sent again, and its rollback file keeps restoring the
-    /// state from before the first attempt.
+    /// Continue the run in DIR (stopped by Ctrl-C, a crash or a kill) as it started: `apply`
+    /// with the same sheet or plan file, `rollback` of the same run; finished steps are not
+    /// sent again, and its rollback file keeps restoring the state from before the first
+    /// attempt. A run of another plan is refused.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
     /// Keep a user's applied steps when a later step of it fails (default: undo them).
