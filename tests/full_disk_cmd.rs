@@ -157,3 +157,34 @@ fn a_run_on_a_full_filesystem_stops_with_its_counts_and_resumes_exactly() {
     full_disk_run(work.path(), "disk/run", &[], || tmpfs.resize("4m"));
     drop(tmpfs);
 }
+
+#[test]
+fn a_run_whose_first_file_cannot_be_written_says_nothing_changed_and_how_to_start_it() {
+    const USERS: usize = 3;
+    let work = workdir();
+    let dir = work.path();
+    let sim = simulator(USERS, Duration::ZERO);
+    let before = states(&sim, USERS);
+    let sheet = disk_sheet(dir, USERS);
+    let target = sim.base_url();
+    let args = [
+        "apply", &sheet, "--out", "run", "--target", &target, "--yes",
+    ];
+    let mut env = LOGIN.to_vec();
+    env.push((sleipnir::rundir::DISK_FULL_AFTER, "1"));
+    let stopped = crate::support::sleipnir_env(dir, &args, &env);
+    assert_eq!(stopped.code, 1, "{}", stopped.transcript());
+    assert!(
+        stopped.stderr.contains(&format!(
+            "nothing was changed (no user was started); once the run's files can be written \
+             (free space, or fix the directory's permissions), start it with: sleipnir apply \
+             {sheet} --resume run --target {target}"
+        )),
+        "{}",
+        stopped.transcript()
+    );
+    assert_eq!(states(&sim, USERS), before, "nothing changed");
+    let started = run_on(dir, &sim, &["apply", &sheet, "--resume", "run", "-q"]);
+    assert_eq!(started.code, 0, "{}", started.transcript());
+    assert_ne!(states(&sim, USERS), before);
+}

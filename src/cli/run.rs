@@ -86,9 +86,15 @@ pub struct RunArgs {
     pub service_provider: Option<String>,
 }
 
+/// A number of seconds from 0 to a day (a group read older than that is no before-state).
 fn seconds(text: &str) -> Result<f64, String> {
+    const DAY: f64 = 86_400.0;
     match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.0 => Ok(s),
+        Ok(s) if s.is_finite() && (0.0..=DAY).contains(&s) => Ok(s),
+        Ok(s) if s.is_finite() && s > DAY => Err(format!(
+            "`{text}` seconds is more than a day (86400); a group read that old is no \
+             before-state"
+        )),
         _ => Err(format!("`{text}` is not a number of seconds")),
     }
 }
@@ -332,7 +338,15 @@ pub(super) fn execute(
             (ledger, resume)
         }
         None => {
-            let ledger = Ledger::create(&config.out, &plan.source).map_err(Error::Ledger)?;
+            let ledger = Ledger::create(&config.out, &plan.source).map_err(|error| {
+                // Before the first user: what was made of the run directory holds no step.
+                notes.warn(&format!(
+                    "nothing was changed (no user was started); once the run's files can be \
+                     written (free space, or fix the directory's permissions), start it with: \
+                     {continue_with}"
+                ));
+                Error::Ledger(error)
+            })?;
             (ledger, Resume::default())
         }
     };
@@ -468,4 +482,15 @@ pub(super) fn run_with_progress(
     ));
     display.finish();
     summary.map_err(|stopped| Error::Unrecorded(Box::new(stopped)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn seconds_are_bounded_by_a_day() {
+        assert_eq!(super::seconds("30"), Ok(30.0));
+        assert!(super::seconds("18446744073709551615").is_err());
+        assert!(super::seconds("-1").is_err());
+        assert!(super::seconds("NaN").is_err());
+    }
 }

@@ -167,9 +167,12 @@ impl Ledger {
                 .open(&path)
                 .map_err(LedgerError::at(&path))
         };
+        // The headers count against a test's full disk as every line after them does.
+        let mut room = append::Room::from_env();
         let mut rollback = open(ROLLBACK)?;
         let rollback_path = dir.join(ROLLBACK);
         let header = plan_file_header(&rollback_path, ROLLBACK_OF, source)?;
+        room.spend(&rollback_path, header.len() as u64)?;
         rollback
             .write_all(header.as_bytes())
             .and_then(|()| rollback.sync_all())
@@ -181,6 +184,7 @@ impl Ledger {
         let mut failed = open(FAILED)?;
         let failed_path = dir.join(FAILED);
         let header = plan_file_header(&failed_path, NOT_APPLIED_OF, source)?;
+        room.spend(&failed_path, header.len() as u64)?;
         failed
             .write_all(header.as_bytes())
             .map_err(LedgerError::at(&failed_path))?;
@@ -188,6 +192,7 @@ impl Ledger {
         let results_path = dir.join(RESULTS);
         let header = append::csv_line(RESULT_COLUMNS, |out, row| out.write_record(row))
             .map_err(|e| LedgerError::other(&results_path, e))?;
+        room.spend(&results_path, header.len() as u64)?;
         results
             .write_all(&header)
             .map_err(LedgerError::at(&results_path))?;
@@ -198,7 +203,7 @@ impl Ledger {
             results,
             failed,
             timeline,
-            room: append::Room::from_env(),
+            room,
             amendments: HashMap::new(),
         })
     }
