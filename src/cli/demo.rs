@@ -10,7 +10,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::interrupt::Interrupt;
-use super::run::{default_run_dir, run_with_progress};
+use super::run::run_with_progress;
+use super::run_config::default_run_dir;
 use super::run_summary::summary_text;
 use super::{Notes, print};
 use crate::apply::ApplyOptions;

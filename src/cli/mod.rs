@@ -19,6 +19,7 @@ mod render;
 mod report;
 mod rollback;
 mod run;
+mod run_config;
 mod run_lock;
 mod run_summary;
 mod run_target;

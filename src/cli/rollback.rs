@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use super::confirm::Applied;
-use super::run::{RunArgs, RunConfig, execute};
+use super::run::execute;
+use super::run_config::{RunArgs, RunConfig};
 use super::run_target::Recorded;
 use super::{Notes, print};
 use crate::error::Error;
