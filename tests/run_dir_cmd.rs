@@ -143,6 +143,18 @@ fn a_second_writer_on_a_running_run_is_refused_before_it_logs_in() {
         &["rollback", "run", "--out", "undo0"],
     );
     assert!(!dir.join("undo0").exists());
+    // Its report is the run's own to write, at its end.
+    let report = crate::support::sleipnir_in(dir, &["report", "run"]);
+    assert_eq!(report.code, 2, "{}", report.transcript());
+    assert!(
+        report.stderr.contains(&format!(
+            "`run` is a run still going (pid {}",
+            first.id()
+        )),
+        "{}",
+        report.stderr
+    );
+    assert!(!dir.join("run/report.html").exists());
     let (code, text) = finish(first);
     assert_eq!(code, 0, "{text}");
     let lines = crate::support::results(&dir.join("run"));

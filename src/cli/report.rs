@@ -23,6 +23,16 @@ pub fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
             crate::rundir::names::RESULTS
         )));
     }
+    // The run directory has one writer: a run still going writes its own report at its end.
+    let _lock = super::run_lock::lock(&args.dir, true).map_err(|error| match error {
+        Error::Lock(crate::rundir::LockError::Held { dir, holder }) => Error::Usage(format!(
+            "`{}` is a run still going ({holder}): it writes its report when it ends; run \
+             `sleipnir report {}` after that, if it is killed",
+            dir.display(),
+            crate::text::shell_word(&dir.display().to_string())
+        )),
+        other => other,
+    })?;
     let files = crate::report::write(&args.dir, None)?;
     print(&where_text(&files))?;
     Ok(0)
