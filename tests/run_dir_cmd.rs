@@ -147,10 +147,9 @@ fn a_second_writer_on_a_running_run_is_refused_before_it_logs_in() {
     let report = crate::support::sleipnir_in(dir, &["report", "run"]);
     assert_eq!(report.code, 2, "{}", report.transcript());
     assert!(
-        report.stderr.contains(&format!(
-            "`run` is a run still going (pid {}",
-            first.id()
-        )),
+        report
+            .stderr
+            .contains(&format!("`run` is a run still going (pid {}", first.id())),
         "{}",
         report.stderr
     );
