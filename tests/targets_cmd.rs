@@ -695,3 +695,30 @@ async fn a_target_that_requires_a_reason_refuses_a_command_without_one_and_recor
     assert_eq!(last["reason"], "CHG-4711");
     assert_eq!(last["target_name"], "ticketed", "{last}");
 }
+
+#[tokio::test]
+async fn the_way_back_is_printed_by_the_targets_name() {
+    let odin = sim().await;
+    let work = workdir();
+    let dir = work.path();
+    add(dir, &["lab", &odin.base_url()]);
+    let sheet = sheet(dir, 2);
+    let run = with_config(
+        dir,
+        &["apply", &sheet, "--target", "lab", "--yes", "--out", "r"],
+        &LOGIN,
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("undo it with: sleipnir rollback r --target lab\n"),
+        "{}",
+        run.stdout
+    );
+    let undo = with_config(
+        dir,
+        &["rollback", "r", "--target", "lab", "--yes", "--out", "u"],
+        &LOGIN,
+    );
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+}

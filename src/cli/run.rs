@@ -89,10 +89,10 @@ pub(super) fn execute(
         config
             .odin
             .connect_as(&config.target, credentials, config.max_wait, notes)?;
+    let named_target = command_target(&config);
     let continue_with = format!(
-        "{} --target {}",
+        "{} --target {named_target}",
         plan.source.resume_command(&config.out),
-        config.target
     );
     let interrupt = Interrupt::listen(
         &runtime,
@@ -211,20 +211,30 @@ pub(super) fn execute(
         }
     }
     // The run is over: what follows only tells of it, and cannot change its exit code.
-    let mut closing = summary_text(&summary, &config.out, &config.target);
+    let mut closing = summary_text(&summary, &config.out, &named_target);
     if let Some((_, line)) = &generated {
         closing.push_str(line);
     }
     if let Err(why) = print(&closing) {
         notes.warn(&why.to_string());
     }
-    if let Err(why) = super::report::after_run(&config.out, &config.target, notes) {
+    if let Err(why) = super::report::after_run(&config.out, &named_target, notes) {
         notes.warn(&why.to_string());
     }
     if let Some(error) = unwritten {
         return Err(Error::Ledger(error));
     }
     Ok(summary.exit_code())
+}
+
+/// The target as the commands printed for later (continue, undo, retry) name it: a named
+/// target by its name (so that a production target stays on the command line, where its
+/// guard wants it), else its URL.
+fn command_target(config: &RunConfig) -> String {
+    match config.odin.resolved.as_ref().and_then(|t| t.name.clone()) {
+        Some(name) => crate::text::shell_word(&name),
+        None => config.target.clone(),
+    }
 }
 
 /// The target as the confirmation names it: its URL, and for a named target its name and
