@@ -403,3 +403,38 @@ fn plan_target_stops_its_reads_at_a_redirect() {
     assert!(redirected < 12, "{redirected} redirected reads");
     elsewhere.assert_untouched();
 }
+
+#[test]
+fn check_stops_at_a_redirected_read() {
+    let elsewhere = Elsewhere::new();
+    let odin = sim(
+        3,
+        FaultConfig {
+            redirect: Some(308),
+            redirect_to: elsewhere.base_url(),
+            redirect_data_only: true,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let run = crate::support::read_on(work.path(), &odin, &["check", "--group", "ent.sim/grp01"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert_eq!(run.stdout, "", "no conclusions about the server");
+    assert!(
+        run.stderr.contains("error: the check stopped: `GET /")
+            && run
+                .stderr
+                .contains(&format!("a redirect to `{}/", elsewhere.base_url())),
+        "{}",
+        run.transcript()
+    );
+    let redirected: u64 = odin
+        .stats()
+        .requests
+        .iter()
+        .filter(|r| r.status == 308)
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(redirected, 1, "one redirected read");
+    elsewhere.assert_untouched();
+}

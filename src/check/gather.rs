@@ -58,6 +58,19 @@ pub struct GroupNotFound {
     pub details: String,
 }
 
+/// Why a check stopped at a read instead of making the others.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Stopped {
+    /// The group given with `--group` does not exist.
+    #[error(transparent)]
+    GroupNotFound(#[from] GroupNotFound),
+    /// A read was answered with a redirect (never followed, see API.md and the README's
+    /// "Requests go only to the target"): every read after it would be too, which says
+    /// nothing of Odin. Holds the read and what it answered.
+    #[error("the check stopped: {0}")]
+    Redirected(String),
+}
+
 /// `Err` when the listing of `group`, given with `--group`, answered 404.
 fn found(group: &GroupRef, listing: &super::EndpointAnswer) -> Result<(), GroupNotFound> {
     if listing.status != Some(404) {
@@ -70,16 +83,24 @@ fn found(group: &GroupRef, listing: &super::EndpointAnswer) -> Result<(), GroupN
     })
 }
 
+/// `Err` when `answer` is a redirect.
+fn not_redirected(answer: &super::EndpointAnswer) -> Result<(), Stopped> {
+    match answer.status {
+        Some(300..=399) => Err(Stopped::Redirected(format!(
+            "`{}`: {}",
+            answer.request, answer.summary
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Make every read of a check with the logged-in `client` and keep what each answered. A
 /// request that fails is a fact like any other, except a 404 to the listing of the group
 /// given with `--group`: the group does not exist, and the check stops at that read.
-pub async fn gather(
-    client: &OdinClient,
-    target: &str,
-    scope: &Scope,
-) -> Result<Facts, GroupNotFound> {
+pub async fn gather(client: &OdinClient, target: &str, scope: &Scope) -> Result<Facts, Stopped> {
     let login = login_facts(client);
     let session = session(client).await;
+    not_redirected(&session.answer)?;
     let refused_token = refused_token(client).await;
     let mut not_checked = Vec::new();
     if scope.group.is_none() && scope.user.is_none() {
@@ -91,6 +112,7 @@ pub async fn gather(
     let mut user_id = scope.user.clone();
     if let (Some(group), None) = (&scope.group, &scope.user) {
         let read = list(client, group, false).await;
+        not_redirected(&read.0)?;
         found(group, &read.0)?;
         user_id = read
             .1
@@ -114,6 +136,7 @@ pub async fn gather(
     let user = match user_id {
         Some(id) => {
             let (facts, body) = user_reads(client, &id, scope.user.is_some()).await;
+            not_redirected(&facts.record)?;
             record = body;
             Some(facts)
         }
@@ -140,6 +163,7 @@ pub async fn gather(
                 Some(read) => read,
                 None => list(client, &group, false).await,
             };
+            not_redirected(&listing.0)?;
             if chosen == Chosen::Given {
                 found(&group, &listing.0)?;
             }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 pub use compare::{Difference, RowFields};
 pub use conclude::{Conclusion, Report};
-pub use gather::{GroupNotFound, GroupRef, Scope, gather};
+pub use gather::{GroupNotFound, GroupRef, Scope, Stopped, gather};
 
 /// Everything one check saw, in the order it is reported. Holds no secret: neither the
 /// password nor any token, only the names of the keys the login answered.

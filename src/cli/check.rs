@@ -57,7 +57,11 @@ pub(super) fn run(mut args: Args, notes: &Notes) -> Result<u8, Error> {
     let (runtime, client) = args.odin.connect(&target, max_wait, notes)?;
     let facts = runtime
         .block_on(check::gather(&client, &target, &scope))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|stopped| match stopped {
+            // A read answered otherwise (exit 1), and every read after it would be too.
+            redirected @ check::Stopped::Redirected(_) => Error::Stopped(redirected.to_string()),
+            check::Stopped::GroupNotFound(e) => Error::Usage(e.to_string()),
+        })?;
     let report = Report::new(facts);
     match args.format {
         // Warnings are findings of the check: they are part of its report, not notes on
