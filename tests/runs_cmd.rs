@@ -164,6 +164,16 @@ fn a_run_on_users_another_run_is_changing_is_refused_and_disjoint_users_go_ahead
         })
         .collect();
     assert_eq!(codes, [2, 0, 0, 0], "{}", listed.stdout);
+    // The refused run made no directory, and names none: the history verifies, and only the
+    // run that made `overlap` names it.
+    let verified = runs(&state, &["verify"]);
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+    let naming: Vec<bool> = listed
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["run_dir"].is_string())
+        .collect();
+    assert_eq!(naming, [false, true, true, true], "{}", listed.stdout);
 }
 
 #[test]

@@ -65,7 +65,6 @@ pub(super) fn execute(
     notes
         .history
         .sheet(&plan.source.source, &plan.source.sha256);
-    notes.history.run_dir(&config.out);
     let users = plan.users.iter().map(|u| u.user_id.clone()).collect();
     let _claim = super::history::claim(
         &notes.history,
@@ -177,6 +176,9 @@ pub(super) fn execute(
             (ledger, Resume::default())
         }
     };
+    // Only a run that has its files is in the history with its directory: a refused or
+    // declined one has none (`runs verify` checks every directory named).
+    notes.history.run_dir(&config.out);
     if let Err(why) = super::logging::to_run_log(&ledger, notes.verbose) {
         notes.warn(&format!("no run log: {why}"));
     }

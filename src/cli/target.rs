@@ -228,6 +228,15 @@ pub(super) fn check_target(target: &str, allow_insecure_http: bool) -> Result<()
     if !url.username().is_empty() || url.password().is_some() {
         return Err(login_in_target(target));
     }
+    // Every request's path is added to the target: a query or fragment in it would end up
+    // inside each path (and a token in it in the history).
+    if url.query().is_some() || url.fragment().is_some() || target.contains(['?', '#']) {
+        return Err(Error::Usage(
+            "the target holds a query or fragment (`?…`, `#…`); give the API's base URL only, \
+             e.g. https://odin.example.net/api/v2"
+                .to_string(),
+        ));
+    }
     let target = &shown(target);
     match url.scheme() {
         "https" => Ok(()),
@@ -358,7 +367,19 @@ mod tests {
                 "{message}"
             );
         }
-        assert!(check_target("https://odin.example.net/api/v2?a=b@c", false).is_ok());
+        // An `@` in a query is no login, and a query is refused for what it is.
+        for target in [
+            "https://odin.example.net/api/v2?a=b@c",
+            "https://odin.example.net/api/v2?token=s3cret-marker",
+            "https://odin.example.net/api/v2#x",
+            "https://odin.example.net/api/v2?",
+        ] {
+            let Err(Error::Usage(message)) = check_target(target, false) else {
+                panic!("{target} accepted");
+            };
+            assert!(message.contains("holds a query or fragment"), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        }
         assert_eq!(shown("https://u:p@h/api/v2@x"), "https://…@h/api/v2@x");
     }
 

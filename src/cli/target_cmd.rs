@@ -60,7 +60,8 @@ pub struct AddArgs {
     /// Runs against it need a reason (a change ticket).
     #[arg(long)]
     pub require_reason: bool,
-    /// Replace a target of the same name.
+    /// Change a target of the same name: the values given replace its own, the others (its
+    /// tier, user name, password command, ...) are kept.
     #[arg(long)]
     pub replace: bool,
 }
@@ -110,10 +111,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                 password_command: add.password_command,
                 require_reason: add.require_reason,
             };
-            edit::add(&config.path, &target, add.replace)?;
+            let replaced = edit::add(&config.path, &target, add.replace)?;
             notes.note(&format!(
-                "added target `{}` to `{}`",
+                "{} target `{}` {} `{}`",
+                if replaced { "changed" } else { "added" },
                 target.name,
+                if replaced { "in" } else { "to" },
                 config.path.display()
             ));
             Ok(0)

@@ -30,9 +30,11 @@ pub struct NewTarget {
 }
 
 /// Add `target` to the file at `path` (made, with its directory, when missing); an
-/// existing target of that name is replaced only when `replace`. The file is read back
-/// before it is written, so nothing is written that sleipnir could not read.
-pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<(), TargetsError> {
+/// existing target of that name is changed only when `replace`: the values `target` gives
+/// replace its own, the others (tier, user name, password command, …) are kept. The file is read back
+/// before it is written, so nothing is written that sleipnir could not read. Whether a
+/// target was changed (not added).
+pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<bool, TargetsError> {
     if !valid_name(&target.name) || is_url(&target.name) {
         return Err(TargetsError::Invalid(format!(
             "`{}` cannot name a target: use letters, digits, `-`, `_` and `.` only",
@@ -56,7 +58,13 @@ pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<(), Targets
             path.display()
         )));
     }
-    let mut table = Table::new();
+    // A target replaced keeps what is not given again (its tier above all: a production
+    // target must not turn into one without a guard because its URL was corrected), and its
+    // comments.
+    let (mut table, replaced) = match targets.remove(&target.name) {
+        Some(Item::Table(existing)) => (existing, true),
+        _ => (Table::new(), false),
+    };
     table.insert("url", value(target.url.as_str()));
     if let Some(username) = &target.username {
         table.insert("username", value(username.as_str()));
@@ -82,7 +90,8 @@ pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<(), Targets
         table.insert("require_reason", value(true));
     }
     targets.insert(&target.name, Item::Table(table));
-    write(path, &doc)
+    write(path, &doc)?;
+    Ok(replaced)
 }
 
 /// Remove target `name` from the file at `path`; whether it was there.
@@ -160,6 +169,36 @@ mod tests {
             url: url.into(),
             ..NewTarget::default()
         }
+    }
+
+    #[test]
+    fn a_target_replaced_keeps_what_is_not_given_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.toml");
+        let prod = NewTarget {
+            tier: Some(Tier::Production),
+            password_command: Some("pass show odin".into()),
+            ..target("acme", "https://odin.acme.example/api/v2")
+        };
+        assert!(!add(&path, &prod, false).unwrap());
+        assert!(
+            add(
+                &path,
+                &target("acme", "https://odin2.acme.example/api/v2"),
+                true
+            )
+            .unwrap()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("url = \"https://odin2.acme.example/api/v2\""),
+            "{text}"
+        );
+        assert!(text.contains("tier = \"production\""), "{text}");
+        assert!(
+            text.contains("password_command = \"pass show odin\""),
+            "{text}"
+        );
     }
 
     #[test]

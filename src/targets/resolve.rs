@@ -162,11 +162,21 @@ pub fn resolve(
                 .map(|u| Sourced::new(u.value.clone(), Origin::file(path, u)))
         });
     let sourced = |located: &Located<_>| Sourced::new(located.value, Origin::file(path, located));
+    // A target is as guarded as the strictest target of its URL: a second name for a
+    // production Odin is production too (the tier's origin names the entry it comes from).
+    let own_tier = entry.and_then(|e| e.tier.as_ref());
+    let strictest = entry
+        .and_then(|e| by_url(file, &e.url.value))
+        .and_then(|e| e.tier.as_ref());
+    let tier = match (own_tier, strictest) {
+        (own, Some(other)) if own.map(|t| t.value) < Some(other.value) => Some(sourced(other)),
+        (own, _) => own.map(sourced),
+    };
     Ok(Some(Target {
         name: entry.map(|e| e.name.clone()),
         url,
         selected_by,
-        tier: entry.and_then(|e| e.tier.as_ref()).map(sourced),
+        tier,
         require_reason: entry
             .and_then(|e| e.require_reason.as_ref())
             .map_or(Sourced::new(false, Origin::Default), |r| {
@@ -300,6 +310,24 @@ mod tests {
             .unwrap();
         assert_eq!(other.name, None);
         assert_eq!(other.tier, None);
+    }
+
+    #[test]
+    fn a_second_name_for_a_production_url_is_production() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.toml");
+        std::fs::write(
+            &path,
+            "[targets.alpha]\nurl = \"http://127.0.0.1:9/api/v2\"\ntier = \"lab\"\n\n\
+             [targets.zprod]\nurl = \"http://127.0.0.1:9/api/v2/\"\ntier = \"production\"\n",
+        )
+        .unwrap();
+        let file = TargetsFile::load(&path).unwrap();
+        let alpha = resolve(Some(("alpha", "--target")), false, &file)
+            .unwrap()
+            .unwrap();
+        assert_eq!(alpha.name.as_deref(), Some("alpha"));
+        assert!(alpha.is_production());
     }
 
     #[test]
