@@ -84,6 +84,36 @@ pub(super) fn execute(
     } else {
         None
     };
+    // A production target's name is typed before anything is sent: a run declined there
+    // has not even logged in.
+    let production = resolved.filter(|t| t.is_production());
+    let production_name = production
+        .and_then(|t| t.name.clone())
+        .filter(|_| !config.yes);
+    if let Some(name) = &production_name {
+        print(&super::confirm::text(
+            plan,
+            &banner_target(&config),
+            applied,
+            config.options.force,
+        ))?;
+        if let Some(line) = super::render::irreversible_line(plan) {
+            print(&format!("{line}\n"))?;
+        }
+        super::say(&format!(
+            "{what} these changes on production target `{name}`? Type its name to go on: "
+        ));
+        let mut typed = String::new();
+        std::io::stdin()
+            .read_line(&mut typed)
+            .map_err(Error::io("read the answer"))?;
+        if typed.trim() != name {
+            print(&format!(
+                "that is not `{name}`: nothing was changed (nothing was sent)\n"
+            ))?;
+            return Ok(0);
+        }
+    }
     let (runtime, client) =
         config
             .odin
@@ -97,35 +127,19 @@ pub(super) fn execute(
         &runtime,
         format!("The run files hold every step that ended; continue it with: {continue_with}"),
     )?;
-    print(&super::confirm::text(
-        plan,
-        &banner_target(&config),
-        applied,
-        config.options.force,
-    ))?;
-    // Said before the question: these are the changes no rollback can undo.
-    if let Some(line) = super::render::irreversible_line(plan) {
-        print(&format!("{line}\n"))?;
-    }
-    let production = resolved.filter(|t| t.is_production());
-    if let (false, Some(name)) = (config.yes, production.and_then(|t| t.name.as_deref())) {
-        let question =
-            format!("{what} these changes on production target `{name}`? Type its name to go on: ");
-        match interrupt.ask_line(&question)? {
-            Some(typed) if typed.trim() == name => {}
-            Some(_) => {
-                print(&format!("that is not `{name}`: nothing was changed\n"))?;
-                return Ok(0);
-            }
-            None => {
-                print("interrupted: nothing was changed\n")?;
-                if config.resuming {
-                    print(&format!("continue it with: {continue_with}\n"))?;
-                }
-                return Ok(130);
-            }
+    if production_name.is_none() {
+        print(&super::confirm::text(
+            plan,
+            &banner_target(&config),
+            applied,
+            config.options.force,
+        ))?;
+        // Said before the question: these are the changes no rollback can undo.
+        if let Some(line) = super::render::irreversible_line(plan) {
+            print(&format!("{line}\n"))?;
         }
-    } else if !config.yes {
+    }
+    if production_name.is_none() && !config.yes {
         match interrupt.ask(&format!("{what} these changes now? [y/N] "))? {
             Answer::Yes => {}
             Answer::No => {
