@@ -679,7 +679,7 @@ async fn a_target_that_requires_a_reason_refuses_a_command_without_one_and_recor
     assert!(
         refused
             .stderr
-            .contains("requires a reason for every command: pass --reason TEXT"),
+            .contains("target `ticketed` requires a reason for every command: pass --reason TEXT"),
         "{}",
         refused.stderr
     );

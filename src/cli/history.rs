@@ -61,7 +61,10 @@ impl Draft {
         reason: Option<&str>,
     ) -> Result<(), Error> {
         let required = resolved.is_some_and(|t| t.require_reason.value);
-        require_reason(required, reason, target)?;
+        let named = resolved
+            .and_then(|t| t.name.as_deref())
+            .map_or_else(|| format!("`{target}`"), |name| format!("target `{name}`"));
+        require_reason(required, reason, &named)?;
         self.with(|known| {
             known.target = target.to_string();
             known.target_name = resolved.and_then(|t| t.name.clone());
@@ -137,7 +140,7 @@ impl Draft {
 
 /// Refuse a command against a target that requires a reason (`require_reason = true` in
 /// its named target) when `--reason` gave none. `required` comes from the target's
-/// settings.
+/// settings; `target` names it as the message does (``target `acme` `` or its URL quoted).
 pub(super) fn require_reason(
     required: bool,
     reason: Option<&str>,
@@ -145,7 +148,7 @@ pub(super) fn require_reason(
 ) -> Result<(), Error> {
     match (required, reason.map(str::trim)) {
         (true, None | Some("")) => Err(Error::Usage(format!(
-            "`{target}` requires a reason for every command: pass --reason TEXT (e.g. the change ticket)"
+            "{target} requires a reason for every command: pass --reason TEXT (e.g. the change ticket)"
         ))),
         _ => Ok(()),
     }

@@ -50,7 +50,7 @@ pub enum Action {
 /// Which runs, and how to print them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Filter {
-    /// Only runs against this target (a URL).
+    /// Only runs against this target: a URL (compared as URLs) or a target's name.
     #[arg(long, value_name = "T")]
     pub target: Option<String>,
     /// Only runs that started in this last span (`30m`, `12h`, `7d`, `2w`) or since this
