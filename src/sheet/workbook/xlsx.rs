@@ -13,9 +13,9 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Style, Xlsx, XlsxError};
 
 use super::super::looks::Looks;
-use super::super::numfmt::{self, NumberFormat, ReadAsShown, ReadAsShownCells};
-use super::super::{Cell, FormattedText, SheetError};
-use super::shown::{Display, builtin, number};
+use super::super::numfmt::{self, ReadAsShown, ReadAsShownCells};
+use super::super::{Cell, SheetError};
+use super::shown::{Display, Text, builtin, number, text};
 use super::tabs::{self, Chosen, Tabs};
 use super::{Placed, cell_ref, xlsx_book, xlsx_looks};
 use crate::problem::column_letter;
@@ -155,47 +155,6 @@ fn cells<RS: Read + Seek>(xlsx: &mut Xlsx<RS>, name: &str) -> Result<Cells, Xlsx
     })
 }
 
-/// A text cell as its style shows it.
-enum Text {
-    /// As stored, or a [`Cell::FormattedText`] where the format shows nothing or what
-    /// sleipnir cannot render.
-    Cell(Cell),
-    /// As the format shows it, otherwise than stored (its cell left to name).
-    AsShown(Cell, ReadAsShown),
-}
-
-/// A text cell through its style's format: as typed where the format has no text section,
-/// as shown where sleipnir renders the section (`"+"@`), refused where it shows nothing
-/// (`;;;`) or what sleipnir cannot render.
-fn text(display: Option<&mut Display>, stored: &str) -> Text {
-    let as_stored = Cell::text(stored);
-    let (Some(Display::Code { code, format }), Cell::Text(typed)) = (display, &as_stored) else {
-        return Text::Cell(as_stored);
-    };
-    let format = format.get_or_insert_with(|| NumberFormat::parse(code));
-    let refused = |shown: Option<String>| {
-        Text::Cell(Cell::FormattedText(Box::new(FormattedText {
-            text: typed.clone(),
-            shown,
-            format: code.clone(),
-        })))
-    };
-    match format.render_text(stored).map(|shown| Cell::text(&shown)) {
-        None => refused(None),
-        Some(Cell::Text(shown)) if shown == *typed => Text::Cell(as_stored),
-        Some(Cell::Text(shown)) => Text::AsShown(
-            Cell::Text(shown.clone()),
-            ReadAsShown {
-                cell: String::new(),
-                stored: typed.clone(),
-                shown,
-                format: code.clone(),
-            },
-        ),
-        Some(_) => refused(Some(String::new())),
-    }
-}
-
 /// How `style` shows a number. calamine gives the code of the built-in formats whose code
 /// does not depend on the locale and calls the others `General`: those are unknown.
 fn display(style: &Style) -> Display {
@@ -242,6 +201,7 @@ fn with_formulas(mut cells: Vec<Placed>, formulas: Vec<(u32, u32, String)>) -> V
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::FormattedText;
     use super::*;
 
     fn code(code: &str) -> Display {
