@@ -170,7 +170,7 @@ pub(super) fn claim(
     let record = ClaimRecord {
         run_id: draft.id.clone(),
         target: target.to_string(),
-        target_key: super::target::target_key(target),
+        target_key: crate::targets::resolve::url_key(target),
         target_name: None,
         users,
         os_user: crate::state::os_user(),

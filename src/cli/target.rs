@@ -268,22 +268,6 @@ pub(super) fn same_target(a: &str, b: &str) -> bool {
     crate::targets::resolve::same_url(a, b)
 }
 
-/// `target` as the claims of runs on it key it: equal for URLs that name the same Odin.
-pub(super) fn target_key(target: &str) -> String {
-    let normal = |text: &str| match reqwest::Url::parse(text.trim()) {
-        Ok(url) => format!(
-            "{}://{}:{}{}{}",
-            url.scheme(),
-            url.host_str().unwrap_or_default().trim_end_matches('.'),
-            url.port_or_known_default().unwrap_or_default(),
-            url.path().trim_end_matches('/'),
-            url.query().map(|q| format!("?{q}")).unwrap_or_default()
-        ),
-        Err(_) => text.trim().trim_end_matches('/').to_string(),
-    };
-    normal(target)
-}
-
 /// The login for `target`: the user name from `ODIN_USERNAME`, else the target's
 /// `username`; the password from `ODIN_PASSWORD`, else the target's `password_command`,
 /// else the OS keyring (see [`crate::targets::password`]); what is still missing is asked

@@ -244,12 +244,17 @@ fn by_name<'a>(
     )))
 }
 
-/// Whether `a` and `b` name the same Odin: compared as URLs, with the scheme and host in
-/// any case, the scheme's default port written or not, and trailing slashes of the path
-/// left out (`HTTPS://Odin.example.net:443/api/v2/` is `https://odin.example.net/api/v2`).
-/// Text that is not a URL compares as written, but for trailing slashes.
+/// Whether `a` and `b` name the same Odin: their [`url_key`]s are equal.
 pub fn same_url(a: &str, b: &str) -> bool {
-    let normal = |text: &str| match reqwest::Url::parse(text.trim()) {
+    url_key(a) == url_key(b)
+}
+
+/// `text` as targets compare: as a URL, with the scheme and host in any case, the scheme's
+/// default port written or not, and trailing slashes of the path left out
+/// (`HTTPS://Odin.example.net:443/api/v2/` is `https://odin.example.net:443/api/v2`). Text
+/// that is not a URL is kept as written, but for trailing slashes.
+pub fn url_key(text: &str) -> String {
+    match reqwest::Url::parse(text.trim()) {
         Ok(url) => format!(
             "{}://{}:{}{}{}",
             url.scheme(),
@@ -259,8 +264,7 @@ pub fn same_url(a: &str, b: &str) -> bool {
             url.query().map(|q| format!("?{q}")).unwrap_or_default()
         ),
         Err(_) => text.trim().trim_end_matches('/').to_string(),
-    };
-    normal(a) == normal(b)
+    }
 }
 
 #[cfg(test)]
