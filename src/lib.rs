@@ -16,6 +16,7 @@ pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod export;
+pub mod live;
 pub mod mapping;
 pub mod notation;
 pub mod odin;

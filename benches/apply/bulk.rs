@@ -166,7 +166,7 @@ pub fn demo_sheet(runtime: &tokio::runtime::Runtime) {
             "before (no placement: --group-read-max-age 0)",
             Duration::ZERO,
         ),
-        ("after", apply::groups::DEFAULT_MAX_AGE),
+        ("after", sleipnir::live::groups::DEFAULT_MAX_AGE),
     ] {
         let simulator = simulator(200, 4);
         let options = ApplyOptions {

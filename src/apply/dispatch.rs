@@ -2,7 +2,6 @@
 //! worker slot each), pausing after the canary and stopping when the slots are closed;
 //! reports the users never started.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -10,10 +9,9 @@ use tokio::sync::Semaphore;
 use super::ApplyOptions;
 use super::bulk::BulkWrites;
 use super::earlier::Earlier;
-use super::groups::GroupReads;
 use super::outbox::{Event, Outbox, Request};
-use super::placement::GroupKey;
 use super::user;
+use crate::live::groups::GroupReads;
 use crate::odin::OdinClient;
 use crate::plan::UserPlan;
 use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
@@ -30,7 +28,7 @@ pub(super) async fn dispatch(
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
-    let mut order = group_order(users, |user| groups.placement().key_of(user));
+    let mut order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
     if let Some(canary) = options.canary {
         // The canary is the plan's first users, whatever their groups.
         let first = canary.min(users.len());
@@ -92,29 +90,6 @@ pub(super) async fn dispatch(
     }
     while workers.join_next().await.is_some() {}
     stopped
-}
-
-/// The order users are started in: the plan's, except that the users of a group read at
-/// group scale follow one another from the first of them on, so that their group's read is
-/// fresh when they are written.
-pub(super) fn group_order(
-    users: &[UserPlan],
-    key_of: impl Fn(&UserPlan) -> Option<GroupKey>,
-) -> Vec<usize> {
-    let mut first: HashMap<GroupKey, usize> = HashMap::new();
-    let mut keyed: Vec<(usize, usize)> = users
-        .iter()
-        .enumerate()
-        .map(|(index, user)| {
-            let bucket = match key_of(user) {
-                Some(key) => *first.entry(key).or_insert(index),
-                None => index,
-            };
-            (bucket, index)
-        })
-        .collect();
-    keyed.sort_unstable();
-    keyed.into_iter().map(|(_, index)| index).collect()
 }
 
 /// A user the run stopped before starting: its steps from `start` on are skipped.

@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::bulk;
 use super::diff::diff;
-use super::groups::GroupReads;
-use super::live::LiveState;
-use super::placement::{GroupKey, Placed};
+use crate::live::LiveState;
+use crate::live::groups::GroupReads;
+use crate::live::placement::{GroupKey, Placed};
 use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 use crate::resource::Resource;

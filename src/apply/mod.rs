@@ -12,12 +12,10 @@ pub mod drift;
 mod earlier;
 pub mod estimate;
 pub mod generate;
-pub mod groups;
 mod landed;
-pub mod live;
 pub mod lossy;
 mod outbox;
-pub mod placement;
+mod prepare;
 pub mod refused;
 mod reporter;
 mod steps;
@@ -30,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc, watch};
 
+use crate::live::{groups, placement};
 use crate::odin::OdinClient;
 use crate::plan::{self, Plan};
 use crate::rundir::{Ledger, Resume, StepResult};
@@ -208,7 +207,7 @@ pub async fn run(
         &plan.users,
         options.group_max_age,
         placement,
-        Some(&tally),
+        &bulk::shared_groups(&tally),
     ));
     let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
     let covered = |user: &plan::UserPlan| {

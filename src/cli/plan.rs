@@ -8,8 +8,8 @@ use clap::ValueEnum;
 use super::target::{LoadArgs, PLAN_TARGET_HELP, TargetArgs};
 use super::{Notes, print, render};
 use crate::apply::estimate::Estimate;
-use crate::apply::live;
 use crate::error::Error;
+use crate::live;
 use crate::mapping::Mapping;
 use crate::plan::{self, Plan};
 use crate::report::review;
@@ -303,7 +303,7 @@ fn read_live(
     notes: &Notes,
 ) -> Result<(Vec<(String, String)>, Estimate), Error> {
     let (odin, load) = (&config.odin, &config.load);
-    let how = (config.service_provider.as_deref(), config.bulk_size);
+    let (service_provider, bulk_size) = (config.service_provider.as_deref(), config.bulk_size);
     let allow_lossy = config.allow_lossy_values;
     notes
         .history
@@ -313,11 +313,12 @@ fn read_live(
     let odin_user = client.username().to_string();
     let bar = super::reads::bar(plan.users.len(), notes);
     let tick = bar.clone();
-    let (states, estimate, read_warnings) = runtime.block_on(live::read_all(
+    // The reads of a plan keep no bulk write's user summaries: a plan sends no write.
+    let read = runtime.block_on(live::read_all(
         &plan.users,
         client,
         load.concurrency(odin),
-        how,
+        (service_provider, &Default::default()),
         Arc::new(move || {
             if let Some(bar) = &tick {
                 bar.inc(1);
@@ -327,6 +328,13 @@ fn read_live(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let estimate = crate::apply::estimate::estimate(
+        &plan.users,
+        &read.states,
+        (&read.groups, &read.placed),
+        bulk_size,
+    );
+    let (states, read_warnings) = (read.states, read.warnings);
     // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,
     // and a plan of what was read would be a plan of a part.
     let held = states.iter().find_map(|state| match state {

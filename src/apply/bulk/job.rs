@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Arrival, Outcome, Parts, worth};
 use crate::apply::diff::same;
-use crate::apply::placement::GroupKey;
+use crate::live::placement::GroupKey;
 use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkTarget, BulkWriteError};
 

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, oneshot};
 
-use super::placement::GroupKey;
+use crate::live::placement::GroupKey;
 use crate::odin::OdinClient;
 use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::AT_LEAST;
-use crate::apply::placement::GroupKey;
+use crate::live::placement::GroupKey;
 use crate::notation::{self, Segment};
 use crate::odin::group::{self, BulkService, BulkTarget};
 use crate::plan::{Step, UserPlan};

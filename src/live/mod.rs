@@ -1,6 +1,12 @@
-//! Live state: reading every user's resources through the shared client, for `plan --target`
-//! and for each user a run writes. What the reads show: drift ([`super::drift`]) and the
-//! writes Odin would refuse ([`super::refused`]).
+//! Live state: the reads that `plan --target` and `apply` both make — each user's resources
+//! through the shared client ([`read`]), at group scale where that saves requests
+//! ([`groups`]), users placed in their groups ([`placement`]) and read group by group
+//! ([`order`]). What the reads show (drift, writes Odin would refuse, what an apply would
+//! send) is judged by `apply`; this module only reads.
+
+pub mod groups;
+pub mod order;
+pub mod placement;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -9,13 +15,12 @@ use std::time::Instant;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use super::estimate::Estimate;
-use super::groups::GroupReads;
-use super::placement::Placement;
 use crate::odin::OdinClient;
 use crate::odin::group::{BulkService, BulkTarget};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
+use groups::GroupReads;
+use placement::{Placed, Placement};
 
 /// A user's resources in their GET shapes, or why they could not be read.
 pub type LiveState = Result<HashMap<Resource, Value>, ReadFailure>;
@@ -54,31 +59,46 @@ pub const NOT_READ_AFTER_STOP: &str = "not read: the reads stopped at an earlier
 /// task that read them: a progress display's tick.
 pub type ReadOne = Arc<dyn Fn() + Send + Sync>;
 
+/// Every user's live state, as [`read_all`] read it.
+pub struct AllRead {
+    /// Per user of the plan, in plan order.
+    pub states: Vec<LiveState>,
+    /// The group reads planned and made.
+    pub groups: Arc<GroupReads>,
+    /// What placing the users cost.
+    pub placed: Placed,
+    /// The warnings of the reads (a listing or group read the server would not answer, so
+    /// users were read one by one), each once.
+    pub warnings: Vec<String>,
+}
+
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
-/// reads where they save requests (placing users the plan does not, see
-/// [`super::placement`]); in plan order, with what applying the plan would send and the
-/// warnings of the reads (a listing or group read the server would not answer, so users
-/// were read one by one), each once.
+/// reads where they save requests (placing users the plan does not, see [`placement`]);
+/// `shared` are the groups where a bulk write may list users (their `/bulk` user summaries
+/// are kept).
 pub async fn read_all(
     users: &[UserPlan],
     client: Arc<OdinClient>,
     concurrency: usize,
-    (service_provider, bulk_size): (Option<&str>, usize),
+    (service_provider, shared): (
+        Option<&str>,
+        &std::collections::HashSet<placement::GroupKey>,
+    ),
     read_one: ReadOne,
-) -> (Vec<LiveState>, Estimate, Vec<String>) {
+) -> AllRead {
     let (placement, placed) = Placement::place(users, &client, service_provider).await;
     let groups = Arc::new(GroupReads::plan(
         users,
-        super::groups::DEFAULT_MAX_AGE,
+        groups::DEFAULT_MAX_AGE,
         Arc::new(placement),
-        None,
+        shared,
     ));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     // A read held back (a redirect, a pause past --max-wait) stops the reads not yet sent:
     // Odin would answer them alike.
     let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::with_capacity(users.len());
-    let order = super::dispatch::group_order(users, |user| groups.placement().key_of(user));
+    let order = order::group_order(users, |user| groups.placement().key_of(user));
     for index in order {
         let (client, slots, groups) = (client.clone(), slots.clone(), groups.clone());
         let (read_one, stopped) = (read_one.clone(), stopped.clone());
@@ -115,14 +135,18 @@ pub async fn read_all(
             .await
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
     }
-    let estimate = super::estimate::estimate(users, &states, (&groups, &placed), bulk_size);
     let warnings = placed
         .warning
         .iter()
         .cloned()
         .chain(groups.warning())
         .collect();
-    (states, estimate, warnings)
+    AllRead {
+        states,
+        groups,
+        placed,
+        warnings,
+    }
 }
 
 /// A user's live resources, and where they came from.

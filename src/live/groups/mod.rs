@@ -114,12 +114,13 @@ pub struct FromGroup {
 impl GroupReads {
     /// Plan the group reads of `users`: per group, the user records and bulk services its
     /// users' steps need, where one read of the group costs fewer requests than its users'
-    /// own reads would. A `max_age` of zero plans none.
+    /// own reads would. In the groups of `shared` (where a bulk write may list users) the
+    /// `/bulk` elements' user summaries are kept too. A `max_age` of zero plans none.
     pub fn plan(
         users: &[UserPlan],
         max_age: Duration,
         placement: Arc<Placement>,
-        bulk: Option<&super::bulk::Tally>,
+        shared: &HashSet<GroupKey>,
     ) -> GroupReads {
         let mut costs: HashMap<GroupKey, (Wanted, usize)> = HashMap::new();
         for user in users {
@@ -136,7 +137,6 @@ impl GroupReads {
             }
             *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
         }
-        let shared = bulk.map(super::bulk::shared_groups).unwrap_or_default();
         let wanted: HashMap<GroupKey, Wanted> = costs
             .into_iter()
             .map(|(key, (mut wanted, per_user))| {
@@ -444,12 +444,12 @@ mod tests {
             user(6, None, always),
         ];
         let placement = Arc::new(Placement::default());
-        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone(), None);
+        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone(), &HashSet::new());
         // Two users of g1 share one bulk read; g2 has one user (no saving); g3's service has
         // no group read; user 6's group is unknown.
         let covered: Vec<bool> = users.iter().map(|u| reads.covers(u)).collect();
         assert_eq!(covered, [true, true, false, false, false, false]);
-        let none = GroupReads::plan(&users, Duration::ZERO, placement, None);
+        let none = GroupReads::plan(&users, Duration::ZERO, placement, &HashSet::new());
         assert!(users.iter().all(|u| !none.covers(u)));
     }
 }

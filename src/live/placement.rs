@@ -2,7 +2,7 @@
 //! `user.serviceProviderId`/`user.groupId` columns, as `export` writes them) or, for a
 //! sheet that lists only user ids, from one enterprise listing (API.md §7a: `GET
 //! /users?serviceProviderId=SP`, whose rows say each user's `groupId`). A placed user can be
-//! read with its group and written with a bulk write ([`super::groups`], [`super::bulk`]).
+//! read with its group and written with a bulk write ([`super::groups`], [`crate::apply::bulk`]).
 //!
 //! The service provider is the one given (`--service-provider`), else the admin's own
 //! (an enterprise admin's login answer names it), else the first user's (one
