@@ -20,6 +20,7 @@ pub mod live;
 pub mod mapping;
 pub mod notation;
 pub mod odin;
+pub mod operation;
 pub mod plan;
 pub mod problem;
 pub mod report;

@@ -22,9 +22,17 @@ pub enum Resource {
     /// Write-only credentials (`/users/authentication`, `/users/passwords`,
     /// `/users/portal-passcode`, API.md §11): never read, never restored.
     Credentials,
+    /// Shared call appearance endpoints (`/users/shared-call-appearance/endpoints`, API.md
+    /// §13): a list of entries keyed by line port, each added or removed by a request of
+    /// its own.
+    #[serde(rename = "sca")]
+    SharedCallAppearance,
 }
 
 impl Resource {
+    /// The lists ([`Resource::is_list`]), in the order their steps run.
+    pub const LISTS: [Resource; 1] = [Resource::SharedCallAppearance];
+
     /// The name used in plan files and output.
     pub fn name(self) -> &'static str {
         match self {
@@ -33,7 +41,15 @@ impl Resource {
             Resource::Settings => "settings",
             Resource::Policy => "policy",
             Resource::Credentials => "credentials",
+            Resource::SharedCallAppearance => "sca",
         }
+    }
+
+    /// Whether the resource is a list of entries keyed by an id (a line port…) rather than a
+    /// document of fields: a step sets whole entries or removes them, and
+    /// [`crate::operation`] reads and writes them.
+    pub fn is_list(self) -> bool {
+        matches!(self, Resource::SharedCallAppearance)
     }
 
     /// The resource a namespace's fields live in (`packs` are part of `services`).

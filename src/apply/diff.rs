@@ -54,6 +54,66 @@ pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
         Step::Services(changes) => Ok(services(changes, live)),
         Step::Fields { resource, patch } => fields(*resource, patch, live),
         Step::Credentials(changes) => Ok(credentials(changes)),
+        Step::Entries { entries, .. } => Ok(list(entries, live)),
+    }
+}
+
+/// A list step against the live list (entry id → entry, as [`crate::operation::read`]
+/// gives it): an entry wanted that is absent is added, one present whose given fields
+/// differ is written with them changed (its other fields as they are), one set to null that
+/// is present is removed. Each changed entry is one unit: its `restore` is the whole live
+/// entry (`None`: absent, so undoing removes it).
+fn list(entries: &Patch, live: &Value) -> StepDiff {
+    let mut changes = Vec::new();
+    let mut restore = Vec::new();
+    let mut body = Map::new();
+    for (id, wanted) in entries.iter() {
+        let before = live.get(id).filter(|v| !v.is_null());
+        if entry_holds(before, wanted) {
+            continue;
+        }
+        let after = match (before, wanted) {
+            (Some(Value::Object(live)), Value::Object(given)) => {
+                let mut whole = live.clone();
+                whole.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Value::Object(whole)
+            }
+            _ => wanted.clone(),
+        };
+        changes.push(FieldChange {
+            path: id.clone(),
+            before: before.cloned(),
+            after: after.clone(),
+        });
+        restore.push((id.clone(), before.cloned()));
+        body.insert(id.clone(), after);
+    }
+    let body = (!body.is_empty()).then_some(Value::Object(body));
+    StepDiff {
+        changes,
+        restore,
+        services: ServiceChanges::default(),
+        body,
+    }
+}
+
+/// Whether a list's live entry (`None`: absent) is as `wanted` asks: absent for null, else
+/// present with every field `wanted` gives at its value.
+pub fn entry_holds(live: Option<&Value>, wanted: &Value) -> bool {
+    match (live, wanted) {
+        (None | Some(Value::Null), Value::Null) => true,
+        (Some(Value::Object(live)), Value::Object(wanted)) => {
+            wanted.iter().all(|(key, value)| same(live.get(key), value))
+        }
+        _ => false,
+    }
+}
+
+/// Whether field (or entry) `key` of `resource`'s live document holds `desired`.
+pub fn holds(resource: Resource, live: &Value, key: &str, desired: &Value) -> bool {
+    match resource.is_list() {
+        true => entry_holds(live.get(key), desired),
+        false => same(live_value(resource, live, key).as_ref(), desired),
     }
 }
 
@@ -236,6 +296,7 @@ pub fn live_value(resource: Resource, live: &Value, key: &str) -> Option<Value> 
         Resource::Services => {
             ServiceRef::from_key(key).map(|service| Value::Bool(service.is_assigned(live)))
         }
+        list if list.is_list() => live.get(key).filter(|v| !v.is_null()).cloned(),
         _ => notation::parse_relative(key)
             .ok()
             .and_then(|path| notation::get(live, &path).cloned()),

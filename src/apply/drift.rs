@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::diff::{StepDiff, live_value, same};
+use super::diff::{StepDiff, holds, live_value};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 
@@ -77,14 +77,15 @@ pub fn drift(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<Moved> {
     for (resource, fields) in recorded {
         let doc = live.get(resource).unwrap_or(&Value::Null);
         for (key, then) in fields {
-            let now = live_value(*resource, doc, key);
-            if same(now.as_ref(), then) {
+            if holds(*resource, doc, key, then) {
                 continue;
             }
-            if planned_value(user, *resource, key).is_some_and(|wanted| same(now.as_ref(), &wanted))
+            if planned_value(user, *resource, key)
+                .is_some_and(|wanted| holds(*resource, doc, key, &wanted))
             {
                 continue;
             }
+            let now = live_value(*resource, doc, key);
             found.push(Moved {
                 resource: *resource,
                 key: key.clone(),
@@ -101,6 +102,10 @@ pub fn drift(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec<Moved> {
 fn planned_value(user: &UserPlan, resource: Resource, key: &str) -> Option<Value> {
     user.steps.iter().find_map(|step| match step {
         Step::Fields { resource: r, patch } if *r == resource => patch.get(key).cloned(),
+        Step::Entries {
+            resource: r,
+            entries,
+        } if *r == resource => entries.get(key).cloned(),
         Step::Services(changes) if resource == Resource::Services => changes
             .entries()
             .into_iter()
@@ -139,6 +144,14 @@ pub fn without(user: &UserPlan, moved: &[Moved]) -> Vec<Step> {
                     unassign: keep(&changes.unassign),
                 })
             }
+            Step::Entries { resource, entries } => Step::Entries {
+                resource: *resource,
+                entries: entries
+                    .iter()
+                    .filter(|(key, _)| !gone(*resource, key))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            },
             Step::Credentials(_) => step.clone(),
         })
         .collect()
@@ -193,6 +206,18 @@ pub(super) fn after_values(
                         false => sent_at(user, diffs, *resource, key),
                     };
                     values.insert(key.clone(), sent.map_or(Value::Null, without_nulls));
+                }
+            }
+            // An entry as the write sent it (null: removed).
+            Step::Entries { resource, entries } => {
+                for key in entries.keys() {
+                    let sent = user
+                        .steps
+                        .iter()
+                        .zip(diffs)
+                        .filter(|(step, _)| step.resource() == *resource)
+                        .find_map(|(_, change)| change.body.as_ref()?.get(key).cloned());
+                    values.insert(key.clone(), sent.unwrap_or(Value::Null));
                 }
             }
             Step::Credentials(_) => {}

@@ -70,7 +70,7 @@ async fn undo_step(
 ) -> Result<(), String> {
     for step in undo {
         let resource = step.resource();
-        let call = client.read(resource, &user.user_id).await;
+        let call = crate::operation::read(client, resource, &user.user_id).await;
         let live = call.result.map_err(|error| {
             format!("undoing this step failed too: reading {resource}: {error}")
         })?;
@@ -87,9 +87,7 @@ async fn undo_step(
             ),
             _ => identity.clone(),
         };
-        let call = client
-            .write(resource, &identity.stamp(resource, &body))
-            .await;
+        let call = crate::operation::write(client, &identity, resource, &body, &live).await;
         if let Err(error) = call.result {
             tracing::warn!(user = %user.user_id, %resource, %error, "compensation failed");
             return Err(format!("undoing this step failed too: {error}"));
@@ -120,6 +118,23 @@ fn undo_of(step: &Step, entry: &UserPlan) -> Vec<Step> {
             });
             let services = (!again.is_empty()).then_some(Step::Services(again));
             services.into_iter().chain(settings).collect()
+        }
+        // The entry's before-values of the entries the step sets.
+        Step::Entries { resource, entries } => {
+            let restore: Map<String, Value> = entry
+                .steps
+                .iter()
+                .filter(|s| s.resource() == *resource)
+                .flat_map(|s| s.patch().into_owned())
+                .filter(|(key, _)| entries.get(key).is_some())
+                .collect();
+            (!restore.is_empty())
+                .then(|| Step::Entries {
+                    resource: *resource,
+                    entries: Patch::from(restore),
+                })
+                .into_iter()
+                .collect()
         }
         // A credential cannot be restored (API.md §11).
         Step::Credentials(_) => Vec::new(),
@@ -162,6 +177,19 @@ pub(super) fn landed(step: &Step, entry: &UserPlan, live: &Value) -> Option<Step
                 }
                 for service in &again.unassign {
                     service.set_assigned(&mut before, false);
+                }
+            }
+            Step::Entries { entries, .. } => {
+                if !before.is_object() {
+                    before = Value::Object(Map::new());
+                }
+                if let Value::Object(list) = &mut before {
+                    for (id, value) in entries.iter() {
+                        match value {
+                            Value::Null => list.remove(id),
+                            value => list.insert(id.clone(), value.clone()),
+                        };
+                    }
                 }
             }
             // Nothing shows whether a credential write landed: it is written again.

@@ -2,7 +2,7 @@
 //! or something other than Odin answered it) may have landed all the same: one read of its
 //! resource tells, before the step is called failed.
 
-use super::diff::{StepDiff, live_value, same};
+use super::diff::{StepDiff, holds};
 use crate::odin::OdinClient;
 use crate::plan::Step;
 use crate::resource::Resource;
@@ -30,7 +30,7 @@ pub(super) async fn check(
     if resource == Resource::Credentials {
         return Landed::Unknown("credentials are write-only; no read shows them".into());
     }
-    let call = client.read(resource, user_id).await;
+    let call = crate::operation::read(client, resource, user_id).await;
     *attempts += call.attempts;
     let live = match call.result {
         Ok(live) => live,
@@ -39,6 +39,6 @@ pub(super) async fn check(
     let shows = change
         .changes
         .iter()
-        .all(|c| same(live_value(resource, &live, &c.path).as_ref(), &c.after));
+        .all(|c| holds(resource, &live, &c.path, &c.after));
     if shows { Landed::Yes } else { Landed::No }
 }

@@ -85,8 +85,9 @@ pub(super) async fn write_steps(
                     super::credentials::write(client, &prepared.identity, changes).await
                 }
                 _ => {
-                    let body = prepared.identity.stamp(step.resource(), body);
-                    client.write(step.resource(), &body).await
+                    let before = before_of(change);
+                    let identity = &prepared.identity;
+                    crate::operation::write(client, identity, step.resource(), body, &before).await
                 }
             };
             result.http_status = call.status;
@@ -187,6 +188,18 @@ async fn undo_landed(
             format!("; the part a bulk write had written ({names}) could not be undone: {why}")
         }
     }
+}
+
+/// What the live resource held at the units `change` writes (a list's entries as they
+/// were), for a write that needs it.
+fn before_of(change: &StepDiff) -> Value {
+    Value::Object(
+        change
+            .restore
+            .iter()
+            .filter_map(|(key, before)| Some((key.clone(), before.clone()?)))
+            .collect(),
+    )
 }
 
 /// `Call Recording, Call Forwarding Always`.

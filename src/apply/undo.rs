@@ -77,8 +77,9 @@ pub(super) fn rollback_entry(
                 undo.assign.extend(reversed.assign);
                 undo.unassign.extend(reversed.unassign);
             }
-            Step::Fields { resource, .. } => {
-                // Whole units: a nested object is restored whole (see `diff::unit_len`).
+            Step::Fields { resource, .. } | Step::Entries { resource, .. } => {
+                // Whole units: a nested object is restored whole (see `diff::unit_len`), an
+                // entry of a list whole (null: the run added it, so it is removed).
                 let fields = undo.fields.entry(*resource).or_default();
                 for (path, before) in &change.restore {
                     fields.insert(path.clone(), before.clone().unwrap_or(Value::Null));
@@ -233,10 +234,10 @@ pub(super) async fn compensate(
             }
         };
         let mut outcome = Ok(());
+        // What the step wrote is what its undo finds (a list's entries as written).
+        let written = diffs[index].body.clone().unwrap_or(Value::Null);
         for (resource, body) in writes {
-            let call = client
-                .write(resource, &identity.stamp(resource, &body))
-                .await;
+            let call = crate::operation::write(client, identity, resource, &body, &written).await;
             if let Err(error) = call.result {
                 tracing::warn!(user = %user.user_id, %resource, %error, "compensation failed");
                 outcome = Err(format!("undoing this step failed too: {error}"));

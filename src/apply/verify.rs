@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::diff::{live_value, same};
+use super::diff::{holds, live_value};
 use crate::plan::UserPlan;
 
 /// The fields of `user`'s plan whose live value differs from the planned one, as
@@ -20,8 +20,8 @@ pub fn mismatches(user: &UserPlan, resources: &Value) -> Vec<String> {
     {
         let live = &resources[step.resource().name()];
         for (key, want) in step.patch().iter() {
-            let have = live_value(step.resource(), live, key);
-            if !same(have.as_ref(), want) {
+            if !holds(step.resource(), live, key, want) {
+                let have = live_value(step.resource(), live, key);
                 let have = have.map_or_else(|| "absent".to_string(), |v| v.to_string());
                 found.push(format!(
                     "{} {key}: have {have}, want {want}",

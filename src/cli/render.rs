@@ -78,6 +78,16 @@ fn user_text(out: &mut String, user: &UserPlan) {
                 .iter()
                 .map(|(credential, value)| credential_line(*credential, value))
                 .collect(),
+            Step::Entries { entries, .. } => entries
+                .iter()
+                .map(|(id, entry)| match entry {
+                    Value::Null => format!("- {id}"),
+                    entry => format!(
+                        "+ {id} {}",
+                        crate::text::escape_invisible(&entry.to_string())
+                    ),
+                })
+                .collect(),
         };
         for (i, line) in lines.iter().enumerate() {
             let shown_label = if i == 0 { label } else { "" };

@@ -193,7 +193,7 @@ pub async fn read(
         if live.docs.contains_key(&step.resource()) || step.resource() == Resource::Credentials {
             continue;
         }
-        let call = client.read(step.resource(), &user.user_id).await;
+        let call = crate::operation::read(client, step.resource(), &user.user_id).await;
         *live.read_attempts.entry(step.resource()).or_default() += call.attempts;
         let value = call.result.map_err(|error| ReadFailure {
             message: format!("reading {}: {error}", step.resource()),

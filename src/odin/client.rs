@@ -107,13 +107,46 @@ impl OdinClient {
     /// [`OdinClient::get`] with the answer's body as the bytes Odin sent: for a large answer
     /// read into the caller's own shape (a group's listing keeps a few keys of each row).
     pub async fn get_raw(&self, path: &str, query: &[(&str, &str)]) -> Call<Bytes> {
-        self.call_raw(Kind::GroupRead, path, query, None).await
+        self.call_raw(Method::GET, Kind::GroupRead, path, query, None)
+            .await
     }
 
     /// `PUT {path}` of a bulk write (API.md §10) with `body`: one request for many users,
     /// counted as [`RequestCounts::bulk_writes`].
     pub async fn put_bulk(&self, path: &str, body: &Value) -> Call {
         self.call(Kind::BulkWrite, path, &[], Some(body)).await
+    }
+
+    /// `method` `path` of one user's list entry (an SCA endpoint, API.md §13): `query`
+    /// and a JSON `body` as the endpoint reads them; counted as a write. A POST whose answer
+    /// was lost is not known to have landed: callers judge it by a read.
+    pub async fn user_send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Call {
+        self.call_as(method, Kind::Write, path, query, body).await
+    }
+
+    /// `GET path?query` of one user's data not in the resource table (counted as a user
+    /// read).
+    pub async fn user_get(&self, path: &str, query: &[(&str, &str)]) -> Call {
+        self.call(Kind::UserRead, path, query, None).await
+    }
+
+    /// `method` `path` of a group's own lists (its numbers, API.md §12), counted as
+    /// [`RequestCounts::group_writes`].
+    pub async fn group_send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Call {
+        self.call_as(method, Kind::GroupWrite, path, query, body)
+            .await
     }
 
     /// The Odin user name it logged in as.
@@ -150,23 +183,36 @@ impl OdinClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Call {
-        self.call_raw(kind, path, query, body).await.json()
+        let method = if matches!(kind, Kind::Write | Kind::BulkWrite | Kind::GroupWrite) {
+            Method::PUT
+        } else {
+            Method::GET
+        };
+        self.call_raw(method, kind, path, query, body).await.json()
+    }
+
+    /// [`OdinClient::call`] with another method than its kind's.
+    async fn call_as(
+        &self,
+        method: Method,
+        kind: Kind,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Call {
+        self.call_raw(method, kind, path, query, body).await.json()
     }
 
     /// [`OdinClient::call`], the answer's body left as the bytes Odin sent.
     pub(super) async fn call_raw(
         &self,
+        method: Method,
         kind: Kind,
         path: &str,
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Call<Bytes> {
         let url = format!("{}{path}", self.transport.config.base_url);
-        let method = if matches!(kind, Kind::Write | Kind::BulkWrite) {
-            Method::PUT
-        } else {
-            Method::GET
-        };
         let subject = query.first().map_or("", |(_, v)| *v);
         let mut attempts = 0;
         let mut renewals = 0;

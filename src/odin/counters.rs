@@ -33,6 +33,10 @@ pub struct RequestCounts {
     /// Logins and token refreshes.
     #[serde(default)]
     pub logins: u64,
+    /// Group-level writes: one request changing a group's own lists (its numbers, API.md
+    /// §12), not a user's resource.
+    #[serde(default)]
+    pub group_writes: u64,
 }
 
 impl RequestCounts {
@@ -48,6 +52,7 @@ impl RequestCounts {
             writes: self.writes + other.writes,
             bulk_writes: self.bulk_writes + other.bulk_writes,
             logins: self.logins + other.logins,
+            group_writes: self.group_writes + other.group_writes,
         }
     }
 }
@@ -60,6 +65,7 @@ pub(super) enum Kind {
     Write,
     Login,
     BulkWrite,
+    GroupWrite,
 }
 
 #[derive(Debug, Default)]
@@ -69,7 +75,7 @@ pub(super) struct Counters {
     throttled: AtomicU64,
     refreshes: AtomicU64,
     /// By [`Kind`], in its order.
-    kinds: [AtomicU64; 5],
+    kinds: [AtomicU64; 6],
 }
 
 impl Counters {
@@ -86,6 +92,7 @@ impl Counters {
             writes: get(&self.kinds[Kind::Write as usize]),
             logins: get(&self.kinds[Kind::Login as usize]),
             bulk_writes: get(&self.kinds[Kind::BulkWrite as usize]),
+            group_writes: get(&self.kinds[Kind::GroupWrite as usize]),
         }
     }
 

@@ -21,6 +21,7 @@ pub use client::OdinClient;
 pub use error::OdinError;
 pub use limiter::RateLimiter;
 pub use probe::RawAnswer;
+pub use reqwest::Method;
 pub use transport::{Call, ClientConfig, RequestCounts};
 pub use wait::{WaitWatch, Waiting};
 

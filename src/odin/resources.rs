@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 5] = [
+pub const ENDPOINTS: [Endpoint; 6] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -45,6 +45,13 @@ pub const ENDPOINTS: [Endpoint; 5] = [
         path: "/users/authentication",
         identity: &["userId"],
     },
+    // A list (API.md §13): read whole here, written an entry at a time by
+    // `crate::operation`.
+    Endpoint {
+        resource: Resource::SharedCallAppearance,
+        path: "/users/shared-call-appearance",
+        identity: &["userId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -55,6 +62,7 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::Settings => &ENDPOINTS[2],
         Resource::Policy => &ENDPOINTS[3],
         Resource::Credentials => &ENDPOINTS[4],
+        Resource::SharedCallAppearance => &ENDPOINTS[5],
     }
 }
 

@@ -30,6 +30,15 @@ pub enum Step {
     /// Write-only credentials (API.md §11); a plan file holds the SIP user name and
     /// `<generate>` as written and every secret as `********`.
     Credentials(CredentialChanges),
+    /// Entries of one of the user's lists ([`Resource::is_list`]: SCA endpoints by line
+    /// port): entry id → the entry wanted (an object of the fields the sheet gives; those it
+    /// does not give keep their live values), or null to remove it.
+    Entries {
+        /// The list written.
+        resource: Resource,
+        /// Entry id → entry, or null.
+        entries: Patch,
+    },
 }
 
 impl Step {
@@ -40,6 +49,17 @@ impl Step {
                 .map(Step::Services)
                 .map_err(|e| e.to_string()),
             Resource::Credentials => CredentialChanges::from_patch(&patch).map(Step::Credentials),
+            resource if resource.is_list() => {
+                if let Some((id, _)) = patch.iter().find(|(_, v)| !v.is_object() && !v.is_null()) {
+                    return Err(format!(
+                        "`{id}`: an entry of {resource} is an object of its fields, or null"
+                    ));
+                }
+                Ok(Step::Entries {
+                    resource,
+                    entries: Patch::from(patch),
+                })
+            }
             resource => Ok(Step::Fields {
                 resource,
                 patch: Patch::from(patch),
@@ -53,6 +73,7 @@ impl Step {
             Step::Fields { resource, .. } => *resource,
             Step::Services(_) => Resource::Services,
             Step::Credentials(_) => Resource::Credentials,
+            Step::Entries { resource, .. } => *resource,
         }
     }
 
@@ -62,6 +83,7 @@ impl Step {
             Step::Fields { patch, .. } => Cow::Owned(patch.to_map()),
             Step::Services(changes) => Cow::Owned(changes.to_patch()),
             Step::Credentials(changes) => Cow::Owned(changes.to_patch()),
+            Step::Entries { entries, .. } => Cow::Owned(entries.to_map()),
         }
     }
 
@@ -72,6 +94,7 @@ impl Step {
             Step::Fields { patch, .. } => patch.get(key).is_some(),
             Step::Services(changes) => changes.entries().iter().any(|(s, _)| s.key() == key),
             Step::Credentials(changes) => changes.0.keys().any(|c| c.name() == key),
+            Step::Entries { entries, .. } => entries.get(key).is_some(),
         }
     }
 
@@ -81,6 +104,7 @@ impl Step {
             Step::Fields { patch, .. } => patch.len(),
             Step::Services(changes) => changes.len(),
             Step::Credentials(changes) => changes.len(),
+            Step::Entries { entries, .. } => entries.len(),
         }
     }
 
@@ -169,6 +193,7 @@ impl From<Step> for StepFile {
             Step::Fields { patch, .. } => patch.to_map(),
             Step::Services(changes) => changes.to_patch(),
             Step::Credentials(changes) => changes.to_patch(),
+            Step::Entries { entries, .. } => entries.to_map(),
         };
         StepFile { resource, patch }
     }
@@ -180,7 +205,7 @@ impl From<Step> for StepFile {
 pub struct Changes {
     /// Services and packs to assign.
     pub assign: Vec<ServiceRef>,
-    /// Fields to set, by resource (user, policy, settings).
+    /// Fields to set, by resource (user, policy, settings); for a list, its entries.
     pub fields: BTreeMap<Resource, Map<String, Value>>,
     /// Services and packs to unassign.
     pub unassign: Vec<ServiceRef>,
@@ -190,9 +215,11 @@ pub struct Changes {
 
 impl Changes {
     /// The steps, in the order of DESIGN.md section 2 — services assigned → user → policy →
-    /// settings → credentials → services unassigned — leaving out the empty ones. A service
-    /// is assigned before its settings change, and its settings change before it is
-    /// unassigned; the Authentication service is assigned before its password is set.
+    /// settings → credentials → lists (SCA endpoints) → services unassigned — leaving out
+    /// the empty ones. A service is assigned before its settings change, and its settings
+    /// change before it is unassigned; the Authentication service is assigned before its
+    /// password is set; the Shared Call Appearance service before its endpoints are added
+    /// (API.md §13), and they are removed before it is unassigned.
     pub fn into_steps(mut self) -> Vec<Step> {
         let services = |assign: Vec<ServiceRef>, unassign: Vec<ServiceRef>| {
             Step::Services(ServiceChanges { assign, unassign })
@@ -205,6 +232,12 @@ impl Changes {
             });
         }
         steps.push(Step::Credentials(self.credentials));
+        for resource in Resource::LISTS {
+            steps.push(Step::Entries {
+                resource,
+                entries: Patch::from(self.fields.remove(&resource).unwrap_or_default()),
+            });
+        }
         steps.push(services(Vec::new(), self.unassign));
         steps.retain(|step| !step.is_empty());
         steps

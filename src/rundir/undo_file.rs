@@ -212,6 +212,13 @@ fn changes_of(steps: &[Step]) -> Changes {
                 add_missing(changes.fields.entry(*resource).or_default(), patch.to_map());
             }
             Step::Credentials(credentials) => changes.credentials = credentials.clone(),
+            // An entry's earliest state: the first run's restore of it is kept.
+            Step::Entries { resource, entries } => {
+                let into = changes.fields.entry(*resource).or_default();
+                for (id, entry) in entries.iter() {
+                    into.entry(id.clone()).or_insert_with(|| entry.clone());
+                }
+            }
         }
     }
     changes

@@ -77,10 +77,14 @@ pub fn changes(user: &UserPlan) -> Vec<Change<'_>> {
                     }
                 }
             }
-            Step::Fields { patch, .. } => {
+            Step::Fields { patch, .. } | Step::Entries { entries: patch, .. } => {
                 for (key, after) in patch.iter() {
                     let then = before(key);
-                    if differs(then, after) {
+                    let differs = match resource.is_list() {
+                        true => recorded.is_none() || !crate::apply::diff::entry_holds(then, after),
+                        false => differs(then, after),
+                    };
+                    if differs {
                         found.push(Change::Field {
                             resource,
                             key,

@@ -1,0 +1,84 @@
+//! Operations: how each resource a step changes is read and written. Most are one document
+//! read with `GET {path}?userId=` and written with one `PUT {path}` (the resource table,
+//! [`crate::odin::resources`]); a list ([`Resource::is_list`]) is read into entry id →
+//! entry and written an entry at a time by its own module. The engine (`live`, `apply`)
+//! reads and writes through [`read`] and [`write`] and never names an operation: adding a
+//! list is a module here, a row in the resource table, a [`Resource`] and a match arm below.
+//!
+//! A list's contract, which its module keeps:
+//! - its read answers `{<entry id>: {<field>: value…}…}` — every entry the user has, each
+//!   with the fields a sheet can set (others left out), in one spelling whatever shape the
+//!   server answered;
+//! - its write changes one entry: `before` `None` adds it, `after` null removes it, both
+//!   change it (by whatever requests that takes); the diff, the rollback entry (an entry's
+//!   before, null when the run added it), compensation, resume and drift are the engine's,
+//!   the same for every list.
+
+pub mod sca;
+
+use serde_json::Value;
+
+use crate::odin::resources::UserIdentity;
+use crate::odin::{Call, OdinClient};
+use crate::resource::Resource;
+
+/// Read `resource` of `user_id`: the document of its `GET`, or a list's entries.
+pub async fn read(client: &OdinClient, resource: Resource, user_id: &str) -> Call {
+    match resource {
+        Resource::SharedCallAppearance => sca::read(client, user_id).await,
+        _ => client.read(resource, user_id).await,
+    }
+}
+
+/// Write `body` (the changes of one step, without identity keys) to `resource` for
+/// `identity`. `before` is the resource as it stood (a list's entries, as [`read`] gives
+/// them): a list's entries are written one by one in `body`'s order, and the first that
+/// fails ends the write (those before it stay written: the step's undo removes or restores
+/// every entry the step names, and the engine re-reads to tell). Attempts add up over the
+/// requests sent.
+pub async fn write(
+    client: &OdinClient,
+    identity: &UserIdentity,
+    resource: Resource,
+    body: &Value,
+    before: &Value,
+) -> Call {
+    match resource {
+        Resource::SharedCallAppearance => {
+            entry_by_entry(body, before, |id, was, after| {
+                sca::write(client, identity, id, was, after)
+            })
+            .await
+        }
+        _ => {
+            client
+                .write(resource, &identity.stamp(resource, body))
+                .await
+        }
+    }
+}
+
+/// A list's entries of `body` written one by one with `one(id, before, after)`, in order,
+/// until one fails.
+async fn entry_by_entry<'a, F, Fut>(body: &'a Value, before: &'a Value, mut one: F) -> Call
+where
+    F: FnMut(&'a str, Option<&'a Value>, &'a Value) -> Fut,
+    Fut: std::future::Future<Output = Call>,
+{
+    let mut sent = Call {
+        status: None,
+        attempts: 0,
+        result: Ok(Value::Null),
+    };
+    for (id, after) in body.as_object().into_iter().flatten() {
+        let was = before.get(id).filter(|v| !v.is_null());
+        let call = one(id, was, after).await;
+        sent.attempts += call.attempts;
+        sent.status = call.status.or(sent.status);
+        if let Err(error) = call.result {
+            sent.result = Err(error);
+            return sent;
+        }
+    }
+    sent
+}
