@@ -27,6 +27,13 @@ pub enum Resource {
     /// its own.
     #[serde(rename = "sca")]
     SharedCallAppearance,
+    /// The numbers of the user's group (`/groups/dns`, API.md §12): national number → `{}`
+    /// while it is in the group. A list of the group's, read and written for the users whose
+    /// numbers need it; derived from `user.phoneNumber`.
+    Numbers,
+    /// Whether numbers of the user's group are active (`PUT /groups/dns`, API.md §12):
+    /// national number (or `""`, the number the user holds) → `{activated}`.
+    Activation,
 }
 
 impl Resource {
@@ -42,6 +49,8 @@ impl Resource {
             Resource::Policy => "policy",
             Resource::Credentials => "credentials",
             Resource::SharedCallAppearance => "sca",
+            Resource::Numbers => "numbers",
+            Resource::Activation => "activation",
         }
     }
 
@@ -49,7 +58,16 @@ impl Resource {
     /// document of fields: a step sets whole entries or removes them, and
     /// [`crate::operation`] reads and writes them.
     pub fn is_list(self) -> bool {
-        matches!(self, Resource::SharedCallAppearance)
+        matches!(
+            self,
+            Resource::SharedCallAppearance | Resource::Numbers | Resource::Activation
+        )
+    }
+
+    /// Whether the list is the user's group's rather than the user's own (numbers): its
+    /// writes for the users of one group can go in one request.
+    pub fn of_group(self) -> bool {
+        matches!(self, Resource::Numbers | Resource::Activation)
     }
 
     /// The resource a namespace's fields live in (`packs` are part of `services`).

@@ -70,7 +70,7 @@ async fn undo_step(
 ) -> Result<(), String> {
     for step in undo {
         let resource = step.resource();
-        let call = crate::operation::read(client, resource, &user.user_id).await;
+        let call = crate::operation::read(client, resource, identity).await;
         let live = call.result.map_err(|error| {
             format!("undoing this step failed too: reading {resource}: {error}")
         })?;

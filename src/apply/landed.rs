@@ -4,6 +4,7 @@
 
 use super::diff::{StepDiff, holds};
 use crate::odin::OdinClient;
+use crate::odin::resources::UserIdentity;
 use crate::plan::Step;
 use crate::resource::Resource;
 
@@ -18,11 +19,11 @@ pub(super) enum Landed {
     Unknown(String),
 }
 
-/// Read `step`'s resource of `user_id` and compare the fields `change` writes with the
+/// Read `step`'s resource of the user `identity` names and compare the fields `change` writes with the
 /// values written; the requests the read sent are added to `attempts`.
 pub(super) async fn check(
     client: &OdinClient,
-    user_id: &str,
+    identity: &UserIdentity,
     (step, change): (&Step, &StepDiff),
     attempts: &mut u32,
 ) -> Landed {
@@ -30,7 +31,7 @@ pub(super) async fn check(
     if resource == Resource::Credentials {
         return Landed::Unknown("credentials are write-only; no read shows them".into());
     }
-    let call = crate::operation::read(client, resource, user_id).await;
+    let call = crate::operation::read(client, resource, identity).await;
     *attempts += call.attempts;
     let live = match call.result {
         Ok(live) => live,

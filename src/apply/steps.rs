@@ -119,8 +119,13 @@ pub(super) async fn write_steps(
                 Err(error) if error.may_have_landed() && landed.is_empty() => {
                     // The answer was lost, not the write: a read tells whether it landed.
                     let read = (step, change);
-                    match super::landed::check(client, &user.user_id, read, &mut result.attempts)
-                        .await
+                    match super::landed::check(
+                        client,
+                        &prepared.identity,
+                        read,
+                        &mut result.attempts,
+                    )
+                    .await
                     {
                         Landed::Yes => {
                             tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");

@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 
 use crate::odin::OdinClient;
 use crate::odin::group::{BulkService, BulkTarget};
+use crate::odin::resources::UserIdentity;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 use groups::GroupReads;
@@ -188,12 +189,21 @@ pub async fn read(
         live.rows = found.rows;
         live.unassigned = found.unassigned;
     }
-    for step in &user.steps {
+    // A group's lists are read last: the user's record, read first, says its group.
+    let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =
+        user.steps.iter().partition(|s| !s.resource().of_group());
+    for step in own.into_iter().chain(of_group) {
         // Write-only (API.md §11): there is nothing to read.
         if live.docs.contains_key(&step.resource()) || step.resource() == Resource::Credentials {
             continue;
         }
-        let call = crate::operation::read(client, step.resource(), &user.user_id).await;
+        let identity = UserIdentity::resolve(
+            &user.user_id,
+            user.service_provider_id.as_deref(),
+            user.group_id.as_deref(),
+            live.docs.get(&Resource::User),
+        );
+        let call = crate::operation::read(client, step.resource(), &identity).await;
         *live.read_attempts.entry(step.resource()).or_default() += call.attempts;
         let value = call.result.map_err(|error| ReadFailure {
             message: format!("reading {}: {error}", step.resource()),

@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 6] = [
+pub const ENDPOINTS: [Endpoint; 8] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -52,6 +52,18 @@ pub const ENDPOINTS: [Endpoint; 6] = [
         path: "/users/shared-call-appearance",
         identity: &["userId"],
     },
+    // The group's lists (API.md §12): read from `/groups/dns/details`, written to
+    // `/groups/dns` by `crate::operation::numbers`, identified by the group.
+    Endpoint {
+        resource: Resource::Numbers,
+        path: "/groups/dns",
+        identity: &["serviceProviderId", "groupId"],
+    },
+    Endpoint {
+        resource: Resource::Activation,
+        path: "/groups/dns",
+        identity: &["serviceProviderId", "groupId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -63,6 +75,8 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::Policy => &ENDPOINTS[3],
         Resource::Credentials => &ENDPOINTS[4],
         Resource::SharedCallAppearance => &ENDPOINTS[5],
+        Resource::Numbers => &ENDPOINTS[6],
+        Resource::Activation => &ENDPOINTS[7],
     }
 }
 

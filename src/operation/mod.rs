@@ -14,6 +14,7 @@
 //!   before, null when the run added it), compensation, resume and drift are the engine's,
 //!   the same for every list.
 
+pub mod numbers;
 pub mod sca;
 
 use serde_json::Value;
@@ -22,11 +23,14 @@ use crate::odin::resources::UserIdentity;
 use crate::odin::{Call, OdinClient};
 use crate::resource::Resource;
 
-/// Read `resource` of `user_id`: the document of its `GET`, or a list's entries.
-pub async fn read(client: &OdinClient, resource: Resource, user_id: &str) -> Call {
+/// Read `resource` of the user `identity` names: the document of its `GET`, or a list's
+/// entries (a group's list read from the user's group: the user's record is read first
+/// where `identity` does not say it).
+pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdentity) -> Call {
     match resource {
-        Resource::SharedCallAppearance => sca::read(client, user_id).await,
-        _ => client.read(resource, user_id).await,
+        Resource::SharedCallAppearance => sca::read(client, &identity.user_id).await,
+        Resource::Numbers | Resource::Activation => numbers::read(client, resource, identity).await,
+        _ => client.read(resource, &identity.user_id).await,
     }
 }
 
@@ -49,6 +53,9 @@ pub async fn write(
                 sca::write(client, identity, id, was, after)
             })
             .await
+        }
+        Resource::Numbers | Resource::Activation => {
+            numbers::write(client, identity, resource, body, before).await
         }
         _ => {
             client

@@ -273,6 +273,7 @@ impl ChangeSet {
             .into_iter()
             .map(|(credential, (value, _))| (credential, value))
             .collect();
+        changes.derive_numbers();
         let steps = changes.into_steps();
         UserPlan {
             user_id: self.user_id,

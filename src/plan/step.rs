@@ -214,9 +214,45 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// The steps, in the order of DESIGN.md section 2 — services assigned → user → policy →
-    /// settings → credentials → lists (SCA endpoints) → services unassigned — leaving out
-    /// the empty ones. A service is assigned before its settings change, and its settings
+    /// What a sheet's `user.phoneNumber` and `user.phoneNumberActivated` ask of the user's
+    /// group's lists (API.md §12): the number in the group (`numbers`), and its activation
+    /// (`activation`, keyed by the number the sheet gives, else `""`: the number the user
+    /// holds) instead of a field of the user record, which activation is not written
+    /// through.
+    pub fn derive_numbers(&mut self) {
+        let Some(user) = self.fields.get_mut(&Resource::User) else {
+            return;
+        };
+        let number = match user.get("phoneNumber") {
+            Some(Value::String(text)) => Some(crate::operation::numbers::national(text)),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        }
+        .filter(|n| !n.is_empty());
+        let activated = user.remove("phoneNumberActivated");
+        if user.is_empty() {
+            self.fields.remove(&Resource::User);
+        }
+        if let Some(number) = &number {
+            self.fields
+                .entry(Resource::Numbers)
+                .or_default()
+                .insert(number.clone(), Value::Object(Map::new()));
+        }
+        if let Some(activated) = activated {
+            let mut entry = Map::new();
+            entry.insert("activated".into(), activated);
+            self.fields
+                .entry(Resource::Activation)
+                .or_default()
+                .insert(number.unwrap_or_default(), Value::Object(entry));
+        }
+    }
+
+    /// The steps, in the order of DESIGN.md section 2 — services assigned → numbers added
+    /// to the group → user → policy → settings → credentials → lists (SCA endpoints) →
+    /// number activation → numbers removed from the group → services unassigned — leaving
+    /// out the empty ones. A service is assigned before its settings change, and its settings
     /// change before it is unassigned; the Authentication service is assigned before its
     /// password is set; the Shared Call Appearance service before its endpoints are added
     /// (API.md §13), and they are removed before it is unassigned.
@@ -225,6 +261,17 @@ impl Changes {
             Step::Services(ServiceChanges { assign, unassign })
         };
         let mut steps = vec![services(std::mem::take(&mut self.assign), Vec::new())];
+        // A number is in the user's group before the user record takes it (API.md §12).
+        let (removed, added): (Map<String, Value>, Map<String, Value>) = self
+            .fields
+            .remove(&Resource::Numbers)
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|(_, entry)| entry.is_null());
+        steps.push(Step::Entries {
+            resource: Resource::Numbers,
+            entries: Patch::from(added),
+        });
         for resource in [Resource::User, Resource::Policy, Resource::Settings] {
             steps.push(Step::Fields {
                 resource,
@@ -238,6 +285,19 @@ impl Changes {
                 entries: Patch::from(self.fields.remove(&resource).unwrap_or_default()),
             });
         }
+        steps.push(Step::Entries {
+            resource: Resource::Activation,
+            entries: Patch::from(
+                self.fields
+                    .remove(&Resource::Activation)
+                    .unwrap_or_default(),
+            ),
+        });
+        // Numbers leave the group once nobody holds them.
+        steps.push(Step::Entries {
+            resource: Resource::Numbers,
+            entries: Patch::from(removed),
+        });
         steps.push(services(Vec::new(), self.unassign));
         steps.retain(|step| !step.is_empty());
         steps

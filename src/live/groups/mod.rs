@@ -25,6 +25,7 @@ mod needs;
 use super::placement::{GroupKey, Placement};
 use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
+use crate::operation::numbers::{self, GroupList};
 use crate::plan::{Step, UserPlan};
 use crate::resource::Resource;
 use needs::{needs, row_holds_all, user_fields};
@@ -42,6 +43,9 @@ struct Wanted {
     /// Whether a step of the group's users could be written in bulk: only then are the
     /// `/bulk` elements' user summaries kept (what a bulk write lists users as).
     summaries: bool,
+    /// The group's own lists its users' steps change (numbers, activation): read once, from
+    /// the group's number list.
+    lists: BTreeSet<Resource>,
 }
 
 /// One user of a group read.
@@ -62,6 +66,8 @@ struct Snapshot {
     users: HashMap<String, Member>,
     /// Bulk services whose endpoint answered 404: not in any user's settings.
     unsupported: Vec<BulkService>,
+    /// The group's number list, when its users' steps change it.
+    numbers: Option<Arc<GroupList>>,
 }
 
 /// A group's latest read, and the run's users of it not served yet.
@@ -131,11 +137,14 @@ impl GroupReads {
             let (wanted, per_user) = costs.entry(key).or_default();
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
+            wanted.lists.extend(&needs.lists);
             if needs.users {
                 let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
                 wanted.row_keys.extend(tops.map(str::to_string));
             }
-            *per_user += usize::from(needs.users) + usize::from(!needs.services.is_empty());
+            *per_user += usize::from(needs.users)
+                + usize::from(!needs.services.is_empty())
+                + needs.lists.len();
         }
         let wanted: HashMap<GroupKey, Wanted> = costs
             .into_iter()
@@ -146,7 +155,9 @@ impl GroupReads {
             // A bound of zero trusts no group read: every user is read one by one.
             .filter(|_| !max_age.is_zero())
             .filter(|(_, (wanted, per_user))| {
-                let group_cost = usize::from(wanted.users) + wanted.services.len();
+                let group_cost = usize::from(wanted.users)
+                    + wanted.services.len()
+                    + usize::from(!wanted.lists.is_empty());
                 group_cost > 0 && group_cost < *per_user
             })
             .map(|(key, (wanted, _))| (key, wanted))
@@ -188,7 +199,7 @@ impl GroupReads {
     pub fn planned_requests(&self) -> u64 {
         self.wanted
             .values()
-            .map(|w| u64::from(w.users) + w.services.len() as u64)
+            .map(|w| u64::from(w.users) + w.services.len() as u64 + u64::from(!w.lists.is_empty()))
             .sum()
     }
 
@@ -208,6 +219,9 @@ impl GroupReads {
             }
             if !needs.services.is_empty() {
                 resources.remove(&Resource::Settings);
+            }
+            for list in &needs.lists {
+                resources.remove(list);
             }
         }
         resources.len() as u64
@@ -251,6 +265,7 @@ impl GroupReads {
             return FromGroup::default();
         };
         let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
+        let list = snapshot.numbers.clone();
         let Some(found) = snapshot.users.remove(&user.user_id) else {
             return FromGroup::default();
         };
@@ -293,6 +308,17 @@ impl GroupReads {
                 }
             }
             docs.insert(Resource::Settings, Value::Object(settings));
+        }
+        if let Some(list) = &list {
+            for &resource in &needs.lists {
+                let keys = user
+                    .steps
+                    .iter()
+                    .filter(|step| step.resource() == resource)
+                    .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
+                let doc = numbers::document_for(list, resource, &user.user_id, keys);
+                docs.insert(resource, doc);
+            }
         }
         FromGroup {
             docs,
@@ -373,11 +399,26 @@ impl GroupReads {
                 Err(error) => return self.unreadable(sp, group, &error),
             }
         }
+        let mut numbers = None;
+        if !wanted.lists.is_empty() {
+            let call = numbers::read_group(client, sp, group).await;
+            match call.result {
+                Ok(list) => numbers = Some(Arc::new(list)),
+                Err(error) => {
+                    // Its users read the list one by one, and say why it fails.
+                    self.warn_once(&format!(
+                        "the number list of group `{sp}/{group}` could not be read ({error}); \
+                         its users read it one by one"
+                    ));
+                }
+            }
+        }
         tracing::debug!(sp, group, users = users.len(), "group read");
         Snapshot {
             read_at,
             users,
             unsupported,
+            numbers,
         }
     }
 
@@ -392,6 +433,7 @@ impl GroupReads {
             read_at: Instant::now(),
             users: HashMap::new(),
             unsupported: Vec::new(),
+            numbers: None,
         }
     }
 

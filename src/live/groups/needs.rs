@@ -61,6 +61,9 @@ pub(super) fn needs(user: &UserPlan) -> Wanted {
                     }
                 }
             }
+            step if step.resource().of_group() => {
+                wanted.lists.insert(step.resource());
+            }
             _ => {}
         }
     }

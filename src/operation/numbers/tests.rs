@@ -1,0 +1,64 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn one_number_has_several_spellings() {
+    for spelling in [
+        "+1-5555550100",
+        "5555550100",
+        "(555) 555-0100",
+        " 555.555.0100 ",
+    ] {
+        assert_eq!(national(spelling), "5555550100", "{spelling}");
+    }
+    assert_eq!(spelled("5555550100", Some("1")), "+1-5555550100");
+    assert_eq!(spelled("5555550100", None), "5555550100");
+}
+
+#[test]
+fn ranges_expand_and_the_fixture_reads_as_the_group_holds_it() {
+    assert_eq!(
+        expand("+1-5555550101", Some("+1-5555550103")),
+        ["5555550101", "5555550102", "5555550103"]
+    );
+    assert_eq!(expand("+1-5555550100", Some("")), ["5555550100"]);
+    let fixture = include_str!("../../odin/fixtures/group-dns-details.json");
+    let answer: Value = serde_json::from_str(fixture).unwrap();
+    let list = parse_details(&answer).unwrap();
+    assert_eq!(list.country_code.as_deref(), Some("1"));
+    assert_eq!(list.numbers.len(), 12, "0100 to 0111");
+    // The group's CLID row holds nobody; the paging group's row for the same number does.
+    let clid = &list.numbers["5555550100"];
+    assert_eq!(clid.holder.as_deref(), Some("paging.lobby@example.net"));
+    assert_eq!(clid.holder_kind.as_deref(), Some("Group Paging"));
+    assert!(list.numbers["5555550102"].holder.is_none());
+    assert!(list.numbers["5555550104"].activated);
+    assert_eq!(
+        list.numbers["5555550104"].holder.as_deref(),
+        Some("5555550104@example.net")
+    );
+}
+
+#[test]
+fn a_document_names_the_number_the_user_holds() {
+    let mut list = GroupList {
+        country_code: Some("1".into()),
+        ..GroupList::default()
+    };
+    list.numbers.insert(
+        "5555550104".into(),
+        NumberState {
+            activated: true,
+            holder: Some("u@x".into()),
+            holder_kind: Some("Normal".into()),
+        },
+    );
+    let doc = document(&list, Resource::Activation, "u@x");
+    assert_eq!(doc[""], json!({"activated": true, "number": "5555550104"}));
+    assert_eq!(doc["5555550104"], json!({"activated": true}));
+    assert_eq!(doc[COUNTRY_CODE], json!("1"));
+    let doc = document(&list, Resource::Numbers, "u@x");
+    assert_eq!(doc["5555550104"], json!({}));
+    assert!(doc.get("").is_none());
+}
