@@ -10,6 +10,7 @@ use super::ApplyOptions;
 use super::bulk::BulkWrites;
 use super::earlier::Earlier;
 use super::outbox::{Event, Outbox, Request};
+use super::turns::Turns;
 use super::user;
 use crate::live::groups::GroupReads;
 use crate::odin::OdinClient;
@@ -21,14 +22,21 @@ use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 /// were left unstarted.
 pub(super) async fn dispatch(
     users: &[UserPlan],
-    (client, groups, bulk): (Arc<OdinClient>, Arc<GroupReads>, Arc<BulkWrites>),
+    (client, groups, bulk, turns): (
+        Arc<OdinClient>,
+        Arc<GroupReads>,
+        Arc<BulkWrites>,
+        Arc<Turns>,
+    ),
     outbox: Outbox,
     options: ApplyOptions,
     resume: &Resume,
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
-    let mut order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
+    let order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
+    // Users another waits for go first.
+    let mut order = turns.order(users, order);
     if let Some(canary) = options.canary {
         // The canary is the plan's first users, whatever their groups.
         let first = canary.min(users.len());
@@ -53,6 +61,7 @@ pub(super) async fn dispatch(
         let start = resume.start_of(&next.user_id);
         if start >= next.steps.len() {
             // Finished in an earlier attempt: nothing to do, nothing to report again.
+            turns.ended(&next.user_id, false);
             bulk.never(next);
             started += 1;
             continue;
@@ -73,10 +82,11 @@ pub(super) async fn dispatch(
         };
         started += 1;
         let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());
-        let (bulk, options) = (bulk.clone(), options.clone());
+        let (bulk, options, turns) = (bulk.clone(), options.clone(), turns.clone());
         workers.spawn(async move {
-            let run = (client.as_ref(), groups.as_ref(), &bulk);
+            let run = (client.as_ref(), groups.as_ref(), &bulk, turns.as_ref());
             let failed = user::apply(&user, run, &outbox, &options, &earlier).await;
+            turns.ended(&user.user_id, failed);
             outbox.send(Event::UserDone { failed });
         });
     }

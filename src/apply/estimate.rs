@@ -31,12 +31,21 @@ pub struct Estimate {
     pub writes: u64,
     /// Bulk writes.
     pub bulk_writes: u64,
+    /// Writes of a group's own lists (its numbers, API.md §12): one per group for its users
+    /// where their entries go together, else one per user.
+    #[serde(default)]
+    pub group_writes: u64,
 }
 
 impl Estimate {
     /// All requests.
     pub fn requests(&self) -> u64 {
-        self.logins + self.group_reads + self.user_reads + self.writes + self.bulk_writes
+        self.logins
+            + self.group_reads
+            + self.user_reads
+            + self.writes
+            + self.bulk_writes
+            + self.group_writes
     }
 
     /// Seconds they take at `rate` requests per second.
@@ -86,6 +95,16 @@ pub fn estimate(
             if !diff(step, doc).is_ok_and(|d| d.body.is_some()) {
                 continue;
             }
+            if step.resource().of_group() {
+                match &group {
+                    Some(group) if bulk_size > 0 => {
+                        let key = (group.clone(), step.resource(), String::new());
+                        batches.entry(key).or_insert((0, 0)).0 += 1;
+                    }
+                    _ => estimate.group_writes += 1,
+                }
+                continue;
+            }
             let targets = bulk::targets_of(step);
             // A user the read shows without a service is written on its own.
             let assigned = targets.iter().all(|target| match target {
@@ -104,7 +123,19 @@ pub fn estimate(
             }
         }
     }
-    for (count, targets) in batches.into_values() {
+    for ((_, resource, _), (count, targets)) in batches {
+        if resource.of_group() {
+            // One write of the group's list per chunk, and one read that verifies it.
+            match bulk::worth(count as usize, 0) {
+                true => {
+                    let chunks = count.div_ceil(bulk_size as u64);
+                    estimate.group_writes += chunks;
+                    estimate.group_reads += chunks;
+                }
+                false => estimate.group_writes += count,
+            }
+            continue;
+        }
         if bulk::worth(count as usize, targets as usize) {
             let chunks = count.div_ceil(bulk_size as u64);
             estimate.bulk_writes += chunks * targets;

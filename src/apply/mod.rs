@@ -19,6 +19,7 @@ mod prepare;
 pub mod refused;
 mod reporter;
 mod steps;
+mod turns;
 mod undo;
 mod user;
 pub mod verify;
@@ -197,6 +198,15 @@ pub async fn run(
     let mut collector =
         collect::Collector::new(ledger, options.clone(), &plan.users, &resume, slots.clone());
     collector.warn(placed.warning);
+    // What the users ask of their groups together (numbers, extensions): who is refused,
+    // who waits for whom.
+    let arrangement =
+        crate::operation::arrange::arrange(&plan.users, &client, |user| placement.key_of(user))
+            .await;
+    for warning in &arrangement.warnings {
+        collector.warn(Some(warning.clone()));
+    }
+    let turns = Arc::new(turns::Turns::new(arrangement));
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
     let tally = match options.bulk_size {
@@ -225,7 +235,7 @@ pub async fn run(
     ));
     let dispatcher = dispatch::dispatch(
         &plan.users,
-        (client.clone(), groups.clone(), bulk.clone()),
+        (client.clone(), groups.clone(), bulk.clone(), turns),
         outbox,
         options.clone(),
         &resume,

@@ -31,6 +31,9 @@ pub(super) struct Prepared {
     /// unassigned pack), as field paths: what assigning them again restores.
     pub(super) captured: Map<String, Value>,
     pub(super) identity: UserIdentity,
+    /// Per list read: what its write needs besides the entries (the values of its read
+    /// that are not entries, such as a group's country code).
+    pub(super) context: HashMap<Resource, Value>,
     /// When the group read used was made, if one was.
     pub(super) group_read_at: Option<Instant>,
     /// Requests sent to read each resource for this user: counted in the attempts of the
@@ -139,11 +142,25 @@ async fn prepare(
         user.group_id.as_deref(),
         live.get(&Resource::User),
     );
+    // What a list's write needs of its read besides the entries (a group's country code).
+    let context = live
+        .iter()
+        .filter(|(resource, _)| resource.is_list())
+        .map(|(resource, doc)| {
+            let meta = doc.as_object().into_iter().flatten();
+            let meta = meta.filter(|(_, v)| !v.is_object() && !v.is_null());
+            (
+                *resource,
+                Value::Object(meta.map(|(k, v)| (k.clone(), v.clone())).collect()),
+            )
+        })
+        .collect();
     Ok(Prepared {
         diffs,
         landed,
         captured,
         identity,
+        context,
         group_read_at,
         read_attempts,
         rows,

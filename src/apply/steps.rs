@@ -65,7 +65,12 @@ pub(super) async fn write_steps(
             let mut landed = Vec::new();
             if let Some(rows) = rows {
                 let read_at = prepared.group_read_at.unwrap_or_else(Instant::now);
-                match pending.arrive(at, (rows, read_at)).await {
+                let context = prepared.context.get(&step.resource());
+                let entries = step
+                    .resource()
+                    .of_group()
+                    .then(|| (body.clone(), before_of(change, context)));
+                match pending.arrive(at, (rows, read_at, entries)).await {
                     Outcome::Applied { http_status, users } => {
                         result.status = Status::Applied;
                         result.http_status = Some(http_status);
@@ -85,7 +90,7 @@ pub(super) async fn write_steps(
                     super::credentials::write(client, &prepared.identity, changes).await
                 }
                 _ => {
-                    let before = before_of(change);
+                    let before = before_of(change, prepared.context.get(&step.resource()));
                     let identity = &prepared.identity;
                     crate::operation::write(client, identity, step.resource(), body, &before).await
                 }
@@ -196,15 +201,19 @@ async fn undo_landed(
 }
 
 /// What the live resource held at the units `change` writes (a list's entries as they
-/// were), for a write that needs it.
-fn before_of(change: &StepDiff) -> Value {
-    Value::Object(
+/// were, with the `context` of its read), for a write that needs it.
+fn before_of(change: &StepDiff, context: Option<&Value>) -> Value {
+    let mut before: Map<String, Value> = context
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    before.extend(
         change
             .restore
             .iter()
-            .filter_map(|(key, before)| Some((key.clone(), before.clone()?)))
-            .collect(),
-    )
+            .filter_map(|(key, before)| Some((key.clone(), before.clone()?))),
+    );
+    Value::Object(before)
 }
 
 /// `Call Recording, Call Forwarding Always`.
@@ -217,6 +226,11 @@ fn names(targets: &[BulkTarget]) -> String {
 /// document came from a group read and, for a service, the read says it is assigned (a user
 /// without it writes on its own and gets its own error).
 fn bulk_rows(step: &Step, prepared: &Prepared) -> Option<HashMap<BulkTarget, Value>> {
+    // A group's own list is written with its group's other members' entries, whoever they
+    // are: there is nothing to list the user as.
+    if step.resource().of_group() {
+        return Some(HashMap::new());
+    }
     let targets = bulk::targets_of(step);
     if targets.is_empty() {
         return None;

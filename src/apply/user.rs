@@ -16,6 +16,7 @@ use super::outbox::{Event, Outbox, Request};
 use super::prepare::prepare_fresh;
 use super::reporter::{Reporter, Unprepared};
 use super::steps::write_steps;
+use super::turns::Turns;
 use super::undo;
 use crate::live::groups::GroupReads;
 use crate::odin::OdinClient;
@@ -33,7 +34,7 @@ use crate::rundir::Status;
 /// compensated, its steps applied by earlier attempts are undone too.
 pub(crate) async fn apply(
     whole: &UserPlan,
-    (client, groups, bulk): (&OdinClient, &GroupReads, &Arc<BulkWrites>),
+    (client, groups, bulk, turns): (&OdinClient, &GroupReads, &Arc<BulkWrites>, &Turns),
     outbox: &Outbox,
     options: &ApplyOptions,
     earlier: &Earlier,
@@ -55,6 +56,18 @@ pub(crate) async fn apply(
         offset: start,
     };
     let started = Instant::now();
+    // Refused with others of its group, or waiting for a user whose write it takes over.
+    let turn = match turns.refused(&whole.user_id) {
+        Some(why) => Err(why.to_string()),
+        None => turns
+            .wait(&whole.user_id)
+            .await
+            .map_err(|holder| format!("it takes over from `{holder}`, whose change failed")),
+    };
+    if let Err(why) = turn {
+        let why = Unprepared::failed(format!("not sent: {why}"), None);
+        return report.fail_all(why, started, &[]);
+    }
     let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {

@@ -316,7 +316,7 @@ fn read_live(
     // The reads of a plan keep no bulk write's user summaries: a plan sends no write.
     let read = runtime.block_on(live::read_all(
         &plan.users,
-        client,
+        client.clone(),
         load.concurrency(odin),
         (service_provider, &Default::default()),
         Arc::new(move || {
@@ -334,7 +334,17 @@ fn read_live(
         (&read.groups, &read.placed),
         bulk_size,
     );
-    let (states, read_warnings) = (read.states, read.warnings);
+    // What the users ask of their groups together: a held number, a clash, a swap that
+    // cannot be made is the sheet's problem, with its cell.
+    let placement = read.groups.placement().clone();
+    let arrangement = runtime.block_on(crate::operation::arrange::arrange(
+        &plan.users,
+        &client,
+        |user| placement.key_of(user),
+    ));
+    refused_by_group(plan, &arrangement)?;
+    let (states, mut read_warnings) = (read.states, read.warnings);
+    read_warnings.extend(arrangement.warnings);
     // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,
     // and a plan of what was read would be a plan of a part.
     let held = states.iter().find_map(|state| match state {
@@ -391,6 +401,40 @@ fn read_live(
     plan.source.odin_user = Some(odin_user);
     plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
     Ok((unreadable, estimate))
+}
+
+/// The users their groups' reads refuse (a number or extension held by someone the sheet
+/// does not move, a number the enterprise lacks, a clash, a cycle of swaps): each a problem
+/// of the sheet at its cell, so nothing is planned (exit 2) until the sheet is corrected.
+fn refused_by_group(
+    plan: &Plan,
+    arrangement: &crate::operation::arrange::Arrangement,
+) -> Result<(), Error> {
+    if arrangement.refused.is_empty() {
+        return Ok(());
+    }
+    let problems = plan
+        .users
+        .iter()
+        .filter_map(|user| {
+            let refusal = arrangement.refused.get(&user.user_id)?;
+            let field = crate::resource::Resource::User;
+            Some(match user.cells.of(field, refusal.field) {
+                Some((row, column)) => crate::problem::Problem::cell(row, column, &refusal.why),
+                None => {
+                    let message = format!(
+                        "user `{}`, `user.{}`: {}",
+                        user.user_id, refusal.field, refusal.why
+                    );
+                    match user.rows.first() {
+                        Some(row) => crate::problem::Problem::row(*row, message),
+                        None => crate::problem::Problem::sheet(message),
+                    }
+                }
+            })
+        })
+        .collect();
+    Err(crate::problem::Problems::new(&plan.source.source, problems).into())
 }
 
 /// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of

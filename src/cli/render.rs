@@ -285,8 +285,13 @@ struct ApplyEstimate {
 /// `apply would send about 1,234 requests (…); about 4 min 7 s at --rate 5`.
 pub fn estimate_line(estimate: &Estimate, rate: f64) -> String {
     let n = |n: u64, noun: &str| crate::text::count(n as usize, noun);
+    // Group writes (a group's numbers) are named only where there are some.
+    let group_writes = match estimate.group_writes {
+        0 => String::new(),
+        count => format!(", {}", n(count, "group write")),
+    };
     format!(
-        "apply would send about {} ({}, {}, {}, {}, {}): about {} at --rate {rate}",
+        "apply would send about {} ({}, {}, {}, {}{group_writes}, {}): about {} at --rate {rate}",
         n(estimate.requests(), "request"),
         n(estimate.group_reads, "group read"),
         n(estimate.user_reads, "user read"),

@@ -70,8 +70,12 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     }
     let r = &summary.requests;
     let count = |n: u64, noun: &str| crate::text::count(n as usize, noun);
+    let group_writes = match r.group_writes {
+        0 => String::new(),
+        n => format!(", {}", count(n, "group write")),
+    };
     text.push_str(&format!(
-        "  {:<12}{}, {}, {}, {}, {}; {:.2} per user\n",
+        "  {:<12}{}, {}, {}, {}{group_writes}, {}; {:.2} per user\n",
         "by kind",
         count(r.group_reads, "group read"),
         count(r.user_reads, "user read"),

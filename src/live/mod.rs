@@ -192,6 +192,19 @@ pub async fn read(
     // A group's lists are read last: the user's record, read first, says its group.
     let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =
         user.steps.iter().partition(|s| !s.resource().of_group());
+    let home_unknown = user.group_id.is_none() || user.service_provider_id.is_none();
+    if !of_group.is_empty() && home_unknown && !live.docs.contains_key(&Resource::User) {
+        // The group's lists are read and written by the group the user's record names.
+        let call = client.read(Resource::User, &user.user_id).await;
+        *live.read_attempts.entry(Resource::User).or_default() += call.attempts;
+        let record = call.result.map_err(|error| ReadFailure {
+            message: format!("reading {}: {error}", Resource::User),
+            http_status: call.status,
+            attempts: live.read_attempts.values().sum(),
+            paused: error.pauses_run(),
+        })?;
+        live.docs.insert(Resource::User, record);
+    }
     for step in own.into_iter().chain(of_group) {
         // Write-only (API.md §11): there is nothing to read.
         if live.docs.contains_key(&step.resource()) || step.resource() == Resource::Credentials {

@@ -14,6 +14,7 @@
 //!   before, null when the run added it), compensation, resume and drift are the engine's,
 //!   the same for every list.
 
+pub mod arrange;
 pub mod numbers;
 pub mod sca;
 
@@ -31,6 +32,48 @@ pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdenti
         Resource::SharedCallAppearance => sca::read(client, &identity.user_id).await,
         Resource::Numbers | Resource::Activation => numbers::read(client, resource, identity).await,
         _ => client.read(resource, &identity.user_id).await,
+    }
+}
+
+/// The key under which a group's read holds the entry `key` of a user's list (the number
+/// an activation entry names for `""`, the number the user holds).
+pub fn group_key(resource: Resource, key: &str, entry: &Value) -> String {
+    match (resource, key) {
+        (Resource::Activation, "") => entry
+            .get(numbers::NUMBER)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// Write the merged entries `body` of users of one group (`sp`, `group`) to the group's list
+/// `resource` in as few requests as it takes (one per kind of change); `before` is one of
+/// their reads of the list (what the write needs of it besides the entries).
+pub async fn write_group(
+    client: &OdinClient,
+    group: (&str, &str),
+    resource: Resource,
+    body: &Value,
+    before: &Value,
+) -> Call {
+    numbers::write_group(client, group, resource, body, before).await
+}
+
+/// Read the group's list `resource` whole, keyed as [`group_key`] keys entries.
+pub async fn read_group(
+    client: &OdinClient,
+    (sp, group): (&str, &str),
+    resource: Resource,
+) -> Call {
+    let call = numbers::read_group(client, sp, group).await;
+    Call {
+        status: call.status,
+        attempts: call.attempts,
+        result: call
+            .result
+            .map(|list| numbers::document(&list, resource, "")),
     }
 }
 

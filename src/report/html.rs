@@ -228,6 +228,7 @@ fn figures(out: &mut String, page: &Page<'_>) {
         ("user reads", thousands(q.user_reads)),
         ("writes", thousands(q.writes)),
         ("bulk writes", thousands(q.bulk_writes)),
+        ("group writes", thousands(q.group_writes)),
         ("logins", thousands(q.logins)),
         ("wall time", format!("{:.1} s", f.wall_seconds)),
     ];

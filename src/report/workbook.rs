@@ -237,6 +237,7 @@ fn summary_sheet(
         ("user reads".to_string(), q.user_reads as f64),
         ("writes".to_string(), q.writes as f64),
         ("bulk writes".to_string(), q.bulk_writes as f64),
+        ("group writes".to_string(), q.group_writes as f64),
         ("logins".to_string(), q.logins as f64),
         (
             labels::WALL.into(),

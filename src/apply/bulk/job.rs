@@ -17,6 +17,8 @@ pub(super) struct Job {
     pub group: GroupKey,
     pub parts: Parts,
     pub chunk: Vec<Arrival>,
+    /// A group's own list the chunk writes (its members' entries merged), instead of parts.
+    pub list: Option<crate::resource::Resource>,
 }
 
 /// What sending a chunk taught the run.
@@ -64,6 +66,7 @@ impl Job {
             group: group.clone(),
             parts: parts.clone(),
             chunk,
+            list: None,
         });
         let [left, right] = halves;
         let mut refused = Vec::new();
@@ -176,7 +179,7 @@ impl Job {
         Ok(sent)
     }
 
-    fn reply_alone(self, landed: &[BulkTarget]) {
+    pub(super) fn reply_alone(self, landed: &[BulkTarget]) {
         for arrival in self.chunk {
             let landed = landed.to_vec();
             let _ = arrival.reply.send(Outcome::Alone { landed });

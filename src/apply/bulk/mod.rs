@@ -21,6 +21,7 @@
 //! retries sends that chunk's users to their own writes. One warning says so.
 
 mod job;
+mod list;
 mod parts;
 mod pending;
 
@@ -91,7 +92,14 @@ struct Arrival {
     reply: oneshot::Sender<Outcome>,
     /// When the member's before-state was read (its group's read).
     read_at: Instant,
+    /// For a batch of a group's list: the member's entries to write, and its read of the
+    /// list (what the write needs of it).
+    entries: Option<(Value, Value)>,
 }
+
+/// What a member brings to its batch: what a bulk write lists it as (per target), when its
+/// before-state was read, and for a group's list its entries and read ([`Arrival`]).
+pub type Carried = (HashMap<BulkTarget, Value>, Instant, Option<(Value, Value)>);
 
 /// How a user's step fared in its bulk write.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,6 +181,22 @@ impl BulkWrites {
                 continue;
             };
             for (index, step) in user.steps.iter().enumerate() {
+                if step.resource().of_group() {
+                    // A group's own list: the group's members' entries go in one write,
+                    // whatever each sets.
+                    let key = Arc::new(BatchKey {
+                        group: group.clone(),
+                        resource: step.resource(),
+                        patch: String::new(),
+                    });
+                    let (_, count) = keys
+                        .entry(key.clone())
+                        .or_insert_with(|| (Arc::default(), 0));
+                    *count += 1;
+                    let key = keys.get_key_value(&key).map_or(key, |(k, _)| k.clone());
+                    members.insert((user.user_id.clone(), index), key);
+                    continue;
+                }
                 let patch = Value::Object(step.patch().into_owned()).to_string();
                 let counted = (group.clone(), step.resource(), hash(&patch));
                 if tally.get(&counted).is_none_or(|n| *n < AT_LEAST) {
@@ -279,7 +303,7 @@ impl BulkWrites {
         self: &Arc<Self>,
         user_id: &str,
         index: usize,
-        (rows, read_at): (HashMap<BulkTarget, Value>, Instant),
+        (rows, read_at, entries): Carried,
     ) -> Outcome {
         let Some(key) = self.members.get(&(user_id.to_string(), index)) else {
             return Outcome::alone();
@@ -295,6 +319,7 @@ impl BulkWrites {
                 rows,
                 reply,
                 read_at,
+                entries,
             });
             let first = batch.arrived.len() == 1;
             batches.waiting += 1;
@@ -426,6 +451,7 @@ impl BulkWrites {
                     group: key.group.clone(),
                     parts: batch.parts.clone(),
                     chunk,
+                    list: key.resource.of_group().then_some(key.resource),
                 };
                 self.spawn(job);
             }
@@ -446,7 +472,10 @@ impl BulkWrites {
             };
             let served = job.parts.iter().all(|(target, _)| served(target));
             let turn = sending.acquire_owned().await;
-            let sent = job.send(&client, served).await;
+            let sent = match job.list {
+                Some(resource) => job.send_list(&client, resource).await,
+                None => job.send(&client, served).await,
+            };
             drop(turn);
             if let Some(message) = sent.warning {
                 tracing::warn!("{message}");

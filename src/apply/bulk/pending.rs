@@ -1,13 +1,8 @@
 //! A started user's place in the batches of its steps.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
-
-use serde_json::Value;
 
 use super::{BulkWrites, Outcome};
-use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 
 /// A started user's steps planned for bulk writes that have not arrived at their batch:
@@ -48,11 +43,7 @@ impl<'a> Pending<'a> {
     }
 
     /// Step `index` arrives at its batch; see [`BulkWrites::arrive`].
-    pub async fn arrive(
-        &mut self,
-        index: usize,
-        arrival: (HashMap<BulkTarget, Value>, Instant),
-    ) -> Outcome {
+    pub async fn arrive(&mut self, index: usize, arrival: super::Carried) -> Outcome {
         let Some(at) = self.steps.iter().position(|&s| s == index) else {
             return Outcome::alone();
         };

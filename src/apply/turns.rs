@@ -1,0 +1,156 @@
+//! Whose turn it is: the users an [`Arrangement`] refuses before anything is sent, and the
+//! users that start writing only once the users they wait for have ended (a number or an
+//! extension they take over). The dispatcher starts users in an order that puts those
+//! waited for first; a worker waits here before its reads, so that they see the change it
+//! waited for. Nothing here knows what the waiting is about.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::Notify;
+
+use crate::operation::arrange::Arrangement;
+use crate::plan::UserPlan;
+
+/// The turns of one run, shared by its dispatcher and workers.
+#[derive(Debug, Default)]
+pub struct Turns {
+    arrangement: Arrangement,
+    /// User id → whether it ended failed, for users others wait for.
+    ended: Mutex<HashMap<String, bool>>,
+    changed: Notify,
+}
+
+impl Turns {
+    /// The turns `arrangement` sets.
+    pub fn new(arrangement: Arrangement) -> Turns {
+        Turns {
+            arrangement,
+            ..Turns::default()
+        }
+    }
+
+    /// Why `user_id` is refused before anything of it is sent, if it is.
+    pub fn refused(&self, user_id: &str) -> Option<&str> {
+        self.arrangement
+            .refused
+            .get(user_id)
+            .map(|refusal| refusal.why.as_str())
+    }
+
+    /// Wait until every user `user_id` waits for has ended; `Err` names one that failed.
+    pub async fn wait(&self, user_id: &str) -> Result<(), String> {
+        let Some(holders) = self.arrangement.waits_for.get(user_id) else {
+            return Ok(());
+        };
+        loop {
+            // Registered before looking, so that an end in between is not missed.
+            let changed = self.changed.notified();
+            {
+                let ended = self.ended.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(failed) = holders.iter().find(|h| ended.get(*h) == Some(&true)) {
+                    return Err(failed.clone());
+                }
+                if holders.iter().all(|h| ended.contains_key(h)) {
+                    return Ok(());
+                }
+            }
+            changed.await;
+        }
+    }
+
+    /// `user_id` has ended (`failed`: a step of it failed, or it was never written).
+    pub fn ended(&self, user_id: &str, failed: bool) {
+        self.ended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user_id.to_string(), failed);
+        self.changed.notify_waiters();
+    }
+
+    /// `order` (indices into `users`) with every user moved after the users it waits for.
+    pub fn order(&self, users: &[UserPlan], order: Vec<usize>) -> Vec<usize> {
+        if self.arrangement.waits_for.is_empty() {
+            return order;
+        }
+        let index: HashMap<&str, usize> = users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.user_id.as_str(), i))
+            .collect();
+        let waits: &BTreeMap<String, Vec<String>> = &self.arrangement.waits_for;
+        let mut placed = HashSet::new();
+        let mut out = Vec::with_capacity(order.len());
+        for at in order {
+            place(at, users, (&index, waits), &mut placed, &mut out);
+        }
+        out
+    }
+}
+
+/// Put `at` into `out` after the users it waits for (each once; the arrangement has no
+/// cycles, and a user seen twice on one path is placed where it stands).
+fn place(
+    at: usize,
+    users: &[UserPlan],
+    (index, waits): (&HashMap<&str, usize>, &BTreeMap<String, Vec<String>>),
+    placed: &mut HashSet<usize>,
+    out: &mut Vec<usize>,
+) {
+    if !placed.insert(at) {
+        return;
+    }
+    for holder in waits.get(&users[at].user_id).into_iter().flatten() {
+        if let Some(&first) = index.get(holder.as_str()) {
+            place(first, users, (index, waits), placed, out);
+        }
+    }
+    out.push(at);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn user(id: &str) -> UserPlan {
+        UserPlan {
+            user_id: id.into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: Vec::new(),
+            before: None,
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        }
+    }
+
+    #[test]
+    fn users_are_started_after_those_they_wait_for() {
+        let users: Vec<UserPlan> = ["a", "b", "c"].into_iter().map(user).collect();
+        let mut arrangement = Arrangement::default();
+        arrangement.waits_for.insert("a".into(), vec!["c".into()]);
+        let turns = Turns::new(arrangement);
+        assert_eq!(turns.order(&users, vec![0, 1, 2]), [2, 0, 1]);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_user_goes_on_once_its_holder_ended_and_is_told_a_failure() {
+        let mut arrangement = Arrangement::default();
+        arrangement.waits_for.insert("b".into(), vec!["a".into()]);
+        arrangement.waits_for.insert("d".into(), vec!["c".into()]);
+        let turns = Arc::new(Turns::new(arrangement));
+        let waiting = tokio::spawn({
+            let turns = turns.clone();
+            async move { turns.wait("b").await }
+        });
+        tokio::task::yield_now().await;
+        turns.ended("a", false);
+        assert_eq!(waiting.await.unwrap(), Ok(()));
+        turns.ended("c", true);
+        assert_eq!(turns.wait("d").await, Err("c".to_string()));
+        assert_eq!(turns.wait("nobody").await, Ok(()));
+    }
+}

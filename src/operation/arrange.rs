@@ -1,0 +1,422 @@
+//! Before any user is written: what the group reads of a plan's numbers and extensions say
+//! about its users together (API.md §12). A number or extension held by someone the plan
+//! does not move away refuses the user who asks for it, naming the holder; one held by a
+//! user the plan moves away makes the asker wait for that user; a number the enterprise does
+//! not have, or another group has, is refused; two users asking for one number or extension
+//! are both refused; a cycle of swaps is refused with its users named. Each group's list is
+//! read once (`GET /groups/dns/details`), its users once where extensions change (`GET
+//! /users?…&groupId=`), an enterprise's pool once where a number is not in its group (`GET
+//! /service-providers/dns`).
+//!
+//! The result is plain data the dispatcher follows without knowing what it is about:
+//! users refused, and users that wait for others.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::numbers::{self, GroupList, national};
+use crate::odin::{OdinClient, group};
+use crate::plan::{Step, UserPlan};
+use crate::resource::Resource;
+
+/// Users refused before anything is sent, and users written only after others.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Arrangement {
+    /// User id → why it is refused (nothing of it is sent).
+    pub refused: BTreeMap<String, Refusal>,
+    /// User id → the users whose writes must land before its own.
+    pub waits_for: BTreeMap<String, Vec<String>>,
+    /// What could not be checked (a group whose list could not be read), once each.
+    pub warnings: Vec<String>,
+}
+
+impl Arrangement {
+    /// Whether it refuses nobody and orders nobody.
+    pub fn is_empty(&self) -> bool {
+        self.refused.is_empty() && self.waits_for.is_empty()
+    }
+}
+
+/// Why a user is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The user-record field whose value is refused (`phoneNumber`, `extension`).
+    pub field: &'static str,
+    /// Why, e.g. ``number 5555550104 is held by `a@x` ``.
+    pub why: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// What one user asks of its group.
+#[derive(Debug, Default)]
+struct Asks {
+    /// The number it is to hold: national digits, `""` to hold none; `None`: unchanged.
+    number: Option<String>,
+    /// The extension it is to have (`""`: none); `None`: unchanged.
+    extension: Option<String>,
+}
+
+/// Arrange `users`, placed in groups by `group_of` (users it cannot place are left to
+/// their own writes).
+pub async fn arrange(
+    users: &[UserPlan],
+    client: &OdinClient,
+    group_of: impl Fn(&UserPlan) -> Option<(String, String)>,
+) -> Arrangement {
+    let mut by_group: BTreeMap<(String, String), BTreeMap<String, Asks>> = BTreeMap::new();
+    for user in users {
+        let asks = asks_of(user);
+        if asks.number.is_none() && asks.extension.is_none() {
+            continue;
+        }
+        if let Some(key) = group_of(user) {
+            by_group
+                .entry(key)
+                .or_default()
+                .insert(user.user_id.clone(), asks);
+        }
+    }
+    let mut arrangement = Arrangement::default();
+    let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
+    for ((sp, group), asks) in &by_group {
+        let numbers = asks.values().any(|a| a.number.is_some());
+        let list = match numbers {
+            true => match numbers::read_group(client, sp, group).await.result {
+                Ok(list) => Some(list),
+                Err(error) => {
+                    arrangement.warnings.push(format!(
+                        "the number list of group `{sp}/{group}` could not be read ({error}): \
+                         who holds its numbers was not checked"
+                    ));
+                    None
+                }
+            },
+            false => None,
+        };
+        if let Some(list) = &list {
+            let missing = asks
+                .values()
+                .filter_map(|a| a.number.as_deref())
+                .any(|n| !n.is_empty() && !list.numbers.contains_key(n));
+            if missing && !pools.contains_key(sp) {
+                let pool = read_pool(client, sp).await;
+                if pool.is_none() {
+                    arrangement.warnings.push(format!(
+                        "the numbers of enterprise `{sp}` could not be read: numbers not yet in \
+                         a group were not checked"
+                    ));
+                }
+                pools.insert(sp.clone(), pool);
+            }
+            let pool = pools.get(sp).and_then(Option::as_ref);
+            check_numbers(asks, list, (group, pool), &mut arrangement);
+        }
+        if asks.values().any(|a| a.extension.is_some()) {
+            match extensions_of(client, sp, group).await {
+                Ok(held) => check_extensions(asks, &held, &mut arrangement),
+                Err(why) => arrangement.warnings.push(format!(
+                    "the extensions of group `{sp}/{group}` could not be read ({why}): clashes \
+                     were not checked"
+                )),
+            }
+        }
+    }
+    refuse_cycles(&mut arrangement);
+    arrangement
+}
+
+/// What `user`'s steps ask of its group.
+fn asks_of(user: &UserPlan) -> Asks {
+    let mut asks = Asks::default();
+    for step in &user.steps {
+        if let Step::Fields {
+            resource: Resource::User,
+            patch,
+        } = step
+        {
+            asks.number = patch.get("phoneNumber").map(|v| national(&text(v)));
+            asks.extension = patch.get("extension").map(text);
+        }
+    }
+    asks
+}
+
+/// The numbers `asks` want against the group's `list` and the enterprise's `pool` (national
+/// number → the group holding it, `None` when in no group).
+fn check_numbers(
+    asks: &BTreeMap<String, Asks>,
+    list: &GroupList,
+    (group, pool): (&str, Option<&HashMap<String, Option<String>>>),
+    arrangement: &mut Arrangement,
+) {
+    let wanted: BTreeMap<&str, Vec<&String>> = asks
+        .iter()
+        .filter_map(|(user, a)| Some((a.number.as_deref().filter(|n| !n.is_empty())?, user)))
+        .fold(BTreeMap::new(), |mut by, (number, user)| {
+            by.entry(number).or_insert_with(Vec::new).push(user);
+            by
+        });
+    for (number, askers) in &wanted {
+        if askers.len() > 1 {
+            for user in askers {
+                let others = named(askers.iter().filter(|u| *u != user));
+                refuse(
+                    arrangement,
+                    user,
+                    NUMBER,
+                    format!("number {number} is given to {others} too"),
+                );
+            }
+            continue;
+        }
+        let user = askers[0];
+        match list.numbers.get(*number) {
+            Some(state) => {
+                let Some(holder) = state.holder.as_deref().filter(|h| *h != user) else {
+                    continue;
+                };
+                let moves_off = asks
+                    .get(holder)
+                    .and_then(|a| a.number.as_deref())
+                    .is_some_and(|n| n != *number);
+                if moves_off {
+                    arrangement
+                        .waits_for
+                        .entry(user.clone())
+                        .or_default()
+                        .push(holder.to_string());
+                } else {
+                    let kind = state
+                        .holder_kind
+                        .as_deref()
+                        .filter(|k| *k != "Normal")
+                        .map(|k| format!(" ({k})"))
+                        .unwrap_or_default();
+                    refuse(
+                        arrangement,
+                        user,
+                        NUMBER,
+                        format!(
+                            "number {number} is held by `{holder}`{kind}, which the sheet does \
+                             not move to another number; move it in the same sheet, or pick a \
+                             free number"
+                        ),
+                    );
+                }
+            }
+            None => match pool.map(|pool| pool.get(*number)) {
+                Some(None) => refuse(
+                    arrangement,
+                    user,
+                    NUMBER,
+                    format!(
+                        "number {number} is not among the enterprise's numbers; add it to the \
+                         enterprise first"
+                    ),
+                ),
+                Some(Some(Some(other))) if other != group => refuse(
+                    arrangement,
+                    user,
+                    NUMBER,
+                    format!(
+                        "number {number} is in group `{other}`, not in the user's group \
+                         `{group}`; release it there first"
+                    ),
+                ),
+                // Free in the enterprise: added to the group before the user takes it. A
+                // pool not read: Odin's answer to the addition says.
+                _ => {}
+            },
+        }
+    }
+}
+
+/// Who holds each extension of a group: its users (the listing's rows hold every user's
+/// extension, API.md §7a).
+async fn extensions_of(
+    client: &OdinClient,
+    sp: &str,
+    group: &str,
+) -> Result<HashMap<String, String>, String> {
+    let rows = group::list_users(client, sp, Some(group), None, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut held = HashMap::new();
+    for row in rows {
+        let (Some(user), Some(extension)) = (
+            group::text_of(row.get("userId")),
+            group::text_of(row.get("extension")),
+        ) else {
+            continue;
+        };
+        if !extension.is_empty() {
+            held.insert(extension, user);
+        }
+    }
+    Ok(held)
+}
+
+/// The extensions `asks` want against those `held` in the group.
+fn check_extensions(
+    asks: &BTreeMap<String, Asks>,
+    held: &HashMap<String, String>,
+    arrangement: &mut Arrangement,
+) {
+    let mut wanted: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for (user, a) in asks {
+        if let Some(extension) = a.extension.as_deref().filter(|e| !e.is_empty()) {
+            wanted.entry(extension).or_default().push(user);
+        }
+    }
+    for (extension, askers) in wanted {
+        if askers.len() > 1 {
+            for user in &askers {
+                let others = named(askers.iter().filter(|u| *u != user));
+                refuse(
+                    arrangement,
+                    user,
+                    EXTENSION,
+                    format!("extension {extension} is given to {others} too, in one group"),
+                );
+            }
+            continue;
+        }
+        let user = askers[0];
+        let Some(holder) = held.get(extension).filter(|h| *h != user) else {
+            continue;
+        };
+        let moves_off = asks
+            .get(holder)
+            .and_then(|a| a.extension.as_deref())
+            .is_some_and(|e| e != extension);
+        if moves_off {
+            let waits = arrangement.waits_for.entry(user.clone()).or_default();
+            if !waits.contains(holder) {
+                waits.push(holder.clone());
+            }
+        } else {
+            refuse(
+                arrangement,
+                user,
+                EXTENSION,
+                format!(
+                    "extension {extension} is held by `{holder}` in the group, which the sheet \
+                     does not give another; pick a free extension"
+                ),
+            );
+        }
+    }
+}
+
+/// Refuse the users of every cycle of waits (swaps that can only be made through a spare
+/// number), and every user waiting for a refused one.
+fn refuse_cycles(arrangement: &mut Arrangement) {
+    let waits = arrangement.waits_for.clone();
+    for start in waits.keys() {
+        let mut path = vec![start.clone()];
+        let mut seen = BTreeSet::from([start.clone()]);
+        let mut at = start.clone();
+        while let Some(next) = waits.get(&at).and_then(|w| w.first()) {
+            if next == start {
+                let cycle = path.join("` → `");
+                refuse(
+                    arrangement,
+                    start,
+                    NUMBER,
+                    format!(
+                        "its number or extension is part of a cycle of swaps (`{cycle}` → \
+                         `{start}`): give one of them a spare one first"
+                    ),
+                );
+                break;
+            }
+            if !seen.insert(next.clone()) {
+                break;
+            }
+            path.push(next.clone());
+            at = next.clone();
+        }
+    }
+    // Waiting for a refused user is waiting for ever.
+    loop {
+        let mut changed = false;
+        for (user, holders) in &waits {
+            if arrangement.refused.contains_key(user) {
+                continue;
+            }
+            if let Some(holder) = holders
+                .iter()
+                .find(|h| arrangement.refused.contains_key(*h))
+            {
+                let why = format!("it takes over from `{holder}`, which is refused");
+                refuse(arrangement, user, NUMBER, why);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let refused = arrangement.refused.clone();
+    arrangement
+        .waits_for
+        .retain(|user, _| !refused.contains_key(user));
+}
+
+/// The enterprise's numbers: national number → the group holding it (`None`: free).
+async fn read_pool(client: &OdinClient, sp: &str) -> Option<HashMap<String, Option<String>>> {
+    let answer = client
+        .get("/service-providers/dns", &[("serviceProviderId", sp)])
+        .await
+        .result
+        .ok()?;
+    let mut pool = HashMap::new();
+    for row in answer.get("dns")?.as_array()? {
+        let Some(min) = group::text_of(row.get("min")) else {
+            continue;
+        };
+        let max = group::text_of(row.get("max"));
+        let holder = group::text_of(row.get("groupId")).filter(|g| !g.is_empty());
+        for number in numbers::expand(&min, max.as_deref()) {
+            pool.insert(number, holder.clone());
+        }
+    }
+    Some(pool)
+}
+
+/// The fields a refusal is about.
+const NUMBER: &str = "phoneNumber";
+const EXTENSION: &str = "extension";
+
+fn refuse(arrangement: &mut Arrangement, user: &str, field: &'static str, why: String) {
+    arrangement
+        .refused
+        .entry(user.to_string())
+        .or_insert(Refusal { field, why });
+}
+
+/// `` `a`, `b` `` .
+fn named<'a>(users: impl Iterator<Item = &'a &'a String>) -> String {
+    users
+        .map(|u| format!("`{u}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A value as text (numbers may be JSON numbers, API.md §3); null as `""`.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
