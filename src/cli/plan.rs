@@ -328,7 +328,7 @@ fn read_live(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let estimate = crate::apply::estimate::estimate(
+    let mut estimate = crate::apply::estimate::estimate(
         &plan.users,
         &read.states,
         (&read.groups, &read.placed),
@@ -343,6 +343,8 @@ fn read_live(
         |user| placement.key_of(user),
     ));
     refused_by_group(plan, &arrangement)?;
+    // Apply makes the same reads before its first user.
+    estimate.group_reads += arrangement.requests;
     let (states, mut read_warnings) = (read.states, read.warnings);
     read_warnings.extend(arrangement.warnings);
     // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,

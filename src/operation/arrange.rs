@@ -4,9 +4,10 @@
 //! user the plan moves away makes the asker wait for that user; a number the enterprise does
 //! not have, or another group has, is refused; two users asking for one number or extension
 //! are both refused; a cycle of swaps is refused with its users named. Each group's list is
-//! read once (`GET /groups/dns/details`), its users once where extensions change (`GET
-//! /users?…&groupId=`), an enterprise's pool once where a number is not in its group (`GET
-//! /service-providers/dns`).
+//! read once where its users' numbers change (`GET /groups/dns/details`), an enterprise's
+//! pool once where a number is not in its group (`GET /service-providers/dns`). Extensions
+//! are checked within the sheet (two users of a group given one); an extension held by a
+//! user the sheet does not name is refused by Odin, the user's write failing with its text.
 //!
 //! The result is plain data the dispatcher follows without knowing what it is about:
 //! users refused, and users that wait for others.
@@ -29,6 +30,8 @@ pub struct Arrangement {
     pub waits_for: BTreeMap<String, Vec<String>>,
     /// What could not be checked (a group whose list could not be read), once each.
     pub warnings: Vec<String>,
+    /// The requests its reads sent.
+    pub requests: u64,
 }
 
 impl Arrangement {
@@ -87,7 +90,10 @@ pub async fn arrange(
     for ((sp, group), asks) in &by_group {
         let numbers = asks.values().any(|a| a.number.is_some());
         let list = match numbers {
-            true => match numbers::read_group(client, sp, group).await.result {
+            true => match counted(
+                numbers::read_group(client, sp, group).await,
+                &mut arrangement,
+            ) {
                 Ok(list) => Some(list),
                 Err(error) => {
                     arrangement.warnings.push(format!(
@@ -105,7 +111,7 @@ pub async fn arrange(
                 .filter_map(|a| a.number.as_deref())
                 .any(|n| !n.is_empty() && !list.numbers.contains_key(n));
             if missing && !pools.contains_key(sp) {
-                let pool = read_pool(client, sp).await;
+                let pool = read_pool(client, sp, &mut arrangement).await;
                 if pool.is_none() {
                     arrangement.warnings.push(format!(
                         "the numbers of enterprise `{sp}` could not be read: numbers not yet in \
@@ -117,15 +123,9 @@ pub async fn arrange(
             let pool = pools.get(sp).and_then(Option::as_ref);
             check_numbers(asks, list, (group, pool), &mut arrangement);
         }
-        if asks.values().any(|a| a.extension.is_some()) {
-            match extensions_of(client, sp, group).await {
-                Ok(held) => check_extensions(asks, &held, &mut arrangement),
-                Err(why) => arrangement.warnings.push(format!(
-                    "the extensions of group `{sp}/{group}` could not be read ({why}): clashes \
-                     were not checked"
-                )),
-            }
-        }
+        // Extensions the sheet gives twice in one group; one held by a user the sheet does
+        // not name is Odin's to refuse (the group's listing is not read for it here).
+        check_extensions(asks, &HashMap::new(), &mut arrangement);
     }
     refuse_cycles(&mut arrangement);
     arrangement
@@ -237,31 +237,6 @@ fn check_numbers(
     }
 }
 
-/// Who holds each extension of a group: its users (the listing's rows hold every user's
-/// extension, API.md §7a).
-async fn extensions_of(
-    client: &OdinClient,
-    sp: &str,
-    group: &str,
-) -> Result<HashMap<String, String>, String> {
-    let rows = group::list_users(client, sp, Some(group), None, false)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut held = HashMap::new();
-    for row in rows {
-        let (Some(user), Some(extension)) = (
-            group::text_of(row.get("userId")),
-            group::text_of(row.get("extension")),
-        ) else {
-            continue;
-        };
-        if !extension.is_empty() {
-            held.insert(extension, user);
-        }
-    }
-    Ok(held)
-}
-
 /// The extensions `asks` want against those `held` in the group.
 fn check_extensions(
     asks: &BTreeMap<String, Asks>,
@@ -370,12 +345,15 @@ fn refuse_cycles(arrangement: &mut Arrangement) {
 }
 
 /// The enterprise's numbers: national number → the group holding it (`None`: free).
-async fn read_pool(client: &OdinClient, sp: &str) -> Option<HashMap<String, Option<String>>> {
-    let answer = client
+async fn read_pool(
+    client: &OdinClient,
+    sp: &str,
+    arrangement: &mut Arrangement,
+) -> Option<HashMap<String, Option<String>>> {
+    let call = client
         .get("/service-providers/dns", &[("serviceProviderId", sp)])
-        .await
-        .result
-        .ok()?;
+        .await;
+    let answer = counted(call, arrangement).ok()?;
     let mut pool = HashMap::new();
     for row in answer.get("dns")?.as_array()? {
         let Some(min) = group::text_of(row.get("min")) else {
@@ -393,6 +371,15 @@ async fn read_pool(client: &OdinClient, sp: &str) -> Option<HashMap<String, Opti
 /// The fields a refusal is about.
 const NUMBER: &str = "phoneNumber";
 const EXTENSION: &str = "extension";
+
+/// A read's answer, its requests counted.
+fn counted<T>(
+    call: crate::odin::Call<T>,
+    arrangement: &mut Arrangement,
+) -> Result<T, crate::odin::OdinError> {
+    arrangement.requests += u64::from(call.attempts);
+    call.result
+}
 
 fn refuse(arrangement: &mut Arrangement, user: &str, field: &'static str, why: String) {
     arrangement
