@@ -334,11 +334,14 @@ fn without_nulls(value: &Value) -> Value {
     }
 }
 
-/// Users by id, and user ids by (service provider, group) in seeding order.
+/// Users by id, user ids by (service provider, group) in seeding order, the numbers and
+/// extensions (`lines`), and the devices and SCA endpoints (`appearances`).
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
     pub users: HashMap<String, UserState>,
     pub groups: BTreeMap<(String, String), Vec<String>>,
+    pub lines: super::lines::Lines,
+    pub appearances: super::appearances::Appearances,
 }
 
 #[cfg(test)]
