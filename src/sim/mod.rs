@@ -356,7 +356,8 @@ impl Simulator {
     pub fn state(&self, user_id: &str) -> Option<serde_json::Value> {
         let directory = self.sim.directory();
         let user = directory.users.get(user_id)?;
-        Some(user.state_view(&self.sim.catalog))
+        let settings = api::settings_view(&self.sim, &directory, user);
+        Some(user.state_view(&self.sim.catalog, settings))
     }
 
     /// The credentials `user_id` holds (API.md §11), which no endpoint shows; read

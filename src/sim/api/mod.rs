@@ -30,6 +30,7 @@ use super::state::{Catalog, Directory, UserState};
 use super::{ErrorBody, Sim};
 
 pub(crate) use auth::Admin;
+pub(crate) use sca::settings_view;
 
 /// An Odin error answer: its status and its text. Every error the simulator gives is one
 /// (the handlers', the token check's, the fault layer's 429s and 503s), and [`error_bodies`]
@@ -209,7 +210,14 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Json<super::StatsReport> {
 }
 
 async fn state(State(sim): State<Arc<Sim>>, query: UserQuery) -> Result<Json<Value>, ApiError> {
-    view(&sim, &query, UserState::state_view)
+    let user_id = required(&query, "userId")?;
+    let directory = sim.directory();
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    let settings = sca::settings_view(&sim, &directory, user);
+    Ok(Json(user.state_view(&sim.catalog, settings)))
 }
 
 /// The query of a GET that names one user.

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Admin, ApiError, groups_of, known, required};
 use crate::sim::appearances::{Device, Endpoint, max_appearances};
-use crate::sim::state::{Directory, UserState};
+use crate::sim::state::{Directory, SettingsView, UserState};
 use crate::sim::{ScaBulkShape, ScaDeleteStyle, Sim};
 
 type Params = Query<HashMap<String, String>>;
@@ -65,20 +65,11 @@ fn endpoints_of(sim: &Sim, directory: &Directory, user: &UserState) -> Vec<Value
         .collect()
 }
 
-/// `GET /users/shared-call-appearance?userId=`: the user's SCA settings with
-/// `maxAppearances` (from the assigned services) and `endpoints`.
-pub(super) async fn get(
-    State(sim): State<Arc<Sim>>,
-    _admin: Admin,
-    Query(query): Params,
-) -> Result<Json<Value>, ApiError> {
-    let user_id = required(&query, "userId")?;
-    let directory = sim.directory();
-    let user = directory
-        .users
-        .get(user_id)
-        .ok_or_else(|| ApiError::unknown_user(user_id))?;
-    let max = limit(&sim, user)?;
+/// The user's SCA object: its `Shared Call Appearance` settings with `maxAppearances` (from
+/// the assigned services) and `endpoints` (its own); `None` without the service. Every view
+/// shows this one object (the SCA read, the group read's `data`, the settings document).
+fn sca_object(sim: &Sim, directory: &Directory, user: &UserState) -> Option<Map<String, Value>> {
+    let max = limit(sim, user).ok()?;
     let index = sim.catalog.settings_service(SCA);
     let mut settings = index
         .and_then(|i| {
@@ -92,14 +83,46 @@ pub(super) async fn get(
     settings.insert("maxAppearances".into(), json!(max));
     settings.insert(
         "endpoints".into(),
-        Value::Array(endpoints_of(&sim, &directory, user)),
+        Value::Array(endpoints_of(sim, directory, user)),
     );
-    Ok(Json(Value::Object(settings)))
+    Some(settings)
+}
+
+/// The settings document of `user` (`GET /users/services/settings`), its `Shared Call
+/// Appearance` entry showing [`sca_object`].
+pub(crate) fn settings_view(sim: &Sim, directory: &Directory, user: &UserState) -> SettingsView {
+    let mut view = user.settings_view(&sim.catalog);
+    if let Some(entry) = view.services.iter_mut().find(|(name, _)| name == SCA)
+        && let Some(object) = sca_object(sim, directory, user)
+    {
+        entry.1 = Arc::new(Value::Object(object));
+    }
+    view
+}
+
+/// `GET /users/shared-call-appearance?userId=`: the user's SCA settings with
+/// `maxAppearances` (from the assigned services) and `endpoints`.
+pub(super) async fn get(
+    State(sim): State<Arc<Sim>>,
+    _admin: Admin,
+    Query(query): Params,
+) -> Result<Json<Value>, ApiError> {
+    let user_id = required(&query, "userId")?;
+    let directory = sim.directory();
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    limit(&sim, user)?;
+    Ok(Json(Value::Object(
+        sca_object(&sim, &directory, user).unwrap_or_default(),
+    )))
 }
 
 /// `GET /users/shared-call-appearance/bulk?serviceProviderId=&groupId=`: `{users:
-/// [{profile, data: {maxAppearances, endpoints}}]}` (`data: {}` for a user without the
-/// service), or with `--sca-bulk-shape flat` every endpoint of the group in one list.
+/// [{profile, data}]}`, `data` the user's SCA object (its settings with `maxAppearances` and
+/// `endpoints`; `{}` for a user without the service), or with `--sca-bulk-shape flat` every
+/// endpoint of the group in one list.
 pub(super) async fn bulk(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -120,11 +143,7 @@ pub(super) async fn bulk(
             let users: Vec<Value> = users
                 .into_iter()
                 .map(|user| {
-                    let data = match limit(&sim, user) {
-                        Ok(max) => json!({"maxAppearances": max,
-                                          "endpoints": endpoints_of(&sim, &directory, user)}),
-                        Err(_) => json!({}),
-                    };
+                    let data = sca_object(&sim, &directory, user).unwrap_or_default();
                     json!({"profile": super::rows::bulk(user), "data": data})
                 })
                 .collect();

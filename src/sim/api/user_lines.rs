@@ -16,7 +16,7 @@ use axum::extract::{Query, State};
 use serde_json::{Value, json};
 
 use super::{Admin, ApiError, known, required};
-use crate::sim::lines::{Dn, extension_of, number_of, spell};
+use crate::sim::lines::{Dn, extension_of, national, number_of, spell};
 use crate::sim::state::{Directory, write};
 use crate::sim::{PhoneNotInGroup, Sim};
 
@@ -102,6 +102,10 @@ pub(crate) fn commit(directory: &mut Directory, user_id: &str, prospect: Prospec
     let lines = &mut directory.lines;
     if let Some(dn) = add {
         lines.add_to_group(&sp, &group, dn, false);
+    }
+    // Records carry national digits, whatever spelling was sent (API.md §12).
+    if let Some(dn) = number_of(&record) {
+        record["phoneNumber"] = Value::String(national(dn));
     }
     let activated = number_of(&record).is_some_and(|dn| lines.activated(&sp, &group, dn));
     record["phoneNumberActivated"] = Value::Bool(activated);
