@@ -18,6 +18,7 @@ mod full_disk_cmd;
 mod help_cmd;
 mod http_cmd;
 mod live_values;
+mod numbers_cmd;
 mod pause_cmd;
 mod plan_bad;
 mod plan_good;

@@ -66,6 +66,10 @@ pub(super) async fn dispatch(
             started += 1;
             continue;
         }
+        // A user that waits for others (they come last in the order) starts once they have
+        // ended, rather than hold a worker slot meanwhile: a member of their batches waiting
+        // for a slot back would wait for ever. Its worker hears how they ended.
+        let _ = turns.wait(&next.user_id).await;
         // Finished workers are reaped as we go: a finished task is kept until joined.
         while workers.try_join_next().is_some() {}
         // The collector gives the slot back once it has counted the user.

@@ -220,9 +220,9 @@ pub async fn run(
         &bulk::shared_groups(&tally),
     ));
     let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
+    // A user waiting for others is in no batch: the batch would wait for it meanwhile.
     let covered = |user: &plan::UserPlan| {
-        groups
-            .covers(user)
+        (groups.covers(user) && !turns.waits(&user.user_id))
             .then(|| groups.placement().key_of(user))
             .flatten()
     };

@@ -38,6 +38,13 @@ impl Turns {
             .map(|refusal| refusal.why.as_str())
     }
 
+    /// Whether `user_id` waits for others (or is refused): it writes each step on its own,
+    /// so that no batch of the users it waits for waits for it.
+    pub fn waits(&self, user_id: &str) -> bool {
+        self.arrangement.waits_for.contains_key(user_id)
+            || self.arrangement.refused.contains_key(user_id)
+    }
+
     /// Wait until every user `user_id` waits for has ended; `Err` names one that failed.
     pub async fn wait(&self, user_id: &str) -> Result<(), String> {
         let Some(holders) = self.arrangement.waits_for.get(user_id) else {
@@ -68,9 +75,12 @@ impl Turns {
         self.changed.notify_waiters();
     }
 
-    /// `order` (indices into `users`) with every user moved after the users it waits for.
+    /// `order` (indices into `users`) with the users that wait for others moved to its end,
+    /// each after the users it waits for: every user a batch may wait for is started before
+    /// any user that waits (which holds its worker slot while it waits).
     pub fn order(&self, users: &[UserPlan], order: Vec<usize>) -> Vec<usize> {
-        if self.arrangement.waits_for.is_empty() {
+        let waits: &BTreeMap<String, Vec<String>> = &self.arrangement.waits_for;
+        if waits.is_empty() {
             return order;
         }
         let index: HashMap<&str, usize> = users
@@ -78,10 +88,12 @@ impl Turns {
             .enumerate()
             .map(|(i, u)| (u.user_id.as_str(), i))
             .collect();
-        let waits: &BTreeMap<String, Vec<String>> = &self.arrangement.waits_for;
-        let mut placed = HashSet::new();
-        let mut out = Vec::with_capacity(order.len());
-        for at in order {
+        let (free, waiting): (Vec<usize>, Vec<usize>) = order
+            .into_iter()
+            .partition(|&at| !waits.contains_key(&users[at].user_id));
+        let mut placed: HashSet<usize> = free.iter().copied().collect();
+        let mut out = free;
+        for at in waiting {
             place(at, users, (&index, waits), &mut placed, &mut out);
         }
         out
@@ -129,11 +141,14 @@ mod tests {
 
     #[test]
     fn users_are_started_after_those_they_wait_for() {
-        let users: Vec<UserPlan> = ["a", "b", "c"].into_iter().map(user).collect();
+        let users: Vec<UserPlan> = ["a", "b", "c", "d"].into_iter().map(user).collect();
         let mut arrangement = Arrangement::default();
         arrangement.waits_for.insert("a".into(), vec!["c".into()]);
+        arrangement.waits_for.insert("b".into(), vec!["d".into()]);
+        arrangement.waits_for.insert("d".into(), vec!["c".into()]);
         let turns = Turns::new(arrangement);
-        assert_eq!(turns.order(&users, vec![0, 1, 2]), [2, 0, 1]);
+        // c waits for nobody and goes first; d (waited for, itself waiting) before b.
+        assert_eq!(turns.order(&users, vec![0, 1, 2, 3]), [2, 0, 3, 1]);
     }
 
     #[tokio::test]

@@ -16,14 +16,13 @@ pub struct Args {
 
 /// Rebuild the report of `args.dir` and say where it is.
 pub fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
-    if !args.dir.join(crate::rundir::names::RESULTS).is_file() {
-        return Err(Error::Usage(format!(
-            "`{}` is not a run directory: it has no {}",
-            args.dir.display(),
-            crate::rundir::names::RESULTS
-        )));
+    let names = |name: &str| args.dir.join(name).is_file();
+    let run_dir = names(crate::rundir::names::RESULTS) || names(crate::rundir::names::LOCK);
+    if !run_dir {
+        return Err(not_a_run(&args.dir));
     }
     // The run directory has one writer: a run still going writes its own report at its end.
+    // Asked first: a run that has just started may not have written its results yet.
     let _lock = super::run_lock::lock(&args.dir, true).map_err(|error| match error {
         Error::Lock(crate::rundir::LockError::Held { dir, holder }) => Error::Usage(format!(
             "`{}` is a run still going ({holder}): it writes its report when it ends; run \
@@ -33,9 +32,21 @@ pub fn run(args: Args, _notes: &Notes) -> Result<u8, Error> {
         )),
         other => other,
     })?;
+    if !names(crate::rundir::names::RESULTS) {
+        return Err(not_a_run(&args.dir));
+    }
     let files = crate::report::write(&args.dir, None)?;
     print(&where_text(&files))?;
     Ok(0)
+}
+
+/// `DIR` is not a run directory.
+fn not_a_run(dir: &Path) -> Error {
+    Error::Usage(format!(
+        "`{}` is not a run directory: it has no {}",
+        dir.display(),
+        crate::rundir::names::RESULTS
+    ))
 }
 
 /// After a run: write its report and print where it is. A report that cannot be made is a

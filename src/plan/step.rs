@@ -229,6 +229,11 @@ impl Changes {
             _ => None,
         }
         .filter(|n| !n.is_empty());
+        // A record holds its number as national digits: so does the plan, whatever spelling
+        // the sheet used, so that it compares with what Odin answers (API.md §12).
+        if let Some(number) = &number {
+            user.insert("phoneNumber".into(), Value::String(number.clone()));
+        }
         let activated = user.remove("phoneNumberActivated");
         if user.is_empty() {
             self.fields.remove(&Resource::User);

@@ -374,6 +374,33 @@ impl Simulator {
         self.sim.faults.refuse_settings_of(users);
     }
 
+    /// The number list of `group` of service provider `sp` (national number, ten digits →
+    /// whether it is activated), and the enterprise's pool (number → its group, `None` in
+    /// none); read in-process, for tests.
+    pub fn numbers(&self, sp: &str, group: &str) -> SimNumbers {
+        let directory = self.sim.directory();
+        let lines = &directory.lines;
+        SimNumbers {
+            list: lines
+                .list(sp, group)
+                .map(|list| {
+                    list.iter()
+                        .map(|(dn, on)| (lines::national(*dn), *on))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            pool: lines
+                .pools
+                .get(sp)
+                .map(|pool| {
+                    pool.iter()
+                        .map(|(dn, g)| (lines::national(*dn), g.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
     /// The request statistics, as `GET /__sim/stats` shows them; read in-process.
     pub fn stats(&self) -> StatsReport {
         self.sim.stats.report()
@@ -383,6 +410,15 @@ impl Simulator {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+}
+
+/// A group's numbers and its enterprise's pool, as [`Simulator::numbers`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimNumbers {
+    /// National number → activated.
+    pub list: std::collections::BTreeMap<String, bool>,
+    /// National number → the group holding it (`None`: in no group).
+    pub pool: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl Drop for Simulator {

@@ -39,7 +39,11 @@ impl Job {
         let group_of = (sp.as_str(), group.as_str());
         let call = crate::operation::write_group(client, group_of, resource, &body, &context).await;
         let http_status = call.status.unwrap_or(200);
-        if let Err(error) = call.result {
+        // A write refused after it was sent more than once may be the refusal of a repeat
+        // of one that landed (adding a number already added): the read below tells.
+        if let Err(error) = &call.result
+            && call.attempts < 2
+        {
             sent.warning = Some(format!(
                 "the {resource} of group `{sp}/{group}` could not be written in one request \
                  ({error}); its {} users were written one by one",

@@ -1,0 +1,279 @@
+//! Numbers (API.md §12) end to end against the simulator: 60 users of three groups get new
+//! numbers — half from the enterprise's pool, not yet in their group; some the group's
+//! spares; some the numbers of users the same sheet moves away — and activation. State,
+//! results, the group-level requests, rollback (group lists included) and refusals.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use sleipnir::sim::{
+    FaultConfig, PhoneNotInGroup, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator, Variant,
+    group_id, group_spares, user_id, user_number,
+};
+
+use crate::support::{read_on as read, results, run_on as run, workdir};
+
+const USERS: usize = 60;
+const GROUPS: usize = 3;
+
+fn sim(faults: FaultConfig, variant: Variant) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: USERS,
+            groups: GROUPS,
+            faults,
+            variant,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+/// User `n`'s group number (users are dealt round robin).
+fn group_of(n: usize) -> usize {
+    (n - 1) % GROUPS + 1
+}
+
+/// Ten national digits.
+fn digits(number: u64) -> String {
+    format!("{number:010}")
+}
+
+/// The number each user is given: per group (20 users, in id order), the first 10 a number
+/// of the enterprise's pool (not in the group), the next 5 the group's spares, the last 5
+/// the numbers of the group's first 5 users, who move to pool numbers.
+fn new_numbers() -> BTreeMap<usize, String> {
+    let mut given = BTreeMap::new();
+    let mut pool = SPARE_POOL;
+    for g in 1..=GROUPS {
+        let members: Vec<usize> = (1..=USERS).filter(|n| group_of(*n) == g).collect();
+        let mut spares = group_spares(g);
+        for (i, n) in members.iter().enumerate() {
+            let number = match i {
+                0..10 => pool.next().expect("pool"),
+                10..15 => spares.next().expect("spare"),
+                _ => user_number(members[i - 15]),
+            };
+            given.insert(*n, digits(number));
+        }
+    }
+    given
+}
+
+fn sheet(dir: &Path, numbers: &BTreeMap<usize, String>, spelling: fn(&str) -> String) -> String {
+    let mut text = String::from("userId,user.phoneNumber,user.phoneNumberActivated\n");
+    for (n, number) in numbers {
+        text.push_str(&format!("{},{},true\n", user_id(*n), spelling(number)));
+    }
+    std::fs::write(dir.join("numbers.csv"), text).expect("sheet");
+    "numbers.csv".into()
+}
+
+/// Every user's number and activation, and every group's list.
+fn snapshot(sim: &Simulator) -> (Vec<(String, Value, Value)>, Vec<BTreeMap<String, bool>>) {
+    let users = (1..=USERS)
+        .map(|n| {
+            let state = sim.state(&user_id(n)).expect("user");
+            let record = &state["user"];
+            (
+                user_id(n),
+                record["phoneNumber"].clone(),
+                record["phoneNumberActivated"].clone(),
+            )
+        })
+        .collect();
+    let lists = (1..=GROUPS)
+        .map(|g| sim.numbers(SERVICE_PROVIDER, &group_id(g)).list)
+        .collect();
+    (users, lists)
+}
+
+fn assert_applied(sim: &Simulator, numbers: &BTreeMap<usize, String>) {
+    for (n, number) in numbers {
+        let state = sim.state(&user_id(*n)).expect("user");
+        assert_eq!(state["user"]["phoneNumber"], number.as_str(), "user {n}");
+        assert_eq!(state["user"]["phoneNumberActivated"], true, "user {n}");
+        let list = sim.numbers(SERVICE_PROVIDER, &group_id(group_of(*n))).list;
+        assert_eq!(
+            list.get(number),
+            Some(&true),
+            "user {n}: {number} active in its group"
+        );
+    }
+}
+
+fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str) -> String) {
+    let sim = sim(faults.clone(), variant);
+    let work = workdir();
+    let dir = work.path();
+    let numbers = new_numbers();
+    let sheet = sheet(dir, &numbers, spelling);
+    let before = snapshot(&sim);
+
+    let planned = read(dir, &sim, &["plan", &sheet, "--out", "p.jsonl"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", "p.jsonl", "--out", "run", "--rate", "2000"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert_applied(&sim, &numbers);
+
+    // One result line per user and step: the pool numbers are added to their group first.
+    let lines = results(&dir.join("run"));
+    let mut steps: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for line in &lines {
+        steps
+            .entry(line[1].to_string())
+            .or_default()
+            .push((line[2].to_string(), line[3].to_string()));
+    }
+    assert_eq!(steps.len(), USERS);
+    let first = &steps[&user_id(1)];
+    assert_eq!(
+        first,
+        &[
+            ("numbers".to_string(), "applied".to_string()),
+            ("user".to_string(), "applied".to_string()),
+            ("activation".to_string(), "applied".to_string()),
+        ],
+        "user 1 takes a pool number"
+    );
+    for (user, steps) in &steps {
+        assert!(
+            steps
+                .iter()
+                .all(|(_, status)| status == "applied" || status == "unchanged"),
+            "{user}: {steps:?}"
+        );
+    }
+
+    // Without faults, each group's numbers went in one request, and its activations in one.
+    if faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none() {
+        let stats = sim.stats();
+        for g in 1..=GROUPS {
+            let group = group_id(g);
+            let posts = stats.count_for_group("POST", "/api/v2/groups/dns", &group);
+            let puts = stats.count_for_group("PUT", "/api/v2/groups/dns", &group);
+            assert_eq!((posts, puts), (1, 1), "{group}");
+        }
+    }
+
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    let failed: Vec<String> = results(&dir.join("undo"))
+        .iter()
+        .filter(|l| &l[3] != "applied")
+        .map(|l| format!("{} {} {}: {}", &l[1], &l[2], &l[3], &l[10]))
+        .collect();
+    assert_eq!(undone.code, 0, "{}\n{failed:#?}", undone.transcript());
+    let after = snapshot(&sim);
+    assert_eq!(
+        after.0, before.0,
+        "every user's number and activation as before"
+    );
+    assert_eq!(after.1, before.1, "every group's list as before");
+    let pool = sim.numbers(SERVICE_PROVIDER, &group_id(1)).pool;
+    for number in SPARE_POOL {
+        assert_eq!(
+            pool.get(&digits(number)),
+            Some(&None),
+            "{number} back in no group"
+        );
+    }
+}
+
+#[test]
+fn sixty_users_get_new_numbers_and_a_rollback_gives_the_old_ones_back() {
+    apply_and_roll_back(FaultConfig::default(), Variant::default(), |n| {
+        n.to_string()
+    });
+}
+
+#[test]
+fn numbers_in_list_spelling_against_a_server_that_adds_a_number_itself() {
+    let variant = Variant {
+        phone_not_in_group: PhoneNotInGroup::Add,
+        ..Variant::default()
+    };
+    apply_and_roll_back(FaultConfig::default(), variant, |n| format!("+1-{n}"));
+}
+
+#[test]
+fn numbers_land_exactly_under_503s_dropped_connections_and_429s() {
+    let faults = FaultConfig {
+        fail_rate: 0.1,
+        drop_rate: 0.05,
+        rate_limit: Some(400),
+        latency: Duration::from_millis(2),
+        ..FaultConfig::default()
+    };
+    apply_and_roll_back(faults, Variant::default(), |n| n.to_string());
+}
+
+#[test]
+fn held_foreign_unknown_and_swapped_numbers_are_refused_at_their_cells() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    // Row 2: user 1 takes user 4's number (same group), and user 4 stays: held.
+    // Row 3: user 2 takes a spare of another group: in group grp01, not grp02.
+    // Row 4: user 5 takes a number the enterprise does not have.
+    // Rows 5–6: users 3 and 6 swap: a cycle.
+    // Row 7: user 8 takes a pool number: fine.
+    let text = format!(
+        "userId,user.phoneNumber\n{},{}\n{},{}\n{},5559999999\n{},{}\n{},{}\n{},{}\n",
+        user_id(1),
+        digits(user_number(4)),
+        user_id(2),
+        digits(group_spares(1).start),
+        user_id(5),
+        user_id(3),
+        digits(user_number(6)),
+        user_id(6),
+        digits(user_number(3)),
+        user_id(8),
+        digits(SPARE_POOL.start),
+    );
+    std::fs::write(dir.join("bad.csv"), text).expect("sheet");
+    let before = snapshot(&sim);
+
+    let planned = read(dir, &sim, &["plan", "bad.csv"]);
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    let said = planned.stderr.clone();
+    for expected in [
+        format!("row 2, column B"),
+        format!("held by `{}`", user_id(4)),
+        format!("row 3, column B"),
+        "in group `grp01`".to_string(),
+        format!("row 4, column B"),
+        "not among the enterprise's numbers".to_string(),
+        "cycle of swaps".to_string(),
+    ] {
+        assert!(said.contains(&expected), "{expected}: {said}");
+    }
+    assert!(!said.contains("row 7"), "{said}");
+
+    // Apply refuses the same users with nothing sent for them, and changes user 8.
+    let applied = run(dir, &sim, &["apply", "bad.csv", "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    for n in [1, 2, 5, 3, 6] {
+        let mine: Vec<_> = lines.iter().filter(|l| l[1] == *user_id(n)).collect();
+        assert!(!mine.is_empty(), "user {n}");
+        assert_eq!(&mine[0][3], "failed", "user {n}: {mine:?}");
+        assert!(mine[0][10].starts_with("not sent: "), "user {n}: {mine:?}");
+    }
+    let after = snapshot(&sim);
+    for n in [1, 2, 5, 3, 6] {
+        assert_eq!(after.0[n - 1], before.0[n - 1], "user {n} untouched");
+    }
+    let eight = sim.state(&user_id(8)).expect("user");
+    assert_eq!(
+        eight["user"]["phoneNumber"],
+        digits(SPARE_POOL.start).as_str()
+    );
+}
