@@ -72,8 +72,10 @@ fn sheet(dir: &Path, numbers: &BTreeMap<usize, String>, spelling: fn(&str) -> St
     "numbers.csv".into()
 }
 
-/// Every user's number and activation, and every group's list.
-fn snapshot(sim: &Simulator) -> (Vec<(String, Value, Value)>, Vec<BTreeMap<String, bool>>) {
+/// Every user's id, number and activation, and every group's list.
+type Snapshot = (Vec<(String, Value, Value)>, Vec<BTreeMap<String, bool>>);
+
+fn snapshot(sim: &Simulator) -> Snapshot {
     let users = (1..=USERS)
         .map(|n| {
             let state = sim.state(&user_id(n)).expect("user");
@@ -245,11 +247,11 @@ fn held_foreign_unknown_and_swapped_numbers_are_refused_at_their_cells() {
     assert_eq!(planned.code, 2, "{}", planned.transcript());
     let said = planned.stderr.clone();
     for expected in [
-        format!("row 2, column B"),
+        "row 2, column B".to_string(),
         format!("held by `{}`", user_id(4)),
-        format!("row 3, column B"),
+        "row 3, column B".to_string(),
         "in group `grp01`".to_string(),
-        format!("row 4, column B"),
+        "row 4, column B".to_string(),
         "not among the enterprise's numbers".to_string(),
         "cycle of swaps".to_string(),
     ] {
