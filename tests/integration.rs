@@ -46,6 +46,8 @@ mod sim_credentials;
 mod sim_faults;
 mod sim_group_reads;
 mod sim_listings;
+mod sim_numbers;
+mod sim_sca;
 mod sim_variant;
 mod summary_rows_cmd;
 mod surfaces_cmd;

@@ -82,7 +82,6 @@ async fn every_read_shape_agrees_with_the_settings_of_each_user() {
         ),
         ("hoteling-host", "Hoteling Host", "user"),
         ("hoteling-guest", "Hoteling Guest", "user"),
-        ("shared-call-appearance", "Shared Call Appearance", "user"),
         (
             "anonymous-call-rejection",
             "Anonymous Call Rejection",

@@ -67,6 +67,28 @@ impl Odin {
             .expect("answered")
     }
 
+    /// Any request, with a JSON body if given.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.sim.base_url()))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("answered")
+    }
+
+    /// Any request with a JSON body, expecting 200 with a JSON body.
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let what = format!("{method} {path}");
+        let response = self.send(method, path, Some(body)).await;
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "{what}: {text}");
+        serde_json::from_str(&text).expect("json")
+    }
+
     /// GET and expect 200 with a JSON body.
     pub async fn get_json(&self, path: &str) -> Value {
         let response = self.get(path).await;

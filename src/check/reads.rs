@@ -217,6 +217,9 @@ pub(super) async fn bulk_read(
     ];
     let call = client.get(&service.path(), &query).await;
     let mut answer = answer(&format!("GET {}", service.path()), &call, |body| {
+        if service == BulkService::SharedCallAppearance {
+            return sca_summary(body, service);
+        }
         let users = parse_bulk(body, service)?;
         let assigned = users.values().filter(|s| s.is_some()).count();
         Ok(format!(
@@ -232,6 +235,50 @@ pub(super) async fn bulk_read(
         service: service.service_name().to_string(),
         answer,
     }
+}
+
+/// The summary of the group SCA read (API.md §7a, §13), in any of its shapes: the object
+/// `{users: [{profile, data}]}` (a user has the service where `data` is not empty), the
+/// flat list of endpoints of newer odins_spear pages (`[{userId, linePort, …}]`), or an
+/// array of elements like the other `/bulk` reads.
+fn sca_summary(body: &Value, service: BulkService) -> Result<String, String> {
+    if let Value::Object(object) = body {
+        let Some(Value::Array(users)) = object.get("users") else {
+            return Err("expected an object with a `users` array".into());
+        };
+        let assigned = users
+            .iter()
+            .filter(|u| {
+                u.get("data")
+                    .and_then(Value::as_object)
+                    .is_some_and(|d| !d.is_empty())
+            })
+            .count();
+        return Ok(format!(
+            "{}, {assigned} with the service assigned",
+            crate::text::count(users.len(), "user")
+        ));
+    }
+    let flat = body
+        .as_array()
+        .is_some_and(|items| items.iter().all(|item| item.get("linePort").is_some()));
+    if flat && let Some(items) = body.as_array() {
+        let users: std::collections::BTreeSet<&str> = items
+            .iter()
+            .filter_map(|item| item.get("userId").and_then(Value::as_str))
+            .collect();
+        return Ok(format!(
+            "{} of {}",
+            crate::text::count(items.len(), "endpoint"),
+            crate::text::count(users.len(), "user")
+        ));
+    }
+    let users = parse_bulk(body, service)?;
+    let assigned = users.values().filter(|s| s.is_some()).count();
+    Ok(format!(
+        "{}, {assigned} with the service assigned",
+        crate::text::count(users.len(), "user")
+    ))
 }
 
 /// What `call` answered: [`Outcome::Answered`] with `summary` of its body when that reads,
@@ -285,4 +332,43 @@ pub(super) fn group_of(record: &Value) -> Option<GroupRef> {
 
 fn fields_count(n: usize) -> String {
     crate::text::count(n, "field")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_group_sca_read_is_read_in_each_shape() {
+        let service = BulkService::SharedCallAppearance;
+        let object = json!({"users": [
+            {"profile": {"userId": "a"}, "data": {"maxAppearances": 5, "endpoints": []}},
+            {"profile": {"userId": "b"}, "data": {}},
+        ]});
+        assert_eq!(
+            sca_summary(&object, service).unwrap(),
+            "2 users, 1 with the service assigned"
+        );
+        let flat = json!([
+            {"userId": "a", "linePort": "a1@x", "deviceName": "d"},
+            {"userId": "a", "linePort": "a2@x", "deviceName": "d"},
+        ]);
+        assert_eq!(
+            sca_summary(&flat, service).unwrap(),
+            "2 endpoints of 1 user"
+        );
+        assert_eq!(
+            sca_summary(&json!([]), service).unwrap(),
+            "0 endpoints of 0 users"
+        );
+        let elements = json!([{"service": {"assigned": true, "serviceName": "Shared Call Appearance"},
+                               "user": {"userId": "a"}, "data": {"userId": "a", "maxAppearances": 1}}]);
+        assert_eq!(
+            sca_summary(&elements, service).unwrap(),
+            "1 user, 1 with the service assigned"
+        );
+        assert!(sca_summary(&json!({"dns": []}), service).is_err());
+    }
 }

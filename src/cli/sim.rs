@@ -5,8 +5,9 @@ use std::time::Duration;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::sim::{
-    self, BulkWritePartial, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login,
-    NestedWrites, SimConfig, Variant,
+    self, BulkWritePartial, DnsAddExisting, ErrorBody, ExpiredTokenStatus, FaultConfig,
+    ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SimConfig,
+    Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -111,6 +112,26 @@ pub struct Args {
     /// others written, those skipped silently, 200).
     #[arg(long, value_name = "ANSWER", default_value_t = BulkWritePartial::Fail)]
     pub bulk_write_partial: BulkWritePartial,
+    /// What adding a number already in the group's (or service provider's) list answers:
+    /// `refuse` (400 naming it, nothing added) or `ignore` (skipped, the others added).
+    #[arg(long, value_name = "ANSWER", default_value_t = DnsAddExisting::Refuse)]
+    pub dns_add_existing: DnsAddExisting,
+    /// What a user's `phoneNumber` not in its group's list does: `refuse` (400) or `add`
+    /// (taken from the service provider's free numbers into the group, then assigned).
+    #[arg(long, value_name = "ANSWER", default_value_t = PhoneNotInGroup::Refuse)]
+    pub phone_not_in_group: PhoneNotInGroup,
+    /// SCA endpoint lists leave out each endpoint's isActive, allowOrigination and
+    /// allowTermination (read one endpoint for them).
+    #[arg(long)]
+    pub sca_list_without_flags: bool,
+    /// Where the SCA endpoint DELETE reads its keys: `either` (the query if it names a
+    /// userId, else the JSON body), `body` or `query`; the other style answers 400.
+    #[arg(long, value_name = "STYLE", default_value_t = ScaDeleteStyle::Either)]
+    pub sca_delete_style: ScaDeleteStyle,
+    /// The shape of GET /users/shared-call-appearance/bulk: `object` ({users: [{profile,
+    /// data}]}) or `flat` (one list of endpoints).
+    #[arg(long, value_name = "SHAPE", default_value_t = ScaBulkShape::Object)]
+    pub sca_bulk_shape: ScaBulkShape,
 }
 
 impl Args {
@@ -125,6 +146,11 @@ impl Args {
             echo_requests: self.echo_requests,
             failing_login: self.failing_login,
             bulk_write_partial: self.bulk_write_partial,
+            dns_add_existing: self.dns_add_existing,
+            phone_not_in_group: self.phone_not_in_group,
+            sca_list_without_flags: self.sca_list_without_flags,
+            sca_delete_style: self.sca_delete_style,
+            sca_bulk_shape: self.sca_bulk_shape,
         }
     }
 }

@@ -4,8 +4,10 @@
 //! in-process with [`Simulator::start`].
 
 mod api;
+mod appearances;
 mod faults;
 mod impostor;
+mod lines;
 mod seed;
 mod server;
 mod state;
@@ -25,11 +27,14 @@ use axum::response::{IntoResponse, Response};
 
 pub use faults::FaultConfig;
 pub use impostor::LOGIN_PAGE_TITLE;
-pub use seed::{DOMAIN, SERVICE_PROVIDER, group_id, user_id};
+pub use seed::{
+    DEVICES, DOMAIN, SERVICE_PROVIDER, SPARE_POOL, group_id, group_spares, user_id, user_number,
+};
 pub use state::SimCredentials;
-pub use stats::{RouteCount, StatsReport};
+pub use stats::{GroupCount, RouteCount, StatsReport};
 pub use variant::{
-    BulkWritePartial, ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites, Variant,
+    BulkWritePartial, DnsAddExisting, ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites,
+    PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, Variant,
 };
 
 use crate::schema::SchemaError;
@@ -179,13 +184,16 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
         || request.uri().path().to_string(),
         |uri| uri.path().to_string(),
     );
+    // The group a request is about, for the counts by group (its body read and put back).
+    let (request, scope) = stats::scope_of(request, &path).await;
     sim.stats.arrived(Instant::now());
     let delay = sim.faults.delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     if let Err(wait) = sim.faults.admit(Instant::now()) {
-        sim.stats.answered(method.as_str(), &path, 429);
+        sim.stats
+            .answered(method.as_str(), &path, scope.as_deref(), 429);
         let wait = sim.config.faults.retry_after.unwrap_or(wait);
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         let mut response = api::ApiError::new(
@@ -209,8 +217,12 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
     let query = request.uri().query().map(str::to_string);
     let faults = &sim.config.faults;
     if let Some(response) = impostor::redirect(faults, &path, query.as_deref()) {
-        sim.stats
-            .answered(method.as_str(), &path, response.status().as_u16());
+        sim.stats.answered(
+            method.as_str(),
+            &path,
+            scope.as_deref(),
+            response.status().as_u16(),
+        );
         return response;
     }
     if faults.hang_login && method == Method::POST && path == "/api/v2/auth/token" {
@@ -224,10 +236,11 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
             impostor::query_user(query.as_deref()).as_deref(),
         )
     {
-        sim.stats.answered(method.as_str(), &path, 200);
+        sim.stats
+            .answered(method.as_str(), &path, scope.as_deref(), 200);
         return impostor::html_page();
     }
-    let write = method == Method::PUT && odin_data;
+    let write = matches!(method, Method::PUT | Method::POST | Method::DELETE) && odin_data;
     // The user of a write, from its body, when a switch needs it (the body is put back).
     let (request, written_user) = if write && !faults.html_writes.is_empty() {
         let (parts, body) = request.into_parts();
@@ -243,7 +256,8 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
         (request, None)
     };
     if write && sim.faults.fail_write() {
-        sim.stats.answered(method.as_str(), &path, 503);
+        sim.stats
+            .answered(method.as_str(), &path, scope.as_deref(), 503);
         return api::ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "service temporarily unavailable",
@@ -260,18 +274,23 @@ async fn faults_layer(State(sim): State<Arc<Sim>>, request: Request, next: Next)
         && sim.faults.drop_write()
         && let Some(drop) = drop
     {
-        sim.stats.dropped(method.as_str(), &path);
+        sim.stats.dropped(method.as_str(), &path, scope.as_deref());
         drop.now().await;
     }
     if write
         && response.status().is_success()
         && impostor::names(&faults.html_writes, written_user.as_deref())
     {
-        sim.stats.answered(method.as_str(), &path, 200);
+        sim.stats
+            .answered(method.as_str(), &path, scope.as_deref(), 200);
         return impostor::html_page();
     }
-    sim.stats
-        .answered(method.as_str(), &path, response.status().as_u16());
+    sim.stats.answered(
+        method.as_str(),
+        &path,
+        scope.as_deref(),
+        response.status().as_u16(),
+    );
     response
 }
 
@@ -337,7 +356,8 @@ impl Simulator {
     pub fn state(&self, user_id: &str) -> Option<serde_json::Value> {
         let directory = self.sim.directory();
         let user = directory.users.get(user_id)?;
-        Some(user.state_view(&self.sim.catalog))
+        let settings = api::settings_view(&self.sim, &directory, user);
+        Some(user.state_view(&self.sim.catalog, settings))
     }
 
     /// The credentials `user_id` holds (API.md §11), which no endpoint shows; read

@@ -52,10 +52,34 @@ pub fn group_id(g: usize) -> String {
 pub(crate) fn seed(catalog: &Catalog, users: usize, groups: usize, seed: u64) -> Directory {
     let groups = groups.max(1);
     let mut directory = Directory::default();
+    for g in 1..=groups.min(users) {
+        lines_of_group(&mut directory, &group_id(g), g);
+    }
+    for dn in SPARE_POOL {
+        pool(&mut directory).insert(dn, None);
+    }
     for n in 1..=users {
         let group = group_id((n - 1) % groups + 1);
-        let state = user(catalog, n, &group, seed);
+        let mut state = user(catalog, n, &group, seed);
         let id = user_id(n);
+        let taken = directory
+            .lines
+            .extensions
+            .get(&(SERVICE_PROVIDER.to_string(), group.clone()))
+            .is_some_and(|taken| {
+                super::lines::extension_of(&state.user).is_some_and(|e| taken.contains_key(&e))
+            });
+        if taken {
+            // Past a few thousand users the pattern repeats: a longer extension, unique.
+            state.user["extension"] = Value::String(format!("{}", 100_000 + n));
+        }
+        let number = user_number(n);
+        directory
+            .lines
+            .add_to_group(SERVICE_PROVIDER, &group, number, true);
+        directory
+            .lines
+            .hold(&id, SERVICE_PROVIDER, &group, &state.user);
         directory
             .groups
             .entry((SERVICE_PROVIDER.to_string(), group))
@@ -64,6 +88,64 @@ pub(crate) fn seed(catalog: &Catalog, users: usize, groups: usize, seed: u64) ->
         directory.users.insert(id, state);
     }
     directory
+}
+
+/// The number seeded user `n` holds: `5551NNNNNN` (user 1: 5551000001), activated in its
+/// group's list.
+pub fn user_number(n: usize) -> u64 {
+    5_551_000_000 + n as u64
+}
+
+/// The numbers of the service provider's pool in no group: 555-300-0000 to 555-300-0019.
+pub const SPARE_POOL: std::ops::Range<u64> = 5_553_000_000..5_553_000_020;
+
+/// The numbers of group `g` (1-based) held by no one: 555-2gg-0000 to 555-2gg-0004, the
+/// last activated (as the fixtures show free numbers that are activated).
+pub fn group_spares(g: usize) -> std::ops::Range<u64> {
+    let first = 5_552_000_000 + g as u64 * 10_000;
+    first..first + 5
+}
+
+/// The devices of each group: (name suffix, device type); named `<group>-<suffix>`.
+pub const DEVICES: [(&str, &str); 3] = [
+    ("desk1", "Polycom VVX 411"),
+    ("desk2", "Polycom VVX 411"),
+    ("webex", "Business Communicator - PC"),
+];
+
+fn pool(directory: &mut Directory) -> &mut std::collections::BTreeMap<u64, Option<String>> {
+    directory
+        .lines
+        .pools
+        .entry(SERVICE_PROVIDER.to_string())
+        .or_default()
+}
+
+/// Group `g`'s spare numbers and devices.
+fn lines_of_group(directory: &mut Directory, group: &str, g: usize) {
+    let spares = group_spares(g);
+    let last = spares.end - 1;
+    for dn in spares {
+        directory
+            .lines
+            .add_to_group(SERVICE_PROVIDER, group, dn, dn == last);
+    }
+    directory.appearances.devices.insert(
+        (SERVICE_PROVIDER.to_string(), group.to_string()),
+        DEVICES
+            .iter()
+            .map(|(suffix, device_type)| {
+                let name = format!("{group}-{suffix}");
+                (
+                    name.clone(),
+                    super::appearances::Device {
+                        name,
+                        device_type: device_type.to_string(),
+                    },
+                )
+            })
+            .collect(),
+    );
 }
 
 fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
@@ -88,7 +170,8 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
             "defaultAlias": id,
             "domain": DOMAIN,
             "aliases": [],
-            "phoneNumber": format!("+1555100{:04}", n % 10_000),
+            "phoneNumber": super::lines::national(user_number(n)),
+            "phoneNumberActivated": true,
             "emailAddress": id,
             "address": {"city": CITIES[rng.random_range(0..CITIES.len())]},
         }),

@@ -240,8 +240,9 @@ impl UserState {
     }
 
     /// All four resources in their GET shapes, for `/__sim/state`.
-    pub fn state_view(&self, catalog: &Catalog) -> Value {
-        let settings = serde_json::to_value(self.settings_view(catalog)).unwrap_or(Value::Null);
+    /// `settings` is the settings document as the simulator shows it.
+    pub fn state_view(&self, catalog: &Catalog, settings: SettingsView) -> Value {
+        let settings = serde_json::to_value(settings).unwrap_or(Value::Null);
         serde_json::json!({
             "user": self.user,
             "services": self.services_view(catalog),
@@ -334,11 +335,14 @@ fn without_nulls(value: &Value) -> Value {
     }
 }
 
-/// Users by id, and user ids by (service provider, group) in seeding order.
+/// Users by id, user ids by (service provider, group) in seeding order, the numbers and
+/// extensions (`lines`), and the devices and SCA endpoints (`appearances`).
 #[derive(Debug, Default)]
 pub(crate) struct Directory {
     pub users: HashMap<String, UserState>,
     pub groups: BTreeMap<(String, String), Vec<String>>,
+    pub lines: super::lines::Lines,
+    pub appearances: super::appearances::Appearances,
 }
 
 #[cfg(test)]

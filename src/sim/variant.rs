@@ -31,6 +31,70 @@ pub struct Variant {
     /// What a bulk write (API.md §10) does when some listed users cannot take the change
     /// (unknown, of another group, service not assigned, value refused) [I].
     pub bulk_write_partial: BulkWritePartial,
+    /// What `POST /groups/dns` (and `POST /service-providers/dns`) does with a number already
+    /// in the list (API.md §12, unknown).
+    pub dns_add_existing: DnsAddExisting,
+    /// What `PUT /users` does with a `phoneNumber` not in the user's group's list (API.md
+    /// §12: OCI can add it to the group; no Odin source shows whether Odin does).
+    pub phone_not_in_group: PhoneNotInGroup,
+    /// The elements of the SCA endpoint lists (`GET /users/shared-call-appearance`, its
+    /// `/bulk`) leave out `isActive`, `allowOrigination`, `allowTermination` (API.md §13:
+    /// whether they carry them is unknown).
+    pub sca_list_without_flags: bool,
+    /// Where `DELETE /users/shared-call-appearance/endpoints` reads the endpoint's keys
+    /// (API.md §13: the sources differ).
+    pub sca_delete_style: ScaDeleteStyle,
+    /// The shape of `GET /users/shared-call-appearance/bulk` (API.md §13, conflict).
+    pub sca_bulk_shape: ScaBulkShape,
+}
+
+/// What adding a number already in the list answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DnsAddExisting {
+    /// 400 naming the number; nothing added. The default: a client that adds blindly and
+    /// trusts the answer fails.
+    #[default]
+    Refuse,
+    /// The number is skipped, the others added: 200.
+    Ignore,
+}
+
+/// What `PUT /users` does with a `phoneNumber` not in the user's group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PhoneNotInGroup {
+    /// 400 naming the number and the group; nothing written. The default: the front end's
+    /// picker offers only the group's numbers.
+    #[default]
+    Refuse,
+    /// A number of the service provider's pool in no group is added to the user's group
+    /// (not activated) and assigned, as OCI's `addPhoneNumberToGroup` does; one elsewhere is
+    /// still refused.
+    Add,
+}
+
+/// Where the SCA endpoint DELETE reads its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScaDeleteStyle {
+    /// The query parameters if `userId` is among them, else the JSON body. The default.
+    #[default]
+    Either,
+    /// Only the JSON body, as Odin's front end sends it; keys in the query alone are a 400.
+    Body,
+    /// Only the query parameters, as newer odins_spear sends them; a body alone is a 400.
+    Query,
+}
+
+/// The shape of the group SCA read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScaBulkShape {
+    /// `{users: [{profile, data: {maxAppearances, endpoints}}]}`, as the front end reads it.
+    /// The default.
+    #[default]
+    Object,
+    /// A flat JSON array of endpoints, `[{userId, isActive, allowOrigination,
+    /// allowTermination, deviceName, deviceLevel, linePort}]`, as newer odins_spear pages
+    /// show it.
+    Flat,
 }
 
 /// What a bulk write answers when some of its listed users cannot take the change.
@@ -141,6 +205,10 @@ choices!(ExpiredTokenStatus, "an expired-token status", "401" => ExpiredTokenSta
 choices!(ErrorBody, "an error-body key", "details" => ErrorBody::Details, "error" => ErrorBody::Error);
 choices!(ImpSpelling, "a spelling", "IMP" => ImpSpelling::Imp, "IM&P" => ImpSpelling::ImAndP);
 choices!(BulkWritePartial, "a partial bulk-write answer", "fail" => BulkWritePartial::Fail, "skip" => BulkWritePartial::Skip);
+choices!(DnsAddExisting, "an answer to adding a listed number", "refuse" => DnsAddExisting::Refuse, "ignore" => DnsAddExisting::Ignore);
+choices!(PhoneNotInGroup, "an answer to a number not in the group", "refuse" => PhoneNotInGroup::Refuse, "add" => PhoneNotInGroup::Add);
+choices!(ScaDeleteStyle, "an SCA delete style", "either" => ScaDeleteStyle::Either, "body" => ScaDeleteStyle::Body, "query" => ScaDeleteStyle::Query);
+choices!(ScaBulkShape, "an SCA bulk shape", "object" => ScaBulkShape::Object, "flat" => ScaBulkShape::Flat);
 
 impl Variant {
     /// The switches that differ from the defaults, for the simulator's banner and `check`'s
@@ -174,6 +242,24 @@ impl Variant {
                 "bulk writes {} users who cannot take the change",
                 self.bulk_write_partial
             ));
+        }
+        if self.dns_add_existing != default.dns_add_existing {
+            parts.push(format!("adding a listed number: {}", self.dns_add_existing));
+        }
+        if self.phone_not_in_group != default.phone_not_in_group {
+            parts.push(format!(
+                "a user's number not in its group: {}",
+                self.phone_not_in_group
+            ));
+        }
+        if self.sca_list_without_flags {
+            parts.push("SCA lists without the endpoints' flags".to_string());
+        }
+        if self.sca_delete_style != default.sca_delete_style {
+            parts.push(format!("SCA deletes read the {}", self.sca_delete_style));
+        }
+        if self.sca_bulk_shape != default.sca_bulk_shape {
+            parts.push(format!("SCA group reads {}", self.sca_bulk_shape));
         }
         parts.join(", ")
     }

@@ -29,7 +29,8 @@ pub enum BulkService {
     AnonymousCallRejection,
     /// `Automatic Callback` (read only; the element's user summary is `profile`).
     AutomaticCallback,
-    /// `Shared Call Appearance` (read only).
+    /// `Shared Call Appearance` (read only): an object `{users: [{profile, data}]}` whose
+    /// elements do not say whether the service is assigned (API.md §7a, §13).
     SharedCallAppearance,
     /// `Speed Dial 8` (read only here; its answer is an object holding `users`).
     SpeedDial8,
@@ -143,7 +144,7 @@ impl BulkService {
             BulkService::SharedCallAppearance => (
                 "Shared Call Appearance",
                 "shared-call-appearance",
-                User,
+                UsersObject,
                 false,
             ),
             BulkService::SpeedDial8 => ("Speed Dial 8", "speed-dial-8", UsersObject, false),

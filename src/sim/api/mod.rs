@@ -1,12 +1,16 @@
 //! The Odin endpoints of API.md sections 2–6, the group-scale reads of 7a, the bulk writes of
-//! 10, the credentials of 11, plus `/__sim/stats` and `/__sim/state`.
+//! 10, the credentials of 11, the numbers of 12 (`numbers`, `user_lines`), the SCA endpoints
+//! and devices of 13 (`sca`), plus `/__sim/stats` and `/__sim/state`.
 
 mod auth;
 mod bulk;
 mod credentials;
 mod groups;
+mod numbers;
 mod resources;
 mod rows;
+mod sca;
+mod user_lines;
 mod users;
 
 use std::collections::HashMap;
@@ -26,6 +30,7 @@ use super::state::{Catalog, Directory, UserState};
 use super::{ErrorBody, Sim};
 
 pub(crate) use auth::Admin;
+pub(crate) use sca::settings_view;
 
 /// An Odin error answer: its status and its text. Every error the simulator gives is one
 /// (the handlers', the token check's, the fault layer's 429s and 503s), and [`error_bodies`]
@@ -131,6 +136,34 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .route("/auth/session", get(auth::session))
         .route("/users", get(users::get).put(users::put))
         .route("/groups", get(groups::get))
+        .route(
+            "/groups/dns",
+            get(numbers::group_get)
+                .post(numbers::group_post)
+                .put(numbers::group_put)
+                .delete(numbers::group_delete),
+        )
+        .route("/groups/dns/details", get(numbers::group_details))
+        .route(
+            "/service-providers/dns",
+            get(numbers::sp_get)
+                .post(numbers::sp_post)
+                .delete(numbers::sp_delete),
+        )
+        .route("/users/dns", get(user_lines::user_dns))
+        .route("/groups/extensions", get(user_lines::group_extensions))
+        .route(
+            "/groups/devices",
+            get(sca::devices_get).post(sca::devices_post),
+        )
+        .route("/users/shared-call-appearance", get(sca::get))
+        .route(
+            "/users/shared-call-appearance/endpoints",
+            get(sca::endpoint_get)
+                .post(sca::endpoint_post)
+                .put(sca::endpoint_put)
+                .delete(sca::endpoint_delete),
+        )
         .merge(bulk::routes())
         .route(
             "/users/services/settings",
@@ -177,7 +210,14 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Json<super::StatsReport> {
 }
 
 async fn state(State(sim): State<Arc<Sim>>, query: UserQuery) -> Result<Json<Value>, ApiError> {
-    view(&sim, &query, UserState::state_view)
+    let user_id = required(&query, "userId")?;
+    let directory = sim.directory();
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    let settings = sca::settings_view(&sim, &directory, user);
+    Ok(Json(user.state_view(&sim.catalog, settings)))
 }
 
 /// The query of a GET that names one user.
@@ -233,6 +273,11 @@ pub(crate) fn groups_of<'a>(
         ));
     }
     Ok(selected.into_iter())
+}
+
+/// Whether service provider `sp` (and `group` of it) exists: a 404 when not.
+pub(crate) fn known(directory: &Directory, sp: &str, group: Option<&str>) -> Result<(), ApiError> {
+    groups_of(directory, sp, group).map(|_| ())
 }
 
 /// A required query parameter.

@@ -18,7 +18,13 @@ pub(super) async fn get_settings(
     _admin: Admin,
     query: UserQuery,
 ) -> Result<Json<SettingsView>, ApiError> {
-    view(&sim, &query, UserState::settings_view)
+    let user_id = super::required(&query, "userId")?;
+    let directory = sim.directory();
+    let user = directory
+        .users
+        .get(user_id)
+        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    Ok(Json(super::settings_view(&sim, &directory, user)))
 }
 
 /// `PUT /users/services/settings {userId, "<Service>": {fields}}`: merged field by field
@@ -44,7 +50,11 @@ pub(super) async fn put_settings(
     for (index, fields) in targets {
         write_settings(user, index, None, fields, sim.config.variant.nested_writes);
     }
-    Ok(Json(user.settings_view(&sim.catalog)))
+    let user = directory
+        .users
+        .get(&user_id)
+        .ok_or_else(|| ApiError::unknown_user(&user_id))?;
+    Ok(Json(super::settings_view(&sim, &directory, user)))
 }
 
 /// The 400 of a settings write of a user whose settings this simulator refuses (the fault

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use serde_json::Value;
 
-use super::{Admin, ApiError, body_object, required, user_mut};
+use super::{Admin, ApiError, body_object, required, user_lines, user_mut};
 use crate::notation::Namespace;
 use crate::odin::group::wildcard;
 use crate::sim::Sim;
@@ -77,7 +77,8 @@ pub(super) async fn get(
 
 /// `PUT /users` with `userId`, `serviceProviderId`, `groupId` and the fields to change →
 /// an array holding the full updated record. A nested object sent replaces the stored one or
-/// is merged into it, as the variant says.
+/// is merged into it, as the variant says. A number or extension the user cannot hold is
+/// refused (see `user_lines`).
 pub(super) async fn put(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -109,8 +110,9 @@ pub(super) async fn put(
             identity[0], identity[1]
         )));
     }
-    crate::sim::state::write(&mut user.user, &patch, sim.config.variant.nested_writes);
-    Ok(Json(Value::Array(vec![user.user.clone()])))
+    let prospect = user_lines::prospect(&sim, &directory, &user_id, &patch)?;
+    let record = user_lines::commit(&mut directory, &user_id, prospect);
+    Ok(Json(Value::Array(vec![record])))
 }
 
 #[cfg(test)]

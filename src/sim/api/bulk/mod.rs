@@ -110,10 +110,13 @@ pub(super) fn routes() -> Router<Arc<Sim>> {
         let write = move |State(sim): State<Arc<Sim>>, _admin: Admin, body: Bytes| async move {
             write::service(&sim, endpoint, &body)
         };
-        router = router.route(
-            &format!("/users/{}/bulk", endpoint.slug),
-            get(read).put(write),
-        );
+        let path = format!("/users/{}/bulk", endpoint.slug);
+        router = if endpoint.slug == "shared-call-appearance" {
+            // Its own shape (API.md §13): an object of profiles and endpoints.
+            router.route(&path, get(super::sca::bulk).put(write))
+        } else {
+            router.route(&path, get(read).put(write))
+        };
     }
     router
 }

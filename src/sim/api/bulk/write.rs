@@ -10,7 +10,8 @@
 //! - `PUT /users/speed-dial-8/bulk {serviceProviderId, groupId, users: [{userId}], data:
 //!   {speedCodes: […]}}`: the same, the group required.
 //! - `PUT /users/bulk {"users": […], "data": {<user record fields>}}`: each listed user's
-//!   record takes `data` as `PUT /users` would.
+//!   record takes `data` as `PUT /users` would (a number or extension checked the same way;
+//!   a non-empty `phoneNumber` or `extension` for more than one user is a 400).
 //!
 //! A `users` element is any object with a `userId` (a string, or a JSON number); its other
 //! keys are ignored, so the rows a `/bulk` read or a listing gave can be sent back. The body
@@ -45,8 +46,8 @@ use crate::notation::Namespace;
 use crate::sim::api::resources::{
     conform_settings, settings_refused, settings_targets, write_settings,
 };
-use crate::sim::api::{Admin, ApiError, groups_of, rows};
-use crate::sim::state::{Directory, UserState, write};
+use crate::sim::api::{Admin, ApiError, groups_of, rows, user_lines};
+use crate::sim::state::{Directory, UserState};
 use crate::sim::{BulkWritePartial, Sim};
 
 /// What identifies a user: never changed by a bulk write.
@@ -151,10 +152,26 @@ fn write_users(sim: &Sim, body: &Bytes) -> Result<Json<Value>, ApiError> {
         .conform(Namespace::User, &mut patch)
         .map_err(ApiError::bad_request)?;
     let mut directory = sim.directory();
-    let takers = takers(sim, &directory, &body, |_| Ok(()))?;
+    // One number or extension cannot go to two users.
+    let holds = ["phoneNumber", "extension"].into_iter().find(|key| {
+        body.data
+            .get(*key)
+            .is_some_and(|v| !v.is_null() && *v != "")
+    });
+    if let Some(key) = holds
+        && body.user_ids.len() > 1
+    {
+        return Err(ApiError::bad_request(format!(
+            "`{key}` cannot be given to {} users: each holds its own",
+            body.user_ids.len()
+        )));
+    }
+    let takers = takers(sim, &directory, &body, |user| {
+        user_lines::prospect(sim, &directory, user.identity().0, &patch).map(|_| ())
+    })?;
     for user_id in &takers {
-        if let Some(user) = directory.users.get_mut(user_id) {
-            write(&mut user.user, &patch, sim.config.variant.nested_writes);
+        if let Ok(prospect) = user_lines::prospect(sim, &directory, user_id, &patch) {
+            user_lines::commit(&mut directory, user_id, prospect);
         }
     }
     let rows = takers
