@@ -83,9 +83,9 @@ pub fn estimate(
             .flatten();
         for step in &user.steps {
             let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
-            if !diff(step, doc).is_ok_and(|d| d.body.is_some()) {
+            let Some(body) = diff(step, doc).ok().and_then(|d| d.body) else {
                 continue;
-            }
+            };
             let targets = bulk::targets_of(step);
             // A user the read shows without a service is written on its own.
             let assigned = targets.iter().all(|target| match target {
@@ -100,7 +100,8 @@ pub fn estimate(
                     let (count, _) = batches.entry(key).or_insert((0, targets));
                     *count += 1;
                 }
-                _ => estimate.writes += 1,
+                // One request, or one per entry of a list (its operation says).
+                _ => estimate.writes += crate::operation::requests(step.resource(), &body, doc),
             }
         }
     }

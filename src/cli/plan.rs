@@ -357,6 +357,7 @@ fn read_live(
     }
     let mut unreadable = Vec::new();
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {
         match state {
@@ -367,7 +368,13 @@ fn read_live(
                         .iter()
                         .map(|loss| (loss.problem(user), loss.brief(user), user.user_id.clone())),
                 );
-                for service in crate::apply::refused::lacking_services(user, &live) {
+                let services = crate::apply::refused::lacking_services(user, &live);
+                if services.is_empty()
+                    && let Some((_, why)) = crate::apply::refused::refused_step(user, &live)
+                {
+                    refused.entry(why).or_default().push(user.user_id.clone());
+                }
+                for service in services {
                     lacking
                         .entry(service)
                         .or_default()
@@ -381,6 +388,10 @@ fn read_live(
     for (service, users) in lacking {
         plan.warnings
             .push(crate::apply::refused::warning(&service, users));
+    }
+    for (why, users) in refused {
+        plan.warnings
+            .push(crate::apply::refused::step_warning(&why, users));
     }
     if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
         plan.warnings.push(warning);

@@ -129,6 +129,16 @@ pub async fn write(
     }
 }
 
+/// The requests [`write`] sends for one endpoint (no retry): none, one, or two for a
+/// changed device.
+pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
+    match (before, after) {
+        (None, Value::Null) => 0,
+        (Some(before), after) if !after.is_null() && !same_device(before, after) => 2,
+        _ => 1,
+    }
+}
+
 /// `POST` the endpoint; a refusal after a retry is judged by a read.
 async fn add(client: &OdinClient, user_id: &str, line_port: &str, after: &Value) -> Call {
     let body = body(user_id, line_port, after);
