@@ -21,18 +21,26 @@ pub(crate) const PREFIX: &str = "sca.";
 
 /// What an SCA column is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ScaColumn {
+pub enum ScaColumn {
     /// A field of the `N`th endpoint a row adds.
-    Add { n: u32, field: AddField },
+    Add {
+        /// Which endpoint of the row.
+        n: u32,
+        /// Which field.
+        field: AddField,
+    },
     /// Line ports to remove.
     Remove,
 }
 
 /// A field of an endpoint added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum AddField {
+pub enum AddField {
+    /// `linePort`: the entry id.
     LinePort,
+    /// `deviceName`.
     DeviceName,
+    /// `deviceLevel`.
     DeviceLevel,
     /// One of [`crate::operation::sca::FLAGS`].
     Flag(&'static str),
@@ -70,7 +78,7 @@ pub const REMOVE: &str = "sca.remove";
 
 /// What a column titled `text` is, when it starts with `sca.` (`None` otherwise), or why
 /// it names no SCA column.
-pub(crate) fn parse_title(text: &str) -> Option<Result<ScaColumn, String>> {
+pub fn parse_title(text: &str) -> Option<Result<ScaColumn, String>> {
     let rest = text.trim().strip_prefix(PREFIX)?;
     if rest == "remove" {
         return Some(Ok(ScaColumn::Remove));

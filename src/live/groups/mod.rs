@@ -448,7 +448,8 @@ mod tests {
     use super::*;
 
     fn user(n: usize, group: Option<&str>, patch: Value) -> UserPlan {
-        let step = Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
+        let step =
+            crate::plan::Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
         UserPlan {
             user_id: format!("u{n}"),
             rows: vec![n + 1],
