@@ -13,10 +13,13 @@ use crate::odin::OdinClient;
 /// A group document's answer, or why it could not be read (with the status Odin answered).
 type Answer = Result<Value, (String, Option<u16>)>;
 
+/// A group document's answer once read, shared by whoever asks.
+type Shared = Arc<tokio::sync::OnceCell<Answer>>;
+
 /// The group documents of one run.
 #[derive(Debug, Default)]
 pub struct GroupDocs {
-    read: Mutex<HashMap<(GroupKey, &'static str), Arc<tokio::sync::OnceCell<Answer>>>>,
+    read: Mutex<HashMap<(GroupKey, &'static str), Shared>>,
 }
 
 impl GroupDocs {

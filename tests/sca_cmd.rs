@@ -1,0 +1,490 @@
+//! Shared call appearance endpoints from a sheet (API.md §13), against the simulator: added
+//! (with the service assigned in the same row for some users), removed, flags changed;
+//! the state exact after apply, under faults, after rollback, compensation and a resume
+//! after SIGKILL; what the reads show Odin refuses is refused unsent; an export plans back
+//! to nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sleipnir::sim::{FaultConfig, ScaDeleteStyle, SimConfig, Simulator, Variant, user_id};
+
+use crate::support::{LOGIN, read_on, results, run_on as run, sleipnir_env, workdir};
+
+const USERS: usize = 24;
+const ENDPOINTS: &str = "/api/v2/users/shared-call-appearance/endpoints";
+const DEVICES: &str = "/api/v2/groups/devices";
+const DOMAIN: &str = "sim.example";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    std::fs::write(dir.join(name), text).expect("written");
+    name.to_string()
+}
+
+/// The group of seeded user `n` of two groups.
+fn group(n: usize) -> String {
+    format!("grp{:02}", (n - 1) % 2 + 1)
+}
+
+fn port(n: usize, what: &str) -> String {
+    format!("u{n}_{what}@{DOMAIN}")
+}
+
+/// `user`'s endpoints: line port → the endpoint as the simulator holds it.
+fn endpoints(sim: &Simulator, user: &str) -> BTreeMap<String, Value> {
+    let state = sim.state(user).expect("user");
+    state["settings"]["Shared Call Appearance"]["endpoints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let port = e["linePort"].as_str().unwrap_or_default().to_string();
+            let mut kept = e.clone();
+            if let Some(map) = kept.as_object_mut() {
+                map.remove("linePort");
+                map.remove("deviceType");
+            }
+            (port, kept)
+        })
+        .collect()
+}
+
+fn all_endpoints(sim: &Simulator) -> Vec<BTreeMap<String, Value>> {
+    (1..=USERS).map(|n| endpoints(sim, &user_id(n))).collect()
+}
+
+fn endpoint(device: &str, flags: [bool; 3]) -> Value {
+    json!({"deviceName": device, "deviceLevel": "Group", "isActive": flags[0],
+           "allowOrigination": flags[1], "allowTermination": flags[2]})
+}
+
+/// The SCA services (the simulator seeds some of them, at random, for every user).
+const SCA_SERVICES: &str = "Shared Call Appearance;Shared Call Appearance 5;\
+    Shared Call Appearance 10;Shared Call Appearance 15;Shared Call Appearance 20;\
+    Shared Call Appearance 25;Shared Call Appearance 30;Shared Call Appearance 35";
+
+/// Users not divisible by 3 get `Shared Call Appearance 5` and a desk endpoint; the others
+/// lose every SCA service.
+fn setup(dir: &Path, sim: &Simulator) {
+    let mut text = String::from(
+        "userId,services.assign,services.unassign,sca.add[0].linePort,sca.add[0].deviceName,sca.add[0].isActive\n",
+    );
+    for n in 1..=USERS {
+        if n % 3 == 0 {
+            text.push_str(&format!("{},,{SCA_SERVICES},,,\n", user_id(n)));
+            continue;
+        }
+        text.push_str(&format!(
+            "{},Shared Call Appearance 5,,{},{}-desk1,{}\n",
+            user_id(n),
+            port(n, "desk"),
+            group(n),
+            n % 5 != 0
+        ));
+    }
+    let sheet = write(dir, "setup.csv", &text);
+    let done = run(dir, sim, &["apply", &sheet, "--out", "setup"]);
+    assert_eq!(done.code, 0, "{}", done.transcript());
+}
+
+/// The sheet of the tests: every user adds a Webex endpoint (users divisible by 3 assign
+/// the service in the same row); users ≡ 1 (mod 3) remove their desk endpoint; even users
+/// ≡ 2 (mod 3) stop its termination.
+fn sheet(dir: &Path) -> String {
+    let mut text = String::from(
+        "userId,services.assign,sca.add[0].linePort,sca.add[0].deviceName,sca.add[0].allowOrigination,\
+         sca.add[1].linePort,sca.add[1].deviceName,sca.add[1].allowTermination,sca.remove\n",
+    );
+    for n in 1..=USERS {
+        let assign = if n % 3 == 0 {
+            "Shared Call Appearance"
+        } else {
+            ""
+        };
+        let flags = if n % 3 == 2 && n % 2 == 0 {
+            format!("{},{}-desk1,false", port(n, "desk"), group(n))
+        } else {
+            ",,".to_string()
+        };
+        let remove = if n % 3 == 1 {
+            port(n, "desk")
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "{},{assign},{},{}-webex,{},{flags},{remove}\n",
+            user_id(n),
+            port(n, "wbx"),
+            group(n),
+            n % 4 != 0,
+        ));
+    }
+    write(dir, "sca.csv", &text)
+}
+
+/// What the sheet leaves each user with, from the endpoints before it.
+fn expected(before: &[BTreeMap<String, Value>]) -> Vec<BTreeMap<String, Value>> {
+    (1..=USERS)
+        .map(|n| {
+            let mut now = before[n - 1].clone();
+            now.insert(
+                port(n, "wbx"),
+                endpoint(&format!("{}-webex", group(n)), [true, n % 4 != 0, true]),
+            );
+            if n % 3 == 1 {
+                now.remove(&port(n, "desk"));
+            }
+            if n % 3 == 2 && n % 2 == 0 {
+                now.get_mut(&port(n, "desk")).expect("desk")["allowTermination"] = json!(false);
+            }
+            now
+        })
+        .collect()
+}
+
+/// Requests `method` on the endpoint path answered 2xx.
+fn sent(sim: &Simulator, method: &str, path: &str) -> u64 {
+    sim.stats()
+        .requests
+        .iter()
+        .filter(|r| r.method == method && r.path == path && r.status < 300)
+        .map(|r| r.count)
+        .sum()
+}
+
+fn sim(faults: FaultConfig, variant: Variant) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: USERS,
+            groups: 2,
+            faults,
+            variant,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+/// Setup, apply the sheet, check the state, roll back, check it again.
+fn apply_and_roll_back(sim: &Simulator, counted: bool) {
+    let work = workdir();
+    let dir = work.path();
+    setup(dir, sim);
+    let before = all_endpoints(sim);
+    let services: Vec<Value> = (1..=USERS)
+        .map(|n| sim.state(&user_id(n)).expect("user")["services"].clone())
+        .collect();
+    let sheet = sheet(dir);
+    let (posts, deletes, puts) = (
+        sent(sim, "POST", ENDPOINTS),
+        sent(sim, "DELETE", ENDPOINTS),
+        sent(sim, "PUT", ENDPOINTS),
+    );
+    let devices = |group: &str| sim.stats().count_for_group("GET", DEVICES, group);
+    let read_before = [devices("grp01"), devices("grp02")];
+    let applied = run(
+        dir,
+        sim,
+        &["apply", &sheet, "--out", "run", "--rate", "400"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert_eq!(all_endpoints(sim), expected(&before));
+    // One result line per user and step: the services step of users ≡ 0 (mod 3), and one
+    // SCA step each.
+    assert_eq!(results(&dir.join("run")).len(), USERS + USERS / 3);
+    if counted {
+        // One request per endpoint changed, and the group's devices read once per group.
+        assert_eq!(sent(sim, "POST", ENDPOINTS) - posts, USERS as u64);
+        assert_eq!(sent(sim, "DELETE", ENDPOINTS) - deletes, (USERS / 3) as u64);
+        assert_eq!(sent(sim, "PUT", ENDPOINTS) - puts, 4);
+        assert_eq!(
+            [devices("grp01"), devices("grp02")],
+            read_before.map(|n| n + 1)
+        );
+    }
+    let undone = run(
+        dir,
+        sim,
+        &["rollback", "run", "--out", "undo", "--rate", "400"],
+    );
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    assert_eq!(all_endpoints(sim), before);
+    for n in 1..=USERS {
+        let now = sim.state(&user_id(n)).expect("user")["services"].clone();
+        assert_eq!(now, services[n - 1], "user {n}");
+    }
+}
+
+#[test]
+fn endpoints_are_added_removed_and_changed_exactly_and_rolled_back() {
+    apply_and_roll_back(&sim(FaultConfig::default(), Variant::default()), true);
+}
+
+#[test]
+fn endpoints_stay_exact_under_503s_dropped_connections_and_429s() {
+    let faults = FaultConfig {
+        fail_rate: 0.15,
+        drop_rate: 0.15,
+        rate_limit: Some(30),
+        ..FaultConfig::default()
+    };
+    let sim = sim(faults, Variant::default());
+    apply_and_roll_back(&sim, false);
+    let stats = sim.stats();
+    assert!(
+        stats.failed > 0 && stats.dropped > 0 && stats.rate_limited > 0,
+        "the faults were injected: {} 503s, {} dropped, {} 429s",
+        stats.failed,
+        stats.dropped,
+        stats.rate_limited
+    );
+}
+
+#[test]
+fn both_delete_styles_and_lists_without_flags_are_handled() {
+    for style in [ScaDeleteStyle::Body, ScaDeleteStyle::Query] {
+        let variant = Variant {
+            sca_delete_style: style,
+            ..Variant::default()
+        };
+        apply_and_roll_back(&sim(FaultConfig::default(), variant), true);
+    }
+    // The list leaves the flags out: each endpoint is read on its own, so a rollback still
+    // restores them (checked through the single reads' answers, as the state view hides
+    // them too).
+    let variant = Variant {
+        sca_list_without_flags: true,
+        ..Variant::default()
+    };
+    let sim = sim(FaultConfig::default(), variant);
+    let work = workdir();
+    let dir = work.path();
+    setup(dir, &sim);
+    let sheet = sheet(dir);
+    let applied = run(dir, &sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    let rollback = std::fs::read_to_string(dir.join("run/rollback.jsonl")).expect("rollback");
+    // User 1's removed desk endpoint is recorded with its flags, to be added back as it was.
+    assert!(
+        rollback.contains(&format!(
+            "\"{}\":{{\"allowOrigination\":true,\"allowTermination\":true,\"deviceLevel\":\"Group\",\"deviceName\":\"grp01-desk1\",\"isActive\":true}}",
+            port(1, "desk")
+        )),
+        "{rollback}"
+    );
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+}
+
+#[test]
+fn a_later_step_that_fails_removes_the_endpoint_added() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    setup(dir, &sim);
+    let user = user_id(1);
+    let before = endpoints(&sim, &user);
+    sim.refuse_settings_of(std::slice::from_ref(&user));
+    // A hand-made plan: the endpoint, then settings Odin refuses.
+    let plan = write(
+        dir,
+        "plan.jsonl",
+        &format!(
+            "{{\"sleipnir\":\"plan\",\"version\":1,\"source\":\"plan.jsonl\",\"sha256\":\"00\"}}\n\
+             {{\"userId\":\"{user}\",\"rows\":[2],\"steps\":[\
+             {{\"resource\":\"sca\",\"patch\":{{\"{}\":{{\"deviceName\":\"grp01-webex\",\"deviceLevel\":\"Group\"}},\"{}\":null}}}},\
+             {{\"resource\":\"settings\",\"patch\":{{\"Do Not Disturb.isActive\":true}}}}]}}\n",
+            port(1, "wbx"),
+            port(1, "desk"),
+        ),
+    );
+    let failed = run(dir, &sim, &["apply", &plan, "--out", "run"]);
+    assert_eq!(failed.code, 1, "{}", failed.transcript());
+    let results = std::fs::read_to_string(dir.join("run/results.csv")).expect("results");
+    assert!(results.contains(",sca,compensated,"), "{results}");
+    assert_eq!(endpoints(&sim, &user), before);
+}
+
+#[test]
+fn what_the_reads_show_odin_refuses_is_refused_unsent() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    // User 1 holds `Shared Call Appearance` alone (one endpoint) and has one; user 2 and
+    // user 4 have no SCA service.
+    let larger = SCA_SERVICES.split_once(';').expect("list").1;
+    let setup = write(
+        dir,
+        "setup.csv",
+        &format!(
+            "userId,services.assign,services.unassign,sca.add[0].linePort,sca.add[0].deviceName\n\
+             {},Shared Call Appearance,{larger},{},grp01-desk1\n{},,{SCA_SERVICES},,\n{},,{SCA_SERVICES},,\n",
+            user_id(1),
+            port(1, "desk"),
+            user_id(2),
+            user_id(4),
+        ),
+    );
+    assert_eq!(run(dir, &sim, &["apply", &setup, "--out", "setup"]).code, 0);
+    // User 1: over its limit; user 2: no service; user 4: a device its group lacks;
+    // user 5: fine.
+    let text = format!(
+        "userId,services.assign,sca.add[0].linePort,sca.add[0].deviceName\n\
+         {},,{},grp01-webex\n{},,{},grp02-webex\n{},Shared Call Appearance,{},grp02-nope\n\
+         {},Shared Call Appearance,{},grp01-webex\n",
+        user_id(1),
+        port(1, "wbx"),
+        user_id(2),
+        port(2, "wbx"),
+        user_id(4),
+        port(4, "wbx"),
+        user_id(5),
+        port(5, "wbx"),
+    );
+    let sheet = write(dir, "refused.csv", &text);
+    let planned = read_on(dir, &sim, &["plan", &sheet, "--out", "plan.jsonl"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    let said = format!("{}{}", planned.stdout, planned.stderr);
+    for why in [
+        "its SCA service allows 1 (`maxAppearances`)",
+        "`Shared Call Appearance` is not assigned to this user",
+        "device `grp02-nope` (for line port",
+    ] {
+        assert!(said.contains(why), "{why}\n{said}");
+    }
+    let posts = sent(&sim, "POST", ENDPOINTS);
+    let applied = run(dir, &sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    // Only user 5's endpoint was sent (and user 4's service assignment was not: nothing of
+    // a refused user is sent).
+    assert_eq!(sent(&sim, "POST", ENDPOINTS) - posts, 1);
+    assert_eq!(endpoints(&sim, &user_id(5)).len(), 1);
+    assert!(endpoints(&sim, &user_id(4)).is_empty());
+    let lines = results(&dir.join("run"));
+    for (n, row, why) in [
+        (1, "2", "allows 1"),
+        (2, "3", "is not assigned"),
+        (4, "4", "device `grp02-nope`"),
+    ] {
+        let line = lines
+            .iter()
+            .find(|r| r[1] == user_id(n) && &r[2] == "sca")
+            .unwrap_or_else(|| panic!("user {n}: {lines:?}"));
+        assert_eq!(&line[3], "skipped", "{line:?}");
+        assert!(line.iter().any(|f| f.contains(why)), "{line:?}");
+        assert_eq!(&line[0], row, "{line:?}");
+    }
+}
+
+#[test]
+fn an_export_of_the_endpoints_plans_back_to_nothing() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    setup(dir, &sim);
+    let sheet = sheet(dir);
+    assert_eq!(run(dir, &sim, &["apply", &sheet, "--out", "run"]).code, 0);
+    let exported = read_on(
+        dir,
+        &sim,
+        &[
+            "export",
+            "--group",
+            "ent.sim/grp01",
+            "--group",
+            "ent.sim/grp02",
+            "--columns",
+            "sca.*",
+            "--out",
+            "sca-export.csv",
+        ],
+    );
+    assert_eq!(exported.code, 0, "{}", exported.transcript());
+    let csv = std::fs::read_to_string(dir.join("sca-export.csv")).expect("export");
+    assert!(
+        csv.contains("sca.add[0].linePort,sca.add[0].deviceName"),
+        "{csv}"
+    );
+    assert!(csv.contains(&port(2, "desk")), "{csv}");
+    let planned = read_on(dir, &sim, &["plan", "sca-export.csv"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned.stdout.contains(&format!(
+            "0 users to change (0 fields), {USERS} already as planned"
+        )),
+        "{}",
+        planned.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_run_resumes_to_the_exact_endpoints_and_rolls_back() {
+    let sim = sim(
+        FaultConfig {
+            latency: Duration::from_millis(50),
+            ..FaultConfig::default()
+        },
+        Variant::default(),
+    );
+    let work = workdir();
+    let dir = work.path();
+    setup(dir, &sim);
+    let before = all_endpoints(&sim);
+    let sheet = sheet(dir);
+    let target = sim.base_url();
+    let args = |resume: bool| -> Vec<String> {
+        let mut args: Vec<String> = ["apply", &sheet, "--target", &target, "--yes", "-q"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        args.extend(["--rate", "2000", "--concurrency", "4"].map(String::from));
+        args.extend(
+            if resume {
+                ["--resume", "run"]
+            } else {
+                ["--out", "run"]
+            }
+            .map(String::from),
+        );
+        args
+    };
+    for delay in [700u64, 500, 600] {
+        let resume = dir.join("run/rollback.jsonl").exists();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+            .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
+            .current_dir(dir)
+            .args(args(resume))
+            .envs(LOGIN)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("apply starts");
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    // The kills landed in the run: it had started, and had not finished.
+    assert!(dir.join("run/rollback.jsonl").exists());
+    assert_ne!(all_endpoints(&sim), expected(&before));
+    let resume = dir.join("run/rollback.jsonl").exists();
+    let last = sleipnir_env(
+        dir,
+        &args(resume).iter().map(String::as_str).collect::<Vec<_>>(),
+        &LOGIN,
+    );
+    assert_eq!(last.code, 0, "{}", last.transcript());
+    assert_eq!(all_endpoints(&sim), expected(&before));
+    let undo = sleipnir_env(
+        dir,
+        &[
+            "rollback", "run", "--target", &target, "--yes", "-q", "--out", "undo",
+        ],
+        &LOGIN,
+    );
+    assert_eq!(undo.code, 0, "{}", undo.transcript());
+    assert_eq!(all_endpoints(&sim), before);
+}
