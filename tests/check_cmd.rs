@@ -4,7 +4,7 @@
 use serde_json::Value;
 use sleipnir::sim::{
     DEFAULT_USERNAME, ErrorBody, ExpiredTokenStatus, FaultConfig, ImpSpelling, Login, NestedWrites,
-    SimConfig, Simulator, Variant, user_id,
+    ScaBulkShape, SimConfig, Simulator, Variant, user_id,
 };
 
 use crate::support::{Run, sleipnir_env, workdir};
@@ -389,4 +389,29 @@ fn a_server_that_throttles_the_check_is_named() {
         run.stdout
     );
     assert_read_only(&sim);
+}
+
+#[test]
+fn the_group_sca_read_is_answered_in_either_shape() {
+    // The object `{users: [...]}` (the default) and the flat list of endpoints of newer
+    // odins_spear pages are both answers, not faults (API.md §7a, §13).
+    for (shape, summary) in [
+        (ScaBulkShape::Object, "4 users, 4 with the service assigned"),
+        (ScaBulkShape::Flat, "0 endpoints of 0 users"),
+    ] {
+        let variant = Variant {
+            sca_bulk_shape: shape,
+            ..Variant::default()
+        };
+        let run = check(&simulator(variant, FaultConfig::default()), &GROUP);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stdout.lines().any(|line| {
+                line.contains("200  GET /users/shared-call-appearance/bulk")
+                    && line.ends_with(summary)
+            }),
+            "{}",
+            run.stdout
+        );
+    }
 }

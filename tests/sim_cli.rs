@@ -194,3 +194,33 @@ async fn answers_that_are_not_odins_are_switches() {
         "200 is not a redirect"
     );
 }
+
+#[test]
+fn the_banner_names_the_number_and_sca_switches() {
+    let (_running, banner) = start(&[
+        "--port",
+        "0",
+        "--users",
+        "3",
+        "--dns-add-existing",
+        "ignore",
+        "--phone-not-in-group",
+        "add",
+        "--sca-list-without-flags",
+        "--sca-delete-style",
+        "query",
+        "--sca-bulk-shape",
+        "flat",
+    ]);
+    let expected = "answers   adding a listed number: ignore, a user's number not in its group: add, \
+                    SCA lists without the endpoints' flags, SCA deletes read the query, SCA group reads flat";
+    assert!(banner.iter().any(|l| l.trim() == expected), "{banner:?}");
+    let run = crate::support::sleipnir(&["sim", "--sca-delete-style", "header"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`header` is not an SCA delete style; expected one of: either, body, query"),
+        "{}",
+        run.stderr
+    );
+}

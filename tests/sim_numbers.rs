@@ -521,3 +521,38 @@ async fn seeded_extensions_are_unique_in_each_group_past_the_pattern() {
         "5551001010"
     );
 }
+
+#[tokio::test]
+async fn a_dropped_number_write_lands_and_is_counted_for_its_group() {
+    let odin = odin(SimConfig {
+        users: 20,
+        faults: FaultConfig {
+            drop_rate: 1.0,
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let body = json!({"serviceProviderId": SP, "groupId": "grp02", "dns": ["5553000000"]});
+    let sent = odin
+        .client
+        .post(format!("{}{DNS}", odin.sim.base_url()))
+        .bearer_auth(&odin.token)
+        .json(&body)
+        .send()
+        .await;
+    assert!(sent.is_err(), "the connection is dropped unanswered");
+    assert!(
+        group_dns(&odin, "grp02", "&q=available")
+            .await
+            .contains(&one("+1-5553000000", false, false))
+    );
+    let stats = odin.stats().await;
+    assert_eq!(stats.dropped, 1);
+    assert!(
+        stats
+            .by_group
+            .iter()
+            .any(|c| c.method == "POST" && c.group == "grp02" && c.status == 0)
+    );
+}

@@ -17,9 +17,11 @@ pub struct FaultConfig {
     pub jitter: Duration,
     /// Requests per second over a sliding one-second window; past it, 429 with `Retry-After`.
     pub rate_limit: Option<u32>,
-    /// Probability of a 503 before a write changes anything.
+    /// Probability of a 503 before a write (a PUT, POST or DELETE of Odin data) changes
+    /// anything.
     pub fail_rate: f64,
-    /// Probability that a write succeeds and its connection is then dropped unanswered.
+    /// Probability that a write (PUT, POST or DELETE) succeeds and its connection is then
+    /// dropped unanswered.
     pub drop_rate: f64,
     /// Answer 404 to the `/bulk` group reads (API.md §7a) and to the bulk writes (§10), as a
     /// server without the `/bulk` paths would.

@@ -30,6 +30,7 @@ pub use impostor::LOGIN_PAGE_TITLE;
 pub use seed::{
     DEVICES, DOMAIN, SERVICE_PROVIDER, SPARE_POOL, group_id, group_spares, user_id, user_number,
 };
+pub use server::serve_until as serve;
 pub use state::SimCredentials;
 pub use stats::{GroupCount, RouteCount, StatsReport};
 pub use variant::{
@@ -393,21 +394,4 @@ impl Drop for Simulator {
             let _ = thread.join();
         }
     }
-}
-
-/// Serve a simulator on `127.0.0.1:port` in the current async runtime until `shutdown`
-/// resolves; `ready` is called with the bound address first. For `sleipnir sim`.
-pub async fn serve(
-    config: SimConfig,
-    port: u16,
-    ready: impl FnOnce(SocketAddr),
-    shutdown: impl std::future::Future<Output = ()>,
-) -> Result<(), SimError> {
-    let sim = Arc::new(Sim::new(config)?);
-    let listener = server::bind(port)?;
-    let addr = listener.local_addr().map_err(SimError::Runtime)?;
-    let listener = tokio::net::TcpListener::from_std(listener).map_err(SimError::Runtime)?;
-    ready(addr);
-    server::serve(listener, api::router(sim), shutdown).await;
-    Ok(())
 }

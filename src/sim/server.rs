@@ -74,3 +74,20 @@ pub(crate) async fn serve(
         });
     }
 }
+
+/// Serve a simulator on `127.0.0.1:port` in the current async runtime until `shutdown`
+/// resolves; `ready` is called with the bound address first. For `sleipnir sim`.
+pub async fn serve_until(
+    config: super::SimConfig,
+    port: u16,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), SimError> {
+    let sim = Arc::new(super::Sim::new(config)?);
+    let listener = bind(port)?;
+    let addr = listener.local_addr().map_err(SimError::Runtime)?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(SimError::Runtime)?;
+    ready(addr);
+    serve(listener, super::api::router(sim), shutdown).await;
+    Ok(())
+}

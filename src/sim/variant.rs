@@ -289,5 +289,18 @@ mod tests {
             skip.describe(),
             "bulk writes skip users who cannot take the change"
         );
+        let numbers = Variant {
+            dns_add_existing: "ignore".parse().unwrap(),
+            phone_not_in_group: "add".parse().unwrap(),
+            sca_delete_style: "body".parse().unwrap(),
+            ..Variant::default()
+        };
+        assert_eq!(
+            numbers.describe(),
+            "adding a listed number: ignore, a user's number not in its group: add, \
+             SCA deletes read the body"
+        );
+        assert!("flat".parse::<ScaBulkShape>().is_ok());
+        assert!("both".parse::<ScaDeleteStyle>().is_err());
     }
 }

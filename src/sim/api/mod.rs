@@ -5,6 +5,7 @@
 mod auth;
 mod bulk;
 mod credentials;
+mod devices;
 mod groups;
 mod numbers;
 mod resources;
@@ -152,10 +153,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/users/dns", get(user_lines::user_dns))
         .route("/groups/extensions", get(user_lines::group_extensions))
-        .route(
-            "/groups/devices",
-            get(sca::devices_get).post(sca::devices_post),
-        )
+        .route("/groups/devices", get(devices::get).post(devices::post))
         .route("/users/shared-call-appearance", get(sca::get))
         .route(
             "/users/shared-call-appearance/endpoints",

@@ -1,7 +1,7 @@
 //! Shared call appearance endpoints and devices (API.md §13):
 //! `GET /users/shared-call-appearance`, `GET|POST|PUT|DELETE
 //! /users/shared-call-appearance/endpoints`, `GET /users/shared-call-appearance/bulk`,
-//! `GET|POST /groups/devices`.
+//! and the devices it needs (`super::devices`).
 //!
 //! An endpoint is keyed by `userId, deviceName, deviceLevel, linePort`. Adding one is refused
 //! (400, Odin-like text) when the user has no `Shared Call Appearance[ N]` service, when the
@@ -20,8 +20,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{Admin, ApiError, groups_of, known, required};
-use crate::sim::appearances::{Device, Endpoint, max_appearances};
+use super::{Admin, ApiError, groups_of, required};
+use crate::sim::appearances::{Endpoint, max_appearances};
 use crate::sim::state::{Directory, SettingsView, UserState};
 use crate::sim::{ScaBulkShape, ScaDeleteStyle, Sim};
 
@@ -208,7 +208,7 @@ impl Key {
     }
 }
 
-fn object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     if body.is_empty() {
         return Ok(Map::new());
     }
@@ -386,70 +386,4 @@ pub(super) async fn endpoint_delete(
     let removed = list.remove(at);
     appearances.line_ports.remove(&removed.line_port);
     Ok(Json(removed.view(&key.user_id)))
-}
-
-/// `GET /groups/devices?serviceProviderId=&groupId=[&deviceName=]` → the group's devices.
-pub(super) async fn devices_get(
-    State(sim): State<Arc<Sim>>,
-    _admin: Admin,
-    Query(query): Params,
-) -> Result<Json<Value>, ApiError> {
-    let sp = required(&query, "serviceProviderId")?;
-    let group = required(&query, "groupId")?;
-    let directory = sim.directory();
-    known(&directory, sp, Some(group))?;
-    let name = query.get("deviceName");
-    let devices: Vec<Value> = directory
-        .appearances
-        .devices
-        .get(&(sp.to_string(), group.to_string()))
-        .into_iter()
-        .flat_map(|devices| devices.values())
-        .filter(|d| name.is_none_or(|name| *name == d.name))
-        .map(|d| device_view(sp, group, d))
-        .collect();
-    Ok(Json(Value::Array(devices)))
-}
-
-fn device_view(sp: &str, group: &str, device: &Device) -> Value {
-    json!({"serviceProviderId": sp, "groupId": group, "deviceName": device.name,
-           "deviceType": device.device_type, "deviceLevel": "Group"})
-}
-
-/// `POST /groups/devices {serviceProviderId, groupId, deviceName, deviceType}` → the device;
-/// a name the group already has is a 400.
-pub(super) async fn devices_post(
-    State(sim): State<Arc<Sim>>,
-    _admin: Admin,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let body = object(&body)?;
-    let text = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::bad_request(format!("`{key}` is required in the body")))
-    };
-    let (sp, group) = (text("serviceProviderId")?, text("groupId")?);
-    let device = Device {
-        name: text("deviceName")?,
-        device_type: text("deviceType")?,
-    };
-    let mut directory = sim.directory();
-    known(&directory, &sp, Some(&group))?;
-    let devices = directory
-        .appearances
-        .devices
-        .entry((sp.clone(), group.clone()))
-        .or_default();
-    if devices.contains_key(&device.name) {
-        return Err(ApiError::bad_request(format!(
-            "device `{}` already exists in group `{group}`",
-            device.name
-        )));
-    }
-    let view = device_view(&sp, &group, &device);
-    devices.insert(device.name.clone(), device);
-    Ok(Json(view))
 }
