@@ -357,6 +357,13 @@ fn read_live(
     }
     let mut unreadable = Vec::new();
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    // What the reads of the users together show Odin refuses (a line port one user adds
+    // and another holds): warned of like a refusal of each user's own reads.
+    let together = {
+        let users: Vec<&crate::plan::UserPlan> = plan.users.iter().collect();
+        let docs: Vec<_> = states.iter().map(|state| state.as_ref().ok()).collect();
+        crate::operation::refused_together(&users, &docs)
+    };
     let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {
@@ -388,6 +395,11 @@ fn read_live(
     for (service, users) in lacking {
         plan.warnings
             .push(crate::apply::refused::warning(&service, users));
+    }
+    for (at, why) in together {
+        if let Some(user) = plan.users.get(at) {
+            refused.entry(why).or_default().push(user.user_id.clone());
+        }
     }
     for (why, users) in refused {
         plan.warnings

@@ -101,6 +101,16 @@ pub fn refused(
     }
 }
 
+/// What the reads of all `users` together show Odin refuses, that no user's own reads
+/// show (an SCA line port another user of the sheet holds): (index of the user, why).
+/// `live` is each user's documents (`None`: not read).
+pub fn refused_together(
+    users: &[&crate::plan::UserPlan],
+    live: &[Option<&HashMap<Resource, Value>>],
+) -> Vec<(usize, String)> {
+    sca_rules::held_by_others(users, live)
+}
+
 /// The requests writing `body` (a step's body, as the diff makes it) takes against
 /// `before` (the resource's read): one for a document; for a list, one per entry, two
 /// for an entry whose device changes (a removal and an add).

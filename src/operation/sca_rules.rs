@@ -135,6 +135,54 @@ pub fn refused(user: &UserPlan, step: &Step, live: &HashMap<Resource, Value>) ->
     })
 }
 
+/// Line ports `users` add that the reads show another of them holding, where that user's
+/// steps do not remove it (a line port is unique system-wide, API.md §13): (index of the
+/// user adding it, why). `live` is each user's documents (`None`: not read).
+pub fn held_by_others(
+    users: &[&UserPlan],
+    live: &[Option<&HashMap<Resource, Value>>],
+) -> Vec<(usize, String)> {
+    let sca = Resource::SharedCallAppearance;
+    let entries = |user: &UserPlan| {
+        user.steps.iter().find_map(|step| match step {
+            Step::Entries { resource, entries } if *resource == sca => Some(entries.clone()),
+            _ => None,
+        })
+    };
+    let mut holders: HashMap<&str, usize> = HashMap::new();
+    for (at, docs) in live.iter().enumerate() {
+        let ports = docs.and_then(|d| d.get(&sca)).and_then(Value::as_object);
+        for (port, entry) in ports.into_iter().flatten() {
+            if port.contains('@') && entry.is_object() {
+                holders.insert(port, at);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (at, user) in users.iter().enumerate() {
+        let Some(adds) = entries(user) else { continue };
+        for (port, entry) in adds.iter().filter(|(_, e)| !e.is_null()) {
+            let Some(&holder) = holders.get(port.as_str()).filter(|h| **h != at) else {
+                continue;
+            };
+            let moved = entries(users[holder])
+                .is_some_and(|theirs| theirs.get(port).is_some_and(Value::is_null));
+            if !moved && !entry.is_null() {
+                found.push((
+                    at,
+                    format!(
+                        "not sent: line port `{port}` is held by user `{}`, whose row does not \
+                         remove it; remove it there (`sca.remove`) or choose another",
+                        users[holder].user_id
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -214,5 +262,25 @@ mod tests {
         assert_eq!(allows("Shared Call Appearance 35"), Some(35));
         assert_eq!(allows("Shared Call Appearance"), Some(1));
         assert_eq!(allows("Call Waiting"), None);
+    }
+
+    #[test]
+    fn a_line_port_another_user_of_the_sheet_holds_is_told_unless_it_is_removed_there() {
+        let adds = user(vec![(
+            Resource::SharedCallAppearance,
+            json!({"p@x": {"deviceName": "d"}}),
+        )]);
+        let mut holder = user(vec![(Resource::User, json!({"extension": "1"}))]);
+        holder.user_id = "b@x".into();
+        let holds = HashMap::from([(
+            Resource::SharedCallAppearance,
+            json!({"p@x": {"deviceName": "d"}}),
+        )]);
+        let found = held_by_others(&[&adds, &holder], &[None, Some(&holds)]);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.contains("held by user `b@x`"), "{found:?}");
+        let mut gives_up = user(vec![(Resource::SharedCallAppearance, json!({"p@x": null}))]);
+        gives_up.user_id = "b@x".into();
+        assert!(held_by_others(&[&adds, &gives_up], &[None, Some(&holds)]).is_empty());
     }
 }

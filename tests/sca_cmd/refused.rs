@@ -25,11 +25,12 @@ fn what_the_reads_show_odin_refuses_is_refused_unsent() {
     );
     assert_eq!(run(dir, &sim, &["apply", &setup, "--out", "setup"]).code, 0);
     // User 1: over its limit; user 2: no service; user 4: a device its group lacks;
-    // user 5: fine.
+    // user 5: fine; user 7: a line port user 1 holds (told by plan --target; apply reports
+    // Odin's refusal).
     let text = format!(
         "userId,services.assign,sca.add[0].linePort,sca.add[0].deviceName\n\
          {},,{},grp01-webex\n{},,{},grp02-webex\n{},Shared Call Appearance,{},grp02-nope\n\
-         {},Shared Call Appearance,{},grp01-webex\n",
+         {},Shared Call Appearance,{},grp01-webex\n{},,{},grp01-desk2\n",
         user_id(1),
         port(1, "wbx"),
         user_id(2),
@@ -38,6 +39,8 @@ fn what_the_reads_show_odin_refuses_is_refused_unsent() {
         port(4, "wbx"),
         user_id(5),
         port(5, "wbx"),
+        user_id(7),
+        port(1, "desk"),
     );
     let sheet = write(dir, "refused.csv", &text);
     let planned = read_on(dir, &sim, &["plan", &sheet, "--out", "plan.jsonl"]);
@@ -47,6 +50,7 @@ fn what_the_reads_show_odin_refuses_is_refused_unsent() {
         "its SCA service allows 1 (`maxAppearances`)",
         "`Shared Call Appearance` is not assigned to this user",
         "device `grp02-nope` (for line port",
+        "line port `u1_desk@sim.example` is held by user `user00001@sim.example.net`",
     ] {
         assert!(said.contains(why), "{why}\n{said}");
     }
@@ -59,6 +63,12 @@ fn what_the_reads_show_odin_refuses_is_refused_unsent() {
     assert_eq!(endpoints(&sim, &user_id(5)).len(), 1);
     assert!(endpoints(&sim, &user_id(4)).is_empty());
     let lines = results(&dir.join("run"));
+    let taken = lines
+        .iter()
+        .find(|r| r[1] == user_id(7) && &r[2] == "sca")
+        .expect("user 7's line");
+    assert_eq!((&taken[3], &taken[4]), ("failed", "400"), "{taken:?}");
+    assert!(taken[10].contains("already in use by user"), "{taken:?}");
     for (n, row, why) in [
         (1, "2", "allows 1"),
         (2, "3", "is not assigned"),
