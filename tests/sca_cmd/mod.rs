@@ -244,7 +244,7 @@ fn endpoints_stay_exact_under_503s_dropped_connections_and_429s() {
 }
 
 #[test]
-fn both_delete_styles_and_lists_without_flags_are_handled() {
+fn both_delete_styles_flat_reads_and_lists_without_flags_are_handled() {
     for style in [ScaDeleteStyle::Body, ScaDeleteStyle::Query] {
         let variant = Variant {
             sca_delete_style: style,
@@ -252,6 +252,12 @@ fn both_delete_styles_and_lists_without_flags_are_handled() {
         };
         apply_and_roll_back(&sim(FaultConfig::default(), variant), true);
     }
+    // A user's read answers a flat list of endpoints (newer odins_spear pages).
+    let variant = Variant {
+        sca_read_flat: true,
+        ..Variant::default()
+    };
+    apply_and_roll_back(&sim(FaultConfig::default(), variant), true);
     // The list leaves the flags out: each endpoint is read on its own, so a rollback still
     // restores them (checked through the single reads' answers, as the state view hides
     // them too).
