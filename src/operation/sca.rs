@@ -305,6 +305,32 @@ mod tests {
     }
 
     #[test]
+    fn the_estimate_counts_a_request_per_endpoint_and_two_for_a_new_device() {
+        let before = json!({"a@x": {"deviceName": "d1"}, "b@x": {"deviceName": "d1"}});
+        let body = json!({
+            "a@x": {"deviceName": "d1", "isActive": false},
+            "b@x": {"deviceName": "d2"},
+            "c@x": {"deviceName": "d1"},
+            "d@x": null,
+            "b2@x": null,
+        });
+        // a: PUT; b: DELETE + POST; c: POST; d: nothing held, nothing sent; b2 likewise.
+        assert_eq!(
+            crate::operation::requests(Resource::SharedCallAppearance, &body, &before),
+            4
+        );
+        let removal = json!({"a@x": null});
+        assert_eq!(
+            crate::operation::requests(Resource::SharedCallAppearance, &removal, &before),
+            1
+        );
+        assert_eq!(
+            crate::operation::requests(Resource::User, &body, &before),
+            1
+        );
+    }
+
+    #[test]
     fn an_element_keeps_only_what_a_sheet_sets() {
         let element = json!({"deviceName": "d", "deviceLevel": "Service Provider",
             "deviceType": "Polycom", "linePort": "l@x", "isActive": "true", "macAddress": "00"});

@@ -183,6 +183,13 @@ fn apply_and_roll_back(sim: &Simulator, counted: bool) {
         sent(sim, "DELETE", ENDPOINTS),
         sent(sim, "PUT", ENDPOINTS),
     );
+    if counted {
+        // The estimate counts one write per endpoint changed: 24 added, 8 removed, 4
+        // changed, and the 8 services assigned.
+        let planned = read_on(dir, sim, &["plan", &sheet]);
+        assert_eq!(planned.code, 0, "{}", planned.transcript());
+        assert!(planned.stdout.contains(" 44 writes,"), "{}", planned.stdout);
+    }
     let devices = |group: &str| sim.stats().count_for_group("GET", DEVICES, group);
     let read_before = [devices("grp01"), devices("grp02")];
     let applied = run(
