@@ -28,6 +28,7 @@ mod resume_compensate;
 mod review_cmd;
 mod run_dir_cmd;
 mod runs_cmd;
+mod sca_cmd;
 mod scale_cmd;
 mod secrets_cmd;
 mod sheet_hygiene;

@@ -92,9 +92,9 @@ pub fn estimate(
             .flatten();
         for step in &user.steps {
             let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
-            if !diff(step, doc).is_ok_and(|d| d.body.is_some()) {
+            let Some(body) = diff(step, doc).ok().and_then(|d| d.body) else {
                 continue;
-            }
+            };
             if step.resource().of_group() {
                 match &group {
                     Some(group) if bulk_size > 0 => {
@@ -119,7 +119,8 @@ pub fn estimate(
                     let (count, _) = batches.entry(key).or_insert((0, targets));
                     *count += 1;
                 }
-                _ => estimate.writes += 1,
+                // One request, or one per entry of a list (its operation says).
+                _ => estimate.writes += crate::operation::requests(step.resource(), &body, doc),
             }
         }
     }

@@ -50,11 +50,15 @@ pub fn lacking_services(user: &UserPlan, live: &HashMap<Resource, Value>) -> Vec
 }
 
 /// The step of `user` Odin would refuse, and why: its settings step when it changes
-/// services the user lacks ([`lacking_services`]). `None` when nothing is known to fail.
+/// services the user lacks ([`lacking_services`]), else the first step its operation's
+/// rules refuse. `None` when nothing is known to fail.
 pub fn refused_step(user: &UserPlan, live: &HashMap<Resource, Value>) -> Option<(usize, String)> {
     let lacking = lacking_services(user, live);
     if lacking.is_empty() {
-        return None;
+        // The rules of the step's own operation (a list's: crate::operation::refused).
+        return user.steps.iter().enumerate().find_map(|(at, step)| {
+            crate::operation::refused(user, step, live).map(|why| (at, why))
+        });
     }
     let step = user.steps.iter().position(|step| {
         step.resource() == Resource::Settings
@@ -96,6 +100,22 @@ pub fn warning(service: &str, users: Vec<String>) -> Warning {
     );
     let each = unassigned(&[service.to_string()]);
     let mut warning = Warning::about(users, message, Some(each));
+    warning.live = true;
+    warning
+}
+
+/// The warning of `plan --target` about the `users` one of whose steps Odin would refuse
+/// for reason `why` (an operation's rule, [`crate::operation::refused`]).
+pub fn step_warning(why: &str, users: Vec<String>) -> Warning {
+    let reason = why.strip_prefix("not sent: ").unwrap_or(why);
+    let message = format!(
+        "{} ({}{}): {reason}; nothing of theirs is sent: every step of theirs is `skipped`, \
+         and they are listed in failed.jsonl",
+        crate::text::count(users.len(), "user"),
+        users.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+        if users.len() > 3 { ", …" } else { "" },
+    );
+    let mut warning = Warning::about(users, message, Some(why.to_string()));
     warning.live = true;
     warning
 }

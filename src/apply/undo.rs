@@ -144,13 +144,21 @@ fn undo_writes(
         }
         return Ok(writes);
     }
-    let undo = Step::Fields {
-        resource: step.resource(),
-        patch: change
-            .restore
-            .iter()
-            .map(|(path, before)| (path.clone(), before.clone().unwrap_or(Value::Null)))
-            .collect(),
+    let restore: Patch = change
+        .restore
+        .iter()
+        .map(|(path, before)| (path.clone(), before.clone().unwrap_or(Value::Null)))
+        .collect();
+    // A list's entries are restored as entries: an entry id (a line port) is no field path.
+    let undo = match step.resource() {
+        resource if resource.is_list() => Step::Entries {
+            resource,
+            entries: restore,
+        },
+        resource => Step::Fields {
+            resource,
+            patch: restore,
+        },
     };
     let body = diff(&undo, written).map_err(|e| e.to_string())?;
     Ok(body

@@ -369,6 +369,14 @@ fn read_live(
     }
     let mut unreadable = Vec::new();
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    // What the reads of the users together show Odin refuses (a line port one user adds
+    // and another holds): warned of like a refusal of each user's own reads.
+    let together = {
+        let users: Vec<&crate::plan::UserPlan> = plan.users.iter().collect();
+        let docs: Vec<_> = states.iter().map(|state| state.as_ref().ok()).collect();
+        crate::operation::refused_together(&users, &docs)
+    };
+    let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
     for (user, state) in plan.users.iter_mut().zip(states) {
         match state {
@@ -379,7 +387,13 @@ fn read_live(
                         .iter()
                         .map(|loss| (loss.problem(user), loss.brief(user), user.user_id.clone())),
                 );
-                for service in crate::apply::refused::lacking_services(user, &live) {
+                let services = crate::apply::refused::lacking_services(user, &live);
+                if services.is_empty()
+                    && let Some((_, why)) = crate::apply::refused::refused_step(user, &live)
+                {
+                    refused.entry(why).or_default().push(user.user_id.clone());
+                }
+                for service in services {
                     lacking
                         .entry(service)
                         .or_default()
@@ -393,6 +407,15 @@ fn read_live(
     for (service, users) in lacking {
         plan.warnings
             .push(crate::apply::refused::warning(&service, users));
+    }
+    for (at, why) in together {
+        if let Some(user) = plan.users.get(at) {
+            refused.entry(why).or_default().push(user.user_id.clone());
+        }
+    }
+    for (why, users) in refused {
+        plan.warnings
+            .push(crate::apply::refused::step_warning(&why, users));
     }
     if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
         plan.warnings.push(warning);

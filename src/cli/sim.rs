@@ -132,6 +132,10 @@ pub struct Args {
     /// data}]}) or `flat` (one list of endpoints).
     #[arg(long, value_name = "SHAPE", default_value_t = ScaBulkShape::Object)]
     pub sca_bulk_shape: ScaBulkShape,
+    /// GET /users/shared-call-appearance answers a flat list of the user's endpoints
+    /// (without maxAppearances), as newer odins_spear pages show it.
+    #[arg(long)]
+    pub sca_read_flat: bool,
 }
 
 impl Args {
@@ -151,6 +155,7 @@ impl Args {
             sca_list_without_flags: self.sca_list_without_flags,
             sca_delete_style: self.sca_delete_style,
             sca_bulk_shape: self.sca_bulk_shape,
+            sca_read_flat: self.sca_read_flat,
         }
     }
 }

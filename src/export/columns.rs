@@ -17,16 +17,22 @@ const USER_ID_ALIASES: [&str; 3] = ["userid", "user_id", "user id"];
 /// One exported field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportColumn {
-    /// The field, whose notation is the column title.
-    pub path: FieldPath,
+    /// The field, whose notation is the column title; `None` for an SCA endpoint's column.
+    pub path: Option<FieldPath>,
     /// Its type in the schema, which decides the cells.
     pub ty: FieldType,
+    /// An SCA endpoint's column (`sca.add[N].<field>`, [`super::sca`]).
+    pub entry: Option<super::sca::EntryColumn>,
 }
 
 impl ExportColumn {
-    /// The header title: the field path in notation.
+    /// The header title: the field path in notation, or `sca.add[N].<field>`.
     pub fn title(&self) -> String {
-        self.path.to_string()
+        match (&self.path, self.entry) {
+            (_, Some((n, field))) => crate::plan::sca::title(n, field.name()),
+            (Some(path), None) => path.to_string(),
+            (None, None) => String::new(),
+        }
     }
 }
 
@@ -86,6 +92,16 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
         column: spec.to_string(),
         source,
     };
+    if let Some(columns) = super::sca::expand(spec) {
+        return Ok(columns?
+            .into_iter()
+            .map(|(entry, ty)| ExportColumn {
+                path: None,
+                ty,
+                entry: Some(entry),
+            })
+            .collect());
+    }
     if spec.trim().starts_with("credentials.") {
         return Err(bad(
             "credentials are write-only (API.md §11): Odin never shows them, so export \
@@ -108,13 +124,21 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
         }
         return Ok(fields
             .into_iter()
-            .map(|(path, ty)| ExportColumn { path, ty })
+            .map(|(path, ty)| ExportColumn {
+                path: Some(path),
+                ty,
+                entry: None,
+            })
             .collect());
     }
     let path = FieldPath::parse(spec).map_err(|e| bad(e.to_string()))?;
     reject_actions(path.namespace, spec).map_err(bad)?;
     let ty = schema.field_type(&path).map_err(unknown)?;
-    Ok(vec![ExportColumn { path, ty }])
+    Ok(vec![ExportColumn {
+        path: Some(path),
+        ty,
+        entry: None,
+    }])
 }
 
 fn reject_actions(namespace: Namespace, spec: &str) -> Result<(), String> {

@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod columns;
 pub mod read;
+pub mod sca;
 mod selection;
 mod units;
 pub mod write;

@@ -25,6 +25,8 @@ struct Needs {
     /// Settings services without a group read.
     other_settings: bool,
     policy: bool,
+    /// SCA endpoints, read per user ([`super::sca::read`]).
+    sca: bool,
 }
 
 impl Needs {
@@ -32,15 +34,17 @@ impl Needs {
         let mut bulk = BTreeSet::new();
         let mut needs = Needs::default();
         for column in columns {
-            match column.path.namespace {
-                Namespace::Settings => {
-                    match BulkService::from_service_name(column.path.first_key()) {
-                        Some(service) => {
-                            bulk.insert(service);
-                        }
-                        None => needs.other_settings = true,
+            needs.sca |= column.entry.is_some();
+            let Some(path) = &column.path else {
+                continue;
+            };
+            match path.namespace {
+                Namespace::Settings => match BulkService::from_service_name(path.first_key()) {
+                    Some(service) => {
+                        bulk.insert(service);
                     }
-                }
+                    None => needs.other_settings = true,
+                },
                 Namespace::Policy => needs.policy = true,
                 _ => {}
             }
@@ -103,6 +107,8 @@ struct Docs {
     home: Option<(String, String)>,
     settings: Option<Value>,
     policy: Option<Value>,
+    /// The SCA endpoints, as [`crate::operation::read`] gives them.
+    sca: Option<Value>,
 }
 
 impl Reader {
@@ -171,8 +177,9 @@ impl Reader {
             // A listing row stands only for the fields it holds (API.md §7a): a user
             // column it lacks is read from the user's record, never written blank.
             let row_lacks = self.plan.columns.iter().any(|column| {
-                column.path.namespace == Namespace::User
-                    && !group::holds(&user.user, &column.path.segments)
+                column.path.as_ref().is_some_and(|path| {
+                    path.namespace == Namespace::User && !group::holds(&user.user, &path.segments)
+                })
             });
             let docs = Docs {
                 user: user.user,
@@ -184,6 +191,7 @@ impl Reader {
                     settings
                 },
                 policy: None,
+                sca: None,
             };
             users.push((id, docs));
         }
@@ -246,7 +254,10 @@ impl Reader {
         fresh: &[String],
     ) -> (Vec<UserRow>, Vec<(String, String)>) {
         let wants_settings = self.needs.other_settings || !self.needs.bulk.is_empty();
-        let each = 1 + u64::from(wants_settings) + u64::from(self.needs.policy);
+        let each = 1
+            + u64::from(wants_settings)
+            + u64::from(self.needs.policy)
+            + 2 * u64::from(self.needs.sca);
         self.announce(unit, fresh.len(), fresh.len() as u64 * each)
             .await;
         let mut users = Vec::new();
@@ -335,6 +346,7 @@ impl Reader {
             .map(|(i, id)| (id.clone(), i))
             .collect();
         let index = Arc::new(index);
+        let sca = self.needs.sca;
         let extra = self
             .per_user(&ids, move |client, id| {
                 let (flags, index) = (flags.clone(), index.clone());
@@ -353,7 +365,11 @@ impl Reader {
                         true => Some(client.read(Resource::Policy, &id).await.result?),
                         false => None,
                     };
-                    Ok((record, settings, policy))
+                    let sca = match sca {
+                        true => Some(super::sca::read(&client, &id).await?),
+                        false => None,
+                    };
+                    Ok((record, settings, policy, sca))
                 }
             })
             .await;
@@ -361,7 +377,7 @@ impl Reader {
         let mut unreadable = Vec::new();
         for ((id, mut docs), extra) in users.into_iter().zip(extra) {
             match extra {
-                Ok((record, settings, policy)) => {
+                Ok((record, settings, policy, sca)) => {
                     if let Some(record) = record {
                         docs.user = record;
                     }
@@ -369,11 +385,12 @@ impl Reader {
                         docs.settings = settings;
                     }
                     docs.policy = policy;
+                    docs.sca = sca;
                     rows.push(self.row(id, &docs));
                 }
                 Err(error) => unreadable.push((
                     id,
-                    format!("reading the user record, settings or policy: {error}"),
+                    format!("reading the user record, settings, policy or SCA endpoints: {error}"),
                 )),
             }
         }
@@ -411,13 +428,19 @@ impl Reader {
             .columns
             .iter()
             .map(|column| {
-                let doc = match column.path.namespace {
+                let Some(path) = &column.path else {
+                    let entries = docs.sca.as_ref();
+                    return entries
+                        .zip(column.entry)
+                        .and_then(|(e, c)| super::sca::value(e, c));
+                };
+                let doc = match path.namespace {
                     Namespace::User => Some(&docs.user),
                     Namespace::Settings => docs.settings.as_ref(),
                     Namespace::Policy => docs.policy.as_ref(),
                     Namespace::Services | Namespace::Packs => None,
                 };
-                doc.and_then(|doc| notation::get(doc, &column.path.segments))
+                doc.and_then(|doc| notation::get(doc, &path.segments))
                     .cloned()
             })
             .collect();

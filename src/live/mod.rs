@@ -193,44 +193,76 @@ pub async fn read(
     let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =
         user.steps.iter().partition(|s| !s.resource().of_group());
     let home_unknown = user.group_id.is_none() || user.service_provider_id.is_none();
-    if !of_group.is_empty() && home_unknown && !live.docs.contains_key(&Resource::User) {
+    if !of_group.is_empty() && home_unknown {
         // The group's lists are read and written by the group the user's record names.
-        let call = client.read(Resource::User, &user.user_id).await;
-        *live.read_attempts.entry(Resource::User).or_default() += call.attempts;
-        let record = call.result.map_err(|error| ReadFailure {
-            message: format!("reading {}: {error}", Resource::User),
-            http_status: call.status,
-            attempts: live.read_attempts.values().sum(),
-            paused: error.pauses_run(),
-        })?;
-        live.docs.insert(Resource::User, record);
+        read_one(user, client, &mut live, Resource::User).await?;
     }
     for step in own.into_iter().chain(of_group) {
-        // Write-only (API.md §11): there is nothing to read.
-        if live.docs.contains_key(&step.resource()) || step.resource() == Resource::Credentials {
-            continue;
+        // What the step's rules need read first, then its own resource.
+        let resource = step.resource();
+        for resource in crate::operation::needs(resource)
+            .iter()
+            .copied()
+            .chain([resource])
+        {
+            read_one(user, client, &mut live, resource).await?;
         }
-        let identity = UserIdentity::resolve(
-            &user.user_id,
-            user.service_provider_id.as_deref(),
-            user.group_id.as_deref(),
-            live.docs.get(&Resource::User),
-        );
-        let call = crate::operation::read(client, step.resource(), &identity).await;
-        *live.read_attempts.entry(step.resource()).or_default() += call.attempts;
-        let value = call.result.map_err(|error| ReadFailure {
-            message: format!("reading {}: {error}", step.resource()),
-            http_status: call.status,
-            attempts: live.read_attempts.values().sum(),
-            paused: error.pauses_run(),
-        })?;
-        live.docs.insert(step.resource(), value);
+        if let (Some(doc), Some(groups)) = (crate::operation::group_doc(resource), groups) {
+            let key = match groups.placement().key_of(user) {
+                Some(key) => Some(key),
+                None => {
+                    read_one(user, client, &mut live, Resource::User).await?;
+                    live.docs.get(&Resource::User).and_then(|record| {
+                        let text = |k| crate::odin::group::text_of(record.get(k));
+                        Some((text("serviceProviderId")?, text("groupId")?))
+                    })
+                }
+            };
+            let Some(key) = key else { continue };
+            match groups.docs().get(client, &key, doc.path).await {
+                Ok(value) => {
+                    if let Some(Value::Object(read)) = live.docs.get_mut(&resource) {
+                        read.insert(doc.key.to_string(), value);
+                    }
+                }
+                // Its rules are not told; Odin's answer to the write will be.
+                Err((message, _)) => tracing::warn!(user = %user.user_id, "{message}"),
+            }
+        }
     }
     check_home(user, live.docs.get(&Resource::User)).map_err(|mut failure| {
         failure.attempts = live.read_attempts.values().sum();
         failure
     })?;
     Ok(live)
+}
+
+/// Read `resource` of `user` into `live`, unless it is there or write-only (API.md §11).
+async fn read_one(
+    user: &UserPlan,
+    client: &OdinClient,
+    live: &mut Live,
+    resource: Resource,
+) -> Result<(), ReadFailure> {
+    if live.docs.contains_key(&resource) || resource == Resource::Credentials {
+        return Ok(());
+    }
+    let identity = UserIdentity::resolve(
+        &user.user_id,
+        user.service_provider_id.as_deref(),
+        user.group_id.as_deref(),
+        live.docs.get(&Resource::User),
+    );
+    let call = crate::operation::read_with(client, resource, &identity, &live.docs).await;
+    *live.read_attempts.entry(resource).or_default() += call.attempts;
+    let value = call.result.map_err(|error| ReadFailure {
+        message: format!("reading {resource}: {error}"),
+        http_status: call.status,
+        attempts: live.read_attempts.values().sum(),
+        paused: error.pauses_run(),
+    })?;
+    live.docs.insert(resource, value);
+    Ok(())
 }
 
 /// A sheet that says where the user lives must say what Odin says: the write of the user

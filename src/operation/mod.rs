@@ -17,6 +17,9 @@
 pub mod arrange;
 pub mod numbers;
 pub mod sca;
+pub mod sca_rules;
+
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -74,6 +77,99 @@ pub async fn read_group(
         result: call
             .result
             .map(|list| numbers::document(&list, resource, "")),
+    }
+}
+
+/// The other resources of the user a resource's rules ([`refused`]) need read before it
+/// (SCA: the services, to tell whether the Shared Call Appearance service is assigned).
+pub fn needs(resource: Resource) -> &'static [Resource] {
+    match resource {
+        Resource::SharedCallAppearance => &[Resource::Services],
+        _ => &[],
+    }
+}
+
+/// A document of the user's group a resource's rules need, read once per group with
+/// `serviceProviderId` and `groupId`, and put into the resource's read under `key` (a key
+/// no entry id can be).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupDoc {
+    /// Its `GET` path.
+    pub path: &'static str,
+    /// Where it goes in the resource's read.
+    pub key: &'static str,
+}
+
+/// The group document `resource`'s rules need (SCA: the group's devices,
+/// `GET /groups/devices`, API.md §13).
+pub fn group_doc(resource: Resource) -> Option<GroupDoc> {
+    match resource {
+        Resource::SharedCallAppearance => Some(GroupDoc {
+            path: "/groups/devices",
+            key: sca_rules::GROUP_DEVICES,
+        }),
+        _ => None,
+    }
+}
+
+/// [`read`] before a run's writes, with the documents [`needs`] names already in `docs`:
+/// an SCA read of a user without the service is no request (Odin refuses it; the user has
+/// no endpoints).
+pub async fn read_with(
+    client: &OdinClient,
+    resource: Resource,
+    identity: &UserIdentity,
+    docs: &HashMap<Resource, Value>,
+) -> Call {
+    if resource == Resource::SharedCallAppearance
+        && docs
+            .get(&Resource::Services)
+            .is_some_and(|listing| !sca_rules::assigned(listing))
+    {
+        return Call {
+            status: None,
+            attempts: 0,
+            result: Ok(Value::Object(serde_json::Map::new())),
+        };
+    }
+    read(client, resource, identity).await
+}
+
+/// Why Odin would refuse `step` of `user`, by its operation's rules and the user's live
+/// documents; `None` when nothing is known to fail.
+pub fn refused(
+    user: &crate::plan::UserPlan,
+    step: &crate::plan::Step,
+    live: &HashMap<Resource, Value>,
+) -> Option<String> {
+    match step.resource() {
+        Resource::SharedCallAppearance => sca_rules::refused(user, step, live),
+        _ => None,
+    }
+}
+
+/// What the reads of all `users` together show Odin refuses, that no user's own reads
+/// show (an SCA line port another user of the sheet holds): (index of the user, why).
+/// `live` is each user's documents (`None`: not read).
+pub fn refused_together(
+    users: &[&crate::plan::UserPlan],
+    live: &[Option<&HashMap<Resource, Value>>],
+) -> Vec<(usize, String)> {
+    sca_rules::held_by_others(users, live)
+}
+
+/// The requests writing `body` (a step's body, as the diff makes it) takes against
+/// `before` (the resource's read): one for a document; for a list, one per entry, two
+/// for an entry whose device changes (a removal and an add).
+pub fn requests(resource: Resource, body: &Value, before: &Value) -> u64 {
+    match resource {
+        Resource::SharedCallAppearance => body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(id, after)| sca::requests(before.get(id).filter(|v| !v.is_null()), after))
+            .sum(),
+        _ => 1,
     }
 }
 

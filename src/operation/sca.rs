@@ -129,6 +129,16 @@ pub async fn write(
     }
 }
 
+/// The requests [`write`] sends for one endpoint (no retry): none, one, or two for a
+/// changed device.
+pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
+    match (before, after) {
+        (None, Value::Null) => 0,
+        (Some(before), after) if !after.is_null() && !same_device(before, after) => 2,
+        _ => 1,
+    }
+}
+
 /// `POST` the endpoint; a refusal after a retry is judged by a read.
 async fn add(client: &OdinClient, user_id: &str, line_port: &str, after: &Value) -> Call {
     let body = body(user_id, line_port, after);
@@ -292,6 +302,32 @@ mod tests {
             &json!({"deviceName": "d", "isActive": "false"}),
         );
         assert_eq!(body["isActive"], json!(false));
+    }
+
+    #[test]
+    fn the_estimate_counts_a_request_per_endpoint_and_two_for_a_new_device() {
+        let before = json!({"a@x": {"deviceName": "d1"}, "b@x": {"deviceName": "d1"}});
+        let body = json!({
+            "a@x": {"deviceName": "d1", "isActive": false},
+            "b@x": {"deviceName": "d2"},
+            "c@x": {"deviceName": "d1"},
+            "d@x": null,
+            "b2@x": null,
+        });
+        // a: PUT; b: DELETE + POST; c: POST; d: nothing held, nothing sent; b2 likewise.
+        assert_eq!(
+            crate::operation::requests(Resource::SharedCallAppearance, &body, &before),
+            4
+        );
+        let removal = json!({"a@x": null});
+        assert_eq!(
+            crate::operation::requests(Resource::SharedCallAppearance, &removal, &before),
+            1
+        );
+        assert_eq!(
+            crate::operation::requests(Resource::User, &body, &before),
+            1
+        );
     }
 
     #[test]

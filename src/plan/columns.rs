@@ -27,6 +27,8 @@ pub(crate) enum Role {
     Field(FieldSpec),
     /// Sets a write-only credential (`credentials.<name>`, API.md §11).
     Credential(Credential),
+    /// A shared call appearance column (`sca.add[N].<field>`, `sca.remove`).
+    Sca(super::sca::ScaColumn),
     /// Assigns or unassigns services or service packs by name.
     Services {
         /// Service packs rather than user services.
@@ -209,6 +211,9 @@ fn role_of(text: &str, schema: &Schema) -> Result<Role, String> {
             .map(Role::Credential)
             .ok_or_else(|| crate::credentials::unknown(name));
     }
+    if let Some(parsed) = super::sca::parse_title(text) {
+        return parsed.map(Role::Sca);
+    }
     let path = FieldPath::parse(text).map_err(|e| e.to_string())?;
     let ty = schema.field_type(&path).map_err(|e| e.to_string())?;
     match path.namespace {
@@ -249,6 +254,14 @@ fn constants(
                 continue;
             }
         };
+        if let Role::Sca(_) = role {
+            problems.push(Problem::mapping(
+                entry,
+                "an SCA endpoint is added or removed by a row's cells, not by a constant for \
+                 every user; map a column to it instead",
+            ));
+            continue;
+        }
         if let Role::Field(spec) = &role {
             let clash = roles.iter().zip(&sheet.columns).find(|(r, _)| match r {
                 Role::Field(other) => other.path == spec.path,

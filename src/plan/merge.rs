@@ -31,6 +31,8 @@ struct ChangeSet {
     group_id: Option<(String, Source)>,
     /// Credential → (value, where).
     credentials: BTreeMap<Credential, (CredentialValue, Source)>,
+    /// (list, entry id) → the entry added (`None`: removed), and where.
+    entries: BTreeMap<(Resource, String), (Option<Value>, Source)>,
 }
 
 /// Merge converted rows (in any order) and the mapping's constant changes (applied to every
@@ -64,11 +66,38 @@ pub(crate) fn merge(
     }
     let mut plans = Vec::with_capacity(sets.len());
     let mut shared = vec![None; columns.len()];
+    // Entry id → the user adding it and where: a line port belongs to one user.
+    let mut added: HashMap<(Resource, String), (String, Source)> = HashMap::new();
     for mut set in sets {
         for (change, source) in constants {
             set.add(change.clone(), source.clone(), columns, problems);
         }
-        if set.fields.is_empty() && set.services.is_empty() && set.credentials.is_empty() {
+        for ((resource, id), (entry, source)) in &set.entries {
+            if entry.is_none() {
+                continue;
+            }
+            match added.get(&(*resource, id.clone())) {
+                Some((other, first)) => problems.push(source.problem(
+                    columns,
+                    format!(
+                        "line port `{id}` is also added for user `{other}` in {}; a line port \
+                         belongs to one user",
+                        first.describe(columns)
+                    ),
+                )),
+                None => {
+                    added.insert(
+                        (*resource, id.clone()),
+                        (set.user_id.clone(), source.clone()),
+                    );
+                }
+            }
+        }
+        if set.fields.is_empty()
+            && set.services.is_empty()
+            && set.credentials.is_empty()
+            && set.entries.is_empty()
+        {
             let message = format!(
                 "{} `{}` sets nothing (every cell is blank); the user is left out",
                 rows_phrase(&set.rows),
@@ -178,6 +207,34 @@ impl ChangeSet {
                     self.credentials.insert(credential, (value, source));
                 }
             },
+            Change::Entry {
+                resource,
+                id,
+                entry,
+            } => match self.entries.get(&(resource, id.clone())) {
+                Some((None, _)) if entry.is_none() => {}
+                Some((first_entry, first)) => {
+                    let what = match (first_entry.is_some(), entry.is_some()) {
+                        (true, true) => "added twice",
+                        _ => "both added and removed",
+                    };
+                    problems.push(source.problem(
+                        columns,
+                        format!(
+                            "line port `{id}` is {what} for user `{user}` (also in {}); \
+                             keep one",
+                            first.describe(columns)
+                        ),
+                    ));
+                }
+                None => {
+                    self.entries.insert((resource, id), (entry, source));
+                }
+            },
+            Change::EntryCell { .. } => problems.push(source.problem(
+                columns,
+                "an SCA endpoint is added by a row's `sca.add[N].*` cells, not by a constant",
+            )),
         }
     }
 
@@ -267,6 +324,13 @@ impl ChangeSet {
                 .entry(Resource::of(path.namespace))
                 .or_default()
                 .insert(path.relative(), value);
+        }
+        for ((resource, id), (entry, _)) in self.entries {
+            changes
+                .fields
+                .entry(resource)
+                .or_default()
+                .insert(id, entry.unwrap_or(Value::Null));
         }
         changes.credentials.0 = self
             .credentials

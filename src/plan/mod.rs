@@ -9,6 +9,7 @@ pub(crate) mod convert;
 pub mod file;
 mod merge;
 mod rows;
+pub mod sca;
 mod source;
 mod step;
 mod warning;
@@ -349,3 +350,6 @@ fn merged_ranges(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod sca_tests;

@@ -61,6 +61,19 @@ pub(crate) enum Change {
         credential: Credential,
         value: CredentialValue,
     },
+    /// A field of the `n`th endpoint a row adds (`sca.add[N].<field>`): a row's cells of
+    /// one `n` become one [`Change::Entry`] ([`super::sca::group`]).
+    EntryCell {
+        n: u32,
+        field: super::sca::AddField,
+        value: Value,
+    },
+    /// An entry of a list added whole (`Some`) or removed (`None`).
+    Entry {
+        resource: crate::resource::Resource,
+        id: String,
+        entry: Option<Value>,
+    },
 }
 
 /// The changes of one data row.
@@ -122,18 +135,34 @@ pub(crate) fn convert_row(
         }
     };
     let mut changes = Vec::new();
+    let (mut endpoints, mut refused) = (Vec::new(), Vec::new());
     for (column, (cell, role)) in row.cells.iter().zip(&layout.roles).enumerate() {
         let source = Source::Cell {
             row: row.number,
             column,
         };
         match changes_of(cell, role, schema) {
-            Ok(found) => changes.extend(found.into_iter().map(|c| (c, source.clone()))),
+            Ok(found) => {
+                for change in found {
+                    match change {
+                        Change::EntryCell { n, field, value } => {
+                            endpoints.push((n, field, value, source.clone()));
+                        }
+                        change => changes.push((change, source.clone())),
+                    }
+                }
+            }
             Err(messages) => {
+                if let Role::Sca(super::sca::ScaColumn::Add { n, .. }) = role {
+                    // The endpoint's other cells are not told of again.
+                    refused.push(*n);
+                }
                 problems.extend(messages.into_iter().map(|m| source.problem(columns, m)));
             }
         }
     }
+    endpoints.retain(|(n, ..)| !refused.contains(n));
+    changes.extend(super::sca::group(endpoints, columns, &mut problems));
     let merged = (!user_id.is_empty()).then_some(RowChanges {
         row: row.number,
         user_id,
@@ -159,6 +188,29 @@ pub(crate) fn changes_of(
         Role::Credential(credential) => credential_of(cell, *credential)
             .map(|found| found.into_iter().collect())
             .map_err(|m| vec![m]),
+        Role::Sca(super::sca::ScaColumn::Add { n, field }) => {
+            match super::sca::cell_value(cell, *field) {
+                Ok(Some(value)) => Ok(vec![Change::EntryCell {
+                    n: *n,
+                    field: *field,
+                    value,
+                }]),
+                Ok(None) => Ok(Vec::new()),
+                Err(message) => Err(vec![message]),
+            }
+        }
+        Role::Sca(super::sca::ScaColumn::Remove) => super::sca::removed(cell)
+            .map(|ports| {
+                ports
+                    .into_iter()
+                    .map(|id| Change::Entry {
+                        resource: crate::resource::Resource::SharedCallAppearance,
+                        id,
+                        entry: None,
+                    })
+                    .collect()
+            })
+            .map_err(|m| vec![format!("`sca.remove`: {m}")]),
         Role::Field(spec) => match convert(cell, spec.ty, &spec.values) {
             Ok(Some(value)) => Ok(vec![Change::Field {
                 path: spec.path.clone(),

@@ -46,6 +46,11 @@ pub struct Variant {
     pub sca_delete_style: ScaDeleteStyle,
     /// The shape of `GET /users/shared-call-appearance/bulk` (API.md §13, conflict).
     pub sca_bulk_shape: ScaBulkShape,
+    /// `GET /users/shared-call-appearance` answers a flat list of the user's endpoints
+    /// `[{userId, isActive, allowOrigination, allowTermination, deviceName, deviceLevel,
+    /// linePort}]`, without `maxAppearances`, as newer odins_spear pages show it (API.md
+    /// §13, conflict).
+    pub sca_read_flat: bool,
 }
 
 /// What adding a number already in the list answers.
@@ -260,6 +265,9 @@ impl Variant {
         }
         if self.sca_bulk_shape != default.sca_bulk_shape {
             parts.push(format!("SCA group reads {}", self.sca_bulk_shape));
+        }
+        if self.sca_read_flat {
+            parts.push("SCA reads as flat lists".to_string());
         }
         parts.join(", ")
     }

@@ -20,13 +20,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+pub mod docs;
 mod needs;
 
 use super::placement::{GroupKey, Placement};
 use crate::odin::OdinClient;
 use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
 use crate::operation::numbers::{self, GroupList};
-use crate::plan::{Step, UserPlan};
+use crate::plan::UserPlan;
 use crate::resource::Resource;
 use needs::{needs, row_holds_all, user_fields};
 
@@ -93,6 +94,10 @@ pub struct GroupReads {
     warned: AtomicBool,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
+    /// The group documents operations' rules need, each read once.
+    docs: docs::GroupDocs,
+    /// The groups (of users placed) whose documents those need: (group, path).
+    doc_groups: HashSet<(GroupKey, &'static str)>,
 }
 
 /// The keys of a listing row that say who and where a user is: kept in every row, as the
@@ -173,6 +178,17 @@ impl GroupReads {
             .into_iter()
             .map(|(key, slot)| (key, Arc::new(tokio::sync::Mutex::new(slot))))
             .collect();
+        let doc_groups = users
+            .iter()
+            .filter_map(|user| Some((placement.key_of(user)?, user)))
+            .flat_map(|(key, user)| {
+                user.steps
+                    .iter()
+                    .filter_map(|s| crate::operation::group_doc(s.resource()))
+                    .map(move |doc| (key.clone(), doc.path))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         GroupReads {
             max_age,
             placement,
@@ -180,7 +196,14 @@ impl GroupReads {
             snapshots: Mutex::new(slots),
             warned: AtomicBool::new(false),
             warning: Mutex::new(None),
+            docs: docs::GroupDocs::default(),
+            doc_groups,
         }
+    }
+
+    /// The group documents operations' rules need, each read once per group.
+    pub fn docs(&self) -> &docs::GroupDocs {
+        &self.docs
     }
 
     /// How long a group read stands for a user's before-state.
@@ -200,7 +223,8 @@ impl GroupReads {
         self.wanted
             .values()
             .map(|w| u64::from(w.users) + w.services.len() as u64 + u64::from(!w.lists.is_empty()))
-            .sum()
+            .sum::<u64>()
+            + self.doc_groups.len() as u64
     }
 
     /// The per-user reads `user` needs beside its group's read: one per resource its steps
@@ -209,7 +233,13 @@ impl GroupReads {
         let mut resources: BTreeSet<Resource> = user
             .steps
             .iter()
-            .map(Step::resource)
+            .flat_map(|step| {
+                let resource = step.resource();
+                crate::operation::needs(resource)
+                    .iter()
+                    .copied()
+                    .chain([resource])
+            })
             .filter(|r| *r != Resource::Credentials)
             .collect();
         if self.covers(user) {
@@ -460,7 +490,8 @@ mod tests {
     use super::*;
 
     fn user(n: usize, group: Option<&str>, patch: Value) -> UserPlan {
-        let step = Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
+        let step =
+            crate::plan::Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
         UserPlan {
             user_id: format!("u{n}"),
             rows: vec![n + 1],

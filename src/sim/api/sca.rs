@@ -9,7 +9,7 @@
 //! exists here), when the line port is in use anywhere, or when the user already has
 //! `maxAppearances` endpoints (the largest N of the assigned SCA services; `Shared Call
 //! Appearance` alone is 1). Switches: `--sca-list-without-flags`, `--sca-delete-style`,
-//! `--sca-bulk-shape` (see [`crate::sim::Variant`]).
+//! `--sca-bulk-shape`, `--sca-read-flat` (see [`crate::sim::Variant`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -114,6 +114,14 @@ pub(super) async fn get(
         .get(user_id)
         .ok_or_else(|| ApiError::unknown_user(user_id))?;
     limit(&sim, user)?;
+    if sim.config.variant.sca_read_flat {
+        let list = directory
+            .appearances
+            .of(user_id)
+            .iter()
+            .map(|e| e.view(user_id));
+        return Ok(Json(Value::Array(list.collect())));
+    }
     Ok(Json(Value::Object(
         sca_object(&sim, &directory, user).unwrap_or_default(),
     )))
