@@ -50,7 +50,8 @@ pub(super) fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value
 }
 
 /// How many users of each group share each step patch that a bulk write could carry:
-/// (group, resource, hash of the patch) → users. Counted with a hash so that the count of
+/// (group, resource, hash of the patch) → users, for those at least [`AT_LEAST`] users
+/// share (any other is as good as absent). Counted with a hash so that the count of
 /// 50,000 different patches costs little; a collision only plans a batch that turns out
 /// smaller, whose users are written on their own.
 pub type Tally = HashMap<(GroupKey, Resource, u64), usize>;
@@ -69,6 +70,10 @@ pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>)
                 .or_default() += 1;
         }
     }
+    // Only shared changes are looked up: a sheet of 50,000 different changes would
+    // otherwise hold a key per user for the whole run.
+    tally.retain(|_, n| *n >= AT_LEAST);
+    tally.shrink_to_fit();
     tally
 }
 
