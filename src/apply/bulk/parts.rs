@@ -57,24 +57,47 @@ pub(super) fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value
 pub type Tally = HashMap<(GroupKey, Resource, u64), usize>;
 
 /// The [`Tally`] of `users`, placed by `key_of`.
+///
+/// Memory: a first pass counts a hash of each (group, resource, patch) alone, so that a
+/// sheet of 50,000 different changes costs a few bytes per step, not a key with its group's
+/// names; the keys are made only for the changes that pass may share.
 pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>) -> Tally {
+    let mut rough: HashMap<u64, u32> = HashMap::new();
+    each_key(users, &key_of, |key| {
+        *rough.entry(hash_of(&key)).or_default() += 1;
+    });
+    rough.retain(|_, n| *n as usize >= AT_LEAST);
     let mut tally = Tally::new();
+    each_key(users, &key_of, |key| {
+        if rough.contains_key(&hash_of(&key)) {
+            *tally.entry(key).or_default() += 1;
+        }
+    });
+    // Only shared changes are looked up (any other is as good as absent).
+    tally.retain(|_, n| *n >= AT_LEAST);
+    tally
+}
+
+/// The key of each step of `users` that a bulk write could carry, given to `each`.
+fn each_key(
+    users: &[UserPlan],
+    key_of: &impl Fn(&UserPlan) -> Option<GroupKey>,
+    mut each: impl FnMut((GroupKey, Resource, u64)),
+) {
     for user in users {
         let Some(group) = key_of(user) else {
             continue;
         };
         for step in user.steps.iter().filter(|s| parts_of(s).is_some()) {
             let patch = Value::Object(step.patch().into_owned()).to_string();
-            *tally
-                .entry((group.clone(), step.resource(), hash(&patch)))
-                .or_default() += 1;
+            each((group.clone(), step.resource(), hash(&patch)));
         }
     }
-    // Only shared changes are looked up: a sheet of 50,000 different changes would
-    // otherwise hold a key per user for the whole run.
-    tally.retain(|_, n| *n >= AT_LEAST);
-    tally.shrink_to_fit();
-    tally
+}
+
+fn hash_of(key: &(GroupKey, Resource, u64)) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
 
 /// The groups in `tally` with a change that at least [`AT_LEAST`] users share: one pass
