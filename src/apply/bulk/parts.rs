@@ -133,6 +133,39 @@ mod tests {
     }
 
     #[test]
+    fn the_tally_keeps_only_changes_users_share() {
+        let user = |n: usize, group: &str, patch: Value| UserPlan {
+            user_id: format!("u{n}"),
+            rows: vec![n + 1],
+            service_provider_id: Some("sp".into()),
+            group_id: Some(group.into()),
+            steps: vec![step(Resource::Settings, patch)],
+            before: None,
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        };
+        let shared = json!({"Call Forwarding Always.isActive": true});
+        let mut users: Vec<UserPlan> = (1..=3).map(|n| user(n, "g1", shared.clone())).collect();
+        // Two users of another group share it too (fewer than AT_LEAST), and ten users of
+        // g1 each have a change of their own: none of them is kept.
+        users.extend((4..=5).map(|n| user(n, "g2", shared.clone())));
+        users.extend((6..=15).map(|n| {
+            let own = json!({"Call Forwarding Always.forwardToPhoneNumber": format!("+1555{n}")});
+            user(n, "g1", own)
+        }));
+        let placed = |u: &UserPlan| Some((u.service_provider_id.clone()?, u.group_id.clone()?));
+        let tally = tally(&users, placed);
+        let key = (("sp".to_string(), "g1".to_string()), Resource::Settings);
+        let counts: Vec<_> = tally
+            .iter()
+            .map(|((g, r, _), n)| ((g.clone(), *r), *n))
+            .collect();
+        assert_eq!(counts, [(key, 3)]);
+        let groups = shared_groups(&tally);
+        assert_eq!(groups.len(), 1);
+    }
+
+    #[test]
     fn what_a_bulk_write_can_carry() {
         let settings = step(
             Resource::Settings,
