@@ -98,8 +98,9 @@ struct Slot {
 
 /// The group reads of one run, shared by its workers.
 ///
-/// Memory: a read keeps only the group's users of this run not yet served, and hands each
-/// user's documents out (moved, not copied), so a group's read shrinks as its users start.
+/// Memory: a read keeps only the group's users of this run not yet served, each as compact
+/// text ([`Member`]), and hands each user's documents out (removed from the read), so a
+/// group's read shrinks as its users start and is released once all of them have.
 #[derive(Debug)]
 pub struct GroupReads {
     max_age: Duration,
