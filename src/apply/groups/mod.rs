@@ -99,7 +99,7 @@ struct Slot {
 /// The group reads of one run, shared by its workers.
 ///
 /// Memory: a read keeps only the group's users of this run not yet served, each as compact
-/// text ([`Member`]), and hands each user's documents out (removed from the read), so a
+/// text (see `Member`), and hands each user's documents out (removed from the read), so a
 /// group's read shrinks as its users start and is released once all of them have.
 #[derive(Debug)]
 pub struct GroupReads {
