@@ -155,3 +155,104 @@ async fn read_group_costs_one_request_per_listing() {
         "{missing:?}"
     );
 }
+
+/// A group read holds its users' documents only until each is handed out: once every user
+/// of the run in a group has been served, the group's read holds nobody (a 50,000-user run
+/// reads groups of thousands, and held them all to the end), and what each user got is what
+/// its own GETs answer.
+#[tokio::test]
+async fn group_reads_are_released_as_their_users_are_served() {
+    use std::sync::Arc;
+
+    use sleipnir::apply::groups::{DEFAULT_MAX_AGE, GroupReads};
+    use sleipnir::apply::placement::Placement;
+    use sleipnir::resource::Resource;
+
+    let odin = odin(SimConfig {
+        users: 30,
+        groups: 3,
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client(&odin).await;
+    let mut text = String::from(
+        "userId,user.serviceProviderId,user.groupId,user.extension,\
+         settings.Call Forwarding Always.isActive\n",
+    );
+    for n in 1..=30 {
+        let group = sleipnir::sim::group_id((n - 1) % 3 + 1);
+        text.push_str(&format!(
+            "{},ent.sim,{group},{},true\n",
+            sleipnir::sim::user_id(n),
+            7000 + n
+        ));
+    }
+    let sheet = sleipnir::sheet::from_bytes(
+        std::path::Path::new("released.csv"),
+        text.into_bytes(),
+        &Default::default(),
+    )
+    .unwrap();
+    let schema = sleipnir::schema::Schema::builtin().unwrap();
+    let plan = sleipnir::plan::build(&sheet, None, &schema).unwrap();
+    let reads = GroupReads::plan(
+        &plan.users,
+        DEFAULT_MAX_AGE,
+        Arc::new(Placement::default()),
+        None,
+    );
+    assert!(plan.users.iter().all(|user| reads.covers(user)));
+    assert_eq!(
+        reads.held().await,
+        0,
+        "nothing is read before it is asked for"
+    );
+    let first_group: Vec<_> = plan
+        .users
+        .iter()
+        .filter(|user| user.group_id.as_deref() == Some("grp01"))
+        .collect();
+    assert_eq!(first_group.len(), 10);
+    for (served, user) in first_group.iter().enumerate() {
+        let found = reads.lookup(user, &client).await;
+        // The group's read holds the users of the run not served yet, and no more.
+        assert_eq!(reads.held().await, 10 - served - 1, "{}", user.user_id);
+        let record = client
+            .read(Resource::User, &user.user_id)
+            .await
+            .result
+            .unwrap();
+        let row = &found.docs[&Resource::User];
+        for key in ["userId", "serviceProviderId", "groupId", "extension"] {
+            assert_eq!(row[key], record[key], "{} {key}", user.user_id);
+        }
+        let settings = client
+            .read(Resource::Settings, &user.user_id)
+            .await
+            .result
+            .unwrap();
+        let name = "Call Forwarding Always";
+        let mut expected = settings[name].clone();
+        if let Some(fields) = expected.as_object_mut() {
+            fields.remove("userId");
+        }
+        assert_eq!(found.docs[&Resource::Settings][name], expected);
+        assert_eq!(
+            found.docs[&Resource::Settings]["userId"],
+            json!(user.user_id)
+        );
+    }
+    // Asked again, a served user gets nothing from the group (it reads its own), and the
+    // group is not read again while its read is fresh.
+    let before = odin.stats().await.total;
+    let again = reads.lookup(first_group[0], &client).await;
+    assert!(again.docs.is_empty());
+    assert_eq!(odin.stats().await.total, before);
+    // The next group's read holds its own users only.
+    let second = plan
+        .users
+        .iter()
+        .find(|u| u.group_id.as_deref() == Some("grp02"));
+    reads.lookup(second.unwrap(), &client).await;
+    assert_eq!(reads.held().await, 9);
+}

@@ -25,9 +25,10 @@ pub(super) struct Collector {
     failed_users: usize,
     /// Users with a failed or skipped step.
     not_done: HashSet<String>,
-    /// Each user's step statuses of this attempt: its users by outcome when `results.csv`
-    /// cannot be counted (a run file could not be written).
-    outcomes: HashMap<String, Vec<Status>>,
+    /// Which step statuses each user had in this attempt (a set: bit `i` is
+    /// `Status::ALL[i]`; a user's outcome depends on nothing else): its users by outcome
+    /// when `results.csv` cannot be counted (a run file could not be written).
+    outcomes: HashMap<String, u8>,
     /// Why the run stopped starting users, when the breaker or the canary stopped it.
     stopped_by: Option<String>,
     /// Odin asked for a pause past `--max-wait`: the run stopped and can be resumed.
@@ -93,10 +94,7 @@ impl Collector {
                 if matches!(result.status, Status::Failed | Status::Skipped) {
                     self.not_done.insert(result.user_id.clone());
                 }
-                self.outcomes
-                    .entry(result.user_id.clone())
-                    .or_default()
-                    .push(result.status);
+                *self.outcomes.entry(result.user_id.clone()).or_default() |= bit(result.status);
                 if let Some(canary) = &mut self.canary {
                     canary.push(result.clone());
                 }
@@ -269,7 +267,7 @@ impl Collector {
             // results.csv could not be counted: this attempt's users, as the collector saw them.
             let mut users = UserCounts::default();
             for statuses in self.outcomes.into_values() {
-                users.add(statuses);
+                users.add(Status::ALL.into_iter().filter(|s| statuses & bit(*s) != 0));
             }
             summary.users_by_outcome = users;
         }
@@ -278,6 +276,12 @@ impl Collector {
             summary: Box::new(summary),
         })
     }
+}
+
+/// `status`'s bit in a set of statuses.
+fn bit(status: Status) -> u8 {
+    let index = Status::ALL.iter().position(|s| *s == status).unwrap_or(0);
+    1 << index
 }
 
 /// A run file could not be written: the run stopped starting users, and the users in flight

@@ -29,7 +29,10 @@ pub const PLACE_AT_LEAST: usize = 4;
 /// The groups of users the sheet does not place.
 #[derive(Debug, Default)]
 pub struct Placement {
-    groups: HashMap<String, GroupKey>,
+    /// User id → its group, an index into `keys` (a group's key is held once, not once per
+    /// user: a 50,000-user sheet places 50,000 users into a few groups).
+    groups: HashMap<String, usize>,
+    keys: Vec<GroupKey>,
 }
 
 /// What placing the users cost and found.
@@ -50,7 +53,11 @@ impl Placement {
     pub fn key_of(&self, user: &UserPlan) -> Option<GroupKey> {
         match (&user.service_provider_id, &user.group_id) {
             (Some(sp), Some(group)) => Some((sp.clone(), group.clone())),
-            _ => self.groups.get(&user.user_id).cloned(),
+            _ => self
+                .groups
+                .get(&user.user_id)
+                .and_then(|&index| self.keys.get(index))
+                .cloned(),
         }
     }
 
@@ -104,9 +111,7 @@ impl Placement {
         let home = |row: Value| {
             let id = group::text_of(row.get("userId"))?;
             let group = group::text_of(row.get("groupId"))?;
-            wanted
-                .contains(id.as_str())
-                .then(|| serde_json::json!({"userId": id, "groupId": group}))
+            wanted.contains(id.as_str()).then_some((id, group))
         };
         let listed = group::Listed {
             service_provider: &sp,
@@ -128,15 +133,8 @@ impl Placement {
                 return (placement, placed);
             }
         };
-        let mut homes: HashMap<String, String> = HashMap::with_capacity(rows.len());
-        for row in rows {
-            if let (Some(id), Some(group)) = (
-                group::text_of(row.get("userId")),
-                group::text_of(row.get("groupId")),
-            ) {
-                homes.insert(id, group);
-            }
-        }
+        let homes: HashMap<String, String> = rows.into_iter().collect();
+        let mut index_of: HashMap<&str, usize> = HashMap::new();
         for user in unplaced {
             // A sheet that names the group but not the provider is taken at its word
             // only where the listing agrees.
@@ -146,9 +144,11 @@ impl Placement {
             if user.group_id.as_ref().is_some_and(|said| said != home) {
                 continue;
             }
-            placement
-                .groups
-                .insert(user.user_id.clone(), (sp.clone(), home.clone()));
+            let index = *index_of.entry(home.as_str()).or_insert_with(|| {
+                placement.keys.push((sp.clone(), home.clone()));
+                placement.keys.len() - 1
+            });
+            placement.groups.insert(user.user_id.clone(), index);
         }
         let placed = Placed {
             users: placement.groups.len(),

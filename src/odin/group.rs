@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-pub use kept::{list_users_kept, read_bulk_kept};
+pub use kept::{list_users_kept, read_bulk_kept, read_bulk_with};
 pub(crate) use parse::text_of;
 pub use parse::{BulkElement, parse_bulk, parse_bulk_elements, parse_groups, parse_users};
 pub use service::{BulkService, BulkShape};

@@ -50,26 +50,54 @@ pub(super) fn parts_of(step: &Step) -> Option<Vec<(BulkTarget, Map<String, Value
 }
 
 /// How many users of each group share each step patch that a bulk write could carry:
-/// (group, resource, hash of the patch) → users. Counted with a hash so that the count of
+/// (group, resource, hash of the patch) → users, for those at least [`AT_LEAST`] users
+/// share (any other is as good as absent). Counted with a hash so that the count of
 /// 50,000 different patches costs little; a collision only plans a batch that turns out
 /// smaller, whose users are written on their own.
 pub type Tally = HashMap<(GroupKey, Resource, u64), usize>;
 
 /// The [`Tally`] of `users`, placed by `key_of`.
+///
+/// Memory: a first pass counts a hash of each (group, resource, patch) alone, so that a
+/// sheet of 50,000 different changes costs a few bytes per step, not a key with its group's
+/// names; the keys are made only for the changes that pass may share.
 pub fn tally(users: &[UserPlan], key_of: impl Fn(&UserPlan) -> Option<GroupKey>) -> Tally {
+    let mut rough: HashMap<u64, u32> = HashMap::new();
+    each_key(users, &key_of, |key| {
+        *rough.entry(hash_of(&key)).or_default() += 1;
+    });
+    rough.retain(|_, n| *n as usize >= AT_LEAST);
     let mut tally = Tally::new();
+    each_key(users, &key_of, |key| {
+        if rough.contains_key(&hash_of(&key)) {
+            *tally.entry(key).or_default() += 1;
+        }
+    });
+    // Only shared changes are looked up (any other is as good as absent).
+    tally.retain(|_, n| *n >= AT_LEAST);
+    tally
+}
+
+/// The key of each step of `users` that a bulk write could carry, given to `each`.
+fn each_key(
+    users: &[UserPlan],
+    key_of: &impl Fn(&UserPlan) -> Option<GroupKey>,
+    mut each: impl FnMut((GroupKey, Resource, u64)),
+) {
     for user in users {
         let Some(group) = key_of(user) else {
             continue;
         };
         for step in user.steps.iter().filter(|s| parts_of(s).is_some()) {
             let patch = Value::Object(step.patch().into_owned()).to_string();
-            *tally
-                .entry((group.clone(), step.resource(), hash(&patch)))
-                .or_default() += 1;
+            each((group.clone(), step.resource(), hash(&patch)));
         }
     }
-    tally
+}
+
+fn hash_of(key: &(GroupKey, Resource, u64)) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
 
 /// The groups in `tally` with a change that at least [`AT_LEAST`] users share: one pass
@@ -102,6 +130,39 @@ mod tests {
 
     fn step(resource: Resource, patch: Value) -> Step {
         Step::from_patch(resource, patch.as_object().cloned().unwrap_or_default()).unwrap()
+    }
+
+    #[test]
+    fn the_tally_keeps_only_changes_users_share() {
+        let user = |n: usize, group: &str, patch: Value| UserPlan {
+            user_id: format!("u{n}"),
+            rows: vec![n + 1],
+            service_provider_id: Some("sp".into()),
+            group_id: Some(group.into()),
+            steps: vec![step(Resource::Settings, patch)],
+            before: None,
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        };
+        let shared = json!({"Call Forwarding Always.isActive": true});
+        let mut users: Vec<UserPlan> = (1..=3).map(|n| user(n, "g1", shared.clone())).collect();
+        // Two users of another group share it too (fewer than AT_LEAST), and ten users of
+        // g1 each have a change of their own: none of them is kept.
+        users.extend((4..=5).map(|n| user(n, "g2", shared.clone())));
+        users.extend((6..=15).map(|n| {
+            let own = json!({"Call Forwarding Always.forwardToPhoneNumber": format!("+1555{n}")});
+            user(n, "g1", own)
+        }));
+        let placed = |u: &UserPlan| Some((u.service_provider_id.clone()?, u.group_id.clone()?));
+        let tally = tally(&users, placed);
+        let key = (("sp".to_string(), "g1".to_string()), Resource::Settings);
+        let counts: Vec<_> = tally
+            .iter()
+            .map(|((g, r, _), n)| ((g.clone(), *r), *n))
+            .collect();
+        assert_eq!(counts, [(key, 3)]);
+        let groups = shared_groups(&tally);
+        assert_eq!(groups.len(), 1);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! per resource), and a server that answers 404 to a group read gets per-user reads, with
 //! one warning.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -49,15 +49,37 @@ struct Wanted {
     lists: BTreeSet<Resource>,
 }
 
-/// One user of a group read.
+/// One user of a group read, as compact JSON text: a large group's read holds every user of
+/// the run in it until each is served, and a document as text takes a tenth of its memory
+/// as a [`Value`] (each object a tree of nodes and strings). Parsed again when handed out.
 #[derive(Debug, Default)]
 struct Member {
-    /// The extended listing row (`Null` when the listing was not read).
-    row: Value,
+    /// The trimmed extended listing row (`None` when the listing was not read).
+    row: Option<Box<str>>,
     /// Per bulk service read: `Some(settings)`, `None` when not assigned.
-    settings: BTreeMap<BulkService, Option<Value>>,
-    /// Per bulk service read: the element's user summary.
-    summaries: BTreeMap<BulkService, Value>,
+    settings: Vec<(BulkService, Option<Box<str>>)>,
+    /// Per bulk service read (where a bulk write may list the user): the element's user
+    /// summary.
+    summaries: Vec<(BulkService, Box<str>)>,
+}
+
+impl Member {
+    fn settings_of(&self, service: BulkService) -> Option<&Option<Box<str>>> {
+        self.settings
+            .iter()
+            .find_map(|(s, doc)| (*s == service).then_some(doc))
+    }
+}
+
+/// A document kept as text (see [`Member`]).
+fn text(value: &Value) -> Box<str> {
+    value.to_string().into_boxed_str()
+}
+
+/// A document kept as text, parsed back; `None` (the caller reads it per user) should the
+/// text not parse, which text made by [`text`] always does.
+fn parsed(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok()
 }
 
 /// One group's read.
@@ -83,8 +105,9 @@ struct Slot {
 
 /// The group reads of one run, shared by its workers.
 ///
-/// Memory: a read keeps only the group's users of this run not yet served, and hands each
-/// user's documents out (moved, not copied), so a group's read shrinks as its users start.
+/// Memory: a read keeps only the group's users of this run not yet served, each as compact
+/// text (see `Member`), and hands each user's documents out (removed from the read), so a
+/// group's read shrinks as its users start and is released once all of them have.
 #[derive(Debug)]
 pub struct GroupReads {
     max_age: Duration,
@@ -291,50 +314,67 @@ impl GroupReads {
             slot.snapshot = Some(read);
         }
         slot.pending.remove(&user.user_id);
+        let done = slot.pending.is_empty();
         let Some(snapshot) = slot.snapshot.as_mut() else {
             return FromGroup::default();
         };
         let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
         let list = snapshot.numbers.clone();
-        let Some(found) = snapshot.users.remove(&user.user_id) else {
+        let found = snapshot.users.remove(&user.user_id);
+        // Memory follows the users still to serve: a read whose users are all served is
+        // released (its time stays, so that a later lookup does not read the group again),
+        // and one that has shrunk gives its table back.
+        if done {
+            snapshot.users = HashMap::new();
+            snapshot.numbers = None;
+        } else if snapshot.users.len() < snapshot.users.capacity() / 4 {
+            snapshot.users.shrink_to_fit();
+        }
+        drop(slot);
+        let Some(found) = found else {
             return FromGroup::default();
         };
-        drop(slot);
         let needs = needs(user);
         let mut docs = HashMap::new();
         let mut rows = HashMap::new();
         // A listing row stands for the record only where it holds every field the user's
         // steps change (API.md §7a); otherwise the record is read for this user.
-        if needs.users && wanted.users && row_holds_all(&found.row, user) {
+        let row = found.row.as_deref().and_then(parsed);
+        if let Some(row) = row.filter(|row| needs.users && wanted.users && row_holds_all(row, user))
+        {
             // A bulk write of user-record fields lists the user by who and where it is, as
             // odins_spear does (API.md §3), not with the row's old values of the fields
             // it changes.
             let who: Map<String, Value> = IDENTITY
                 .iter()
-                .filter_map(|key| Some((key.to_string(), found.row.get(*key)?.clone())))
+                .filter_map(|key| Some((key.to_string(), row.get(*key)?.clone())))
                 .collect();
             rows.insert(BulkTarget::UserRecord, Value::Object(who));
-            docs.insert(Resource::User, found.row);
+            docs.insert(Resource::User, row);
         }
         let mut unassigned = BTreeSet::new();
-        let bulk_read = needs
-            .services
-            .iter()
-            .all(|s| !unsupported.contains(s) && found.settings.contains_key(s));
+        let bulk_read = needs.services.iter().all(|s| {
+            !unsupported.contains(s)
+                && found
+                    .settings_of(*s)
+                    .is_some_and(|doc| doc.as_deref().is_none_or(|t| parsed(t).is_some()))
+        });
         if !needs.services.is_empty() && bulk_read {
             let mut settings = Map::new();
             settings.insert("userId".into(), Value::String(user.user_id.clone()));
             for service in &needs.services {
-                match found.settings.get(service) {
-                    Some(Some(doc)) => {
-                        settings.insert(service.service_name().to_string(), doc.clone());
+                match found.settings_of(*service).and_then(|doc| doc.as_deref()) {
+                    Some(doc) => {
+                        let doc = parsed(doc).unwrap_or_default();
+                        settings.insert(service.service_name().to_string(), doc);
                     }
-                    _ => {
+                    None => {
                         unassigned.insert(*service);
                     }
                 }
-                if let Some(summary) = found.summaries.get(service) {
-                    rows.insert(BulkTarget::Service(*service), summary.clone());
+                let summary = found.summaries.iter().find(|(s, _)| s == service);
+                if let Some(summary) = summary.and_then(|(_, text)| parsed(text)) {
+                    rows.insert(BulkTarget::Service(*service), summary);
                 }
             }
             docs.insert(Resource::Settings, Value::Object(settings));
@@ -372,7 +412,8 @@ impl GroupReads {
         let mut users: HashMap<String, Member> = HashMap::new();
         let mut unsupported = Vec::new();
         if wanted.users {
-            // Each row is trimmed as it is read, and only the run's users of the group kept.
+            // Each row is trimmed as it is read, only the run's users of the group kept, and
+            // kept as text.
             let trim = |mut row: Value| {
                 let id = group::text_of(row.get("userId"))?;
                 if !keep(&id) {
@@ -383,7 +424,7 @@ impl GroupReads {
                         IDENTITY.contains(&key.as_str()) || wanted.row_keys.contains(key)
                     });
                 }
-                Some(row)
+                Some((id, text(&row)))
             };
             let listed = group::Listed {
                 service_provider: sp,
@@ -393,31 +434,41 @@ impl GroupReads {
             };
             match group::list_users_kept(client, listed, trim).await {
                 Ok(rows) => {
-                    for row in rows {
-                        if let Some(id) = group::text_of(row.get("userId")) {
-                            users.insert(
-                                id,
-                                Member {
-                                    row,
-                                    ..Member::default()
-                                },
-                            );
-                        }
+                    users.reserve(rows.len());
+                    for (id, row) in rows {
+                        let row = Some(row);
+                        users.insert(
+                            id,
+                            Member {
+                                row,
+                                ..Member::default()
+                            },
+                        );
                     }
                 }
                 Err(error) => return self.unreadable(sp, group, &error),
             }
         }
         for &service in &wanted.services {
-            match group::read_bulk_kept(client, sp, group, service, &keep).await {
+            // A summary is what a bulk write lists the user as: kept only where one may be
+            // sent; each element is kept as text as it is read.
+            let summaries = service.writable() && wanted.summaries;
+            let kept = |id: String, element: group::BulkElement| {
+                if !keep(&id) {
+                    return None;
+                }
+                let summary = summaries.then(|| text(&element.summary));
+                Some((id, element.settings.as_ref().map(text), summary))
+            };
+            match group::read_bulk_with(client, (sp, group), service, kept).await {
                 Ok(by_user) => {
-                    for (user_id, element) in by_user {
+                    for (user_id, settings, summary) in by_user {
                         let user = users.entry(user_id).or_default();
-                        user.settings.insert(service, element.settings);
-                        // A summary is what a bulk write lists the user as.
-                        if service.writable() && wanted.summaries {
-                            user.summaries.insert(service, element.summary);
-                        }
+                        user.settings.retain(|(s, _)| *s != service);
+                        user.settings.push((service, settings));
+                        user.summaries.retain(|(s, _)| *s != service);
+                        user.summaries
+                            .extend(summary.map(|summary| (service, summary)));
                     }
                 }
                 Err(GroupReadError::Unsupported { path }) => {
@@ -472,6 +523,27 @@ impl GroupReads {
             tracing::warn!("{message}");
             *self.warning.lock().unwrap_or_else(PoisonError::into_inner) = Some(message.into());
         }
+    }
+
+    /// Users whose documents the group reads hold now (read, not handed out yet).
+    pub async fn held(&self) -> usize {
+        let slots: Vec<_> = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        let mut held = 0;
+        for slot in slots {
+            held += slot
+                .lock()
+                .await
+                .snapshot
+                .as_ref()
+                .map_or(0, |s| s.users.len());
+        }
+        held
     }
 
     /// The warning about group reads this run gave, if any (one at most).

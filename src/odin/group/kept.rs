@@ -12,14 +12,15 @@ use serde_json::Value;
 use super::parse::{BulkElement, bulk_element, parse_bulk_elements, text_of};
 use super::{BulkService, BulkShape, GroupReadError, Listed, OdinClient, listing, malformed};
 
-/// A listing (`GET /users?serviceProviderId=SP[&groupId=G]…`, see [`Listed`]): the rows
-/// `keep` returns (it gets each row as read, and may trim it or drop it: `None`). Rows are
-/// summaries, not records (API.md §7a). A 404 is [`GroupReadError::NotFound`].
-pub async fn list_users_kept(
+/// A listing (`GET /users?serviceProviderId=SP[&groupId=G]…`, see [`Listed`]): what `keep`
+/// returns for each row (it gets each row as read, and may trim it, turn it into something
+/// smaller, or drop it: `None`). Rows are summaries, not records (API.md §7a). A 404 is
+/// [`GroupReadError::NotFound`].
+pub async fn list_users_kept<T>(
     client: &OdinClient,
     listed: Listed<'_>,
-    keep: impl FnMut(Value) -> Option<Value>,
-) -> Result<Vec<Value>, GroupReadError> {
+    keep: impl FnMut(Value) -> Option<T>,
+) -> Result<Vec<T>, GroupReadError> {
     let path = "/users";
     let call = client.get_raw(path, &listed.query()).await;
     let bytes = listing(call.result, || listed.what())?;
@@ -54,6 +55,19 @@ pub async fn read_bulk_kept(
     service: BulkService,
     keep: impl Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, BulkElement>, GroupReadError> {
+    let kept = |id: String, element: BulkElement| keep(&id).then_some((id, element));
+    let elements = read_bulk_with(client, (service_provider, group), service, kept).await?;
+    Ok(elements.into_iter().collect())
+}
+
+/// [`read_bulk_kept`] keeping what `keep` makes of each element (user id, element) as it
+/// is read (`None`: dropped), so that a large group's elements are never all held whole.
+pub async fn read_bulk_with<T>(
+    client: &OdinClient,
+    (service_provider, group): (&str, &str),
+    service: BulkService,
+    mut keep: impl FnMut(String, BulkElement) -> Option<T>,
+) -> Result<Vec<T>, GroupReadError> {
     let path = service.path();
     let query = [("serviceProviderId", service_provider), ("groupId", group)];
     let call = client.get_raw(&path, &query).await;
@@ -67,10 +81,12 @@ pub async fn read_bulk_kept(
     if service.shape() == BulkShape::UsersObject {
         // One object holding the elements: read whole (Speed Dial 8 answers are small).
         let body = serde_json::from_slice(&bytes).map_err(|e| malformed(&path, e.to_string()))?;
-        let mut elements =
+        let elements =
             parse_bulk_elements(&body, service).map_err(|reason| malformed(&path, reason))?;
-        elements.retain(|id, _| keep(id));
-        return Ok(elements);
+        return Ok(elements
+            .into_iter()
+            .filter_map(|(id, element)| keep(id, element))
+            .collect());
     }
     let mut wrong = None;
     let mut index = 0;
@@ -78,8 +94,8 @@ pub async fn read_bulk_kept(
         let i = index;
         index += 1;
         match bulk_element(i, item, service) {
-            Ok(Some((id, element))) if keep(&id) => Some((id, element)),
-            Ok(_) => None,
+            Ok(Some((id, element))) => keep(id, element),
+            Ok(None) => None,
             Err(reason) => {
                 wrong.get_or_insert(reason);
                 None
@@ -89,7 +105,7 @@ pub async fn read_bulk_kept(
     .map_err(|e| malformed(&path, e.to_string()))?;
     match wrong {
         Some(reason) => Err(malformed(&path, reason)),
-        None => Ok(kept.into_iter().collect()),
+        None => Ok(kept),
     }
 }
 
