@@ -164,8 +164,8 @@ async fn read_group_costs_one_request_per_listing() {
 async fn group_reads_are_released_as_their_users_are_served() {
     use std::sync::Arc;
 
-    use sleipnir::apply::groups::{DEFAULT_MAX_AGE, GroupReads};
-    use sleipnir::apply::placement::Placement;
+    use sleipnir::live::groups::{DEFAULT_MAX_AGE, GroupReads};
+    use sleipnir::live::placement::Placement;
     use sleipnir::resource::Resource;
 
     let odin = odin(SimConfig {
@@ -199,7 +199,7 @@ async fn group_reads_are_released_as_their_users_are_served() {
         &plan.users,
         DEFAULT_MAX_AGE,
         Arc::new(Placement::default()),
-        None,
+        &Default::default(),
     );
     assert!(plan.users.iter().all(|user| reads.covers(user)));
     assert_eq!(
