@@ -353,3 +353,53 @@ fn a_numbers_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
     assert_eq!(after.0, before.0);
     assert_eq!(after.1, before.1);
 }
+
+/// An export of the number columns plans back to nothing, then plans the edit.
+#[test]
+fn an_export_of_numbers_plans_back_to_nothing() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    let columns = "user.phoneNumber,user.phoneNumberActivated,user.extension";
+    let exported = read(
+        dir,
+        &sim,
+        &[
+            "export",
+            "--service-provider",
+            SERVICE_PROVIDER,
+            "--columns",
+            columns,
+            "--out",
+            "exp.csv",
+        ],
+    );
+    assert_eq!(exported.code, 0, "{}", exported.transcript());
+    let planned = read(dir, &sim, &["plan", "exp.csv"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned
+            .stdout
+            .contains("0 users to change (0 fields), 60 already as planned"),
+        "{}",
+        planned.stdout
+    );
+    // An edited activation is one change of the group's list.
+    let text = std::fs::read_to_string(dir.join("exp.csv")).expect("export");
+    let one = format!(
+        "{},ent.sim,grp01,{},true,",
+        user_id(1),
+        digits(user_number(1))
+    );
+    assert!(text.contains(&one), "{text}");
+    let edited = text.replace(&one, &one.replace(",true,", ",false,"));
+    std::fs::write(dir.join("exp.csv"), edited).expect("edited");
+    let planned = read(dir, &sim, &["plan", "exp.csv"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned.stdout.contains("1 users to change") || planned.stdout.contains("1 user to change"),
+        "{}",
+        planned.stdout
+    );
+    assert!(planned.stdout.contains("activation"), "{}", planned.stdout);
+}
