@@ -77,7 +77,7 @@ async fn seeded_lists_hold_the_users_numbers_and_spares() {
 
     let sp = sp_dns(&odin, "").await;
     assert!(sp.contains(&json!({"canDelete": true, "groupId": null,
-                                 "min": "+1-5553000000", "max": "+1-5553000099"})));
+                                 "min": "+1-5553000000", "max": "+1-5553019999"})));
     assert!(sp.contains(&json!({"canDelete": false, "groupId": "grp02",
                                  "min": "+1-5552020000", "max": "+1-5552020004"})));
     assert!(sp.contains(&json!({"canDelete": false, "groupId": "grp01",
@@ -85,7 +85,7 @@ async fn seeded_lists_hold_the_users_numbers_and_spares() {
     assert_eq!(
         sp_dns(&odin, "&q=available").await,
         vec![json!({"canDelete": true, "groupId": null,
-                    "min": "+1-5553000000", "max": "+1-5553000099"})]
+                    "min": "+1-5553000000", "max": "+1-5553019999"})]
     );
 
     let details = odin
@@ -146,7 +146,7 @@ async fn numbers_join_a_group_from_the_pool_in_every_spelling() {
     assert_eq!(
         sp_dns(&odin, "&q=available").await,
         vec![json!({"canDelete": true, "groupId": null,
-                    "min": "+1-5553000008", "max": "+1-5553000099"})]
+                    "min": "+1-5553000008", "max": "+1-5553019999"})]
     );
     assert_eq!(group_dns(&odin, "grp01", "&q=available").await.len(), 13);
     let stats = odin.stats().await;

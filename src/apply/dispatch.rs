@@ -34,15 +34,16 @@ pub(super) async fn dispatch(
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
-    let order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
-    // Users another waits for go first.
-    let mut order = turns.order(users, order);
+    let mut order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
     if let Some(canary) = options.canary {
         // The canary is the plan's first users, whatever their groups.
         let first = canary.min(users.len());
         order.retain(|&index| index >= first);
         order.splice(0..0, 0..first);
     }
+    // Users another waits for go first, and those that wait last (a canary user among them
+    // too: the users it waits for may be past the canary).
+    let order = turns.order(users, order);
     let mut started = 0;
     while started < users.len() {
         if options.canary == Some(started) && started > 0 {

@@ -96,8 +96,8 @@ pub fn user_number(n: usize) -> u64 {
     5_551_000_000 + n as u64
 }
 
-/// The numbers of the service provider's pool in no group: 555-300-0000 to 555-300-0099.
-pub const SPARE_POOL: std::ops::Range<u64> = 5_553_000_000..5_553_000_100;
+/// The numbers of the service provider's pool in no group: 555-300-0000 to 555-301-9999 (20,000 numbers: room for a benchmark giving every user a new number).
+pub const SPARE_POOL: std::ops::Range<u64> = 5_553_000_000..5_553_020_000;
 
 /// The numbers of group `g` (1-based) held by no one: 555-2gg-0000 to 555-2gg-0004, the
 /// last activated (as the fixtures show free numbers that are activated).

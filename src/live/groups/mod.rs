@@ -14,7 +14,7 @@
 //! one warning.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,10 +22,11 @@ use serde_json::{Map, Value};
 
 pub mod docs;
 mod needs;
+mod read;
 
 use super::placement::{GroupKey, Placement};
 use crate::odin::OdinClient;
-use crate::odin::group::{self, BulkService, BulkTarget, GroupReadError};
+use crate::odin::group::{BulkService, BulkTarget};
 use crate::operation::numbers::{self, GroupList};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
@@ -398,133 +399,6 @@ impl GroupReads {
         }
     }
 
-    /// Read a group, keeping the users `keep` names; one that cannot be read holds nobody
-    /// (per-user reads).
-    async fn read(
-        &self,
-        key: &GroupKey,
-        wanted: &Wanted,
-        client: &OdinClient,
-        keep: impl Fn(&str) -> bool,
-    ) -> Snapshot {
-        let (sp, group) = (key.0.as_str(), key.1.as_str());
-        let read_at = Instant::now();
-        let mut users: HashMap<String, Member> = HashMap::new();
-        let mut unsupported = Vec::new();
-        if wanted.users {
-            // Each row is trimmed as it is read, only the run's users of the group kept, and
-            // kept as text.
-            let trim = |mut row: Value| {
-                let id = group::text_of(row.get("userId"))?;
-                if !keep(&id) {
-                    return None;
-                }
-                if let Value::Object(fields) = &mut row {
-                    fields.retain(|key, _| {
-                        IDENTITY.contains(&key.as_str()) || wanted.row_keys.contains(key)
-                    });
-                }
-                Some((id, text(&row)))
-            };
-            let listed = group::Listed {
-                service_provider: sp,
-                group: Some(group),
-                filter: None,
-                extended: true,
-            };
-            match group::list_users_kept(client, listed, trim).await {
-                Ok(rows) => {
-                    users.reserve(rows.len());
-                    for (id, row) in rows {
-                        let row = Some(row);
-                        users.insert(
-                            id,
-                            Member {
-                                row,
-                                ..Member::default()
-                            },
-                        );
-                    }
-                }
-                Err(error) => return self.unreadable(sp, group, &error),
-            }
-        }
-        for &service in &wanted.services {
-            // A summary is what a bulk write lists the user as: kept only where one may be
-            // sent; each element is kept as text as it is read.
-            let summaries = service.writable() && wanted.summaries;
-            let kept = |id: String, element: group::BulkElement| {
-                if !keep(&id) {
-                    return None;
-                }
-                let summary = summaries.then(|| text(&element.summary));
-                Some((id, element.settings.as_ref().map(text), summary))
-            };
-            match group::read_bulk_with(client, (sp, group), service, kept).await {
-                Ok(by_user) => {
-                    for (user_id, settings, summary) in by_user {
-                        let user = users.entry(user_id).or_default();
-                        user.settings.retain(|(s, _)| *s != service);
-                        user.settings.push((service, settings));
-                        user.summaries.retain(|(s, _)| *s != service);
-                        user.summaries
-                            .extend(summary.map(|summary| (service, summary)));
-                    }
-                }
-                Err(GroupReadError::Unsupported { path }) => {
-                    self.warn_once(&format!(
-                        "`{path}` answered 404: its settings are read per user"
-                    ));
-                    unsupported.push(service);
-                }
-                Err(error) => return self.unreadable(sp, group, &error),
-            }
-        }
-        let mut numbers = None;
-        if !wanted.lists.is_empty() {
-            let call = numbers::read_group(client, sp, group).await;
-            match call.result {
-                Ok(list) => numbers = Some(Arc::new(list)),
-                Err(error) => {
-                    // Its users read the list one by one, and say why it fails.
-                    self.warn_once(&format!(
-                        "the number list of group `{sp}/{group}` could not be read ({error}); \
-                         its users read it one by one"
-                    ));
-                }
-            }
-        }
-        tracing::debug!(sp, group, users = users.len(), "group read");
-        Snapshot {
-            read_at,
-            users,
-            unsupported,
-            numbers,
-        }
-    }
-
-    /// A group that could not be read (a 404: no such group, or a server without the
-    /// listing; or a failure after retries) holds nobody: its users are read one by one, and
-    /// the group is tried again only once the bound has passed.
-    fn unreadable(&self, sp: &str, group: &str, error: &GroupReadError) -> Snapshot {
-        self.warn_once(&format!(
-            "group `{sp}/{group}` could not be read ({error}); its users are read one by one"
-        ));
-        Snapshot {
-            read_at: Instant::now(),
-            users: HashMap::new(),
-            unsupported: Vec::new(),
-            numbers: None,
-        }
-    }
-
-    fn warn_once(&self, message: &str) {
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            tracing::warn!("{message}");
-            *self.warning.lock().unwrap_or_else(PoisonError::into_inner) = Some(message.into());
-        }
-    }
-
     /// Users whose documents the group reads hold now (read, not handed out yet).
     pub async fn held(&self) -> usize {
         let slots: Vec<_> = self
@@ -556,45 +430,4 @@ impl GroupReads {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn user(n: usize, group: Option<&str>, patch: Value) -> UserPlan {
-        let step =
-            crate::plan::Step::from_patch(Resource::Settings, patch.as_object().cloned().unwrap());
-        UserPlan {
-            user_id: format!("u{n}"),
-            rows: vec![n + 1],
-            service_provider_id: group.map(|_| "sp".to_string()),
-            group_id: group.map(str::to_string),
-            steps: vec![step.unwrap()],
-            before: None,
-            not_restorable: Vec::new(),
-            cells: Default::default(),
-        }
-    }
-
-    #[test]
-    fn groups_are_read_where_that_saves_requests() {
-        let always = json!({"Call Forwarding Always.isActive": true});
-        let other = json!({"Do Not Disturb.isActive": true});
-        let users = vec![
-            user(1, Some("g1"), always.clone()),
-            user(2, Some("g1"), always.clone()),
-            user(3, Some("g2"), always.clone()),
-            user(4, Some("g3"), other.clone()),
-            user(5, Some("g3"), other),
-            user(6, None, always),
-        ];
-        let placement = Arc::new(Placement::default());
-        let reads = GroupReads::plan(&users, DEFAULT_MAX_AGE, placement.clone(), &HashSet::new());
-        // Two users of g1 share one bulk read; g2 has one user (no saving); g3's service has
-        // no group read; user 6's group is unknown.
-        let covered: Vec<bool> = users.iter().map(|u| reads.covers(u)).collect();
-        assert_eq!(covered, [true, true, false, false, false, false]);
-        let none = GroupReads::plan(&users, Duration::ZERO, placement, &HashSet::new());
-        assert!(users.iter().all(|u| !none.covers(u)));
-    }
-}
+mod tests;
