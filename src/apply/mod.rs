@@ -206,6 +206,8 @@ pub async fn run(
     for warning in &arrangement.warnings {
         collector.warn(Some(warning.clone()));
     }
+    let mut arrangement = arrangement;
+    let lists = std::mem::take(&mut arrangement.lists);
     let turns = Arc::new(turns::Turns::new(arrangement));
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
@@ -219,6 +221,7 @@ pub async fn run(
         placement,
         &bulk::shared_groups(&tally),
     ));
+    groups.seed_lists(lists);
     let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
     // A user waiting for others is in no batch: the batch would wait for it meanwhile.
     let covered = |user: &plan::UserPlan| {

@@ -343,8 +343,14 @@ fn read_live(
         |user| placement.key_of(user),
     ));
     refused_by_group(plan, &arrangement)?;
-    // Apply makes the same reads before its first user.
-    estimate.group_reads += arrangement.requests;
+    // Apply makes the same reads before its first user; its group reads then stand on the
+    // number lists those read.
+    let standing = arrangement
+        .lists
+        .iter()
+        .filter(|(key, _, _)| read.groups.reads_list(key))
+        .count() as u64;
+    estimate.group_reads += arrangement.requests.saturating_sub(standing);
     let (states, mut read_warnings) = (read.states, read.warnings);
     read_warnings.extend(arrangement.warnings);
     // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,

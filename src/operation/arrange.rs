@@ -32,6 +32,9 @@ pub struct Arrangement {
     pub warnings: Vec<String>,
     /// The requests its reads sent.
     pub requests: u64,
+    /// The number lists it read, by (service provider, group), with when: a group read
+    /// soon after stands on them instead of reading the list again.
+    pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
 }
 
 impl Arrangement {
@@ -89,6 +92,7 @@ pub async fn arrange(
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
     for ((sp, group), asks) in &by_group {
         let numbers = asks.values().any(|a| a.number.is_some());
+        let read_at = std::time::Instant::now();
         let list = match numbers {
             true => match counted(
                 numbers::read_group(client, sp, group).await,
@@ -122,6 +126,10 @@ pub async fn arrange(
             }
             let pool = pools.get(sp).and_then(Option::as_ref);
             check_numbers(asks, list, (group, pool), &mut arrangement);
+        }
+        if let Some(list) = list {
+            let key = (sp.clone(), group.clone());
+            arrangement.lists.push((key, read_at, list));
         }
         // Extensions the sheet gives twice in one group; one held by a user the sheet does
         // not name is Odin's to refuse (the group's listing is not read for it here).

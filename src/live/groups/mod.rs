@@ -94,6 +94,9 @@ struct Snapshot {
     numbers: Option<Arc<GroupList>>,
 }
 
+/// Number lists read before the run (by the arrangement of its users), by group, with when.
+type Seeded = HashMap<GroupKey, (Instant, Arc<GroupList>)>;
+
 /// A group's latest read, and the run's users of it not served yet.
 #[derive(Debug, Default)]
 struct Slot {
@@ -116,6 +119,8 @@ pub struct GroupReads {
     wanted: HashMap<GroupKey, Wanted>,
     snapshots: Mutex<HashMap<GroupKey, Arc<tokio::sync::Mutex<Slot>>>>,
     warned: AtomicBool,
+    /// Number lists read just before, that a group's first read stands on while fresh.
+    seeded: Mutex<Seeded>,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
     /// The group documents operations' rules need, each read once.
@@ -219,6 +224,7 @@ impl GroupReads {
             wanted,
             snapshots: Mutex::new(slots),
             warned: AtomicBool::new(false),
+            seeded: Mutex::new(HashMap::new()),
             warning: Mutex::new(None),
             docs: docs::GroupDocs::default(),
             doc_groups,
@@ -228,6 +234,22 @@ impl GroupReads {
     /// The group documents operations' rules need, each read once per group.
     pub fn docs(&self) -> &docs::GroupDocs {
         &self.docs
+    }
+
+    /// Number lists read just before the run (by the arrangement of its users): a group's
+    /// read takes its list from here while it is younger than the bound, instead of
+    /// reading it again.
+    pub fn seed_lists(&self, lists: Vec<(GroupKey, Instant, GroupList)>) {
+        let mut seeded = self.seeded.lock().unwrap_or_else(PoisonError::into_inner);
+        for (key, read_at, list) in lists {
+            seeded.insert(key, (read_at, Arc::new(list)));
+        }
+    }
+
+    /// Whether `key`'s group read includes its number list (which a list read just before
+    /// the run stands for: [`GroupReads::seed_lists`]).
+    pub fn reads_list(&self, key: &GroupKey) -> bool {
+        self.wanted.get(key).is_some_and(|w| !w.lists.is_empty())
     }
 
     /// How long a group read stands for a user's before-state.
