@@ -1,0 +1,233 @@
+//! `plan --target`: every user's live values read and recorded as the plan's before-values,
+//! what the reads show is wrong as warnings or problems, and what applying would send.
+
+use std::sync::Arc;
+
+use super::Config;
+use crate::apply::estimate::Estimate;
+use crate::cli::Notes;
+use crate::error::Error;
+use crate::live;
+use crate::plan::Plan;
+
+/// Read every user's live values from `target` and record them as the plan's before-values,
+/// and what the read shows is wrong as its warnings; the users that could not be read, with
+/// why, and what applying the plan would send. Values a spreadsheet lost against the live
+/// ones are every one a problem (nothing is planned), unless `allow_lossy`.
+pub(super) fn read_live(
+    plan: &mut Plan,
+    target: &str,
+    config: &Config,
+    notes: &Notes,
+) -> Result<(Vec<(String, String)>, Estimate), Error> {
+    let (odin, load) = (&config.odin, &config.load);
+    let (service_provider, bulk_size) = (config.service_provider.as_deref(), config.bulk_size);
+    let allow_lossy = config.allow_lossy_values;
+    notes
+        .history
+        .sheet(&plan.source.source, &plan.source.sha256);
+    notes.history.count("users", plan.users.len() as u64);
+    let (runtime, client) = odin.connect(target, load.max_wait(), notes)?;
+    let odin_user = client.username().to_string();
+    let bar = crate::cli::reads::bar(plan.users.len(), notes);
+    let tick = bar.clone();
+    // The reads of a plan keep no bulk write's user summaries: a plan sends no write.
+    let read = runtime.block_on(live::read_all(
+        &plan.users,
+        client.clone(),
+        load.concurrency(odin),
+        (service_provider, &Default::default()),
+        Arc::new(move || {
+            if let Some(bar) = &tick {
+                bar.inc(1);
+            }
+        }),
+    ));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut estimate = crate::apply::estimate::estimate(
+        &plan.users,
+        &read.states,
+        (&read.groups, &read.placed),
+        bulk_size,
+    );
+    // What the users ask of their groups together: a held number, a clash, a swap that
+    // cannot be made is the sheet's problem, with its cell.
+    let placement = read.groups.placement().clone();
+    let arrangement = runtime.block_on(crate::operation::arrange::arrange(
+        &plan.users,
+        &client,
+        |user| placement.key_of(user),
+    ));
+    refused_by_group(plan, &arrangement)?;
+    // Apply makes the same reads before its first user; its group reads then stand on the
+    // number lists those read.
+    let standing = arrangement
+        .lists
+        .iter()
+        .filter(|(key, _, _)| read.groups.reads_list(key))
+        .count() as u64;
+    estimate.group_reads += arrangement.requests.saturating_sub(standing);
+    let (states, mut read_warnings) = (read.states, read.warnings);
+    read_warnings.extend(arrangement.warnings);
+    // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,
+    // and a plan of what was read would be a plan of a part.
+    let held = states.iter().find_map(|state| match state {
+        Err(failure) if failure.paused && failure.message != live::NOT_READ_AFTER_STOP => {
+            Some(failure.message.clone())
+        }
+        _ => None,
+    });
+    if let Some(message) = held {
+        let unread = states.iter().filter(|state| state.is_err()).count();
+        return Err(Error::Stopped(format!(
+            "the live reads stopped, {} not read: {message}; nothing was planned",
+            crate::text::count(unread, "user")
+        )));
+    }
+    for message in read_warnings {
+        let mut warning = crate::plan::Warning::sheet(message);
+        warning.live = true;
+        plan.warnings.push(warning);
+    }
+    let mut unreadable = Vec::new();
+    let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    // What the reads of the users together show Odin refuses (a line port one user adds
+    // and another holds): warned of like a refusal of each user's own reads.
+    let together = {
+        let users: Vec<&crate::plan::UserPlan> = plan.users.iter().collect();
+        let docs: Vec<_> = states.iter().map(|state| state.as_ref().ok()).collect();
+        crate::operation::refused_together(&users, &docs)
+    };
+    let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut lost = Vec::new();
+    for (user, state) in plan.users.iter_mut().zip(states) {
+        match state {
+            Ok(live) => {
+                let losses = crate::apply::lossy::losses(user, &live);
+                lost.extend(
+                    losses
+                        .iter()
+                        .map(|loss| (loss.problem(user), loss.brief(user), user.user_id.clone())),
+                );
+                let services = crate::apply::refused::lacking_services(user, &live);
+                if services.is_empty()
+                    && let Some((_, why)) = crate::apply::refused::refused_step(user, &live)
+                {
+                    refused.entry(why).or_default().push(user.user_id.clone());
+                }
+                for service in services {
+                    lacking
+                        .entry(service)
+                        .or_default()
+                        .push(user.user_id.clone());
+                }
+                user.before = Some(crate::apply::drift::before_values(user, &live));
+            }
+            Err(why) => unreadable.push((user.user_id.clone(), why.message)),
+        }
+    }
+    for (service, users) in lacking {
+        plan.warnings
+            .push(crate::apply::refused::warning(&service, users));
+    }
+    for (at, why) in together {
+        if let Some(user) = plan.users.get(at) {
+            refused.entry(why).or_default().push(user.user_id.clone());
+        }
+    }
+    for (why, users) in refused {
+        plan.warnings
+            .push(crate::apply::refused::step_warning(&why, users));
+    }
+    if let Some(warning) = lossy_values(lost, allow_lossy, &plan.source.source)? {
+        plan.warnings.push(warning);
+        // Applying this plan writes them only with the flag again: said before it logs in.
+        plan.source.allow_lossy_values = true;
+    }
+    plan.source.target = Some(target.to_string());
+    plan.source.odin_user = Some(odin_user);
+    plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
+    Ok((unreadable, estimate))
+}
+
+/// The users their groups' reads refuse (a number or extension held by someone the sheet
+/// does not move, a number the enterprise lacks, a clash, a cycle of swaps): each a problem
+/// of the sheet at its cell, so nothing is planned (exit 2) until the sheet is corrected.
+fn refused_by_group(
+    plan: &Plan,
+    arrangement: &crate::operation::arrange::Arrangement,
+) -> Result<(), Error> {
+    if arrangement.refused.is_empty() {
+        return Ok(());
+    }
+    let problems = plan
+        .users
+        .iter()
+        .filter_map(|user| {
+            let refusal = arrangement.refused.get(&user.user_id)?;
+            let field = crate::resource::Resource::User;
+            Some(match user.cells.of(field, refusal.field) {
+                Some((row, column)) => crate::problem::Problem::cell(row, column, &refusal.why),
+                None => {
+                    let message = format!(
+                        "user `{}`, `user.{}`: {}",
+                        user.user_id, refusal.field, refusal.why
+                    );
+                    match user.rows.first() {
+                        Some(row) => crate::problem::Problem::row(*row, message),
+                        None => crate::problem::Problem::sheet(message),
+                    }
+                }
+            })
+        })
+        .collect();
+    Err(crate::problem::Problems::new(&plan.source.source, problems).into())
+}
+
+/// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of
+/// the sheet, sorted by row (exit 2, nothing planned); with `--allow-lossy-values`, one
+/// warning naming them.
+fn lossy_values(
+    lost: Vec<(crate::problem::Problem, String, String)>,
+    allow: bool,
+    source: &str,
+) -> Result<Option<crate::plan::Warning>, Error> {
+    if lost.is_empty() {
+        return Ok(None);
+    }
+    let count = lost.len();
+    let mut users: Vec<String> = lost.iter().map(|(_, _, user)| user.clone()).collect();
+    users.dedup();
+    let (problems, mut cells): (Vec<_>, Vec<_>) = lost
+        .into_iter()
+        .map(|(problem, brief, _)| (problem, brief))
+        .unzip();
+    if !allow {
+        return Err(crate::problem::Problems::new(source, problems).into());
+    }
+    let more = cells.len().saturating_sub(5);
+    cells.truncate(5);
+    let message = format!(
+        "{} the live ones as a spreadsheet loses them, planned as the sheet has them \
+         ({}): {}{}",
+        crate::text::counted(count, "value is", "values are"),
+        crate::apply::lossy::FLAG,
+        cells.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        },
+    );
+    // Beside each such user in the review: the before and after columns show the value.
+    let each = format!(
+        "a value is the live one as a spreadsheet loses it (leading zeros or `+` dropped, \
+         digits shortened), planned as the sheet has it ({})",
+        crate::apply::lossy::FLAG
+    );
+    let mut warning = crate::plan::Warning::about(users, message, Some(each));
+    warning.live = true;
+    Ok(Some(warning))
+}
