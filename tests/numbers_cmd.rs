@@ -403,3 +403,52 @@ fn an_export_of_numbers_plans_back_to_nothing() {
     );
     assert!(planned.stdout.contains("activation"), "{}", planned.stdout);
 }
+
+/// An extension another user of the group holds, whom the sheet does not move, is refused
+/// at its cell naming the holder, by plan --target and by apply (nothing sent for the user).
+#[test]
+fn an_extension_held_in_the_group_is_refused_naming_its_holder() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    let held = sim.state(&user_id(7)).expect("user")["user"]["extension"].clone();
+    let held = held.as_str().expect("an extension").to_string();
+    let mut text = String::from("userId,user.extension\n");
+    text.push_str(&format!("{},{held}\n", user_id(1)));
+    text.push_str(&format!("{},7777\n", user_id(4)));
+    for n in [10, 13, 16] {
+        text.push_str(&format!("{},{}\n", user_id(n), 7000 + n));
+    }
+    std::fs::write(dir.join("ext.csv"), text).expect("sheet");
+    let before = sim.state(&user_id(1)).expect("user")["user"]["extension"].clone();
+
+    let planned = read(dir, &sim, &["plan", "ext.csv"]);
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    let expected = "row 2, column B";
+    assert!(planned.stderr.contains(expected), "{}", planned.stderr);
+    assert!(
+        planned
+            .stderr
+            .contains(&format!("held by `{}`", user_id(7))),
+        "{}",
+        planned.stderr
+    );
+
+    let applied = run(dir, &sim, &["apply", "ext.csv", "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    let one: Vec<_> = lines.iter().filter(|l| l[1] == *user_id(1)).collect();
+    assert_eq!(&one[0][3], "failed", "{one:?}");
+    assert!(
+        one[0][10].contains(&format!("held by `{}`", user_id(7))),
+        "{one:?}"
+    );
+    assert_eq!(
+        sim.state(&user_id(1)).expect("user")["user"]["extension"],
+        before
+    );
+    assert_eq!(
+        sim.state(&user_id(4)).expect("user")["user"]["extension"],
+        "7777"
+    );
+}

@@ -12,6 +12,7 @@ use super::ApplyOptions;
 use super::diff::{StepDiff, diff};
 use super::earlier::Earlier;
 use super::reporter::Unprepared;
+use super::turns::Turns;
 use super::undo;
 use crate::live::groups::GroupReads;
 use crate::odin::OdinClient;
@@ -56,7 +57,7 @@ pub(super) struct Prepared {
 /// the user's rollback entry and writes follow at once.
 pub(super) async fn prepare_fresh(
     user: &UserPlan,
-    reads: (&OdinClient, &GroupReads),
+    reads: (&OdinClient, &GroupReads, &Turns),
     options: &ApplyOptions,
     earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
@@ -74,7 +75,7 @@ pub(super) async fn prepare_fresh(
 /// each step; or the message and status (failed, drifted) the whole user ends with.
 async fn prepare(
     user: &UserPlan,
-    (client, groups): (&OdinClient, &GroupReads),
+    (client, groups, turns): (&OdinClient, &GroupReads, &Turns),
     options: &ApplyOptions,
     earlier: &Earlier,
 ) -> Result<Prepared, Unprepared> {
@@ -85,6 +86,24 @@ async fn prepare(
             false => Unprepared::failed(why.message, why.http_status).after(why.attempts),
         })?;
     let mut read_attempts = read.read_attempts;
+    // An extension another user of the group holds, whom the sheet does not move: nothing
+    // of the user is sent (Odin would refuse its record, after its other steps).
+    if let Some(why) = read
+        .extension_holder
+        .as_deref()
+        .and_then(|holder| turns.extension_held(&user.user_id, holder))
+    {
+        let step = user
+            .steps
+            .iter()
+            .position(|s| s.resource() == Resource::User && s.sets("extension"))
+            .unwrap_or(0);
+        let refused = Unprepared {
+            step,
+            ..Unprepared::failed(format!("not sent: {why}"), None)
+        };
+        return Err(refused.after(read_attempts.values().sum()));
+    }
     let (rows, unassigned) = (read.rows, read.unassigned);
     let (mut live, group_read_at) = (read.docs, read.group_read_at);
     if unassigns(user) && (read.partial_settings || !live.contains_key(&Resource::Settings)) {

@@ -38,6 +38,15 @@ impl Turns {
             .map(|refusal| refusal.why.as_str())
     }
 
+    /// Why `user_id` may not take the extension its group's read shows `holder` holds
+    /// (unless the sheet moves `holder` to another).
+    pub fn extension_held(&self, user_id: &str, holder: &str) -> Option<String> {
+        let extension = self.arrangement.extensions.get(user_id)?;
+        self.arrangement
+            .extension_held(user_id, extension, holder)
+            .map(|refusal| refusal.why)
+    }
+
     /// Whether `user_id` waits for others (or is refused): it writes each step on its own,
     /// so that no batch of the users it waits for waits for it.
     pub fn waits(&self, user_id: &str) -> bool {

@@ -68,7 +68,7 @@ pub(crate) async fn apply(
         let why = Unprepared::failed(format!("not sent: {why}"), None);
         return report.fail_all(why, started, &[]);
     }
-    let prepared = match prepare_fresh(user, (client, groups), options, earlier).await {
+    let prepared = match prepare_fresh(user, (client, groups, turns), options, earlier).await {
         Ok(prepared) => prepared,
         Err(failure) => {
             // A drifted user is not written at all; a failed one, or one with a step Odin

@@ -71,6 +71,8 @@ pub struct AllRead {
     /// The warnings of the reads (a listing or group read the server would not answer, so
     /// users were read one by one), each once.
     pub warnings: Vec<String>,
+    /// Per user of the plan: who else holds the extension its steps give it.
+    pub extension_holders: Vec<Option<String>>,
 }
 
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
@@ -120,7 +122,7 @@ pub async fn read_all(
                 }
                 let state = read(&user, &client, Some(&groups))
                     .await
-                    .map(|live| live.docs);
+                    .map(|live| (live.docs, live.extension_holder));
                 if state.as_ref().is_err_and(|failure| failure.paused) {
                     stopped.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -131,10 +133,15 @@ pub async fn read_all(
     }
     let mut states: Vec<LiveState> = Vec::with_capacity(tasks.len());
     states.resize_with(users.len(), || Err(ReadFailure::new("not read")));
+    let mut extension_holders = vec![None; users.len()];
     for (index, task) in tasks {
-        states[index] = task
+        let state = task
             .await
             .unwrap_or_else(|e| Err(ReadFailure::new(e.to_string())));
+        states[index] = state.map(|(docs, holder)| {
+            extension_holders[index] = holder;
+            docs
+        });
     }
     let warnings = placed
         .warning
@@ -147,6 +154,7 @@ pub async fn read_all(
         groups,
         placed,
         warnings,
+        extension_holders,
     }
 }
 
@@ -169,6 +177,9 @@ pub struct Live {
     pub rows: HashMap<BulkTarget, Value>,
     /// Bulk services the group read says the user has not assigned.
     pub unassigned: BTreeSet<BulkService>,
+    /// Who else holds the extension the user's steps give it, as its group's read shows
+    /// (`None`: nobody else, or not read at group scale).
+    pub extension_holder: Option<String>,
 }
 
 /// Read the resources `user`'s steps touch: from its group's read when `groups` has one,
@@ -188,6 +199,7 @@ pub async fn read(
         live.docs = found.docs;
         live.rows = found.rows;
         live.unassigned = found.unassigned;
+        live.extension_holder = found.extension_holder;
     }
     // A group's lists are read last: the user's record, read first, says its group.
     let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =

@@ -35,9 +35,27 @@ pub struct Arrangement {
     /// The number lists it read, by (service provider, group), with when: a group read
     /// soon after stands on them instead of reading the list again.
     pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
+    /// User id → the extension the sheet gives it, for every user given one.
+    pub extensions: BTreeMap<String, String>,
 }
 
 impl Arrangement {
+    /// Why `user` may not take `extension`, which its group's read shows `holder` holds:
+    /// unless the sheet gives `holder` another extension (API.md §12).
+    pub fn extension_held(&self, user: &str, extension: &str, holder: &str) -> Option<Refusal> {
+        let moves_off = self
+            .extensions
+            .get(holder)
+            .is_some_and(|theirs| theirs != extension);
+        (!moves_off && holder != user).then(|| Refusal {
+            field: EXTENSION,
+            why: format!(
+                "extension {extension} is held by `{holder}` in the group, which the sheet does \
+                 not give another extension; pick a free extension"
+            ),
+        })
+    }
+
     /// Whether it refuses nobody and orders nobody.
     pub fn is_empty(&self) -> bool {
         self.refused.is_empty() && self.waits_for.is_empty()
@@ -89,6 +107,13 @@ pub async fn arrange(
         }
     }
     let mut arrangement = Arrangement::default();
+    for user in users {
+        if let Some(extension) = asks_of(user).extension.filter(|e| !e.is_empty()) {
+            arrangement
+                .extensions
+                .insert(user.user_id.clone(), extension);
+        }
+    }
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
     for ((sp, group), asks) in &by_group {
         let numbers = asks.values().any(|a| a.number.is_some());

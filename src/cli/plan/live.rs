@@ -60,6 +60,20 @@ pub(super) fn read_live(
         &client,
         |user| placement.key_of(user),
     ));
+    // An extension another user of the group holds, whom the sheet does not move.
+    let mut arrangement = arrangement;
+    for (user, holder) in plan.users.iter().zip(&read.extension_holders) {
+        let (Some(holder), Some(extension)) = (holder, arrangement.extensions.get(&user.user_id))
+        else {
+            continue;
+        };
+        if let Some(refusal) = arrangement.extension_held(&user.user_id, extension, holder) {
+            arrangement
+                .refused
+                .entry(user.user_id.clone())
+                .or_insert(refusal);
+        }
+    }
     refused_by_group(plan, &arrangement)?;
     // Apply makes the same reads before its first user; its group reads then stand on the
     // number lists those read.

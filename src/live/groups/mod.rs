@@ -48,6 +48,8 @@ struct Wanted {
     /// The group's own lists its users' steps change (numbers, activation): read once, from
     /// the group's number list.
     lists: BTreeSet<Resource>,
+    /// Whether its users' steps change extensions: who holds each is kept from the listing.
+    extensions: bool,
 }
 
 /// One user of a group read, as compact JSON text: a large group's read holds every user of
@@ -92,6 +94,8 @@ struct Snapshot {
     unsupported: Vec<BulkService>,
     /// The group's number list, when its users' steps change it.
     numbers: Option<Arc<GroupList>>,
+    /// Extension → the user holding it, every user of the group (where extensions change).
+    extensions: Option<Arc<HashMap<String, String>>>,
 }
 
 /// Number lists read before the run (by the arrangement of its users), by group, with when.
@@ -149,6 +153,8 @@ pub struct FromGroup {
     pub rows: HashMap<BulkTarget, Value>,
     /// The bulk services the group read says the user has not assigned.
     pub unassigned: BTreeSet<BulkService>,
+    /// Who else holds the extension the user's steps give it, when the group read says.
+    pub extension_holder: Option<String>,
 }
 
 impl GroupReads {
@@ -172,6 +178,7 @@ impl GroupReads {
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
             wanted.lists.extend(&needs.lists);
+            wanted.extensions |= needs.extensions;
             if needs.users {
                 let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
                 wanted.row_keys.extend(tops.map(str::to_string));
@@ -343,6 +350,7 @@ impl GroupReads {
         };
         let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
         let list = snapshot.numbers.clone();
+        let extensions = snapshot.extensions.clone();
         let found = snapshot.users.remove(&user.user_id);
         // Memory follows the users still to serve: a read whose users are all served is
         // released (its time stays, so that a later lookup does not read the group again),
@@ -350,6 +358,7 @@ impl GroupReads {
         if done {
             snapshot.users = HashMap::new();
             snapshot.numbers = None;
+            snapshot.extensions = None;
         } else if snapshot.users.len() < snapshot.users.capacity() / 4 {
             snapshot.users.shrink_to_fit();
         }
@@ -413,11 +422,16 @@ impl GroupReads {
                 docs.insert(resource, doc);
             }
         }
+        let extension_holder = extensions.as_ref().and_then(|held| {
+            let wanted = needs::extension_of(user)?;
+            held.get(&wanted).filter(|h| **h != user.user_id).cloned()
+        });
         FromGroup {
             docs,
             read_at: Some(read_at),
             rows,
             unassigned,
+            extension_holder,
         }
     }
 

@@ -70,5 +70,21 @@ pub(super) fn needs(user: &UserPlan) -> Wanted {
     if whole_settings {
         wanted.services.clear();
     }
+    wanted.extensions = extension_of(user).is_some();
     wanted
+}
+
+/// The extension `user`'s steps give it (not empty), if they give one.
+pub(super) fn extension_of(user: &UserPlan) -> Option<String> {
+    user.steps.iter().find_map(|step| match step {
+        Step::Fields {
+            resource: Resource::User,
+            patch,
+        } => match patch.get("extension")? {
+            Value::String(text) if !text.is_empty() => Some(text.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        },
+        _ => None,
+    })
 }

@@ -28,11 +28,20 @@ impl GroupReads {
         let mut read_at = Instant::now();
         let mut users: HashMap<String, Member> = HashMap::new();
         let mut unsupported = Vec::new();
+        let mut extensions = HashMap::new();
         if wanted.users {
             // Each row is trimmed as it is read, only the run's users of the group kept, and
             // kept as text.
             let trim = |mut row: Value| {
                 let id = group::text_of(row.get("userId"))?;
+                // Every user's extension, where the group's users change extensions: who
+                // holds one is refused to another (API.md §12).
+                if wanted.extensions
+                    && let Some(extension) = group::text_of(row.get("extension"))
+                    && !extension.is_empty()
+                {
+                    extensions.insert(extension, id.clone());
+                }
                 if !keep(&id) {
                     return None;
                 }
@@ -128,6 +137,7 @@ impl GroupReads {
             users,
             unsupported,
             numbers,
+            extensions: (wanted.extensions && wanted.users).then(|| Arc::new(extensions)),
         }
     }
 
@@ -143,6 +153,7 @@ impl GroupReads {
             users: HashMap::new(),
             unsupported: Vec::new(),
             numbers: None,
+            extensions: None,
         }
     }
 
