@@ -452,3 +452,55 @@ fn an_extension_held_in_the_group_is_refused_naming_its_holder() {
         "7777"
     );
 }
+
+/// A small sheet without group columns is checked all the same (its users' records say
+/// their groups), and a cell that is not a phone number is refused at its cell.
+#[test]
+fn a_small_sheet_is_checked_and_rubbish_numbers_are_refused() {
+    let sim = sim(FaultConfig::default(), Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    let text = format!(
+        "userId,user.phoneNumber\n{},{}\n",
+        user_id(2),
+        digits(user_number(5))
+    );
+    std::fs::write(dir.join("held.csv"), text).expect("sheet");
+    let planned = read(dir, &sim, &["plan", "held.csv"]);
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    assert!(
+        planned
+            .stderr
+            .contains(&format!("held by `{}`", user_id(5))),
+        "{}",
+        planned.stderr
+    );
+    let applied = run(dir, &sim, &["apply", "held.csv", "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    assert!(lines[0][10].starts_with("not sent: "), "{lines:?}");
+    assert_eq!(
+        sim.stats().count_for_group("PUT", "/api/v2/users", "grp02"),
+        0
+    );
+
+    let text = format!(
+        "userId,user.phoneNumber\n{},555-CALL-NOW\n{},+1 (555) 300-0002\n",
+        user_id(1),
+        user_id(4)
+    );
+    std::fs::write(dir.join("rubbish.csv"), text).expect("sheet");
+    let planned = crate::support::sleipnir_in(dir, &["plan", "rubbish.csv"]);
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    assert!(
+        planned.stderr.contains("row 2, column B"),
+        "{}",
+        planned.stderr
+    );
+    assert!(
+        planned.stderr.contains("is not a phone number"),
+        "{}",
+        planned.stderr
+    );
+    assert!(!planned.stderr.contains("row 3"), "{}", planned.stderr);
+}

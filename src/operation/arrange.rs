@@ -94,19 +94,42 @@ pub async fn arrange(
     group_of: impl Fn(&UserPlan) -> Option<(String, String)>,
 ) -> Arrangement {
     let mut by_group: BTreeMap<(String, String), BTreeMap<String, Asks>> = BTreeMap::new();
+    let mut unplaced = Vec::new();
     for user in users {
         let asks = asks_of(user);
         if asks.number.is_none() && asks.extension.is_none() {
             continue;
         }
-        if let Some(key) = group_of(user) {
-            by_group
-                .entry(key)
-                .or_default()
-                .insert(user.user_id.clone(), asks);
+        match group_of(user) {
+            Some(key) => {
+                by_group
+                    .entry(key)
+                    .or_default()
+                    .insert(user.user_id.clone(), asks);
+            }
+            None => unplaced.push((user.user_id.clone(), asks)),
         }
     }
     let mut arrangement = Arrangement::default();
+    // Users the plan does not place (a small sheet without group columns: placement reads
+    // the enterprise listing only for several): their records say where they live.
+    for (user_id, asks) in unplaced {
+        let call = client.read(Resource::User, &user_id).await;
+        let Ok(record) = counted(call, &mut arrangement) else {
+            arrangement.warnings.push(format!(
+                "the record of `{user_id}` could not be read: its number and extension were not \
+                 checked against its group"
+            ));
+            continue;
+        };
+        let text = |key: &str| group::text_of(record.get(key));
+        if let (Some(sp), Some(group)) = (text("serviceProviderId"), text("groupId")) {
+            by_group
+                .entry((sp, group))
+                .or_default()
+                .insert(user_id, asks);
+        }
+    }
     for user in users {
         if let Some(extension) = asks_of(user).extension.filter(|e| !e.is_empty()) {
             arrangement

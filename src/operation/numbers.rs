@@ -32,15 +32,52 @@ pub const NUMBER: &str = "number";
 /// The group's number list path.
 const GROUP_DNS: &str = "/groups/dns";
 
-/// `number` as national digits: a leading `+<cc>-` dropped, then every character that is not
-/// a digit. `+1-5555550100`, `5555550100`, `(555) 555-0100` are one number.
+/// `number` as national digits: a `tel:` prefix and a leading `+<cc>-` dropped, then every
+/// character that is not a digit; an 11-digit number starting with `1` (`+15555550100`,
+/// `1-555-555-0100`: the North American plan's country code, the only one Odin's examples
+/// show) loses that `1`. `+1-5555550100`, `5555550100`, `(555) 555-0100`, `+1 (555) 555-0100`
+/// are one number. Other country codes written without the `-` keep their digits: compare
+/// such numbers as the lists spell them.
 pub fn national(number: &str) -> String {
     let number = number.trim();
+    let number = number.strip_prefix("tel:").unwrap_or(number).trim();
     let rest = match number.strip_prefix('+') {
-        Some(rest) => rest.split_once('-').map_or(rest, |(_, national)| national),
+        Some(rest) => match rest.split_once('-') {
+            Some((cc, national))
+                if (1..=3).contains(&cc.len()) && cc.chars().all(|c| c.is_ascii_digit()) =>
+            {
+                national
+            }
+            _ => rest,
+        },
         None => number,
     };
-    rest.chars().filter(char::is_ascii_digit).collect()
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix('1') {
+        Some(national) if digits.len() == 11 => national.to_string(),
+        _ => digits,
+    }
+}
+
+/// Why `text` is not a phone number a person would give (letters, an extension suffix,
+/// several numbers, too few or too many digits), if it is not; `""` (no number) passes.
+pub fn spelling_problem(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    let body = trimmed.strip_prefix("tel:").unwrap_or(trimmed);
+    if body.is_empty() {
+        return None;
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-.()".contains(c);
+    let plus_only_first = body.chars().skip(1).all(|c| c != '+');
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if body.chars().all(allowed) && plus_only_first && (7..=15).contains(&digits) {
+        return None;
+    }
+    Some(format!(
+        "`{}` is not a phone number: give one number, its digits with spaces, `-`, `.`, \
+         brackets or a leading `+` only (`+1-5555550100`, `(555) 555-0100`)",
+        crate::text::escape_invisible(text)
+    ))
 }
 
 /// `national` as the group's list spells numbers: `+<cc>-<digits>`, or the digits alone
@@ -178,6 +215,11 @@ pub fn document_for(
                 .find(|(_, state)| state.holder.as_deref() == Some(user_id))
             {
                 Some((number, state)) => (number.clone(), state),
+                // No number held: nothing is active (the record reads `false` so).
+                None if activation => {
+                    doc.insert(key, json!({"activated": false}));
+                    continue;
+                }
                 None => continue,
             },
             _ => match list.numbers.get(&key) {
@@ -268,14 +310,18 @@ pub async fn write_group(
     let element = |number: &str| json!({"min": spelled(number, cc.as_deref()), "max": Value::Null});
     let mut requests: Vec<(Method, Vec<Value>)> = Vec::new();
     if resource == Resource::Activation {
-        let dns: Vec<Value> = entries
-            .iter()
-            .filter_map(|(key, entry)| {
-                let mut one = element(&number_of(key, entry)?);
-                one["activated"] = Value::Bool(truthy(entry.get("activated")));
-                Some(one)
-            })
-            .collect();
+        let mut dns = Vec::new();
+        for (key, entry) in entries {
+            let Some(number) = number_of(key, entry) else {
+                sent.result = Err(OdinError::NotSent(
+                    "the user holds no number to activate; give it one in the same row".into(),
+                ));
+                return sent;
+            };
+            let mut one = element(&number);
+            one["activated"] = Value::Bool(truthy(entry.get("activated")));
+            dns.push(one);
+        }
         requests.push((Method::PUT, dns));
     } else {
         let (added, removed): (Vec<_>, Vec<_>) =
@@ -330,7 +376,7 @@ pub async fn write(
         _ => Call {
             status: None,
             attempts: 0,
-            result: Err(OdinError::Decode(format!(
+            result: Err(OdinError::NotSent(format!(
                 "the group of `{}` is not known: its number list cannot be written",
                 identity.user_id
             ))),

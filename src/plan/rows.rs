@@ -212,6 +212,13 @@ pub(crate) fn changes_of(
             })
             .map_err(|m| vec![format!("`sca.remove`: {m}")]),
         Role::Field(spec) => match convert(cell, spec.ty, &spec.values) {
+            // A user's number is checked as a number (API.md §12), not sent as any text.
+            Ok(Some(Value::String(text)))
+                if is_phone_number(&spec.path)
+                    && let Some(why) = crate::operation::numbers::spelling_problem(&text) =>
+            {
+                Err(vec![why])
+            }
             Ok(Some(value)) => Ok(vec![Change::Field {
                 path: spec.path.clone(),
                 value,
@@ -370,4 +377,9 @@ fn describe_cell(cell: &Cell) -> String {
             format!("{shown}, whose number format depends on a conditional format,")
         }
     }
+}
+
+/// Whether `path` is the user record's number (`user.phoneNumber`).
+fn is_phone_number(path: &crate::notation::FieldPath) -> bool {
+    path.namespace == crate::notation::Namespace::User && path.relative() == "phoneNumber"
 }
