@@ -112,8 +112,11 @@ pub async fn arrange(
     }
     let mut arrangement = Arrangement::default();
     // Users the plan does not place (a small sheet without group columns: placement reads
-    // the enterprise listing only for several): their records say where they live.
-    for (user_id, asks) in unplaced {
+    // the enterprise listing only for several) whose numbers change: their records say
+    // where they live.
+    // Only numbers need it: an extension clash of such a user is Odin's to refuse (its own
+    // record is read before it is written anyway).
+    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.number.is_some()) {
         let call = client.read(Resource::User, &user_id).await;
         let Ok(record) = counted(call, &mut arrangement) else {
             arrangement.warnings.push(format!(
