@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::odin::group::text_of as text;
 use crate::odin::resources::UserIdentity;
 use crate::odin::{Call, Method, OdinClient, OdinError};
 use crate::resource::Resource;
@@ -145,9 +146,9 @@ pub fn parse_details(answer: &Value) -> Option<GroupList> {
         if list.country_code.is_none() {
             list.country_code = country_code(&min).or_else(|| text(row.get("countryCode")));
         }
-        let max = text(row.get("max")).filter(|m| !m.is_empty());
+        let max = text(row.get("max"));
         let activated = truthy(row.get("activated"));
-        let holder = text(row.get("userId")).filter(|h| !h.is_empty());
+        let holder = text(row.get("userId"));
         let kind = text(row.get("userType"));
         for number in expand(&min, max.as_deref()) {
             let state = list.numbers.entry(number).or_default();
@@ -407,15 +408,6 @@ fn truthy(value: Option<&Value>) -> bool {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
         _ => false,
-    }
-}
-
-/// A text or number as text.
-fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
