@@ -325,25 +325,15 @@ fn check_extensions(
         let Some(holder) = held.get(extension).filter(|h| *h != user) else {
             continue;
         };
-        let moves_off = asks
-            .get(holder)
-            .and_then(|a| a.extension.as_deref())
-            .is_some_and(|e| e != extension);
-        if moves_off {
-            let waits = arrangement.waits_for.entry(user.clone()).or_default();
-            if !waits.contains(holder) {
-                waits.push(holder.clone());
+        match arrangement.extension_held(user, extension, holder) {
+            Some(refusal) => refuse(arrangement, user, refusal.field, refusal.why),
+            // The sheet gives the holder another extension: it goes first.
+            None => {
+                let waits = arrangement.waits_for.entry(user.clone()).or_default();
+                if !waits.contains(holder) {
+                    waits.push(holder.clone());
+                }
             }
-        } else {
-            refuse(
-                arrangement,
-                user,
-                EXTENSION,
-                format!(
-                    "extension {extension} is held by `{holder}` in the group, which the sheet \
-                     does not give another; pick a free extension"
-                ),
-            );
         }
     }
 }

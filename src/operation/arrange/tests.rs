@@ -110,6 +110,15 @@ fn extensions_clash_within_the_sheet_and_with_the_group() {
     ]
     .into();
     let mut arrangement = Arrangement::default();
+    for (user, extension) in [
+        ("a", "0104"),
+        ("b", "0105"),
+        ("mover", "0199"),
+        ("c", "0300"),
+        ("d", "0300"),
+    ] {
+        arrangement.extensions.insert(user.into(), extension.into());
+    }
     let wants = asks(&[
         ("a", None, Some("0104")),
         ("b", None, Some("0105")),
