@@ -14,6 +14,7 @@ mod check_cmd;
 mod credentials_cmd;
 mod examples_dir;
 mod export_cmd;
+mod extensions_cmd;
 mod full_disk_cmd;
 mod help_cmd;
 mod http_cmd;

@@ -16,7 +16,10 @@ fn a_pause_past_max_wait_stops_the_run_and_resume_finishes_it() {
         SimConfig {
             users: USERS,
             faults: FaultConfig {
-                rate_limit: Some(8),
+                // Each attempt reads before its first write (the placement, the group
+                // listings saying who holds the extensions the sheet gives, the group
+                // reads): a window of 12 leaves it a few writes.
+                rate_limit: Some(12),
                 // It asks for two minutes: more than this run waits.
                 retry_after: Some(Duration::from_secs(120)),
                 ..FaultConfig::default()

@@ -200,9 +200,14 @@ pub async fn run(
     collector.warn(placed.warning);
     // What the users ask of their groups together (numbers, extensions): who is refused,
     // who waits for whom.
-    let arrangement =
-        crate::operation::arrange::arrange(&plan.users, &client, |user| placement.key_of(user))
-            .await;
+    let finished = |user: &plan::UserPlan| resume.start_of(&user.user_id) >= user.steps.len();
+    let arrangement = crate::operation::arrange::arrange(
+        &plan.users,
+        &client,
+        |user| placement.key_of(user),
+        finished,
+    )
+    .await;
     for warning in &arrangement.warnings {
         collector.warn(Some(warning.clone()));
     }

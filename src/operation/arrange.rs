@@ -6,8 +6,10 @@
 //! are both refused; a cycle of swaps is refused with its users named. Each group's list is
 //! read once where its users' numbers change (`GET /groups/dns/details`), an enterprise's
 //! pool once where a number is not in its group (`GET /service-providers/dns`). Extensions
-//! are checked within the sheet (two users of a group given one); an extension held by a
-//! user the sheet does not name is refused by Odin, the user's write failing with its text.
+//! are checked within the sheet (two users of a group given one) and, where the sheet gives
+//! several users of a group extensions (so that they may swap), against their holders in
+//! the group's listing (`GET /users`, once); where it gives one user of a group an
+//! extension, that user's own group read judges it (or Odin, refusing the write).
 //!
 //! The result is plain data the dispatcher follows without knowing what it is about:
 //! users refused, and users that wait for others.
@@ -37,6 +39,9 @@ pub struct Arrangement {
     pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
     /// User id → the extension the sheet gives it, for every user given one.
     pub extensions: BTreeMap<String, String>,
+    /// User id → the field that made it wait (`phoneNumber` unless said), while arranging:
+    /// a cycle is refused at that cell.
+    wait_fields: BTreeMap<String, &'static str>,
 }
 
 impl Arrangement {
@@ -87,15 +92,17 @@ struct Asks {
 }
 
 /// Arrange `users`, placed in groups by `group_of` (users it cannot place are left to
-/// their own writes).
+/// their own writes); users `finished` says an earlier attempt of the run finished ask
+/// nothing (what they asked, they hold).
 pub async fn arrange(
     users: &[UserPlan],
     client: &OdinClient,
     group_of: impl Fn(&UserPlan) -> Option<(String, String)>,
+    finished: impl Fn(&UserPlan) -> bool,
 ) -> Arrangement {
     let mut by_group: BTreeMap<(String, String), BTreeMap<String, Asks>> = BTreeMap::new();
     let mut unplaced = Vec::new();
-    for user in users {
+    for user in users.iter().filter(|u| !finished(u)) {
         let asks = asks_of(user);
         if asks.number.is_none() && asks.extension.is_none() {
             continue;
@@ -133,7 +140,7 @@ pub async fn arrange(
                 .insert(user_id, asks);
         }
     }
-    for user in users {
+    for user in users.iter().filter(|u| !finished(u)) {
         if let Some(extension) = asks_of(user).extension.filter(|e| !e.is_empty()) {
             arrangement
                 .extensions
@@ -182,12 +189,64 @@ pub async fn arrange(
             let key = (sp.clone(), group.clone());
             arrangement.lists.push((key, read_at, list));
         }
-        // Extensions the sheet gives twice in one group; one held by a user the sheet does
-        // not name is Odin's to refuse (the group's listing is not read for it here).
-        check_extensions(asks, &HashMap::new(), &mut arrangement);
+        // Extensions the sheet gives twice in one group, and who holds those it gives:
+        // where it gives several users of a group extensions (a swap is possible), the
+        // group's listing says who holds them now (one request); a holder the sheet moves
+        // away goes first, and a cycle of swaps is refused. Where it gives one user an
+        // extension, the user's own group read (or Odin) judges it.
+        let askers = asks
+            .values()
+            .filter(|a| a.extension.as_deref().is_some_and(|e| !e.is_empty()))
+            .count();
+        let held = match askers >= 2 {
+            true => read_extension_holders(client, (sp, group), asks, &mut arrangement).await,
+            false => HashMap::new(),
+        };
+        check_extensions(asks, &held, &mut arrangement);
     }
     refuse_cycles(&mut arrangement);
     arrangement
+}
+
+/// Who holds, in group `sp/group`, each extension `asks` want: extension → user id, from
+/// the group's listing (`GET /users?serviceProviderId=&groupId=`, summary rows: API.md §7a;
+/// every user's extension is in it, §12). Rows are kept only where they hold a wanted
+/// extension. Unreadable: a warning, and nothing held (each user's own read still judges).
+async fn read_extension_holders(
+    client: &OdinClient,
+    (sp, group): (&str, &str),
+    asks: &BTreeMap<String, Asks>,
+    arrangement: &mut Arrangement,
+) -> HashMap<String, String> {
+    let wanted: BTreeSet<&str> = asks
+        .values()
+        .filter_map(|a| a.extension.as_deref().filter(|e| !e.is_empty()))
+        .collect();
+    let listed = group::Listed {
+        service_provider: sp,
+        group: Some(group),
+        filter: None,
+        extended: false,
+    };
+    let before = client.counts().requests;
+    let rows = group::list_users_kept(client, listed, |row| {
+        let extension = group::text_of(row.get("extension"))?;
+        wanted
+            .contains(extension.as_str())
+            .then(|| Some((extension, group::text_of(row.get("userId"))?)))?
+    })
+    .await;
+    arrangement.requests += client.counts().requests.saturating_sub(before);
+    match rows {
+        Ok(rows) => rows.into_iter().collect(),
+        Err(error) => {
+            arrangement.warnings.push(format!(
+                "the users of group `{sp}/{group}` could not be listed ({error}): who holds the \
+                 extensions the sheet gives was not checked before the run"
+            ));
+            HashMap::new()
+        }
+    }
 }
 
 /// What `user`'s steps ask of its group.
@@ -245,11 +304,7 @@ fn check_numbers(
                     .and_then(|a| a.number.as_deref())
                     .is_some_and(|n| n != *number);
                 if moves_off {
-                    arrangement
-                        .waits_for
-                        .entry(user.clone())
-                        .or_default()
-                        .push(holder.to_string());
+                    wait(arrangement, user, holder, NUMBER);
                 } else {
                     let kind = state
                         .holder_kind
@@ -328,12 +383,7 @@ fn check_extensions(
         match arrangement.extension_held(user, extension, holder) {
             Some(refusal) => refuse(arrangement, user, refusal.field, refusal.why),
             // The sheet gives the holder another extension: it goes first.
-            None => {
-                let waits = arrangement.waits_for.entry(user.clone()).or_default();
-                if !waits.contains(holder) {
-                    waits.push(holder.clone());
-                }
-            }
+            None => wait(arrangement, user, holder, EXTENSION),
         }
     }
 }
@@ -343,29 +393,28 @@ fn check_extensions(
 fn refuse_cycles(arrangement: &mut Arrangement) {
     let waits = arrangement.waits_for.clone();
     for start in waits.keys() {
-        let mut path = vec![start.clone()];
-        let mut seen = BTreeSet::from([start.clone()]);
-        let mut at = start.clone();
-        while let Some(next) = waits.get(&at).and_then(|w| w.first()) {
-            if next == start {
-                let cycle = path.join("` → `");
-                refuse(
-                    arrangement,
-                    start,
-                    NUMBER,
-                    format!(
-                        "its number or extension is part of a cycle of swaps (`{cycle}` → \
-                         `{start}`): give one of them a spare one first"
-                    ),
-                );
-                break;
-            }
-            if !seen.insert(next.clone()) {
-                break;
-            }
-            path.push(next.clone());
-            at = next.clone();
-        }
+        let Some(path) = cycle_from(&waits, start) else {
+            continue;
+        };
+        let cycle = path.join("` → `");
+        let field = arrangement
+            .wait_fields
+            .get(start)
+            .copied()
+            .unwrap_or(NUMBER);
+        let what = match field {
+            EXTENSION => "extension",
+            _ => "number",
+        };
+        refuse(
+            arrangement,
+            start,
+            field,
+            format!(
+                "its {what} is part of a cycle of swaps (`{cycle}` → `{start}`): give one of \
+                 them a spare {what} first, in an earlier run"
+            ),
+        );
     }
     // Waiting for a refused user is waiting for ever.
     loop {
@@ -379,7 +428,8 @@ fn refuse_cycles(arrangement: &mut Arrangement) {
                 .find(|h| arrangement.refused.contains_key(*h))
             {
                 let why = format!("it takes over from `{holder}`, which is refused");
-                refuse(arrangement, user, NUMBER, why);
+                let field = arrangement.wait_fields.get(user).copied().unwrap_or(NUMBER);
+                refuse(arrangement, user, field, why);
                 changed = true;
             }
         }
@@ -391,6 +441,45 @@ fn refuse_cycles(arrangement: &mut Arrangement) {
     arrangement
         .waits_for
         .retain(|user, _| !refused.contains_key(user));
+    arrangement.wait_fields = BTreeMap::new();
+}
+
+/// The users from `start` along waits back to `start` (a user may wait for several: a
+/// number's holder and an extension's), shortest first; `None` when no wait leads back.
+fn cycle_from(waits: &BTreeMap<String, Vec<String>>, start: &str) -> Option<Vec<String>> {
+    let mut came_from: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(at) = queue.pop_front() {
+        for next in waits.get(at).into_iter().flatten() {
+            if next == start {
+                let mut path = vec![at.to_string()];
+                let mut back = at;
+                while let Some(&previous) = came_from.get(back) {
+                    path.push(previous.to_string());
+                    back = previous;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            if !came_from.contains_key(next.as_str()) {
+                came_from.insert(next, at);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
+
+/// `user` waits for `holder`, because of what it asks in `field`.
+fn wait(arrangement: &mut Arrangement, user: &str, holder: &str, field: &'static str) {
+    let waits = arrangement.waits_for.entry(user.to_string()).or_default();
+    if !waits.iter().any(|h| h == holder) {
+        waits.push(holder.to_string());
+    }
+    arrangement
+        .wait_fields
+        .entry(user.to_string())
+        .or_insert(field);
 }
 
 /// The enterprise's numbers: national number → the group holding it (`None`: free).

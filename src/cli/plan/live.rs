@@ -59,6 +59,7 @@ pub(super) fn read_live(
         &plan.users,
         &client,
         |user| placement.key_of(user),
+        |_| false,
     ));
     // An extension another user of the group holds, whom the sheet does not move.
     let mut arrangement = arrangement;

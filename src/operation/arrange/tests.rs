@@ -144,3 +144,66 @@ fn waiting_for_a_refused_user_is_refused_too() {
     assert!(arrangement.refused["c"].why.contains("`b`"));
     assert!(arrangement.waits_for.is_empty());
 }
+
+fn held(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(extension, holder)| (extension.to_string(), holder.to_string()))
+        .collect()
+}
+
+#[test]
+fn an_extension_swap_is_refused_at_the_extension_cells() {
+    let mut arrangement = Arrangement::default();
+    let wants = asks(&[("a", None, Some("1007")), ("b", None, Some("1001"))]);
+    for (user, a) in &wants {
+        let extension = a.extension.clone().unwrap_or_default();
+        arrangement.extensions.insert(user.clone(), extension);
+    }
+    check_extensions(
+        &wants,
+        &held(&[("1001", "a"), ("1007", "b")]),
+        &mut arrangement,
+    );
+    refuse_cycles(&mut arrangement);
+    for user in ["a", "b"] {
+        let refusal = &arrangement.refused[user];
+        assert_eq!(refusal.field, "extension");
+        assert!(
+            refusal.why.contains("extension is part of a cycle"),
+            "{refusal:?}"
+        );
+    }
+    assert!(arrangement.waits_for.is_empty());
+}
+
+#[test]
+fn an_extension_held_by_a_user_the_sheet_moves_waits_for_it() {
+    let mut arrangement = Arrangement::default();
+    let wants = asks(&[("a", None, Some("1009")), ("b", None, Some("1001"))]);
+    for (user, a) in &wants {
+        let extension = a.extension.clone().unwrap_or_default();
+        arrangement.extensions.insert(user.clone(), extension);
+    }
+    check_extensions(&wants, &held(&[("1001", "a")]), &mut arrangement);
+    refuse_cycles(&mut arrangement);
+    assert!(arrangement.refused.is_empty(), "{arrangement:?}");
+    assert_eq!(arrangement.waits_for["b"], ["a"]);
+}
+
+#[test]
+fn a_cycle_through_a_second_wait_is_found() {
+    // `a` waits for `c` (a number) and for `b` (an extension); `b` waits for `a`.
+    let mut arrangement = Arrangement::default();
+    arrangement
+        .waits_for
+        .insert("a".into(), vec!["c".into(), "b".into()]);
+    arrangement.waits_for.insert("b".into(), vec!["a".into()]);
+    refuse_cycles(&mut arrangement);
+    assert!(
+        arrangement.refused["a"].why.contains("`a` → `b` → `a`"),
+        "{arrangement:?}"
+    );
+    assert!(arrangement.refused.contains_key("b"));
+    assert!(!arrangement.refused.contains_key("c"));
+}
