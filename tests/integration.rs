@@ -8,13 +8,13 @@ mod sim_support;
 mod support;
 
 mod apply_cmd;
+mod arrange_cmd;
 mod auth_cmd;
 mod bulk_cmd;
 mod check_cmd;
 mod credentials_cmd;
 mod examples_dir;
 mod export_cmd;
-mod extensions_cmd;
 mod full_disk_cmd;
 mod help_cmd;
 mod http_cmd;

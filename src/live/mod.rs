@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 use crate::odin::OdinClient;
 use crate::odin::group::{BulkService, BulkTarget};
 use crate::odin::resources::UserIdentity;
+use crate::operation::arrange::{Arrangement, arrange};
 use crate::plan::UserPlan;
 use crate::resource::Resource;
 use groups::GroupReads;
@@ -73,6 +74,12 @@ pub struct AllRead {
     pub warnings: Vec<String>,
     /// Per user of the plan: who else holds the extension its steps give it.
     pub extension_holders: Vec<Option<String>>,
+    /// What the users ask of their groups together, arranged before the users were read
+    /// as `apply` arranges them; its number lists were handed to the group reads.
+    pub arrangement: Arrangement,
+    /// Of the arrangement's number lists, those the group reads stood on (a request `apply`
+    /// would not send twice either).
+    pub lists_standing: u64,
 }
 
 /// Read the resources each user's steps touch, `concurrency` users at a time, through group
@@ -90,12 +97,20 @@ pub async fn read_all(
     read_one: ReadOne,
 ) -> AllRead {
     let (placement, placed) = Placement::place(users, &client, service_provider).await;
+    // Arranged first, as `apply` does: the group reads then stand on its number lists.
+    let mut arrangement = arrange(users, &client, |user| placement.key_of(user), |_| false).await;
     let groups = Arc::new(GroupReads::plan(
         users,
         groups::DEFAULT_MAX_AGE,
         Arc::new(placement),
         shared,
     ));
+    let lists = std::mem::take(&mut arrangement.lists);
+    let lists_standing = lists
+        .iter()
+        .filter(|(key, _, _)| groups.reads_list(key))
+        .count() as u64;
+    groups.seed_lists(lists);
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     // A read held back (a redirect, a pause past --max-wait) stops the reads not yet sent:
     // Odin would answer them alike.
@@ -155,6 +170,8 @@ pub async fn read_all(
         placed,
         warnings,
         extension_holders,
+        arrangement,
+        lists_standing,
     }
 }
 

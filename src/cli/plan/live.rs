@@ -32,7 +32,7 @@ pub(super) fn read_live(
     let bar = crate::cli::reads::bar(plan.users.len(), notes);
     let tick = bar.clone();
     // The reads of a plan keep no bulk write's user summaries: a plan sends no write.
-    let read = runtime.block_on(live::read_all(
+    let mut read = runtime.block_on(live::read_all(
         &plan.users,
         client.clone(),
         load.concurrency(odin),
@@ -52,17 +52,11 @@ pub(super) fn read_live(
         (&read.groups, &read.placed),
         bulk_size,
     );
-    // What the users ask of their groups together: a held number, a clash, a swap that
-    // cannot be made is the sheet's problem, with its cell.
-    let placement = read.groups.placement().clone();
-    let arrangement = runtime.block_on(crate::operation::arrange::arrange(
-        &plan.users,
-        &client,
-        |user| placement.key_of(user),
-        |_| false,
-    ));
+    // What the users ask of their groups together (arranged before the reads, as apply
+    // does): a held number, a clash, a swap that cannot be made is the sheet's problem,
+    // with its cell.
     // An extension another user of the group holds, whom the sheet does not move.
-    let mut arrangement = arrangement;
+    let mut arrangement = std::mem::take(&mut read.arrangement);
     for (user, holder) in plan.users.iter().zip(&read.extension_holders) {
         let (Some(holder), Some(extension)) = (holder, arrangement.extensions.get(&user.user_id))
         else {
@@ -78,12 +72,7 @@ pub(super) fn read_live(
     refused_by_group(plan, &arrangement)?;
     // Apply makes the same reads before its first user; its group reads then stand on the
     // number lists those read.
-    let standing = arrangement
-        .lists
-        .iter()
-        .filter(|(key, _, _)| read.groups.reads_list(key))
-        .count() as u64;
-    estimate.group_reads += arrangement.requests.saturating_sub(standing);
+    estimate.group_reads += arrangement.requests.saturating_sub(read.lists_standing);
     let (states, mut read_warnings) = (read.states, read.warnings);
     read_warnings.extend(arrangement.warnings);
     // Odin held a read back (a redirect, a pause past --max-wait): the reads stopped there,

@@ -1,6 +1,7 @@
-//! Extensions swapped and passed on between users of one group (API.md §12): a holder the
-//! sheet moves to another extension is written first; a cycle of swaps is refused at its
-//! cells, by `plan --target` and by `apply`, with nothing sent for its users.
+//! What users ask of their groups together, arranged before a run (API.md §12): extensions
+//! swapped and passed on between users of one group (a holder the sheet moves is written
+//! first; a cycle of swaps is refused at its cells, nothing sent for its users), and the
+//! reads that costs, the same for `plan --target` as for `apply`.
 
 use sleipnir::sim::{FaultConfig, SimConfig, Simulator, user_id};
 
@@ -82,4 +83,47 @@ fn an_extension_swap_is_refused_and_a_passed_on_extension_lands_in_order() {
     // Only 7 and 10 were written.
     let sent = user_writes() - writes;
     assert!(sent <= 2, "{sent} user writes");
+}
+
+/// `plan --target` reads each group's number list once (the arrangement's read, which the
+/// group reads stand on), as `apply` does, and estimates what apply then sends.
+#[test]
+fn plan_target_reads_a_groups_number_list_once_as_apply_does() {
+    let sim = sim();
+    let work = workdir();
+    let dir = work.path();
+    let mut text = String::from(
+        "userId,user.serviceProviderId,user.groupId,user.phoneNumber,user.phoneNumberActivated\n",
+    );
+    let pool = sleipnir::sim::SPARE_POOL;
+    for (n, number) in (1..=12).zip(pool) {
+        let group = sleipnir::sim::group_id((n - 1) % 3 + 1);
+        let sp = sleipnir::sim::SERVICE_PROVIDER;
+        text.push_str(&format!("{},{sp},{group},{number:010},true\n", user_id(n)));
+    }
+    std::fs::write(dir.join("numbers.csv"), text).expect("sheet");
+    let details = |sim: &Simulator| -> u64 {
+        let stats = sim.stats();
+        (1..=3)
+            .map(|g| {
+                let group = sleipnir::sim::group_id(g);
+                stats.count_for_group("GET", "/api/v2/groups/dns/details", &group)
+            })
+            .sum()
+    };
+    let planned = read(dir, &sim, &["plan", "numbers.csv", "--format", "json"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert_eq!(details(&sim), 3, "one details read per group");
+    let estimate: serde_json::Value = serde_json::from_str(&planned.stdout).expect("json");
+    let estimate = estimate["applyEstimate"].clone();
+    let applied = run(dir, &sim, &["apply", "numbers.csv", "--out", "run"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("run/summary.json")).expect("summary"),
+    )
+    .expect("json");
+    assert_eq!(
+        estimate["requests"]["groupReads"], summary["requests"]["groupReads"],
+        "{estimate}"
+    );
 }
