@@ -295,52 +295,15 @@ fn a_numbers_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
     let sheet = sheet(dir, &numbers, |n| n.to_string());
     let before = snapshot(&sim);
     let target = sim.base_url();
-    let args = |resume: bool| -> Vec<String> {
-        let mut args: Vec<String> = ["apply", &sheet, "--target", &target, "--yes", "-q"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        args.extend(["--rate", "2000", "--concurrency", "4"].map(String::from));
-        let (flag, value) = if resume {
-            ("--resume", "run")
-        } else {
-            ("--out", "run")
-        };
-        args.extend([flag.to_string(), value.to_string()]);
-        args
-    };
-    let mut seed: u64 = 0x5eed_0025;
     let mut killed = 0;
-    for _ in 0..4 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(150 + (seed >> 33) % 500);
-        let resume = dir.join("run/rollback.jsonl").exists();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
-            .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
-            .current_dir(dir)
-            .args(args(resume))
-            .envs(crate::support::LOGIN)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("apply starts");
-        std::thread::sleep(delay);
-        if child.try_wait().expect("status").is_none() {
-            killed += 1;
-        }
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+    for delay in crate::support::kill_moments(0x5eed_0025, 4, 150, 500) {
+        let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+        killed += usize::from(crate::support::kill_after(dir, &args, delay));
     }
     assert!(killed > 0, "no attempt was cut short");
-    let resume = dir.join("run/rollback.jsonl").exists();
-    let last = crate::support::sleipnir_env(
-        dir,
-        &args(resume).iter().map(String::as_str).collect::<Vec<_>>(),
-        &crate::support::LOGIN,
-    );
+    let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let last = crate::support::sleipnir_env(dir, &args, &crate::support::LOGIN);
     assert_eq!(last.code, 0, "{}", last.transcript());
     assert_applied(&sim, &numbers);
     let lines = results(&dir.join("run"));

@@ -103,46 +103,16 @@ async fn killed_runs_resume(sheet: fn(&Path, usize) -> String) {
         before.push(odin.state(&user_id(n)).await);
     }
     let run = dir.join("run");
-    let args = |resume: bool| -> Vec<String> {
-        let mut args: Vec<String> = ["apply", &sheet, "--target", &target, "--yes", "-q"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        args.extend(["--rate", "2000", "--concurrency", "16"].map(String::from));
-        args.extend(
-            if resume {
-                ["--resume", "run"]
-            } else {
-                ["--out", "run"]
-            }
-            .map(String::from),
-        );
-        args
-    };
     // Seeded kill moments: every attempt is killed somewhere between 0.3 s and 1.3 s in.
-    let mut seed: u64 = 0x5eed;
-    for attempt in 0..4 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = Duration::from_millis(300 + (seed >> 33) % 1000);
+    let moments = crate::support::kill_moments(0x5eed, 4, 300, 1000);
+    for (attempt, delay) in moments.into_iter().enumerate() {
         let earlier = journal(&run);
         let done = finished(&earlier);
-        // Resume once a run directory exists (a kill may land before it is made).
-        let resume = run.join("rollback.jsonl").exists();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
-            .env(crate::support::STATE_DIR_VAR, crate::support::state_dir())
-            .current_dir(dir)
-            .args(args(resume))
-            .envs(LOGIN)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("apply starts");
-        tokio::time::sleep(delay).await;
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        let args = crate::support::resumable_apply(dir, &sheet, &target, 16);
+        let at = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || crate::support::kill_after(&at, &args, delay))
+            .await
+            .expect("the kill");
         let now = journal(&run);
         let resent: Vec<_> = now[earlier.len().min(now.len())..]
             .iter()
@@ -155,11 +125,9 @@ async fn killed_runs_resume(sheet: fn(&Path, usize) -> String) {
     }
     let earlier = journal(&run);
     let done = finished(&earlier);
-    let last = sleipnir_env(
-        dir,
-        &args(true).iter().map(String::as_str).collect::<Vec<_>>(),
-        &LOGIN,
-    );
+    let args = crate::support::resumable_apply(dir, &sheet, &target, 16);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let last = sleipnir_env(dir, &args, &LOGIN);
     assert_eq!(last.code, 0, "{}", last.transcript());
     let now = journal(&run);
     assert!(

@@ -136,16 +136,7 @@ mod tests {
     use super::*;
 
     fn user(id: &str) -> UserPlan {
-        UserPlan {
-            user_id: id.into(),
-            rows: vec![2],
-            service_provider_id: None,
-            group_id: None,
-            steps: Vec::new(),
-            before: None,
-            not_restorable: Vec::new(),
-            cells: Default::default(),
-        }
+        UserPlan::of_patches(id, Vec::new())
     }
 
     #[test]

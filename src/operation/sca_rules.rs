@@ -190,19 +190,7 @@ mod tests {
     use super::*;
 
     fn user(steps: Vec<(Resource, Value)>) -> UserPlan {
-        UserPlan {
-            user_id: "a@x".into(),
-            rows: vec![2],
-            service_provider_id: None,
-            group_id: None,
-            steps: steps
-                .into_iter()
-                .map(|(r, p)| Step::from_patch(r, p.as_object().cloned().unwrap()).unwrap())
-                .collect(),
-            before: None,
-            not_restorable: Vec::new(),
-            cells: Default::default(),
-        }
+        UserPlan::of_patches("a@x", steps)
     }
 
     fn listing(names: &[&str]) -> Value {

@@ -63,6 +63,33 @@ pub struct UserPlan {
     pub cells: cells::SheetCells,
 }
 
+#[cfg(test)]
+impl UserPlan {
+    /// User `user_id` of row 2 with a step per `(resource, patch)` (patches as JSON
+    /// objects), for tests.
+    pub(crate) fn of_patches(
+        user_id: &str,
+        steps: Vec<(crate::resource::Resource, Value)>,
+    ) -> Self {
+        UserPlan {
+            user_id: user_id.into(),
+            rows: vec![2],
+            service_provider_id: None,
+            group_id: None,
+            steps: steps
+                .into_iter()
+                .map(|(r, p)| {
+                    let patch = p.as_object().cloned().unwrap_or_default();
+                    Step::from_patch(r, patch).expect("a step")
+                })
+                .collect(),
+            before: None,
+            not_restorable: Vec::new(),
+            cells: Default::default(),
+        }
+    }
+}
+
 impl UserPlan {
     /// The changes of its credentials steps (one at most, by the step order).
     pub fn credentials(&self) -> impl Iterator<Item = &crate::credentials::CredentialChanges> {

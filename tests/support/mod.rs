@@ -125,3 +125,57 @@ pub fn results(dir: &Path) -> Vec<csv::StringRecord> {
         .collect::<Result<_, _>>()
         .expect("records")
 }
+
+/// The arguments of an apply of `sheet` to `target` that a test kills and resumes:
+/// `--yes -q --rate 2000 --concurrency N`, and `--resume run` once the run directory holds
+/// a rollback file (a kill may land before it is made), else `--out run`.
+pub fn resumable_apply(dir: &Path, sheet: &str, target: &str, concurrency: usize) -> Vec<String> {
+    let concurrency = concurrency.to_string();
+    let resume = dir.join("run/rollback.jsonl").exists();
+    let run = match resume {
+        true => ["--resume", "run"],
+        false => ["--out", "run"],
+    };
+    [
+        "apply", sheet, "--target", target, "--yes", "-q", "--rate", "2000",
+    ]
+    .into_iter()
+    .chain(["--concurrency", &concurrency])
+    .chain(run)
+    .map(str::to_string)
+    .collect()
+}
+
+/// Start `sleipnir args` in `dir` with the test login and kill it (SIGKILL) after
+/// `delay`; whether it was still running then (the kill cut it short).
+pub fn kill_after(dir: &Path, args: &[String], delay: std::time::Duration) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .env(STATE_DIR_VAR, state_dir())
+        .current_dir(dir)
+        .args(args)
+        .envs(LOGIN)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("apply starts");
+    std::thread::sleep(delay);
+    let running = child.try_wait().ok().flatten().is_none();
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    running
+}
+
+/// The seeded kill moments of a resume test: `count` delays between `from` and
+/// `from + spread` milliseconds, the same every run.
+pub fn kill_moments(seed: u64, count: usize, from: u64, spread: u64) -> Vec<std::time::Duration> {
+    let mut seed = seed;
+    (0..count)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            std::time::Duration::from_millis(from + (seed >> 33) % spread)
+        })
+        .collect()
+}
