@@ -423,14 +423,20 @@ fn a_small_sheet_is_checked_and_rubbish_numbers_are_refused() {
     let sim = sim(FaultConfig::default(), Variant::default());
     let work = workdir();
     let dir = work.path();
+    // Spelled as a list spells it (not digits alone): the refusal still names its cell.
     let text = format!(
-        "userId,user.phoneNumber\n{},{}\n",
+        "userId,user.phoneNumber\n{},+1-{}\n",
         user_id(2),
         digits(user_number(5))
     );
     std::fs::write(dir.join("held.csv"), text).expect("sheet");
     let planned = read(dir, &sim, &["plan", "held.csv"]);
     assert_eq!(planned.code, 2, "{}", planned.transcript());
+    assert!(
+        planned.stderr.contains("row 2, column B"),
+        "{}",
+        planned.stderr
+    );
     assert!(
         planned
             .stderr

@@ -3,7 +3,8 @@
 //! ([`crate::apply::lossy`]) is reported at its row and column, like a validation problem.
 //!
 //! Only the fields whose value a spreadsheet can have shortened are kept ([`digits_of`]:
-//! text that is digits alone), so a 100,000-row sheet of names and flags keeps nothing, and
+//! text that is digits alone), and the number fields a group's reads may refuse
+//! ([`refused_at_cell`]), so a 100,000-row sheet of names and flags keeps nothing, and
 //! one of extensions and phone numbers 16 bytes per such cell (one shared record per
 //! column). Plan files do not hold it: a plan read from a file names its users' rows.
 
@@ -76,6 +77,20 @@ pub fn digits_of(value: &Value) -> Option<&str> {
         }
         _ => None,
     }
+}
+
+/// Whether `path` is a user-record field that what users ask of their groups together may
+/// refuse after the sheet is read (a held or clashing number or extension, an activation
+/// without a number: API.md §12): its cell is kept whatever its value, so that the refusal
+/// names it.
+pub fn refused_at_cell(path: &FieldPath) -> bool {
+    const FIELDS: [&str; 4] = [
+        "phoneNumber",
+        "extension",
+        "callingLineIdPhoneNumber",
+        "phoneNumberActivated",
+    ];
+    Resource::of(path.namespace) == Resource::User && FIELDS.contains(&path.relative().as_str())
 }
 
 #[cfg(test)]

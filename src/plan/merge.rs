@@ -295,7 +295,8 @@ impl ChangeSet {
     fn into_plan(self, columns: &[Column], shared: &mut [Option<Arc<FieldColumn>>]) -> UserPlan {
         let mut cells = Vec::new();
         for (path, (value, source)) in &self.fields {
-            if let (Source::Cell { row, column }, Some(_)) = (source, digits_of(value)) {
+            let kept = digits_of(value).is_some() || super::cells::refused_at_cell(path);
+            if let (Source::Cell { row, column }, true) = (source, kept) {
                 let shared = shared[*column].get_or_insert_with(|| {
                     Arc::new(FieldColumn {
                         column: columns[*column].clone(),
