@@ -1,10 +1,12 @@
 //! A group's numbers (API.md §12) as two lists a user's steps change, both read from the
 //! group's number list (`GET /groups/dns/details`: every number of the group, who holds it,
 //! whether it is active):
-//! - `numbers`: national number → `{}` while it is in the user's group (null: not in it).
-//!   Derived from `user.phoneNumber`: a number the group lacks is added to it (`POST
-//!   /groups/dns`, from the enterprise's pool) before the user's record is written; a
-//!   rollback removes it again (`DELETE /groups/dns`) after the record gives it back.
+//! - `numbers`: national number → `{}` while it is in the user's group (null: not in it),
+//!   `{"heldBy": <id>}` while another user (or service instance) holds it. Derived from
+//!   `user.phoneNumber`: a number the group lacks is added to it (`POST /groups/dns`, from
+//!   the enterprise's pool) before the user's record is written; a rollback removes it again
+//!   (`DELETE /groups/dns`) after the record gives it back — unless someone else holds it
+//!   by then ([`held`]: kept in the group, naming the holder).
 //! - `activation`: national number → `{activated}` (the key `""` stands for the number the
 //!   user holds when read, for a row that sets `user.phoneNumberActivated` alone; its
 //!   entry also says which number that is, under `number`). Written with `PUT /groups/dns`,
@@ -29,6 +31,9 @@ pub const COUNTRY_CODE: &str = "countryCode";
 
 /// The key of an activation entry that names the number the user holds.
 pub const NUMBER: &str = "number";
+
+/// The key of a `numbers` entry that names who else holds the number.
+pub const HELD_BY: &str = "heldBy";
 
 /// The group's number list path.
 const GROUP_DNS: &str = "/groups/dns";
@@ -231,11 +236,28 @@ pub fn document_for(
         let entry = match (activation, key.is_empty()) {
             (true, true) => json!({"activated": state.activated, NUMBER: number}),
             (true, false) => json!({"activated": state.activated}),
-            (false, _) => json!({}),
+            (false, _) => match state.holder.as_deref().filter(|h| *h != user_id) {
+                Some(holder) => json!({HELD_BY: holder}),
+                None => json!({}),
+            },
         };
         doc.insert(key, entry);
     }
     Value::Object(doc)
+}
+
+/// Why the removal of `number` from the user's group (`wanted` null) is not to be sent:
+/// the user's read of `numbers` (`doc`) shows another user holds it now (a later run gave
+/// it to them; Odin refuses to remove a held number, API.md §12). A rollback keeps it in
+/// the group, naming the holder; `None` when nothing stands in the way.
+pub fn held(doc: &Value, number: &str, wanted: &Value) -> Option<String> {
+    if !wanted.is_null() {
+        return None;
+    }
+    let holder = text(doc.get(number)?.get(HELD_BY))?;
+    Some(format!(
+        "kept: number {number} is held by `{holder}` now, so it stays in the group"
+    ))
 }
 
 /// Read one user's `resource` (numbers or activation) from its group's list: the user's
