@@ -37,6 +37,9 @@ pub struct Arrangement {
     pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
     /// User id → the extension the sheet gives it, for every user given one.
     pub extensions: BTreeMap<String, String>,
+    /// User id → the number the sheet moves it to that stays inactive in its group's list
+    /// (inactive there, or added to it from the enterprise's), its activation not set.
+    pub inactive: BTreeMap<String, String>,
 }
 
 impl Arrangement {
@@ -84,6 +87,8 @@ struct Asks {
     number: Option<String>,
     /// The extension it is to have (`""`: none); `None`: unchanged.
     extension: Option<String>,
+    /// Whether its steps set its number's activation.
+    activates: bool,
 }
 
 /// Arrange `users`, placed in groups by `group_of` (users it cannot place are left to
@@ -202,6 +207,7 @@ fn asks_of(user: &UserPlan) -> Asks {
             asks.number = patch.get("phoneNumber").map(|v| national(&text(v)));
             asks.extension = patch.get("extension").map(text);
         }
+        asks.activates |= step.resource() == Resource::Activation;
     }
     asks
 }
@@ -235,6 +241,14 @@ fn check_numbers(
             continue;
         }
         let user = askers[0];
+        let moves = list.numbers.get(*number).is_none_or(|state| {
+            !state.activated && state.holder.as_deref() != Some(user.as_str())
+        });
+        if moves && !asks.get(user).is_some_and(|a| a.activates) {
+            arrangement
+                .inactive
+                .insert(user.clone(), number.to_string());
+        }
         match list.numbers.get(*number) {
             Some(state) => {
                 let Some(holder) = state.holder.as_deref().filter(|h| *h != user) else {

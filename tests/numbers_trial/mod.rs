@@ -5,6 +5,7 @@
 
 mod activation;
 mod held;
+mod inactive;
 
 use std::collections::BTreeMap;
 
