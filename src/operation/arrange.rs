@@ -89,6 +89,15 @@ struct Asks {
     extension: Option<String>,
     /// Whether its steps set its number's activation.
     activates: bool,
+    /// The CLID number it is to have (national digits); `None`: unchanged or none.
+    clid: Option<String>,
+}
+
+impl Asks {
+    /// Whether it asks anything of its group's number list.
+    fn of_list(&self) -> bool {
+        self.number.is_some() || self.clid.is_some()
+    }
 }
 
 /// Arrange `users`, placed in groups by `group_of` (users it cannot place are left to
@@ -102,7 +111,7 @@ pub async fn arrange(
     let mut unplaced = Vec::new();
     for user in users {
         let asks = asks_of(user);
-        if asks.number.is_none() && asks.extension.is_none() {
+        if !asks.of_list() && asks.extension.is_none() {
             continue;
         }
         match group_of(user) {
@@ -121,7 +130,7 @@ pub async fn arrange(
     // where they live.
     // Only numbers need it: an extension clash of such a user is Odin's to refuse (its own
     // record is read before it is written anyway).
-    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.number.is_some()) {
+    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.of_list()) {
         let call = client.read(Resource::User, &user_id).await;
         let Ok(record) = counted(call, &mut arrangement) else {
             arrangement.warnings.push(format!(
@@ -147,7 +156,7 @@ pub async fn arrange(
     }
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
     for ((sp, group), asks) in &by_group {
-        let numbers = asks.values().any(|a| a.number.is_some());
+        let numbers = asks.values().any(Asks::of_list);
         let read_at = std::time::Instant::now();
         let list = match numbers {
             true => match counted(
@@ -182,6 +191,7 @@ pub async fn arrange(
             }
             let pool = pools.get(sp).and_then(Option::as_ref);
             check_numbers(asks, list, (group, pool), &mut arrangement);
+            clid::check(asks, list, group, &mut arrangement);
         }
         if let Some(list) = list {
             let key = (sp.clone(), group.clone());
@@ -206,6 +216,10 @@ fn asks_of(user: &UserPlan) -> Asks {
         {
             asks.number = patch.get("phoneNumber").map(|v| national(&text(v)));
             asks.extension = patch.get("extension").map(text);
+            asks.clid = patch
+                .get(CLID)
+                .map(|v| national(&text(v)))
+                .filter(|n| !n.is_empty());
         }
         asks.activates |= step.resource() == Resource::Activation;
     }
@@ -434,6 +448,7 @@ async fn read_pool(
 /// The fields a refusal is about.
 const NUMBER: &str = "phoneNumber";
 const EXTENSION: &str = "extension";
+const CLID: &str = "callingLineIdPhoneNumber";
 
 /// A read's answer, its requests counted.
 fn counted<T>(
@@ -468,5 +483,6 @@ fn text(value: &Value) -> String {
     }
 }
 
+mod clid;
 #[cfg(test)]
 mod tests;

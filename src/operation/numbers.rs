@@ -32,6 +32,10 @@ pub const COUNTRY_CODE: &str = "countryCode";
 /// The key of an activation entry that names the number the user holds.
 pub const NUMBER: &str = "number";
 
+/// The user record's fields that hold a number, spelled as national digits in plans and
+/// compared as numbers (API.md §12).
+pub const NUMBER_FIELDS: [&str; 2] = ["phoneNumber", "callingLineIdPhoneNumber"];
+
 /// The key of a `numbers` entry that names who else holds the number.
 pub const HELD_BY: &str = "heldBy";
 

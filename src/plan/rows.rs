@@ -391,9 +391,11 @@ fn describe_cell(cell: &Cell) -> String {
     }
 }
 
-/// Whether `path` is the user record's number (`user.phoneNumber`).
+/// Whether `path` is one of the user record's numbers (`user.phoneNumber`,
+/// `user.callingLineIdPhoneNumber`).
 fn is_phone_number(path: &crate::notation::FieldPath) -> bool {
-    path.namespace == crate::notation::Namespace::User && path.relative() == "phoneNumber"
+    path.namespace == crate::notation::Namespace::User
+        && crate::operation::numbers::NUMBER_FIELDS.contains(&path.relative().as_str())
 }
 
 /// Whether `path` is the activation of the user's number (`user.phoneNumberActivated`).

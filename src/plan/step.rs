@@ -234,6 +234,13 @@ impl Changes {
         if let Some(number) = &number {
             user.insert("phoneNumber".into(), Value::String(number.clone()));
         }
+        // The CLID number too (API.md §12: one of the group's numbers).
+        if let Some(Value::String(text)) = user.get("callingLineIdPhoneNumber") {
+            let clid = crate::operation::numbers::national(text);
+            if !clid.is_empty() {
+                user.insert("callingLineIdPhoneNumber".into(), Value::String(clid));
+            }
+        }
         let activated = user.remove("phoneNumberActivated");
         if user.is_empty() {
             self.fields.remove(&Resource::User);

@@ -4,6 +4,7 @@
 //! with users that wait for others.
 
 mod activation;
+mod clid;
 mod held;
 mod inactive;
 
