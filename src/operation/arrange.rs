@@ -91,6 +91,8 @@ struct Asks {
     activates: bool,
     /// The CLID number it is to have (national digits); `None`: unchanged or none.
     clid: Option<String>,
+    /// The country code the sheet wrote its number with, if any.
+    country_code: Option<String>,
 }
 
 impl Asks {
@@ -192,6 +194,7 @@ pub async fn arrange(
             let pool = pools.get(sp).and_then(Option::as_ref);
             check_numbers(asks, list, (group, pool), &mut arrangement);
             clid::check(asks, list, group, &mut arrangement);
+            clid::country_codes(asks, list, group, &mut arrangement);
         }
         if let Some(list) = list {
             let key = (sp.clone(), group.clone());
@@ -222,6 +225,15 @@ fn asks_of(user: &UserPlan) -> Asks {
                 .filter(|n| !n.is_empty());
         }
         asks.activates |= step.resource() == Resource::Activation;
+        if let Step::Entries {
+            resource: Resource::Numbers,
+            entries,
+        } = step
+        {
+            asks.country_code = entries
+                .iter()
+                .find_map(|(_, entry)| group::text_of(entry.get(numbers::COUNTRY_CODE)));
+        }
     }
     asks
 }

@@ -2,7 +2,9 @@
 //! group's number list (`GET /groups/dns/details`: every number of the group, who holds it,
 //! whether it is active):
 //! - `numbers`: national number → `{}` while it is in the user's group (null: not in it),
-//!   `{"heldBy": <id>}` while another user (or service instance) holds it. Derived from
+//!   with `heldBy` (the id) while another user (or service instance) holds it and
+//!   `countryCode` where the list shows one; a plan's entry names the `countryCode` the
+//!   sheet wrote, if any (refused unless the group's numbers have it). Derived from
 //!   `user.phoneNumber`: a number the group lacks is added to it (`POST /groups/dns`, from
 //!   the enterprise's pool) before the user's record is written; a rollback removes it again
 //!   (`DELETE /groups/dns`) after the record gives it back — unless someone else holds it
@@ -67,6 +69,23 @@ pub fn national(number: &str) -> String {
         Some(national) if digits.len() == 11 => national.to_string(),
         _ => digits,
     }
+}
+
+/// The country code `text` (a number as a sheet spells it) is written with: a `+<cc>-`
+/// prefix's, or `1` for `+1` and ten digits (`+15555550100`, `+1 (555) 555-0100`); `None`
+/// where it names none (national digits) or its country code cannot be told from its
+/// digits.
+pub fn country_code_of(text: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text.strip_prefix("tel:").unwrap_or(text).trim();
+    if !text.starts_with('+') {
+        return None;
+    }
+    if let Some(cc) = country_code(text) {
+        return Some(cc);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 11 && digits.starts_with('1')).then(|| "1".to_string())
 }
 
 /// Why `text` is not a phone number a person would give (letters, an extension suffix,
@@ -240,10 +259,16 @@ pub fn document_for(
         let entry = match (activation, key.is_empty()) {
             (true, true) => json!({"activated": state.activated, NUMBER: number}),
             (true, false) => json!({"activated": state.activated}),
-            (false, _) => match state.holder.as_deref().filter(|h| *h != user_id) {
-                Some(holder) => json!({HELD_BY: holder}),
-                None => json!({}),
-            },
+            (false, _) => {
+                let mut entry = Map::new();
+                if let Some(holder) = state.holder.as_deref().filter(|h| *h != user_id) {
+                    entry.insert(HELD_BY.into(), Value::String(holder.into()));
+                }
+                if let Some(cc) = &list.country_code {
+                    entry.insert(COUNTRY_CODE.into(), Value::String(cc.clone()));
+                }
+                Value::Object(entry)
+            }
         };
         doc.insert(key, entry);
     }

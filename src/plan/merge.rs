@@ -326,7 +326,14 @@ impl ChangeSet {
     fn into_plan(self, columns: &[Column], shared: &mut [Option<Arc<FieldColumn>>]) -> UserPlan {
         let mut cells = Vec::new();
         for (path, (value, source)) in &self.fields {
-            if let (Source::Cell { row, column }, Some(_)) = (source, digits_of(value)) {
+            // A user's numbers in any spelling (`+44-…`): their arrangement's refusals
+            // name the cell.
+            let number = path.namespace == crate::notation::Namespace::User
+                && crate::operation::numbers::NUMBER_FIELDS.contains(&path.relative().as_str())
+                && value.is_string();
+            if let (Source::Cell { row, column }, true) =
+                (source, digits_of(value).is_some() || number)
+            {
                 let shared = shared[*column].get_or_insert_with(|| {
                     Arc::new(FieldColumn {
                         column: columns[*column].clone(),

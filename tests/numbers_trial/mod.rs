@@ -5,6 +5,7 @@
 
 mod activation;
 mod clid;
+mod country;
 mod held;
 mod inactive;
 
