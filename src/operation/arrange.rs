@@ -267,9 +267,10 @@ fn check_numbers(
             continue;
         }
         let user = askers[0];
-        let moves = list.numbers.get(*number).is_none_or(|state| {
-            !state.activated && state.holder.as_deref() != Some(user.as_str())
-        });
+        let moves = list
+            .numbers
+            .get(*number)
+            .is_none_or(|state| !state.activated && state.holder.as_deref() != Some(user.as_str()));
         if moves && !asks.get(user).is_some_and(|a| a.activates) {
             arrangement
                 .inactive

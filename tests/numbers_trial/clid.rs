@@ -36,7 +36,11 @@ fn a_clid_number_is_read_as_a_number_of_the_users_group() {
     let at = details(&sim);
     let planned = read(dir, &sim, &["plan", "good.csv"]);
     assert_eq!(planned.code, 0, "{}", planned.transcript());
-    assert_eq!(details(&sim) - at, alone_reads, "no read more for the CLID numbers");
+    assert_eq!(
+        details(&sim) - at,
+        alone_reads,
+        "no read more for the CLID numbers"
+    );
     assert!(
         planned.stdout.contains("→ \"5552010001\""),
         "national digits in the plan: {}",
@@ -78,9 +82,16 @@ fn a_clid_number_is_read_as_a_number_of_the_users_group() {
         before
     );
     // A cell that is not a number is refused as phoneNumber's are.
-    let rubbish = format!("userId,user.callingLineIdPhoneNumber\n{},CALL-ME\n", user_id(3));
+    let rubbish = format!(
+        "userId,user.callingLineIdPhoneNumber\n{},CALL-ME\n",
+        user_id(3)
+    );
     std::fs::write(dir.join("rubbish.csv"), rubbish).expect("sheet");
     let planned = crate::support::sleipnir_in(dir, &["plan", "rubbish.csv"]);
     assert_eq!(planned.code, 2, "{}", planned.transcript());
-    assert!(planned.stderr.contains("is not a phone number"), "{}", planned.stderr);
+    assert!(
+        planned.stderr.contains("is not a phone number"),
+        "{}",
+        planned.stderr
+    );
 }

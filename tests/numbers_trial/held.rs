@@ -37,9 +37,9 @@ fn a_rollback_keeps_a_number_another_user_holds_now_and_names_the_holder() {
 
     // Rolling run 1 back: P stays in the group, held by user 3; user 3's name is restored.
     for (n, out) in ["undo", "undo-again"].iter().enumerate() {
-        let reads_before = sim
-            .stats()
-            .count_for_group("GET", "/api/v2/groups/dns/details", &group_id(1));
+        let reads_before =
+            sim.stats()
+                .count_for_group("GET", "/api/v2/groups/dns/details", &group_id(1));
         let undone = run(dir, &sim, &["rollback", "one", "--out", out]);
         assert_eq!(undone.code, 1, "{}", undone.transcript());
         let lines = results(&dir.join(out));

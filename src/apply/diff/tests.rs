@@ -298,7 +298,10 @@ fn a_users_numbers_compare_as_national_digits() {
         "callingLineIdPhoneNumber",
         &json!("5555550100")
     ));
-    let other = step(Resource::User, json!({"callingLineIdPhoneNumber": "5555550101"}));
+    let other = step(
+        Resource::User,
+        json!({"callingLineIdPhoneNumber": "5555550101"}),
+    );
     assert!(diff(&other, &live).unwrap().body.is_some());
     // Other fields compare as text.
     let name = step(Resource::User, json!({"firstName": "5555550100"}));

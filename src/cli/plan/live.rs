@@ -181,7 +181,10 @@ fn inactive_numbers(
         .collect();
     let first = users.first()?;
     let number = arrangement.inactive.get(&first.user_id)?;
-    let place = match first.cells.of(crate::resource::Resource::User, "phoneNumber") {
+    let place = match first
+        .cells
+        .of(crate::resource::Resource::User, "phoneNumber")
+    {
         Some((row, column)) => format!("row {row}, column {}: ", column.letter()),
         None => String::new(),
     };
