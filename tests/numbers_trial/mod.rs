@@ -8,13 +8,9 @@ mod clid;
 mod country;
 mod held;
 mod inactive;
+mod switches;
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
-use sleipnir::sim::{
-    FaultConfig, SERVICE_PROVIDER, SimConfig, Simulator, Variant, group_id, user_id,
-};
+use sleipnir::sim::{FaultConfig, SimConfig, Simulator, Variant};
 
 /// Users of the trial's simulator, dealt round robin over [`GROUPS`].
 pub const USERS: usize = 12;
@@ -37,35 +33,4 @@ pub fn sim(faults: FaultConfig, variant: Variant) -> Simulator {
 /// Ten national digits.
 pub fn digits(number: u64) -> String {
     format!("{number:010}")
-}
-
-/// Every user's number, activation and CLID number, and every group's list.
-pub type Snapshot = (Vec<(String, Value, Value, Value)>, Vec<BTreeMap<String, bool>>);
-
-pub fn snapshot(sim: &Simulator) -> Snapshot {
-    let users = (1..=USERS)
-        .map(|n| {
-            let state = sim.state(&user_id(n)).expect("user");
-            let record = &state["user"];
-            (
-                user_id(n),
-                record["phoneNumber"].clone(),
-                record["phoneNumberActivated"].clone(),
-                record["callingLineIdPhoneNumber"].clone(),
-            )
-        })
-        .collect();
-    let lists = (1..=GROUPS)
-        .map(|g| sim.numbers(SERVICE_PROVIDER, &group_id(g)).list)
-        .collect();
-    (users, lists)
-}
-
-/// The lines of a run's results.csv that are not `applied`, for messages.
-pub fn not_applied(dir: &std::path::Path) -> Vec<String> {
-    crate::support::results(dir)
-        .iter()
-        .filter(|l| &l[3] != "applied")
-        .map(|l| format!("{} {} {}: {}", &l[1], &l[2], &l[3], &l[10]))
-        .collect()
 }
