@@ -20,6 +20,7 @@ mod help_cmd;
 mod http_cmd;
 mod live_values;
 mod numbers_cmd;
+mod numbers_trial;
 mod pause_cmd;
 mod plan_bad;
 mod plan_good;

@@ -15,8 +15,8 @@ use sleipnir::sim::{
 
 use crate::support::{read_on as read, results, run_on as run, workdir};
 
-const USERS: usize = 60;
-const GROUPS: usize = 3;
+pub(crate) const USERS: usize = 60;
+pub(crate) const GROUPS: usize = 3;
 
 fn sim(faults: FaultConfig, variant: Variant) -> Simulator {
     Simulator::start(
@@ -108,22 +108,29 @@ fn assert_applied(sim: &Simulator, numbers: &BTreeMap<usize, String>) {
 }
 
 fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str) -> String) {
-    let sim = sim(faults.clone(), variant);
+    let counted = faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none();
+    apply_and_roll_back_on(&sim(faults, variant), counted, spelling);
+}
+
+/// New numbers and activation for every user of `sim` (seeded with [`USERS`] users in
+/// [`GROUPS`] groups) applied and rolled back, the state checked exact after each; with
+/// `counted`, the group-level writes too (one request per group and kind).
+pub(crate) fn apply_and_roll_back_on(sim: &Simulator, counted: bool, spelling: fn(&str) -> String) {
     let work = workdir();
     let dir = work.path();
     let numbers = new_numbers();
     let sheet = sheet(dir, &numbers, spelling);
-    let before = snapshot(&sim);
+    let before = snapshot(sim);
 
-    let planned = read(dir, &sim, &["plan", &sheet, "--out", "p.jsonl"]);
+    let planned = read(dir, sim, &["plan", &sheet, "--out", "p.jsonl"]);
     assert_eq!(planned.code, 0, "{}", planned.transcript());
     let applied = run(
         dir,
-        &sim,
+        sim,
         &["apply", "p.jsonl", "--out", "run", "--rate", "2000"],
     );
     assert_eq!(applied.code, 0, "{}", applied.transcript());
-    assert_applied(&sim, &numbers);
+    assert_applied(sim, &numbers);
 
     // One result line per user and step: the pool numbers are added to their group first.
     let lines = results(&dir.join("run"));
@@ -155,7 +162,7 @@ fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str)
     }
 
     // Without faults, each group's numbers went in one request, and its activations in one.
-    if faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none() {
+    if counted {
         let stats = sim.stats();
         for g in 1..=GROUPS {
             let group = group_id(g);
@@ -165,14 +172,14 @@ fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str)
         }
     }
 
-    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    let undone = run(dir, sim, &["rollback", "run", "--out", "undo"]);
     let failed: Vec<String> = results(&dir.join("undo"))
         .iter()
         .filter(|l| &l[3] != "applied")
         .map(|l| format!("{} {} {}: {}", &l[1], &l[2], &l[3], &l[10]))
         .collect();
     assert_eq!(undone.code, 0, "{}\n{failed:#?}", undone.transcript());
-    let after = snapshot(&sim);
+    let after = snapshot(sim);
     assert_eq!(
         after.0, before.0,
         "every user's number and activation as before"

@@ -113,8 +113,29 @@ pub fn entry_holds(live: Option<&Value>, wanted: &Value) -> bool {
 pub fn holds(resource: Resource, live: &Value, key: &str, desired: &Value) -> bool {
     match resource.is_list() {
         true => entry_holds(live.get(key), desired),
-        false => same(live_value(resource, live, key).as_ref(), desired),
+        false => {
+            let now = live_value(resource, live, key);
+            same(now.as_ref(), desired) || same_number(resource, key, now.as_ref(), desired)
+        }
     }
+}
+
+/// Whether the live value of one of a user's number fields is the number `desired` names,
+/// compared as national digits: a record may spell a CLID number `+19871514002` where the
+/// plan holds `9871514002` (API.md §12).
+fn same_number(resource: Resource, key: &str, live: Option<&Value>, desired: &Value) -> bool {
+    use crate::operation::numbers::{NUMBER_FIELDS, national};
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(national(text)),
+        Value::Number(number) => Some(national(&number.to_string())),
+        _ => None,
+    };
+    resource == Resource::User
+        && NUMBER_FIELDS.contains(&key)
+        && match (live.and_then(text), text(desired)) {
+            (Some(live), Some(desired)) => !desired.is_empty() && live == desired,
+            _ => false,
+        }
 }
 
 /// A credentials step always writes (its values cannot be read to compare, API.md §11) and
@@ -166,6 +187,9 @@ fn fields(resource: Resource, patch: &Patch, live: &Value) -> Result<StepDiff, D
             reason: e.to_string(),
         })?;
         let before = notation::get(live, &segments);
+        if same_number(resource, key, before, desired) {
+            continue;
+        }
         // A whole object set at once (a rollback entry restores them so) shows as the
         // fields inside it that change; Odin's sloppy types compare loosely there too.
         let mut changed = Vec::new();

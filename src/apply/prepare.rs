@@ -136,6 +136,24 @@ async fn prepare(
         kept = super::drift::kept(user, &moved);
         steps = std::borrow::Cow::Owned(super::drift::without(user, &moved));
     }
+    // Entries someone else relies on now (a number the run added, another user holds since):
+    // kept as they are, whatever `--force` says (Odin would refuse their change), the rest
+    // written.
+    let held = held_entries(&steps, &live);
+    if !held.is_empty() {
+        tracing::warn!(user = %user.user_id, entries = held.len(), "held by others now");
+        if !options.keep_drifted {
+            let said: Vec<&str> = held.iter().map(|(_, _, why)| why.as_str()).collect();
+            return Err(Unprepared::drifted(said.join("; ")).after(read_attempts.values().sum()));
+        }
+        steps = std::borrow::Cow::Owned(without_held(&steps, &held));
+        for (index, _, why) in held {
+            kept[index] = Some(match kept[index].take() {
+                Some(said) => format!("{said}; {why}"),
+                None => why,
+            });
+        }
+    }
     let notes = match options.allow_lossy_values {
         false => {
             refuse_lost(user, &live).map_err(|why| why.after(read_attempts.values().sum()))?;
@@ -187,6 +205,43 @@ async fn prepare(
         notes,
         kept,
     })
+}
+
+/// The entries of `steps`' lists whose change the live reads show is not to be sent
+/// ([`crate::operation::held`]): (step index, entry key, why).
+fn held_entries(steps: &[Step], live: &HashMap<Resource, Value>) -> Vec<(usize, String, String)> {
+    let mut held = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        let Step::Entries { resource, entries } = step else {
+            continue;
+        };
+        let doc = live.get(resource).unwrap_or(&Value::Null);
+        for (key, wanted) in entries.iter() {
+            if let Some(why) = crate::operation::held(*resource, doc, key, wanted) {
+                held.push((index, key.clone(), why));
+            }
+        }
+    }
+    held
+}
+
+/// `steps` without the entries `held` names.
+fn without_held(steps: &[Step], held: &[(usize, String, String)]) -> Vec<Step> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| match step {
+            Step::Entries { resource, entries } => Step::Entries {
+                resource: *resource,
+                entries: entries
+                    .iter()
+                    .filter(|(key, _)| !held.iter().any(|(i, k, _)| *i == index && k == *key))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            },
+            other => other.clone(),
+        })
+        .collect()
 }
 
 /// Per step, the values a spreadsheet lost that `--allow-lossy-values` writes as the sheet

@@ -42,6 +42,9 @@ pub struct Arrangement {
     /// User id → the field that made it wait (`phoneNumber` unless said), while arranging:
     /// a cycle is refused at that cell.
     wait_fields: BTreeMap<String, &'static str>,
+    /// User id → the number the sheet moves it to that stays inactive in its group's list
+    /// (inactive there, or added to it from the enterprise's), its activation not set.
+    pub inactive: BTreeMap<String, String>,
 }
 
 impl Arrangement {
@@ -89,6 +92,19 @@ struct Asks {
     number: Option<String>,
     /// The extension it is to have (`""`: none); `None`: unchanged.
     extension: Option<String>,
+    /// Whether its steps set its number's activation.
+    activates: bool,
+    /// The CLID number it is to have (national digits); `None`: unchanged or none.
+    clid: Option<String>,
+    /// The country code the sheet wrote its number with, if any.
+    country_code: Option<String>,
+}
+
+impl Asks {
+    /// Whether it asks anything of its group's number list.
+    fn of_list(&self) -> bool {
+        self.number.is_some() || self.clid.is_some()
+    }
 }
 
 /// Arrange `users`, placed in groups by `group_of` (users it cannot place are left to
@@ -104,7 +120,7 @@ pub async fn arrange(
     let mut unplaced = Vec::new();
     for user in users.iter().filter(|u| !finished(u)) {
         let asks = asks_of(user);
-        if asks.number.is_none() && asks.extension.is_none() {
+        if !asks.of_list() && asks.extension.is_none() {
             continue;
         }
         match group_of(user) {
@@ -123,7 +139,7 @@ pub async fn arrange(
     // where they live.
     // Only numbers need it: an extension clash of such a user is Odin's to refuse (its own
     // record is read before it is written anyway).
-    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.number.is_some()) {
+    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.of_list()) {
         let call = client.read(Resource::User, &user_id).await;
         let Ok(record) = counted(call, &mut arrangement) else {
             arrangement.warnings.push(format!(
@@ -149,7 +165,7 @@ pub async fn arrange(
     }
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
     for ((sp, group), asks) in &by_group {
-        let numbers = asks.values().any(|a| a.number.is_some());
+        let numbers = asks.values().any(Asks::of_list);
         let read_at = std::time::Instant::now();
         let list = match numbers {
             true => match counted(
@@ -184,6 +200,8 @@ pub async fn arrange(
             }
             let pool = pools.get(sp).and_then(Option::as_ref);
             check_numbers(asks, list, (group, pool), &mut arrangement);
+            clid::check(asks, list, group, &mut arrangement);
+            clid::country_codes(asks, list, group, &mut arrangement);
         }
         if let Some(list) = list {
             let key = (sp.clone(), group.clone());
@@ -260,6 +278,20 @@ fn asks_of(user: &UserPlan) -> Asks {
         {
             asks.number = patch.get("phoneNumber").map(|v| national(&text(v)));
             asks.extension = patch.get("extension").map(text);
+            asks.clid = patch
+                .get(CLID)
+                .map(|v| national(&text(v)))
+                .filter(|n| !n.is_empty());
+        }
+        asks.activates |= step.resource() == Resource::Activation;
+        if let Step::Entries {
+            resource: Resource::Numbers,
+            entries,
+        } = step
+        {
+            asks.country_code = entries
+                .iter()
+                .find_map(|(_, entry)| group::text_of(entry.get(numbers::COUNTRY_CODE)));
         }
     }
     asks
@@ -294,6 +326,15 @@ fn check_numbers(
             continue;
         }
         let user = askers[0];
+        let moves = list
+            .numbers
+            .get(*number)
+            .is_none_or(|state| !state.activated && state.holder.as_deref() != Some(user.as_str()));
+        if moves && !asks.get(user).is_some_and(|a| a.activates) {
+            arrangement
+                .inactive
+                .insert(user.clone(), number.to_string());
+        }
         match list.numbers.get(*number) {
             Some(state) => {
                 let Some(holder) = state.holder.as_deref().filter(|h| *h != user) else {
@@ -509,6 +550,7 @@ async fn read_pool(
 /// The fields a refusal is about.
 const NUMBER: &str = "phoneNumber";
 const EXTENSION: &str = "extension";
+const CLID: &str = "callingLineIdPhoneNumber";
 
 /// A read's answer, its requests counted.
 fn counted<T>(
@@ -543,5 +585,6 @@ fn text(value: &Value) -> String {
     }
 }
 
+mod clid;
 #[cfg(test)]
 mod tests;

@@ -80,6 +80,18 @@ pub async fn read_group(
     }
 }
 
+/// Why the change of entry `key` of the list `resource` to `wanted` is not to be sent, as
+/// the user's read of the list (`doc`) shows someone else relies on the entry now (a number
+/// the run added, which another user holds since: [`numbers::held`]); `None` when nothing
+/// stands in the way. The engine keeps such an entry as it is (the step `drifted`, this the
+/// reason) and writes the rest.
+pub fn held(resource: Resource, doc: &Value, key: &str, wanted: &Value) -> Option<String> {
+    match resource {
+        Resource::Numbers => numbers::held(doc, key, wanted),
+        _ => None,
+    }
+}
+
 /// The other resources of the user a resource's rules ([`refused`]) need read before it
 /// (SCA: the services, to tell whether the Shared Call Appearance service is assigned).
 pub fn needs(resource: Resource) -> &'static [Resource] {

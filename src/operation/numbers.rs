@@ -1,10 +1,14 @@
 //! A group's numbers (API.md §12) as two lists a user's steps change, both read from the
 //! group's number list (`GET /groups/dns/details`: every number of the group, who holds it,
 //! whether it is active):
-//! - `numbers`: national number → `{}` while it is in the user's group (null: not in it).
-//!   Derived from `user.phoneNumber`: a number the group lacks is added to it (`POST
-//!   /groups/dns`, from the enterprise's pool) before the user's record is written; a
-//!   rollback removes it again (`DELETE /groups/dns`) after the record gives it back.
+//! - `numbers`: national number → `{}` while it is in the user's group (null: not in it),
+//!   with `heldBy` (the id) while another user (or service instance) holds it and
+//!   `countryCode` where the list shows one; a plan's entry names the `countryCode` the
+//!   sheet wrote, if any (refused unless the group's numbers have it). Derived from
+//!   `user.phoneNumber`: a number the group lacks is added to it (`POST /groups/dns`, from
+//!   the enterprise's pool) before the user's record is written; a rollback removes it again
+//!   (`DELETE /groups/dns`) after the record gives it back — unless someone else holds it
+//!   by then ([`held`]: kept in the group, naming the holder).
 //! - `activation`: national number → `{activated}` (the key `""` stands for the number the
 //!   user holds when read, for a row that sets `user.phoneNumberActivated` alone; its
 //!   entry also says which number that is, under `number`). Written with `PUT /groups/dns`,
@@ -29,6 +33,13 @@ pub const COUNTRY_CODE: &str = "countryCode";
 
 /// The key of an activation entry that names the number the user holds.
 pub const NUMBER: &str = "number";
+
+/// The user record's fields that hold a number, spelled as national digits in plans and
+/// compared as numbers (API.md §12).
+pub const NUMBER_FIELDS: [&str; 2] = ["phoneNumber", "callingLineIdPhoneNumber"];
+
+/// The key of a `numbers` entry that names who else holds the number.
+pub const HELD_BY: &str = "heldBy";
 
 /// The group's number list path.
 const GROUP_DNS: &str = "/groups/dns";
@@ -58,6 +69,23 @@ pub fn national(number: &str) -> String {
         Some(national) if digits.len() == 11 => national.to_string(),
         _ => digits,
     }
+}
+
+/// The country code `text` (a number as a sheet spells it) is written with: a `+<cc>-`
+/// prefix's, or `1` for `+1` and ten digits (`+15555550100`, `+1 (555) 555-0100`); `None`
+/// where it names none (national digits) or its country code cannot be told from its
+/// digits.
+pub fn country_code_of(text: &str) -> Option<String> {
+    let text = text.trim();
+    let text = text.strip_prefix("tel:").unwrap_or(text).trim();
+    if !text.starts_with('+') {
+        return None;
+    }
+    if let Some(cc) = country_code(text) {
+        return Some(cc);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 11 && digits.starts_with('1')).then(|| "1".to_string())
 }
 
 /// Why `text` is not a phone number a person would give (letters, an extension suffix,
@@ -231,11 +259,34 @@ pub fn document_for(
         let entry = match (activation, key.is_empty()) {
             (true, true) => json!({"activated": state.activated, NUMBER: number}),
             (true, false) => json!({"activated": state.activated}),
-            (false, _) => json!({}),
+            (false, _) => {
+                let mut entry = Map::new();
+                if let Some(holder) = state.holder.as_deref().filter(|h| *h != user_id) {
+                    entry.insert(HELD_BY.into(), Value::String(holder.into()));
+                }
+                if let Some(cc) = &list.country_code {
+                    entry.insert(COUNTRY_CODE.into(), Value::String(cc.clone()));
+                }
+                Value::Object(entry)
+            }
         };
         doc.insert(key, entry);
     }
     Value::Object(doc)
+}
+
+/// Why the removal of `number` from the user's group (`wanted` null) is not to be sent:
+/// the user's read of `numbers` (`doc`) shows another user holds it now (a later run gave
+/// it to them; Odin refuses to remove a held number, API.md §12). A rollback keeps it in
+/// the group, naming the holder; `None` when nothing stands in the way.
+pub fn held(doc: &Value, number: &str, wanted: &Value) -> Option<String> {
+    if !wanted.is_null() {
+        return None;
+    }
+    let holder = text(doc.get(number)?.get(HELD_BY))?;
+    Some(format!(
+        "kept: number {number} is held by `{holder}` now, so it stays in the group"
+    ))
 }
 
 /// Read one user's `resource` (numbers or activation) from its group's list: the user's

@@ -108,6 +108,7 @@ pub(crate) fn merge(
         }
         set.check_overlaps(columns, problems);
         set.check_credentials(columns, problems);
+        set.check_activation(columns, problems);
         plans.push(set.into_plan(columns, &mut shared));
     }
     plans
@@ -263,6 +264,36 @@ impl ChangeSet {
             {
                 problems.push(source.problem(columns, format!("`credentials.{credential}` {why}")));
             }
+        }
+    }
+
+    /// An activation in the rows that take the user's number off (`user.phoneNumber`
+    /// `<null>` or `<empty>`): there is no number to activate (API.md §12). Nor to
+    /// deactivate: the activation of a user's number is read from the number it holds, and
+    /// after the run it holds none, so its rollback could not tell whose number it restores;
+    /// a number nobody holds keeps its activation in the group's list.
+    fn check_activation(&self, columns: &[Column], problems: &mut Vec<Problem>) {
+        let field = |name: &str| {
+            self.fields.iter().find(|(path, _)| {
+                path.namespace == crate::notation::Namespace::User && path.relative() == name
+            })
+        };
+        let (Some((_, (number, taken_off))), Some((_, (Value::Bool(_), source)))) =
+            (field("phoneNumber"), field("phoneNumberActivated"))
+        else {
+            return;
+        };
+        if number.is_null() || number.as_str() == Some("") {
+            problems.push(source.problem(
+                columns,
+                format!(
+                    "there is no number to activate or deactivate: {} takes the number of user \
+                     `{}` off (the number keeps its activation in the group's list); leave \
+                     `user.phoneNumberActivated` blank for this user",
+                    taken_off.describe(columns),
+                    self.user_id
+                ),
+            ));
         }
     }
 

@@ -219,6 +219,18 @@ pub(crate) fn changes_of(
             {
                 Err(vec![why])
             }
+            // An activation is `true` or `false`: `<null>` would be sent as is and read
+            // back as `false`, a deactivation nobody asked for (API.md §12).
+            Ok(Some(value)) if is_activation(&spec.path) && !value.is_boolean() => {
+                Err(vec![format!(
+                    "`{}` is not an activation: write `true` or `false` (leave the cell blank \
+                     to keep the number's activation as it is)",
+                    match value {
+                        Value::Null => "<null>".to_string(),
+                        other => super::merge::show(&other),
+                    }
+                )])
+            }
             Ok(Some(value)) => Ok(vec![Change::Field {
                 path: spec.path.clone(),
                 value,
@@ -379,7 +391,14 @@ fn describe_cell(cell: &Cell) -> String {
     }
 }
 
-/// Whether `path` is the user record's number (`user.phoneNumber`).
+/// Whether `path` is one of the user record's numbers (`user.phoneNumber`,
+/// `user.callingLineIdPhoneNumber`).
 fn is_phone_number(path: &crate::notation::FieldPath) -> bool {
-    path.namespace == crate::notation::Namespace::User && path.relative() == "phoneNumber"
+    path.namespace == crate::notation::Namespace::User
+        && crate::operation::numbers::NUMBER_FIELDS.contains(&path.relative().as_str())
+}
+
+/// Whether `path` is the activation of the user's number (`user.phoneNumberActivated`).
+pub(crate) fn is_activation(path: &crate::notation::FieldPath) -> bool {
+    path.namespace == crate::notation::Namespace::User && path.relative() == "phoneNumberActivated"
 }

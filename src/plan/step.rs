@@ -229,20 +229,39 @@ impl Changes {
             _ => None,
         }
         .filter(|n| !n.is_empty());
+        // The country code the sheet wrote, checked against the group's numbers'.
+        let country_code = match user.get("phoneNumber") {
+            Some(Value::String(text)) => crate::operation::numbers::country_code_of(text),
+            _ => None,
+        };
         // A record holds its number as national digits: so does the plan, whatever spelling
         // the sheet used, so that it compares with what Odin answers (API.md §12).
         if let Some(number) = &number {
             user.insert("phoneNumber".into(), Value::String(number.clone()));
+        }
+        // The CLID number too (API.md §12: one of the group's numbers).
+        if let Some(Value::String(text)) = user.get("callingLineIdPhoneNumber") {
+            let clid = crate::operation::numbers::national(text);
+            if !clid.is_empty() {
+                user.insert("callingLineIdPhoneNumber".into(), Value::String(clid));
+            }
         }
         let activated = user.remove("phoneNumberActivated");
         if user.is_empty() {
             self.fields.remove(&Resource::User);
         }
         if let Some(number) = &number {
+            let mut entry = Map::new();
+            if let Some(cc) = country_code {
+                entry.insert(
+                    crate::operation::numbers::COUNTRY_CODE.into(),
+                    Value::String(cc),
+                );
+            }
             self.fields
                 .entry(Resource::Numbers)
                 .or_default()
-                .insert(number.clone(), Value::Object(Map::new()));
+                .insert(number.clone(), Value::Object(entry));
         }
         if let Some(activated) = activated {
             let mut entry = Map::new();

@@ -13,7 +13,7 @@ use sleipnir::sim::{FaultConfig, ScaDeleteStyle, SimConfig, Simulator, Variant, 
 
 use crate::support::{LOGIN, read_on, results, run_on as run, sleipnir_env, workdir};
 
-const USERS: usize = 24;
+pub(crate) const USERS: usize = 24;
 const ENDPOINTS: &str = "/api/v2/users/shared-call-appearance/endpoints";
 const DEVICES: &str = "/api/v2/groups/devices";
 const DOMAIN: &str = "sim.example";
@@ -168,8 +168,9 @@ fn sim(faults: FaultConfig, variant: Variant) -> Simulator {
     .expect("sim")
 }
 
-/// Setup, apply the sheet, check the state, roll back, check it again.
-fn apply_and_roll_back(sim: &Simulator, counted: bool) {
+/// Setup, apply the sheet, check the state, roll back, check it again (`sim` seeded with
+/// [`USERS`] users in two groups).
+pub(crate) fn apply_and_roll_back(sim: &Simulator, counted: bool) {
     let work = workdir();
     let dir = work.path();
     setup(dir, sim);

@@ -283,3 +283,28 @@ fn values_that_print_the_same_are_shown_escaped() {
     .unwrap();
     assert_eq!(d.body, Some(json!({"lastName": "M\u{fc}ller\u{200b}"})));
 }
+
+#[test]
+fn a_users_numbers_compare_as_national_digits() {
+    let live = json!({"phoneNumber": "5555550104", "callingLineIdPhoneNumber": "+15555550100"});
+    let same = step(
+        Resource::User,
+        json!({"callingLineIdPhoneNumber": "5555550100", "phoneNumber": "5555550104"}),
+    );
+    assert_eq!(diff(&same, &live).unwrap().body, None);
+    assert!(holds(
+        Resource::User,
+        &live,
+        "callingLineIdPhoneNumber",
+        &json!("5555550100")
+    ));
+    let other = step(
+        Resource::User,
+        json!({"callingLineIdPhoneNumber": "5555550101"}),
+    );
+    assert!(diff(&other, &live).unwrap().body.is_some());
+    // Other fields compare as text.
+    let name = step(Resource::User, json!({"firstName": "5555550100"}));
+    let live = json!({"firstName": "+15555550100"});
+    assert!(diff(&name, &live).unwrap().body.is_some());
+}

@@ -70,6 +70,8 @@ pub(super) fn read_live(
         }
     }
     refused_by_group(plan, &arrangement)?;
+    // A user moved to a number that stays inactive: said, never changed silently.
+    plan.warnings.extend(inactive_numbers(plan, &arrangement));
     // Apply makes the same reads before its first user; its group reads then stand on the
     // number lists those read.
     estimate.group_reads += arrangement.requests.saturating_sub(read.lists_standing);
@@ -154,6 +156,48 @@ pub(super) fn read_live(
     plan.source.odin_user = Some(odin_user);
     plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
     Ok((unreadable, estimate))
+}
+
+/// The users the sheet moves to a number that stays inactive in its group's list (its
+/// activation not set): one warning, at the first one's `user.phoneNumber` cell.
+fn inactive_numbers(
+    plan: &Plan,
+    arrangement: &crate::operation::arrange::Arrangement,
+) -> Option<crate::plan::Warning> {
+    let users: Vec<&crate::plan::UserPlan> = plan
+        .users
+        .iter()
+        .filter(|user| arrangement.inactive.contains_key(&user.user_id))
+        .collect();
+    let first = users.first()?;
+    let number = arrangement.inactive.get(&first.user_id)?;
+    let place = match first
+        .cells
+        .of(crate::resource::Resource::User, "phoneNumber")
+    {
+        Some((row, column)) => format!("row {row}, column {}: ", column.letter()),
+        None => String::new(),
+    };
+    let more = match users.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    let message = format!(
+        "{place}number {number} of user `{}`{more} is not active in its group's list, and the \
+         sheet does not set its activation: the run leaves it inactive; to activate it, add a \
+         `user.phoneNumberActivated` column with `true`",
+        first.user_id
+    );
+    let mut warning = crate::plan::Warning::about(
+        users.iter().map(|user| user.user_id.clone()).collect(),
+        message,
+        Some(
+            "its new number stays inactive: add `user.phoneNumberActivated` `true` to activate it"
+                .into(),
+        ),
+    );
+    warning.live = true;
+    Some(warning)
 }
 
 /// The users their groups' reads refuse (a number or extension held by someone the sheet

@@ -7,6 +7,7 @@ fn asks(list: &[(&str, Option<&str>, Option<&str>)]) -> BTreeMap<String, Asks> {
             let asks = Asks {
                 number: number.map(national),
                 extension: extension.map(str::to_string),
+                ..Asks::default()
             };
             (user.to_string(), asks)
         })

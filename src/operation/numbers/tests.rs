@@ -59,6 +59,26 @@ fn a_document_names_the_number_the_user_holds() {
     assert_eq!(doc["5555550104"], json!({"activated": true}));
     assert_eq!(doc[COUNTRY_CODE], json!("1"));
     let doc = document(&list, Resource::Numbers, "u@x");
-    assert_eq!(doc["5555550104"], json!({}));
+    assert_eq!(doc["5555550104"], json!({"countryCode": "1"}));
     assert!(doc.get("").is_none());
+    // Read for another user: who holds it, which a rollback's removal of it minds.
+    let doc = document(&list, Resource::Numbers, "v@x");
+    assert_eq!(
+        doc["5555550104"],
+        json!({"countryCode": "1", "heldBy": "u@x"})
+    );
+    assert_eq!(
+        held(&doc, "5555550104", &Value::Null).as_deref(),
+        Some("kept: number 5555550104 is held by `u@x` now, so it stays in the group")
+    );
+    assert_eq!(held(&doc, "5555550104", &json!({})), None);
+}
+
+#[test]
+fn a_sheets_country_code_is_told_where_its_spelling_names_one() {
+    assert_eq!(country_code_of("+44-2071234567").as_deref(), Some("44"));
+    assert_eq!(country_code_of("+1 (555) 555-0100").as_deref(), Some("1"));
+    assert_eq!(country_code_of("tel:+15555550100").as_deref(), Some("1"));
+    assert_eq!(country_code_of("5555550100"), None);
+    assert_eq!(country_code_of("+442071234567"), None);
 }
