@@ -204,6 +204,7 @@ pub async fn arrange(
             clid::country_codes(asks, list, group, &mut arrangement);
         }
         if let Some(list) = list {
+            check_service_extensions(asks, &list, &mut arrangement);
             let key = (sp.clone(), group.clone());
             arrangement.lists.push((key, read_at, list));
         }
@@ -224,6 +225,28 @@ pub async fn arrange(
     }
     refuse_cycles(&mut arrangement);
     arrangement
+}
+
+/// The extensions `asks` want that a service instance of the group holds with a number of
+/// its `list` (a hunt group, auto attendant, group paging…: API.md §12): refused naming it.
+/// (A service without a number is not in the list: Odin refuses that clash.)
+fn check_service_extensions(
+    asks: &BTreeMap<String, Asks>,
+    list: &GroupList,
+    arrangement: &mut Arrangement,
+) {
+    for (user, a) in asks {
+        let Some(extension) = a.extension.as_deref().filter(|e| !e.is_empty()) else {
+            continue;
+        };
+        if let Some((id, kind)) = list.services.get(extension) {
+            let why = format!(
+                "extension {extension} is held by `{id}` ({kind}) in the group; pick a free \
+                 extension"
+            );
+            refuse(arrangement, user, EXTENSION, why);
+        }
+    }
 }
 
 /// Who holds, in group `sp/group`, each extension `asks` want: extension → user id, from

@@ -137,6 +137,10 @@ pub struct GroupList {
     pub country_code: Option<String>,
     /// National number → its state.
     pub numbers: HashMap<String, NumberState>,
+    /// Extension → the service instance holding it with a number of the list (hunt group,
+    /// auto attendant, group paging…: `userType` other than `Normal`) and its kind; users'
+    /// extensions are in the group's listing instead (API.md §12).
+    pub services: HashMap<String, (String, String)>,
 }
 
 /// Read `sp`/`group`'s number list (one request).
@@ -178,6 +182,13 @@ pub fn parse_details(answer: &Value) -> Option<GroupList> {
         let activated = truthy(row.get("activated"));
         let holder = text(row.get("userId"));
         let kind = text(row.get("userType"));
+        if let (Some(id), Some(kind), Some(extension)) =
+            (&holder, &kind, text(row.get("extension")))
+            && kind != "Normal"
+            && !extension.is_empty()
+        {
+            list.services.insert(extension, (id.clone(), kind.clone()));
+        }
         for number in expand(&min, max.as_deref()) {
             let state = list.numbers.entry(number).or_default();
             state.activated |= activated;

@@ -208,3 +208,22 @@ fn a_cycle_through_a_second_wait_is_found() {
     assert!(arrangement.refused.contains_key("b"));
     assert!(!arrangement.refused.contains_key("c"));
 }
+
+#[test]
+fn an_extension_a_service_holds_with_a_number_is_refused_naming_it() {
+    let mut list = group_list(&[]);
+    list.services.insert(
+        "50108".into(),
+        ("aa.main@x".into(), "Auto Attendant".into()),
+    );
+    let mut arrangement = Arrangement::default();
+    let wants = asks(&[("a", None, Some("50108")), ("b", None, Some("50109"))]);
+    check_service_extensions(&wants, &list, &mut arrangement);
+    let refusal = &arrangement.refused["a"];
+    assert_eq!(refusal.field, "extension");
+    assert!(
+        refusal.why.contains("held by `aa.main@x` (Auto Attendant)"),
+        "{refusal:?}"
+    );
+    assert!(!arrangement.refused.contains_key("b"));
+}

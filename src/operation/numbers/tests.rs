@@ -38,6 +38,15 @@ fn ranges_expand_and_the_fixture_reads_as_the_group_holds_it() {
         list.numbers["5555550104"].holder.as_deref(),
         Some("5555550104@example.net")
     );
+    // Service instances' extensions (JSON numbers there); a hunt group's null is none.
+    let aa = (
+        "aa.main@example.net".to_string(),
+        "Auto Attendant".to_string(),
+    );
+    assert_eq!(list.services.get("50108"), Some(&aa));
+    assert!(list.services.contains_key("50100"), "the paging group");
+    assert!(list.services.values().all(|(_, kind)| kind != "Hunt Group"));
+    assert!(list.services.values().all(|(_, kind)| kind != "Normal"));
 }
 
 #[test]
