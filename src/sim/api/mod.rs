@@ -190,7 +190,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint") })
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
-            super::faults_layer,
+            super::layer::faults_layer,
         ));
     Router::new()
         .nest("/api/v2", odin)
