@@ -115,27 +115,10 @@ pub fn holds(resource: Resource, live: &Value, key: &str, desired: &Value) -> bo
         true => entry_holds(live.get(key), desired),
         false => {
             let now = live_value(resource, live, key);
-            same(now.as_ref(), desired) || same_number(resource, key, now.as_ref(), desired)
+            same(now.as_ref(), desired)
+                || crate::operation::same_field(resource, key, now.as_ref(), desired)
         }
     }
-}
-
-/// Whether the live value of one of a user's number fields is the number `desired` names,
-/// compared as national digits: a record may spell a CLID number `+19871514002` where the
-/// plan holds `9871514002` (API.md §12).
-fn same_number(resource: Resource, key: &str, live: Option<&Value>, desired: &Value) -> bool {
-    use crate::operation::numbers::{NUMBER_FIELDS, national};
-    let text = |value: &Value| match value {
-        Value::String(text) => Some(national(text)),
-        Value::Number(number) => Some(national(&number.to_string())),
-        _ => None,
-    };
-    resource == Resource::User
-        && NUMBER_FIELDS.contains(&key)
-        && match (live.and_then(text), text(desired)) {
-            (Some(live), Some(desired)) => !desired.is_empty() && live == desired,
-            _ => false,
-        }
 }
 
 /// A credentials step always writes (its values cannot be read to compare, API.md §11) and
@@ -187,7 +170,7 @@ fn fields(resource: Resource, patch: &Patch, live: &Value) -> Result<StepDiff, D
             reason: e.to_string(),
         })?;
         let before = notation::get(live, &segments);
-        if same_number(resource, key, before, desired) {
+        if crate::operation::same_field(resource, key, before, desired) {
             continue;
         }
         // A whole object set at once (a rollback entry restores them so) shows as the

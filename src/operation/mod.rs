@@ -80,6 +80,14 @@ pub async fn read_group(
     }
 }
 
+/// Whether `live`, the value of field `key` of `resource` now, is what `desired` asks though
+/// spelled otherwise, by the rules of the operation that owns the field (a user's number
+/// fields compare as national digits: a record may spell a CLID number `+19871514002`
+/// where the plan holds `9871514002`, API.md §12).
+pub fn same_field(resource: Resource, key: &str, live: Option<&Value>, desired: &Value) -> bool {
+    resource == Resource::User && numbers::same_number(key, live, desired)
+}
+
 /// Why the change of entry `key` of the list `resource` to `wanted` is not to be sent, as
 /// the user's read of the list (`doc`) shows someone else relies on the entry now (a number
 /// the run added, which another user holds since: [`numbers::held`]); `None` when nothing

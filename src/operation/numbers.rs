@@ -473,5 +473,20 @@ fn truthy(value: Option<&Value>) -> bool {
     }
 }
 
+/// Whether `live`, a user-record number field `key`'s value, is the number `desired`
+/// names, compared as national digits (API.md §12: one number, several spellings).
+pub fn same_number(key: &str, live: Option<&Value>, desired: &Value) -> bool {
+    let digits = |value: &Value| match value {
+        Value::String(text) => Some(national(text)),
+        Value::Number(number) => Some(national(&number.to_string())),
+        _ => None,
+    };
+    NUMBER_FIELDS.contains(&key)
+        && match (live.and_then(digits), digits(desired)) {
+            (Some(live), Some(desired)) => !desired.is_empty() && live == desired,
+            _ => false,
+        }
+}
+
 #[cfg(test)]
 mod tests;
