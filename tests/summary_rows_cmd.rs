@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use sleipnir::sheet::{self, Cell};
 use sleipnir::sim::{
-    NestedWrites, SERVICE_PROVIDER, SimConfig, Simulator, Variant, group_id, user_id,
+    NestedWrites, SERVICE_PROVIDER, SimConfig, Simulator, Variant, group_id, group_spares, user_id,
 };
 
 use crate::support::{LOGIN, run_on, sleipnir_env, workdir};
@@ -32,7 +32,8 @@ fn value(f: usize, n: usize) -> String {
         0 => format!("Newtown {n}"),
         1 => format!("Suite {n}"),
         2 => format!("new{n}@example.test"),
-        3 => format!("+1555777{n:04}"),
+        // A CLID number is one of the user's group's numbers (a spare), as national digits.
+        3 => (group_spares((n - 1) % GROUPS + 1).start + ((n - 1) / GROUPS) as u64).to_string(),
         4 => format!("Dept {n}"),
         _ => format!("+1555888{n:04}"),
     }
@@ -205,14 +206,15 @@ fn round_trip(nested: NestedWrites) {
     let applied = run_on(dir, &sim, &["apply", "plan.jsonl", "--out", "run"]);
     assert_eq!(applied.code, 0, "{}", applied.transcript());
     // Listing rows lack these user fields: each user's record is read on its own (no
-    // listing is read for nothing); Call Forwarding Always is one /bulk read per group.
+    // listing is read for nothing); Call Forwarding Always is one /bulk read per group, and
+    // the group's number list one more, for the CLID numbers (one of the group's).
     let summary: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("run/summary.json")).expect("summary.json"),
     )
     .expect("json");
     let requests = &summary["requests"];
     assert_eq!(requests["userReads"], json!(USERS), "{summary}");
-    assert_eq!(requests["groupReads"], json!(GROUPS), "{summary}");
+    assert_eq!(requests["groupReads"], json!(2 * GROUPS), "{summary}");
     assert_eq!(requests["writes"], json!(2 * USERS), "{summary}");
     for (n, (was, now)) in before.iter().zip(states(&sim)).enumerate() {
         let mut expected = was.clone();

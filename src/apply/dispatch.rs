@@ -34,19 +34,27 @@ pub(super) async fn dispatch(
     slots: Arc<Semaphore>,
 ) -> bool {
     let mut workers = tokio::task::JoinSet::new();
-    let mut order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
-    if let Some(canary) = options.canary {
-        // The canary is the plan's first users, whatever their groups.
-        let first = canary.min(users.len());
-        order.retain(|&index| index >= first);
-        order.splice(0..0, 0..first);
-    }
-    // Users another waits for go first, and those that wait last (a canary user among them
-    // too: the users it waits for may be past the canary).
-    let order = turns.order(users, order);
+    let order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
+    // Users another waits for go first, and those that wait last. The canary is the plan's
+    // first users, whatever their groups, with the users they wait for (a swap is tried
+    // whole).
+    let (order, canary) = match options.canary {
+        Some(canary) => {
+            let (order, size) = turns.canary_order(users, order, canary.min(users.len()));
+            if size > canary {
+                tracing::info!(
+                    canary,
+                    size,
+                    "the canary takes the users its users wait for"
+                );
+            }
+            (order, Some(size))
+        }
+        None => (turns.order(users, order), None),
+    };
     let mut started = 0;
     while started < users.len() {
-        if options.canary == Some(started) && started > 0 {
+        if canary == Some(started) && started > 0 {
             // Let the canary users finish (their bulk writes are sent without the users
             // held back), then wait for the decision.
             bulk.pause(true);

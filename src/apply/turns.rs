@@ -88,25 +88,72 @@ impl Turns {
     /// each after the users it waits for: every user a batch may wait for is started before
     /// any user that waits (which holds its worker slot while it waits).
     pub fn order(&self, users: &[UserPlan], order: Vec<usize>) -> Vec<usize> {
+        self.order_after(users, order, &HashSet::new())
+    }
+
+    /// [`Turns::order`] with a canary of the plan's first `first` users: they and, one after
+    /// another, the users they wait for (a swap is tried whole, else a canary user that
+    /// waits for one past the canary would start past it), in turn order, then the rest.
+    /// Also returns how many users the canary holds.
+    pub fn canary_order(
+        &self,
+        users: &[UserPlan],
+        order: Vec<usize>,
+        first: usize,
+    ) -> (Vec<usize>, usize) {
+        let index = index_of(users);
+        let mut canary: std::collections::BTreeSet<usize> = (0..first).collect();
+        let mut to_see: Vec<usize> = (0..first).collect();
+        while let Some(at) = to_see.pop() {
+            let waits = self.arrangement.waits_for.get(&users[at].user_id);
+            for holder in waits.into_iter().flatten() {
+                if let Some(&held) = index.get(holder.as_str())
+                    && canary.insert(held)
+                {
+                    to_see.push(held);
+                }
+            }
+        }
+        let head = self.order_after(users, canary.iter().copied().collect(), &HashSet::new());
+        let done: HashSet<usize> = canary.into_iter().collect();
+        let rest = order.into_iter().filter(|at| !done.contains(at)).collect();
+        let size = head.len();
+        let mut all = head;
+        all.extend(self.order_after(users, rest, &done));
+        (all, size)
+    }
+
+    /// [`Turns::order`] of users that may wait for the users `done` (started before them).
+    fn order_after(
+        &self,
+        users: &[UserPlan],
+        order: Vec<usize>,
+        done: &HashSet<usize>,
+    ) -> Vec<usize> {
         let waits: &BTreeMap<String, Vec<String>> = &self.arrangement.waits_for;
         if waits.is_empty() {
             return order;
         }
-        let index: HashMap<&str, usize> = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.user_id.as_str(), i))
-            .collect();
+        let index = index_of(users);
         let (free, waiting): (Vec<usize>, Vec<usize>) = order
             .into_iter()
             .partition(|&at| !waits.contains_key(&users[at].user_id));
-        let mut placed: HashSet<usize> = free.iter().copied().collect();
+        let mut placed: HashSet<usize> = free.iter().chain(done).copied().collect();
         let mut out = free;
         for at in waiting {
             place(at, users, (&index, waits), &mut placed, &mut out);
         }
         out
     }
+}
+
+/// User id → its index in `users`.
+fn index_of(users: &[UserPlan]) -> HashMap<&str, usize> {
+    users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.user_id.as_str(), i))
+        .collect()
 }
 
 /// Put `at` into `out` after the users it waits for (each once; the arrangement has no
@@ -149,6 +196,27 @@ mod tests {
         let turns = Turns::new(arrangement);
         // c waits for nobody and goes first; d (waited for, itself waiting) before b.
         assert_eq!(turns.order(&users, vec![0, 1, 2, 3]), [2, 0, 3, 1]);
+    }
+
+    #[test]
+    fn a_canary_takes_the_users_its_users_wait_for() {
+        let users: Vec<UserPlan> = ["a", "b", "c", "d", "e"].into_iter().map(user).collect();
+        let mut arrangement = Arrangement::default();
+        arrangement.waits_for.insert("a".into(), vec!["d".into()]);
+        arrangement.waits_for.insert("d".into(), vec!["e".into()]);
+        arrangement.waits_for.insert("c".into(), vec!["b".into()]);
+        let turns = Turns::new(arrangement);
+        // The canary of a and b takes d (a waits for it) and e (d waits for it); c, which
+        // waits for b of the canary, comes after it.
+        assert_eq!(
+            turns.canary_order(&users, vec![0, 1, 2, 3, 4], 2),
+            (vec![1, 4, 3, 0, 2], 4)
+        );
+        let free = Turns::new(Arrangement::default());
+        assert_eq!(
+            free.canary_order(&users, vec![2, 3, 0, 1, 4], 2),
+            (vec![0, 1, 2, 3, 4], 2)
+        );
     }
 
     #[tokio::test]

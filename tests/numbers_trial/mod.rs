@@ -4,6 +4,7 @@
 //! with users that wait for others.
 
 mod activation;
+mod canary;
 mod clid;
 mod country;
 mod held;
