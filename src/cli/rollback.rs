@@ -50,9 +50,19 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         let sha256 = crate::state::history::sha256_hex(&bytes);
         notes.history.sheet(&file.display().to_string(), &sha256);
     }
-    let undo = RunFiles::new(&args.dir).undo_plan()?;
+    let run = RunFiles::new(&args.dir);
+    let mut undo = run.undo_plan()?;
     for warning in undo.warnings(&file) {
         notes.warn(&warning);
+    }
+    // What the run never wrote is not restored (its results say so); a run without results
+    // (stopped before its first line) is restored as recorded.
+    if let Ok(results) = run.results_iter() {
+        let left_out = undo.without_unwritten(results);
+        tracing::info!(
+            left_out,
+            "steps the run never wrote left out of the rollback"
+        );
     }
     let mut plan = undo.plan;
     plan.source.command = Some(format!(

@@ -58,6 +58,44 @@ impl UndoPlan {
     }
 }
 
+impl UndoPlan {
+    /// Leave out what the run never wrote, by its `results` (`results.csv`): a user's steps
+    /// of a resource whose every result line says nothing of it landed (`skipped`,
+    /// `compensated` — written, then undone —, `unchanged`, `drifted`). A rollback entry is
+    /// recorded before a user's first write, for every step it may take; restoring a step
+    /// that never ran would undo what someone else did since (another run that gave a
+    /// number the same activation). A resource without a line (the run stopped while
+    /// writing it) or with an `applied` or `failed` line (a write that may have landed in
+    /// part) is kept. Returns the steps left out.
+    pub fn without_unwritten(&mut self, results: impl Iterator<Item = super::ResultRow>) -> usize {
+        use super::Status;
+        use crate::resource::Resource;
+        // (user, resource) → whether a line of it may have landed.
+        let mut ended: HashMap<(String, Resource), bool> = HashMap::new();
+        for row in results {
+            let landed = matches!(row.status, Status::Applied | Status::Failed);
+            *ended.entry((row.user_id, row.resource)).or_default() |= landed;
+        }
+        let mut left_out = 0;
+        for user in &mut self.plan.users {
+            let unwritten =
+                |step: &Step| ended.get(&(user.user_id.clone(), step.resource())) == Some(&false);
+            if !user.steps.iter().any(unwritten) {
+                continue;
+            }
+            let steps: Vec<Step> = user
+                .steps
+                .iter()
+                .filter(|s| !unwritten(s))
+                .cloned()
+                .collect();
+            left_out += user.steps.len() - steps.len();
+            *user = user.with_steps(steps);
+        }
+        left_out
+    }
+}
+
 impl RunFiles {
     /// `rollback.jsonl` as the plan that undoes the run; see [`read_undo`].
     pub fn undo_plan(&self) -> Result<UndoPlan, PlanFileError> {

@@ -10,6 +10,7 @@ mod country;
 mod held;
 mod inactive;
 mod switches;
+mod unwritten;
 
 use sleipnir::sim::{FaultConfig, SimConfig, Simulator, Variant};
 
