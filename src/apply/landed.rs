@@ -1,9 +1,16 @@
 //! A write whose answer was lost (its connection dropped or timed out after it was sent,
-//! or something other than Odin answered it) may have landed all the same: one read of its
-//! resource tells, before the step is called failed.
+//! or something other than Odin answered it) may have landed all the same; so may a write
+//! of a list's entries refused after it was sent more than once (an add or a removal that a
+//! repeat no longer finds as the first left it: the refusal may be of the repeat). One read
+//! of the resource, through its operation, tells, before the step is called failed. The
+//! one place for it: a user's own write ([`super::steps`]) and a group's list written for
+//! its users ([`super::bulk`]) are judged by it alike.
+
+use serde_json::{Map, Value};
 
 use super::diff::{StepDiff, holds};
 use crate::odin::OdinClient;
+use crate::odin::OdinError;
 use crate::odin::resources::UserIdentity;
 use crate::plan::Step;
 use crate::resource::Resource;
@@ -19,27 +26,57 @@ pub(super) enum Landed {
     Unknown(String),
 }
 
-/// Read `step`'s resource of the user `identity` names and compare the fields `change` writes with the
-/// values written; the requests the read sent are added to `attempts`.
+/// Whether a write of `resource` that failed with `error` after `attempts` requests is
+/// judged by a read: its answer was lost, or it wrote a list's entries and was refused
+/// after it was sent more than once.
+pub(super) fn judged_by_read(resource: Resource, error: &OdinError, attempts: u32) -> bool {
+    error.may_have_landed() || (resource.is_list() && attempts > 1 && !error.pauses_run())
+}
+
+/// Read `step`'s resource of the user `identity` names and compare the fields `change`
+/// writes with the values written; the requests the read sent are added to `attempts`.
+/// Also the document read, when the read answered.
 pub(super) async fn check(
     client: &OdinClient,
     identity: &UserIdentity,
     (step, change): (&Step, &StepDiff),
     attempts: &mut u32,
-) -> Landed {
+) -> (Landed, Option<Value>) {
     let resource = step.resource();
     if resource == Resource::Credentials {
-        return Landed::Unknown("credentials are write-only; no read shows them".into());
+        let why = "credentials are write-only; no read shows them".into();
+        return (Landed::Unknown(why), None);
     }
     let call = crate::operation::read(client, resource, identity).await;
     *attempts += call.attempts;
     let live = match call.result {
         Ok(live) => live,
-        Err(error) => return Landed::Unknown(format!("reading {resource} failed: {error}")),
+        Err(error) => {
+            let why = format!("reading {resource} failed: {error}");
+            return (Landed::Unknown(why), None);
+        }
     };
     let shows = change
         .changes
         .iter()
         .all(|c| holds(resource, &live, &c.path, &c.after));
-    if shows { Landed::Yes } else { Landed::No }
+    let landed = if shows { Landed::Yes } else { Landed::No };
+    (landed, Some(live))
+}
+
+/// The entries of a list write `body` of `resource` that `live` (read after it) does not
+/// show, when it shows others: what the write had not reached when it ended (a list is
+/// written an entry at a time), to be written once more. `None` when `resource` is no list,
+/// or no entry, or every entry, landed.
+pub(super) fn rest(resource: Resource, live: &Value, body: &Value) -> Option<Value> {
+    if !resource.is_list() {
+        return None;
+    }
+    let entries = body.as_object()?;
+    let rest: Map<String, Value> = entries
+        .iter()
+        .filter(|(key, after)| !holds(resource, live, key, after))
+        .map(|(key, after)| (key.clone(), after.clone()))
+        .collect();
+    (!rest.is_empty() && rest.len() < entries.len()).then_some(Value::Object(rest))
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::sim::{
-    self, BulkWritePartial, DnsAddExisting, ErrorBody, ExpiredTokenStatus, FaultConfig,
-    ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SimConfig,
-    Variant,
+    self, BulkWritePartial, DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus,
+    FaultConfig, ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle,
+    SimConfig, Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -116,6 +116,10 @@ pub struct Args {
     /// `refuse` (400 naming it, nothing added) or `ignore` (skipped, the others added).
     #[arg(long, value_name = "ANSWER", default_value_t = DnsAddExisting::Refuse)]
     pub dns_add_existing: DnsAddExisting,
+    /// What an activation (PUT /groups/dns) answers: `list` (the group's whole list, as
+    /// GET /groups/dns answers it) or `empty` ({}).
+    #[arg(long, value_name = "ANSWER", default_value_t = DnsPutAnswer::List)]
+    pub dns_put_answer: DnsPutAnswer,
     /// What a user's `phoneNumber` not in its group's list does: `refuse` (400) or `add`
     /// (taken from the service provider's free numbers into the group, then assigned).
     #[arg(long, value_name = "ANSWER", default_value_t = PhoneNotInGroup::Refuse)]
@@ -151,6 +155,7 @@ impl Args {
             failing_login: self.failing_login,
             bulk_write_partial: self.bulk_write_partial,
             dns_add_existing: self.dns_add_existing,
+            dns_put_answer: self.dns_put_answer,
             phone_not_in_group: self.phone_not_in_group,
             sca_list_without_flags: self.sca_list_without_flags,
             sca_delete_style: self.sca_delete_style,

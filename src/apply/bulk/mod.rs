@@ -11,7 +11,9 @@
 //! plan gives it has arrived or cannot any more (its step is unchanged, an earlier step
 //! failed, it was never started, the run paused for the canary or stopped), or once
 //! `bulk_size` have arrived, or before its first member's group read is `max_age` old, or
-//! when the waiting limit is reached (see [`BulkWrites`]). Members are known from the plan:
+//! when the waiting limit is reached (see [`BulkWrites`]; a batch of a group's own list is
+//! one write whatever its size, so its members neither count towards that limit nor split
+//! into chunks, outside a breaker's slow start). Members are known from the plan:
 //! users of a group read at group scale whose step patch is the same, where [`worth`] says
 //! a bulk write and its verification cost fewer requests than the users' own writes.
 //!
@@ -94,22 +96,45 @@ struct Arrival {
     read_at: Instant,
     /// For a batch of a group's list: the member's entries to write, and its read of the
     /// list (what the write needs of it).
-    entries: Option<(Value, Value)>,
+    entries: Option<ListEntries>,
+}
+
+/// A member's part of a write of its group's list.
+#[derive(Debug)]
+pub struct ListEntries {
+    /// The member's entries to write (its step's body).
+    pub entries: Value,
+    /// Its read of the list (what the write needs of it besides the entries).
+    pub before: Value,
+    /// A later step of the member writes the same list through its batch: the answer (or
+    /// read) of that write will show this one's entries too.
+    pub shown_later: bool,
 }
 
 /// What a member brings to its batch: what a bulk write lists it as (per target), when its
-/// before-state was read, and for a group's list its entries and read ([`Arrival`]).
-pub type Carried = (HashMap<BulkTarget, Value>, Instant, Option<(Value, Value)>);
+/// before-state was read, and for a group's list its entries ([`Arrival`]).
+pub type Carried = (HashMap<BulkTarget, Value>, Instant, Option<ListEntries>);
+
+/// A group's list as a write of it answered or a read after it showed it: the resource
+/// written, and the answer ([`crate::operation::group_answer`] reads it).
+pub type ListSeen = (Resource, Arc<Value>);
 
 /// How a user's step fared in its bulk write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// The group read after the write shows the user's desired values.
+    /// The group read after the write shows the user's desired values (or, with `unseen`,
+    /// Odin answered the write of a group's list 2xx and a later write's answer is to show
+    /// them: [`ListEntries::shown_later`]).
     Applied {
         /// The status of the bulk write.
         http_status: u16,
         /// Users the write listed.
         users: usize,
+        /// The write was answered 2xx and nothing has shown its entries yet.
+        unseen: bool,
+        /// For a group's list: the list after the write, which shows the member's earlier
+        /// unseen entries of the same list too.
+        seen: Option<ListSeen>,
     },
     /// Not written by a bulk write, or not taken: write the step on its own. `landed`: the
     /// targets the user did take (or whose write was taken before another target's was
@@ -315,6 +340,7 @@ impl BulkWrites {
                 return Outcome::alone();
             };
             batch.in_flight -= 1;
+            let counted = self.counts(key);
             batch.arrived.push(Arrival {
                 rows,
                 reply,
@@ -322,12 +348,16 @@ impl BulkWrites {
                 entries,
             });
             let first = batch.arrived.len() == 1;
-            batches.waiting += 1;
+            batches.waiting += usize::from(counted);
             // No more users wait at once than the limit (the dispatcher would otherwise
             // start a whole large group, and a breaker or a stop would find all of it in
             // flight): past it, the fullest batch goes; with a breaker, this member's own
-            // batch goes with whom it has, and the member keeps its slot.
-            let crowded = batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
+            // batch goes with whom it has, and the member keeps its slot. Members of a
+            // group's own list wait outside the limit: the list is one write however many
+            // entries it takes, and the batch goes once its group's members have all arrived
+            // (the dispatcher starts users group by group, and those that wait for others
+            // last), or at the latest when its first member's read is `max_age` old.
+            let crowded = counted && batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
             let hold = crowded && self.slow_start;
             if crowded && !self.slow_start {
                 // The fullest batch goes: where several batches wait together (a step of
@@ -335,6 +365,7 @@ impl BulkWrites {
                 let fullest = batches
                     .by_key
                     .iter()
+                    .filter(|(key, _)| self.counts(key))
                     .max_by_key(|(_, batch)| batch.arrived.len())
                     .map(|(key, _)| key.clone());
                 if let Some(fullest) = fullest {
@@ -383,6 +414,12 @@ impl BulkWrites {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Whether the members of `key`'s batch count towards the waiting limit and its chunks
+    /// hold at most `bulk_size`: all but a group's own list outside a slow start.
+    fn counts(&self, key: &BatchKey) -> bool {
+        self.slow_start || !key.resource.of_group()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Batches> {
@@ -434,19 +471,23 @@ impl BulkWrites {
             None => batches.by_key.keys().cloned().collect(),
         };
         for key in keys {
+            let counted = self.counts(&key);
             let Some(batch) = batches.by_key.get_mut(&key) else {
                 continue;
             };
+            let most = if counted { self.bulk_size } else { usize::MAX };
             loop {
-                let full = batch.arrived.len() >= self.bulk_size;
+                let full = batch.arrived.len() >= most;
                 let last = !batch.arrived.is_empty()
                     && (now || batch.in_flight == 0 && (batch.unstarted == 0 || paused));
                 if !full && !last {
                     break;
                 }
-                let take = batch.arrived.len().min(self.bulk_size);
+                let take = batch.arrived.len().min(most);
                 let chunk: Vec<Arrival> = batch.arrived.drain(..take).collect();
-                sent += chunk.len();
+                if counted {
+                    sent += chunk.len();
+                }
                 let job = Job {
                     group: key.group.clone(),
                     parts: batch.parts.clone(),

@@ -11,7 +11,7 @@ use super::{DnsBody, group_list};
 use crate::sim::api::{Admin, ApiError, known};
 use crate::sim::lines::{Dn, spell};
 use crate::sim::state::Directory;
-use crate::sim::{DnsAddExisting, Sim};
+use crate::sim::{DnsAddExisting, DnsPutAnswer, Sim};
 
 /// `POST /groups/dns {serviceProviderId, groupId, dns}`: the numbers move from the service
 /// provider's pool into the group's list, not activated. Answers the group's list.
@@ -61,7 +61,8 @@ fn existing(sim: &Sim, dn: Dn, list: &str) -> Result<(), ApiError> {
 }
 
 /// `PUT /groups/dns {serviceProviderId, groupId, dns: [{min, max, activated}]}`: the listed
-/// numbers take their `activated`; the holders' records mirror it. Answers the whole list.
+/// numbers take their `activated`; the holders' records mirror it. Answers the whole list
+/// (`--dns-put-answer empty`: `{}`).
 pub(crate) async fn group_put(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -103,7 +104,10 @@ pub(crate) async fn group_put(
             user.user["phoneNumberActivated"] = Value::Bool(activated);
         }
     }
-    Ok(Json(group_list(&directory.lines, sp, group, false)))
+    match sim.config.variant.dns_put_answer {
+        DnsPutAnswer::List => Ok(Json(group_list(&directory.lines, sp, group, false))),
+        DnsPutAnswer::Empty => Ok(Json(Value::Object(Map::new()))),
+    }
 }
 
 fn not_in_group(dn: Dn, group: &str) -> ApiError {
