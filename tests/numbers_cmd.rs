@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sleipnir::sim::{
-    FaultConfig, PhoneNotInGroup, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator, Variant,
-    group_id, group_spares, user_id, user_number,
+    DnsPutAnswer, FaultConfig, PhoneNotInGroup, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator,
+    Variant, group_id, group_spares, user_id, user_number,
 };
 
 use crate::support::{read_on as read, results, run_on as run, workdir};
@@ -108,6 +108,7 @@ fn assert_applied(sim: &Simulator, numbers: &BTreeMap<usize, String>) {
 }
 
 fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str) -> String) {
+    let put_answers_list = variant.dns_put_answer == DnsPutAnswer::List;
     let sim = sim(faults.clone(), variant);
     let work = workdir();
     let dir = work.path();
@@ -117,10 +118,24 @@ fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str)
 
     let planned = read(dir, &sim, &["plan", &sheet, "--out", "p.jsonl"]);
     assert_eq!(planned.code, 0, "{}", planned.transcript());
+    // Bulk writes of at most 4 users: a group's list is one write however many users it
+    // takes (the limit and the waiting limit are for batches of users).
+    let small = ["--bulk-size", "4"];
+    let estimated = read(
+        dir,
+        &sim,
+        &["plan", &sheet, "--format", "json", small[0], small[1]],
+    );
+    assert_eq!(estimated.code, 0, "{}", estimated.transcript());
+    let estimated: Value = serde_json::from_str(&estimated.stdout).expect("json");
+    let estimate = estimated["applyEstimate"]["requests"].clone();
+    let planning = sim.stats();
     let applied = run(
         dir,
         &sim,
-        &["apply", "p.jsonl", "--out", "run", "--rate", "2000"],
+        &[
+            "apply", "p.jsonl", "--out", "run", "--rate", "2000", small[0], small[1],
+        ],
     );
     assert_eq!(applied.code, 0, "{}", applied.transcript());
     assert_applied(&sim, &numbers);
@@ -154,14 +169,45 @@ fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str)
         );
     }
 
-    // Without faults, each group's numbers went in one request, and its activations in one.
+    // Without faults, each group's numbers went in one request and its activations in one,
+    // with one read of its list, the arrangement's before the run: the PUT's answer (the
+    // whole list) shows the activations and the numbers added before them. A server whose
+    // PUT answers no list costs one read after it.
     if faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none() {
         let stats = sim.stats();
+        let read_after = u64::from(!put_answers_list);
         for g in 1..=GROUPS {
             let group = group_id(g);
-            let posts = stats.count_for_group("POST", "/api/v2/groups/dns", &group);
-            let puts = stats.count_for_group("PUT", "/api/v2/groups/dns", &group);
-            assert_eq!((posts, puts), (1, 1), "{group}");
+            let count = |method: &str, path: &str| {
+                let path = format!("/api/v2{path}");
+                stats.count_for_group(method, &path, &group)
+                    - planning.count_for_group(method, &path, &group)
+            };
+            let sent = (
+                count("GET", "/groups/dns/details"),
+                count("POST", "/groups/dns"),
+                count("PUT", "/groups/dns"),
+                count("GET", "/groups/dns"),
+            );
+            assert_eq!(sent, (1 + read_after, 1, 1, 0), "{group}");
+        }
+        // plan --target estimated the group-level requests the apply sent.
+        let summary = std::fs::read_to_string(dir.join("run/summary.json")).expect("summary");
+        let summary: Value = serde_json::from_str(&summary).expect("json");
+        assert_eq!(
+            estimate["groupWrites"], summary["requests"]["groupWrites"],
+            "{estimate}"
+        );
+        assert_eq!(
+            estimate["groupWrites"],
+            serde_json::json!(2 * GROUPS),
+            "{estimate}"
+        );
+        if put_answers_list {
+            assert_eq!(
+                estimate["groupReads"], summary["requests"]["groupReads"],
+                "{estimate}"
+            );
         }
     }
 
@@ -202,6 +248,15 @@ fn numbers_in_list_spelling_against_a_server_that_adds_a_number_itself() {
         ..Variant::default()
     };
     apply_and_roll_back(FaultConfig::default(), variant, |n| format!("+1-{n}"));
+}
+
+#[test]
+fn an_activation_answered_without_the_list_is_judged_by_one_read() {
+    let variant = Variant {
+        dns_put_answer: DnsPutAnswer::Empty,
+        ..Variant::default()
+    };
+    apply_and_roll_back(FaultConfig::default(), variant, |n| n.to_string());
 }
 
 #[test]
