@@ -80,3 +80,45 @@ pub(super) fn rest(resource: Resource, live: &Value, body: &Value) -> Option<Val
         .collect();
     (!rest.is_empty() && rest.len() < entries.len()).then_some(Value::Object(rest))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn lost_answers_and_a_lists_refused_repeats_are_judged_by_a_read() {
+        let refused = OdinError::Http {
+            status: 400,
+            details: "line port in use".into(),
+            retry_after: None,
+        };
+        let list = Resource::SharedCallAppearance;
+        assert!(judged_by_read(Resource::User, &OdinError::Dropped, 1));
+        assert!(judged_by_read(list, &refused, 2));
+        // Refused the first time it was sent: Odin's refusal stands.
+        assert!(!judged_by_read(list, &refused, 1));
+        // A document's write is the same however often it is sent.
+        assert!(!judged_by_read(Resource::User, &refused, 2));
+    }
+
+    #[test]
+    fn the_entries_a_list_write_had_not_reached_are_its_rest() {
+        let list = Resource::SharedCallAppearance;
+        let body = json!({"a@x": {"deviceName": "d1"}, "b@x": {"deviceName": "d2"}, "c@x": null});
+        let live = json!({"a@x": {"deviceName": "d1"}, "c@x": {"deviceName": "d3"}});
+        assert_eq!(
+            rest(list, &live, &body),
+            Some(json!({"b@x": {"deviceName": "d2"}, "c@x": null}))
+        );
+        // Nothing landed: the refusal stands. Everything landed: nothing is left.
+        assert_eq!(
+            rest(list, &json!({"c@x": {"deviceName": "d3"}}), &body),
+            None
+        );
+        let all = json!({"a@x": {"deviceName": "d1"}, "b@x": {"deviceName": "d2"}});
+        assert_eq!(rest(list, &all, &body), None);
+        assert_eq!(rest(Resource::User, &live, &body), None);
+    }
+}
