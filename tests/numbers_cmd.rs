@@ -559,3 +559,54 @@ fn a_small_sheet_is_checked_and_rubbish_numbers_are_refused() {
     );
     assert!(!planned.stderr.contains("row 3"), "{}", planned.stderr);
 }
+
+/// A server that answers the group's `POST /groups/dns` 200 without adding the numbers: the
+/// users' records are refused (the number is not in the group), and the read of the list
+/// after it shows the numbers missing: their `numbers` lines say `failed`, never `applied`.
+#[test]
+fn numbers_answered_2xx_that_did_not_land_are_failed_not_applied() {
+    let faults = FaultConfig {
+        dns_adds_lost: true,
+        ..FaultConfig::default()
+    };
+    let sim = sim(faults, Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    let members: Vec<usize> = (1..=USERS).filter(|n| group_of(*n) == 1).take(5).collect();
+    let numbers: BTreeMap<usize, String> = members
+        .iter()
+        .zip(SPARE_POOL)
+        .map(|(n, number)| (*n, digits(number)))
+        .collect();
+    let sheet = sheet(dir, &numbers, |n| n.to_string());
+    let before = snapshot(&sim);
+    let applied = run(dir, &sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    for n in &members {
+        let mine: Vec<(String, String, String)> = lines
+            .iter()
+            .filter(|l| l[1] == *user_id(*n))
+            .map(|l| (l[2].to_string(), l[3].to_string(), l[10].to_string()))
+            .collect();
+        assert_eq!(mine.len(), 3, "user {n}: {mine:?}");
+        assert_eq!(
+            (mine[0].0.as_str(), mine[0].1.as_str()),
+            ("numbers", "failed"),
+            "user {n}: {mine:?}"
+        );
+        assert!(mine[0].2.contains("does not show it"), "user {n}: {mine:?}");
+        assert!(mine.iter().all(|l| l.1 != "applied"), "user {n}: {mine:?}");
+    }
+    // One POST for the group, taken on its 2xx; no PUT (no user holds its number).
+    let stats = sim.stats();
+    assert_eq!(
+        stats.count_for_group("POST", "/api/v2/groups/dns", "grp01"),
+        1
+    );
+    assert_eq!(
+        stats.count_for_group("PUT", "/api/v2/groups/dns", "grp01"),
+        0
+    );
+    assert_eq!(snapshot(&sim), before, "nothing changed");
+}

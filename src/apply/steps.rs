@@ -113,7 +113,14 @@ pub(super) async fn write_steps(
             result.http_status = call.status;
             result.attempts += call.attempts;
             match call.result {
-                Ok(_) => {
+                Ok(answer) => {
+                    if step.resource().of_group() {
+                        // Its answer may be the group's list: it judges the user's unseen
+                        // steps of that list too.
+                        let seen = (step.resource(), std::sync::Arc::new(answer));
+                        let plan = (user, prepared.diffs.as_slice());
+                        unseen.judge_by(plan, &seen, &mut results, report);
+                    }
                     result.status = Status::Applied;
                     add_note(&mut result.message, look_alike(change));
                     add_note(&mut result.message, prepared.notes[index].clone());

@@ -26,7 +26,8 @@ impl Unseen {
         self.0.push(index);
     }
 
-    /// The list `seen` (after a later write of it) judges the unseen steps of the same list.
+    /// The list `seen` (after a later write of it: its answer, or a read) judges the unseen
+    /// steps of the same list; an answer that is not the list judges none.
     pub fn judge_by(
         &mut self,
         (user, diffs): (&UserPlan, &[StepDiff]),
@@ -40,16 +41,15 @@ impl Unseen {
             if !crate::operation::same_group_list(resource, *from) {
                 return true;
             }
-            let doc = crate::operation::group_answer(resource, answer);
+            // An answer that is not the list judges nothing.
+            let Some(doc) = crate::operation::group_answer(resource, answer) else {
+                return true;
+            };
             let body = diffs[index].body.as_ref();
-            let shows = doc.is_some_and(|doc| {
-                body.and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .all(|(key, entry)| {
-                        let (key, entry) = crate::operation::group_entry(resource, key, entry);
-                        entry_holds(doc.get(&key), &entry)
-                    })
+            let mut entries = body.and_then(Value::as_object).into_iter().flatten();
+            let shows = entries.all(|(key, entry)| {
+                let (key, entry) = crate::operation::group_entry(resource, key, entry);
+                entry_holds(doc.get(&key), &entry)
             });
             if !shows {
                 not_shown(index, &mut results[index], report, user);

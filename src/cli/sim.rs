@@ -51,6 +51,9 @@ pub struct Args {
     /// The pause a 429 asks for, in seconds (default: until the window has room).
     #[arg(long, value_name = "S")]
     pub retry_after: Option<u64>,
+    /// Answer POST /groups/dns 200 and add nothing: a write taken that did not land.
+    #[arg(long)]
+    pub dns_adds_lost: bool,
     /// Answer 400 to every settings write of this user, changing nothing: a refusal no
     /// read foretells (repeatable).
     #[arg(long, value_name = "USER")]
@@ -213,6 +216,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             redirect_data_only: args.redirect_data_only,
             html_reads: args.html_reads.clone(),
             html_writes: args.html_writes.clone(),
+            dns_adds_lost: args.dns_adds_lost,
             hang_login: args.hang_login,
         },
         variant: args.variant(),
@@ -311,6 +315,9 @@ fn faults_line(args: &Args) -> String {
     }
     if args.hang_login {
         faults.push("logins never answered".to_string());
+    }
+    if args.dns_adds_lost {
+        faults.push("numbers added to a group answered 200, not added".to_string());
     }
     if args.token_ttl != 86_400 {
         faults.push(format!("tokens live {} s", args.token_ttl));

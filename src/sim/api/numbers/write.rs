@@ -14,7 +14,8 @@ use crate::sim::state::Directory;
 use crate::sim::{DnsAddExisting, DnsPutAnswer, Sim};
 
 /// `POST /groups/dns {serviceProviderId, groupId, dns}`: the numbers move from the service
-/// provider's pool into the group's list, not activated. Answers the group's list.
+/// provider's pool into the group's list, not activated. Answers the group's list. With
+/// `--dns-adds-lost`, adds nothing and answers the same.
 pub(crate) async fn group_post(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -24,6 +25,9 @@ pub(crate) async fn group_post(
     let (sp, group) = (body.sp.as_str(), body.group.as_str());
     let mut directory = sim.directory();
     known(&directory, sp, Some(group))?;
+    if sim.config.faults.dns_adds_lost {
+        return Ok(Json(group_list(&directory.lines, sp, group, false)));
+    }
     let mut added = Vec::new();
     for (dn, _) in &body.dns {
         match directory.lines.pool_group(sp, *dn) {
