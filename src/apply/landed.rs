@@ -14,6 +14,7 @@ use crate::odin::OdinError;
 use crate::odin::resources::UserIdentity;
 use crate::plan::Step;
 use crate::resource::Resource;
+use crate::rundir::Status;
 
 /// What the read after a lost answer showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +63,83 @@ pub(super) async fn check(
         .all(|c| holds(resource, &live, &c.path, &c.after));
     let landed = if shows { Landed::Yes } else { Landed::No };
     (landed, Some(live))
+}
+
+/// Judge a write of `step` (`change`, its `body`, sent against `before`) that failed with
+/// `error` ([`judged_by_read`]) by one read: `applied` when the read shows it; for a list
+/// whose read shows the entries the write had reached but not the rest ([`rest`]), the rest
+/// written once more (and judged so again, while each round leaves fewer entries); else
+/// `failed`, saying what the read showed. The requests sent are added to `attempts`.
+pub(super) async fn judge(
+    (client, identity): (&OdinClient, &UserIdentity),
+    (step, change, body, before): (&Step, &StepDiff, &Value, &Value),
+    error: &OdinError,
+    attempts: &mut u32,
+) -> (Status, String) {
+    let resource = step.resource();
+    let mut body = body.clone();
+    // What the last write of the rest answered, once one was sent.
+    let mut again: Option<OdinError> = None;
+    loop {
+        let (landed, live) = check(client, identity, (step, change), attempts).await;
+        let rest = live.and_then(|live| rest(resource, &live, &body));
+        let said = match &again {
+            None => error.to_string(),
+            Some(last) => format!(
+                "{error}; a read showed part of the write had landed, and the rest was written \
+                 again ({last})"
+            ),
+        };
+        let rest = match (landed, rest) {
+            (Landed::Yes, _) => {
+                return (
+                    Status::Applied,
+                    format!("{said}; a read showed the write had landed"),
+                );
+            }
+            (Landed::No, Some(rest)) => rest,
+            (Landed::Unknown(why), _) => {
+                return (
+                    Status::Failed,
+                    format!("{said}; whether the write landed is unknown ({why})"),
+                );
+            }
+            (Landed::No, None) => {
+                return (
+                    Status::Failed,
+                    format!("{said}; a read showed the write had not landed"),
+                );
+            }
+        };
+        // A list written an entry at a time: the entries it had reached landed; those it
+        // had not are written once more.
+        let sent = crate::operation::write(client, identity, resource, &rest, before).await;
+        *attempts += sent.attempts;
+        match sent.result {
+            Ok(_) => {
+                return (
+                    Status::Applied,
+                    format!(
+                        "{error}; a read showed part of the write had landed, and the rest was \
+                         written again"
+                    ),
+                );
+            }
+            Err(last) if judged_by_read(resource, &last, sent.attempts) => {
+                body = rest;
+                again = Some(last);
+            }
+            Err(last) => {
+                return (
+                    Status::Failed,
+                    format!(
+                        "{error}; a read showed part of the write had landed; writing the rest \
+                         failed: {last}"
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// The entries of a list write `body` of `resource` that `live` (read after it) does not

@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 
 use super::bulk::{self, ListEntries, Outcome, Pending};
 use super::diff::StepDiff;
-use super::landed::Landed;
 use super::prepare::Prepared;
 use super::reporter::Reporter;
 use super::undo;
@@ -149,62 +148,18 @@ pub(super) async fn write_steps(
                 {
                     // The answer was lost, or a repeat was refused: a read tells whether the
                     // write landed.
-                    let read = (step, change);
-                    let identity = &prepared.identity;
-                    let (outcome, live) =
-                        super::landed::check(client, identity, read, &mut result.attempts).await;
-                    let context = prepared.context.get(&step.resource());
-                    let rest =
-                        live.and_then(|live| super::landed::rest(step.resource(), &live, body));
-                    match (outcome, rest) {
-                        (Landed::Yes, _) => {
-                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");
-                            result.status = Status::Applied;
-                            result.message = format!("{error}; a read showed the write had landed");
-                        }
-                        (Landed::No, Some(rest)) => {
-                            // A list written an entry at a time: the entries it had reached
-                            // landed; those it had not are written once more.
-                            let before = before_of(change, context);
-                            let again = crate::operation::write(
-                                client,
-                                identity,
-                                step.resource(),
-                                &rest,
-                                &before,
-                            )
-                            .await;
-                            result.attempts += again.attempts;
-                            match again.result {
-                                Ok(_) => {
-                                    result.status = Status::Applied;
-                                    result.message = format!(
-                                        "{error}; a read showed part of the write had landed, \
-                                         and the rest was written again"
-                                    );
-                                }
-                                Err(again) => {
-                                    result.status = Status::Failed;
-                                    result.message = format!(
-                                        "{error}; a read showed part of the write had landed; \
-                                         writing the rest failed: {again}"
-                                    );
-                                    failed_at = Some(index);
-                                }
-                            }
-                        }
-                        (outcome, _) => {
-                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
-                            result.status = Status::Failed;
-                            result.message = match outcome {
-                                Landed::Unknown(why) => {
-                                    format!("{error}; whether the write landed is unknown ({why})")
-                                }
-                                _ => format!("{error}; a read showed the write had not landed"),
-                            };
-                            failed_at = Some(index);
-                        }
+                    let before = before_of(change, prepared.context.get(&step.resource()));
+                    let write = (step, change, body, &before);
+                    let run = (client, &prepared.identity);
+                    let (status, message) =
+                        super::landed::judge(run, write, &error, &mut result.attempts).await;
+                    if status == Status::Failed {
+                        tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
+                        failed_at = Some(index);
+                    } else {
+                        tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");
                     }
+                    (result.status, result.message) = (status, message);
                 }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
