@@ -24,8 +24,10 @@
 
 mod job;
 mod list;
+mod outcome;
 mod parts;
 mod pending;
+mod send;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,7 +42,7 @@ use crate::odin::OdinClient;
 use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
-use job::Job;
+pub use outcome::{Carried, ListEntries, ListSeen, Outcome};
 pub use parts::{Tally, shared_groups, tally, targets_of};
 use parts::{hash, parts_of};
 pub use pending::Pending;
@@ -97,58 +99,6 @@ struct Arrival {
     /// For a batch of a group's list: the member's entries to write, and its read of the
     /// list (what the write needs of it).
     entries: Option<ListEntries>,
-}
-
-/// A member's part of a write of its group's list.
-#[derive(Debug)]
-pub struct ListEntries {
-    /// The member's entries to write (its step's body).
-    pub entries: Value,
-    /// Its read of the list (what the write needs of it besides the entries).
-    pub before: Value,
-    /// A later step of the member writes the same list through its batch: the answer (or
-    /// read) of that write will show this one's entries too.
-    pub shown_later: bool,
-}
-
-/// What a member brings to its batch: what a bulk write lists it as (per target), when its
-/// before-state was read, and for a group's list its entries ([`Arrival`]).
-pub type Carried = (HashMap<BulkTarget, Value>, Instant, Option<ListEntries>);
-
-/// A group's list as a write of it answered or a read after it showed it: the resource
-/// written, and the answer ([`crate::operation::group_answer`] reads it).
-pub type ListSeen = (Resource, Arc<Value>);
-
-/// How a user's step fared in its bulk write.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// The group read after the write shows the user's desired values (or, with `unseen`,
-    /// Odin answered the write of a group's list 2xx and a later write's answer is to show
-    /// them: [`ListEntries::shown_later`]).
-    Applied {
-        /// The status of the bulk write.
-        http_status: u16,
-        /// Users the write listed.
-        users: usize,
-        /// The write was answered 2xx and nothing has shown its entries yet.
-        unseen: bool,
-        /// For a group's list: the list after the write, which shows the member's earlier
-        /// unseen entries of the same list too.
-        seen: Option<ListSeen>,
-    },
-    /// Not written by a bulk write, or not taken: write the step on its own. `landed`: the
-    /// targets the user did take (or whose write was taken before another target's was
-    /// not): what the step's own write must undo if it fails.
-    Alone {
-        /// Targets written for this user by the bulk write.
-        landed: Vec<BulkTarget>,
-    },
-}
-
-impl Outcome {
-    fn alone() -> Outcome {
-        Outcome::Alone { landed: Vec::new() }
-    }
 }
 
 #[derive(Debug, Default)]
@@ -436,101 +386,5 @@ impl BulkWrites {
             }
         }
         self.send_ready(&mut batches, None, false);
-    }
-
-    /// Send `key`'s waiting members, whoever has not arrived, at `deadline` if the first
-    /// of them is still waiting then: a group read stands for their before-state only so
-    /// long (their rollback entries hold it).
-    fn send_by(self: &Arc<Self>, key: Arc<BatchKey>, deadline: Instant) {
-        let bulk = Arc::downgrade(self);
-        tokio::spawn(async move {
-            tokio::time::sleep_until(deadline.into()).await;
-            let Some(bulk) = bulk.upgrade() else {
-                return;
-            };
-            let mut batches = bulk.lock();
-            let due = batches.by_key.get(&key).is_some_and(|batch| {
-                batch
-                    .arrived
-                    .first()
-                    .is_some_and(|a| a.read_at + bulk.max_age <= Instant::now())
-            });
-            if due {
-                bulk.send_ready(&mut batches, Some(&key), true);
-            }
-        });
-    }
-
-    /// Send every batch (or just `only`) that is ready: `bulk_size` members arrived, or
-    /// every member that could still arrive has; with `now`, `only` goes with whom it has.
-    fn send_ready(&self, batches: &mut Batches, only: Option<&Arc<BatchKey>>, now: bool) {
-        let paused = batches.paused;
-        let mut sent = 0;
-        let keys: Vec<Arc<BatchKey>> = match only {
-            Some(key) => vec![key.clone()],
-            None => batches.by_key.keys().cloned().collect(),
-        };
-        for key in keys {
-            let counted = self.counts(&key);
-            let Some(batch) = batches.by_key.get_mut(&key) else {
-                continue;
-            };
-            let most = if counted { self.bulk_size } else { usize::MAX };
-            loop {
-                let full = batch.arrived.len() >= most;
-                let last = !batch.arrived.is_empty()
-                    && (now || batch.in_flight == 0 && (batch.unstarted == 0 || paused));
-                if !full && !last {
-                    break;
-                }
-                let take = batch.arrived.len().min(most);
-                let chunk: Vec<Arrival> = batch.arrived.drain(..take).collect();
-                if counted {
-                    sent += chunk.len();
-                }
-                let job = Job {
-                    group: key.group.clone(),
-                    parts: batch.parts.clone(),
-                    chunk,
-                    list: key.resource.of_group().then_some(key.resource),
-                };
-                self.spawn(job);
-            }
-        }
-        batches.waiting -= sent;
-    }
-
-    fn spawn(&self, job: Job) {
-        let client = self.client.clone();
-        let (warning, not_served) = (self.warning.clone(), self.not_served.clone());
-        let sending = self.sending.clone();
-        tokio::spawn(async move {
-            let served = |target: &BulkTarget| {
-                !not_served
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .contains(target)
-            };
-            let served = job.parts.iter().all(|(target, _)| served(target));
-            let turn = sending.acquire_owned().await;
-            let sent = match job.list {
-                Some(resource) => job.send_list(&client, resource).await,
-                None => job.send(&client, served).await,
-            };
-            drop(turn);
-            if let Some(message) = sent.warning {
-                tracing::warn!("{message}");
-                warning
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get_or_insert(message);
-            }
-            if let Some(target) = sent.not_served {
-                not_served
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(target);
-            }
-        });
     }
 }
