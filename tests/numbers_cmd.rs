@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sleipnir::sim::{
-    FaultConfig, PhoneNotInGroup, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator, Variant,
-    group_id, group_spares, user_id, user_number,
+    DnsPutAnswer, FaultConfig, PhoneNotInGroup, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator,
+    Variant, group_id, group_spares, user_id, user_number,
 };
 
 use crate::support::{read_on as read, results, run_on as run, workdir};
@@ -109,13 +109,19 @@ fn assert_applied(sim: &Simulator, numbers: &BTreeMap<usize, String>) {
 
 fn apply_and_roll_back(faults: FaultConfig, variant: Variant, spelling: fn(&str) -> String) {
     let counted = faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none();
+    let put_answers_list = variant.dns_put_answer == DnsPutAnswer::List;
+    let counted = counted.then_some(put_answers_list);
     apply_and_roll_back_on(&sim(faults, variant), counted, spelling);
 }
 
 /// New numbers and activation for every user of `sim` (seeded with [`USERS`] users in
 /// [`GROUPS`] groups) applied and rolled back, the state checked exact after each; with
-/// `counted`, the group-level writes too (one request per group and kind).
-pub(crate) fn apply_and_roll_back_on(sim: &Simulator, counted: bool, spelling: fn(&str) -> String) {
+/// `counted` (whether the server's PUT answers the list), the group-level requests too.
+pub(crate) fn apply_and_roll_back_on(
+    sim: &Simulator,
+    counted: Option<bool>,
+    spelling: fn(&str) -> String,
+) {
     let work = workdir();
     let dir = work.path();
     let numbers = new_numbers();
@@ -124,10 +130,24 @@ pub(crate) fn apply_and_roll_back_on(sim: &Simulator, counted: bool, spelling: f
 
     let planned = read(dir, sim, &["plan", &sheet, "--out", "p.jsonl"]);
     assert_eq!(planned.code, 0, "{}", planned.transcript());
+    // Bulk writes of at most 4 users: a group's list is one write however many users it
+    // takes (the limit and the waiting limit are for batches of users).
+    let small = ["--bulk-size", "4"];
+    let estimated = read(
+        dir,
+        sim,
+        &["plan", &sheet, "--format", "json", small[0], small[1]],
+    );
+    assert_eq!(estimated.code, 0, "{}", estimated.transcript());
+    let estimated: Value = serde_json::from_str(&estimated.stdout).expect("json");
+    let estimate = estimated["applyEstimate"]["requests"].clone();
+    let planning = sim.stats();
     let applied = run(
         dir,
         sim,
-        &["apply", "p.jsonl", "--out", "run", "--rate", "2000"],
+        &[
+            "apply", "p.jsonl", "--out", "run", "--rate", "2000", small[0], small[1],
+        ],
     );
     assert_eq!(applied.code, 0, "{}", applied.transcript());
     assert_applied(sim, &numbers);
@@ -161,14 +181,45 @@ pub(crate) fn apply_and_roll_back_on(sim: &Simulator, counted: bool, spelling: f
         );
     }
 
-    // Without faults, each group's numbers went in one request, and its activations in one.
-    if counted {
+    // Without faults, each group's numbers went in one request and its activations in one,
+    // with one read of its list, the arrangement's before the run: the PUT's answer (the
+    // whole list) shows the activations and the numbers added before them. A server whose
+    // PUT answers no list costs one read after it.
+    if let Some(put_answers_list) = counted {
         let stats = sim.stats();
+        let read_after = u64::from(!put_answers_list);
         for g in 1..=GROUPS {
             let group = group_id(g);
-            let posts = stats.count_for_group("POST", "/api/v2/groups/dns", &group);
-            let puts = stats.count_for_group("PUT", "/api/v2/groups/dns", &group);
-            assert_eq!((posts, puts), (1, 1), "{group}");
+            let count = |method: &str, path: &str| {
+                let path = format!("/api/v2{path}");
+                stats.count_for_group(method, &path, &group)
+                    - planning.count_for_group(method, &path, &group)
+            };
+            let sent = (
+                count("GET", "/groups/dns/details"),
+                count("POST", "/groups/dns"),
+                count("PUT", "/groups/dns"),
+                count("GET", "/groups/dns"),
+            );
+            assert_eq!(sent, (1 + read_after, 1, 1, 0), "{group}");
+        }
+        // plan --target estimated the group-level requests the apply sent.
+        let summary = std::fs::read_to_string(dir.join("run/summary.json")).expect("summary");
+        let summary: Value = serde_json::from_str(&summary).expect("json");
+        assert_eq!(
+            estimate["groupWrites"], summary["requests"]["groupWrites"],
+            "{estimate}"
+        );
+        assert_eq!(
+            estimate["groupWrites"],
+            serde_json::json!(2 * GROUPS),
+            "{estimate}"
+        );
+        if put_answers_list {
+            assert_eq!(
+                estimate["groupReads"], summary["requests"]["groupReads"],
+                "{estimate}"
+            );
         }
     }
 
@@ -209,6 +260,15 @@ fn numbers_in_list_spelling_against_a_server_that_adds_a_number_itself() {
         ..Variant::default()
     };
     apply_and_roll_back(FaultConfig::default(), variant, |n| format!("+1-{n}"));
+}
+
+#[test]
+fn an_activation_answered_without_the_list_is_judged_by_one_read() {
+    let variant = Variant {
+        dns_put_answer: DnsPutAnswer::Empty,
+        ..Variant::default()
+    };
+    apply_and_roll_back(FaultConfig::default(), variant, |n| n.to_string());
 }
 
 #[test]
@@ -479,4 +539,55 @@ fn a_small_sheet_is_checked_and_rubbish_numbers_are_refused() {
         planned.stderr
     );
     assert!(!planned.stderr.contains("row 3"), "{}", planned.stderr);
+}
+
+/// A server that answers the group's `POST /groups/dns` 200 without adding the numbers: the
+/// users' records are refused (the number is not in the group), and the read of the list
+/// after it shows the numbers missing: their `numbers` lines say `failed`, never `applied`.
+#[test]
+fn numbers_answered_2xx_that_did_not_land_are_failed_not_applied() {
+    let faults = FaultConfig {
+        dns_adds_lost: true,
+        ..FaultConfig::default()
+    };
+    let sim = sim(faults, Variant::default());
+    let work = workdir();
+    let dir = work.path();
+    let members: Vec<usize> = (1..=USERS).filter(|n| group_of(*n) == 1).take(5).collect();
+    let numbers: BTreeMap<usize, String> = members
+        .iter()
+        .zip(SPARE_POOL)
+        .map(|(n, number)| (*n, digits(number)))
+        .collect();
+    let sheet = sheet(dir, &numbers, |n| n.to_string());
+    let before = snapshot(&sim);
+    let applied = run(dir, &sim, &["apply", &sheet, "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    for n in &members {
+        let mine: Vec<(String, String, String)> = lines
+            .iter()
+            .filter(|l| l[1] == *user_id(*n))
+            .map(|l| (l[2].to_string(), l[3].to_string(), l[10].to_string()))
+            .collect();
+        assert_eq!(mine.len(), 3, "user {n}: {mine:?}");
+        assert_eq!(
+            (mine[0].0.as_str(), mine[0].1.as_str()),
+            ("numbers", "failed"),
+            "user {n}: {mine:?}"
+        );
+        assert!(mine[0].2.contains("does not show it"), "user {n}: {mine:?}");
+        assert!(mine.iter().all(|l| l.1 != "applied"), "user {n}: {mine:?}");
+    }
+    // One POST for the group, taken on its 2xx; no PUT (no user holds its number).
+    let stats = sim.stats();
+    assert_eq!(
+        stats.count_for_group("POST", "/api/v2/groups/dns", "grp01"),
+        1
+    );
+    assert_eq!(
+        stats.count_for_group("PUT", "/api/v2/groups/dns", "grp01"),
+        0
+    );
+    assert_eq!(snapshot(&sim), before, "nothing changed");
 }

@@ -204,6 +204,8 @@ fn the_banner_names_the_number_and_sca_switches() {
         "3",
         "--dns-add-existing",
         "ignore",
+        "--dns-put-answer",
+        "empty",
         "--phone-not-in-group",
         "add",
         "--sca-list-without-flags",
@@ -212,7 +214,8 @@ fn the_banner_names_the_number_and_sca_switches() {
         "--sca-bulk-shape",
         "flat",
     ]);
-    let expected = "answers   adding a listed number: ignore, a user's number not in its group: add, \
+    let expected = "answers   adding a listed number: ignore, activations answer empty, \
+                    a user's number not in its group: add, \
                     SCA lists without the endpoints' flags, SCA deletes read the query, SCA group reads flat";
     assert!(banner.iter().any(|l| l.trim() == expected), "{banner:?}");
     let run = crate::support::sleipnir(&["sim", "--sca-delete-style", "header"]);

@@ -77,6 +77,9 @@ pub fn estimate(
         ..Estimate::default()
     };
     let mut batches: HashMap<(GroupKey, Resource, String), (u64, u64)> = HashMap::new();
+    // Per batch of a group's list, its members whose later step writes the same list
+    // through a batch too (that write shows their entries: no read verifies this one).
+    let mut shown_later: HashMap<(GroupKey, Resource), u64> = HashMap::new();
     for (user, state) in users.iter().zip(states) {
         estimate.user_reads += groups.own_reads(user);
         let Ok(live) = state else {
@@ -90,9 +93,18 @@ pub fn estimate(
             .covers(user)
             .then(|| groups.placement().key_of(user))
             .flatten();
-        for step in &user.steps {
+        let bodies: Vec<Option<Value>> = user
+            .steps
+            .iter()
+            .map(|step| {
+                let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
+                diff(step, doc).ok().and_then(|d| d.body)
+            })
+            .collect();
+        let changed: Vec<bool> = bodies.iter().map(Option::is_some).collect();
+        for (index, (step, body)) in user.steps.iter().zip(bodies).enumerate() {
             let doc = live.get(&step.resource()).unwrap_or(&Value::Null);
-            let Some(body) = diff(step, doc).ok().and_then(|d| d.body) else {
+            let Some(body) = body else {
                 continue;
             };
             if step.resource().of_group() {
@@ -100,6 +112,20 @@ pub fn estimate(
                     Some(group) if bulk_size > 0 => {
                         let key = (group.clone(), step.resource(), String::new());
                         batches.entry(key).or_insert((0, 0)).0 += 1;
+                        let later = user.steps.iter().zip(&changed).skip(index + 1).any(
+                            |(later, changed)| {
+                                *changed
+                                    && crate::operation::same_group_list(
+                                        later.resource(),
+                                        step.resource(),
+                                    )
+                            },
+                        );
+                        if later {
+                            *shown_later
+                                .entry((group.clone(), step.resource()))
+                                .or_default() += 1;
+                        }
                     }
                     _ => estimate.group_writes += 1,
                 }
@@ -124,16 +150,30 @@ pub fn estimate(
             }
         }
     }
-    for ((_, resource, _), (count, targets)) in batches {
+    let lists: Vec<((GroupKey, Resource), u64)> = batches
+        .iter()
+        .filter(|((_, resource, _), _)| resource.of_group())
+        .map(|((group, resource, _), (count, _))| ((group.clone(), *resource), *count))
+        .collect();
+    for ((group, resource, _), (count, targets)) in batches {
         if resource.of_group() {
-            // One write of the group's list per chunk, and one read that verifies it.
-            match bulk::worth(count as usize, 0) {
-                true => {
-                    let chunks = count.div_ceil(bulk_size as u64);
-                    estimate.group_writes += chunks;
-                    estimate.group_reads += chunks;
-                }
-                false => estimate.group_writes += count,
+            // One write of the group's list, whatever its size; a read verifies it unless
+            // its answer is the list, or every member's later write of the list (in a
+            // batch of its own) shows it.
+            if !bulk::worth(count as usize, 0) {
+                estimate.group_writes += count;
+                continue;
+            }
+            estimate.group_writes += 1;
+            let later = shown_later.get(&(group.clone(), resource)) == Some(&count)
+                && lists.iter().any(|((g, other), n)| {
+                    *g == group
+                        && *other != resource
+                        && crate::operation::same_group_list(*other, resource)
+                        && bulk::worth(*n as usize, 0)
+                });
+            if !crate::operation::write_answers_list(resource) && !later {
+                estimate.group_reads += 1;
             }
             continue;
         }

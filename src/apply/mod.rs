@@ -21,6 +21,7 @@ mod reporter;
 mod steps;
 mod turns;
 mod undo;
+mod unseen;
 mod user;
 pub mod verify;
 

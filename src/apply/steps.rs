@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use serde_json::{Map, Value};
 
-use super::bulk::{self, Outcome, Pending};
+use super::bulk::{self, ListEntries, Outcome, Pending};
 use super::diff::StepDiff;
-use super::landed::Landed;
 use super::prepare::Prepared;
 use super::reporter::Reporter;
 use super::undo;
+use super::unseen::Unseen;
 use crate::odin::group::BulkTarget;
 use crate::odin::resources::UserIdentity;
 use crate::odin::{OdinClient, OdinError};
@@ -32,6 +32,7 @@ pub(super) async fn write_steps(
     let mut failed_at = None;
     let mut paused = None;
     let mut reads = prepared.read_attempts.clone();
+    let mut unseen = Unseen::default();
     for (index, (step, change)) in user.steps.iter().zip(&prepared.diffs).enumerate() {
         let started = Instant::now();
         let (before, after) = maps(change);
@@ -66,16 +67,29 @@ pub(super) async fn write_steps(
             if let Some(rows) = rows {
                 let read_at = prepared.group_read_at.unwrap_or_else(Instant::now);
                 let context = prepared.context.get(&step.resource());
-                let entries = step
-                    .resource()
-                    .of_group()
-                    .then(|| (body.clone(), before_of(change, context)));
+                let entries = step.resource().of_group().then(|| ListEntries {
+                    entries: body.clone(),
+                    before: before_of(change, context),
+                    shown_later: shown_later(user, index, prepared, pending, report.offset),
+                });
                 match pending.arrive(at, (rows, read_at, entries)).await {
-                    Outcome::Applied { http_status, users } => {
+                    Outcome::Applied {
+                        http_status,
+                        users,
+                        unseen: not_seen,
+                        seen,
+                    } => {
+                        if let Some(seen) = &seen {
+                            let plan = (user, prepared.diffs.as_slice());
+                            unseen.judge_by(plan, seen, &mut results, report);
+                        }
+                        if not_seen {
+                            unseen.add(index);
+                        }
                         result.status = Status::Applied;
                         result.http_status = Some(http_status);
                         result.message = format!("written by a bulk write of {users} users");
-                        add_note(&mut result.message, unseen(change));
+                        add_note(&mut result.message, look_alike(change));
                         add_note(&mut result.message, prepared.notes[index].clone());
                         result.duration_ms = started.elapsed().as_millis() as u64;
                         report.journal(index, step, JournalState::Ended(result.status));
@@ -98,9 +112,16 @@ pub(super) async fn write_steps(
             result.http_status = call.status;
             result.attempts += call.attempts;
             match call.result {
-                Ok(_) => {
+                Ok(answer) => {
+                    if step.resource().of_group() {
+                        // Its answer may be the group's list: it judges the user's unseen
+                        // steps of that list too.
+                        let seen = (step.resource(), std::sync::Arc::new(answer));
+                        let plan = (user, prepared.diffs.as_slice());
+                        unseen.judge_by(plan, &seen, &mut results, report);
+                    }
                     result.status = Status::Applied;
-                    add_note(&mut result.message, unseen(change));
+                    add_note(&mut result.message, look_alike(change));
                     add_note(&mut result.message, prepared.notes[index].clone());
                 }
                 Err(error) if error.pauses_run() => {
@@ -121,34 +142,24 @@ pub(super) async fn write_steps(
                     failed_at = Some(index);
                     paused = Some(error.to_string());
                 }
-                Err(error) if error.may_have_landed() && landed.is_empty() => {
-                    // The answer was lost, not the write: a read tells whether it landed.
-                    let read = (step, change);
-                    match super::landed::check(
-                        client,
-                        &prepared.identity,
-                        read,
-                        &mut result.attempts,
-                    )
-                    .await
-                    {
-                        Landed::Yes => {
-                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");
-                            result.status = Status::Applied;
-                            result.message = format!("{error}; a read showed the write had landed");
-                        }
-                        outcome => {
-                            tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
-                            result.status = Status::Failed;
-                            result.message = match outcome {
-                                Landed::Unknown(why) => {
-                                    format!("{error}; whether the write landed is unknown ({why})")
-                                }
-                                _ => format!("{error}; a read showed the write had not landed"),
-                            };
-                            failed_at = Some(index);
-                        }
+                Err(error)
+                    if super::landed::judged_by_read(step.resource(), &error, call.attempts)
+                        && landed.is_empty() =>
+                {
+                    // The answer was lost, or a repeat was refused: a read tells whether the
+                    // write landed.
+                    let before = before_of(change, prepared.context.get(&step.resource()));
+                    let write = (step, change, body, &before);
+                    let run = (client, &prepared.identity);
+                    let (status, message) =
+                        super::landed::judge(run, write, &error, &mut result.attempts).await;
+                    if status == Status::Failed {
+                        tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
+                        failed_at = Some(index);
+                    } else {
+                        tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "answer lost; the write landed");
                     }
+                    (result.status, result.message) = (status, message);
                 }
                 Err(error) => {
                     tracing::warn!(user = %user.user_id, resource = %step.resource(), %error, "step failed");
@@ -179,7 +190,34 @@ pub(super) async fn write_steps(
         report.journal(index, step, JournalState::Ended(result.status));
         results.push(result);
     }
+    let plan = (user, prepared.diffs.as_slice());
+    let read = (client, &prepared.identity);
+    unseen.judge_rest(plan, read, &mut results, report).await;
     (results, failed_at, paused)
+}
+
+/// Whether a later step of `user` than `index` writes the same group list as it through
+/// its batch (`offset`: the index of the user's first step in its whole plan): the answer of
+/// that write shows this one's entries too.
+fn shown_later(
+    user: &UserPlan,
+    index: usize,
+    prepared: &Prepared,
+    pending: &Pending<'_>,
+    offset: usize,
+) -> bool {
+    let resource = user.steps[index].resource();
+    user.steps
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .any(|(later, step)| {
+            crate::operation::same_group_list(step.resource(), resource)
+                && prepared.diffs[later].body.is_some()
+                && prepared.kept[later].is_none()
+                && !prepared.landed[later]
+                && pending.holds(offset + later)
+        })
 }
 
 /// The part of a failed step a bulk write had given the user, written back; what the
@@ -252,7 +290,7 @@ fn bulk_rows(step: &Step, prepared: &Prepared) -> Option<HashMap<BulkTarget, Val
 /// (only invisible characters or spaces differ; [`super::diff::look_alike`]): each with
 /// that difference escaped, since its `before` and `after` cells hold the values as they
 /// are.
-fn unseen(change: &StepDiff) -> Option<String> {
+fn look_alike(change: &StepDiff) -> Option<String> {
     let fields: Vec<String> = change
         .changes
         .iter()

@@ -5,9 +5,9 @@ use std::time::Duration;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::sim::{
-    self, BulkWritePartial, DnsAddExisting, ErrorBody, ExpiredTokenStatus, FaultConfig,
-    ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SimConfig,
-    Variant,
+    self, BulkWritePartial, DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus,
+    FaultConfig, ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle,
+    SimConfig, Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -51,6 +51,9 @@ pub struct Args {
     /// The pause a 429 asks for, in seconds (default: until the window has room).
     #[arg(long, value_name = "S")]
     pub retry_after: Option<u64>,
+    /// Answer POST /groups/dns 200 and add nothing: a write taken that did not land.
+    #[arg(long)]
+    pub dns_adds_lost: bool,
     /// Answer 400 to every settings write of this user, changing nothing: a refusal no
     /// read foretells (repeatable).
     #[arg(long, value_name = "USER")]
@@ -116,6 +119,10 @@ pub struct Args {
     /// `refuse` (400 naming it, nothing added) or `ignore` (skipped, the others added).
     #[arg(long, value_name = "ANSWER", default_value_t = DnsAddExisting::Refuse)]
     pub dns_add_existing: DnsAddExisting,
+    /// What an activation (PUT /groups/dns) answers: `list` (the group's whole list, as
+    /// GET /groups/dns answers it) or `empty` ({}).
+    #[arg(long, value_name = "ANSWER", default_value_t = DnsPutAnswer::List)]
+    pub dns_put_answer: DnsPutAnswer,
     /// What a user's `phoneNumber` not in its group's list does: `refuse` (400) or `add`
     /// (taken from the service provider's free numbers into the group, then assigned).
     #[arg(long, value_name = "ANSWER", default_value_t = PhoneNotInGroup::Refuse)]
@@ -151,6 +158,7 @@ impl Args {
             failing_login: self.failing_login,
             bulk_write_partial: self.bulk_write_partial,
             dns_add_existing: self.dns_add_existing,
+            dns_put_answer: self.dns_put_answer,
             phone_not_in_group: self.phone_not_in_group,
             sca_list_without_flags: self.sca_list_without_flags,
             sca_delete_style: self.sca_delete_style,
@@ -208,6 +216,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             redirect_data_only: args.redirect_data_only,
             html_reads: args.html_reads.clone(),
             html_writes: args.html_writes.clone(),
+            dns_adds_lost: args.dns_adds_lost,
             hang_login: args.hang_login,
         },
         variant: args.variant(),
@@ -306,6 +315,9 @@ fn faults_line(args: &Args) -> String {
     }
     if args.hang_login {
         faults.push("logins never answered".to_string());
+    }
+    if args.dns_adds_lost {
+        faults.push("numbers added to a group answered 200, not added".to_string());
     }
     if args.token_ttl != 86_400 {
         faults.push(format!("tokens live {} s", args.token_ttl));

@@ -51,9 +51,27 @@ pub fn group_key(resource: Resource, key: &str, entry: &Value) -> String {
     }
 }
 
+/// The entry `key` → `entry` of a user's group list `resource` as the group's list shows
+/// it: its [`group_key`], and the entry without the number an activation entry names (the
+/// list keys entries by number).
+pub fn group_entry(resource: Resource, key: &str, entry: &Value) -> (String, Value) {
+    let shown = match entry {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(field, _)| field.as_str() != numbers::NUMBER)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    (group_key(resource, key, entry), shown)
+}
+
 /// Write the merged entries `body` of users of one group (`sp`, `group`) to the group's list
 /// `resource` in as few requests as it takes (one per kind of change); `before` is one of
-/// their reads of the list (what the write needs of it besides the entries).
+/// their reads of the list (what the write needs of it besides the entries). Answers the
+/// last answer that may be the whole list ([`group_answer`] tells), else null.
 pub async fn write_group(
     client: &OdinClient,
     group: (&str, &str),
@@ -64,20 +82,37 @@ pub async fn write_group(
     numbers::write_group(client, group, resource, body, before).await
 }
 
-/// Read the group's list `resource` whole, keyed as [`group_key`] keys entries.
+/// Read the group's list `resource` whole, as Odin answers it: [`group_answer`] makes it
+/// the list's document (an answer that is not a list is an error).
 pub async fn read_group(
     client: &OdinClient,
     (sp, group): (&str, &str),
     resource: Resource,
 ) -> Call {
-    let call = numbers::read_group(client, sp, group).await;
-    Call {
-        status: call.status,
-        attempts: call.attempts,
-        result: call
-            .result
-            .map(|list| numbers::document(&list, resource, "")),
-    }
+    // The group's numbers and their activation are one list.
+    let _ = resource;
+    numbers::read_group_answer(client, sp, group).await
+}
+
+/// The group's list `resource` as `answer` (a [`read_group`] answer, or the answer of a
+/// [`write_group`] that answers the whole list) shows it, keyed as [`group_key`] keys
+/// entries; `None` when `answer` is not that list. Numbers: `PUT /groups/dns` (activation)
+/// answers the group's whole list in the GET shape (API.md §12); a `POST` or `DELETE`
+/// answer is never read ([`write_group`] answers null for it).
+pub fn group_answer(resource: Resource, answer: &Value) -> Option<Value> {
+    numbers::parse_details(answer).map(|list| numbers::document(&list, resource, ""))
+}
+
+/// Whether a [`write_group`] of `resource` answers the whole list, so that no read is
+/// needed to judge it (activation: `PUT /groups/dns`, API.md §12).
+pub fn write_answers_list(resource: Resource) -> bool {
+    resource == Resource::Activation
+}
+
+/// Whether one read of a group shows the entries of both `a` and `b` (they are entries of
+/// one list: a group's numbers and their activation, API.md §12).
+pub fn same_group_list(a: Resource, b: Resource) -> bool {
+    a.of_group() && b.of_group()
 }
 
 /// Whether `live`, the value of field `key` of `resource` now, is what `desired` asks though

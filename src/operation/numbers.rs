@@ -17,7 +17,9 @@
 //! Spelling: lists answer `+<cc>-<digits>`, records national digits; numbers are compared
 //! as national digits ([`national`]) and written in the list's own spelling (`+cc-` with
 //! the country code its rows show; digits alone where the list shows none, as Odin's front
-//! end sends). Answers to the writes are ignored: the engine re-reads to judge them.
+//! end sends). The answer of `PUT /groups/dns` is the group's whole list (GET shape, API.md
+//! §12): the engine judges an activation by it, and re-reads the list where it is not one;
+//! the answers of `POST` and `DELETE` are never read.
 
 use std::collections::HashMap;
 
@@ -145,19 +147,10 @@ pub struct GroupList {
 
 /// Read `sp`/`group`'s number list (one request).
 pub async fn read_group(client: &OdinClient, sp: &str, group: &str) -> Call<GroupList> {
-    let call = client
-        .get(
-            "/groups/dns/details",
-            &[("serviceProviderId", sp), ("groupId", group)],
-        )
-        .await;
-    let result = call.result.and_then(|answer| {
-        parse_details(&answer).ok_or_else(|| {
-            OdinError::Decode(format!(
-                "`GET /groups/dns/details` of `{sp}/{group}` answered no `dns` list"
-            ))
-        })
-    });
+    let call = read_group_answer(client, sp, group).await;
+    let result = call
+        .result
+        .map(|answer| parse_details(&answer).unwrap_or_default());
     Call {
         status: call.status,
         attempts: call.attempts,
@@ -165,9 +158,29 @@ pub async fn read_group(client: &OdinClient, sp: &str, group: &str) -> Call<Grou
     }
 }
 
+/// Read `sp`/`group`'s number list as Odin answers it (one request); an answer without a
+/// `dns` list is an error.
+pub async fn read_group_answer(client: &OdinClient, sp: &str, group: &str) -> Call {
+    let mut call = client
+        .get(
+            "/groups/dns/details",
+            &[("serviceProviderId", sp), ("groupId", group)],
+        )
+        .await;
+    if let Ok(answer) = &call.result
+        && parse_details(answer).is_none()
+    {
+        call.result = Err(OdinError::Decode(format!(
+            "`GET /groups/dns/details` of `{sp}/{group}` answered no `dns` list"
+        )));
+    }
+    call
+}
+
 /// The `dns` rows of a details answer (API.md §12: `min`, `max` — null or `""` for one
 /// number —, `activated`, `userId`, `userType`; one number may have two rows, the group's
-/// calling line id row holding no user).
+/// calling line id row holding no user); also the rows of `GET /groups/dns` and of the
+/// `PUT /groups/dns` answer (the same keys, without holders). `None`: no `dns` list.
 pub fn parse_details(answer: &Value) -> Option<GroupList> {
     let rows = answer.get("dns")?.as_array()?;
     let mut list = GroupList::default();
@@ -349,7 +362,7 @@ pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdenti
 /// `resource`) to the group's list: numbers added with one `POST /groups/dns` and removed
 /// with one `DELETE /groups/dns`; activation with one `PUT /groups/dns`. `before` (the
 /// document the entries were diffed against) gives the country code and, for `""`, the
-/// number held.
+/// number held. Answers the `PUT` answer (the group's list), null for the others.
 pub async fn write_group(
     client: &OdinClient,
     (sp, group): (&str, &str),
@@ -400,12 +413,17 @@ pub async fn write_group(
     }
     for (method, dns) in requests.into_iter().filter(|(_, dns)| !dns.is_empty()) {
         let body = json!({"serviceProviderId": sp, "groupId": group, "dns": dns});
+        let answers_list = method == Method::PUT;
         let call = client.group_send(method, GROUP_DNS, &[], Some(&body)).await;
         sent.attempts += call.attempts;
         sent.status = call.status.or(sent.status);
-        if let Err(error) = call.result {
-            sent.result = Err(error);
-            return sent;
+        match call.result {
+            Ok(answer) if answers_list => sent.result = Ok(answer),
+            Ok(_) => {}
+            Err(error) => {
+                sent.result = Err(error);
+                return sent;
+            }
         }
     }
     sent
@@ -413,7 +431,7 @@ pub async fn write_group(
 
 /// One user's write of `resource`: [`write_group`] with its group. A write refused after
 /// it was sent more than once (a repeat of one that landed: the number is there already)
-/// is judged by a read of the list.
+/// is the engine's to judge, by a read ([`super::read`]).
 pub async fn write(
     client: &OdinClient,
     identity: &UserIdentity,
@@ -422,20 +440,7 @@ pub async fn write(
     before: &Value,
 ) -> Call {
     match (&identity.service_provider_id, &identity.group_id) {
-        (Some(sp), Some(group)) => {
-            let mut call = write_group(client, (sp, group), resource, body, before).await;
-            if call.result.is_err() && call.attempts > 1 {
-                let read = read_group(client, sp, group).await;
-                call.attempts += read.attempts;
-                if let Ok(list) = read.result
-                    && holds_all(&list, resource, body)
-                {
-                    tracing::info!(user = %identity.user_id, %resource, "a retried write had landed");
-                    call.result = Ok(Value::Null);
-                }
-            }
-            call
-        }
+        (Some(sp), Some(group)) => write_group(client, (sp, group), resource, body, before).await,
         _ => Call {
             status: None,
             attempts: 0,
@@ -445,23 +450,6 @@ pub async fn write(
             ))),
         },
     }
-}
-
-/// Whether `list` holds every entry of `body` (one user's, of `resource`).
-fn holds_all(list: &GroupList, resource: Resource, body: &Value) -> bool {
-    body.as_object().into_iter().flatten().all(|(key, entry)| {
-        let number = match key.as_str() {
-            "" => text(entry.get(NUMBER)),
-            key => Some(key.to_string()),
-        };
-        let state = number.as_deref().and_then(|n| list.numbers.get(n));
-        match (resource, entry, state) {
-            (Resource::Numbers, Value::Null, state) => state.is_none(),
-            (Resource::Numbers, _, state) => state.is_some(),
-            (_, entry, Some(state)) => state.activated == truthy(entry.get("activated")),
-            _ => false,
-        }
-    })
 }
 
 /// Odin's booleans, `"true"` included (API.md §3).

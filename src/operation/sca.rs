@@ -14,7 +14,7 @@
 //! on which one the server reads); changed flags are `PUT …/endpoints`; a changed device is
 //! a removal and an add (the front end cannot change an endpoint's device). Answers are
 //! ignored. A POST or DELETE retried after an answer was lost can be refused because the
-//! first one landed: a refusal after a retry is judged by reading the endpoint.
+//! first one landed: the engine judges a refusal after a retry by reading the list.
 
 use serde_json::{Map, Value, json};
 
@@ -139,13 +139,12 @@ pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
     }
 }
 
-/// `POST` the endpoint; a refusal after a retry is judged by a read.
+/// `POST` the endpoint.
 async fn add(client: &OdinClient, user_id: &str, line_port: &str, after: &Value) -> Call {
     let body = body(user_id, line_port, after);
-    let call = client
+    client
         .user_send(Method::POST, ENDPOINTS, &[], Some(&body))
-        .await;
-    settle(client, user_id, line_port, after, call).await
+        .await
 }
 
 /// `DELETE` the endpoint, its identity both as query and as body.
@@ -158,44 +157,9 @@ async fn remove(client: &OdinClient, user_id: &str, line_port: &str, before: &Va
         ("linePort", line_port),
     ];
     let body = body(user_id, line_port, before);
-    let call = client
+    client
         .user_send(Method::DELETE, ENDPOINTS, &query, Some(&body))
-        .await;
-    settle(client, user_id, line_port, &Value::Null, call).await
-}
-
-/// A POST or DELETE refused after it was sent more than once: the first may have landed,
-/// and the refusal be of the second. The endpoint read on its own tells.
-async fn settle(
-    client: &OdinClient,
-    user_id: &str,
-    line_port: &str,
-    wanted: &Value,
-    mut call: Call,
-) -> Call {
-    if call.result.is_ok() || call.attempts < 2 {
-        return call;
-    }
-    let read = read(client, user_id).await;
-    call.attempts += read.attempts;
-    let Ok(entries) = read.result else {
-        return call;
-    };
-    let now = entries.get(line_port).filter(|v| !v.is_null());
-    let landed = match (now, wanted) {
-        (None, Value::Null) => true,
-        (Some(now), wanted) if !wanted.is_null() => same_device(now, wanted),
-        _ => false,
-    };
-    if landed {
-        tracing::info!(
-            user = user_id,
-            line_port,
-            "a retried SCA write had landed the first time"
-        );
-        call.result = Ok(Value::Null);
-    }
-    call
+        .await
 }
 
 /// `GET` one endpoint.

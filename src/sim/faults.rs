@@ -58,6 +58,9 @@ pub struct FaultConfig {
     pub html_writes: Vec<String>,
     /// Accept the login's connection and never answer it.
     pub hang_login: bool,
+    /// Answer `POST /groups/dns` 200 and add nothing (API.md §12: its answer is never
+    /// shown, only a read tells): a write taken that did not land.
+    pub dns_adds_lost: bool,
 }
 
 /// The fault injector shared by all connections.

@@ -30,8 +30,8 @@ pub use server::serve_until as serve;
 pub use state::SimCredentials;
 pub use stats::{GroupCount, RouteCount, StatsReport};
 pub use variant::{
-    BulkWritePartial, DnsAddExisting, ErrorBody, ExpiredTokenStatus, ImpSpelling, NestedWrites,
-    PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, Variant,
+    BulkWritePartial, DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus, ImpSpelling,
+    NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, Variant,
 };
 
 use crate::schema::SchemaError;

@@ -34,6 +34,9 @@ pub struct Variant {
     /// What `POST /groups/dns` (and `POST /service-providers/dns`) does with a number already
     /// in the list (API.md §12, unknown).
     pub dns_add_existing: DnsAddExisting,
+    /// What `PUT /groups/dns` (activation) answers (API.md §12: the group's whole list, in
+    /// the GET shape [C]; a server that answers something else makes a client re-read).
+    pub dns_put_answer: DnsPutAnswer,
     /// What `PUT /users` does with a `phoneNumber` not in the user's group's list (API.md
     /// §12: OCI can add it to the group; no Odin source shows whether Odin does).
     pub phone_not_in_group: PhoneNotInGroup,
@@ -62,6 +65,16 @@ pub enum DnsAddExisting {
     Refuse,
     /// The number is skipped, the others added: 200.
     Ignore,
+}
+
+/// What `PUT /groups/dns` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DnsPutAnswer {
+    /// The group's whole list, as `GET /groups/dns` answers it (API.md §12). The default.
+    #[default]
+    List,
+    /// `{}`: nothing a client can judge the write by.
+    Empty,
 }
 
 /// What `PUT /users` does with a `phoneNumber` not in the user's group.
@@ -211,6 +224,7 @@ choices!(ErrorBody, "an error-body key", "details" => ErrorBody::Details, "error
 choices!(ImpSpelling, "a spelling", "IMP" => ImpSpelling::Imp, "IM&P" => ImpSpelling::ImAndP);
 choices!(BulkWritePartial, "a partial bulk-write answer", "fail" => BulkWritePartial::Fail, "skip" => BulkWritePartial::Skip);
 choices!(DnsAddExisting, "an answer to adding a listed number", "refuse" => DnsAddExisting::Refuse, "ignore" => DnsAddExisting::Ignore);
+choices!(DnsPutAnswer, "an answer to an activation", "list" => DnsPutAnswer::List, "empty" => DnsPutAnswer::Empty);
 choices!(PhoneNotInGroup, "an answer to a number not in the group", "refuse" => PhoneNotInGroup::Refuse, "add" => PhoneNotInGroup::Add);
 choices!(ScaDeleteStyle, "an SCA delete style", "either" => ScaDeleteStyle::Either, "body" => ScaDeleteStyle::Body, "query" => ScaDeleteStyle::Query);
 choices!(ScaBulkShape, "an SCA bulk shape", "object" => ScaBulkShape::Object, "flat" => ScaBulkShape::Flat);
@@ -250,6 +264,9 @@ impl Variant {
         }
         if self.dns_add_existing != default.dns_add_existing {
             parts.push(format!("adding a listed number: {}", self.dns_add_existing));
+        }
+        if self.dns_put_answer != default.dns_put_answer {
+            parts.push(format!("activations answer {}", self.dns_put_answer));
         }
         if self.phone_not_in_group != default.phone_not_in_group {
             parts.push(format!(
@@ -308,6 +325,11 @@ mod tests {
             "adding a listed number: ignore, a user's number not in its group: add, \
              SCA deletes read the body"
         );
+        let empty = Variant {
+            dns_put_answer: "empty".parse().unwrap(),
+            ..Variant::default()
+        };
+        assert_eq!(empty.describe(), "activations answer empty");
         assert!("flat".parse::<ScaBulkShape>().is_ok());
         assert!("both".parse::<ScaDeleteStyle>().is_err());
     }

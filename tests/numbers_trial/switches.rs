@@ -74,7 +74,7 @@ fn numbers_apply_and_roll_back_exactly_under_every_older_switch() {
     for (name, variant, expiring) in switches() {
         let sim = start(USERS, GROUPS, variant, expiring);
         // The group-level writes are counted where no request is answered twice.
-        apply_and_roll_back_on(&sim, !expiring, |n| format!("+1-{n}"));
+        apply_and_roll_back_on(&sim, (!expiring).then_some(true), |n| format!("+1-{n}"));
         expired_on(&sim, expiring, name, 3);
     }
 }

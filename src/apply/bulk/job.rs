@@ -170,7 +170,12 @@ impl Job {
         let targets = self.parts.len();
         for (arrival, landed) in self.chunk.into_iter().zip(took) {
             let outcome = if landed.len() == targets {
-                Outcome::Applied { http_status, users }
+                Outcome::Applied {
+                    http_status,
+                    users,
+                    unseen: false,
+                    seen: None,
+                }
             } else {
                 Outcome::Alone { landed }
             };

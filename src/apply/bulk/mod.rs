@@ -11,7 +11,9 @@
 //! plan gives it has arrived or cannot any more (its step is unchanged, an earlier step
 //! failed, it was never started, the run paused for the canary or stopped), or once
 //! `bulk_size` have arrived, or before its first member's group read is `max_age` old, or
-//! when the waiting limit is reached (see [`BulkWrites`]). Members are known from the plan:
+//! when the waiting limit is reached (see [`BulkWrites`]; a batch of a group's own list is
+//! one write whatever its size, so its members neither count towards that limit nor split
+//! into chunks, outside a breaker's slow start). Members are known from the plan:
 //! users of a group read at group scale whose step patch is the same, where [`worth`] says
 //! a bulk write and its verification cost fewer requests than the users' own writes.
 //!
@@ -22,8 +24,10 @@
 
 mod job;
 mod list;
+mod outcome;
 mod parts;
 mod pending;
+mod send;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,7 +42,7 @@ use crate::odin::OdinClient;
 use crate::odin::group::BulkTarget;
 use crate::plan::UserPlan;
 use crate::resource::Resource;
-use job::Job;
+pub use outcome::{Carried, ListEntries, ListSeen, Outcome};
 pub use parts::{Tally, shared_groups, tally, targets_of};
 use parts::{hash, parts_of};
 pub use pending::Pending;
@@ -94,36 +98,7 @@ struct Arrival {
     read_at: Instant,
     /// For a batch of a group's list: the member's entries to write, and its read of the
     /// list (what the write needs of it).
-    entries: Option<(Value, Value)>,
-}
-
-/// What a member brings to its batch: what a bulk write lists it as (per target), when its
-/// before-state was read, and for a group's list its entries and read ([`Arrival`]).
-pub type Carried = (HashMap<BulkTarget, Value>, Instant, Option<(Value, Value)>);
-
-/// How a user's step fared in its bulk write.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// The group read after the write shows the user's desired values.
-    Applied {
-        /// The status of the bulk write.
-        http_status: u16,
-        /// Users the write listed.
-        users: usize,
-    },
-    /// Not written by a bulk write, or not taken: write the step on its own. `landed`: the
-    /// targets the user did take (or whose write was taken before another target's was
-    /// not): what the step's own write must undo if it fails.
-    Alone {
-        /// Targets written for this user by the bulk write.
-        landed: Vec<BulkTarget>,
-    },
-}
-
-impl Outcome {
-    fn alone() -> Outcome {
-        Outcome::Alone { landed: Vec::new() }
-    }
+    entries: Option<ListEntries>,
 }
 
 #[derive(Debug, Default)]
@@ -315,6 +290,7 @@ impl BulkWrites {
                 return Outcome::alone();
             };
             batch.in_flight -= 1;
+            let counted = self.counts(key);
             batch.arrived.push(Arrival {
                 rows,
                 reply,
@@ -322,12 +298,16 @@ impl BulkWrites {
                 entries,
             });
             let first = batch.arrived.len() == 1;
-            batches.waiting += 1;
+            batches.waiting += usize::from(counted);
             // No more users wait at once than the limit (the dispatcher would otherwise
             // start a whole large group, and a breaker or a stop would find all of it in
             // flight): past it, the fullest batch goes; with a breaker, this member's own
-            // batch goes with whom it has, and the member keeps its slot.
-            let crowded = batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
+            // batch goes with whom it has, and the member keeps its slot. Members of a
+            // group's own list wait outside the limit: the list is one write however many
+            // entries it takes, and the batch goes once its group's members have all arrived
+            // (the dispatcher starts users group by group, and those that wait for others
+            // last), or at the latest when its first member's read is `max_age` old.
+            let crowded = counted && batches.waiting >= self.waiting_limit.load(Ordering::Relaxed);
             let hold = crowded && self.slow_start;
             if crowded && !self.slow_start {
                 // The fullest batch goes: where several batches wait together (a step of
@@ -335,6 +315,7 @@ impl BulkWrites {
                 let fullest = batches
                     .by_key
                     .iter()
+                    .filter(|(key, _)| self.counts(key))
                     .max_by_key(|(_, batch)| batch.arrived.len())
                     .map(|(key, _)| key.clone());
                 if let Some(fullest) = fullest {
@@ -385,6 +366,12 @@ impl BulkWrites {
             .clone()
     }
 
+    /// Whether the members of `key`'s batch count towards the waiting limit and its chunks
+    /// hold at most `bulk_size`: all but a group's own list outside a slow start.
+    fn counts(&self, key: &BatchKey) -> bool {
+        self.slow_start || !key.resource.of_group()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Batches> {
         self.batches.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -399,97 +386,5 @@ impl BulkWrites {
             }
         }
         self.send_ready(&mut batches, None, false);
-    }
-
-    /// Send `key`'s waiting members, whoever has not arrived, at `deadline` if the first
-    /// of them is still waiting then: a group read stands for their before-state only so
-    /// long (their rollback entries hold it).
-    fn send_by(self: &Arc<Self>, key: Arc<BatchKey>, deadline: Instant) {
-        let bulk = Arc::downgrade(self);
-        tokio::spawn(async move {
-            tokio::time::sleep_until(deadline.into()).await;
-            let Some(bulk) = bulk.upgrade() else {
-                return;
-            };
-            let mut batches = bulk.lock();
-            let due = batches.by_key.get(&key).is_some_and(|batch| {
-                batch
-                    .arrived
-                    .first()
-                    .is_some_and(|a| a.read_at + bulk.max_age <= Instant::now())
-            });
-            if due {
-                bulk.send_ready(&mut batches, Some(&key), true);
-            }
-        });
-    }
-
-    /// Send every batch (or just `only`) that is ready: `bulk_size` members arrived, or
-    /// every member that could still arrive has; with `now`, `only` goes with whom it has.
-    fn send_ready(&self, batches: &mut Batches, only: Option<&Arc<BatchKey>>, now: bool) {
-        let paused = batches.paused;
-        let mut sent = 0;
-        let keys: Vec<Arc<BatchKey>> = match only {
-            Some(key) => vec![key.clone()],
-            None => batches.by_key.keys().cloned().collect(),
-        };
-        for key in keys {
-            let Some(batch) = batches.by_key.get_mut(&key) else {
-                continue;
-            };
-            loop {
-                let full = batch.arrived.len() >= self.bulk_size;
-                let last = !batch.arrived.is_empty()
-                    && (now || batch.in_flight == 0 && (batch.unstarted == 0 || paused));
-                if !full && !last {
-                    break;
-                }
-                let take = batch.arrived.len().min(self.bulk_size);
-                let chunk: Vec<Arrival> = batch.arrived.drain(..take).collect();
-                sent += chunk.len();
-                let job = Job {
-                    group: key.group.clone(),
-                    parts: batch.parts.clone(),
-                    chunk,
-                    list: key.resource.of_group().then_some(key.resource),
-                };
-                self.spawn(job);
-            }
-        }
-        batches.waiting -= sent;
-    }
-
-    fn spawn(&self, job: Job) {
-        let client = self.client.clone();
-        let (warning, not_served) = (self.warning.clone(), self.not_served.clone());
-        let sending = self.sending.clone();
-        tokio::spawn(async move {
-            let served = |target: &BulkTarget| {
-                !not_served
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .contains(target)
-            };
-            let served = job.parts.iter().all(|(target, _)| served(target));
-            let turn = sending.acquire_owned().await;
-            let sent = match job.list {
-                Some(resource) => job.send_list(&client, resource).await,
-                None => job.send(&client, served).await,
-            };
-            drop(turn);
-            if let Some(message) = sent.warning {
-                tracing::warn!("{message}");
-                warning
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get_or_insert(message);
-            }
-            if let Some(target) = sent.not_served {
-                not_served
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(target);
-            }
-        });
     }
 }

@@ -91,3 +91,43 @@ fn a_sheets_country_code_is_told_where_its_spelling_names_one() {
     assert_eq!(country_code_of("5555550100"), None);
     assert_eq!(country_code_of("+442071234567"), None);
 }
+
+#[test]
+fn a_put_answer_is_the_list_and_anything_else_is_not() {
+    // `PUT /groups/dns` answers the group's whole list in the GET shape (API.md §12).
+    let answer: serde_json::Value =
+        serde_json::from_str(include_str!("../../odin/fixtures/group-dns.json")).expect("json");
+    let doc = crate::operation::group_answer(Resource::Activation, &answer).expect("a list");
+    assert_eq!(doc["5555550104"], json!({"activated": true}));
+    assert_eq!(doc["5555550100"], json!({"activated": false}));
+    assert_eq!(doc["5555550102"], json!({"activated": false}));
+    let doc = crate::operation::group_answer(Resource::Numbers, &answer).expect("a list");
+    assert_eq!(doc["5555550101"], json!({}));
+    assert!(doc.get("5555550200").is_none());
+    for other in [json!({}), json!(null), json!([]), json!({"dns": "none"})] {
+        assert!(
+            crate::operation::group_answer(Resource::Activation, &other).is_none(),
+            "{other}"
+        );
+    }
+    // An activation entry names its number; the list keys it by that number.
+    let (key, entry) = crate::operation::group_entry(
+        Resource::Activation,
+        "",
+        &json!({"activated": true, NUMBER: "5555550104"}),
+    );
+    assert_eq!(
+        (key.as_str(), entry),
+        ("5555550104", json!({"activated": true}))
+    );
+    assert!(crate::operation::write_answers_list(Resource::Activation));
+    assert!(!crate::operation::write_answers_list(Resource::Numbers));
+    assert!(crate::operation::same_group_list(
+        Resource::Numbers,
+        Resource::Activation
+    ));
+    assert!(!crate::operation::same_group_list(
+        Resource::Numbers,
+        Resource::SharedCallAppearance
+    ));
+}

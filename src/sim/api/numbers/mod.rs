@@ -10,7 +10,7 @@
 //! - `POST /groups/dns`: a number not in the service provider's pool, or in another group; one
 //!   already in the group as `--dns-add-existing` says (`refuse`: 400; `ignore`: skipped).
 //! - `PUT /groups/dns`: a number not in the group; an element without `activated`. Only the
-//!   listed numbers change; the answer is the whole list.
+//!   listed numbers change; the answer is the whole list (`--dns-put-answer empty`: `{}`).
 //! - `DELETE /groups/dns`: a number not in the group, or still held by a user.
 //! - `POST /service-providers/dns`: a number in another service provider's pool; one already
 //!   in this pool as `--dns-add-existing` says.

@@ -11,10 +11,11 @@ use super::{DnsBody, group_list};
 use crate::sim::api::{Admin, ApiError, known};
 use crate::sim::lines::{Dn, spell};
 use crate::sim::state::Directory;
-use crate::sim::{DnsAddExisting, Sim};
+use crate::sim::{DnsAddExisting, DnsPutAnswer, Sim};
 
 /// `POST /groups/dns {serviceProviderId, groupId, dns}`: the numbers move from the service
-/// provider's pool into the group's list, not activated. Answers the group's list.
+/// provider's pool into the group's list, not activated. Answers the group's list. With
+/// `--dns-adds-lost`, adds nothing and answers the same.
 pub(crate) async fn group_post(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -24,6 +25,9 @@ pub(crate) async fn group_post(
     let (sp, group) = (body.sp.as_str(), body.group.as_str());
     let mut directory = sim.directory();
     known(&directory, sp, Some(group))?;
+    if sim.config.faults.dns_adds_lost {
+        return Ok(Json(group_list(&directory.lines, sp, group, false)));
+    }
     let mut added = Vec::new();
     for (dn, _) in &body.dns {
         match directory.lines.pool_group(sp, *dn) {
@@ -61,7 +65,8 @@ fn existing(sim: &Sim, dn: Dn, list: &str) -> Result<(), ApiError> {
 }
 
 /// `PUT /groups/dns {serviceProviderId, groupId, dns: [{min, max, activated}]}`: the listed
-/// numbers take their `activated`; the holders' records mirror it. Answers the whole list.
+/// numbers take their `activated`; the holders' records mirror it. Answers the whole list
+/// (`--dns-put-answer empty`: `{}`).
 pub(crate) async fn group_put(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -103,7 +108,10 @@ pub(crate) async fn group_put(
             user.user["phoneNumberActivated"] = Value::Bool(activated);
         }
     }
-    Ok(Json(group_list(&directory.lines, sp, group, false)))
+    match sim.config.variant.dns_put_answer {
+        DnsPutAnswer::List => Ok(Json(group_list(&directory.lines, sp, group, false))),
+        DnsPutAnswer::Empty => Ok(Json(Value::Object(Map::new()))),
+    }
 }
 
 fn not_in_group(dn: Dn, group: &str) -> ApiError {
