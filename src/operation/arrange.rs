@@ -228,6 +228,10 @@ pub async fn arrange(
         };
         check_extensions(asks, &held, &mut arrangement);
     }
+    // Line ports handed from one user of the sheet to another: the giver's removal first.
+    for (taker, giver) in super::sca_rules::handovers(users.iter().filter(|u| !finished(u))) {
+        wait(&mut arrangement, &taker, &giver, LINE_PORT);
+    }
     refuse_cycles(&mut arrangement);
     arrangement
 }
@@ -473,6 +477,7 @@ fn refuse_cycles(arrangement: &mut Arrangement) {
             .unwrap_or(NUMBER);
         let what = match field {
             EXTENSION => "extension",
+            LINE_PORT => "line port",
             _ => "number",
         };
         refuse(
@@ -578,6 +583,8 @@ async fn read_pool(
 /// The fields a refusal is about.
 const NUMBER: &str = "phoneNumber";
 const EXTENSION: &str = "extension";
+/// An SCA endpoint's line port (not a user-record field: a refusal names the user's row).
+const LINE_PORT: &str = "linePort";
 const CLID: &str = "callingLineIdPhoneNumber";
 
 /// A read's answer, its requests counted.

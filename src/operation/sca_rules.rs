@@ -183,6 +183,40 @@ pub fn held_by_others(
     found
 }
 
+/// The line ports `users` hand over: a user adding a port another user of the sheet removes
+/// (a port is unique system-wide, API.md §13; Odin refuses the add while the other holds
+/// it), as (taker, giver) pairs: the giver's removal goes first. Ports compare without
+/// case. A rollback of such a run hands them back the other way, by the same rule.
+pub fn handovers<'a>(users: impl IntoIterator<Item = &'a UserPlan>) -> Vec<(String, String)> {
+    let entries = |user: &UserPlan| {
+        user.steps.iter().find_map(|step| match step {
+            Step::Entries { resource, entries } if *resource == Resource::SharedCallAppearance => {
+                Some(entries.iter().map(|(port, e)| (port.to_lowercase(), e.is_null())).collect::<Vec<_>>())
+            }
+            _ => None,
+        })
+    };
+    let mut givers: HashMap<String, &str> = HashMap::new();
+    let mut takers: Vec<(String, &str)> = Vec::new();
+    for user in users {
+        for (port, removed) in entries(user).into_iter().flatten() {
+            match removed {
+                true => {
+                    givers.insert(port, &user.user_id);
+                }
+                false => takers.push((port, &user.user_id)),
+            }
+        }
+    }
+    takers
+        .into_iter()
+        .filter_map(|(port, taker)| {
+            let giver = givers.get(&port).filter(|g| **g != taker)?;
+            Some((taker.to_string(), giver.to_string()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -270,5 +304,25 @@ mod tests {
         let mut gives_up = user(vec![(Resource::SharedCallAppearance, json!({"p@x": null}))]);
         gives_up.user_id = "b@x".into();
         assert!(held_by_others(&[&adds, &gives_up], &[None, Some(&holds)]).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod handover_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_port_one_user_removes_and_another_adds_is_handed_over_in_that_order() {
+        let sca = Resource::SharedCallAppearance;
+        let giver = UserPlan::of_patches("a@x", vec![(sca, json!({"mv@x": null}))]);
+        let entry = json!({"deviceName": "d", "deviceLevel": "Group"});
+        let taker = UserPlan::of_patches("b@x", vec![(sca, json!({"MV@x": entry}))]);
+        let alone = UserPlan::of_patches("c@x", vec![(sca, json!({"own@x": entry}))]);
+        assert_eq!(
+            handovers(&[giver, taker, alone]),
+            [("b@x".to_string(), "a@x".to_string())]
+        );
     }
 }
