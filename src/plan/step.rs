@@ -324,6 +324,9 @@ impl Changes {
         });
         steps.push(services(Vec::new(), self.unassign));
         steps.retain(|step| !step.is_empty());
+        // A plan holds one of these per user, most with one or two steps: the room the
+        // pushes above grew (sixteen steps) is given back.
+        steps.shrink_to_fit();
         steps
     }
 }
