@@ -191,7 +191,12 @@ pub fn handovers<'a>(users: impl IntoIterator<Item = &'a UserPlan>) -> Vec<(Stri
     let entries = |user: &UserPlan| {
         user.steps.iter().find_map(|step| match step {
             Step::Entries { resource, entries } if *resource == Resource::SharedCallAppearance => {
-                Some(entries.iter().map(|(port, e)| (port.to_lowercase(), e.is_null())).collect::<Vec<_>>())
+                Some(
+                    entries
+                        .iter()
+                        .map(|(port, e)| (port.to_lowercase(), e.is_null()))
+                        .collect::<Vec<_>>(),
+                )
             }
             _ => None,
         })

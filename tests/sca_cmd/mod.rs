@@ -322,5 +322,6 @@ fn a_later_step_that_fails_removes_the_endpoint_added() {
     assert_eq!(endpoints(&sim, &user), before);
 }
 
+mod handover;
 mod refused;
 mod resume;
