@@ -101,6 +101,17 @@ pub fn spelling_problem(text: &str) -> Option<String> {
     let allowed = |c: char| c.is_ascii_digit() || " +-.()".contains(c);
     let plus_only_first = body.chars().skip(1).all(|c| c != '+');
     let digits = body.chars().filter(char::is_ascii_digit).count();
+    // `555.300.0015` groups digits; `555300001.5` is a number with a fraction (a numeric
+    // cell shown as such): a dot is a separator only before a group of three digits or more.
+    let fraction = body
+        .rsplit_once('.')
+        .is_some_and(|(_, last)| last.chars().filter(char::is_ascii_digit).count() < 3);
+    if fraction {
+        return Some(format!(
+            "`{}` is a number with a fraction, not a phone number: type the number as text              (format the column as text), its digits with spaces, `-` or `.` between groups",
+            crate::text::escape_invisible(text)
+        ));
+    }
     if body.chars().all(allowed) && plus_only_first && (7..=15).contains(&digits) {
         return None;
     }

@@ -102,7 +102,8 @@ fn a_put_answer_is_the_list_and_anything_else_is_not() {
     assert_eq!(doc["5555550100"], json!({"activated": false}));
     assert_eq!(doc["5555550102"], json!({"activated": false}));
     let doc = crate::operation::group_answer(Resource::Numbers, &answer).expect("a list");
-    assert_eq!(doc["5555550101"], json!({}));
+    // A number's entry carries the list's country code (what a sheet's `+cc-` is held to).
+    assert_eq!(doc["5555550101"], json!({"countryCode": "1"}));
     assert!(doc.get("5555550200").is_none());
     for other in [json!({}), json!(null), json!([]), json!({"dns": "none"})] {
         assert!(
@@ -130,4 +131,15 @@ fn a_put_answer_is_the_list_and_anything_else_is_not() {
         Resource::Numbers,
         Resource::SharedCallAppearance
     ));
+}
+
+#[test]
+fn a_number_with_a_fraction_is_not_a_phone_number_but_dotted_groups_are() {
+    for fraction in ["555300001.5", "5553000011.5", "5553000.01"] {
+        let problem = spelling_problem(fraction).expect("refused");
+        assert!(problem.contains("with a fraction"), "{problem}");
+    }
+    for dotted in ["555.300.0015", "1.555.300.0015", "+44.20.7123.4567", "+1-5553000015"] {
+        assert_eq!(spelling_problem(dotted), None, "{dotted}");
+    }
 }
