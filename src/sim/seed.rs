@@ -87,6 +87,12 @@ pub(crate) fn seed(catalog: &Catalog, users: usize, groups: usize, seed: u64) ->
             .push(id.clone());
         directory.users.insert(id, state);
     }
+    for (key, ids) in &directory.groups {
+        // Room to grow, rounded up to a hundred, as a provisioned group would have.
+        directory
+            .user_limits
+            .insert(key.clone(), (ids.len() / 100 + 1) * 100);
+    }
     directory
 }
 
@@ -186,7 +192,12 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
         .services
         .iter()
         .enumerate()
-        .map(|(i, _)| catalog.settings_of_service(i).is_some() || rng.random_bool(0.5))
+        // Call center licences are given with the call centers (`members`), drawing nothing,
+        // so that every other service's draw stays as it was before they were listed.
+        .map(|(i, name)| {
+            catalog.settings_of_service(i).is_some()
+                || (!name.starts_with("Call Center - ") && rng.random_bool(0.5))
+        })
         .collect();
     for name in OPTIONAL_SERVICES {
         if rng.random_bool(0.3)

@@ -343,6 +343,10 @@ pub(crate) struct Directory {
     pub groups: BTreeMap<(String, String), Vec<String>>,
     pub lines: super::lines::Lines,
     pub appearances: super::appearances::Appearances,
+    /// Hunt groups and call centers (API.md §15).
+    pub members: super::members::Members,
+    /// Per (service provider, group): the most users it may hold (`userLimit`, API.md §7a).
+    pub user_limits: HashMap<(String, String), usize>,
 }
 
 #[cfg(test)]
