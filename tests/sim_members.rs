@@ -234,6 +234,10 @@ async fn hunt_groups_and_call_centers_read_as_the_examples() {
             .any(|r| { r["userId"] == json!(cc(1)) && r["userType"] == "Call Center" })
     );
 
+    let held = json!({"serviceProviderId": SP, "groupId": "grp01", "dns": ["5554000101"]});
+    let text = refused(&odin, Method::DELETE, "/groups/dns", held).await;
+    assert!(text.contains("in use by hunt group `hg1.grp01"), "{text}");
+
     let stats = odin.stats().await;
     for (path, count) in [
         ("/api/v2/groups/hunt-groups", 2),

@@ -278,6 +278,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             sim::SERVICE_PROVIDER,
             args.seed
         );
+        if args.hunt_groups > 0 || args.call_centers > 0 {
+            text.push_str(&format!(
+                "  services  {} hunt groups and {} call centers per group\n",
+                args.hunt_groups, args.call_centers
+            ));
+        }
         let faults = faults_line(&args);
         if !faults.is_empty() {
             text.push_str(&format!("  faults    {faults}\n"));

@@ -151,7 +151,8 @@ pub(crate) struct Sim {
 
 impl Sim {
     fn new(config: SimConfig) -> Result<Sim, SimError> {
-        let catalog = state::Catalog::builtin(config.variant.imp_spelling)?;
+        let catalog =
+            state::Catalog::builtin(config.variant.imp_spelling, config.call_centers > 0)?;
         let mut directory = seed::seed(&catalog, config.users, config.groups, config.seed);
         members::seed(
             &mut directory,
