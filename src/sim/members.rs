@@ -196,8 +196,8 @@ const CENTER_NAMES: [(&str, &str, &str); 2] = [
 /// group as agents (hunt group k: the group's users k to k + 2). Call center 1 holds a
 /// number and an extension, the others neither (as `fixtures/group-call-centers.json`
 /// shows them). With call centers, each group's first two users get `Call Center - Premium`
-/// and the next two `Call Center - Standard`; call center k (`Premium`, then `Standard`)
-/// has the licensed users from the (k-1)th on as agents, skill levels 1, 2…
+/// and the next two `Call Center - Standard`; call center 1 (`Premium`) has the first two
+/// as agents, the others (`Standard`) the second and third, skill levels 1 and 2.
 pub(crate) fn seed(
     directory: &mut Directory,
     catalog: &Catalog,
