@@ -227,3 +227,70 @@ fn the_banner_names_the_number_and_sca_switches() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn hunt_groups_call_centers_and_their_switches_are_flags() {
+    let (_running, banner) = start(&[
+        "--port",
+        "0",
+        "--users",
+        "8",
+        "--hunt-groups",
+        "2",
+        "--call-centers",
+        "1",
+        "--hunt-group-read",
+        "array",
+        "--delete-unknown",
+        "200",
+    ]);
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.trim() == "services  2 hunt groups and 1 call centers per group"),
+        "{banner:?}"
+    );
+    let expected = "answers   hunt group read as array, deleting an unknown user: 200";
+    assert!(banner.iter().any(|l| l.trim() == expected), "{banner:?}");
+    let base = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("base URL"))
+        .expect("base URL line")
+        .trim()
+        .to_string();
+    sleipnir::odin::install_crypto();
+    let client = reqwest::Client::new();
+    let token = client
+        .post(format!("{base}/auth/token"))
+        .json(&json!({"username": "admin@sim.example.net", "password": "sleipnir-sim"}))
+        .send()
+        .await
+        .expect("answered")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let read = client
+        .get(format!(
+            "{base}/groups/hunt-groups?serviceUserId=hg2.grp01@sim.example.net"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answered")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    assert_eq!(read[0]["serviceInstanceProfile"]["name"], "Support");
+    let run = crate::support::sleipnir(&["sim", "--skill-put", "sometimes"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "`sometimes` is not a skill level PUT answer; expected one of: replace, merge"
+        ),
+        "{}",
+        run.stderr
+    );
+}

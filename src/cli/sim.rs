@@ -5,9 +5,10 @@ use std::time::Duration;
 use super::{Notes, print};
 use crate::error::Error;
 use crate::sim::{
-    self, BulkWritePartial, DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus,
-    FaultConfig, ImpSpelling, Login, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle,
-    SimConfig, Variant,
+    self, AgentRows, AgentsOmitted, BulkWritePartial, CreateExtension, DeleteUnknown,
+    DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus, FaultConfig, HuntGroupRead,
+    ImpSpelling, Login, MemberVariant, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle,
+    SimConfig, SkillPut, Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -22,6 +23,14 @@ pub struct Args {
     /// How many groups to spread them over.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     pub groups: u16,
+    /// Hunt groups per group (hg1.grp01@sim.example.net, …), each holding a number, an
+    /// extension and three agents.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub hunt_groups: usize,
+    /// Call centers per group (cc1.grp01@sim.example.net, …); with any, each group's first
+    /// four users hold a call center licence.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub call_centers: usize,
     /// Latency added to every request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
@@ -143,6 +152,28 @@ pub struct Args {
     /// (without maxAppearances), as newer odins_spear pages show it.
     #[arg(long)]
     pub sca_read_flat: bool,
+    /// The shape of GET /groups/hunt-groups?serviceUserId=: `object` or `array` (one
+    /// element).
+    #[arg(long, value_name = "SHAPE", default_value_t = HuntGroupRead::Object)]
+    pub hunt_group_read: HuntGroupRead,
+    /// That read's agents: `full` rows or `ids` ({userId} alone).
+    #[arg(long, value_name = "SHAPE", default_value_t = AgentRows::Full)]
+    pub hunt_group_agents: AgentRows,
+    /// What PUT /groups/call-centers/agents does when its agents carry a skillLevel:
+    /// `replace` the list or `merge` into it.
+    #[arg(long, value_name = "ANSWER", default_value_t = SkillPut::Replace)]
+    pub skill_put: SkillPut,
+    /// What PUT /groups/hunt-groups without `agents` does to the agent list: `keep` or
+    /// `clear`.
+    #[arg(long, value_name = "ANSWER", default_value_t = AgentsOmitted::Keep)]
+    pub agents_omitted: AgentsOmitted,
+    /// The status of DELETE /users of an unknown user: `404` or `200` (answering `[]`).
+    #[arg(long, value_name = "STATUS", default_value_t = DeleteUnknown::NotFound)]
+    pub delete_unknown: DeleteUnknown,
+    /// The extension POST /users gives a user created with a number and no extension:
+    /// `none` or `from-number` (its last four digits).
+    #[arg(long, value_name = "ANSWER", default_value_t = CreateExtension::None)]
+    pub create_extension: CreateExtension,
 }
 
 impl Args {
@@ -164,6 +195,14 @@ impl Args {
             sca_delete_style: self.sca_delete_style,
             sca_bulk_shape: self.sca_bulk_shape,
             sca_read_flat: self.sca_read_flat,
+            members: MemberVariant {
+                hunt_group_read: self.hunt_group_read,
+                hunt_group_agents: self.hunt_group_agents,
+                skill_put: self.skill_put,
+                agents_omitted: self.agents_omitted,
+                delete_unknown: self.delete_unknown,
+                create_extension: self.create_extension,
+            },
         }
     }
 }
@@ -197,6 +236,8 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
     let config = SimConfig {
         users: args.users,
         groups: usize::from(args.groups),
+        hunt_groups: args.hunt_groups,
+        call_centers: args.call_centers,
         seed: args.seed,
         token_ttl: Duration::from_secs(args.token_ttl),
         login: env_login.clone().unwrap_or_default(),
@@ -246,6 +287,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<(), Error> {
             sim::SERVICE_PROVIDER,
             args.seed
         );
+        if args.hunt_groups > 0 || args.call_centers > 0 {
+            text.push_str(&format!(
+                "  services  {} hunt groups and {} call centers per group\n",
+                args.hunt_groups, args.call_centers
+            ));
+        }
         let faults = faults_line(&args);
         if !faults.is_empty() {
             text.push_str(&format!("  faults    {faults}\n"));

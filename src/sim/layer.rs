@@ -25,7 +25,8 @@ pub(crate) async fn faults_layer(
         |uri| uri.path().to_string(),
     );
     // The group a request is about, for the counts by group (its body read and put back).
-    let (request, scope) = stats::scope_of(request, &path).await;
+    let service_group = |id: &str| sim.directory().members.group_of(id);
+    let (request, scope) = stats::scope_of(request, &path, &service_group).await;
     sim.stats.arrived(Instant::now());
     let delay = sim.faults.delay();
     if !delay.is_zero() {

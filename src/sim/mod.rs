@@ -9,6 +9,7 @@ mod faults;
 mod impostor;
 mod layer;
 mod lines;
+mod members;
 mod seed;
 mod server;
 mod state;
@@ -23,6 +24,9 @@ use std::time::Duration;
 
 pub use faults::FaultConfig;
 pub use impostor::LOGIN_PAGE_TITLE;
+pub use members::{
+    CALL_CENTER_LICENCES, call_center_id, hunt_group_id, service_extension, service_number,
+};
 pub use seed::{
     DEVICES, DOMAIN, SERVICE_PROVIDER, SPARE_POOL, group_id, group_spares, user_id, user_number,
 };
@@ -30,8 +34,9 @@ pub use server::serve_until as serve;
 pub use state::SimCredentials;
 pub use stats::{GroupCount, RouteCount, StatsReport};
 pub use variant::{
-    BulkWritePartial, DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus, ImpSpelling,
-    NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, Variant,
+    AgentRows, AgentsOmitted, BulkWritePartial, CreateExtension, DeleteUnknown, DnsAddExisting,
+    DnsPutAnswer, ErrorBody, ExpiredTokenStatus, HuntGroupRead, ImpSpelling, MemberVariant,
+    NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SkillPut, Variant,
 };
 
 use crate::schema::SchemaError;
@@ -75,6 +80,14 @@ pub struct SimConfig {
     pub users: usize,
     /// How many groups they are spread over (round robin).
     pub groups: usize,
+    /// How many hunt groups each group has (`hg1.grp01@sim.example.net`, …; API.md §15),
+    /// each holding a number and an extension, three users as agents. None by default: the
+    /// numbers and extensions they hold would change every group's number list.
+    pub hunt_groups: usize,
+    /// How many call centers each group has (`cc1.grp01@sim.example.net`, …), the first
+    /// holding a number and an extension; with any, each group's first four users hold a
+    /// call center licence. None by default.
+    pub call_centers: usize,
     /// Seed for the users' variation and for every injected fault.
     pub seed: u64,
     /// How long a token lives.
@@ -92,6 +105,8 @@ impl Default for SimConfig {
         SimConfig {
             users: 100,
             groups: 4,
+            hunt_groups: 0,
+            call_centers: 0,
             seed: 1,
             token_ttl: Duration::from_secs(24 * 60 * 60),
             login: Login::default(),
@@ -136,8 +151,15 @@ pub(crate) struct Sim {
 
 impl Sim {
     fn new(config: SimConfig) -> Result<Sim, SimError> {
-        let catalog = state::Catalog::builtin(config.variant.imp_spelling)?;
-        let directory = seed::seed(&catalog, config.users, config.groups, config.seed);
+        let catalog =
+            state::Catalog::builtin(config.variant.imp_spelling, config.call_centers > 0)?;
+        let mut directory = seed::seed(&catalog, config.users, config.groups, config.seed);
+        members::seed(
+            &mut directory,
+            &catalog,
+            config.hunt_groups,
+            config.call_centers,
+        );
         let config_seed = config.seed;
         Ok(Sim {
             faults: faults::Faults::new(config.faults.clone(), config.seed),
@@ -277,6 +299,26 @@ impl Simulator {
                 })
                 .unwrap_or_default(),
         }
+    }
+
+    /// The agents of hunt group or call center `service_user_id` in list order, each with
+    /// its skill level (call centers; `None` unset), `None` for no such service; read
+    /// in-process, for tests.
+    pub fn agents(&self, service_user_id: &str) -> Option<Vec<(String, Option<u64>)>> {
+        let directory = self.sim.directory();
+        let service = directory.members.find(service_user_id)?;
+        Some(
+            service
+                .agents
+                .iter()
+                .map(|a| (a.user_id.clone(), a.skill_level))
+                .collect(),
+        )
+    }
+
+    /// Whether user `user_id` exists; read in-process, for tests.
+    pub fn has_user(&self, user_id: &str) -> bool {
+        self.sim.directory().users.contains_key(user_id)
     }
 
     /// The request statistics, as `GET /__sim/stats` shows them; read in-process.

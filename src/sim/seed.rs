@@ -87,6 +87,12 @@ pub(crate) fn seed(catalog: &Catalog, users: usize, groups: usize, seed: u64) ->
             .push(id.clone());
         directory.users.insert(id, state);
     }
+    for (key, ids) in &directory.groups {
+        // Room to grow, rounded up to a hundred, as a provisioned group would have.
+        directory
+            .user_limits
+            .insert(key.clone(), (ids.len() / 100 + 1) * 100);
+    }
     directory
 }
 
@@ -186,7 +192,12 @@ fn user(catalog: &Catalog, n: usize, group: &str, seed: u64) -> UserState {
         .services
         .iter()
         .enumerate()
-        .map(|(i, _)| catalog.settings_of_service(i).is_some() || rng.random_bool(0.5))
+        // Call center licences are given with the call centers (`members`), drawing nothing,
+        // so that every other service's draw stays as it was before they were listed.
+        .map(|(i, name)| {
+            catalog.settings_of_service(i).is_some()
+                || (!name.starts_with("Call Center - ") && rng.random_bool(0.5))
+        })
         .collect();
     for name in OPTIONAL_SERVICES {
         if rng.random_bool(0.3)
@@ -302,7 +313,7 @@ mod tests {
 
     #[test]
     fn users_are_spread_over_groups_and_stable_across_sizes() {
-        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
+        let catalog = Catalog::builtin(ImpSpelling::default(), false).unwrap();
         let small = seed(&catalog, 20, 3, 7);
         let large = seed(&catalog, 200, 3, 7);
         assert_eq!(small.users.len(), 20);
@@ -315,8 +326,30 @@ mod tests {
     }
 
     #[test]
+    fn call_center_licences_change_no_other_draw() {
+        let plain = Catalog::builtin(ImpSpelling::default(), false).unwrap();
+        let licensed = Catalog::builtin(ImpSpelling::default(), true).unwrap();
+        assert_eq!(licensed.services.len(), plain.services.len() + 3);
+        let (a, b) = (seed(&plain, 30, 2, 5), seed(&licensed, 30, 2, 5));
+        let assigned = |catalog: &Catalog, user: &UserState| -> Vec<String> {
+            catalog
+                .services
+                .iter()
+                .zip(&user.services)
+                .filter(|(_, on)| **on)
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        for (id, user) in &a.users {
+            assert_eq!(assigned(&plain, user), assigned(&licensed, &b.users[id]));
+            assert_eq!(user.user, b.users[id].user);
+            assert_eq!(user.settings, b.users[id].settings);
+        }
+    }
+
+    #[test]
     fn seeds_vary_users_visibly() {
-        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
+        let catalog = Catalog::builtin(ImpSpelling::default(), false).unwrap();
         let directory = seed(&catalog, 200, 4, 1);
         let cfa = catalog.settings_service("Call Forwarding Always").unwrap();
         let active = directory

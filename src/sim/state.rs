@@ -39,8 +39,11 @@ pub(crate) struct Catalog {
 
 impl Catalog {
     /// Build the catalog from the embedded Odin examples, with the licence `Integrated IM&P`
-    /// named as `imp` spells it in listings (and accepted in writes by that name only).
-    pub fn builtin(imp: ImpSpelling) -> Result<Catalog, SchemaError> {
+    /// named as `imp` spells it in listings (and accepted in writes by that name only). The
+    /// call center licences (`Call Center - Basic|Standard|Premium`) are listed only with
+    /// `call_centers`: a services listing shows what the group is authorised for, and a
+    /// group without call centers is not authorised for them.
+    pub fn builtin(imp: ImpSpelling, call_centers: bool) -> Result<Catalog, SchemaError> {
         let parse = |text: &str| -> Result<Value, SchemaError> {
             serde_json::from_str(text).map_err(|e| SchemaError::Embedded(e.to_string()))
         };
@@ -65,6 +68,7 @@ impl Catalog {
         let services: Vec<String> = schema
             .user_services()
             .filter(|name| !aliased.contains(name))
+            .filter(|name| call_centers || !name.starts_with("Call Center - "))
             .map(|name| {
                 if name == ImpSpelling::ImAndP.name() {
                     imp.name()
@@ -343,6 +347,10 @@ pub(crate) struct Directory {
     pub groups: BTreeMap<(String, String), Vec<String>>,
     pub lines: super::lines::Lines,
     pub appearances: super::appearances::Appearances,
+    /// Hunt groups and call centers (API.md §15).
+    pub members: super::members::Members,
+    /// Per (service provider, group): the most users it may hold (`userLimit`, API.md §7a).
+    pub user_limits: HashMap<(String, String), usize>,
 }
 
 #[cfg(test)]
@@ -382,14 +390,14 @@ mod tests {
             (ImpSpelling::Imp, "Integrated IMP", "Integrated IM&P"),
             (ImpSpelling::ImAndP, "Integrated IM&P", "Integrated IMP"),
         ] {
-            let catalog = Catalog::builtin(spelling).unwrap();
+            let catalog = Catalog::builtin(spelling, false).unwrap();
             let imp = catalog.service(listed).unwrap();
             let settings = catalog.settings_of_service(imp).unwrap();
             assert_eq!(catalog.settings[settings].0, "Integrated IMP");
             assert!(catalog.service(other).is_none());
             assert!(catalog.services.is_sorted());
         }
-        let catalog = Catalog::builtin(ImpSpelling::default()).unwrap();
+        let catalog = Catalog::builtin(ImpSpelling::default(), false).unwrap();
         assert_eq!(catalog.settings.len(), 73);
         let three_way = catalog.service("Three-Way Call").unwrap();
         assert_eq!(catalog.settings_of_service(three_way), None);

@@ -184,19 +184,26 @@ impl StatsReport {
 
 /// The group `request` is about: the `groupId` of its query, else (for a write under
 /// `/groups/` or `/service-providers/`) of its JSON body; under `/service-providers/`
-/// without one, the `serviceProviderId`. A body read is put back.
-pub(crate) async fn scope_of(request: Request, path: &str) -> (Request, Option<String>) {
+/// without one, the `serviceProviderId`; without either, the group `service_group` gives
+/// the `serviceUserId` (a hunt group's or call center's). A body read is put back.
+pub(crate) async fn scope_of(
+    request: Request,
+    path: &str,
+    service_group: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> (Request, Option<String>) {
     let query: HashMap<String, String> =
         axum::extract::Query::try_from_uri(request.uri()).map_or_else(|_| HashMap::new(), |q| q.0);
     let sp_path = path.starts_with("/api/v2/service-providers/");
     let from = |get: &dyn Fn(&str) -> Option<String>| {
-        get("groupId").or_else(|| {
-            if sp_path {
-                get("serviceProviderId")
-            } else {
-                None
-            }
-        })
+        get("groupId")
+            .or_else(|| {
+                if sp_path {
+                    get("serviceProviderId")
+                } else {
+                    None
+                }
+            })
+            .or_else(|| get("serviceUserId").and_then(|id| service_group(&id)))
     };
     if let Some(scope) = from(&|key| query.get(key).filter(|v| !v.is_empty()).cloned()) {
         return (request, Some(scope));

@@ -27,8 +27,11 @@ pub(super) async fn get(
             json!({
                 "groupId": g,
                 "groupName": format!("Group {g}"),
-                // Room to grow, rounded up to a hundred, as a provisioned group would have.
-                "userLimit": (ids.len() / 100 + 1) * 100,
+                "userLimit": directory
+                    .user_limits
+                    .get(&(s.clone(), g.clone()))
+                    .copied()
+                    .unwrap_or((ids.len() / 100 + 1) * 100),
                 "serviceProviderId": s,
             })
         })

@@ -1,12 +1,18 @@
 //! The Odin endpoints of API.md sections 2–6, the group-scale reads of 7a, the bulk writes of
 //! 10, the credentials of 11, the numbers of 12 (`numbers`, `user_lines`), the SCA endpoints
-//! and devices of 13 (`sca`), plus `/__sim/stats` and `/__sim/state`.
+//! and devices of 13 (`sca`), creating and deleting users of 14 (`lifecycle`), hunt groups
+//! and call centers of 15 (`hunt_groups`, `call_centers`), plus `/__sim/stats` and
+//! `/__sim/state`.
 
+mod agents;
 mod auth;
 mod bulk;
+mod call_centers;
 mod credentials;
 mod devices;
 mod groups;
+mod hunt_groups;
+mod lifecycle;
 mod numbers;
 mod resources;
 mod rows;
@@ -135,8 +141,36 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
     let odin = Router::new()
         .route("/auth/token", post(auth::login).put(auth::refresh))
         .route("/auth/session", get(auth::session))
-        .route("/users", get(users::get).put(users::put))
+        .route(
+            "/users",
+            get(users::get)
+                .put(users::put)
+                .post(lifecycle::post)
+                .delete(lifecycle::delete),
+        )
         .route("/groups", get(groups::get))
+        .route("/groups/domains", get(lifecycle::domains))
+        .route("/groups/password-rules", get(lifecycle::password_rules))
+        .route(
+            "/groups/hunt-groups",
+            get(hunt_groups::get).put(hunt_groups::put),
+        )
+        .route(
+            "/groups/hunt-groups/removeUser",
+            post(hunt_groups::remove_user),
+        )
+        .route("/groups/hunt-groups/user", get(hunt_groups::of_user))
+        .route("/groups/hunt-groups/users", get(hunt_groups::eligible))
+        .route("/groups/call-centers", get(call_centers::get))
+        .route(
+            "/groups/call-centers/agents",
+            get(call_centers::get_agents).put(call_centers::put_agents),
+        )
+        .route(
+            "/groups/call-centers/agents/available",
+            get(call_centers::available),
+        )
+        .route("/users/call-center", get(call_centers::of_user))
         .route(
             "/groups/dns",
             get(numbers::group_get)

@@ -49,8 +49,9 @@ pub(crate) fn prospect(
     {
         if let Some(holder) = lines.holders.get(&dn).filter(|h| *h != user_id) {
             return Err(ApiError::bad_request(format!(
-                "phone number {} is already assigned to user `{holder}`",
-                spell(dn)
+                "phone number {} is already assigned to {} `{holder}`",
+                spell(dn),
+                holder_noun(directory, holder)
             )));
         }
         let in_group = lines.list(sp, group).is_some_and(|l| l.contains_key(&dn));
@@ -84,10 +85,19 @@ pub(crate) fn prospect(
             .filter(|h| *h != user_id)
     {
         return Err(ApiError::bad_request(format!(
-            "extension {extension} is already assigned to user `{holder}` in group `{group}`"
+            "extension {extension} is already assigned to {} `{holder}` in group `{group}`",
+            holder_noun(directory, holder)
         )));
     }
     Ok(Prospect { record, add })
+}
+
+/// What holds a number or extension: `user`, `hunt group` or `call center`.
+pub(crate) fn holder_noun(directory: &Directory, holder: &str) -> &'static str {
+    directory
+        .members
+        .find(holder)
+        .map_or("user", |service| service.kind.noun())
 }
 
 /// Write a checked record: the number added to the group if it must be, what the user held

@@ -78,8 +78,10 @@ pub(super) fn group_list(lines: &Lines, sp: &str, group: &str, available: bool) 
 }
 
 /// `GET /groups/dns/details?serviceProviderId=&groupId=`: each number held by a user in a
-/// row of its own with the user's names, extension and type `Normal`; free numbers in runs
-/// with nulls (`fixtures/group-dns-details.json`).
+/// row of its own with the user's names, extension and type `Normal`; one held by a hunt group
+/// or call center with its id's name part as `lastName`, its kind as `firstName` and
+/// `userType`, its extension as a JSON number; free numbers in runs with nulls
+/// (`fixtures/group-dns-details.json`).
 pub(super) async fn group_details(
     State(sim): State<Arc<Sim>>,
     _admin: Admin,
@@ -111,7 +113,24 @@ pub(super) async fn group_details(
         .into_iter()
         .map(|(min, max, (holder, activated))| {
             let user = holder.as_deref().and_then(|id| directory.users.get(id));
-            let field = |key: &str| user.map_or(Value::Null, |u| u.user[key].clone());
+            let service = holder.as_deref().and_then(|id| directory.members.find(id));
+            let field = |key: &str| match (user, service) {
+                (Some(u), _) => u.user[key].clone(),
+                (None, Some(s)) => match key {
+                    "lastName" => json!(s.id.split('@').next().unwrap_or_default()),
+                    "firstName" => json!(s.kind.user_type()),
+                    "extension" => s.extension.as_deref().map_or(Value::Null, |e| {
+                        e.parse::<u64>().map_or_else(|_| json!(e), |n| json!(n))
+                    }),
+                    _ => Value::Null,
+                },
+                (None, None) => Value::Null,
+            };
+            let user_type = match (user, service) {
+                (Some(_), _) => Some("Normal"),
+                (None, Some(s)) => Some(s.kind.user_type()),
+                (None, None) => None,
+            };
             let phone_numbers = if min == max {
                 spell(min)
             } else {
@@ -126,7 +145,7 @@ pub(super) async fn group_details(
                 "firstName": field("firstName"),
                 "extension": field("extension"),
                 "emailAddress": field("emailAddress"),
-                "userType": user.map(|_| "Normal"),
+                "userType": user_type,
                 "countryCode": 1,
                 "nationalPrefix": Value::Null,
                 "min": spell(min),

@@ -8,6 +8,7 @@ use axum::extract::State;
 use serde_json::{Map, Value, json};
 
 use super::{DnsBody, group_list};
+use crate::sim::api::user_lines::holder_noun;
 use crate::sim::api::{Admin, ApiError, known};
 use crate::sim::lines::{Dn, spell};
 use crate::sim::state::Directory;
@@ -132,18 +133,20 @@ pub(crate) async fn group_delete(
     let (sp, group) = (body.sp.as_str(), body.group.as_str());
     let mut directory = sim.directory();
     known(&directory, sp, Some(group))?;
-    let lines = &mut directory.lines;
     for (dn, _) in &body.dns {
+        let lines = &directory.lines;
         if !lines.list(sp, group).is_some_and(|l| l.contains_key(dn)) {
             return Err(not_in_group(*dn, group));
         }
         if let Some(holder) = lines.holders.get(dn) {
+            let what = holder_noun(&directory, holder);
             return Err(ApiError::bad_request(format!(
-                "phone number {} is in use by user `{holder}`: unassign it from the user first",
+                "phone number {} is in use by {what} `{holder}`: unassign it from the {what} first",
                 spell(*dn)
             )));
         }
     }
+    let lines = &mut directory.lines;
     for (dn, _) in &body.dns {
         if let Some(list) = lines.lists.get_mut(&(sp.to_string(), group.to_string())) {
             list.remove(dn);

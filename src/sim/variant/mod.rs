@@ -54,6 +54,9 @@ pub struct Variant {
     /// linePort}]`, without `maxAppearances`, as newer odins_spear pages show it (API.md
     /// §13, conflict).
     pub sca_read_flat: bool,
+    /// The answers to the unknowns of users' creation and deletion and of hunt group and
+    /// call center membership (API.md §14, §15).
+    pub members: MemberVariant,
 }
 
 /// What adding a number already in the list answers.
@@ -229,6 +232,13 @@ choices!(PhoneNotInGroup, "an answer to a number not in the group", "refuse" => 
 choices!(ScaDeleteStyle, "an SCA delete style", "either" => ScaDeleteStyle::Either, "body" => ScaDeleteStyle::Body, "query" => ScaDeleteStyle::Query);
 choices!(ScaBulkShape, "an SCA bulk shape", "object" => ScaBulkShape::Object, "flat" => ScaBulkShape::Flat);
 
+mod members;
+
+pub use members::{
+    AgentRows, AgentsOmitted, CreateExtension, DeleteUnknown, HuntGroupRead, MemberVariant,
+    SkillPut,
+};
+
 impl Variant {
     /// The switches that differ from the defaults, for the simulator's banner and `check`'s
     /// tests, e.g. `nested writes merge, expired tokens 401`; empty when all are defaults.
@@ -286,6 +296,7 @@ impl Variant {
         if self.sca_read_flat {
             parts.push("SCA reads as flat lists".to_string());
         }
+        self.members.describe(&mut parts);
         parts.join(", ")
     }
 }
