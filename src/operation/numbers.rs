@@ -122,21 +122,6 @@ pub fn spelling_problem(text: &str) -> Option<String> {
     ))
 }
 
-/// Why `text` is not an extension (`None` when it is one, or empty: none): an extension
-/// is digits alone, leading zeros meaningful (`"0001"`, API.md §12); its length is the
-/// group's to judge.
-pub fn extension_problem(text: &str) -> Option<String> {
-    let trimmed = text.trim();
-    let digits = trimmed.chars().all(|c| c.is_ascii_digit());
-    (!digits || trimmed.len() > 20).then(|| {
-        format!(
-            "`{}` is not an extension: give its digits alone (up to 20, leading zeros kept; \
-             format the column as text)",
-            crate::text::escape_invisible(text)
-        )
-    })
-}
-
 /// `national` as the group's list spells numbers: `+<cc>-<digits>`, or the digits alone
 /// where the country code is unknown.
 pub fn spelled(national: &str, country_code: Option<&str>) -> String {

@@ -219,14 +219,6 @@ pub(crate) fn changes_of(
             {
                 Err(vec![why])
             }
-            // An extension is digits (API.md §12): `1.5` (a numeric cell), `12ab`, `+1007`
-            // are no extension Odin holds.
-            Ok(Some(Value::String(text)))
-                if is_extension(&spec.path)
-                    && let Some(why) = crate::operation::numbers::extension_problem(&text) =>
-            {
-                Err(vec![why])
-            }
             // An activation is `true` or `false`: `<null>` would be sent as is and read
             // back as `false`, a deactivation nobody asked for (API.md §12).
             Ok(Some(value)) if is_activation(&spec.path) && !value.is_boolean() => {
@@ -404,11 +396,6 @@ fn describe_cell(cell: &Cell) -> String {
 fn is_phone_number(path: &crate::notation::FieldPath) -> bool {
     path.namespace == crate::notation::Namespace::User
         && crate::operation::numbers::NUMBER_FIELDS.contains(&path.relative().as_str())
-}
-
-/// Whether `path` is the user's extension (`user.extension`).
-fn is_extension(path: &crate::notation::FieldPath) -> bool {
-    path.namespace == crate::notation::Namespace::User && path.relative() == "extension"
 }
 
 /// Whether `path` is the activation of the user's number (`user.phoneNumberActivated`).
