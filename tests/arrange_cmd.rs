@@ -127,31 +127,3 @@ fn plan_target_reads_a_groups_number_list_once_as_apply_does() {
         "{estimate}"
     );
 }
-
-/// Two users of a small sheet without group columns swap extensions: their records say
-/// their group, and the swap is refused at its cells, nothing sent.
-#[test]
-fn a_swap_in_a_small_sheet_without_group_columns_is_refused() {
-    let sim = sim();
-    let work = workdir();
-    let dir = work.path();
-    let (one, four) = (extension(&sim, 1), extension(&sim, 4));
-    let text = format!(
-        "userId,user.extension\n{},{four}\n{},{one}\n",
-        user_id(1),
-        user_id(4)
-    );
-    std::fs::write(dir.join("swap.csv"), text).expect("sheet");
-    let planned = read(dir, &sim, &["plan", "swap.csv"]);
-    assert_eq!(planned.code, 2, "{}", planned.transcript());
-    for row in ["row 2, column B", "row 3, column B"] {
-        assert!(planned.stderr.contains(row), "{}", planned.stderr);
-    }
-    let writes = || sim.stats().count_for_group("PUT", "/api/v2/users", "grp01");
-    let before = writes();
-    let applied = run(dir, &sim, &["apply", "swap.csv", "--out", "run"]);
-    assert_eq!(applied.code, 1, "{}", applied.transcript());
-    assert_eq!(writes(), before, "nothing sent");
-    assert_eq!(extension(&sim, 1), one);
-    assert_eq!(extension(&sim, 4), four);
-}

@@ -135,16 +135,11 @@ pub async fn arrange(
     }
     let mut arrangement = Arrangement::default();
     // Users the plan does not place (a small sheet without group columns: placement reads
-    // the enterprise listing only for several) whose numbers change, or, where several
-    // change extensions (they may swap), whose extensions change: their records say where
-    // they live. One user changing an extension alone is not read so: a clash there is
-    // Odin's to refuse (its own record is read before it is written anyway).
-    let extensions = unplaced
-        .iter()
-        .filter(|(_, a)| a.extension.is_some())
-        .count();
-    let needs_group = |a: &Asks| a.of_list() || (extensions >= 2 && a.extension.is_some());
-    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| needs_group(a)) {
+    // the enterprise listing only for several) whose numbers change: their records say
+    // where they live.
+    // Only numbers need it: an extension clash of such a user is Odin's to refuse (its own
+    // record is read before it is written anyway).
+    for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.of_list()) {
         let call = client.read(Resource::User, &user_id).await;
         let Ok(record) = counted(call, &mut arrangement) else {
             arrangement.warnings.push(format!(
