@@ -42,6 +42,9 @@ pub struct Arrangement {
     /// User id → the field that made it wait (`phoneNumber` unless said), while arranging:
     /// a cycle is refused at that cell.
     wait_fields: BTreeMap<String, &'static str>,
+    /// Why its reads stopped (a redirect, a pause past `--max-wait`: every read after it
+    /// would be held back alike), once one was.
+    held: Option<String>,
     /// User id → the number the sheet moves it to that stays inactive in its group's list
     /// (inactive there, or added to it from the enterprise's), its activation not set.
     pub inactive: BTreeMap<String, String>,
@@ -136,10 +139,14 @@ pub async fn arrange(
     let mut arrangement = Arrangement::default();
     // Users the plan does not place (a small sheet without group columns: placement reads
     // the enterprise listing only for several) whose numbers change: their records say
-    // where they live.
-    // Only numbers need it: an extension clash of such a user is Odin's to refuse (its own
-    // record is read before it is written anyway).
+    // where they live. Only numbers need it: an extension clash (or swap) of such a user is
+    // Odin's to refuse — reading every small sheet's records to learn their groups would
+    // cost each extension change a request (its own record is read before it is written
+    // anyway).
     for (user_id, asks) in unplaced.into_iter().filter(|(_, a)| a.of_list()) {
+        if arrangement.held.is_some() {
+            break;
+        }
         let call = client.read(Resource::User, &user_id).await;
         let Ok(record) = counted(call, &mut arrangement) else {
             arrangement.warnings.push(format!(
@@ -165,6 +172,9 @@ pub async fn arrange(
     }
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
     for ((sp, group), asks) in &by_group {
+        if arrangement.held.is_some() {
+            break;
+        }
         let numbers = asks.values().any(Asks::of_list);
         let read_at = std::time::Instant::now();
         let list = match numbers {
@@ -227,6 +237,13 @@ pub async fn arrange(
     for (taker, giver) in super::sca_rules::handovers(users.iter().filter(|u| !finished(u))) {
         wait(&mut arrangement, &taker, &giver, LINE_PORT);
     }
+    if let Some(why) = &arrangement.held {
+        let why = format!(
+            "the reads before the run stopped ({why}): numbers and extensions were not checked \
+             against their groups"
+        );
+        arrangement.warnings.push(why);
+    }
     refuse_cycles(&mut arrangement);
     arrangement
 }
@@ -285,6 +302,11 @@ async fn read_extension_holders(
     match rows {
         Ok(rows) => rows.into_iter().collect(),
         Err(error) => {
+            if let group::GroupReadError::Odin(odin) = &error
+                && odin.pauses_run()
+            {
+                arrangement.held.get_or_insert_with(|| odin.to_string());
+            }
             arrangement.warnings.push(format!(
                 "the users of group `{sp}/{group}` could not be listed ({error}): who holds the \
                  extensions the sheet gives was not checked before the run"
@@ -588,6 +610,11 @@ fn counted<T>(
     arrangement: &mut Arrangement,
 ) -> Result<T, crate::odin::OdinError> {
     arrangement.requests += u64::from(call.attempts);
+    if let Err(error) = &call.result
+        && error.pauses_run()
+    {
+        arrangement.held.get_or_insert_with(|| error.to_string());
+    }
     call.result
 }
 

@@ -139,7 +139,12 @@ fn a_number_with_a_fraction_is_not_a_phone_number_but_dotted_groups_are() {
         let problem = spelling_problem(fraction).expect("refused");
         assert!(problem.contains("with a fraction"), "{problem}");
     }
-    for dotted in ["555.300.0015", "1.555.300.0015", "+44.20.7123.4567", "+1-5553000015"] {
+    for dotted in [
+        "555.300.0015",
+        "1.555.300.0015",
+        "+44.20.7123.4567",
+        "+1-5553000015",
+    ] {
         assert_eq!(spelling_problem(dotted), None, "{dotted}");
     }
 }
