@@ -14,7 +14,7 @@
 //! The result is plain data the dispatcher follows without knowing what it is about:
 //! users refused, and users that wait for others.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -248,74 +248,6 @@ pub async fn arrange(
     arrangement
 }
 
-/// The extensions `asks` want that a service instance of the group holds with a number of
-/// its `list` (a hunt group, auto attendant, group paging…: API.md §12): refused naming it.
-/// (A service without a number is not in the list: Odin refuses that clash.)
-fn check_service_extensions(
-    asks: &BTreeMap<String, Asks>,
-    list: &GroupList,
-    arrangement: &mut Arrangement,
-) {
-    for (user, a) in asks {
-        let Some(extension) = a.extension.as_deref().filter(|e| !e.is_empty()) else {
-            continue;
-        };
-        if let Some((id, kind)) = list.services.get(extension) {
-            let why = format!(
-                "extension {extension} is held by `{id}` ({kind}) in the group; pick a free \
-                 extension"
-            );
-            refuse(arrangement, user, EXTENSION, why);
-        }
-    }
-}
-
-/// Who holds, in group `sp/group`, each extension `asks` want: extension → user id, from
-/// the group's listing (`GET /users?serviceProviderId=&groupId=`, summary rows: API.md §7a;
-/// every user's extension is in it, §12). Rows are kept only where they hold a wanted
-/// extension. Unreadable: a warning, and nothing held (each user's own read still judges).
-async fn read_extension_holders(
-    client: &OdinClient,
-    (sp, group): (&str, &str),
-    asks: &BTreeMap<String, Asks>,
-    arrangement: &mut Arrangement,
-) -> HashMap<String, String> {
-    let wanted: BTreeSet<&str> = asks
-        .values()
-        .filter_map(|a| a.extension.as_deref().filter(|e| !e.is_empty()))
-        .collect();
-    let listed = group::Listed {
-        service_provider: sp,
-        group: Some(group),
-        filter: None,
-        extended: false,
-    };
-    let before = client.counts().requests;
-    let rows = group::list_users_kept(client, listed, |row| {
-        let extension = group::text_of(row.get("extension"))?;
-        wanted
-            .contains(extension.as_str())
-            .then(|| Some((extension, group::text_of(row.get("userId"))?)))?
-    })
-    .await;
-    arrangement.requests += client.counts().requests.saturating_sub(before);
-    match rows {
-        Ok(rows) => rows.into_iter().collect(),
-        Err(error) => {
-            if let group::GroupReadError::Odin(odin) = &error
-                && odin.pauses_run()
-            {
-                arrangement.held.get_or_insert_with(|| odin.to_string());
-            }
-            arrangement.warnings.push(format!(
-                "the users of group `{sp}/{group}` could not be listed ({error}): who holds the \
-                 extensions the sheet gives was not checked before the run"
-            ));
-            HashMap::new()
-        }
-    }
-}
-
 /// What `user`'s steps ask of its group.
 fn asks_of(user: &UserPlan) -> Asks {
     let mut asks = Asks::default();
@@ -344,257 +276,6 @@ fn asks_of(user: &UserPlan) -> Asks {
         }
     }
     asks
-}
-
-/// The numbers `asks` want against the group's `list` and the enterprise's `pool` (national
-/// number → the group holding it, `None` when in no group).
-fn check_numbers(
-    asks: &BTreeMap<String, Asks>,
-    list: &GroupList,
-    (group, pool): (&str, Option<&HashMap<String, Option<String>>>),
-    arrangement: &mut Arrangement,
-) {
-    let wanted: BTreeMap<&str, Vec<&String>> = asks
-        .iter()
-        .filter_map(|(user, a)| Some((a.number.as_deref().filter(|n| !n.is_empty())?, user)))
-        .fold(BTreeMap::new(), |mut by, (number, user)| {
-            by.entry(number).or_insert_with(Vec::new).push(user);
-            by
-        });
-    for (number, askers) in &wanted {
-        if askers.len() > 1 {
-            for user in askers {
-                let others = named(askers.iter().filter(|u| *u != user));
-                refuse(
-                    arrangement,
-                    user,
-                    NUMBER,
-                    format!("number {number} is given to {others} too"),
-                );
-            }
-            continue;
-        }
-        let user = askers[0];
-        let moves = list
-            .numbers
-            .get(*number)
-            .is_none_or(|state| !state.activated && state.holder.as_deref() != Some(user.as_str()));
-        if moves && !asks.get(user).is_some_and(|a| a.activates) {
-            arrangement
-                .inactive
-                .insert(user.clone(), number.to_string());
-        }
-        match list.numbers.get(*number) {
-            Some(state) => {
-                let Some(holder) = state.holder.as_deref().filter(|h| *h != user) else {
-                    continue;
-                };
-                let moves_off = asks
-                    .get(holder)
-                    .and_then(|a| a.number.as_deref())
-                    .is_some_and(|n| n != *number);
-                if moves_off {
-                    wait(arrangement, user, holder, NUMBER);
-                } else {
-                    let kind = state
-                        .holder_kind
-                        .as_deref()
-                        .filter(|k| *k != "Normal")
-                        .map(|k| format!(" ({k})"))
-                        .unwrap_or_default();
-                    refuse(
-                        arrangement,
-                        user,
-                        NUMBER,
-                        format!(
-                            "number {number} is held by `{holder}`{kind}, which the sheet does \
-                             not move to another number; move it in the same sheet, or pick a \
-                             free number"
-                        ),
-                    );
-                }
-            }
-            None => match pool.map(|pool| pool.get(*number)) {
-                Some(None) => refuse(
-                    arrangement,
-                    user,
-                    NUMBER,
-                    format!(
-                        "number {number} is not among the enterprise's numbers; add it to the \
-                         enterprise first"
-                    ),
-                ),
-                Some(Some(Some(other))) if other != group => refuse(
-                    arrangement,
-                    user,
-                    NUMBER,
-                    format!(
-                        "number {number} is in group `{other}`, not in the user's group \
-                         `{group}`; release it there first"
-                    ),
-                ),
-                // Free in the enterprise: added to the group before the user takes it. A
-                // pool not read: Odin's answer to the addition says.
-                _ => {}
-            },
-        }
-    }
-}
-
-/// The extensions `asks` want against those `held` in the group.
-fn check_extensions(
-    asks: &BTreeMap<String, Asks>,
-    held: &HashMap<String, String>,
-    arrangement: &mut Arrangement,
-) {
-    let mut wanted: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-    for (user, a) in asks {
-        if let Some(extension) = a.extension.as_deref().filter(|e| !e.is_empty()) {
-            wanted.entry(extension).or_default().push(user);
-        }
-    }
-    for (extension, askers) in wanted {
-        if askers.len() > 1 {
-            for user in &askers {
-                let others = named(askers.iter().filter(|u| *u != user));
-                refuse(
-                    arrangement,
-                    user,
-                    EXTENSION,
-                    format!("extension {extension} is given to {others} too, in one group"),
-                );
-            }
-            continue;
-        }
-        let user = askers[0];
-        let Some(holder) = held.get(extension).filter(|h| *h != user) else {
-            continue;
-        };
-        match arrangement.extension_held(user, extension, holder) {
-            Some(refusal) => refuse(arrangement, user, refusal.field, refusal.why),
-            // The sheet gives the holder another extension: it goes first.
-            None => wait(arrangement, user, holder, EXTENSION),
-        }
-    }
-}
-
-/// Refuse the users of every cycle of waits (swaps that can only be made through a spare
-/// number), and every user waiting for a refused one.
-fn refuse_cycles(arrangement: &mut Arrangement) {
-    let waits = arrangement.waits_for.clone();
-    for start in waits.keys() {
-        let Some(path) = cycle_from(&waits, start) else {
-            continue;
-        };
-        let cycle = path.join("` → `");
-        let field = arrangement
-            .wait_fields
-            .get(start)
-            .copied()
-            .unwrap_or(NUMBER);
-        let what = match field {
-            EXTENSION => "extension",
-            LINE_PORT => "line port",
-            _ => "number",
-        };
-        refuse(
-            arrangement,
-            start,
-            field,
-            format!(
-                "its {what} is part of a cycle of swaps (`{cycle}` → `{start}`): give one of \
-                 them a spare {what} first, in an earlier run"
-            ),
-        );
-    }
-    // Waiting for a refused user is waiting for ever.
-    loop {
-        let mut changed = false;
-        for (user, holders) in &waits {
-            if arrangement.refused.contains_key(user) {
-                continue;
-            }
-            if let Some(holder) = holders
-                .iter()
-                .find(|h| arrangement.refused.contains_key(*h))
-            {
-                let why = format!("it takes over from `{holder}`, which is refused");
-                let field = arrangement.wait_fields.get(user).copied().unwrap_or(NUMBER);
-                refuse(arrangement, user, field, why);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    let refused = arrangement.refused.clone();
-    arrangement
-        .waits_for
-        .retain(|user, _| !refused.contains_key(user));
-    arrangement.wait_fields = BTreeMap::new();
-}
-
-/// The users from `start` along waits back to `start` (a user may wait for several: a
-/// number's holder and an extension's), shortest first; `None` when no wait leads back.
-fn cycle_from(waits: &BTreeMap<String, Vec<String>>, start: &str) -> Option<Vec<String>> {
-    let mut came_from: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut queue = std::collections::VecDeque::from([start]);
-    while let Some(at) = queue.pop_front() {
-        for next in waits.get(at).into_iter().flatten() {
-            if next == start {
-                let mut path = vec![at.to_string()];
-                let mut back = at;
-                while let Some(&previous) = came_from.get(back) {
-                    path.push(previous.to_string());
-                    back = previous;
-                }
-                path.reverse();
-                return Some(path);
-            }
-            if !came_from.contains_key(next.as_str()) {
-                came_from.insert(next, at);
-                queue.push_back(next);
-            }
-        }
-    }
-    None
-}
-
-/// `user` waits for `holder`, because of what it asks in `field`.
-fn wait(arrangement: &mut Arrangement, user: &str, holder: &str, field: &'static str) {
-    let waits = arrangement.waits_for.entry(user.to_string()).or_default();
-    if !waits.iter().any(|h| h == holder) {
-        waits.push(holder.to_string());
-    }
-    arrangement
-        .wait_fields
-        .entry(user.to_string())
-        .or_insert(field);
-}
-
-/// The enterprise's numbers: national number → the group holding it (`None`: free).
-async fn read_pool(
-    client: &OdinClient,
-    sp: &str,
-    arrangement: &mut Arrangement,
-) -> Option<HashMap<String, Option<String>>> {
-    let call = client
-        .get("/service-providers/dns", &[("serviceProviderId", sp)])
-        .await;
-    let answer = counted(call, arrangement).ok()?;
-    let mut pool = HashMap::new();
-    for row in answer.get("dns")?.as_array()? {
-        let Some(min) = group::text_of(row.get("min")) else {
-            continue;
-        };
-        let max = group::text_of(row.get("max"));
-        let holder = group::text_of(row.get("groupId")).filter(|g| !g.is_empty());
-        for number in numbers::expand(&min, max.as_deref()) {
-            pool.insert(number, holder.clone());
-        }
-    }
-    Some(pool)
 }
 
 /// The fields a refusal is about.
@@ -642,6 +323,13 @@ fn text(value: &Value) -> String {
     }
 }
 
+mod checks;
 mod clid;
+mod cycles;
+mod reads;
+
+use checks::{check_extensions, check_numbers, check_service_extensions};
+use cycles::{refuse_cycles, wait};
+use reads::{read_extension_holders, read_pool};
 #[cfg(test)]
 mod tests;
