@@ -72,18 +72,62 @@ fn sheet(dir: &Path, numbers: &BTreeMap<usize, String>, spelling: fn(&str) -> St
     "numbers.csv".into()
 }
 
-/// Every user's id, number and activation, and every group's list.
-type Snapshot = (Vec<(String, Value, Value)>, Vec<BTreeMap<String, bool>>);
+/// Every user's new number, activated, and a Webex SCA endpoint (its service assigned in
+/// the same row where the user lacks it): the issue's whole line of a user at once.
+fn line_sheet(
+    dir: &Path,
+    numbers: &BTreeMap<usize, String>,
+    spelling: fn(&str) -> String,
+) -> String {
+    let mut text = String::from(
+        "userId,user.phoneNumber,user.phoneNumberActivated,services.assign,\
+         sca.add[0].linePort,sca.add[0].deviceName\n",
+    );
+    for (n, number) in numbers {
+        let group = group_id(group_of(*n));
+        text.push_str(&format!(
+            "{},{},true,{SCA},{},{group}-webex\n",
+            user_id(*n),
+            spelling(number),
+            webex(*n)
+        ));
+    }
+    std::fs::write(dir.join("line.csv"), text).expect("sheet");
+    "line.csv".into()
+}
+
+/// The SCA service the sheet assigns (one Webex endpoint each needs one appearance).
+const SCA: &str = "Shared Call Appearance 5";
+
+/// User `n`'s Webex line port.
+fn webex(n: usize) -> String {
+    format!("u{n}_webex@sim.example")
+}
+
+/// Every user's id, number and activation, assigned services and SCA endpoints, and every
+/// group's list.
+type Snapshot = (
+    Vec<(String, Value, Value, Value)>,
+    Vec<BTreeMap<String, bool>>,
+);
 
 fn snapshot(sim: &Simulator) -> Snapshot {
     let users = (1..=USERS)
         .map(|n| {
             let state = sim.state(&user_id(n)).expect("user");
             let record = &state["user"];
+            let endpoints: Vec<Value> = state["settings"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(name, _)| name.starts_with("Shared Call Appearance"))
+                .flat_map(|(_, doc)| doc["endpoints"].as_array().cloned().unwrap_or_default())
+                .collect();
             (
                 user_id(n),
                 record["phoneNumber"].clone(),
                 record["phoneNumberActivated"].clone(),
+                serde_json::json!({"services": state["services"], "endpoints": endpoints}),
             )
         })
         .collect();
@@ -104,6 +148,8 @@ fn assert_applied(sim: &Simulator, numbers: &BTreeMap<usize, String>) {
             Some(&true),
             "user {n}: {number} active in its group"
         );
+        let endpoints = state["settings"]["Shared Call Appearance"]["endpoints"].to_string();
+        assert!(endpoints.contains(&webex(*n)), "user {n}: {endpoints}");
     }
 }
 
@@ -125,7 +171,7 @@ pub(crate) fn apply_and_roll_back_on(
     let work = workdir();
     let dir = work.path();
     let numbers = new_numbers();
-    let sheet = sheet(dir, &numbers, spelling);
+    let sheet = line_sheet(dir, &numbers, spelling);
     let before = snapshot(sim);
 
     let planned = read(dir, sim, &["plan", &sheet, "--out", "p.jsonl"]);
@@ -162,13 +208,20 @@ pub(crate) fn apply_and_roll_back_on(
             .push((line[2].to_string(), line[3].to_string()));
     }
     assert_eq!(steps.len(), USERS);
-    let first = &steps[&user_id(1)];
+    // The step order: the service the endpoint needs, the number into the group, the
+    // record, the endpoint, the activation.
+    let first: Vec<(&str, &str)> = steps[&user_id(1)]
+        .iter()
+        .map(|(step, status)| (step.as_str(), status.as_str()))
+        .collect();
     assert_eq!(
         first,
-        &[
-            ("numbers".to_string(), "applied".to_string()),
-            ("user".to_string(), "applied".to_string()),
-            ("activation".to_string(), "applied".to_string()),
+        [
+            ("services", "applied"),
+            ("numbers", "applied"),
+            ("user", "applied"),
+            ("sca", "applied"),
+            ("activation", "applied"),
         ],
         "user 1 takes a pool number"
     );
@@ -359,7 +412,7 @@ fn a_numbers_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
     let work = workdir();
     let dir = work.path();
     let numbers = new_numbers();
-    let sheet = sheet(dir, &numbers, |n| n.to_string());
+    let sheet = line_sheet(dir, &numbers, |n| n.to_string());
     let before = snapshot(&sim);
     let target = sim.base_url();
     let mut killed = 0;
@@ -375,7 +428,8 @@ fn a_numbers_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
     assert_applied(&sim, &numbers);
     let lines = results(&dir.join("run"));
     let steps: usize = lines.len();
-    assert_eq!(steps, USERS * 3, "one line per user and step");
+    // services (assigned or already there), numbers, user, sca, activation.
+    assert_eq!(steps, USERS * 5, "one line per user and step");
 
     let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
     assert_eq!(undone.code, 0, "{}", undone.transcript());
