@@ -1,39 +1,9 @@
 //! The SCA columns of a sheet, planned.
 
-use std::path::Path;
-
 use serde_json::json;
 
+use super::tests::{messages, plan, plan_with};
 use super::*;
-use crate::sheet;
-
-fn plan_with(text: &str, mapping: Option<&str>) -> Result<Plan, Problems> {
-    let sheet = sheet::from_bytes(
-        Path::new("t.csv"),
-        text.as_bytes().to_vec(),
-        &Default::default(),
-    )
-    .expect("readable csv");
-    let mapping = mapping.map(|m| Mapping::parse(Path::new("m.toml"), m).expect("mapping"));
-    build(
-        &sheet,
-        mapping.as_ref(),
-        &Schema::builtin().expect("schema"),
-    )
-}
-
-fn plan(text: &str) -> Result<Plan, Problems> {
-    plan_with(text, None)
-}
-
-fn messages(result: Result<Plan, Problems>) -> Vec<String> {
-    result
-        .expect_err("the sheet has problems")
-        .problems
-        .iter()
-        .map(ToString::to_string)
-        .collect()
-}
 
 #[test]
 fn a_row_adds_endpoints_by_n_and_removes_line_ports_after_assigning_the_service() {
@@ -128,7 +98,7 @@ fn a_mapping_maps_titles_to_sca_columns_and_refuses_them_as_constants() {
     "#;
     let plan = plan_with(
         "userId,Webex port,Webex device,Drop\na@x,a@x.com,wbx,z@x\n",
-        Some(mapping),
+        mapping,
     )
     .unwrap();
     assert_eq!(
@@ -136,10 +106,10 @@ fn a_mapping_maps_titles_to_sca_columns_and_refuses_them_as_constants() {
         json!({"a@x.com": {"deviceName": "wbx", "deviceLevel": "Group"}, "z@x": null})
     );
     let constant = "[constants]\n\"sca.remove\" = \"z@x\"\n";
-    let found = messages(plan_with("userId,user.extension\na@x,1\n", Some(constant)));
+    let found = messages(plan_with("userId,user.extension\na@x,1\n", constant));
     assert!(found[0].contains("not by a constant"), "{found:?}");
     let unknown = "[columns]\n\"P\" = \"sca.add[0].port\"\n";
-    let found = messages(plan_with("userId,P\na@x,1\n", Some(unknown)));
+    let found = messages(plan_with("userId,P\na@x,1\n", unknown));
     assert!(
         found[0].contains("mapped to `sca.add[0].port`: `sca.add[0].port` is no SCA column"),
         "{found:?}"

@@ -15,11 +15,11 @@ fn csv(text: &str) -> Sheet {
     .expect("readable csv")
 }
 
-fn plan(text: &str) -> Result<Plan, Problems> {
+pub(super) fn plan(text: &str) -> Result<Plan, Problems> {
     build(&csv(text), None, &Schema::builtin().expect("schema"))
 }
 
-fn plan_with(text: &str, mapping: &str) -> Result<Plan, Problems> {
+pub(super) fn plan_with(text: &str, mapping: &str) -> Result<Plan, Problems> {
     let mapping = Mapping::parse(Path::new("m.toml"), mapping).expect("mapping parses");
     build(
         &csv(text),
@@ -28,7 +28,7 @@ fn plan_with(text: &str, mapping: &str) -> Result<Plan, Problems> {
     )
 }
 
-fn messages(result: Result<Plan, Problems>) -> Vec<String> {
+pub(super) fn messages(result: Result<Plan, Problems>) -> Vec<String> {
     result
         .expect_err("the sheet has problems")
         .problems
