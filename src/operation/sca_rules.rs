@@ -143,12 +143,6 @@ pub fn held_by_others(
     live: &[Option<&HashMap<Resource, Value>>],
 ) -> Vec<(usize, String)> {
     let sca = Resource::SharedCallAppearance;
-    let entries = |user: &UserPlan| {
-        user.steps.iter().find_map(|step| match step {
-            Step::Entries { resource, entries } if *resource == sca => Some(entries.clone()),
-            _ => None,
-        })
-    };
     let mut holders: HashMap<&str, usize> = HashMap::new();
     for (at, docs) in live.iter().enumerate() {
         let ports = docs.and_then(|d| d.get(&sca)).and_then(Value::as_object);
@@ -160,12 +154,14 @@ pub fn held_by_others(
     }
     let mut found = Vec::new();
     for (at, user) in users.iter().enumerate() {
-        let Some(adds) = entries(user) else { continue };
+        let Some(adds) = endpoints(user) else {
+            continue;
+        };
         for (port, entry) in adds.iter().filter(|(_, e)| !e.is_null()) {
             let Some(&holder) = holders.get(port.as_str()).filter(|h| **h != at) else {
                 continue;
             };
-            let moved = entries(users[holder])
+            let moved = endpoints(users[holder])
                 .is_some_and(|theirs| theirs.get(port).is_some_and(Value::is_null));
             if !moved && !entry.is_null() {
                 found.push((
@@ -183,33 +179,30 @@ pub fn held_by_others(
     found
 }
 
+/// The SCA endpoints `user`'s steps add (an entry) and remove (null), by line port.
+fn endpoints(user: &UserPlan) -> Option<&crate::plan::Patch> {
+    user.steps.iter().find_map(|step| match step {
+        Step::Entries { resource, entries } if *resource == Resource::SharedCallAppearance => {
+            Some(entries)
+        }
+        _ => None,
+    })
+}
+
 /// The line ports `users` hand over: a user adding a port another user of the sheet removes
 /// (a port is unique system-wide, API.md §13; Odin refuses the add while the other holds
 /// it), as (taker, giver) pairs: the giver's removal goes first. Ports compare without
 /// case. A rollback of such a run hands them back the other way, by the same rule.
 pub fn handovers<'a>(users: impl IntoIterator<Item = &'a UserPlan>) -> Vec<(String, String)> {
-    let entries = |user: &UserPlan| {
-        user.steps.iter().find_map(|step| match step {
-            Step::Entries { resource, entries } if *resource == Resource::SharedCallAppearance => {
-                Some(
-                    entries
-                        .iter()
-                        .map(|(port, e)| (port.to_lowercase(), e.is_null()))
-                        .collect::<Vec<_>>(),
-                )
-            }
-            _ => None,
-        })
-    };
     let mut givers: HashMap<String, &str> = HashMap::new();
     let mut takers: Vec<(String, &str)> = Vec::new();
     for user in users {
-        for (port, removed) in entries(user).into_iter().flatten() {
-            match removed {
+        for (port, entry) in endpoints(user).into_iter().flat_map(|e| e.iter()) {
+            match entry.is_null() {
                 true => {
-                    givers.insert(port, &user.user_id);
+                    givers.insert(port.to_lowercase(), &user.user_id);
                 }
-                false => takers.push((port, &user.user_id)),
+                false => takers.push((port.to_lowercase(), &user.user_id)),
             }
         }
     }
