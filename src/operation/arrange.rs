@@ -121,10 +121,16 @@ pub async fn arrange(
 ) -> Arrangement {
     let mut by_group: BTreeMap<(String, String), BTreeMap<String, Asks>> = BTreeMap::new();
     let mut unplaced = Vec::new();
+    let mut arrangement = Arrangement::default();
     for user in users.iter().filter(|u| !finished(u)) {
         let asks = asks_of(user);
         if !asks.of_list() && asks.extension.is_none() {
             continue;
+        }
+        if let Some(extension) = asks.extension.as_ref().filter(|e| !e.is_empty()) {
+            arrangement
+                .extensions
+                .insert(user.user_id.clone(), extension.clone());
         }
         match group_of(user) {
             Some(key) => {
@@ -136,7 +142,6 @@ pub async fn arrange(
             None => unplaced.push((user.user_id.clone(), asks)),
         }
     }
-    let mut arrangement = Arrangement::default();
     // Users the plan does not place (a small sheet without group columns: placement reads
     // the enterprise listing only for several) whose numbers change: their records say
     // where they live. Only numbers need it: an extension clash (or swap) of such a user is
@@ -161,13 +166,6 @@ pub async fn arrange(
                 .entry((sp, group))
                 .or_default()
                 .insert(user_id, asks);
-        }
-    }
-    for user in users.iter().filter(|u| !finished(u)) {
-        if let Some(extension) = asks_of(user).extension.filter(|e| !e.is_empty()) {
-            arrangement
-                .extensions
-                .insert(user.user_id.clone(), extension);
         }
     }
     let mut pools: HashMap<String, Option<HashMap<String, Option<String>>>> = HashMap::new();
