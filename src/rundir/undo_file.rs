@@ -70,16 +70,22 @@ impl UndoPlan {
     pub fn without_unwritten(&mut self, results: impl Iterator<Item = super::ResultRow>) -> usize {
         use super::Status;
         use crate::resource::Resource;
-        // (user, resource) → whether a line of it may have landed.
-        let mut ended: HashMap<(String, Resource), bool> = HashMap::new();
+        // User → resource → whether a line of it may have landed.
+        let mut ended: HashMap<String, HashMap<Resource, bool>> = HashMap::new();
         for row in results {
             let landed = matches!(row.status, Status::Applied | Status::Failed);
-            *ended.entry((row.user_id, row.resource)).or_default() |= landed;
+            *ended
+                .entry(row.user_id)
+                .or_default()
+                .entry(row.resource)
+                .or_default() |= landed;
         }
         let mut left_out = 0;
         for user in &mut self.plan.users {
-            let unwritten =
-                |step: &Step| ended.get(&(user.user_id.clone(), step.resource())) == Some(&false);
+            let Some(ended) = ended.get(&user.user_id) else {
+                continue;
+            };
+            let unwritten = |step: &Step| ended.get(&step.resource()) == Some(&false);
             if !user.steps.iter().any(unwritten) {
                 continue;
             }
