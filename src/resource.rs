@@ -34,6 +34,10 @@ pub enum Resource {
     /// Whether numbers of the user's group are active (`PUT /groups/dns`, API.md §12):
     /// national number (or `""`, the number the user holds) → `{activated}`.
     Activation,
+    /// Whether the user exists (`POST /users`, `DELETE /users`, API.md §14): a list of one
+    /// entry keyed by the user id, its record (and, read before a delete, everything else
+    /// sleipnir can read of the user) while it exists. Written by a row's `action`.
+    Account,
 }
 
 impl Resource {
@@ -51,6 +55,7 @@ impl Resource {
             Resource::SharedCallAppearance => "sca",
             Resource::Numbers => "numbers",
             Resource::Activation => "activation",
+            Resource::Account => "account",
         }
     }
 
@@ -60,7 +65,10 @@ impl Resource {
     pub fn is_list(self) -> bool {
         matches!(
             self,
-            Resource::SharedCallAppearance | Resource::Numbers | Resource::Activation
+            Resource::SharedCallAppearance
+                | Resource::Numbers
+                | Resource::Activation
+                | Resource::Account
         )
     }
 

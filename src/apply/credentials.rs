@@ -13,11 +13,29 @@ use crate::odin::{Call, OdinClient, OdinError};
 /// status, every attempt, and the first failure (later endpoints are not sent after one).
 /// A value still `<generate>` or a plan file's `********` is not sent: generated values are
 /// filled in before the run (`super::generate`), and a plan file's come from its sheet.
+/// `carried` are those another step of the user sent (`crate::operation::carried`): left
+/// out, and nothing is sent when they are all.
 pub(super) async fn write(
     client: &OdinClient,
     identity: &UserIdentity,
     changes: &CredentialChanges,
+    carried: &[Credential],
 ) -> Call {
+    let rest;
+    let changes = match carried.is_empty() {
+        true => changes,
+        false => {
+            rest = CredentialChanges(
+                changes
+                    .0
+                    .iter()
+                    .filter(|(c, _)| !carried.contains(c))
+                    .map(|(c, v)| (*c, v.clone()))
+                    .collect(),
+            );
+            &rest
+        }
+    };
     let mut outcome = Call {
         status: None,
         attempts: 0,

@@ -177,7 +177,7 @@ async fn prepare(
         &user.user_id,
         user.service_provider_id.as_deref(),
         user.group_id.as_deref(),
-        live.get(&Resource::User),
+        crate::operation::record(&live),
     );
     // What a list's write needs of its read besides the entries (a group's country code).
     let context = live

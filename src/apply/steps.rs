@@ -101,12 +101,14 @@ pub(super) async fn write_steps(
             }
             let call = match step {
                 Step::Credentials(changes) => {
-                    super::credentials::write(client, &prepared.identity, changes).await
+                    let carried = crate::operation::carried(&report.whole.steps);
+                    let identity = &prepared.identity;
+                    super::credentials::write(client, identity, changes, &carried).await
                 }
                 _ => {
                     let before = before_of(change, prepared.context.get(&step.resource()));
-                    let identity = &prepared.identity;
-                    crate::operation::write(client, identity, step.resource(), body, &before).await
+                    let writer = (&prepared.identity, report.whole.credentials().next());
+                    crate::operation::write_as(client, writer, step.resource(), body, &before).await
                 }
             };
             result.http_status = call.status;

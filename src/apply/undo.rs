@@ -92,6 +92,7 @@ pub(super) fn rollback_entry(
             Step::Credentials(_) => {}
         }
     }
+    crate::operation::shape_undo(&mut undo, &mut not_restorable);
     let steps = undo.into_steps();
     let written = super::drift::after_values(user, diffs, &steps, captured);
     UserPlan {

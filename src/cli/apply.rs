@@ -39,10 +39,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         .mapping
         .as_ref()
         .map(|m| m.display().to_string());
+    let allow_delete = args.source.allow_delete;
     let input = args.source.into_input()?;
     // The whole sheet is validated before anything else happens: an invalid one sends nothing.
-    let mut plan = load(&input)?;
+    let mut plan = load(&input, allow_delete)?;
     let mut command = command_of(&named, &input, &plan, mapping.as_deref(), &args.credentials);
+    if allow_delete {
+        command.push_str(&format!(" {}", crate::plan::action::ALLOW_DELETE));
+    }
     if args.allow_lossy_values {
         command.push_str(&format!(" {}", crate::apply::lossy::FLAG));
     }
@@ -128,7 +132,8 @@ fn fill_credentials(plan: &mut Plan, sheet: PathBuf) -> Result<(), Error> {
         options: plan.source.read_options(),
         mapping: plan.source.mapping.clone().map(PathBuf::from),
     };
-    let from = load(&source)?;
+    // Read for its credential values only: whether it may delete is the plan file's.
+    let from = load(&source, true)?;
     if from.source.sha256 != plan.source.sha256 {
         return Err(Error::Usage(format!(
             "`{}` is not the sheet the plan was made from (`{}`: its SHA-256 differs); \

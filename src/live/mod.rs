@@ -259,7 +259,7 @@ pub async fn read(
             }
         }
     }
-    check_home(user, live.docs.get(&Resource::User)).map_err(|mut failure| {
+    check_home(user, crate::operation::record(&live.docs)).map_err(|mut failure| {
         failure.attempts = live.read_attempts.values().sum();
         failure
     })?;
@@ -280,7 +280,7 @@ async fn read_one(
         &user.user_id,
         user.service_provider_id.as_deref(),
         user.group_id.as_deref(),
-        live.docs.get(&Resource::User),
+        crate::operation::record(&live.docs),
     );
     let call = crate::operation::read_with(client, resource, &identity, &live.docs).await;
     *live.read_attempts.entry(resource).or_default() += call.attempts;

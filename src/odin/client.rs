@@ -92,6 +92,23 @@ impl OdinClient {
         self.call(Kind::Write, path, &[], Some(body)).await
     }
 
+    /// `method` `path` with `body`, a write carrying credentials (`POST /users` with the
+    /// new user's password, API.md §14): its secrets registered first, as
+    /// [`OdinClient::write_credentials`] does.
+    pub async fn write_credentials_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        secrets: &[&Secret],
+    ) -> Call {
+        for secret in secrets {
+            self.transport.secrets.add(secret.expose());
+        }
+        self.call_as(method, Kind::Write, path, &[], Some(body))
+            .await
+    }
+
     /// Registers `secret` with the run's secrets (a generated value, as it arrives), so
     /// that no server text shows it.
     pub fn keep_secret(&self, secret: &Secret) {

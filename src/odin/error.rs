@@ -101,6 +101,10 @@ pub enum OdinError {
         /// The target given.
         target: String,
     },
+    /// A write of several requests that sent some and not the rest (a deleted user
+    /// re-created without all it had): what was done and what was not, with Odin's answers.
+    #[error("{0}")]
+    Incomplete(String),
     /// A 2xx whose body is not the JSON expected.
     #[error("unexpected response from Odin: {0}")]
     Decode(String),
@@ -133,6 +137,7 @@ impl OdinError {
             | OdinError::PasswordExpired { .. }
             | OdinError::Decode(_)
             | OdinError::NotSent(_)
+            | OdinError::Incomplete(_)
             | OdinError::Redirected { .. }
             | OdinError::NotOdin { .. }
             | OdinError::WrongTarget { .. }

@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 8] = [
+pub const ENDPOINTS: [Endpoint; 9] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -64,6 +64,13 @@ pub const ENDPOINTS: [Endpoint; 8] = [
         path: "/groups/dns",
         identity: &["serviceProviderId", "groupId"],
     },
+    // Created with `POST /users`, removed with `DELETE /users?userId=` (API.md §14), by
+    // `crate::operation::account`.
+    Endpoint {
+        resource: Resource::Account,
+        path: "/users",
+        identity: &["userId", "serviceProviderId", "groupId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -77,6 +84,7 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::SharedCallAppearance => &ENDPOINTS[5],
         Resource::Numbers => &ENDPOINTS[6],
         Resource::Activation => &ENDPOINTS[7],
+        Resource::Account => &ENDPOINTS[8],
     }
 }
 

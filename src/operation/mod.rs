@@ -14,6 +14,7 @@
 //!   before, null when the run added it), compensation, resume and drift are the engine's,
 //!   the same for every list.
 
+pub mod account;
 pub mod arrange;
 pub mod numbers;
 pub mod sca;
@@ -32,6 +33,7 @@ use crate::resource::Resource;
 /// where `identity` does not say it).
 pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdentity) -> Call {
     match resource {
+        Resource::Account => account::read(client, identity).await,
         Resource::SharedCallAppearance => sca::read(client, &identity.user_id).await,
         Resource::Numbers | Resource::Activation => numbers::read(client, resource, identity).await,
         _ => client.read(resource, &identity.user_id).await,
@@ -187,7 +189,52 @@ pub async fn read_with(
             result: Ok(Value::Object(serde_json::Map::new())),
         };
     }
+    let absent = docs
+        .get(&Resource::Account)
+        .is_some_and(|doc| doc.as_object().is_some_and(serde_json::Map::is_empty));
+    if absent && !resource.of_group() && resource != Resource::Account {
+        // A user the run creates has nothing of its own before: nothing to read.
+        return Call {
+            status: None,
+            attempts: 0,
+            result: Ok(Value::Object(serde_json::Map::new())),
+        };
+    }
     read(client, resource, identity).await
+}
+
+/// A rollback entry's changes made whole by the operations whose undo stands for others'
+/// (a user deleted takes its own resources with it; one re-created needs a password):
+/// see [`account::shape_undo`].
+pub fn shape_undo(
+    undo: &mut crate::plan::Changes,
+    not_restorable: &mut Vec<crate::credentials::Credential>,
+) {
+    account::shape_undo(undo, not_restorable);
+}
+
+/// The user's record among its live documents: its user record's read, else the record
+/// its account read holds (a user the run deletes reads nothing else).
+pub fn record(live: &HashMap<Resource, Value>) -> Option<&Value> {
+    live.get(&Resource::User).or_else(|| {
+        live.get(&Resource::Account)?
+            .as_object()?
+            .values()
+            .find(|entry| entry.is_object())
+    })
+}
+
+/// Whether `user` does not exist before its steps run (its plan creates it): of its own
+/// resources only its existence is read (API.md §14).
+pub fn absent_before(user: &crate::plan::UserPlan) -> bool {
+    account::creates(&user.steps)
+}
+
+/// The credentials of the user's credentials step that another of its steps sends (a
+/// created user's web password goes with its `POST /users`, API.md §14): its credentials
+/// step leaves them out.
+pub fn carried(steps: &[crate::plan::Step]) -> Vec<crate::credentials::Credential> {
+    account::carried(steps)
 }
 
 /// Why Odin would refuse `step` of `user`, by its operation's rules and the user's live
@@ -224,6 +271,12 @@ pub fn requests(resource: Resource, body: &Value, before: &Value) -> u64 {
             .flatten()
             .map(|(id, after)| sca::requests(before.get(id).filter(|v| !v.is_null()), after))
             .sum(),
+        Resource::Account => body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(id, after)| account::requests(before.get(id).filter(|v| !v.is_null()), after))
+            .sum(),
         _ => 1,
     }
 }
@@ -241,7 +294,29 @@ pub async fn write(
     body: &Value,
     before: &Value,
 ) -> Call {
+    write_as(client, (identity, None), resource, body, before).await
+}
+
+/// [`write`], with the credentials the user's plan sets (`None` where there are none to
+/// hand): a write that must carry one takes it from there (a user created with its web
+/// password, API.md §14).
+pub async fn write_as(
+    client: &OdinClient,
+    (identity, credentials): (
+        &UserIdentity,
+        Option<&crate::credentials::CredentialChanges>,
+    ),
+    resource: Resource,
+    body: &Value,
+    before: &Value,
+) -> Call {
     match resource {
+        Resource::Account => {
+            entry_by_entry(body, before, |_, was, after| {
+                account::write(client, identity, credentials, was, after)
+            })
+            .await
+        }
         Resource::SharedCallAppearance => {
             entry_by_entry(body, before, |id, was, after| {
                 sca::write(client, identity, id, was, after)

@@ -14,11 +14,16 @@ use crate::sheet::{Cell, Sheet};
 /// Titles that name the user id column when no mapping says otherwise (compared ignoring case).
 const USER_ID_ALIASES: [&str; 3] = ["userid", "user_id", "user id"];
 
+/// The title of the column saying what a row does to its user (compared ignoring case).
+pub(crate) const ACTION: &str = "action";
+
 /// What a column (or a mapping constant) does to each user.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Role {
     /// Holds the user id.
     UserId,
+    /// What the row does to its user (`action`: `change`, `create`, `delete`).
+    Action,
     /// Skipped: listed under `ignore`, or an empty column without a title.
     Ignored,
     /// `user.serviceProviderId` / `user.groupId`: where the user lives, not a change.
@@ -139,11 +144,16 @@ fn column_role(
     } else if mapping.is_some_and(|m| m.ignore.contains(title)) {
         Role::Ignored
     } else if let Some(mapped) = mapping.and_then(|m| m.columns.get(title)) {
+        if mapped.field.eq_ignore_ascii_case(ACTION) {
+            return Role::Action;
+        }
         mapped_role(mapped, schema).unwrap_or_else(|message| {
             let message = format!("mapped to `{}`: {message}", mapped.field);
             problems.push(Problem::cell(sheet.header_row, column, message));
             Role::Ignored
         })
+    } else if title.trim().eq_ignore_ascii_case(ACTION) {
+        Role::Action
     } else {
         role_of(title, schema).unwrap_or_else(|message| {
             let message = unknown_column_message(title, message, mapping);

@@ -19,20 +19,22 @@ use crate::services::ServiceRef;
 
 /// What one user's rows ask for, before it becomes steps.
 #[derive(Debug, Default)]
-struct ChangeSet {
-    user_id: String,
+pub(super) struct ChangeSet {
+    pub(super) user_id: String,
     rows: Vec<usize>,
+    /// What the rows do to the user, and where it is said.
+    pub(super) action: Option<(super::rows::Action, Source)>,
     /// Field → (value, where), in the order first set; sorted by path before it is read
     /// in order. A list, not a map: a sheet of many users holds one per user at once.
-    fields: Vec<(Arc<FieldPath>, (Value, Source))>,
+    pub(super) fields: Vec<(Arc<FieldPath>, (Value, Source))>,
     /// (packs?, name) → (assigned?, where).
-    services: BTreeMap<(bool, String), (bool, Source)>,
-    service_provider_id: Option<(String, Source)>,
-    group_id: Option<(String, Source)>,
+    pub(super) services: BTreeMap<(bool, String), (bool, Source)>,
+    pub(super) service_provider_id: Option<(String, Source)>,
+    pub(super) group_id: Option<(String, Source)>,
     /// Credential → (value, where).
-    credentials: BTreeMap<Credential, (CredentialValue, Source)>,
+    pub(super) credentials: BTreeMap<Credential, (CredentialValue, Source)>,
     /// (list, entry id) → the entry added (`None`: removed), and where.
-    entries: BTreeMap<(Resource, String), (Option<Value>, Source)>,
+    pub(super) entries: BTreeMap<(Resource, String), (Option<Value>, Source)>,
 }
 
 /// Merge converted rows (in any order) and the mapping's constant changes (applied to every
@@ -42,6 +44,7 @@ pub(crate) fn merge(
     mut rows: Vec<RowChanges>,
     constants: &[(Change, Source)],
     columns: &[Column],
+    allow_delete: bool,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<Warning>,
 ) -> Vec<UserPlan> {
@@ -73,7 +76,7 @@ pub(crate) fn merge(
             set.add(change.clone(), source.clone(), columns, problems);
         }
         for ((resource, id), (entry, source)) in &set.entries {
-            if entry.is_none() {
+            if entry.is_none() || *resource != Resource::SharedCallAppearance {
                 continue;
             }
             match added.get(&(*resource, id.clone())) {
@@ -93,6 +96,7 @@ pub(crate) fn merge(
                 }
             }
         }
+        super::action::apply(&mut set, allow_delete, columns, problems);
         if set.fields.is_empty()
             && set.services.is_empty()
             && set.credentials.is_empty()
@@ -109,9 +113,12 @@ pub(crate) fn merge(
         set.check_overlaps(columns, problems);
         set.check_credentials(columns, problems);
         set.check_activation(columns, problems);
-        plans.push(set.into_plan(columns, &mut shared));
+        let rank = super::action::rank(set.action.as_ref().map(|(a, _)| *a));
+        plans.push((rank, set.into_plan(columns, &mut shared)));
     }
-    plans
+    // Creates run first and deletes last; otherwise the sheet's order.
+    plans.sort_by_key(|(rank, _)| *rank);
+    plans.into_iter().map(|(_, plan)| plan).collect()
 }
 
 fn rows_phrase(rows: &[usize]) -> String {
@@ -140,6 +147,19 @@ impl ChangeSet {
     ) {
         let user = &self.user_id;
         match change {
+            Change::Action(action) => match &self.action {
+                Some((existing, _)) if *existing == action => {}
+                Some((existing, first)) => problems.push(source.problem(
+                    columns,
+                    format!(
+                        "`{}` conflicts with `{}` said for user `{user}` in {}",
+                        action.name(),
+                        existing.name(),
+                        first.describe(columns)
+                    ),
+                )),
+                None => self.action = Some((action, source)),
+            },
             Change::Field { path, value } => match self
                 .fields
                 .iter()

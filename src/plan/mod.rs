@@ -3,6 +3,7 @@
 //! Planning has no side effects: [`build`] turns a read sheet into a [`Plan`] or into every
 //! problem the sheet has, and printing the plan is the dry run.
 
+pub mod action;
 pub mod cells;
 mod columns;
 pub(crate) mod convert;
@@ -97,6 +98,22 @@ impl UserPlan {
             Step::Credentials(changes) => Some(changes),
             _ => None,
         })
+    }
+
+    /// Whether the plan deletes the user (its row's `action` is `delete`, API.md §14).
+    pub fn deletes(&self) -> bool {
+        self.steps.iter().any(|step| match step {
+            Step::Entries {
+                resource: Resource::Account,
+                entries,
+            } => entries.iter().any(|(_, entry)| entry.is_null()),
+            _ => false,
+        })
+    }
+
+    /// Whether the plan creates the user (its row's `action` is `create`, API.md §14).
+    pub fn creates(&self) -> bool {
+        crate::operation::absent_before(self)
     }
 
     /// The same, to fill in values.
@@ -251,6 +268,17 @@ impl Plan {
 /// Validate `sheet` (read with `mapping`, if any) and build its plan, or return every
 /// problem found, sorted by row and column.
 pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Result<Plan, Problems> {
+    build_with(sheet, mapping, schema, false)
+}
+
+/// [`build`]; with `allow_delete`, rows whose `action` is `delete` are planned (without it
+/// each is a problem at its cell: deleting users is never a default).
+pub fn build_with(
+    sheet: &Sheet,
+    mapping: Option<&Mapping>,
+    schema: &Schema,
+    allow_delete: bool,
+) -> Result<Plan, Problems> {
     let source_name = sheet.path.display().to_string();
     let mut problems: Vec<Problem> = sheet.problems.clone();
     let mut warnings = sheet.warnings.clone();
@@ -299,6 +327,7 @@ pub fn build(sheet: &Sheet, mapping: Option<&Mapping>, schema: &Schema) -> Resul
         good,
         &constants,
         &sheet.columns,
+        allow_delete,
         &mut problems,
         &mut about_users,
     );

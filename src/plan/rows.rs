@@ -40,9 +40,43 @@ impl Source {
     }
 }
 
+/// What a row does to its user (its `action` cell; `change` when blank).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Change a user that exists (the default).
+    Change,
+    /// Create the user (API.md §14).
+    Create,
+    /// Delete the user (API.md §14): only with `--allow-delete`.
+    Delete,
+}
+
+impl Action {
+    /// The action a cell's text names, ignoring case and surrounding spaces.
+    fn parse(text: &str) -> Option<Action> {
+        match text.trim().to_lowercase().as_str() {
+            "change" => Some(Action::Change),
+            "create" => Some(Action::Create),
+            "delete" => Some(Action::Delete),
+            _ => None,
+        }
+    }
+
+    /// How a cell writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Change => "change",
+            Action::Create => "create",
+            Action::Delete => "delete",
+        }
+    }
+}
+
 /// One thing a cell asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Change {
+    /// What the row does to its user.
+    Action(Action),
     /// Set a field.
     Field {
         path: Arc<crate::notation::FieldPath>,
@@ -185,6 +219,23 @@ pub(crate) fn changes_of(
 ) -> Result<Vec<Change>, Vec<String>> {
     match role {
         Role::UserId | Role::Ignored => Ok(Vec::new()),
+        Role::Action => match cell {
+            Cell::Empty => Ok(Vec::new()),
+            Cell::Text(text) if text.trim().is_empty() => Ok(Vec::new()),
+            Cell::Text(text) => Action::parse(text)
+                .map(|action| vec![Change::Action(action)])
+                .ok_or_else(|| {
+                    vec![format!(
+                        "`{}` is not an action: write `change` (or leave it blank), `create` \
+                         or `delete`",
+                        text.trim()
+                    )]
+                }),
+            other => Err(vec![format!(
+                "{} is not an action: write `change` (or leave it blank), `create` or `delete`",
+                describe_cell(other)
+            )]),
+        },
         Role::Credential(credential) => credential_of(cell, *credential)
             .map(|found| found.into_iter().collect())
             .map_err(|m| vec![m]),

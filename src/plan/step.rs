@@ -284,7 +284,21 @@ impl Changes {
         let services = |assign: Vec<ServiceRef>, unassign: Vec<ServiceRef>| {
             Step::Services(ServiceChanges { assign, unassign })
         };
-        let mut steps = vec![services(std::mem::take(&mut self.assign), Vec::new())];
+        // A user is created before anything else of it is written, and deleted after
+        // everything else (API.md §14); a rollback's steps keep the same order.
+        let (deleted, created): (Map<String, Value>, Map<String, Value>) = self
+            .fields
+            .remove(&Resource::Account)
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|(_, entry)| entry.is_null());
+        let mut steps = vec![
+            Step::Entries {
+                resource: Resource::Account,
+                entries: Patch::from(created),
+            },
+            services(std::mem::take(&mut self.assign), Vec::new()),
+        ];
         // A number is in the user's group before the user record takes it (API.md §12).
         let (removed, added): (Map<String, Value>, Map<String, Value>) = self
             .fields
@@ -316,6 +330,10 @@ impl Changes {
                     .remove(&Resource::Activation)
                     .unwrap_or_default(),
             ),
+        });
+        steps.push(Step::Entries {
+            resource: Resource::Account,
+            entries: Patch::from(deleted),
         });
         // Numbers leave the group once nobody holds them.
         steps.push(Step::Entries {

@@ -35,6 +35,11 @@ pub struct InputArgs {
     /// reads them.
     #[arg(long, value_enum, value_name = "WHAT", default_value_t = HiddenArg::Refuse)]
     pub hidden_columns: HiddenArg,
+    /// Plan (and apply) the rows whose `action` is `delete`: without it each is refused at
+    /// its cell and nothing is planned. A rollback re-creates a deleted user, but not its
+    /// credentials, voice messages or call logs.
+    #[arg(long)]
+    pub allow_delete: bool,
 }
 
 /// What to do with hidden rows or columns that hold something.
@@ -130,6 +135,7 @@ impl InputArgs {
             mapping,
             hidden_rows,
             hidden_columns,
+            allow_delete: _,
         } = self;
         if plan::file::is_plan_file(&path) {
             let hidden = hidden_rows != HiddenArg::Refuse || hidden_columns != HiddenArg::Refuse;
@@ -236,8 +242,9 @@ fn outputs(
 
 /// Returns the exit code: 1 when some users could not be read from the target.
 pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
+    let allow_delete = args.source.allow_delete;
     let config = Config::from_args(args)?;
-    let mut plan = load(&config.input)?;
+    let mut plan = load(&config.input, allow_delete)?;
     if config.target.is_some() {
         // A saved plan's warnings from an earlier read are replaced by this read's.
         plan.warnings.retain(|warning| !warning.live);
@@ -291,10 +298,30 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     Ok(u8::from(!unreadable.is_empty()))
 }
 
-/// The plan of a sheet (validated whole) or of a plan file.
-pub(super) fn load(input: &Input) -> Result<Plan, Error> {
+/// The plan of a sheet (validated whole) or of a plan file; rows that delete users only
+/// with `allow_delete` (`--allow-delete`).
+pub(super) fn load(input: &Input, allow_delete: bool) -> Result<Plan, Error> {
     match input {
-        Input::PlanFile(path) => Ok(plan::file::read(path)?),
+        Input::PlanFile(path) => {
+            let plan = plan::file::read(path)?;
+            let deleting: Vec<&str> = plan
+                .users
+                .iter()
+                .filter(|u| u.deletes())
+                .map(|u| u.user_id.as_str())
+                .collect();
+            if !deleting.is_empty() && !allow_delete {
+                return Err(Error::Usage(format!(
+                    "plan file `{}` deletes {} ({}{}); pass {} to use it",
+                    path.display(),
+                    crate::text::counted(deleting.len(), "user", "users"),
+                    deleting[..deleting.len().min(5)].join(", "),
+                    if deleting.len() > 5 { ", …" } else { "" },
+                    plan::action::ALLOW_DELETE
+                )));
+            }
+            Ok(plan)
+        }
         Input::Sheet {
             path,
             options,
@@ -303,7 +330,12 @@ pub(super) fn load(input: &Input) -> Result<Plan, Error> {
             let mapping = mapping.as_deref().map(Mapping::load).transpose()?;
             let sheet = sheet::read(path, options)?;
             let schema = Schema::builtin()?;
-            Ok(plan::build(&sheet, mapping.as_ref(), &schema)?)
+            Ok(plan::build_with(
+                &sheet,
+                mapping.as_ref(),
+                &schema,
+                allow_delete,
+            )?)
         }
     }
 }

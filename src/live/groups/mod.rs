@@ -363,10 +363,24 @@ impl GroupReads {
             snapshot.users.shrink_to_fit();
         }
         drop(slot);
-        let Some(found) = found else {
-            return FromGroup::default();
-        };
         let needs = needs(user);
+        let extension_holder = extensions.as_ref().and_then(|held| {
+            let wanted = needs::extension_of(user)?;
+            held.get(&wanted).filter(|h| **h != user.user_id).cloned()
+        });
+        let Some(found) = found else {
+            if !crate::operation::absent_before(user) {
+                return FromGroup::default();
+            }
+            // A user the run creates is in no listing: the group's lists are all the read
+            // holds for it.
+            return FromGroup {
+                docs: list_docs(user, &needs, list.as_ref()),
+                read_at: Some(read_at),
+                extension_holder,
+                ..FromGroup::default()
+            };
+        };
         let mut docs = HashMap::new();
         let mut rows = HashMap::new();
         // A listing row stands for the record only where it holds every field the user's
@@ -411,21 +425,7 @@ impl GroupReads {
             }
             docs.insert(Resource::Settings, Value::Object(settings));
         }
-        if let Some(list) = &list {
-            for &resource in &needs.lists {
-                let keys = user
-                    .steps
-                    .iter()
-                    .filter(|step| step.resource() == resource)
-                    .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
-                let doc = numbers::document_for(list, resource, &user.user_id, keys);
-                docs.insert(resource, doc);
-            }
-        }
-        let extension_holder = extensions.as_ref().and_then(|held| {
-            let wanted = needs::extension_of(user)?;
-            held.get(&wanted).filter(|h| **h != user.user_id).cloned()
-        });
+        docs.extend(list_docs(user, &needs, list.as_ref()));
         FromGroup {
             docs,
             read_at: Some(read_at),
@@ -463,6 +463,29 @@ impl GroupReads {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+}
+
+/// The documents of the group's lists `user`'s steps change, from the group's read of
+/// them (`list`, when read).
+fn list_docs(
+    user: &UserPlan,
+    needs: &Wanted,
+    list: Option<&Arc<GroupList>>,
+) -> HashMap<Resource, Value> {
+    let mut docs = HashMap::new();
+    let Some(list) = list else {
+        return docs;
+    };
+    for &resource in &needs.lists {
+        let keys = user
+            .steps
+            .iter()
+            .filter(|step| step.resource() == resource)
+            .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
+        let doc = numbers::document_for(list, resource, &user.user_id, keys);
+        docs.insert(resource, doc);
+    }
+    docs
 }
 
 #[cfg(test)]

@@ -36,6 +36,17 @@ pub(super) fn user_fields(user: &UserPlan) -> impl Iterator<Item = &String> {
 /// user's settings are read whole then).
 pub(super) fn needs(user: &UserPlan) -> Wanted {
     let mut wanted = Wanted::default();
+    if crate::operation::absent_before(user) {
+        // A user the run creates is in no listing: only its group's lists are read for it.
+        wanted.lists = user
+            .steps
+            .iter()
+            .map(Step::resource)
+            .filter(|r| r.of_group())
+            .collect();
+        wanted.extensions = extension_of(user).is_some();
+        return wanted;
+    }
     let mut whole_settings = false;
     for step in &user.steps {
         match step {

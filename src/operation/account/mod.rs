@@ -1,0 +1,311 @@
+//! Whether a user exists (API.md §14), as a list of one entry keyed by the user id: a row
+//! with `action` `create` adds it, one with `delete` removes it.
+//!
+//! Read: `GET /users?userId=`. A user Odin does not know (404, or an error whose text says
+//! *not found*: which one Odin answers is unknown) reads as no entry. A user that exists
+//! reads as its record, and with it everything else sleipnir can read of the user, under
+//! keys no record field has ([`PARTS`]): its services, settings, call processing policy,
+//! SCA endpoints, and the hunt groups and call centers it is an agent of. That is what a
+//! delete's rollback entry must hold to bring the user back; a create reads it only when
+//! the user turns out to exist (a resumed create, or an id already taken).
+//!
+//! Write: an entry added is `POST /users` with the entry's record fields and the web
+//! password of the user's credentials step (the step then sends no second one,
+//! [`carried`]); an entry added that holds [`PARTS`] (a rollback re-creating a deleted user)
+//! then writes each part back ([`recreate`]). An entry removed is `DELETE /users?userId=`
+//! (odins_spear also sends `{}` as body: so does this).
+//!
+//! A create whose answer was lost (or refused on a retry) is judged by reading the user, as
+//! every list write is ([`crate::apply::landed`]); a delete of a user already gone is done
+//! when the read confirms absence.
+
+mod parts;
+mod recreate;
+
+use serde_json::{Map, Value, json};
+
+use crate::credentials::{Credential, CredentialChanges, CredentialValue};
+use crate::odin::resources::UserIdentity;
+use crate::odin::{Call, Method, OdinClient, OdinError};
+use crate::resource::Resource;
+
+pub use parts::PARTS;
+
+/// The record fields a create row must give (API.md §14: required by `POST /users`, with
+/// `serviceProviderId`, `groupId`, `userId` and `password`).
+pub const REQUIRED: [&str; 4] = [
+    "firstName",
+    "lastName",
+    "callingLineIdFirstName",
+    "callingLineIdLastName",
+];
+
+/// The record fields `POST /users` is known to take besides [`REQUIRED`] (API.md §14,
+/// "Optional keys seen"), sent when re-creating a deleted user from its record. The rest
+/// of a record (`accessDeviceEndpoint`, `trunkAddressing`, read-only keys) is written by a
+/// `PUT /users` after the create.
+pub const CREATE_OPTIONAL: [&str; 13] = [
+    "phoneNumber",
+    "extension",
+    "callingLineIdPhoneNumber",
+    "timeZone",
+    "language",
+    "title",
+    "networkClassOfService",
+    "mobilePhoneNumber",
+    "pagerPhoneNumber",
+    "emailAddress",
+    "addressLocation",
+    "aliases",
+    "address",
+];
+
+/// What no rollback brings back once a user is deleted (API.md §14, "Lost with no way
+/// back"), as `plan` and `apply` name it.
+pub const LOST: &str = "its credentials (new ones are generated), voice messages and \
+                        greetings, announcement files, call logs, its personal phone list, and \
+                        references to it other than hunt group and call center membership \
+                        (call pickup groups, auto attendants, other users' busy lamp lists)";
+
+/// Read the user `identity` names: no entry when Odin does not know it, else its record
+/// with [`PARTS`] (see the module).
+pub async fn read(client: &OdinClient, identity: &UserIdentity) -> Call {
+    let mut call = client.read(Resource::User, &identity.user_id).await;
+    let record = match std::mem::replace(&mut call.result, Ok(Value::Null)) {
+        Ok(record) => record,
+        Err(error) if absent(&error) => {
+            call.result = Ok(Value::Object(Map::new()));
+            return call;
+        }
+        Err(error) => {
+            call.result = Err(error);
+            return call;
+        }
+    };
+    let Value::Object(mut entry) = record else {
+        call.result = Err(OdinError::Decode(format!(
+            "`GET /users` for `{}` answered no user record",
+            identity.user_id
+        )));
+        return call;
+    };
+    let home = UserIdentity::resolve(
+        &identity.user_id,
+        identity.service_provider_id.as_deref(),
+        identity.group_id.as_deref(),
+        Some(&Value::Object(entry.clone())),
+    );
+    match parts::read(client, &home).await {
+        (attempts, Ok(parts)) => {
+            call.attempts += attempts;
+            entry.extend(parts);
+        }
+        (attempts, Err(error)) => {
+            call.attempts += attempts;
+            call.result = Err(error);
+            return call;
+        }
+    }
+    let mut doc = Map::new();
+    doc.insert(identity.user_id.clone(), Value::Object(entry));
+    call.result = Ok(Value::Object(doc));
+    call
+}
+
+/// Whether `error` says the user does not exist: a 404, or an error whose text says so
+/// (API.md §14 does not say which Odin answers).
+pub fn absent(error: &OdinError) -> bool {
+    match error {
+        OdinError::Http { status: 404, .. } => true,
+        OdinError::Http {
+            status: 400,
+            details,
+            ..
+        } => {
+            let details = details.to_lowercase();
+            details.contains("not found") || details.contains("does not exist")
+        }
+        _ => false,
+    }
+}
+
+/// Write the user's entry: `after` added (`before` `None`), or removed (null). A change
+/// of a user that exists is refused: sleipnir creates a user only where none is.
+pub async fn write(
+    client: &OdinClient,
+    identity: &UserIdentity,
+    credentials: Option<&CredentialChanges>,
+    before: Option<&Value>,
+    after: &Value,
+) -> Call {
+    match (before, after) {
+        (None, Value::Null) => Call {
+            status: None,
+            attempts: 0,
+            result: Ok(Value::Null),
+        },
+        (Some(_), Value::Null) => delete(client, &identity.user_id).await,
+        (None, Value::Object(entry)) => create(client, identity, credentials, entry).await,
+        (Some(_), _) => Call {
+            status: None,
+            attempts: 0,
+            result: Err(OdinError::NotSent(format!(
+                "user `{}` exists already: a create needs a user id nobody has",
+                identity.user_id
+            ))),
+        },
+        (None, other) => Call {
+            status: None,
+            attempts: 0,
+            result: Err(OdinError::NotSent(format!(
+                "the entry of account `{}` is {other}, not a user record",
+                identity.user_id
+            ))),
+        },
+    }
+}
+
+/// `DELETE /users?userId=` (API.md §14).
+async fn delete(client: &OdinClient, user_id: &str) -> Call {
+    let mut call = client
+        .user_send(
+            Method::DELETE,
+            "/users",
+            &[("userId", user_id)],
+            Some(&json!({})),
+        )
+        .await;
+    // A user already gone: done (the engine's read judges a refusal after a retry).
+    if let Err(error) = &call.result
+        && absent(error)
+        && call.attempts > 1
+    {
+        call.result = Ok(Value::Null);
+    }
+    call
+}
+
+/// `POST /users` with `entry`'s record fields and the web password, then the parts a
+/// re-created user's entry holds.
+async fn create(
+    client: &OdinClient,
+    identity: &UserIdentity,
+    credentials: Option<&CredentialChanges>,
+    entry: &Map<String, Value>,
+) -> Call {
+    let password = credentials.and_then(|c| c.0.get(&Credential::WebPassword));
+    let secret = match password {
+        Some(CredentialValue::Given(secret)) => secret,
+        _ => {
+            return Call {
+                status: None,
+                attempts: 0,
+                result: Err(OdinError::NotSent(format!(
+                    "user `{}` has no web password to be created with: a create row gives \
+                     `credentials.webPassword` (a value or `<generate>`; a plan file holds \
+                     none: apply it with --credentials SHEET)",
+                    identity.user_id
+                ))),
+            };
+        }
+    };
+    let rebuilding = PARTS.iter().any(|part| entry.contains_key(*part));
+    let mut body = Map::new();
+    for (key, value) in entry {
+        let sent = REQUIRED.contains(&key.as_str())
+            || (rebuilding && CREATE_OPTIONAL.contains(&key.as_str()));
+        let blank = value.is_null() || value.as_str() == Some("");
+        if sent && !blank {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    if !rebuilding {
+        // A create row's record fields are the required ones; any other goes in its user
+        // step, after the create.
+        for (key, value) in entry {
+            if !body.contains_key(key) && !key.starts_with('@') {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    body.insert(
+        "password".into(),
+        Value::String(secret.expose().to_string()),
+    );
+    let body = identity.stamp(Resource::Account, &Value::Object(body));
+    let mut call = client
+        .write_credentials_as(Method::POST, "/users", &body, &[secret])
+        .await;
+    if call.result.is_err() || !rebuilding {
+        return call;
+    }
+    let restored = recreate::restore(client, identity, entry).await;
+    call.attempts += restored.attempts;
+    if let Err(error) = restored.result {
+        call.result = Err(error);
+    }
+    call
+}
+
+/// The credentials another step of the user's plan sends: a created user's web password
+/// goes with its `POST /users` (API.md §14), not in a second write.
+pub fn carried(steps: &[crate::plan::Step]) -> Vec<Credential> {
+    let creates = steps.iter().any(|step| match step {
+        crate::plan::Step::Entries {
+            resource: Resource::Account,
+            entries,
+        } => entries.iter().any(|(_, entry)| entry.is_object()),
+        _ => false,
+    });
+    match creates {
+        true => vec![Credential::WebPassword],
+        false => Vec::new(),
+    }
+}
+
+/// Whether `steps` create the user: nothing of its own exists before them, so nothing of it
+/// is read but whether it exists.
+pub fn creates(steps: &[crate::plan::Step]) -> bool {
+    !carried(steps).is_empty()
+}
+
+/// The requests writing `after` over `before` takes: one to create or delete; a
+/// re-created user's parts one each more.
+pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
+    match (before, after) {
+        (None, Value::Null) => 0,
+        (None, Value::Object(entry)) => 1 + recreate::requests(entry),
+        _ => 1,
+    }
+}
+
+/// A rollback entry's changes (`undo`) made whole around the user's existence:
+/// - the undo deletes the user (the run created it): everything of the user's own goes
+///   with it, so nothing else of it is restored first (its group's lists are: a number
+///   the run added for it leaves the group after the delete);
+/// - the undo creates the user again (the run deleted it): it needs a web password, from
+///   Odin's generator into the run's `credentials.csv`, and none of its credentials come
+///   back (`not_restorable`).
+pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Credential>) {
+    let Some(entries) = undo.fields.get(&Resource::Account) else {
+        return;
+    };
+    if entries.values().any(Value::is_null) {
+        undo.assign.clear();
+        undo.unassign.clear();
+        undo.credentials.0.clear();
+        undo.fields
+            .retain(|resource, _| *resource == Resource::Account || resource.of_group());
+        undo.fields.remove(&Resource::Activation);
+        not_restorable.clear();
+    } else if entries.values().any(Value::is_object) {
+        undo.credentials
+            .0
+            .insert(Credential::WebPassword, CredentialValue::Generate);
+        for credential in Credential::ALL {
+            if credential.is_secret() && !not_restorable.contains(&credential) {
+                not_restorable.push(credential);
+            }
+        }
+    }
+}
