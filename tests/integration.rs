@@ -18,6 +18,7 @@ mod export_cmd;
 mod full_disk_cmd;
 mod help_cmd;
 mod http_cmd;
+mod lifecycle_cmd;
 mod live_values;
 mod numbers_cmd;
 mod numbers_trial;

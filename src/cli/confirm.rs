@@ -134,6 +134,26 @@ pub(super) fn text(plan: &Plan, target: &str, applied: Applied, force: bool) -> 
              written, and only what differs is sent\n",
         ),
     }
+    let (created, deleted) = plan.users.iter().fold((0, 0), |(c, d), user| {
+        (
+            c + usize::from(user.creates()),
+            d + usize::from(user.deletes()),
+        )
+    });
+    if created > 0 {
+        text.push_str(&format!(
+            "  creates {}; its rollback deletes them\n",
+            counted(created, "user", "users")
+        ));
+    }
+    if deleted > 0 {
+        text.push_str(&format!(
+            "  DELETES {}: everything sleipnir can read of each is recorded first, and its \
+             rollback creates them again, but no rollback brings back {}\n",
+            counted(deleted, "user", "users"),
+            crate::operation::account::LOST
+        ));
+    }
     text
 }
 

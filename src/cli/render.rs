@@ -78,6 +78,13 @@ fn user_text(out: &mut String, user: &UserPlan) {
                 .iter()
                 .map(|(credential, value)| credential_line(*credential, value))
                 .collect(),
+            Step::Entries {
+                resource: crate::resource::Resource::Account,
+                entries,
+            } => entries
+                .iter()
+                .map(|(_, entry)| crate::operation::account::describe(None, entry))
+                .collect(),
             Step::Entries { entries, .. } => entries
                 .iter()
                 .map(|(id, entry)| match entry {
@@ -119,6 +126,12 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
                     Change::Service {
                         service, assigned, ..
                     } => service_line(service, assigned),
+                    Change::Field {
+                        resource: crate::resource::Resource::Account,
+                        before,
+                        after,
+                        ..
+                    } => crate::operation::account::describe(before, after),
                     Change::Field {
                         key, before, after, ..
                     } => field_line(key, before.unwrap_or(&Value::Null), after),

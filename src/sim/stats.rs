@@ -171,6 +171,16 @@ impl Stats {
 }
 
 impl StatsReport {
+    /// How many `method path` requests (full path, `/api/v2/...`), whatever their answer
+    /// (dropped connections included).
+    pub fn count(&self, method: &str, path: &str) -> u64 {
+        self.requests
+            .iter()
+            .filter(|c| c.method == method && c.path == path)
+            .map(|c| c.count)
+            .sum()
+    }
+
     /// How many `method path` requests (full path, `/api/v2/...`) named `group`, whatever
     /// their answer (dropped connections included).
     pub fn count_for_group(&self, method: &str, path: &str, group: &str) -> u64 {

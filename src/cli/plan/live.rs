@@ -70,6 +70,7 @@ pub(super) fn read_live(
         }
     }
     refused_by_group(plan, &arrangement)?;
+    refused_creates(plan, &read.states)?;
     // A user moved to a number that stays inactive: said, never changed silently.
     plan.warnings.extend(inactive_numbers(plan, &arrangement));
     // Apply makes the same reads before its first user; its group reads then stand on the
@@ -232,6 +233,36 @@ fn refused_by_group(
         })
         .collect();
     Err(crate::problem::Problems::new(&plan.source.source, problems).into())
+}
+
+/// Users the sheet creates whom Odin has already (API.md §14): each a problem of its row,
+/// and nothing is planned.
+fn refused_creates(plan: &Plan, states: &[live::LiveState]) -> Result<(), Error> {
+    let problems: Vec<crate::problem::Problem> = plan
+        .users
+        .iter()
+        .zip(states)
+        .filter(|(user, _)| user.creates())
+        .filter_map(|(user, state)| {
+            let docs = state.as_ref().ok()?;
+            let account = docs.get(&crate::resource::Resource::Account)?.as_object()?;
+            let row = *user.rows.first()?;
+            (!account.is_empty()).then(|| {
+                crate::problem::Problem::row(
+                    row,
+                    format!(
+                        "user `{}` exists already: a create needs a user id nobody has; pick \
+                         another id, or make the row a `change` to change that user",
+                        user.user_id
+                    ),
+                )
+            })
+        })
+        .collect();
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(crate::problem::Problems::new(&plan.source.source, problems).into()),
+    }
 }
 
 /// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of

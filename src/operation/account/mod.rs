@@ -309,3 +309,42 @@ pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Cred
         }
     }
 }
+
+/// The change of a user's existence as `plan` shows it: `create Ann One (calling line ID
+/// name Ann One)`; `delete` with what its rollback entry keeps (from the read before, when
+/// there is one) and what no rollback brings back ([`LOST`]).
+pub fn describe(before: Option<&Value>, after: &Value) -> String {
+    let name = |entry: &Value, first: &str, last: &str| {
+        let text = |k: &str| {
+            entry
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        format!("{} {}", text(first), text(last)).trim().to_string()
+    };
+    match after {
+        Value::Object(_) if before.is_none_or(Value::is_null) => format!(
+            "create {} (calling line ID name {})",
+            name(after, "firstName", "lastName"),
+            name(after, "callingLineIdFirstName", "callingLineIdLastName")
+        ),
+        Value::Object(_) => "exists already: a create needs a user id nobody has".into(),
+        _ => {
+            let mut kept = Vec::new();
+            if let Some(entry) = before.filter(|b| b.is_object()) {
+                kept.push(format!(
+                    "its record ({})",
+                    name(entry, "firstName", "lastName")
+                ));
+                kept.extend(parts::summary(entry));
+            }
+            let kept = match kept.is_empty() {
+                true => String::new(),
+                false => format!("; its rollback creates it again with {}", kept.join(", ")),
+            };
+            format!("delete{kept}; no rollback brings back {LOST}")
+        }
+    }
+}

@@ -94,12 +94,30 @@ pub(super) async fn read(
             .user_get("/users/call-center", &[("userId", user_id)])
             .await;
         attempts += call.attempts;
-        match call.result {
-            Ok(answer) => {
-                parts.insert(CALL_CENTERS.into(), call_centers_of(&answer));
-            }
+        let mut centers = match call.result {
+            Ok(answer) => call_centers_of(&answer),
             Err(error) => return (attempts, Err(error)),
+        };
+        // Where the user stands in each call center's agents (its own read says not).
+        for (id, entry) in centers.as_object_mut().into_iter().flatten() {
+            let call = client
+                .get(
+                    "/groups/call-centers/agents",
+                    &[("serviceUserId", id.as_str())],
+                )
+                .await;
+            attempts += call.attempts;
+            let agents = match call.result {
+                Ok(answer) => agent_ids(answer.get("agents")),
+                Err(error) => return (attempts, Err(error)),
+            };
+            if let (Value::Object(entry), Value::Object(place)) =
+                (entry, place_of(&agents, user_id))
+            {
+                entry.extend(place);
+            }
         }
+        parts.insert(CALL_CENTERS.into(), centers);
     }
     (attempts, Ok(parts))
 }
@@ -116,25 +134,69 @@ fn without_user_id(doc: Value) -> Value {
 }
 
 /// The hunt groups of a `GET /groups/hunt-groups/user` answer (full hunt group objects,
-/// API.md §15) as service user id → `{position}` of `user_id` among their agents.
+/// API.md §15) as service user id → where `user_id` stands among their agents
+/// ([`place_of`]).
 pub fn hunt_groups_of(answer: &Value, user_id: &str) -> Value {
     let mut found = Map::new();
     for group in answer.as_array().into_iter().flatten() {
         let Some(id) = group.get("serviceUserId").and_then(Value::as_str) else {
             continue;
         };
-        let agents = group.get("agents").and_then(Value::as_array);
-        let position = agents
-            .into_iter()
-            .flatten()
-            .position(|agent| agent.get("userId").and_then(Value::as_str) == Some(user_id));
-        let mut entry = Map::new();
-        if let Some(position) = position {
-            entry.insert("position".into(), Value::from(position));
-        }
-        found.insert(id.to_string(), Value::Object(entry));
+        let agents = agent_ids(group.get("agents"));
+        found.insert(id.to_string(), place_of(&agents, user_id));
     }
     Value::Object(found)
+}
+
+/// The user ids of an agent list of `{userId}` or full rows, in order.
+pub fn agent_ids(agents: Option<&Value>) -> Vec<String> {
+    agents
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.get("userId").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// Where `user_id` stands in `agents`: `{position, after, before}` — its index and the
+/// agents either side of it (absent at an end), so that it can be put back at its place
+/// in the list as others have changed it since.
+pub fn place_of(agents: &[String], user_id: &str) -> Value {
+    let mut place = Map::new();
+    if let Some(at) = agents.iter().position(|a| a == user_id) {
+        place.insert("position".into(), Value::from(at));
+        if let Some(previous) = at.checked_sub(1).and_then(|i| agents.get(i)) {
+            place.insert("after".into(), Value::String(previous.clone()));
+        }
+        if let Some(next) = agents.get(at + 1) {
+            place.insert("before".into(), Value::String(next.clone()));
+        }
+    }
+    Value::Object(place)
+}
+
+/// Put `user_id` into `agents` at the place [`place_of`] recorded: before the agent that
+/// followed it, else after the one that preceded it, else at its position (the end when
+/// past it). Nothing when it is there already.
+pub fn put_back(agents: &mut Vec<String>, user_id: &str, place: &Value) {
+    if agents.iter().any(|a| a == user_id) {
+        return;
+    }
+    let find = |key: &str| {
+        let id = place.get(key).and_then(Value::as_str)?;
+        agents.iter().position(|a| a == id)
+    };
+    let at = find("before")
+        .or_else(|| find("after").map(|i| i + 1))
+        .or_else(|| {
+            place
+                .get("position")
+                .and_then(Value::as_u64)
+                .map(|p| p as usize)
+        })
+        .unwrap_or(agents.len())
+        .min(agents.len());
+    agents.insert(at, user_id.to_string());
 }
 
 /// The call centers of a `GET /users/call-center` answer (API.md §15) as service user id
@@ -153,4 +215,52 @@ pub fn call_centers_of(answer: &Value) -> Value {
         found.insert(id.to_string(), Value::Object(entry));
     }
     Value::Object(found)
+}
+
+/// What the parts of an account entry hold, as people count them: `12 services`,
+/// `its service settings`, `2 hunt groups`…
+pub fn summary(entry: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(listing) = entry.get(SERVICES) {
+        let assigned = ["userServices", "servicePackServices"]
+            .iter()
+            .flat_map(|list| {
+                listing
+                    .get(*list)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter(|item| {
+                let name = item
+                    .get("serviceName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                ServiceRef::service(name).is_assigned(listing)
+                    || ServiceRef::pack(name).is_assigned(listing)
+            })
+            .count();
+        found.push(crate::text::counted(
+            assigned,
+            "service or pack",
+            "services and packs",
+        ));
+    }
+    if entry.get(SETTINGS).is_some() {
+        found.push("its service settings".into());
+    }
+    if entry.get(POLICY).is_some() {
+        found.push("its call processing policy".into());
+    }
+    let count = |key: &str, one: &str, many: &str| {
+        let n = entry
+            .get(key)
+            .and_then(Value::as_object)
+            .map_or(0, Map::len);
+        (n > 0).then(|| crate::text::counted(n, one, many))
+    };
+    found.extend(count(SCA, "SCA endpoint", "SCA endpoints"));
+    found.extend(count(HUNT_GROUPS, "hunt group", "hunt groups"));
+    found.extend(count(CALL_CENTERS, "call center", "call centers"));
+    found
 }

@@ -5,7 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::parts::{CALL_CENTERS, HUNT_GROUPS, POLICY, SCA, SERVICES, SETTINGS};
+use super::parts::{
+    CALL_CENTERS, HUNT_GROUPS, POLICY, SCA, SERVICES, SETTINGS, agent_ids, put_back,
+};
 use crate::odin::resources::UserIdentity;
 use crate::odin::{Call, Method, OdinClient, OdinError};
 use crate::resource::Resource;
@@ -96,11 +98,8 @@ pub(super) async fn restore(
         .into_iter()
         .flatten()
     {
-        let position = at
-            .get("position")
-            .and_then(Value::as_u64)
-            .map(|p| p as usize);
-        let call = join_hunt_group(client, id, user_id, position).await;
+        let _writing = writing(id).await;
+        let call = join_hunt_group(client, id, user_id, at).await;
         done.took(&format!("hunt group `{id}`"), call);
     }
     for (id, agent) in entry
@@ -109,7 +108,8 @@ pub(super) async fn restore(
         .into_iter()
         .flatten()
     {
-        let call = join_call_center(client, id, user_id, agent.get("skillLevel")).await;
+        let _writing = writing(id).await;
+        let call = join_call_center(client, id, user_id, agent).await;
         done.took(&format!("call center `{id}`"), call);
     }
     Call {
@@ -190,24 +190,26 @@ fn one_object(answer: Value) -> Option<Map<String, Value>> {
     }
 }
 
-/// The agents' user ids of an `agents` list of `{userId}` or full rows.
-fn agent_ids(agents: Option<&Value>) -> Vec<String> {
-    agents
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a.get("userId").and_then(Value::as_str).map(str::to_string))
-        .collect()
+/// The one writer of agent list `id` in this process: a list is read and written whole
+/// (API.md §15, "The read-modify-write race"), so two users re-created at once into one
+/// hunt group must not each write it from their own read.
+async fn writing(id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    static LISTS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    > = std::sync::OnceLock::new();
+    let lock = {
+        let mut lists = LISTS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        lists.entry(id.to_string()).or_default().clone()
+    };
+    lock.lock_owned().await
 }
 
 /// Put `user_id` back into hunt group `id` at `position` (the end when past it): the hunt
 /// group read, then written whole with only its agents changed (API.md §15).
-async fn join_hunt_group(
-    client: &OdinClient,
-    id: &str,
-    user_id: &str,
-    position: Option<usize>,
-) -> Call {
+async fn join_hunt_group(client: &OdinClient, id: &str, user_id: &str, place: &Value) -> Call {
     let mut read = client
         .get("/groups/hunt-groups", &[("serviceUserId", id)])
         .await;
@@ -225,10 +227,7 @@ async fn join_hunt_group(
         return read;
     };
     let mut agents = agent_ids(group.get("agents"));
-    if !agents.iter().any(|a| a == user_id) {
-        let at = position.unwrap_or(agents.len()).min(agents.len());
-        agents.insert(at, user_id.to_string());
-    }
+    put_back(&mut agents, user_id, place);
     group.insert(
         "agents".into(),
         Value::Array(agents.into_iter().map(|a| json!({"userId": a})).collect()),
@@ -249,14 +248,11 @@ async fn join_hunt_group(
     write
 }
 
-/// Put `user_id` back among call center `id`'s agents with `skill_level`: the agents read,
-/// then written whole, every other agent with the level it read (API.md §15).
-async fn join_call_center(
-    client: &OdinClient,
-    id: &str,
-    user_id: &str,
-    skill_level: Option<&Value>,
-) -> Call {
+/// Put `user_id` back among call center `id`'s agents at its `place`, with its skill
+/// level: the agents read, then written whole, every other agent with the level it read
+/// (API.md §15).
+async fn join_call_center(client: &OdinClient, id: &str, user_id: &str, place: &Value) -> Call {
+    let skill_level = place.get("skillLevel");
     let mut read = client
         .get("/groups/call-centers/agents", &[("serviceUserId", id)])
         .await;
@@ -267,29 +263,32 @@ async fn join_call_center(
             return read;
         }
     };
-    let mut agents: Vec<Value> = answer
+    let rows: Vec<&Value> = answer
         .get("agents")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|agent| {
-            let id = agent.get("userId")?.clone();
+        .collect();
+    let mut order = agent_ids(answer.get("agents"));
+    put_back(&mut order, user_id, place);
+    let agents: Vec<Value> = order
+        .iter()
+        .map(|agent| {
             let mut one = Map::new();
-            one.insert("userId".into(), id);
-            if let Some(level) = agent.get("skillLevel").filter(|v| !v.is_null()) {
+            one.insert("userId".into(), Value::String(agent.clone()));
+            let level = match agent == user_id {
+                true => skill_level,
+                false => rows
+                    .iter()
+                    .find(|row| row.get("userId").and_then(Value::as_str) == Some(agent))
+                    .and_then(|row| row.get("skillLevel")),
+            };
+            if let Some(level) = level.filter(|v| !v.is_null()) {
                 one.insert("skillLevel".into(), level.clone());
             }
-            Some(Value::Object(one))
+            Value::Object(one)
         })
         .collect();
-    if !agents.iter().any(|a| a["userId"] == user_id) {
-        let mut one = Map::new();
-        one.insert("userId".into(), Value::String(user_id.to_string()));
-        if let Some(level) = skill_level.filter(|v| !v.is_null()) {
-            one.insert("skillLevel".into(), level.clone());
-        }
-        agents.push(Value::Object(one));
-    }
     let body = json!({"serviceUserId": id, "agents": agents});
     let mut write = client
         .user_send(Method::PUT, "/groups/call-centers/agents", &[], Some(&body))

@@ -1,0 +1,428 @@
+//! Creating and deleting users (API.md §14) end to end against the simulator: an onboarding
+//! sheet of new users with numbers, services, settings and passwords (half generated), an
+//! offboarding sheet with `--allow-delete`, their rollbacks, resume after a kill, and the
+//! refusals made before anything is sent.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use sleipnir::sim::{
+    FaultConfig, SERVICE_PROVIDER, SPARE_POOL, SimConfig, Simulator, Variant, call_center_id,
+    group_id, hunt_group_id, user_id,
+};
+
+use crate::support::{results, run_on as run, workdir};
+
+/// New users of the onboarding sheet, in two groups.
+const NEW: usize = 100;
+const GROUPS: usize = 2;
+
+fn sim(users: usize, faults: FaultConfig, members: usize) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users,
+            groups: GROUPS,
+            faults,
+            variant: Variant::default(),
+            hunt_groups: members,
+            call_centers: usize::from(members > 0),
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+fn new_id(n: usize) -> String {
+    format!("new{n:03}@sim.example.net")
+}
+
+/// New user `n`'s group (1-based, alternating).
+fn new_group(n: usize) -> usize {
+    (n - 1) % GROUPS + 1
+}
+
+/// New user `n`'s number: from the enterprise's pool, in no group yet.
+fn new_number(n: usize) -> String {
+    format!("{:010}", SPARE_POOL.start + n as u64)
+}
+
+fn new_extension(n: usize) -> String {
+    format!("7{n:03}")
+}
+
+/// Odd users get a password of the sheet's, even ones `<generate>`.
+fn password(n: usize) -> String {
+    match n % 2 {
+        0 => "<generate>".into(),
+        _ => format!("Onboard-{n}-Pass"),
+    }
+}
+
+fn onboarding_sheet(dir: &Path) -> String {
+    onboarding_sheet_with(dir, password)
+}
+
+/// The onboarding sheet with each user's password cell from `password`.
+fn onboarding_sheet_with(dir: &Path, password: fn(usize) -> String) -> String {
+    let mut text = String::from(
+        "userId,Action,user.serviceProviderId,user.groupId,user.firstName,user.lastName,\
+         user.callingLineIdFirstName,user.callingLineIdLastName,credentials.webPassword,\
+         user.phoneNumber,user.extension,services.assign,\
+         settings.Call Forwarding Always.isActive\n",
+    );
+    for n in 1..=NEW {
+        text.push_str(&format!(
+            "{},create,{SERVICE_PROVIDER},{},First{n},Last{n},F{n},L{n},{},{},{},\
+             Call Forwarding Always,true\n",
+            new_id(n),
+            group_id(new_group(n)),
+            password(n),
+            new_number(n),
+            new_extension(n),
+        ));
+    }
+    std::fs::write(dir.join("onboard.csv"), text).expect("sheet");
+    "onboard.csv".into()
+}
+
+/// Every new user's existence, record fields, services and setting of the sheet, and each
+/// group's number list.
+fn assert_onboarded(sim: &Simulator) {
+    for n in 1..=NEW {
+        let id = new_id(n);
+        let state = sim.state(&id).unwrap_or_else(|| panic!("{id} created"));
+        let record = &state["user"];
+        assert_eq!(record["firstName"], format!("First{n}"), "{id}");
+        assert_eq!(record["callingLineIdLastName"], format!("L{n}"), "{id}");
+        assert_eq!(record["groupId"], group_id(new_group(n)), "{id}");
+        assert_eq!(record["phoneNumber"], new_number(n), "{id}");
+        assert_eq!(record["extension"], new_extension(n), "{id}");
+        let assigned = state["services"]["userServices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["serviceName"] == "Call Forwarding Always" && s["assigned"] == true);
+        assert!(assigned, "{id}: service assigned");
+        assert_eq!(
+            state["settings"]["Call Forwarding Always"]["isActive"], true,
+            "{id}"
+        );
+        let credentials = sim.credentials(&id).expect("credentials");
+        if n % 2 == 1 {
+            assert_eq!(
+                credentials.web_password.as_deref(),
+                Some(password(n).as_str())
+            );
+        }
+    }
+}
+
+type Lists = Vec<BTreeMap<String, bool>>;
+
+fn lists(sim: &Simulator) -> Lists {
+    (1..=GROUPS)
+        .map(|g| sim.numbers(SERVICE_PROVIDER, &group_id(g)).list)
+        .collect()
+}
+
+fn onboard_and_roll_back(faults: FaultConfig) {
+    let counted = faults.fail_rate == 0.0 && faults.drop_rate == 0.0;
+    let sim = sim(4, faults, 0);
+    let work = workdir();
+    let dir = work.path();
+    let sheet = onboarding_sheet(dir);
+    let before = lists(&sim);
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", &sheet, "--out", "run", "--rate", "2000"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert_onboarded(&sim);
+    let lines = results(&dir.join("run"));
+    // account, services, numbers, user, settings, credentials.
+    assert_eq!(lines.len(), NEW * 6, "one line per user and step");
+    assert!(
+        lines.iter().all(|l| &l[3] == "applied"),
+        "{:?}",
+        lines.iter().find(|l| &l[3] != "applied")
+    );
+    let generated = std::fs::read_to_string(dir.join("run/credentials.csv")).expect("csv");
+    assert_eq!(generated.lines().count(), 1 + NEW / 2, "{generated}");
+    if counted {
+        let stats = sim.stats();
+        assert_eq!(stats.count("POST", "/api/v2/users"), NEW as u64);
+        // The web password goes with the create: no second write of it.
+        assert_eq!(stats.count("PUT", "/api/v2/users/passwords"), 0);
+    }
+
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    for n in 1..=NEW {
+        assert!(!sim.has_user(&new_id(n)), "{} deleted", new_id(n));
+    }
+    assert_eq!(
+        lists(&sim),
+        before,
+        "the numbers added left the groups again"
+    );
+}
+
+#[test]
+fn an_onboarding_sheet_creates_its_users_and_its_rollback_deletes_them() {
+    onboard_and_roll_back(FaultConfig::default());
+}
+
+#[test]
+fn an_onboarding_sheet_is_exact_under_faults() {
+    onboard_and_roll_back(FaultConfig {
+        fail_rate: 0.1,
+        drop_rate: 0.05,
+        rate_limit: Some(400),
+        latency: Duration::from_millis(2),
+        ..FaultConfig::default()
+    });
+}
+
+#[test]
+fn an_onboarding_killed_at_any_moment_resumes_exactly() {
+    let faults = FaultConfig {
+        latency: Duration::from_millis(20),
+        ..FaultConfig::default()
+    };
+    let sim = sim(4, faults, 0);
+    let work = workdir();
+    let dir = work.path();
+    // A run that generates credentials is not resumed (the values of its first attempt are
+    // in that attempt's credentials.csv only): every password is the sheet's here.
+    let sheet = onboarding_sheet_with(dir, |n| format!("Onboard-{n}-Pass"));
+    let before = lists(&sim);
+    let target = sim.base_url();
+    let mut killed = 0;
+    for delay in crate::support::kill_moments(0x5eed_0026, 4, 150, 600) {
+        let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+        killed += usize::from(crate::support::kill_after(dir, &args, delay));
+    }
+    assert!(killed > 0, "no attempt was cut short");
+    let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let last = crate::support::sleipnir_env(dir, &args, &crate::support::LOGIN);
+    assert_eq!(last.code, 0, "{}", last.transcript());
+    assert_onboarded(&sim);
+    for n in 1..=NEW {
+        let credentials = sim.credentials(&new_id(n)).expect("credentials");
+        let given = format!("Onboard-{n}-Pass");
+        assert_eq!(credentials.web_password.as_deref(), Some(given.as_str()));
+    }
+    let lines = results(&dir.join("run"));
+    assert_eq!(lines.len(), NEW * 6, "one line per user and step");
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    for n in 1..=NEW {
+        assert!(!sim.has_user(&new_id(n)), "{} deleted", new_id(n));
+    }
+    assert_eq!(lists(&sim), before);
+}
+
+/// The offboarded users: the first 20 of 40 (each group's first ten).
+const OFF: usize = 20;
+
+fn offboarding_sheet(dir: &Path) -> String {
+    let mut text = String::from("userId,action\n");
+    for n in 1..=OFF {
+        text.push_str(&format!("{},delete\n", user_id(n)));
+    }
+    std::fs::write(dir.join("offboard.csv"), text).expect("sheet");
+    "offboard.csv".into()
+}
+
+/// What a rollback of a delete brings back of user `n`: its record's names, number and
+/// extension, its services, its settings' `isActive`s, its policy; and every agent list.
+type Kept = (Vec<Value>, Vec<Option<Vec<(String, Option<u64>)>>>);
+
+fn kept(sim: &Simulator) -> Kept {
+    let users = (1..=OFF)
+        .map(|n| {
+            let state = sim.state(&user_id(n)).unwrap_or_default();
+            let record = &state["user"];
+            let active: BTreeMap<String, Value> = state["settings"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, doc)| Some((name.clone(), doc.get("isActive")?.clone())))
+                .collect();
+            serde_json::json!({
+                "names": [record["firstName"], record["lastName"], record["callingLineIdFirstName"]],
+                "line": [record["phoneNumber"], record["extension"]],
+                "services": state["services"],
+                "active": active,
+                "policy": state["policy"],
+            })
+        })
+        .collect();
+    let lists = (1..=GROUPS)
+        .flat_map(|g| {
+            [
+                hunt_group_id(1, g),
+                hunt_group_id(2, g),
+                call_center_id(1, g),
+            ]
+            .map(|id| sim.agents(&id))
+        })
+        .collect();
+    (users, lists)
+}
+
+#[test]
+fn an_offboarding_needs_allow_delete_and_its_rollback_creates_the_users_again() {
+    let sim = sim(40, FaultConfig::default(), 2);
+    let work = workdir();
+    let dir = work.path();
+    let sheet = offboarding_sheet(dir);
+    let before = kept(&sim);
+
+    // Without the flag: refused at each row's cell, nothing planned or sent.
+    let refused = crate::support::sleipnir_in(dir, &["plan", &sheet]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("row 2, column B (`action`): deleting user")
+            && refused.stderr.contains("--allow-delete"),
+        "{}",
+        refused.stderr
+    );
+    let requests = sim.stats().total;
+    let refused = run(dir, &sim, &["apply", &sheet, "--out", "nope"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert_eq!(sim.stats().total, requests, "nothing sent");
+    assert!(sim.has_user(&user_id(1)));
+
+    // With it: the plan says what no rollback brings back, per user.
+    let planned = crate::support::sleipnir_in(dir, &["plan", &sheet, "--allow-delete"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert_eq!(
+        planned.stdout.matches("no rollback brings back").count(),
+        OFF,
+        "{}",
+        planned.stdout
+    );
+    assert!(planned.stdout.contains("voice messages"));
+
+    let applied = run(
+        dir,
+        &sim,
+        &[
+            "apply",
+            &sheet,
+            "--allow-delete",
+            "--out",
+            "run",
+            "--rate",
+            "2000",
+        ],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    assert!(
+        applied.stdout.contains("DELETES 20 users"),
+        "{}",
+        applied.stdout
+    );
+    for n in 1..=OFF {
+        assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
+    }
+    assert!(sim.has_user(&user_id(OFF + 1)));
+
+    let undone = run(
+        dir,
+        &sim,
+        &["rollback", "run", "--out", "undo", "--rate", "2000"],
+    );
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    let after = kept(&sim);
+    assert_eq!(after.0, before.0, "records, services, settings, policy");
+    // Every membership and skill level is back. The order of a list several deleted users
+    // left is not always: each delete recorded its place in the list as the run's earlier
+    // deletes had left it.
+    let sorted = |lists: &Kept| -> Vec<Option<Vec<(String, Option<u64>)>>> {
+        lists
+            .1
+            .iter()
+            .map(|list| {
+                list.clone().map(|mut agents| {
+                    agents.sort();
+                    agents
+                })
+            })
+            .collect()
+    };
+    assert_eq!(
+        sorted(&after),
+        sorted(&before),
+        "agent lists and skill levels"
+    );
+    // New credentials, named as such.
+    let generated = std::fs::read_to_string(dir.join("undo/credentials.csv")).expect("csv");
+    assert_eq!(generated.lines().count(), 1 + OFF, "{generated}");
+}
+
+#[test]
+fn a_create_missing_a_required_column_or_of_a_user_that_exists_is_refused() {
+    let sim = sim(4, FaultConfig::default(), 0);
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("missing.csv"),
+        "userId,action,user.groupId,user.firstName\nnew1@sim.example.net,create,grp01,Ann\n",
+    )
+    .expect("sheet");
+    let refused = crate::support::sleipnir_in(dir, &["plan", "missing.csv"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("row 2, column B (`action`): creating user")
+            && refused.stderr.contains("`user.serviceProviderId`")
+            && refused.stderr.contains("`user.lastName`")
+            && refused.stderr.contains("`credentials.webPassword`"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(
+        dir.join("exists.csv"),
+        format!(
+            "userId,action,user.serviceProviderId,user.groupId,user.firstName,user.lastName,\
+             user.callingLineIdFirstName,user.callingLineIdLastName,credentials.webPassword\n\
+             {},create,{SERVICE_PROVIDER},grp01,A,B,A,B,Some-Pass-123\n",
+            user_id(1)
+        ),
+    )
+    .expect("sheet");
+    let requests = sim.stats().count("POST", "/api/v2/users");
+    let offline = crate::support::sleipnir_in(dir, &["plan", "exists.csv"]);
+    assert_eq!(offline.code, 0, "offline, nothing is known of who exists");
+    let refused = crate::support::read_on(dir, &sim, &["plan", "exists.csv"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("row 2: user `user00001@sim.example.net` exists already"),
+        "{}",
+        refused.stderr
+    );
+    let applied = run(dir, &sim, &["apply", "exists.csv", "--out", "run"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    assert_eq!(
+        sim.stats().count("POST", "/api/v2/users"),
+        requests,
+        "nothing created"
+    );
+    let state = sim.state(&user_id(1)).expect("user");
+    assert_ne!(
+        state["user"]["firstName"], "A",
+        "the user that exists is not changed"
+    );
+}
