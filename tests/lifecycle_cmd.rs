@@ -241,7 +241,8 @@ fn offboarding_sheet(dir: &Path) -> String {
 
 /// What a rollback of a delete brings back of user `n`: its record's names, number and
 /// extension, its services, its settings' `isActive`s, its policy; and every agent list.
-type Kept = (Vec<Value>, Vec<Option<Vec<(String, Option<u64>)>>>);
+type Agents = Option<Vec<(String, Option<u64>)>>;
+type Kept = (Vec<Value>, Vec<Agents>);
 
 fn kept(sim: &Simulator) -> Kept {
     let users = (1..=OFF)
@@ -347,7 +348,7 @@ fn an_offboarding_needs_allow_delete_and_its_rollback_creates_the_users_again() 
     // Every membership and skill level is back. The order of a list several deleted users
     // left is not always: each delete recorded its place in the list as the run's earlier
     // deletes had left it.
-    let sorted = |lists: &Kept| -> Vec<Option<Vec<(String, Option<u64>)>>> {
+    let sorted = |lists: &Kept| -> Vec<Agents> {
         lists
             .1
             .iter()
