@@ -20,12 +20,16 @@ const NEW: usize = 100;
 const GROUPS: usize = 2;
 
 fn sim(users: usize, faults: FaultConfig, members: usize) -> Simulator {
+    sim_with(users, faults, members, Variant::default())
+}
+
+fn sim_with(users: usize, faults: FaultConfig, members: usize, variant: Variant) -> Simulator {
     Simulator::start(
         SimConfig {
             users,
             groups: GROUPS,
             faults,
-            variant: Variant::default(),
+            variant,
             hunt_groups: members,
             call_centers: usize::from(members > 0),
             ..SimConfig::default()
@@ -129,8 +133,11 @@ fn lists(sim: &Simulator) -> Lists {
 }
 
 fn onboard_and_roll_back(faults: FaultConfig) {
+    onboard_and_roll_back_on(sim(4, faults.clone(), 0), &faults);
+}
+
+fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
     let counted = faults.fail_rate == 0.0 && faults.drop_rate == 0.0;
-    let sim = sim(4, faults, 0);
     let work = workdir();
     let dir = work.path();
     let sheet = onboarding_sheet(dir);
@@ -185,6 +192,22 @@ fn an_onboarding_sheet_is_exact_under_faults() {
         latency: Duration::from_millis(2),
         ..FaultConfig::default()
     });
+}
+
+/// Whichever way Odin answers the unknowns of API.md §14 — a read of an unknown user 400
+/// with BroadWorks' text, a delete of one 200, a create with a number given an extension
+/// of its own — and with answers lost, the run and its rollback are the same.
+#[test]
+fn an_onboarding_is_exact_whatever_odin_answers_the_unknowns() {
+    let mut variant = Variant::default();
+    variant.members.unknown_user_read = sleipnir::sim::UnknownUserRead::BadRequest;
+    variant.members.delete_unknown = sleipnir::sim::DeleteUnknown::Ok;
+    variant.members.create_extension = sleipnir::sim::CreateExtension::FromNumber;
+    let faults = FaultConfig {
+        drop_rate: 0.05,
+        ..FaultConfig::default()
+    };
+    onboard_and_roll_back_on(sim_with(4, faults.clone(), 0, variant), &faults);
 }
 
 #[test]

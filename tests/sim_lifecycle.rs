@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sleipnir::sim::{
     AgentRows, AgentsOmitted, CreateExtension, DeleteUnknown, HuntGroupRead, MemberVariant,
-    SimConfig, SkillPut, service_number, user_id,
+    SimConfig, SkillPut, UnknownUserRead, service_number, user_id,
 };
 
 use crate::sim_members::{cc, fixture, hg, keys, members, refused};
@@ -248,6 +248,7 @@ async fn switches_answer_each_unknown_the_other_way() {
         agents_omitted: AgentsOmitted::Clear,
         delete_unknown: DeleteUnknown::Ok,
         create_extension: CreateExtension::FromNumber,
+        unknown_user_read: UnknownUserRead::BadRequest,
     })
     .await;
     let read = odin
@@ -283,6 +284,10 @@ async fn switches_answer_each_unknown_the_other_way() {
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(deleted.json::<Value>().await.unwrap(), json!([]));
+    let unknown = odin.get("/users?userId=nobody@sim.example.net").await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let text = unknown.text().await.unwrap();
+    assert!(text.contains("[Error 4008] User not found"), "{text}");
 
     let created = odin
         .send_json(

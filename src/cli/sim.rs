@@ -8,7 +8,7 @@ use crate::sim::{
     self, AgentRows, AgentsOmitted, BulkWritePartial, CreateExtension, DeleteUnknown,
     DnsAddExisting, DnsPutAnswer, ErrorBody, ExpiredTokenStatus, FaultConfig, HuntGroupRead,
     ImpSpelling, Login, MemberVariant, NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle,
-    SimConfig, SkillPut, Variant,
+    SimConfig, SkillPut, UnknownUserRead, Variant,
 };
 
 /// Flags of `sleipnir sim`.
@@ -174,6 +174,10 @@ pub struct Args {
     /// `none` or `from-number` (its last four digits).
     #[arg(long, value_name = "ANSWER", default_value_t = CreateExtension::None)]
     pub create_extension: CreateExtension,
+    /// The status of GET /users?userId= of a user nobody has: `404`, or `400` with
+    /// BroadWorks' `[Error 4008] User not found` text.
+    #[arg(long, value_name = "STATUS", default_value_t = UnknownUserRead::NotFound)]
+    pub unknown_user_read: UnknownUserRead,
 }
 
 impl Args {
@@ -202,6 +206,7 @@ impl Args {
                 agents_omitted: self.agents_omitted,
                 delete_unknown: self.delete_unknown,
                 create_extension: self.create_extension,
+                unknown_user_read: self.unknown_user_read,
             },
         }
     }

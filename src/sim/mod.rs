@@ -36,7 +36,8 @@ pub use stats::{GroupCount, RouteCount, StatsReport};
 pub use variant::{
     AgentRows, AgentsOmitted, BulkWritePartial, CreateExtension, DeleteUnknown, DnsAddExisting,
     DnsPutAnswer, ErrorBody, ExpiredTokenStatus, HuntGroupRead, ImpSpelling, MemberVariant,
-    NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SkillPut, Variant,
+    NestedWrites, PhoneNotInGroup, ScaBulkShape, ScaDeleteStyle, SkillPut, UnknownUserRead,
+    Variant,
 };
 
 use crate::schema::SchemaError;

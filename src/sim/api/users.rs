@@ -68,10 +68,14 @@ pub(super) async fn get(
         return Ok(Json(Value::Array(users)));
     }
     let user_id = required(&query, "userId")?;
-    let user = directory
-        .users
-        .get(user_id)
-        .ok_or_else(|| ApiError::unknown_user(user_id))?;
+    let Some(user) = directory.users.get(user_id) else {
+        return Err(match sim.config.variant.members.unknown_user_read {
+            crate::sim::UnknownUserRead::NotFound => ApiError::unknown_user(user_id),
+            crate::sim::UnknownUserRead::BadRequest => {
+                ApiError::bad_request(format!("[Error 4008] User not found: {user_id}"))
+            }
+        });
+    };
     Ok(Json(user.user.clone()))
 }
 

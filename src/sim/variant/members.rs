@@ -23,6 +23,20 @@ pub struct MemberVariant {
     /// What `POST /users` with a `phoneNumber` and no `extension` gives the user (§14,
     /// unknown).
     pub create_extension: CreateExtension,
+    /// What `GET /users?userId=` of a user nobody has answers (§14: a create reads it first;
+    /// unknown).
+    pub unknown_user_read: UnknownUserRead,
+}
+
+/// What the read of an unknown user answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownUserRead {
+    /// 404, as the simulator answers every request naming an unknown user. The default.
+    #[default]
+    NotFound,
+    /// 400 with BroadWorks' text `[Error 4008] User not found: <id>`, as a server passing
+    /// BroadWorks' error through would.
+    BadRequest,
 }
 
 /// The shape of the single hunt group read.
@@ -129,6 +143,7 @@ words!(AgentRows, "an agent row shape", "full" => AgentRows::Full, "ids" => Agen
 words!(SkillPut, "a skill level PUT answer", "replace" => SkillPut::Replace, "merge" => SkillPut::Merge);
 words!(AgentsOmitted, "an answer to a PUT without agents", "keep" => AgentsOmitted::Keep, "clear" => AgentsOmitted::Clear);
 words!(DeleteUnknown, "an unknown user's delete status", "404" => DeleteUnknown::NotFound, "200" => DeleteUnknown::Ok);
+words!(UnknownUserRead, "an unknown user's read status", "404" => UnknownUserRead::NotFound, "400" => UnknownUserRead::BadRequest);
 words!(CreateExtension, "a created user's extension", "none" => CreateExtension::None, "from-number" => CreateExtension::FromNumber);
 
 impl MemberVariant {
@@ -153,6 +168,12 @@ impl MemberVariant {
         }
         if self.delete_unknown != default.delete_unknown {
             parts.push(format!("deleting an unknown user: {}", self.delete_unknown));
+        }
+        if self.unknown_user_read != default.unknown_user_read {
+            parts.push(format!(
+                "reading an unknown user: {}",
+                self.unknown_user_read
+            ));
         }
         if self.create_extension != default.create_extension {
             parts.push(format!(

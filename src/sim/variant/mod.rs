@@ -236,7 +236,7 @@ mod members;
 
 pub use members::{
     AgentRows, AgentsOmitted, CreateExtension, DeleteUnknown, HuntGroupRead, MemberVariant,
-    SkillPut,
+    SkillPut, UnknownUserRead,
 };
 
 impl Variant {
