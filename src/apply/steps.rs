@@ -99,9 +99,16 @@ pub(super) async fn write_steps(
                     Outcome::Alone { landed: taken } => landed = taken,
                 }
             }
+            let mut carried_note = None;
             let call = match step {
                 Step::Credentials(changes) => {
                     let carried = crate::operation::carried(&report.whole.steps);
+                    if !carried.is_empty() && changes.0.keys().all(|c| carried.contains(c)) {
+                        carried_note = Some(format!(
+                            "{} sent with an earlier step of the user (its create)",
+                            names_of(&carried)
+                        ));
+                    }
                     let identity = &prepared.identity;
                     super::credentials::write(client, identity, changes, &carried).await
                 }
@@ -123,6 +130,7 @@ pub(super) async fn write_steps(
                         unseen.judge_by(plan, &seen, &mut results, report);
                     }
                     result.status = Status::Applied;
+                    add_note(&mut result.message, carried_note);
                     add_note(&mut result.message, look_alike(change));
                     add_note(&mut result.message, prepared.notes[index].clone());
                 }
@@ -196,6 +204,12 @@ pub(super) async fn write_steps(
     let read = (client, &prepared.identity);
     unseen.judge_rest(plan, read, &mut results, report).await;
     (results, failed_at, paused)
+}
+
+/// Credentials by name, `, `-separated.
+fn names_of(credentials: &[crate::credentials::Credential]) -> String {
+    let names: Vec<&str> = credentials.iter().map(|c| c.name()).collect();
+    names.join(", ")
 }
 
 /// Whether a later step of `user` than `index` writes the same group list as it through

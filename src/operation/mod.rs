@@ -224,6 +224,16 @@ pub fn record(live: &HashMap<Resource, Value>) -> Option<&Value> {
     })
 }
 
+/// The requests reading `resource` for `user` takes, at least (the estimate's count): one,
+/// but a user's account read before a delete reads everything it holds
+/// ([`account::DELETE_READS`]).
+pub fn reads(resource: Resource, user: &crate::plan::UserPlan) -> u64 {
+    match resource {
+        Resource::Account if !absent_before(user) => account::DELETE_READS,
+        _ => 1,
+    }
+}
+
 /// Whether `user` does not exist before its steps run (its plan creates it): of its own
 /// resources only its existence is read (API.md §14).
 pub fn absent_before(user: &crate::plan::UserPlan) -> bool {

@@ -307,7 +307,14 @@ impl GroupReads {
                 resources.remove(list);
             }
         }
-        resources.len() as u64
+        if crate::operation::absent_before(user) {
+            // A user the run creates has nothing of its own to read but its absence.
+            resources.retain(|r| *r == Resource::Account || r.of_group());
+        }
+        resources
+            .into_iter()
+            .map(|resource| crate::operation::reads(resource, user))
+            .sum()
     }
 
     /// Where the run's users live, as far as known.

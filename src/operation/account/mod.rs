@@ -60,6 +60,11 @@ pub const CREATE_OPTIONAL: [&str; 13] = [
     "address",
 ];
 
+/// The requests reading a user before its delete takes at least: its record, services,
+/// settings, policy and hunt groups (one more for its SCA endpoints, and two for each call
+/// center, where it has them).
+pub const DELETE_READS: u64 = 5;
+
 /// What no rollback brings back once a user is deleted (API.md §14, "Lost with no way
 /// back"), as `plan` and `apply` name it.
 pub const LOST: &str = "its credentials (new ones are generated), voice messages and \
