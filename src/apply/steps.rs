@@ -105,7 +105,7 @@ pub(super) async fn write_steps(
                     let carried = crate::operation::carried(&report.whole.steps);
                     if !carried.is_empty() && changes.0.keys().all(|c| carried.contains(c)) {
                         carried_note = Some(format!(
-                            "{} sent with an earlier step of the user (its create)",
+                            "{} sent with an earlier step of the user",
                             names_of(&carried)
                         ));
                     }
