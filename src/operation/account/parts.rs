@@ -176,8 +176,8 @@ pub fn place_of(agents: &[String], user_id: &str) -> Value {
 }
 
 /// Put `user_id` into `agents` at the place [`place_of`] recorded: before the agent that
-/// followed it, else after the one that preceded it, else at its position (the end when
-/// past it). Nothing when it is there already.
+/// followed it, else after the one that preceded it, else last where it was last, else at
+/// its position (the end when past it). Nothing when it is there already.
 pub fn put_back(agents: &mut Vec<String>, user_id: &str, place: &Value) {
     if agents.iter().any(|a| a == user_id) {
         return;
@@ -186,13 +186,13 @@ pub fn put_back(agents: &mut Vec<String>, user_id: &str, place: &Value) {
         let id = place.get(key).and_then(Value::as_str)?;
         agents.iter().position(|a| a == id)
     };
+    // An agent that was last (nothing followed it) goes back last.
+    let last = place.get("before").is_none();
     let at = find("before")
         .or_else(|| find("after").map(|i| i + 1))
         .or_else(|| {
-            place
-                .get("position")
-                .and_then(Value::as_u64)
-                .map(|p| p as usize)
+            let position = place.get("position").and_then(Value::as_u64)?;
+            (!last).then_some(position as usize)
         })
         .unwrap_or(agents.len())
         .min(agents.len());
@@ -263,4 +263,36 @@ pub fn summary(entry: &Value) -> Vec<String> {
     found.extend(count(HUNT_GROUPS, "hunt group", "hunt groups"));
     found.extend(count(CALL_CENTERS, "call center", "call centers"));
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// An agent comes back next to the agent that followed it, wherever that agent stands
+    /// now; one that was last comes back last; one that is there stays where it is.
+    #[test]
+    fn an_agent_comes_back_at_its_place_in_the_list_as_it_is_now() {
+        let place = place_of(&ids(&["a", "b", "c", "d"]), "b");
+        let mut moved = ids(&["d", "c", "a"]);
+        put_back(&mut moved, "b", &place);
+        assert_eq!(
+            moved,
+            ids(&["d", "b", "c", "a"]),
+            "before the agent that followed it"
+        );
+        let mut gone = ids(&["a", "d"]);
+        put_back(&mut gone, "b", &place);
+        assert_eq!(gone, ids(&["a", "b", "d"]), "after the one before it");
+        let mut tail = ids(&["x", "z"]);
+        put_back(&mut tail, "y", &place_of(&ids(&["w", "x", "y"]), "y"));
+        assert_eq!(tail, ids(&["x", "z", "y"]), "last where it was last");
+        let mut again = ids(&["b", "x"]);
+        put_back(&mut again, "b", &place);
+        assert_eq!(again, ids(&["b", "x"]), "nothing when it is there");
+    }
 }
