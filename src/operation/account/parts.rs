@@ -289,7 +289,7 @@ mod tests {
         put_back(&mut gone, "b", &place);
         assert_eq!(gone, ids(&["a", "b", "d"]), "after the one before it");
         let mut tail = ids(&["x", "z"]);
-        put_back(&mut tail, "y", &place_of(&ids(&["w", "x", "y"]), "y"));
+        put_back(&mut tail, "y", &place_of(&ids(&["w", "y"]), "y"));
         assert_eq!(tail, ids(&["x", "z", "y"]), "last where it was last");
         let mut again = ids(&["b", "x"]);
         put_back(&mut again, "b", &place);
