@@ -450,3 +450,56 @@ fn a_create_missing_a_required_column_or_of_a_user_that_exists_is_refused() {
         "the user that exists is not changed"
     );
 }
+
+#[test]
+fn an_offboarding_killed_at_any_moment_resumes_and_rolls_back_exactly() {
+    let faults = FaultConfig {
+        latency: Duration::from_millis(15),
+        ..FaultConfig::default()
+    };
+    let sim = sim(40, faults, 2);
+    let work = workdir();
+    let dir = work.path();
+    let sheet = offboarding_sheet(dir);
+    let before = kept(&sim);
+    let target = sim.base_url();
+    let resumable = |dir: &Path| {
+        let mut args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+        args.push("--allow-delete".into());
+        args
+    };
+    let mut killed = 0;
+    for delay in crate::support::kill_moments(0x5eed_0260, 4, 150, 500) {
+        killed += usize::from(crate::support::kill_after(dir, &resumable(dir), delay));
+    }
+    assert!(killed > 0, "no attempt was cut short");
+    let args = resumable(dir);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let last = crate::support::sleipnir_env(dir, &args, &crate::support::LOGIN);
+    assert_eq!(last.code, 0, "{}", last.transcript());
+    for n in 1..=OFF {
+        assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
+    }
+    let lines = results(&dir.join("run"));
+    assert_eq!(lines.len(), OFF, "one line per user and step");
+    let undone = run(
+        dir,
+        &sim,
+        &["rollback", "run", "--out", "undo", "--rate", "2000"],
+    );
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    let after = kept(&sim);
+    assert_eq!(after.0, before.0, "records, services, settings, policy");
+    let sorted = |lists: &Kept| -> Vec<Agents> {
+        let mut all = lists.1.clone();
+        for list in all.iter_mut().flatten() {
+            list.sort();
+        }
+        all
+    };
+    assert_eq!(
+        sorted(&after),
+        sorted(&before),
+        "agent lists and skill levels"
+    );
+}
