@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 8] = [
+pub const ENDPOINTS: [Endpoint; 10] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -64,6 +64,18 @@ pub const ENDPOINTS: [Endpoint; 8] = [
         path: "/groups/dns",
         identity: &["serviceProviderId", "groupId"],
     },
+    // Membership (API.md §15): each hunt group's or call center's agent list, read and
+    // written whole by `crate::operation::members`, identified by the service's id.
+    Endpoint {
+        resource: Resource::HuntGroups,
+        path: "/groups/hunt-groups",
+        identity: &["serviceUserId"],
+    },
+    Endpoint {
+        resource: Resource::CallCenters,
+        path: "/groups/call-centers/agents",
+        identity: &["serviceUserId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -77,6 +89,8 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::SharedCallAppearance => &ENDPOINTS[5],
         Resource::Numbers => &ENDPOINTS[6],
         Resource::Activation => &ENDPOINTS[7],
+        Resource::HuntGroups => &ENDPOINTS[8],
+        Resource::CallCenters => &ENDPOINTS[9],
     }
 }
 

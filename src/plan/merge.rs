@@ -73,7 +73,8 @@ pub(crate) fn merge(
             set.add(change.clone(), source.clone(), columns, problems);
         }
         for ((resource, id), (entry, source)) in &set.entries {
-            if entry.is_none() {
+            // Many users join one hunt group; a line port belongs to one user.
+            if entry.is_none() || *resource != Resource::SharedCallAppearance {
                 continue;
             }
             match added.get(&(*resource, id.clone())) {
@@ -219,10 +220,14 @@ impl ChangeSet {
                         (true, true) => "added twice",
                         _ => "both added and removed",
                     };
+                    let noun = match resource {
+                        Resource::SharedCallAppearance => "line port",
+                        other => crate::operation::members::noun(other),
+                    };
                     problems.push(source.problem(
                         columns,
                         format!(
-                            "line port `{id}` is {what} for user `{user}` (also in {}); \
+                            "{noun} `{id}` is {what} for user `{user}` (also in {}); \
                              keep one",
                             first.describe(columns)
                         ),

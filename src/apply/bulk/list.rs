@@ -27,25 +27,31 @@ impl Job {
     /// each member how it fared (see the module).
     pub async fn send_list(self, client: &crate::odin::OdinClient, resource: Resource) -> Sent {
         let mut sent = Sent::default();
-        if !worth(self.chunk.len(), 0) {
+        if !worth(self.chunk.len(), 0) && !crate::operation::one_writer(resource) {
             self.reply_alone(&[]);
             return sent;
         }
         let (sp, group) = (self.group.0.clone(), self.group.1.clone());
         let mut body = Map::new();
-        let mut context = Value::Null;
+        // What the write needs of the members' reads: each part once, whoever read it.
+        let mut context = Map::new();
         for arrival in &self.chunk {
             let Some(list) = &arrival.entries else {
                 continue;
             };
+            let member = crate::operation::Member {
+                user: &list.user,
+                order: list.order,
+            };
             for (key, entry) in list.entries.as_object().into_iter().flatten() {
-                let key = crate::operation::group_key(resource, key, entry);
+                let key = crate::operation::group_key(resource, member, key, entry);
                 body.insert(key, entry.clone());
             }
-            if context.is_null() {
-                context = list.before.clone();
+            for (key, value) in list.before.as_object().into_iter().flatten() {
+                context.entry(key.clone()).or_insert_with(|| value.clone());
             }
         }
+        let context = Value::Object(context);
         let body = Value::Object(body);
         let group_of = (sp.as_str(), group.as_str());
         let call = crate::operation::write_group(client, group_of, resource, &body, &context).await;
@@ -93,7 +99,7 @@ impl Job {
         let (now, answer) = match answer {
             Some(shown) => shown,
             None => {
-                let read = crate::operation::read_group(client, group_of, resource).await;
+                let read = crate::operation::read_group(client, group_of, resource, &body).await;
                 let read = read.result.ok().and_then(|answer| {
                     Some((crate::operation::group_answer(resource, &answer)?, answer))
                 });
@@ -116,7 +122,8 @@ impl Job {
                     .into_iter()
                     .flatten()
                     .all(|(key, entry)| {
-                        let (key, entry) = crate::operation::group_entry(resource, key, entry);
+                        let (key, entry) =
+                            crate::operation::group_entry(resource, &list.user, key, entry);
                         entry_holds(now.get(&key), &entry)
                     })
             });

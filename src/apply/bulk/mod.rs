@@ -193,13 +193,14 @@ impl BulkWrites {
                 members.insert((user.user_id.clone(), index), key);
             }
         }
-        members.retain(|_, key| {
-            keys.get(key)
-                .is_some_and(|(parts, n)| worth(*n, parts.len()))
-        });
+        // A list written whole by one writer goes through its batch whatever its size.
+        let kept = |key: &BatchKey, parts: &Parts, n: usize| {
+            worth(n, parts.len()) || crate::operation::one_writer(key.resource)
+        };
+        members.retain(|_, key| keys.get(key).is_some_and(|(parts, n)| kept(key, parts, *n)));
         let by_key = keys
             .into_iter()
-            .filter(|(_, (parts, n))| worth(*n, parts.len()))
+            .filter(|(key, (parts, n))| kept(key, parts, *n))
             .map(|(key, (parts, unstarted))| {
                 let batch = Batch {
                     parts,

@@ -48,6 +48,9 @@ struct Wanted {
     /// The group's own lists its users' steps change (numbers, activation): read once, from
     /// the group's number list.
     lists: BTreeSet<Resource>,
+    /// Of lists written by one writer ([`crate::operation::one_writer`]): the entry ids
+    /// the group's users' steps name, which are all its read reads.
+    keys: std::collections::BTreeMap<Resource, BTreeSet<String>>,
     /// Whether its users' steps change extensions: who holds each is kept from the listing.
     extensions: bool,
 }
@@ -94,6 +97,9 @@ struct Snapshot {
     unsupported: Vec<BulkService>,
     /// The group's number list, when its users' steps change it.
     numbers: Option<Arc<GroupList>>,
+    /// The group's lists written by one writer its users' steps change, as read
+    /// ([`crate::operation::read_group_keys`]).
+    others: HashMap<Resource, Arc<Value>>,
     /// Extension → the user holding it, every user of the group (where extensions change).
     extensions: Option<Arc<HashMap<String, String>>>,
 }
@@ -178,6 +184,12 @@ impl GroupReads {
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
             wanted.lists.extend(&needs.lists);
+            for step in &user.steps {
+                if crate::operation::one_writer(step.resource()) {
+                    let keys = wanted.keys.entry(step.resource()).or_default();
+                    keys.extend(step.patch().keys().cloned());
+                }
+            }
             wanted.extensions |= needs.extensions;
             if needs.users {
                 let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
@@ -199,7 +211,9 @@ impl GroupReads {
                 let group_cost = usize::from(wanted.users)
                     + wanted.services.len()
                     + usize::from(!wanted.lists.is_empty());
-                group_cost > 0 && group_cost < *per_user
+                // A list written by one writer is read by its group, whatever it costs.
+                let one_writer = wanted.keys.keys().any(|r| crate::operation::one_writer(*r));
+                group_cost > 0 && (group_cost < *per_user || one_writer)
             })
             .map(|(key, (wanted, _))| (key, wanted))
             .collect();
@@ -350,6 +364,7 @@ impl GroupReads {
         };
         let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
         let list = snapshot.numbers.clone();
+        let others = snapshot.others.clone();
         let extensions = snapshot.extensions.clone();
         let found = snapshot.users.remove(&user.user_id);
         // Memory follows the users still to serve: a read whose users are all served is
@@ -358,15 +373,19 @@ impl GroupReads {
         if done {
             snapshot.users = HashMap::new();
             snapshot.numbers = None;
+            snapshot.others = HashMap::new();
             snapshot.extensions = None;
         } else if snapshot.users.len() < snapshot.users.capacity() / 4 {
             snapshot.users.shrink_to_fit();
         }
         drop(slot);
-        let Some(found) = found else {
-            return FromGroup::default();
-        };
         let needs = needs(user);
+        let found = match found {
+            Some(found) => found,
+            // Its lists are the group's whoever else the read holds.
+            None if needs.lists.iter().any(|r| others.contains_key(r)) => Member::default(),
+            None => return FromGroup::default(),
+        };
         let mut docs = HashMap::new();
         let mut rows = HashMap::new();
         // A listing row stands for the record only where it holds every field the user's
@@ -411,8 +430,20 @@ impl GroupReads {
             }
             docs.insert(Resource::Settings, Value::Object(settings));
         }
+        for &resource in &needs.lists {
+            let Some(answer) = others.get(&resource) else {
+                continue;
+            };
+            let keys = user
+                .steps
+                .iter()
+                .filter(|step| step.resource() == resource)
+                .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
+            let doc = crate::operation::document_for(resource, answer, &user.user_id, keys);
+            docs.insert(resource, doc);
+        }
         if let Some(list) = &list {
-            for &resource in &needs.lists {
+            for &resource in needs.lists.iter().filter(|r| !others.contains_key(r)) {
                 let keys = user
                     .steps
                     .iter()

