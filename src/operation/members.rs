@@ -515,6 +515,26 @@ async fn put(
     }
 }
 
+/// The column titles of membership: `huntGroups.add` → (list, added).
+pub const COLUMNS: [(&str, Resource, bool); 4] = [
+    ("huntGroups.add", Resource::HuntGroups, true),
+    ("huntGroups.remove", Resource::HuntGroups, false),
+    ("callCenters.add", Resource::CallCenters, true),
+    ("callCenters.remove", Resource::CallCenters, false),
+];
+
+/// The hunt groups (call centers) a membership cell names: `;`-separated service user ids
+/// or names, each once.
+pub fn cell_values(text: &str) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in text.split(';').map(str::trim).filter(|v| !v.is_empty()) {
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_string());
+        }
+    }
+    values
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,24 +577,4 @@ mod tests {
         let doc = group_answer(&answer).unwrap_or_default();
         assert_eq!(doc[format!("hg@x{SEP}u1")], json!({"position": 0}));
     }
-}
-
-/// The column titles of membership: `huntGroups.add` → (list, added).
-pub const COLUMNS: [(&str, Resource, bool); 4] = [
-    ("huntGroups.add", Resource::HuntGroups, true),
-    ("huntGroups.remove", Resource::HuntGroups, false),
-    ("callCenters.add", Resource::CallCenters, true),
-    ("callCenters.remove", Resource::CallCenters, false),
-];
-
-/// The hunt groups (call centers) a membership cell names: `;`-separated service user ids
-/// or names, each once.
-pub fn cell_values(text: &str) -> Vec<String> {
-    let mut values: Vec<String> = Vec::new();
-    for value in text.split(';').map(str::trim).filter(|v| !v.is_empty()) {
-        if !values.iter().any(|v| v == value) {
-            values.push(value.to_string());
-        }
-    }
-    values
 }

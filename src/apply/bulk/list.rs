@@ -60,8 +60,17 @@ impl Job {
         // The write's answer, where it is the whole list and shows every entry written.
         let shown = |answer: &Value| {
             let doc = crate::operation::group_answer(resource, answer)?;
-            let mut entries = body.as_object()?.iter();
-            let all = entries.all(|(key, entry)| entry.is_null() || doc.get(key).is_some());
+            let mut entries = self
+                .chunk
+                .iter()
+                .filter_map(|a| a.entries.as_ref())
+                .flat_map(|list| {
+                    let entries = list.entries.as_object().into_iter().flatten();
+                    entries.map(|(key, entry)| {
+                        crate::operation::group_entry(resource, &list.user, key, entry)
+                    })
+                });
+            let all = entries.all(|(key, entry)| entry.is_null() || doc.get(&key).is_some());
             all.then_some(doc)
         };
         let answer = match call.result {
