@@ -56,9 +56,10 @@ fn agents(sim: &Simulator, list: &str) -> Vec<String> {
         .collect()
 }
 
-/// Per group (members m): hunt group 1 gains m5, m6, m7 and loses m1; hunt group 2 gains
-/// m5 (a user in two lists) and m8 and loses m2; the call center gains m9 and m10 (their
-/// licence assigned in the same row) and loses m0.
+/// Per group (members m): hunt group 1 (`Sales`) gains m5, m6 (by name), m7 and loses m1;
+/// hunt group 2 (`Support`) gains m5 (a user in two lists) and m8 and loses m2 (by name);
+/// the call center (`Billing`) gains m9 (by name) and m10 (their licence assigned in the
+/// same row) and loses m0.
 fn sheet(dir: &Path) -> String {
     let mut rows: BTreeMap<usize, [String; 5]> = BTreeMap::new();
     for g in 1..=GROUPS {
@@ -75,15 +76,16 @@ fn sheet(dir: &Path) -> String {
                 false => format!("{};{value}", cells[col]),
             };
         };
-        for i in [5, 6, 7] {
-            row(m[i], 0, &hg1);
-        }
+        row(m[5], 0, &hg1);
+        row(m[6], 0, "Sales");
+        row(m[7], 0, &hg1);
         row(m[1], 1, &hg1);
         row(m[5], 0, &hg2);
         row(m[8], 0, &hg2);
-        row(m[2], 1, &hg2);
+        row(m[2], 1, "Support");
+        row(m[9], 2, "Billing");
+        row(m[10], 2, &cc);
         for i in [9, 10] {
-            row(m[i], 2, &cc);
             row(m[i], 4, LICENCE);
         }
         row(m[0], 3, &cc);
@@ -181,7 +183,8 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
     }
 
     // Each list: one read and one write (a call center losing an agent while its agents
-    // have skill levels: two writes, see `operation::members`).
+    // have skill levels: two writes, see `operation::members`); each group's listings once,
+    // where names resolve.
     if counted {
         let stats = sim.stats();
         for g in 1..=GROUPS {
@@ -194,10 +197,13 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
             let sent = (
                 count("GET", "/groups/hunt-groups"),
                 count("PUT", "/groups/hunt-groups"),
+                count("GET", "/groups/call-centers"),
                 count("GET", "/groups/call-centers/agents"),
                 count("PUT", "/groups/call-centers/agents"),
             );
-            assert_eq!(sent, (2, 2, 1, 2), "{group}");
+            // Hunt groups: the listing and each list once; call centers: the listing, the
+            // list.
+            assert_eq!(sent, (1 + 2, 2, 1, 1, 2), "{group}");
         }
     }
 
@@ -286,5 +292,57 @@ fn one_list_both_joined_and_left_in_a_row_is_refused_at_its_cell() {
         "{}",
         planned.transcript()
     );
+    assert_eq!(crate::support::puts(&sim.stats()), 0);
+}
+
+#[test]
+fn unknown_foreign_and_ambiguous_names_are_refused_at_their_cells_with_nothing_sent() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    assert!(sim.rename_service(&hunt_group_id(2, 1), "Sales"));
+    let work = workdir();
+    let dir = work.path();
+    let m = members(1);
+    std::fs::write(
+        dir.join("bad.csv"),
+        format!(
+            "userId,huntGroups.add,callCenters.remove\n{},Sales,\n{},Nope,\n{},,{}\n",
+            user_id(m[4]),
+            user_id(m[5]),
+            user_id(m[6]),
+            call_center_id(1, 2)
+        ),
+    )
+    .expect("sheet");
+    let planned = read(dir, &sim, &["plan", "bad.csv"]);
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    let said = &planned.stderr;
+    for wanted in [
+        format!(
+            "`huntGroups.add`: 2 hunt groups of group `grp01` are named `Sales`: `{}`, `{}`",
+            hunt_group_id(1, 1),
+            hunt_group_id(2, 1)
+        ),
+        "group `grp01` has no hunt group named `Nope`; its hunt groups are `Sales`, `Sales`"
+            .to_string(),
+        format!(
+            "`callCenters.remove`: `{}` is not a call center of group `grp01`",
+            call_center_id(1, 2)
+        ),
+        "row 2".to_string(),
+        "row 4".to_string(),
+    ] {
+        assert!(said.contains(&wanted), "{wanted}\n{}", planned.transcript());
+    }
+    let applied = run(dir, &sim, &["apply", "bad.csv", "--out", "run"]);
+    assert_ne!(applied.code, 0, "{}", applied.transcript());
+    let lines = results(&dir.join("run"));
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert_eq!(&line[3], "failed", "{line:?}");
+        assert!(
+            line.iter().any(|cell| cell.contains("not sent")),
+            "{line:?}"
+        );
+    }
     assert_eq!(crate::support::puts(&sim.stats()), 0);
 }

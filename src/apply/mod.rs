@@ -214,6 +214,7 @@ pub async fn run(
     }
     let mut arrangement = arrangement;
     let lists = std::mem::take(&mut arrangement.lists);
+    let listings = std::mem::take(&mut arrangement.listings);
     let turns = Arc::new(turns::Turns::new(arrangement));
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
@@ -228,6 +229,7 @@ pub async fn run(
         &bulk::shared_groups(&tally),
     ));
     groups.seed_lists(lists);
+    groups.seed_listings(listings);
     let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
     // A user waiting for others is in no batch: the batch would wait for it meanwhile.
     let covered = |user: &plan::UserPlan| {

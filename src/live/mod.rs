@@ -111,6 +111,7 @@ pub async fn read_all(
         .filter(|(key, _, _)| groups.reads_list(key))
         .count() as u64;
     groups.seed_lists(lists);
+    groups.seed_listings(std::mem::take(&mut arrangement.listings));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     // A read held back (a redirect, a pause past --max-wait) stops the reads not yet sent:
     // Odin would answer them alike.

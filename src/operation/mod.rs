@@ -55,10 +55,13 @@ pub fn one_writer(resource: Resource) -> bool {
 /// lists named, one request each (membership; [`one_writer`] lists only).
 pub async fn read_group_keys(
     client: &OdinClient,
+    (sp, group): (&str, &str),
     resource: Resource,
     keys: &std::collections::BTreeSet<String>,
+    listing: Option<&Value>,
 ) -> Call {
-    members::read_group(client, resource, keys).await
+    let listing = listing.and_then(members::listing_of);
+    members::read_group(client, resource, keys, listing.as_ref(), Some((sp, group))).await
 }
 
 /// A user's document of `resource` from a [`read_group_keys`] answer: the entries `keys`
@@ -165,7 +168,7 @@ pub async fn read_group(
             .flatten()
             .filter_map(|(key, _)| key.split(members::SEP).next().map(str::to_string))
             .collect();
-        return members::read_group(client, resource, &lists).await;
+        return members::read_group(client, resource, &lists, None, Some((sp, group))).await;
     }
     // The group's numbers and their activation are one list.
     numbers::read_group_answer(client, sp, group).await

@@ -344,6 +344,17 @@ impl Simulator {
         true
     }
 
+    /// Rename hunt group or call center `service_user_id` (its profile's `name`), in-process,
+    /// for tests. Whether the service exists.
+    pub fn rename_service(&self, service_user_id: &str, name: &str) -> bool {
+        let mut directory = self.sim.directory();
+        let Some(service) = directory.members.find_mut(service_user_id) else {
+            return false;
+        };
+        service.profile["name"] = serde_json::Value::String(name.to_string());
+        true
+    }
+
     /// A setting of hunt group or call center `service_user_id`; read in-process, for tests.
     pub fn service_setting(&self, service_user_id: &str, key: &str) -> Option<serde_json::Value> {
         let directory = self.sim.directory();

@@ -219,10 +219,14 @@ fn refused_by_group(
             Some(match user.cells.of(field, refusal.field) {
                 Some((row, column)) => crate::problem::Problem::cell(row, column, &refusal.why),
                 None => {
-                    let message = format!(
-                        "user `{}`, `user.{}`: {}",
-                        user.user_id, refusal.field, refusal.why
-                    );
+                    // A column of its own (`huntGroups.add`) is named by its refusal.
+                    let message = match refusal.field.contains('.') {
+                        true => format!("user `{}`, {}", user.user_id, refusal.why),
+                        false => format!(
+                            "user `{}`, `user.{}`: {}",
+                            user.user_id, refusal.field, refusal.why
+                        ),
+                    };
                     match user.rows.first() {
                         Some(row) => crate::problem::Problem::row(*row, message),
                         None => crate::problem::Problem::sheet(message),

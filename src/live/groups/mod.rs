@@ -131,6 +131,9 @@ pub struct GroupReads {
     warned: AtomicBool,
     /// Number lists read just before, that a group's first read stands on while fresh.
     seeded: Mutex<Seeded>,
+    /// Listings of a group's lists read just before (by the arrangement), that its read
+    /// resolves the names its users' steps give through.
+    listings: Mutex<HashMap<(GroupKey, Resource), Arc<Value>>>,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
     /// The group documents operations' rules need, each read once.
@@ -246,6 +249,7 @@ impl GroupReads {
             snapshots: Mutex::new(slots),
             warned: AtomicBool::new(false),
             seeded: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
             warning: Mutex::new(None),
             docs: docs::GroupDocs::default(),
             doc_groups,
@@ -264,6 +268,15 @@ impl GroupReads {
         let mut seeded = self.seeded.lock().unwrap_or_else(PoisonError::into_inner);
         for (key, read_at, list) in lists {
             seeded.insert(key, (read_at, Arc::new(list)));
+        }
+    }
+
+    /// Listings of groups' lists read just before the run (by the arrangement of its
+    /// users), as plain data ([`crate::operation::read_group_keys`] reads them).
+    pub fn seed_listings(&self, listings: Vec<(GroupKey, Resource, Value)>) {
+        let mut seeded = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
+        for (key, resource, listing) in listings {
+            seeded.insert((key, resource), Arc::new(listing));
         }
     }
 

@@ -108,7 +108,16 @@ impl GroupReads {
         }
         let mut others = HashMap::new();
         for (&resource, keys) in &wanted.keys {
-            let call = crate::operation::read_group_keys(client, resource, keys).await;
+            let listing = self
+                .listings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&(key.clone(), resource))
+                .cloned();
+            let listing = listing.as_deref();
+            let call =
+                crate::operation::read_group_keys(client, (sp, group), resource, keys, listing)
+                    .await;
             match call.result {
                 Ok(answer) => {
                     others.insert(resource, Arc::new(answer));
