@@ -346,3 +346,47 @@ fn unknown_foreign_and_ambiguous_names_are_refused_at_their_cells_with_nothing_s
     }
     assert_eq!(crate::support::puts(&sim.stats()), 0);
 }
+
+#[test]
+fn a_membership_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
+    let faults = FaultConfig {
+        latency: std::time::Duration::from_millis(25),
+        ..FaultConfig::default()
+    };
+    let sim = sim(faults, MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir);
+    let before = lists(&sim);
+    let target = sim.base_url();
+    let mut killed = 0;
+    for delay in crate::support::kill_moments(0x5eed_0026, 4, 100, 400) {
+        let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+        killed += usize::from(crate::support::kill_after(dir, &args, delay));
+    }
+    assert!(killed > 0, "no attempt was cut short");
+    let args = crate::support::resumable_apply(dir, &sheet, &target, 4);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let last = crate::support::sleipnir_env(dir, &args, &crate::support::LOGIN);
+    assert_eq!(last.code, 0, "{}", last.transcript());
+    for g in 1..=GROUPS {
+        for (list, want) in expected(g) {
+            assert_eq!(agents(&sim, &list), want, "{list}");
+        }
+    }
+    // One line per user and step: per group 9 users join or leave, two of them with their
+    // licence first (the services step).
+    let lines = results(&dir.join("run"));
+    let mut seen = std::collections::BTreeSet::new();
+    for line in &lines {
+        assert!(
+            seen.insert((line[1].to_string(), line[2].to_string())),
+            "{line:?} twice"
+        );
+    }
+    assert_eq!(lines.len(), GROUPS * (9 + 2));
+
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    assert_eq!(lists(&sim), before);
+}
