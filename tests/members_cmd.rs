@@ -390,3 +390,65 @@ fn a_membership_run_killed_and_resumed_ends_exact_and_rolls_back_exactly() {
     assert_eq!(undone.code, 0, "{}", undone.transcript());
     assert_eq!(lists(&sim), before);
 }
+
+/// An export of the membership columns plans back to nothing, reading each group's lists
+/// once; an edited cell then plans one change.
+#[test]
+fn an_export_of_memberships_plans_back_to_nothing() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let exported = read(
+        dir,
+        &sim,
+        &[
+            "export",
+            "--service-provider",
+            sleipnir::sim::SERVICE_PROVIDER,
+            "--columns",
+            "huntGroups.add,callCenters.add",
+            "--out",
+            "exp.csv",
+        ],
+    );
+    assert_eq!(exported.code, 0, "{}", exported.transcript());
+    let stats = sim.stats();
+    for g in 1..=GROUPS {
+        let group = group_id(g);
+        let count = |path: &str| stats.count_for_group("GET", &format!("/api/v2{path}"), &group);
+        // The listing and each of the two hunt groups; the call center listing and its list.
+        assert_eq!(count("/groups/hunt-groups"), 3, "{group}");
+        assert_eq!(count("/groups/call-centers"), 1, "{group}");
+        assert_eq!(count("/groups/call-centers/agents"), 1, "{group}");
+    }
+    let text = std::fs::read_to_string(dir.join("exp.csv")).expect("export");
+    let m = members(1);
+    // The group's second user is an agent of both hunt groups and the call center.
+    let both = format!(
+        "{},ent.sim,grp01,{};{},{}",
+        user_id(m[1]),
+        hunt_group_id(1, 1),
+        hunt_group_id(2, 1),
+        call_center_id(1, 1)
+    );
+    assert!(text.contains(&both), "{text}");
+    let planned = read(dir, &sim, &["plan", "exp.csv"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned.stdout.contains("0 users to change"),
+        "{}",
+        planned.stdout
+    );
+    let edited = text.replace(
+        &both,
+        &both.replace(&format!("{};", hunt_group_id(1, 1)), ""),
+    );
+    std::fs::write(dir.join("exp.csv"), edited).expect("edited");
+    let planned = read(dir, &sim, &["plan", "exp.csv"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned.stdout.contains("0 users to change"),
+        "a cell that names fewer lists leaves nobody: {}",
+        planned.stdout
+    );
+}
