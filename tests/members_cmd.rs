@@ -134,6 +134,26 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
     assert_eq!(planned.code, 0, "{}", planned.transcript());
     let target = read(dir, &sim, &["plan", &sheet]);
     assert_eq!(target.code, 0, "{}", target.transcript());
+    // Each list's members before → after.
+    let m = members(1);
+    let shown = |users: &[usize]| ids(users).join(", ");
+    let line = format!(
+        "hunt group `Sales` (`{}`): {} → {}",
+        hunt_group_id(1, 1),
+        shown(&[m[0], m[1], m[2]]),
+        shown(&[m[0], m[2], m[5], m[6], m[7]])
+    );
+    assert!(target.stdout.contains(&line), "{line}\n{}", target.stdout);
+    let line = format!(
+        "call center `{}`: {} → {}",
+        call_center_id(1, 1),
+        shown(&[m[0], m[1]]),
+        shown(&[m[1], m[9], m[10]])
+    );
+    assert!(target.stdout.contains(&line), "{line}\n{}", target.stdout);
+    let json = read(dir, &sim, &["plan", &sheet, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(json["lists"].as_array().map(Vec::len), Some(GROUPS * 3));
     let planning = sim.stats();
     let applied = run(
         dir,
@@ -163,7 +183,6 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
             .or_default()
             .push((line[2].to_string(), line[3].to_string()));
     }
-    let m = members(1);
     assert_eq!(
         steps[&user_id(m[9])],
         [

@@ -42,6 +42,27 @@ pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdenti
     }
 }
 
+/// A shared list a plan changes, as `plan --target` shows it: its members before and
+/// after the run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListChange {
+    /// The list, as messages name it (``hunt group `Sales` (`hg1@x`)``).
+    pub list: String,
+    /// Its members (user ids) before, in order.
+    pub before: Vec<String>,
+    /// And after.
+    pub after: Vec<String>,
+}
+
+/// What the users' steps do to the shared lists they change, by their reads (`live`, one
+/// per user; `None` unread).
+pub fn list_changes(
+    users: &[&crate::plan::UserPlan],
+    live: &[Option<&HashMap<Resource, Value>>],
+) -> Vec<ListChange> {
+    members::list_changes(users, live)
+}
+
 /// Whether a group's list `resource` is written whole by one writer: every entry of its
 /// users goes through their group's one write (never a user's own), and its group read
 /// reads only the lists its users' steps name (membership: each hunt group's agent list

@@ -8,6 +8,7 @@ use crate::apply::estimate::Estimate;
 use crate::cli::Notes;
 use crate::error::Error;
 use crate::live;
+use crate::operation::ListChange;
 use crate::plan::Plan;
 
 /// Read every user's live values from `target` and record them as the plan's before-values,
@@ -19,7 +20,7 @@ pub(super) fn read_live(
     target: &str,
     config: &Config,
     notes: &Notes,
-) -> Result<(Vec<(String, String)>, Estimate), Error> {
+) -> Result<(Vec<(String, String)>, Estimate, Vec<ListChange>), Error> {
     let (odin, load) = (&config.odin, &config.load);
     let (service_provider, bulk_size) = (config.service_provider.as_deref(), config.bulk_size);
     let allow_lossy = config.allow_lossy_values;
@@ -101,10 +102,13 @@ pub(super) fn read_live(
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     // What the reads of the users together show Odin refuses (a line port one user adds
     // and another holds): warned of like a refusal of each user's own reads.
-    let together = {
+    let (together, lists) = {
         let users: Vec<&crate::plan::UserPlan> = plan.users.iter().collect();
         let docs: Vec<_> = states.iter().map(|state| state.as_ref().ok()).collect();
-        crate::operation::refused_together(&users, &docs)
+        (
+            crate::operation::refused_together(&users, &docs),
+            crate::operation::list_changes(&users, &docs),
+        )
     };
     let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
@@ -155,7 +159,7 @@ pub(super) fn read_live(
     plan.source.target = Some(target.to_string());
     plan.source.odin_user = Some(odin_user);
     plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
-    Ok((unreadable, estimate))
+    Ok((unreadable, estimate, lists))
 }
 
 /// The users the sheet moves to a number that stays inactive in its group's list (its
