@@ -11,16 +11,21 @@ use crate::live;
 use crate::operation::ListChange;
 use crate::plan::Plan;
 
+/// What `plan --target` read: the users it could not read (and why), what an apply would
+/// send, and the shared lists the plan changes.
+pub(super) type LiveRead = (Vec<(String, String)>, Estimate, Vec<ListChange>);
+
 /// Read every user's live values from `target` and record them as the plan's before-values,
 /// and what the read shows is wrong as its warnings; the users that could not be read, with
-/// why, and what applying the plan would send. Values a spreadsheet lost against the live
-/// ones are every one a problem (nothing is planned), unless `allow_lossy`.
+/// why, what applying the plan would send, and what it does to shared lists. Values a
+/// spreadsheet lost against the live ones are every one a problem (nothing is planned),
+/// unless `allow_lossy`.
 pub(super) fn read_live(
     plan: &mut Plan,
     target: &str,
     config: &Config,
     notes: &Notes,
-) -> Result<(Vec<(String, String)>, Estimate, Vec<ListChange>), Error> {
+) -> Result<LiveRead, Error> {
     let (odin, load) = (&config.odin, &config.load);
     let (service_provider, bulk_size) = (config.service_provider.as_deref(), config.bulk_size);
     let allow_lossy = config.allow_lossy_values;

@@ -31,6 +31,7 @@
 
 pub mod names;
 pub mod record;
+mod shown;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +42,9 @@ use crate::odin::group::text_of as text;
 use crate::odin::resources::UserIdentity;
 use crate::odin::{Call, OdinClient, OdinError};
 use crate::resource::Resource;
+pub use names::{COLUMNS, cell_values};
 use record::Record;
+pub use shown::list_changes;
 pub use write::{write, write_group};
 
 /// Between the parts of a key of a group's membership document.
@@ -373,92 +376,6 @@ pub async fn read(client: &OdinClient, resource: Resource, identity: &UserIdenti
         .result
         .map(|answer| document_for(&answer, &identity.user_id, keys.into_iter()));
     call
-}
-
-/// What `users`' steps do to each list they change, as their reads (`docs`, one per user,
-/// `None` unread) show it: each list's agents before and after, in the order the run
-/// leaves them (`plan --target`).
-pub fn list_changes(
-    users: &[&crate::plan::UserPlan],
-    docs: &[Option<&std::collections::HashMap<Resource, Value>>],
-) -> Vec<super::ListChange> {
-    // (list kind, id) → the record and (row, user, entry) of each change.
-    let mut lists: BTreeMap<(Resource, String), (Record, Vec<(usize, String, Value)>)> =
-        BTreeMap::new();
-    for (user, docs) in users.iter().zip(docs) {
-        let Some(docs) = docs else { continue };
-        for step in &user.steps {
-            let crate::plan::Step::Entries { resource, entries } = step else {
-                continue;
-            };
-            if !super::one_writer(*resource) {
-                continue;
-            }
-            for (key, entry) in entries.iter() {
-                let record = docs
-                    .get(resource)
-                    .and_then(|doc| doc.get(format!("{READ}{key}")))
-                    .and_then(Value::as_str)
-                    .and_then(|t| serde_json::from_str::<Value>(t).ok())
-                    .and_then(|v| Record::from_value(&v));
-                let Some(record) = record else { continue };
-                let row = user.rows.first().copied().unwrap_or_default();
-                let (_, changes) = lists
-                    .entry((*resource, record.id.clone()))
-                    .or_insert_with(|| (record, Vec::new()));
-                changes.push((row, user.user_id.clone(), entry.clone()));
-            }
-        }
-    }
-    lists
-        .into_iter()
-        .filter_map(|((resource, id), (record, mut changes))| {
-            changes.sort_by_key(|(row, ..)| *row);
-            let changes: Vec<(String, Value)> =
-                changes.into_iter().map(|(_, u, e)| (u, e)).collect();
-            let after = record.changed(&changes);
-            let ids = |r: &Record| {
-                r.agents
-                    .iter()
-                    .map(|(id, _)| id.clone())
-                    .collect::<Vec<_>>()
-            };
-            let (before, after) = (ids(&record), ids(&after));
-            let name = record
-                .object
-                .get("serviceInstanceProfile")
-                .and_then(|p| text(p.get("name")));
-            let list = match name {
-                Some(name) => format!("{} `{name}` (`{id}`)", noun(resource)),
-                None => format!("{} `{id}`", noun(resource)),
-            };
-            (before != after).then_some(super::ListChange {
-                list,
-                before,
-                after,
-            })
-        })
-        .collect()
-}
-
-/// The column titles of membership: `huntGroups.add` → (list, added).
-pub const COLUMNS: [(&str, Resource, bool); 4] = [
-    ("huntGroups.add", Resource::HuntGroups, true),
-    ("huntGroups.remove", Resource::HuntGroups, false),
-    ("callCenters.add", Resource::CallCenters, true),
-    ("callCenters.remove", Resource::CallCenters, false),
-];
-
-/// The hunt groups (call centers) a membership cell names: `;`-separated service user ids
-/// or names, each once.
-pub fn cell_values(text: &str) -> Vec<String> {
-    let mut values: Vec<String> = Vec::new();
-    for value in text.split(';').map(str::trim).filter(|v| !v.is_empty()) {
-        if !values.iter().any(|v| v == value) {
-            values.push(value.to_string());
-        }
-    }
-    values
 }
 
 #[cfg(test)]

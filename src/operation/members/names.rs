@@ -2,6 +2,28 @@
 //! service user id — a value with `@` — or a name unique among the user's group's hunt
 //! groups (call centers), resolved through the group's listing.
 
+use crate::resource::Resource;
+
+/// The column titles of membership: `huntGroups.add` → (list, added).
+pub const COLUMNS: [(&str, Resource, bool); 4] = [
+    ("huntGroups.add", Resource::HuntGroups, true),
+    ("huntGroups.remove", Resource::HuntGroups, false),
+    ("callCenters.add", Resource::CallCenters, true),
+    ("callCenters.remove", Resource::CallCenters, false),
+];
+
+/// The hunt groups (call centers) a membership cell names: `;`-separated service user ids
+/// or names, each once.
+pub fn cell_values(text: &str) -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    for value in text.split(';').map(str::trim).filter(|v| !v.is_empty()) {
+        if !values.iter().any(|v| v == value) {
+            values.push(value.to_string());
+        }
+    }
+    values
+}
+
 /// Why a value names no list of the group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unresolved {
