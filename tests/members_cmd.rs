@@ -154,6 +154,9 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
     let json = read(dir, &sim, &["plan", &sheet, "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(json["lists"].as_array().map(Vec::len), Some(GROUPS * 3));
+    // The estimate: one write per list, whether the sheet names it by id or by name.
+    let requests = &json["applyEstimate"]["requests"];
+    assert_eq!(requests["groupWrites"], GROUPS * 3, "{requests}");
     let planning = sim.stats();
     let applied = run(
         dir,

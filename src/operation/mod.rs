@@ -85,6 +85,24 @@ pub async fn read_group_keys(
     members::read_group(client, resource, keys, listing.as_ref(), Some((sp, group))).await
 }
 
+/// How many requests a [`read_group_keys`] of `keys` sends, `listing` (as the arrangement
+/// read it) resolving names: one per list named.
+pub fn group_keys_reads(
+    resource: Resource,
+    keys: &std::collections::BTreeSet<String>,
+    listing: Option<&Value>,
+) -> usize {
+    let _ = resource;
+    members::lists_named(keys, listing)
+}
+
+/// The lists of the group that the entries `body` of a step write, as the user's read of
+/// `resource` (`doc`) names them (a [`one_writer`] list: one write per list).
+pub fn lists_written(resource: Resource, doc: &Value, body: &Value) -> Vec<String> {
+    let _ = resource;
+    members::lists_written(doc, body)
+}
+
 /// A user's document of `resource` from a [`read_group_keys`] answer: the entries `keys`
 /// names.
 pub fn document_for(

@@ -300,9 +300,23 @@ impl GroupReads {
 
     /// The requests the planned group reads cost, each group read once.
     pub fn planned_requests(&self) -> u64 {
+        let listings = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
         self.wanted
-            .values()
-            .map(|w| u64::from(w.users) + w.services.len() as u64 + u64::from(!w.lists.is_empty()))
+            .iter()
+            .map(|(group, w)| {
+                // A list written by one writer is read once per list its users name; the
+                // number list once.
+                let numbers = w.lists.iter().any(|r| !w.keys.contains_key(r));
+                let named: usize = w
+                    .keys
+                    .iter()
+                    .map(|(&resource, keys)| {
+                        let listing = listings.get(&(group.clone(), resource));
+                        crate::operation::group_keys_reads(resource, keys, listing.map(|l| &**l))
+                    })
+                    .sum();
+                u64::from(w.users) + w.services.len() as u64 + u64::from(numbers) + named as u64
+            })
             .sum::<u64>()
             + self.doc_groups.len() as u64
     }

@@ -319,6 +319,35 @@ pub fn document_for(answer: &Value, user: &str, keys: impl Iterator<Item = Strin
     Value::Object(doc)
 }
 
+/// How many lists `keys` name, as `listing` (a [`listing_value`]) resolves them (a name
+/// and an id of one list count once; without a listing, each key counts).
+pub fn lists_named(keys: &BTreeSet<String>, listing: Option<&Value>) -> usize {
+    let Some(listing) = listing.and_then(listing_of) else {
+        return keys.len();
+    };
+    let ids: BTreeSet<String> = keys
+        .iter()
+        .filter_map(|key| names::resolve(key, &listing).ok())
+        .collect();
+    ids.len()
+}
+
+/// The list each entry of `body` writes, as the user's read `doc` shows it (its id; the
+/// key itself where the read holds no record of it).
+pub fn lists_written(doc: &Value, body: &Value) -> Vec<String> {
+    body.as_object()
+        .into_iter()
+        .flatten()
+        .map(|(key, _)| {
+            doc.get(format!("{READ}{key}"))
+                .and_then(Value::as_str)
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                .and_then(|v| Record::from_value(&v))
+                .map_or_else(|| key.clone(), |record| record.id)
+        })
+        .collect()
+}
+
 /// Read one user's membership on its own (where no group read stands for it: a judging
 /// read, or a resumed user's): the group's listing, then every list of it; entries under
 /// each list's id and its name. The record of the user's group first, where `identity`
