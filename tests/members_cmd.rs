@@ -474,3 +474,34 @@ fn an_export_of_memberships_plans_back_to_nothing() {
         planned.stdout
     );
 }
+
+/// With a breaker (`--max-failures`), a slow start sends a list's members in several
+/// writes: each starts from the list as the one before left it, so none is lost.
+#[test]
+fn a_list_written_in_several_chunks_loses_no_member() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir);
+    let args = [
+        "apply",
+        &sheet,
+        "--out",
+        "run",
+        "--max-failures",
+        "50",
+        "--concurrency",
+        "1",
+    ];
+    let applied = run(dir, &sim, &args);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for g in 1..=GROUPS {
+        for (list, want) in expected(g) {
+            assert_eq!(agents(&sim, &list), want, "{list}");
+        }
+    }
+    let puts = sim
+        .stats()
+        .count_for_group("PUT", "/api/v2/groups/hunt-groups", &group_id(1));
+    assert!(puts > 2, "the lists went in several writes: {puts}");
+}

@@ -85,6 +85,17 @@ pub async fn read_group_keys(
     members::read_group(client, resource, keys, listing.as_ref(), Some((sp, group))).await
 }
 
+/// `context` (what a write of the group's list `resource` needs of its users' reads) as
+/// `written` (the list as this run's last write of it showed it, a [`group_answer`]'s
+/// input; null for none) leaves it: a membership list's record replaced by the one written,
+/// so that a later write of it starts from there.
+pub fn context_after(resource: Resource, context: Value, written: &Value) -> Value {
+    match one_writer(resource) {
+        true => members::context_after(context, written),
+        false => context,
+    }
+}
+
 /// How many requests a [`read_group_keys`] of `keys` sends, `listing` (as the arrangement
 /// read it) resolving names: one per list named.
 pub fn group_keys_reads(

@@ -31,6 +31,11 @@ impl Job {
             self.reply_alone(&[]);
             return sent;
         }
+        // One chunk of a list at a time, each on the list as the one before left it.
+        let mut written = match &self.written {
+            Some(written) => Some(written.clone().lock_owned().await),
+            None => None,
+        };
         let (sp, group) = (self.group.0.clone(), self.group.1.clone());
         let mut body = Map::new();
         // What the write needs of the members' reads: each part once, whoever read it.
@@ -51,7 +56,10 @@ impl Job {
                 context.entry(key.clone()).or_insert_with(|| value.clone());
             }
         }
-        let context = Value::Object(context);
+        let mut context = Value::Object(context);
+        if let Some(last) = written.as_deref() {
+            context = crate::operation::context_after(resource, context, last);
+        }
         let body = Value::Object(body);
         let group_of = (sp.as_str(), group.as_str());
         let call = crate::operation::write_group(client, group_of, resource, &body, &context).await;
@@ -123,6 +131,9 @@ impl Job {
                 read
             }
         };
+        if let Some(last) = written.as_deref_mut() {
+            *last = answer.clone();
+        }
         let seen = (resource, Arc::new(answer));
         for arrival in self.chunk {
             let took = arrival.entries.as_ref().is_some_and(|list| {

@@ -87,7 +87,14 @@ struct Batch {
     /// Members started that have neither arrived nor dropped out.
     in_flight: usize,
     arrived: Vec<Arrival>,
+    /// For a group's own list: the list as this run's last write of it left it (null
+    /// before one), held by the chunk writing it, so that the chunks of one list are
+    /// written one after the other, each on what the one before left.
+    written: Written,
 }
+
+/// A group's list as a run's last write of it left it, locked while a chunk writes it.
+pub(super) type Written = Arc<tokio::sync::Mutex<Value>>;
 
 /// A member waiting for its batch.
 #[derive(Debug)]
@@ -207,6 +214,7 @@ impl BulkWrites {
                     unstarted,
                     in_flight: 0,
                     arrived: Vec::new(),
+                    written: Arc::new(tokio::sync::Mutex::new(Value::Null)),
                 };
                 (key, batch)
             })

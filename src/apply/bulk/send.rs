@@ -69,6 +69,7 @@ impl BulkWrites {
                     parts: batch.parts.clone(),
                     chunk,
                     list: key.resource.of_group().then_some(key.resource),
+                    written: key.resource.of_group().then(|| batch.written.clone()),
                 };
                 self.spawn(job);
             }

@@ -319,6 +319,31 @@ pub fn document_for(answer: &Value, user: &str, keys: impl Iterator<Item = Strin
     Value::Object(doc)
 }
 
+/// `context` (records read, under `read <key>`) with each record `written` (a group
+/// answer) holds replaced by it.
+pub fn context_after(context: Value, written: &Value) -> Value {
+    let Value::Object(mut context) = context else {
+        return context;
+    };
+    let lists = written.get("lists").and_then(Value::as_object);
+    for (key, value) in context.iter_mut() {
+        if !key.starts_with(READ) {
+            continue;
+        }
+        let id = value
+            .as_str()
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            .and_then(|v| text(v.get("id")));
+        let newer = id
+            .and_then(|id| lists?.get(&id))
+            .and_then(Record::from_value);
+        if let Some(newer) = newer {
+            *value = Value::String(newer.to_value().to_string());
+        }
+    }
+    Value::Object(context)
+}
+
 /// How many lists `keys` name, as `listing` (a [`listing_value`]) resolves them (a name
 /// and an id of one list count once; without a listing, each key counts).
 pub fn lists_named(keys: &BTreeSet<String>, listing: Option<&Value>) -> usize {
