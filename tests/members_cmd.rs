@@ -505,3 +505,29 @@ fn a_list_written_in_several_chunks_loses_no_member() {
         .count_for_group("PUT", "/api/v2/groups/hunt-groups", &group_id(1));
     assert!(puts > 2, "the lists went in several writes: {puts}");
 }
+
+/// Without bulk writes (`--no-bulk-writes`) a list is still written once, by its group's one
+/// writer: users' own writes of one list would undo each other.
+#[test]
+fn without_bulk_writes_each_list_is_still_written_once() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir);
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", &sheet, "--out", "run", "--no-bulk-writes"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for g in 1..=GROUPS {
+        for (list, want) in expected(g) {
+            assert_eq!(agents(&sim, &list), want, "{list}");
+        }
+        let count = |path: &str| {
+            sim.stats()
+                .count_for_group("PUT", &format!("/api/v2{path}"), &group_id(g))
+        };
+        assert_eq!(count("/groups/hunt-groups"), 2, "one write per hunt group");
+    }
+}

@@ -112,7 +112,9 @@ pub fn estimate(
             };
             if step.resource().of_group() {
                 match &group {
-                    Some(group) if bulk_size > 0 => {
+                    Some(group)
+                        if bulk_size > 0 || crate::operation::one_writer(step.resource()) =>
+                    {
                         if crate::operation::one_writer(step.resource()) {
                             let lists = named.entry((group.clone(), step.resource())).or_default();
                             lists.extend(crate::operation::lists_written(

@@ -158,11 +158,17 @@ impl BulkWrites {
     ) -> BulkWrites {
         let mut keys: HashMap<Arc<BatchKey>, (Parts, usize)> = HashMap::new();
         let mut members = HashMap::new();
-        for user in users.iter().filter(|_| bulk_size > 0) {
+        for user in users {
             let Some(group) = key_of(user) else {
                 continue;
             };
             for (index, step) in user.steps.iter().enumerate() {
+                // A list written whole goes through its group's one writer even where the
+                // run plans no bulk writes (`--bulk-size 0`): users' own writes of one list
+                // would undo each other.
+                if bulk_size == 0 && !crate::operation::one_writer(step.resource()) {
+                    continue;
+                }
                 if step.resource().of_group() {
                     // A group's own list: the group's members' entries go in one write,
                     // whatever each sets.

@@ -51,7 +51,11 @@ impl BulkWrites {
             let Some(batch) = batches.by_key.get_mut(&key) else {
                 continue;
             };
-            let most = if counted { self.bulk_size } else { usize::MAX };
+            let most = if counted {
+                self.bulk_size.max(1)
+            } else {
+                usize::MAX
+            };
             loop {
                 let full = batch.arrived.len() >= most;
                 let last = !batch.arrived.is_empty()

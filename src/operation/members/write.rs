@@ -14,8 +14,11 @@ use crate::resource::Resource;
 /// One user's change of a list: (its first row, zero-padded; the user; its entry).
 type Change = (String, String, Value);
 
-/// One user's write of its entries `body` (list → entry or null) against `before` (its
-/// document: the records read): [`write_group`] with the user alone.
+/// One user's write of its entries `body` (list → entry or null), outside its group's
+/// batch (a user whose group is not read at group scale, or who waits for another): each
+/// list read again just before it is written, since the group's writer (or another user)
+/// may have written it since the user's read; `before` (its document) says which list a
+/// name stands for.
 pub async fn write(
     client: &OdinClient,
     identity: &UserIdentity,
@@ -29,7 +32,46 @@ pub async fn write(
         .flatten()
         .map(|(key, entry)| (group_key(key, &identity.user_id, 0), entry.clone()))
         .collect();
-    write_group(client, resource, &Value::Object(merged), before).await
+    let mut fresh = Map::new();
+    let mut attempts = 0;
+    for key in body.as_object().into_iter().flatten().map(|(k, _)| k) {
+        let id = record_of(before, key).map_or_else(|| key.clone(), |r| r.id);
+        let call = read_list(client, resource, &id).await;
+        attempts += call.attempts;
+        match call.result {
+            Ok(record) => {
+                fresh.insert(
+                    format!("{READ}{key}"),
+                    Value::String(record.to_value().to_string()),
+                );
+            }
+            Err(error) => {
+                return Call {
+                    status: call.status,
+                    attempts,
+                    result: Err(error),
+                };
+            }
+        }
+    }
+    let mut call = write_group(
+        client,
+        resource,
+        &Value::Object(merged),
+        &Value::Object(fresh),
+    )
+    .await;
+    call.attempts += attempts;
+    call
+}
+
+/// The record `before` holds for the list `key` names.
+fn record_of(before: &Value, key: &str) -> Option<Record> {
+    before
+        .get(format!("{READ}{key}"))
+        .and_then(Value::as_str)
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        .and_then(|v| Record::from_value(&v))
 }
 
 /// Write the merged entries `body` (keys of [`group_key`]) of a group's users, one write
@@ -57,11 +99,7 @@ pub async fn write_group(
         else {
             continue;
         };
-        let record = before
-            .get(format!("{READ}{list}"))
-            .and_then(Value::as_str)
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-            .and_then(|v| Record::from_value(&v));
+        let record = record_of(before, list);
         let id = match &record {
             Some(record) => record.id.clone(),
             None if list.contains('@') => list.to_string(),
