@@ -227,6 +227,23 @@ fn apply_and_roll_back(faults: FaultConfig, members_variant: MemberVariant) {
             // list.
             assert_eq!(sent, (1 + 2, 2, 1, 1, 2), "{group}");
         }
+        // No user's record is read for its membership (its group is known from placement);
+        // the six that get a licence read their services.
+        let users = |method: &str, path: &str| {
+            let path = format!("/api/v2{path}");
+            let count = |s: &sleipnir::sim::StatsReport| -> u64 {
+                s.requests
+                    .iter()
+                    .filter(|r| r.method == method && r.path == path)
+                    .map(|r| r.count)
+                    .sum()
+            };
+            count(&stats) - count(&planning)
+        };
+        // (Placing the users: the first one's record names the enterprise, whose listing
+        // places them all.)
+        assert_eq!(users("GET", "/users"), 2);
+        assert_eq!(users("GET", "/users/services"), 6);
     }
 
     // Another admin adds an agent and changes a setting between the run and its rollback.

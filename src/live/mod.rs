@@ -223,7 +223,12 @@ pub async fn read(
     let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =
         user.steps.iter().partition(|s| !s.resource().of_group());
     let home_unknown = user.group_id.is_none() || user.service_provider_id.is_none();
-    if !of_group.is_empty() && home_unknown {
+    // A list written by one writer that its group's read holds needs no record: its write
+    // names the list, not the user's group.
+    let needs_home = of_group.iter().any(|step| {
+        !crate::operation::one_writer(step.resource()) || !live.docs.contains_key(&step.resource())
+    });
+    if needs_home && home_unknown {
         // The group's lists are read and written by the group the user's record names.
         read_one(user, client, &mut live, Resource::User).await?;
     }
