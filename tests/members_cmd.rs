@@ -548,3 +548,25 @@ fn without_bulk_writes_each_list_is_still_written_once() {
         assert_eq!(count("/groups/hunt-groups"), 2, "one write per hunt group");
     }
 }
+
+/// A reviewed plan (its before-values read by `plan --target`) applies over another admin's
+/// later edit of a list: an agent put first moves every position, which is no drift.
+#[test]
+fn a_reviewed_plan_applies_over_a_later_edit_of_the_list() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let sheet = sheet(dir);
+    let planned = read(dir, &sim, &["plan", &sheet, "--out", "p.jsonl"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    let m = members(1);
+    let hg1 = hunt_group_id(1, 1);
+    let mut edited = sim.agents(&hg1).expect("hg");
+    edited.insert(0, (user_id(m[15]), None));
+    assert!(sim.edit_service(&hg1, edited, None));
+    let applied = run(dir, &sim, &["apply", "p.jsonl", "--out", "run"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    let mut want = expected(1)[0].1.clone();
+    want.insert(0, user_id(m[15]));
+    assert_eq!(agents(&sim, &hg1), want);
+}

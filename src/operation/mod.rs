@@ -85,6 +85,20 @@ pub async fn read_group_keys(
     members::read_group(client, resource, keys, listing.as_ref(), Some((sp, group))).await
 }
 
+/// The fields of an entry `wanted` of list `resource` that say whether a live entry holds
+/// it: a membership entry's `position` only says where an agent put back goes (an agent
+/// anywhere in the list is a member).
+pub fn compared(resource: Resource, wanted: &Value) -> std::borrow::Cow<'_, Value> {
+    match (one_writer(resource), wanted) {
+        (true, Value::Object(fields)) if fields.contains_key(members::POSITION) => {
+            let mut fields = fields.clone();
+            fields.remove(members::POSITION);
+            std::borrow::Cow::Owned(Value::Object(fields))
+        }
+        _ => std::borrow::Cow::Borrowed(wanted),
+    }
+}
+
 /// `context` (what a write of the group's list `resource` needs of its users' reads) as
 /// `written` (the list as this run's last write of it showed it, a [`group_answer`]'s
 /// input; null for none) leaves it: a membership list's record replaced by the one written,
