@@ -570,3 +570,30 @@ fn a_reviewed_plan_applies_over_a_later_edit_of_the_list() {
     want.insert(0, user_id(m[15]));
     assert_eq!(agents(&sim, &hg1), want);
 }
+
+/// A small sheet (too few users to place by the enterprise's listing): the users' records,
+/// read to check their cells, place them, and their list is still written once, with both.
+#[test]
+fn two_rows_of_a_small_sheet_join_one_list_in_one_write() {
+    let sim = sim(FaultConfig::default(), MemberVariant::default());
+    let work = workdir();
+    let dir = work.path();
+    let m = members(1);
+    std::fs::write(
+        dir.join("two.csv"),
+        format!(
+            "userId,huntGroups.add\n{},Sales\n{},Sales\n",
+            user_id(m[10]),
+            user_id(m[11])
+        ),
+    )
+    .expect("sheet");
+    let applied = run(dir, &sim, &["apply", "two.csv", "--out", "run", "--concurrency", "4"]);
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    let mut want = ids(&[m[0], m[1], m[2]]);
+    want.extend(ids(&[m[10], m[11]]));
+    assert_eq!(agents(&sim, &hunt_group_id(1, 1)), want);
+    let stats = sim.stats();
+    let count = |method: &str| stats.count_for_group(method, "/api/v2/groups/hunt-groups", "grp01");
+    assert_eq!((count("GET"), count("PUT")), (2, 1), "the listing, the list; one write");
+}

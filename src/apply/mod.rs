@@ -195,7 +195,7 @@ pub async fn run(
             placement::Placement::place(&plan.users, &client, sp).await
         }
     };
-    let placement = Arc::new(placement);
+    let mut placement = placement;
     let mut collector =
         collect::Collector::new(ledger, options.clone(), &plan.users, &resume, slots.clone());
     collector.warn(placed.warning);
@@ -209,6 +209,11 @@ pub async fn run(
         finished,
     )
     .await;
+    // Users its reads of their records placed.
+    for (user, home) in &arrangement.homes {
+        placement.add(user, home);
+    }
+    let placement = Arc::new(placement);
     for warning in &arrangement.warnings {
         collector.warn(Some(warning.clone()));
     }

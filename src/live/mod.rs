@@ -96,9 +96,12 @@ pub async fn read_all(
     ),
     read_one: ReadOne,
 ) -> AllRead {
-    let (placement, placed) = Placement::place(users, &client, service_provider).await;
+    let (mut placement, placed) = Placement::place(users, &client, service_provider).await;
     // Arranged first, as `apply` does: the group reads then stand on its number lists.
     let mut arrangement = arrange(users, &client, |user| placement.key_of(user), |_| false).await;
+    for (user, home) in &arrangement.homes {
+        placement.add(user, home);
+    }
     let groups = Arc::new(GroupReads::plan(
         users,
         groups::DEFAULT_MAX_AGE,

@@ -37,6 +37,9 @@ pub struct Arrangement {
     /// The number lists it read, by (service provider, group), with when: a group read
     /// soon after stands on them instead of reading the list again.
     pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
+    /// User id → the group its record names, for users no listing placed whose record it
+    /// read: the run places them there.
+    pub homes: BTreeMap<String, (String, String)>,
     /// The listings of hunt groups and call centers it read (API.md §15), by group and
     /// list, as plain data: the group reads resolve names through them instead of reading
     /// them again ([`crate::operation::read_group_keys`]).

@@ -18,7 +18,8 @@ type Group = (String, String);
 /// A value a user's cell names: (user, value, whether joined).
 type Asked<'a> = (&'a str, &'a str, bool);
 
-/// Check the membership values of `users` (placed by `group_of`, or by their records).
+/// Check the membership values of `users` (placed by `group_of`, or by their records, which
+/// the run then places them by: [`Arrangement::homes`]).
 pub(super) async fn check<'a>(
     users: impl Iterator<Item = &'a UserPlan>,
     client: &OdinClient,
@@ -105,5 +106,7 @@ async fn record_group(
         }
     };
     let text = |key: &str| crate::odin::group::text_of(record.get(key));
-    Some((text("serviceProviderId")?, text("groupId")?))
+    let home = (text("serviceProviderId")?, text("groupId")?);
+    arrangement.homes.insert(user.user_id.clone(), home.clone());
+    Some(home)
 }
