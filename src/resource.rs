@@ -38,11 +38,26 @@ pub enum Resource {
     /// entry keyed by the user id, its record (and, read before a delete, everything else
     /// sleipnir can read of the user) while it exists. Written by a row's `action`.
     Account,
+    /// The hunt groups of the user's group the user is an agent of (API.md §15): hunt
+    /// group service user id → `{}` while a member (read with `position`, its index in the
+    /// agent list), null when not. A list of the group's: each hunt group's agent list is
+    /// read once and written once (`PUT /groups/hunt-groups`) for the run's users.
+    #[serde(rename = "huntGroups")]
+    HuntGroups,
+    /// The call centers of the user's group the user is an agent of (API.md §15): call
+    /// center service user id → `{}` while a member (read with `position` and
+    /// `skillLevel`), null when not; written with `PUT /groups/call-centers/agents`.
+    #[serde(rename = "callCenters")]
+    CallCenters,
 }
 
 impl Resource {
     /// The lists ([`Resource::is_list`]), in the order their steps run.
-    pub const LISTS: [Resource; 1] = [Resource::SharedCallAppearance];
+    pub const LISTS: [Resource; 3] = [
+        Resource::SharedCallAppearance,
+        Resource::HuntGroups,
+        Resource::CallCenters,
+    ];
 
     /// The name used in plan files and output.
     pub fn name(self) -> &'static str {
@@ -56,6 +71,8 @@ impl Resource {
             Resource::Numbers => "numbers",
             Resource::Activation => "activation",
             Resource::Account => "account",
+            Resource::HuntGroups => "huntGroups",
+            Resource::CallCenters => "callCenters",
         }
     }
 
@@ -69,13 +86,18 @@ impl Resource {
                 | Resource::Numbers
                 | Resource::Activation
                 | Resource::Account
+                | Resource::HuntGroups
+                | Resource::CallCenters
         )
     }
 
     /// Whether the list is the user's group's rather than the user's own (numbers): its
     /// writes for the users of one group can go in one request.
     pub fn of_group(self) -> bool {
-        matches!(self, Resource::Numbers | Resource::Activation)
+        matches!(
+            self,
+            Resource::Numbers | Resource::Activation | Resource::HuntGroups | Resource::CallCenters
+        )
     }
 
     /// The resource a namespace's fields live in (`packs` are part of `services`).

@@ -20,6 +20,7 @@ mod help_cmd;
 mod http_cmd;
 mod lifecycle_cmd;
 mod live_values;
+mod members_cmd;
 mod numbers_cmd;
 mod numbers_trial;
 mod pause_cmd;

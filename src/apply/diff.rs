@@ -54,7 +54,7 @@ pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
         Step::Services(changes) => Ok(services(changes, live)),
         Step::Fields { resource, patch } => fields(*resource, patch, live),
         Step::Credentials(changes) => Ok(credentials(changes)),
-        Step::Entries { entries, .. } => Ok(list(entries, live)),
+        Step::Entries { resource, entries } => Ok(list(*resource, entries, live)),
     }
 }
 
@@ -63,13 +63,13 @@ pub fn diff(step: &Step, live: &Value) -> Result<StepDiff, DiffError> {
 /// differ is written with them changed (its other fields as they are), one set to null that
 /// is present is removed. Each changed entry is one unit: its `restore` is the whole live
 /// entry (`None`: absent, so undoing removes it).
-fn list(entries: &Patch, live: &Value) -> StepDiff {
+fn list(resource: Resource, entries: &Patch, live: &Value) -> StepDiff {
     let mut changes = Vec::new();
     let mut restore = Vec::new();
     let mut body = Map::new();
     for (id, wanted) in entries.iter() {
         let before = live.get(id).filter(|v| !v.is_null());
-        if entry_holds(before, wanted) {
+        if entry_holds(before, &crate::operation::compared(resource, wanted)) {
             continue;
         }
         let after = match (before, wanted) {
@@ -112,7 +112,10 @@ pub fn entry_holds(live: Option<&Value>, wanted: &Value) -> bool {
 /// Whether field (or entry) `key` of `resource`'s live document holds `desired`.
 pub fn holds(resource: Resource, live: &Value, key: &str, desired: &Value) -> bool {
     match resource.is_list() {
-        true => entry_holds(live.get(key), desired),
+        true => entry_holds(
+            live.get(key),
+            &crate::operation::compared(resource, desired),
+        ),
         false => {
             let now = live_value(resource, live, key);
             same(now.as_ref(), desired)

@@ -80,6 +80,9 @@ pub fn estimate(
     // Per batch of a group's list, its members whose later step writes the same list
     // through a batch too (that write shows their entries: no read verifies this one).
     let mut shown_later: HashMap<(GroupKey, Resource), u64> = HashMap::new();
+    // Of a group's lists written whole by one writer: the lists its users' steps name.
+    let mut named: HashMap<(GroupKey, Resource), std::collections::BTreeSet<String>> =
+        HashMap::new();
     for (user, state) in users.iter().zip(states) {
         estimate.user_reads += groups.own_reads(user);
         let Ok(live) = state else {
@@ -109,7 +112,17 @@ pub fn estimate(
             };
             if step.resource().of_group() {
                 match &group {
-                    Some(group) if bulk_size > 0 => {
+                    Some(group)
+                        if bulk_size > 0 || crate::operation::one_writer(step.resource()) =>
+                    {
+                        if crate::operation::one_writer(step.resource()) {
+                            let lists = named.entry((group.clone(), step.resource())).or_default();
+                            lists.extend(crate::operation::lists_written(
+                                step.resource(),
+                                doc,
+                                &body,
+                            ));
+                        }
                         let key = (group.clone(), step.resource(), String::new());
                         batches.entry(key).or_insert((0, 0)).0 += 1;
                         let later = user.steps.iter().zip(&changed).skip(index + 1).any(
@@ -156,6 +169,13 @@ pub fn estimate(
         .map(|((group, resource, _), (count, _))| ((group.clone(), *resource), *count))
         .collect();
     for ((group, resource, _), (count, targets)) in batches {
+        if crate::operation::one_writer(resource) {
+            // One write per list its users name, whatever their number; answered, it is
+            // the list sent.
+            let lists = named.get(&(group.clone(), resource)).map_or(1, |l| l.len());
+            estimate.group_writes += lists as u64;
+            continue;
+        }
         if resource.of_group() {
             // One write of the group's list, whatever its size; a read verifies it unless
             // its answer is the list, or every member's later write of the list (in a

@@ -195,7 +195,7 @@ pub async fn run(
             placement::Placement::place(&plan.users, &client, sp).await
         }
     };
-    let placement = Arc::new(placement);
+    let mut placement = placement;
     let mut collector =
         collect::Collector::new(ledger, options.clone(), &plan.users, &resume, slots.clone());
     collector.warn(placed.warning);
@@ -209,11 +209,17 @@ pub async fn run(
         finished,
     )
     .await;
+    // Users its reads of their records placed.
+    for (user, home) in &arrangement.homes {
+        placement.add(user, home);
+    }
+    let placement = Arc::new(placement);
     for warning in &arrangement.warnings {
         collector.warn(Some(warning.clone()));
     }
     let mut arrangement = arrangement;
     let lists = std::mem::take(&mut arrangement.lists);
+    let listings = std::mem::take(&mut arrangement.listings);
     let turns = Arc::new(turns::Turns::new(arrangement));
     // The dispatcher borrows the plan (each worker gets its own user), so the plan is held
     // once however large it is; it runs beside the collector in this task.
@@ -228,6 +234,7 @@ pub async fn run(
         &bulk::shared_groups(&tally),
     ));
     groups.seed_lists(lists);
+    groups.seed_listings(listings);
     let breaker = options.max_failures.is_some() || options.max_failure_rate.is_some();
     // A user waiting for others is in no batch: the batch would wait for it meanwhile.
     let covered = |user: &plan::UserPlan| {

@@ -68,6 +68,8 @@ pub(super) async fn write_steps(
                 let read_at = prepared.group_read_at.unwrap_or_else(Instant::now);
                 let context = prepared.context.get(&step.resource());
                 let entries = step.resource().of_group().then(|| ListEntries {
+                    user: user.user_id.clone(),
+                    order: user.rows.first().copied().unwrap_or_default(),
                     entries: body.clone(),
                     before: before_of(change, context),
                     shown_later: shown_later(user, index, prepared, pending, report.offset),

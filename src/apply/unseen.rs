@@ -48,7 +48,8 @@ impl Unseen {
             let body = diffs[index].body.as_ref();
             let mut entries = body.and_then(Value::as_object).into_iter().flatten();
             let shows = entries.all(|(key, entry)| {
-                let (key, entry) = crate::operation::group_entry(resource, key, entry);
+                let (key, entry) =
+                    crate::operation::group_entry(resource, &user.user_id, key, entry);
                 entry_holds(doc.get(&key), &entry)
             });
             if !shows {

@@ -177,6 +177,27 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
     out
 }
 
+/// The shared lists a plan changes, each with its members before → after (`plan
+/// --target`); empty when it changes none.
+pub fn lists_text(lists: &[crate::operation::ListChange]) -> String {
+    let mut out = String::new();
+    for change in lists {
+        let show = |ids: &[String]| match ids.is_empty() {
+            true => "(nobody)".to_string(),
+            false => ids.join(", "),
+        };
+        out.push_str(&format!(
+            "
+{}: {} → {}
+",
+            change.list,
+            show(&change.before),
+            show(&change.after)
+        ));
+    }
+    out
+}
+
 /// The sheet a plan was made from as the admin reads it: `` `users.xlsx`, worksheet `Users`,
 /// mapping `m.toml` `` (the worksheet and mapping where there are).
 pub fn source_text(source: &PlanSource) -> String {
@@ -277,6 +298,10 @@ struct Document<'a> {
     warnings: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     unreadable: Vec<Unreadable<'a>>,
+    /// The shared lists the plan changes (hunt groups, call centers): members before and
+    /// after (`plan --target`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    lists: &'a [crate::operation::ListChange],
     #[serde(rename = "applyEstimate", skip_serializing_if = "Option::is_none")]
     apply_estimate: Option<ApplyEstimate>,
 }
@@ -338,7 +363,7 @@ struct Unreadable<'a> {
 /// carries `before`.
 pub fn json(
     plan: &Plan,
-    unreadable: &[(String, String)],
+    (unreadable, lists): (&[(String, String)], &[crate::operation::ListChange]),
     estimate: Option<(Estimate, f64)>,
 ) -> String {
     let document = Document {
@@ -350,6 +375,7 @@ pub fn json(
             .iter()
             .map(|(user_id, error)| Unreadable { user_id, error })
             .collect(),
+        lists,
         apply_estimate: estimate.map(|(requests, rate)| ApplyEstimate {
             total: requests.requests(),
             requests,

@@ -23,11 +23,16 @@ pub struct ExportColumn {
     pub ty: FieldType,
     /// An SCA endpoint's column (`sca.add[N].<field>`, [`super::sca`]).
     pub entry: Option<super::sca::EntryColumn>,
+    /// A membership column (`huntGroups.add`, [`super::members`]).
+    pub member: Option<crate::resource::Resource>,
 }
 
 impl ExportColumn {
     /// The header title: the field path in notation, or `sca.add[N].<field>`.
     pub fn title(&self) -> String {
+        if let Some(resource) = self.member {
+            return super::members::title(resource);
+        }
         match (&self.path, self.entry) {
             (_, Some((n, field))) => crate::plan::sca::title(n, field.name()),
             (Some(path), None) => path.to_string(),
@@ -99,8 +104,17 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
                 path: None,
                 ty,
                 entry: Some(entry),
+                member: None,
             })
             .collect());
+    }
+    if let Some(resource) = super::members::expand(spec) {
+        return Ok(vec![ExportColumn {
+            path: None,
+            ty: FieldType::Text,
+            entry: None,
+            member: Some(resource?),
+        }]);
     }
     if spec.trim().starts_with("credentials.") {
         return Err(bad(
@@ -128,6 +142,7 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
                 path: Some(path),
                 ty,
                 entry: None,
+                member: None,
             })
             .collect());
     }
@@ -138,6 +153,7 @@ fn expand(spec: &str, schema: &Schema) -> Result<Vec<ExportColumn>, ExportError>
         path: Some(path),
         ty,
         entry: None,
+        member: None,
     }])
 }
 

@@ -9,6 +9,7 @@
 
 pub mod cells;
 pub mod columns;
+pub mod members;
 pub mod read;
 pub mod sca;
 mod selection;

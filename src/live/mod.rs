@@ -96,9 +96,12 @@ pub async fn read_all(
     ),
     read_one: ReadOne,
 ) -> AllRead {
-    let (placement, placed) = Placement::place(users, &client, service_provider).await;
+    let (mut placement, placed) = Placement::place(users, &client, service_provider).await;
     // Arranged first, as `apply` does: the group reads then stand on its number lists.
     let mut arrangement = arrange(users, &client, |user| placement.key_of(user), |_| false).await;
+    for (user, home) in &arrangement.homes {
+        placement.add(user, home);
+    }
     let groups = Arc::new(GroupReads::plan(
         users,
         groups::DEFAULT_MAX_AGE,
@@ -111,6 +114,7 @@ pub async fn read_all(
         .filter(|(key, _, _)| groups.reads_list(key))
         .count() as u64;
     groups.seed_lists(lists);
+    groups.seed_listings(std::mem::take(&mut arrangement.listings));
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     // A read held back (a redirect, a pause past --max-wait) stops the reads not yet sent:
     // Odin would answer them alike.
@@ -222,7 +226,12 @@ pub async fn read(
     let (own, of_group): (Vec<&crate::plan::Step>, Vec<_>) =
         user.steps.iter().partition(|s| !s.resource().of_group());
     let home_unknown = user.group_id.is_none() || user.service_provider_id.is_none();
-    if !of_group.is_empty() && home_unknown {
+    // A list written by one writer that its group's read holds needs no record: its write
+    // names the list, not the user's group.
+    let needs_home = of_group.iter().any(|step| {
+        !crate::operation::one_writer(step.resource()) || !live.docs.contains_key(&step.resource())
+    });
+    if needs_home && home_unknown {
         // The group's lists are read and written by the group the user's record names.
         read_one(user, client, &mut live, Resource::User).await?;
     }

@@ -49,6 +49,19 @@ pub struct Placed {
 }
 
 impl Placement {
+    /// Place `user_id` in `key`, as its record said (the arrangement reads the records of
+    /// users no listing placed where their steps need their group before the run).
+    pub fn add(&mut self, user_id: &str, key: &GroupKey) {
+        let index = match self.keys.iter().position(|k| k == key) {
+            Some(index) => index,
+            None => {
+                self.keys.push(key.clone());
+                self.keys.len() - 1
+            }
+        };
+        self.groups.insert(user_id.to_string(), index);
+    }
+
     /// `user`'s group: the sheet's, else the listing's.
     pub fn key_of(&self, user: &UserPlan) -> Option<GroupKey> {
         match (&user.service_provider_id, &user.group_id) {

@@ -17,7 +17,7 @@ pub struct Endpoint {
 }
 
 /// The table.
-pub const ENDPOINTS: [Endpoint; 9] = [
+pub const ENDPOINTS: [Endpoint; 11] = [
     Endpoint {
         resource: Resource::User,
         path: "/users",
@@ -71,6 +71,18 @@ pub const ENDPOINTS: [Endpoint; 9] = [
         path: "/users",
         identity: &["userId", "serviceProviderId", "groupId"],
     },
+    // Membership (API.md §15): each hunt group's or call center's agent list, read and
+    // written whole by `crate::operation::members`, identified by the service's id.
+    Endpoint {
+        resource: Resource::HuntGroups,
+        path: "/groups/hunt-groups",
+        identity: &["serviceUserId"],
+    },
+    Endpoint {
+        resource: Resource::CallCenters,
+        path: "/groups/call-centers/agents",
+        identity: &["serviceUserId"],
+    },
 ];
 
 /// The row of `resource`.
@@ -85,6 +97,8 @@ pub fn endpoint(resource: Resource) -> &'static Endpoint {
         Resource::Numbers => &ENDPOINTS[6],
         Resource::Activation => &ENDPOINTS[7],
         Resource::Account => &ENDPOINTS[8],
+        Resource::HuntGroups => &ENDPOINTS[9],
+        Resource::CallCenters => &ENDPOINTS[10],
     }
 }
 

@@ -37,6 +37,13 @@ pub struct Arrangement {
     /// The number lists it read, by (service provider, group), with when: a group read
     /// soon after stands on them instead of reading the list again.
     pub lists: Vec<((String, String), std::time::Instant, GroupList)>,
+    /// User id → the group its record names, for users no listing placed whose record it
+    /// read: the run places them there.
+    pub homes: BTreeMap<String, (String, String)>,
+    /// The listings of hunt groups and call centers it read (API.md §15), by group and
+    /// list, as plain data: the group reads resolve names through them instead of reading
+    /// them again ([`crate::operation::read_group_keys`]).
+    pub listings: Vec<((String, String), Resource, Value)>,
     /// User id → the extension the sheet gives it, for every user given one.
     pub extensions: BTreeMap<String, String>,
     /// User id → the field that made it wait (`phoneNumber` unless said), while arranging:
@@ -231,6 +238,9 @@ pub async fn arrange(
         };
         check_extensions(asks, &held, &mut arrangement);
     }
+    // Hunt groups and call centers named by the sheet: each one of the user's group's.
+    let pending = users.iter().filter(|u| !finished(u));
+    members::check(pending, client, &group_of, &mut arrangement).await;
     // Line ports handed from one user of the sheet to another: the giver's removal first.
     for (taker, giver) in super::sca_rules::handovers(users.iter().filter(|u| !finished(u))) {
         wait(&mut arrangement, &taker, &giver, LINE_PORT);
@@ -324,6 +334,7 @@ fn text(value: &Value) -> String {
 mod checks;
 mod clid;
 mod cycles;
+mod members;
 mod reads;
 
 use checks::{check_extensions, check_numbers, check_service_extensions};

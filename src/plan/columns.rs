@@ -34,6 +34,14 @@ pub(crate) enum Role {
     Credential(Credential),
     /// A shared call appearance column (`sca.add[N].<field>`, `sca.remove`).
     Sca(super::sca::ScaColumn),
+    /// Hunt group or call center membership (`huntGroups.add`…, API.md §15): the list,
+    /// and whether the cell's lists are joined (else left).
+    Members {
+        /// `huntGroups` or `callCenters`.
+        resource: crate::resource::Resource,
+        /// Joined rather than left.
+        add: bool,
+    },
     /// Assigns or unassigns services or service packs by name.
     Services {
         /// Service packs rather than user services.
@@ -223,6 +231,15 @@ fn role_of(text: &str, schema: &Schema) -> Result<Role, String> {
     }
     if let Some(parsed) = super::sca::parse_title(text) {
         return parsed.map(Role::Sca);
+    }
+    if let Some((_, resource, add)) = crate::operation::members::COLUMNS
+        .iter()
+        .find(|(title, ..)| *title == text.trim())
+    {
+        return Ok(Role::Members {
+            resource: *resource,
+            add: *add,
+        });
     }
     let path = FieldPath::parse(text).map_err(|e| e.to_string())?;
     let ty = schema.field_type(&path).map_err(|e| e.to_string())?;

@@ -76,6 +76,7 @@ pub(crate) fn merge(
             set.add(change.clone(), source.clone(), columns, problems);
         }
         for ((resource, id), (entry, source)) in &set.entries {
+            // Many users join one hunt group; a line port belongs to one user.
             if entry.is_none() || *resource != Resource::SharedCallAppearance {
                 continue;
             }
@@ -239,10 +240,14 @@ impl ChangeSet {
                         (true, true) => "added twice",
                         _ => "both added and removed",
                     };
+                    let noun = match resource {
+                        Resource::SharedCallAppearance => "line port",
+                        other => crate::operation::members::noun(other),
+                    };
                     problems.push(source.problem(
                         columns,
                         format!(
-                            "line port `{id}` is {what} for user `{user}` (also in {}); \
+                            "{noun} `{id}` is {what} for user `{user}` (also in {}); \
                              keep one",
                             first.describe(columns)
                         ),

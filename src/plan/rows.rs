@@ -262,6 +262,22 @@ pub(crate) fn changes_of(
                     .collect()
             })
             .map_err(|m| vec![format!("`sca.remove`: {m}")]),
+        Role::Members { resource, add } => {
+            let value = convert(cell, crate::schema::FieldType::Text, &[]).map_err(|m| vec![m])?;
+            let text = match value {
+                None => return Ok(Vec::new()),
+                Some(Value::String(text)) => text,
+                Some(other) => other.to_string(),
+            };
+            Ok(crate::operation::members::cell_values(&text)
+                .into_iter()
+                .map(|id| Change::Entry {
+                    resource: *resource,
+                    id,
+                    entry: add.then(|| Value::Object(serde_json::Map::new())),
+                })
+                .collect())
+        }
         Role::Field(spec) => match convert(cell, spec.ty, &spec.values) {
             // A user's number is checked as a number (API.md §12), not sent as any text.
             Ok(Some(Value::String(text)))

@@ -274,7 +274,8 @@ impl Changes {
     }
 
     /// The steps, in the order of DESIGN.md section 2 — services assigned → numbers added
-    /// to the group → user → policy → settings → credentials → lists (SCA endpoints) →
+    /// to the group → user → policy → settings → credentials → lists (SCA endpoints, hunt
+    /// groups, call centers: [`Resource::LISTS`]) →
     /// number activation → numbers removed from the group → services unassigned — leaving
     /// out the empty ones. A service is assigned before its settings change, and its settings
     /// change before it is unassigned; the Authentication service is assigned before its

@@ -317,6 +317,54 @@ impl Simulator {
         )
     }
 
+    /// Set the agents of hunt group or call center `service_user_id` (in list order, with
+    /// skill levels) and, where `setting` is given, one of its settings — another admin's
+    /// edit, in-process, for tests. Whether the service exists.
+    pub fn edit_service(
+        &self,
+        service_user_id: &str,
+        agents: Vec<(String, Option<u64>)>,
+        setting: Option<(&str, serde_json::Value)>,
+    ) -> bool {
+        let mut directory = self.sim.directory();
+        let Some(service) = directory.members.find_mut(service_user_id) else {
+            return false;
+        };
+        service.agents = agents
+            .into_iter()
+            .map(|(user_id, skill_level)| members::Agent {
+                user_id,
+                skill_level,
+            })
+            .collect();
+        if let Some((key, value)) = setting
+            && let Some(settings) = service.settings.as_object_mut()
+        {
+            settings.insert(key.to_string(), value);
+        }
+        true
+    }
+
+    /// Rename hunt group or call center `service_user_id` (its profile's `name`), in-process,
+    /// for tests. Whether the service exists.
+    pub fn rename_service(&self, service_user_id: &str, name: &str) -> bool {
+        let mut directory = self.sim.directory();
+        let Some(service) = directory.members.find_mut(service_user_id) else {
+            return false;
+        };
+        service.profile["name"] = serde_json::Value::String(name.to_string());
+        true
+    }
+
+    /// A setting of hunt group or call center `service_user_id`; read in-process, for tests.
+    pub fn service_setting(&self, service_user_id: &str, key: &str) -> Option<serde_json::Value> {
+        let directory = self.sim.directory();
+        directory
+            .members
+            .find(service_user_id)
+            .and_then(|s| s.settings.get(key).cloned())
+    }
+
     /// Whether user `user_id` exists; read in-process, for tests.
     pub fn has_user(&self, user_id: &str) -> bool {
         self.sim.directory().users.contains_key(user_id)

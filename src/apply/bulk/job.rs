@@ -19,6 +19,8 @@ pub(super) struct Job {
     pub chunk: Vec<Arrival>,
     /// A group's own list the chunk writes (its members' entries merged), instead of parts.
     pub list: Option<crate::resource::Resource>,
+    /// For a group's own list: the list as the run's last write left it (see `Batch`).
+    pub written: Option<super::Written>,
 }
 
 /// What sending a chunk taught the run.
@@ -67,6 +69,7 @@ impl Job {
             parts: parts.clone(),
             chunk,
             list: None,
+            written: None,
         });
         let [left, right] = halves;
         let mut refused = Vec::new();

@@ -27,24 +27,38 @@ impl Job {
     /// each member how it fared (see the module).
     pub async fn send_list(self, client: &crate::odin::OdinClient, resource: Resource) -> Sent {
         let mut sent = Sent::default();
-        if !worth(self.chunk.len(), 0) {
+        if !worth(self.chunk.len(), 0) && !crate::operation::one_writer(resource) {
             self.reply_alone(&[]);
             return sent;
         }
+        // One chunk of a list at a time, each on the list as the one before left it.
+        let mut written = match &self.written {
+            Some(written) => Some(written.clone().lock_owned().await),
+            None => None,
+        };
         let (sp, group) = (self.group.0.clone(), self.group.1.clone());
         let mut body = Map::new();
-        let mut context = Value::Null;
+        // What the write needs of the members' reads: each part once, whoever read it.
+        let mut context = Map::new();
         for arrival in &self.chunk {
             let Some(list) = &arrival.entries else {
                 continue;
             };
+            let member = crate::operation::Member {
+                user: &list.user,
+                order: list.order,
+            };
             for (key, entry) in list.entries.as_object().into_iter().flatten() {
-                let key = crate::operation::group_key(resource, key, entry);
+                let key = crate::operation::group_key(resource, member, key, entry);
                 body.insert(key, entry.clone());
             }
-            if context.is_null() {
-                context = list.before.clone();
+            for (key, value) in list.before.as_object().into_iter().flatten() {
+                context.entry(key.clone()).or_insert_with(|| value.clone());
             }
+        }
+        let mut context = Value::Object(context);
+        if let Some(last) = written.as_deref() {
+            context = crate::operation::context_after(resource, context, last);
         }
         let body = Value::Object(body);
         let group_of = (sp.as_str(), group.as_str());
@@ -54,8 +68,17 @@ impl Job {
         // The write's answer, where it is the whole list and shows every entry written.
         let shown = |answer: &Value| {
             let doc = crate::operation::group_answer(resource, answer)?;
-            let mut entries = body.as_object()?.iter();
-            let all = entries.all(|(key, entry)| entry.is_null() || doc.get(key).is_some());
+            let mut entries = self
+                .chunk
+                .iter()
+                .filter_map(|a| a.entries.as_ref())
+                .flat_map(|list| {
+                    let entries = list.entries.as_object().into_iter().flatten();
+                    entries.map(|(key, entry)| {
+                        crate::operation::group_entry(resource, &list.user, key, entry)
+                    })
+                });
+            let all = entries.all(|(key, entry)| entry.is_null() || doc.get(&key).is_some());
             all.then_some(doc)
         };
         let answer = match call.result {
@@ -93,7 +116,7 @@ impl Job {
         let (now, answer) = match answer {
             Some(shown) => shown,
             None => {
-                let read = crate::operation::read_group(client, group_of, resource).await;
+                let read = crate::operation::read_group(client, group_of, resource, &body).await;
                 let read = read.result.ok().and_then(|answer| {
                     Some((crate::operation::group_answer(resource, &answer)?, answer))
                 });
@@ -108,6 +131,9 @@ impl Job {
                 read
             }
         };
+        if let Some(last) = written.as_deref_mut() {
+            *last = answer.clone();
+        }
         let seen = (resource, Arc::new(answer));
         for arrival in self.chunk {
             let took = arrival.entries.as_ref().is_some_and(|list| {
@@ -116,7 +142,8 @@ impl Job {
                     .into_iter()
                     .flatten()
                     .all(|(key, entry)| {
-                        let (key, entry) = crate::operation::group_entry(resource, key, entry);
+                        let (key, entry) =
+                            crate::operation::group_entry(resource, &list.user, key, entry);
                         entry_holds(now.get(&key), &entry)
                     })
             });

@@ -87,7 +87,14 @@ struct Batch {
     /// Members started that have neither arrived nor dropped out.
     in_flight: usize,
     arrived: Vec<Arrival>,
+    /// For a group's own list: the list as this run's last write of it left it (null
+    /// before one), held by the chunk writing it, so that the chunks of one list are
+    /// written one after the other, each on what the one before left.
+    written: Written,
 }
+
+/// A group's list as a run's last write of it left it, locked while a chunk writes it.
+pub(super) type Written = Arc<tokio::sync::Mutex<Value>>;
 
 /// A member waiting for its batch.
 #[derive(Debug)]
@@ -151,11 +158,17 @@ impl BulkWrites {
     ) -> BulkWrites {
         let mut keys: HashMap<Arc<BatchKey>, (Parts, usize)> = HashMap::new();
         let mut members = HashMap::new();
-        for user in users.iter().filter(|_| bulk_size > 0) {
+        for user in users {
             let Some(group) = key_of(user) else {
                 continue;
             };
             for (index, step) in user.steps.iter().enumerate() {
+                // A list written whole goes through its group's one writer even where the
+                // run plans no bulk writes (`--bulk-size 0`): users' own writes of one list
+                // would undo each other.
+                if bulk_size == 0 && !crate::operation::one_writer(step.resource()) {
+                    continue;
+                }
                 if step.resource().of_group() {
                     // A group's own list: the group's members' entries go in one write,
                     // whatever each sets.
@@ -193,19 +206,21 @@ impl BulkWrites {
                 members.insert((user.user_id.clone(), index), key);
             }
         }
-        members.retain(|_, key| {
-            keys.get(key)
-                .is_some_and(|(parts, n)| worth(*n, parts.len()))
-        });
+        // A list written whole by one writer goes through its batch whatever its size.
+        let kept = |key: &BatchKey, parts: &Parts, n: usize| {
+            worth(n, parts.len()) || crate::operation::one_writer(key.resource)
+        };
+        members.retain(|_, key| keys.get(key).is_some_and(|(parts, n)| kept(key, parts, *n)));
         let by_key = keys
             .into_iter()
-            .filter(|(_, (parts, n))| worth(*n, parts.len()))
+            .filter(|(key, (parts, n))| kept(key, parts, *n))
             .map(|(key, (parts, unstarted))| {
                 let batch = Batch {
                     parts,
                     unstarted,
                     in_flight: 0,
                     arrived: Vec::new(),
+                    written: Arc::new(tokio::sync::Mutex::new(Value::Null)),
                 };
                 (key, batch)
             })

@@ -12,6 +12,10 @@ use crate::resource::Resource;
 /// A member's part of a write of its group's list.
 #[derive(Debug)]
 pub struct ListEntries {
+    /// The member.
+    pub user: String,
+    /// Its first row in the sheet (where a list that keeps an order puts what it adds).
+    pub order: usize,
     /// The member's entries to write (its step's body).
     pub entries: Value,
     /// Its read of the list (what the write needs of it besides the entries).

@@ -51,7 +51,11 @@ impl BulkWrites {
             let Some(batch) = batches.by_key.get_mut(&key) else {
                 continue;
             };
-            let most = if counted { self.bulk_size } else { usize::MAX };
+            let most = if counted {
+                self.bulk_size.max(1)
+            } else {
+                usize::MAX
+            };
             loop {
                 let full = batch.arrived.len() >= most;
                 let last = !batch.arrived.is_empty()
@@ -69,6 +73,7 @@ impl BulkWrites {
                     parts: batch.parts.clone(),
                     chunk,
                     list: key.resource.of_group().then_some(key.resource),
+                    written: key.resource.of_group().then(|| batch.written.clone()),
                 };
                 self.spawn(job);
             }

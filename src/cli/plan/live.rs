@@ -8,18 +8,24 @@ use crate::apply::estimate::Estimate;
 use crate::cli::Notes;
 use crate::error::Error;
 use crate::live;
+use crate::operation::ListChange;
 use crate::plan::Plan;
+
+/// What `plan --target` read: the users it could not read (and why), what an apply would
+/// send, and the shared lists the plan changes.
+pub(super) type LiveRead = (Vec<(String, String)>, Estimate, Vec<ListChange>);
 
 /// Read every user's live values from `target` and record them as the plan's before-values,
 /// and what the read shows is wrong as its warnings; the users that could not be read, with
-/// why, and what applying the plan would send. Values a spreadsheet lost against the live
-/// ones are every one a problem (nothing is planned), unless `allow_lossy`.
+/// why, what applying the plan would send, and what it does to shared lists. Values a
+/// spreadsheet lost against the live ones are every one a problem (nothing is planned),
+/// unless `allow_lossy`.
 pub(super) fn read_live(
     plan: &mut Plan,
     target: &str,
     config: &Config,
     notes: &Notes,
-) -> Result<(Vec<(String, String)>, Estimate), Error> {
+) -> Result<LiveRead, Error> {
     let (odin, load) = (&config.odin, &config.load);
     let (service_provider, bulk_size) = (config.service_provider.as_deref(), config.bulk_size);
     let allow_lossy = config.allow_lossy_values;
@@ -102,10 +108,13 @@ pub(super) fn read_live(
     let mut lacking: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     // What the reads of the users together show Odin refuses (a line port one user adds
     // and another holds): warned of like a refusal of each user's own reads.
-    let together = {
+    let (together, lists) = {
         let users: Vec<&crate::plan::UserPlan> = plan.users.iter().collect();
         let docs: Vec<_> = states.iter().map(|state| state.as_ref().ok()).collect();
-        crate::operation::refused_together(&users, &docs)
+        (
+            crate::operation::refused_together(&users, &docs),
+            crate::operation::list_changes(&users, &docs),
+        )
     };
     let mut refused: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut lost = Vec::new();
@@ -156,7 +165,7 @@ pub(super) fn read_live(
     plan.source.target = Some(target.to_string());
     plan.source.odin_user = Some(odin_user);
     plan.source.target_name = odin.resolved.as_ref().and_then(|t| t.name.clone());
-    Ok((unreadable, estimate))
+    Ok((unreadable, estimate, lists))
 }
 
 /// The users the sheet moves to a number that stays inactive in its group's list (its
@@ -220,10 +229,14 @@ fn refused_by_group(
             Some(match user.cells.of(field, refusal.field) {
                 Some((row, column)) => crate::problem::Problem::cell(row, column, &refusal.why),
                 None => {
-                    let message = format!(
-                        "user `{}`, `user.{}`: {}",
-                        user.user_id, refusal.field, refusal.why
-                    );
+                    // A column of its own (`huntGroups.add`) is named by its refusal.
+                    let message = match refusal.field.contains('.') {
+                        true => format!("user `{}`, {}", user.user_id, refusal.why),
+                        false => format!(
+                            "user `{}`, `user.{}`: {}",
+                            user.user_id, refusal.field, refusal.why
+                        ),
+                    };
                     match user.rows.first() {
                         Some(row) => crate::problem::Problem::row(*row, message),
                         None => crate::problem::Problem::sheet(message),

@@ -252,19 +252,19 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     for warning in &plan.warnings {
         notes.warn(&warning.message);
     }
-    let (unreadable, estimate) = match &config.target {
+    let (unreadable, estimate, lists) = match &config.target {
         Some(target) => {
             let printed = plan.warnings.len();
             if let Some(line) = super::reads::live_values(&plan, config.odin.rate()) {
                 notes.note(&line);
             }
-            let (unreadable, estimate) = live::read_live(&mut plan, target, &config, notes)?;
+            let (unreadable, estimate, lists) = live::read_live(&mut plan, target, &config, notes)?;
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
             }
-            (unreadable, Some((estimate, config.odin.rate())))
+            (unreadable, Some((estimate, config.odin.rate())), lists)
         }
-        None => (Vec::new(), None),
+        None => (Vec::new(), None, Vec::new()),
     };
     if let Some(out) = &config.out {
         plan::file::write(&plan, out)?;
@@ -288,11 +288,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         (Format::Text, None) => render::text(&plan),
         (Format::Text, Some((estimate, rate))) => {
             let mut text = render::live_text(&plan, &unreadable);
+            text.push_str(&render::lists_text(&lists));
             text.push_str(&render::estimate_line(&estimate, rate));
             text.push('\n');
             text
         }
-        (Format::Json, estimate) => render::json(&plan, &unreadable, estimate),
+        (Format::Json, estimate) => render::json(&plan, (&unreadable, &lists), estimate),
     };
     print(&text)?;
     Ok(u8::from(!unreadable.is_empty()))

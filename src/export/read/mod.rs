@@ -28,6 +28,8 @@ struct Needs {
     policy: bool,
     /// SCA endpoints, read per user ([`super::sca::read`]).
     sca: bool,
+    /// Membership lists, read once per group ([`super::members::read_group`]).
+    members: Vec<crate::resource::Resource>,
 }
 
 impl Needs {
@@ -36,6 +38,7 @@ impl Needs {
         let mut needs = Needs::default();
         for column in columns {
             needs.sca |= column.entry.is_some();
+            needs.members.extend(column.member);
             let Some(path) = &column.path else {
                 continue;
             };
@@ -75,6 +78,7 @@ pub async fn read(client: Arc<OdinClient>, plan: ReadPlan, events: mpsc::Sender<
         needs,
         seen: HashSet::new(),
         warned: HashSet::new(),
+        memberships: std::sync::Mutex::default(),
         events,
     };
     for unit in units {
@@ -94,8 +98,16 @@ struct Reader {
     needs: Needs,
     seen: HashSet<String>,
     warned: HashSet<BulkService>,
+    /// Each group's membership lists, read once: (group, list kind) → user → lists.
+    memberships: std::sync::Mutex<Memberships>,
     events: mpsc::Sender<Event>,
 }
+
+/// The membership lists read, by group and list kind.
+type Memberships = std::collections::HashMap<
+    ((String, String), crate::resource::Resource),
+    Arc<super::members::Memberships>,
+>;
 
 /// One user's documents as read: the record (or its listing row), the settings document,
 /// the policy.
@@ -243,6 +255,16 @@ impl Reader {
             .columns
             .iter()
             .map(|column| {
+                if let Some(resource) = column.member {
+                    let (sp, group) = home(docs);
+                    let read = self
+                        .memberships
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get(&((sp, group), resource))
+                        .cloned();
+                    return super::members::value(read.as_ref().and_then(|m| m.get(&user_id)));
+                }
                 let Some(path) = &column.path else {
                     let entries = docs.sca.as_ref();
                     return entries
@@ -259,11 +281,8 @@ impl Reader {
                     .cloned()
             })
             .collect();
-        // A listing row may not say where the user lives; the group read does.
-        let (sp, group) = match &docs.home {
-            Some((sp, group)) => (sp.clone(), group.clone()),
-            None => (text("serviceProviderId"), text("groupId")),
-        };
+        let _ = text;
+        let (sp, group) = home(docs);
         UserRow {
             service_provider_id: sp,
             group_id: group,
@@ -286,6 +305,17 @@ impl Reader {
             })
             .await
             .is_ok()
+    }
+}
+
+/// Where the user lives: a listing row may not say; the group read does.
+fn home(docs: &Docs) -> (String, String) {
+    match &docs.home {
+        Some((sp, group)) => (sp.clone(), group.clone()),
+        None => (
+            group_text(docs.user.get("serviceProviderId")),
+            group_text(docs.user.get("groupId")),
+        ),
     }
 }
 

@@ -152,6 +152,21 @@ impl Reader {
             .await;
         let mut rows = Vec::with_capacity(users.len());
         let mut unreadable = Vec::new();
+        let mut users = users;
+        for ((_, docs), extra) in users.iter_mut().zip(&extra) {
+            if let Ok((Some(record), ..)) = extra {
+                docs.user = record.clone();
+            }
+        }
+        if let Err(error) = self.read_memberships(&users).await {
+            for (id, _) in users {
+                unreadable.push((
+                    id,
+                    format!("reading its hunt groups or call centers: {error}"),
+                ));
+            }
+            return (rows, unreadable);
+        }
         for ((id, mut docs), extra) in users.into_iter().zip(extra) {
             match extra {
                 Ok((record, settings, policy, sca)) => {
@@ -172,6 +187,35 @@ impl Reader {
             }
         }
         (rows, unreadable)
+    }
+
+    /// The membership lists of the groups `users` live in, each group's read once per
+    /// export ([`crate::export::members::read_group`]).
+    async fn read_memberships(
+        &self,
+        users: &[(String, Docs)],
+    ) -> Result<(), crate::odin::OdinError> {
+        for (_, docs) in users {
+            let key = super::home(docs);
+            for &resource in &self.needs.members {
+                let known = self
+                    .memberships
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .contains_key(&(key.clone(), resource));
+                if known || key.1.is_empty() {
+                    continue;
+                }
+                let group = (key.0.as_str(), key.1.as_str());
+                let read =
+                    crate::export::members::read_group(&self.client, resource, group).await?;
+                self.memberships
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert((key.clone(), resource), Arc::new(read));
+            }
+        }
+        Ok(())
     }
 
     /// `read(client, id)` for every id, `concurrency` at a time, results in id order.

@@ -48,6 +48,9 @@ struct Wanted {
     /// The group's own lists its users' steps change (numbers, activation): read once, from
     /// the group's number list.
     lists: BTreeSet<Resource>,
+    /// Of lists written by one writer ([`crate::operation::one_writer`]): the entry ids
+    /// the group's users' steps name, which are all its read reads.
+    keys: std::collections::BTreeMap<Resource, BTreeSet<String>>,
     /// Whether its users' steps change extensions: who holds each is kept from the listing.
     extensions: bool,
 }
@@ -94,6 +97,9 @@ struct Snapshot {
     unsupported: Vec<BulkService>,
     /// The group's number list, when its users' steps change it.
     numbers: Option<Arc<GroupList>>,
+    /// The group's lists written by one writer its users' steps change, as read
+    /// ([`crate::operation::read_group_keys`]).
+    others: HashMap<Resource, Arc<Value>>,
     /// Extension → the user holding it, every user of the group (where extensions change).
     extensions: Option<Arc<HashMap<String, String>>>,
 }
@@ -125,6 +131,9 @@ pub struct GroupReads {
     warned: AtomicBool,
     /// Number lists read just before, that a group's first read stands on while fresh.
     seeded: Mutex<Seeded>,
+    /// Listings of a group's lists read just before (by the arrangement), that its read
+    /// resolves the names its users' steps give through.
+    listings: Mutex<HashMap<(GroupKey, Resource), Arc<Value>>>,
     /// The warning given, for the run's summary.
     warning: Mutex<Option<String>>,
     /// The group documents operations' rules need, each read once.
@@ -178,6 +187,12 @@ impl GroupReads {
             wanted.users |= needs.users;
             wanted.services.extend(&needs.services);
             wanted.lists.extend(&needs.lists);
+            for step in &user.steps {
+                if crate::operation::one_writer(step.resource()) {
+                    let keys = wanted.keys.entry(step.resource()).or_default();
+                    keys.extend(step.patch().keys().cloned());
+                }
+            }
             wanted.extensions |= needs.extensions;
             if needs.users {
                 let tops = user_fields(user).map(|p| p.split(['.', '[']).next().unwrap_or(p));
@@ -199,7 +214,9 @@ impl GroupReads {
                 let group_cost = usize::from(wanted.users)
                     + wanted.services.len()
                     + usize::from(!wanted.lists.is_empty());
-                group_cost > 0 && group_cost < *per_user
+                // A list written by one writer is read by its group, whatever it costs.
+                let one_writer = wanted.keys.keys().any(|r| crate::operation::one_writer(*r));
+                group_cost > 0 && (group_cost < *per_user || one_writer)
             })
             .map(|(key, (wanted, _))| (key, wanted))
             .collect();
@@ -232,6 +249,7 @@ impl GroupReads {
             snapshots: Mutex::new(slots),
             warned: AtomicBool::new(false),
             seeded: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
             warning: Mutex::new(None),
             docs: docs::GroupDocs::default(),
             doc_groups,
@@ -250,6 +268,15 @@ impl GroupReads {
         let mut seeded = self.seeded.lock().unwrap_or_else(PoisonError::into_inner);
         for (key, read_at, list) in lists {
             seeded.insert(key, (read_at, Arc::new(list)));
+        }
+    }
+
+    /// Listings of groups' lists read just before the run (by the arrangement of its
+    /// users), as plain data ([`crate::operation::read_group_keys`] reads them).
+    pub fn seed_listings(&self, listings: Vec<(GroupKey, Resource, Value)>) {
+        let mut seeded = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
+        for (key, resource, listing) in listings {
+            seeded.insert((key, resource), Arc::new(listing));
         }
     }
 
@@ -273,9 +300,23 @@ impl GroupReads {
 
     /// The requests the planned group reads cost, each group read once.
     pub fn planned_requests(&self) -> u64 {
+        let listings = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
         self.wanted
-            .values()
-            .map(|w| u64::from(w.users) + w.services.len() as u64 + u64::from(!w.lists.is_empty()))
+            .iter()
+            .map(|(group, w)| {
+                // A list written by one writer is read once per list its users name; the
+                // number list once.
+                let numbers = w.lists.iter().any(|r| !w.keys.contains_key(r));
+                let named: usize = w
+                    .keys
+                    .iter()
+                    .map(|(&resource, keys)| {
+                        let listing = listings.get(&(group.clone(), resource));
+                        crate::operation::group_keys_reads(resource, keys, listing.map(|l| &**l))
+                    })
+                    .sum();
+                u64::from(w.users) + w.services.len() as u64 + u64::from(numbers) + named as u64
+            })
             .sum::<u64>()
             + self.doc_groups.len() as u64
     }
@@ -357,6 +398,7 @@ impl GroupReads {
         };
         let (read_at, unsupported) = (snapshot.read_at, snapshot.unsupported.clone());
         let list = snapshot.numbers.clone();
+        let others = snapshot.others.clone();
         let extensions = snapshot.extensions.clone();
         let found = snapshot.users.remove(&user.user_id);
         // Memory follows the users still to serve: a read whose users are all served is
@@ -365,28 +407,23 @@ impl GroupReads {
         if done {
             snapshot.users = HashMap::new();
             snapshot.numbers = None;
+            snapshot.others = HashMap::new();
             snapshot.extensions = None;
         } else if snapshot.users.len() < snapshot.users.capacity() / 4 {
             snapshot.users.shrink_to_fit();
         }
         drop(slot);
         let needs = needs(user);
-        let extension_holder = extensions.as_ref().and_then(|held| {
-            let wanted = needs::extension_of(user)?;
-            held.get(&wanted).filter(|h| **h != user.user_id).cloned()
-        });
-        let Some(found) = found else {
-            if !crate::operation::absent_before(user) {
-                return FromGroup::default();
+        let found = match found {
+            Some(found) => found,
+            // Its lists are the group's whoever else the read holds; a user the run
+            // creates is in no listing, and its group's lists are all the read holds for it.
+            None if needs.lists.iter().any(|r| others.contains_key(r))
+                || crate::operation::absent_before(user) =>
+            {
+                Member::default()
             }
-            // A user the run creates is in no listing: the group's lists are all the read
-            // holds for it.
-            return FromGroup {
-                docs: list_docs(user, &needs, list.as_ref()),
-                read_at: Some(read_at),
-                extension_holder,
-                ..FromGroup::default()
-            };
+            None => return FromGroup::default(),
         };
         let mut docs = HashMap::new();
         let mut rows = HashMap::new();
@@ -432,7 +469,33 @@ impl GroupReads {
             }
             docs.insert(Resource::Settings, Value::Object(settings));
         }
-        docs.extend(list_docs(user, &needs, list.as_ref()));
+        for &resource in &needs.lists {
+            let Some(answer) = others.get(&resource) else {
+                continue;
+            };
+            let keys = user
+                .steps
+                .iter()
+                .filter(|step| step.resource() == resource)
+                .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
+            let doc = crate::operation::document_for(resource, answer, &user.user_id, keys);
+            docs.insert(resource, doc);
+        }
+        if let Some(list) = &list {
+            for &resource in needs.lists.iter().filter(|r| !others.contains_key(r)) {
+                let keys = user
+                    .steps
+                    .iter()
+                    .filter(|step| step.resource() == resource)
+                    .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
+                let doc = numbers::document_for(list, resource, &user.user_id, keys);
+                docs.insert(resource, doc);
+            }
+        }
+        let extension_holder = extensions.as_ref().and_then(|held| {
+            let wanted = needs::extension_of(user)?;
+            held.get(&wanted).filter(|h| **h != user.user_id).cloned()
+        });
         FromGroup {
             docs,
             read_at: Some(read_at),
@@ -470,29 +533,6 @@ impl GroupReads {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
-}
-
-/// The documents of the group's lists `user`'s steps change, from the group's read of
-/// them (`list`, when read).
-fn list_docs(
-    user: &UserPlan,
-    needs: &Wanted,
-    list: Option<&Arc<GroupList>>,
-) -> HashMap<Resource, Value> {
-    let mut docs = HashMap::new();
-    let Some(list) = list else {
-        return docs;
-    };
-    for &resource in &needs.lists {
-        let keys = user
-            .steps
-            .iter()
-            .filter(|step| step.resource() == resource)
-            .flat_map(|step| step.patch().into_owned().into_iter().map(|(key, _)| key));
-        let doc = numbers::document_for(list, resource, &user.user_id, keys);
-        docs.insert(resource, doc);
-    }
-    docs
 }
 
 #[cfg(test)]

@@ -106,6 +106,31 @@ impl GroupReads {
                 Err(error) => return self.unreadable(sp, group, &error),
             }
         }
+        let mut others = HashMap::new();
+        for (&resource, keys) in &wanted.keys {
+            let listing = self
+                .listings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&(key.clone(), resource))
+                .cloned();
+            let listing = listing.as_deref();
+            let call =
+                crate::operation::read_group_keys(client, (sp, group), resource, keys, listing)
+                    .await;
+            match call.result {
+                Ok(answer) => {
+                    others.insert(resource, Arc::new(answer));
+                }
+                // Its users read their lists one by one, and say why it fails.
+                Err(error) => self.warn_once(&format!(
+                    "the {resource} of group `{sp}/{group}` could not be read ({error}); its \
+                     users read them one by one"
+                )),
+            }
+        }
+        // The number list, where a list of the group's other than those is wanted.
+        let numbers_wanted = wanted.lists.iter().any(|r| !wanted.keys.contains_key(r));
         let mut numbers = None;
         let seeded = self
             .seeded
@@ -113,12 +138,12 @@ impl GroupReads {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(key)
             .filter(|(at, _)| at.elapsed() < self.max_age);
-        if let Some((at, list)) = seeded.filter(|_| !wanted.lists.is_empty()) {
+        if let Some((at, list)) = seeded.filter(|_| numbers_wanted) {
             // Read just before the run: the group's read is as old as its oldest part.
             numbers = Some(list);
             read_at = read_at.min(at);
             tracing::debug!(sp, group, "number list as read before the run");
-        } else if !wanted.lists.is_empty() {
+        } else if numbers_wanted {
             let call = numbers::read_group(client, sp, group).await;
             match call.result {
                 Ok(list) => numbers = Some(Arc::new(list)),
@@ -137,6 +162,7 @@ impl GroupReads {
             users,
             unsupported,
             numbers,
+            others,
             extensions: (wanted.extensions && wanted.users).then(|| Arc::new(extensions)),
         }
     }
@@ -153,6 +179,7 @@ impl GroupReads {
             users: HashMap::new(),
             unsupported: Vec::new(),
             numbers: None,
+            others: HashMap::new(),
             extensions: None,
         }
     }

@@ -114,6 +114,7 @@ fn a_put_answer_is_the_list_and_anything_else_is_not() {
     // An activation entry names its number; the list keys it by that number.
     let (key, entry) = crate::operation::group_entry(
         Resource::Activation,
+        "u1@x",
         "",
         &json!({"activated": true, NUMBER: "5555550104"}),
     );
