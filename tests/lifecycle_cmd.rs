@@ -75,21 +75,61 @@ fn onboarding_sheet_with(dir: &Path, password: fn(usize) -> String) -> String {
         "userId,Action,user.serviceProviderId,user.groupId,user.firstName,user.lastName,\
          user.callingLineIdFirstName,user.callingLineIdLastName,credentials.webPassword,\
          user.phoneNumber,user.extension,services.assign,\
-         settings.Call Forwarding Always.isActive\n",
+         settings.Call Forwarding Always.isActive,huntGroups.add,callCenters.add\n",
     );
     for n in 1..=NEW {
+        let g = new_group(n);
+        // Hunt group 1 by its name, hunt group 2 by its id; the call center by its name,
+        // its licence assigned in the same row.
         text.push_str(&format!(
             "{},create,{SERVICE_PROVIDER},{},First{n},Last{n},F{n},L{n},{},{},{},\
-             Call Forwarding Always,true\n",
+             Call Forwarding Always;{LICENCE},true,Sales;{},Billing\n",
             new_id(n),
-            group_id(new_group(n)),
+            group_id(g),
             password(n),
             new_number(n),
             new_extension(n),
+            hunt_group_id(2, g),
         ));
     }
     std::fs::write(dir.join("onboard.csv"), text).expect("sheet");
     "onboard.csv".into()
+}
+
+/// The call center licence the onboarding assigns (call center 1 is of type `Premium`).
+const LICENCE: &str = "Call Center - Premium";
+
+/// Every hunt group's and call center's agents, in order, with skill levels.
+fn agent_lists(sim: &Simulator) -> Vec<Vec<(String, Option<u64>)>> {
+    (1..=GROUPS)
+        .flat_map(|g| {
+            [
+                hunt_group_id(1, g),
+                hunt_group_id(2, g),
+                call_center_id(1, g),
+            ]
+        })
+        .map(|id| sim.agents(&id).unwrap_or_default())
+        .collect()
+}
+
+/// The agent lists after the onboarding: each list as before, then the group's new users
+/// in row order.
+fn onboarded_lists(before: &[Vec<(String, Option<u64>)>]) -> Vec<Vec<(String, Option<u64>)>> {
+    before
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let g = i / 3 + 1;
+            let mut list = list.clone();
+            list.extend(
+                (1..=NEW)
+                    .filter(|n| new_group(*n) == g)
+                    .map(|n| (new_id(n), None)),
+            );
+            list
+        })
+        .collect()
 }
 
 /// Every new user's existence, record fields, services and setting of the sheet, and each
@@ -133,7 +173,7 @@ fn lists(sim: &Simulator) -> Lists {
 }
 
 fn onboard_and_roll_back(faults: FaultConfig) {
-    onboard_and_roll_back_on(sim(4, faults.clone(), 0), &faults);
+    onboard_and_roll_back_on(sim(6, faults.clone(), 2), &faults);
 }
 
 fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
@@ -142,6 +182,7 @@ fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
     let dir = work.path();
     let sheet = onboarding_sheet(dir);
     let before = lists(&sim);
+    let agents = agent_lists(&sim);
     let applied = run(
         dir,
         &sim,
@@ -149,9 +190,14 @@ fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
     );
     assert_eq!(applied.code, 0, "{}", applied.transcript());
     assert_onboarded(&sim);
+    assert_eq!(
+        agent_lists(&sim),
+        onboarded_lists(&agents),
+        "new agents appended"
+    );
     let lines = results(&dir.join("run"));
-    // account, services, numbers, user, settings, credentials.
-    assert_eq!(lines.len(), NEW * 6, "one line per user and step");
+    // account, services, numbers, user, settings, credentials, hunt groups, call centers.
+    assert_eq!(lines.len(), NEW * STEPS, "one line per user and step");
     assert!(
         lines.iter().all(|l| &l[3] == "applied"),
         "{:?}",
@@ -164,7 +210,36 @@ fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
         assert_eq!(stats.count("POST", "/api/v2/users"), NEW as u64);
         // The web password goes with the create: no second write of it.
         assert_eq!(stats.count("PUT", "/api/v2/users/passwords"), 0);
+        // Each list: read once, written once, for all its group's new users.
+        for g in 1..=GROUPS {
+            let group = group_id(g);
+            let count = |method, path| stats.count_for_group(method, path, &group);
+            assert_eq!(
+                count("GET", "/api/v2/groups/hunt-groups"),
+                1 + 2,
+                "listing + 2 lists"
+            );
+            assert_eq!(count("PUT", "/api/v2/groups/hunt-groups"), 2, "{group}");
+            assert_eq!(count("GET", "/api/v2/groups/call-centers"), 1, "{group}");
+            assert_eq!(
+                count("GET", "/api/v2/groups/call-centers/agents"),
+                1,
+                "{group}"
+            );
+            assert_eq!(
+                count("PUT", "/api/v2/groups/call-centers/agents"),
+                1,
+                "{group}"
+            );
+        }
     }
+    // Another admin adds an agent of the group to a hunt group between the run and its
+    // rollback.
+    let edited = hunt_group_id(2, 1);
+    let mut list = sim.agents(&edited).expect("hunt group");
+    assert!(!list.iter().any(|(id, _)| *id == user_id(1)));
+    list.insert(0, (user_id(1), None));
+    assert!(sim.edit_service(&edited, list, None));
 
     let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
     assert_eq!(undone.code, 0, "{}", undone.transcript());
@@ -176,7 +251,17 @@ fn onboard_and_roll_back_on(sim: Simulator, faults: &FaultConfig) {
         before,
         "the numbers added left the groups again"
     );
+    let mut expected = agents.clone();
+    expected[1].insert(0, (user_id(1), None));
+    assert_eq!(
+        agent_lists(&sim),
+        expected,
+        "lists as before, the other edit kept"
+    );
 }
+
+/// The steps of each onboarded user.
+const STEPS: usize = 8;
 
 #[test]
 fn an_onboarding_sheet_creates_its_users_and_its_rollback_deletes_them() {
@@ -207,7 +292,7 @@ fn an_onboarding_is_exact_whatever_odin_answers_the_unknowns() {
         drop_rate: 0.05,
         ..FaultConfig::default()
     };
-    onboard_and_roll_back_on(sim_with(4, faults.clone(), 0, variant), &faults);
+    onboard_and_roll_back_on(sim_with(6, faults.clone(), 2, variant), &faults);
 }
 
 #[test]
@@ -216,9 +301,10 @@ fn an_onboarding_killed_at_any_moment_resumes_exactly() {
         latency: Duration::from_millis(20),
         ..FaultConfig::default()
     };
-    let sim = sim(4, faults, 0);
+    let sim = sim(4, faults, 2);
     let work = workdir();
     let dir = work.path();
+    let agents = agent_lists(&sim);
     // A run that generates credentials is not resumed (the values of its first attempt are
     // in that attempt's credentials.csv only): every password is the sheet's here.
     let sheet = onboarding_sheet_with(dir, |n| format!("Onboard-{n}-Pass"));
@@ -240,14 +326,20 @@ fn an_onboarding_killed_at_any_moment_resumes_exactly() {
         let given = format!("Onboard-{n}-Pass");
         assert_eq!(credentials.web_password.as_deref(), Some(given.as_str()));
     }
+    assert_eq!(
+        agent_lists(&sim),
+        onboarded_lists(&agents),
+        "new agents appended"
+    );
     let lines = results(&dir.join("run"));
-    assert_eq!(lines.len(), NEW * 6, "one line per user and step");
+    assert_eq!(lines.len(), NEW * STEPS, "one line per user and step");
     let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
     assert_eq!(undone.code, 0, "{}", undone.transcript());
     for n in 1..=NEW {
         assert!(!sim.has_user(&new_id(n)), "{} deleted", new_id(n));
     }
     assert_eq!(lists(&sim), before);
+    assert_eq!(agent_lists(&sim), agents);
 }
 
 /// The offboarded users: the first 20 of 40 (each group's first ten).
