@@ -19,6 +19,7 @@ mod full_disk_cmd;
 mod help_cmd;
 mod http_cmd;
 mod lifecycle_cmd;
+mod lifecycle_review_cmd;
 mod live_values;
 mod members_cmd;
 mod numbers_cmd;

@@ -56,7 +56,10 @@ impl Moved {
     pub fn describe(&self, when: &str) -> String {
         let (then, now) = match super::diff::look_alike(Some(&self.then), &self.now) {
             Some((then, now)) => (format!("`{then}`"), format!("`{now}`")),
-            None => (self.then.to_string(), self.now.to_string()),
+            None => (
+                crate::operation::brief(self.resource, &self.then),
+                crate::operation::brief(self.resource, &self.now),
+            ),
         };
         format!(
             "{} `{}` was {then} {when}, is {now} now",

@@ -48,6 +48,36 @@ pub enum GenerateError {
 /// Per (service provider, group) and credential, the users that want a generated value.
 type Wanted = BTreeMap<(String, String, Credential), Vec<String>>;
 
+/// Fill the `<generate>` values of `plan` that an earlier attempt of the run generated
+/// (`known`: user id, credential, value) with those values; how many were filled. Each is
+/// registered with the client's secrets.
+pub fn fill_known(
+    plan: &mut Plan,
+    known: &[(String, Credential, Secret)],
+    client: &OdinClient,
+) -> usize {
+    let mut filled = 0;
+    for user in &mut plan.users {
+        let user_id = user.user_id.clone();
+        for changes in user.credentials_mut() {
+            for (credential, value) in changes.0.iter_mut() {
+                if *value != CredentialValue::Generate {
+                    continue;
+                }
+                let found = known
+                    .iter()
+                    .find(|(id, c, _)| *id == user_id && c == credential);
+                if let Some((_, _, secret)) = found {
+                    client.keep_secret(secret);
+                    *value = CredentialValue::Given(secret.clone());
+                    filled += 1;
+                }
+            }
+        }
+    }
+    filled
+}
+
 /// Fill every `<generate>` of `plan` with a value from Odin's generators; the values made,
 /// in plan order. A plan with none sends nothing.
 pub async fn fill(plan: &mut Plan, client: &OdinClient) -> Result<Vec<Generated>, GenerateError> {

@@ -97,7 +97,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     let generated = crate::rundir::RunFiles::new(dir)
         .generated_credentials()
         .is_some();
-    let resumable = (summary.interrupted || summary.resumable) && !generated;
+    let resumable = summary.interrupted || summary.resumable;
     let unwritten = summary
         .stopped_by
         .as_deref()
@@ -105,9 +105,9 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     if generated && s.done() < s.total() {
         // Some generated values were never set: handing them out would lock users out.
         text.push_str(
-            "this run generated credentials, so it cannot be resumed; credentials.csv also \
-             holds values of users whose credentials step is not `applied` in results.csv: \
-             hand out only the applied ones\n",
+            "credentials.csv also holds values of users whose credentials step is not \
+             `applied` in results.csv: hand out only the applied ones (a resumed run sends \
+             the same values, and they are handed out then)\n",
         );
     }
     if resumable {

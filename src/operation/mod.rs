@@ -89,8 +89,12 @@ pub async fn read_group_keys(
 
 /// The fields of an entry `wanted` of list `resource` that say whether a live entry holds
 /// it: a membership entry's `position` only says where an agent put back goes (an agent
-/// anywhere in the list is a member).
+/// anywhere in the list is a member); a user's account is the user by its names (what a
+/// delete recorded of it besides changes as the run goes, its neighbours in a hunt group).
 pub fn compared(resource: Resource, wanted: &Value) -> std::borrow::Cow<'_, Value> {
+    if resource == Resource::Account {
+        return account::compared(wanted);
+    }
     match (one_writer(resource), wanted) {
         (true, Value::Object(fields)) if fields.contains_key(members::POSITION) => {
             let mut fields = fields.clone();
@@ -381,6 +385,15 @@ pub fn reads(resource: Resource, user: &crate::plan::UserPlan) -> u64 {
     match resource {
         Resource::Account if !absent_before(user) => account::DELETE_READS,
         _ => 1,
+    }
+}
+
+/// An entry of list `resource` as a message shows it, in a few words (a user's account
+/// by its names, not the whole record a delete keeps).
+pub fn brief(resource: Resource, entry: &Value) -> String {
+    match resource {
+        Resource::Account => account::brief(entry),
+        _ => entry.to_string(),
     }
 }
 

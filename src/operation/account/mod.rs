@@ -315,6 +315,34 @@ pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Cred
     }
 }
 
+/// What of an account entry tells whether a live one holds it: the user's names (the
+/// record fields a create gives), not everything a delete recorded with it.
+pub fn compared(wanted: &Value) -> std::borrow::Cow<'_, Value> {
+    match wanted {
+        Value::Object(fields) if fields.keys().any(|k| !REQUIRED.contains(&k.as_str())) => {
+            std::borrow::Cow::Owned(Value::Object(
+                fields
+                    .iter()
+                    .filter(|(k, _)| REQUIRED.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ))
+        }
+        _ => std::borrow::Cow::Borrowed(wanted),
+    }
+}
+
+/// An account entry in a few words: `a user (Ann One)`, or `no user`.
+pub fn brief(entry: &Value) -> String {
+    match entry {
+        Value::Object(fields) => {
+            let name = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default();
+            format!("a user ({} {})", name("firstName"), name("lastName"))
+        }
+        _ => "no user".into(),
+    }
+}
+
 /// The change of a user's existence as `plan` shows it: `create Ann One (calling line ID
 /// name Ann One)`; `delete` with what its rollback entry keeps (from the read before, when
 /// there is one) and what no rollback brings back ([`LOST`]).

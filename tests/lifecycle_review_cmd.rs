@@ -1,0 +1,129 @@
+//! Creating and deleting users as a reviewed plan and repeated rollbacks meet them: a plan
+//! file of neighbouring agents deleted whole, and a password reported applied only where
+//! Odin holds it.
+
+use sleipnir::sim::{FaultConfig, SimConfig, Simulator, hunt_group_id, user_id};
+
+use crate::support::{read_on, results, run_on as run, workdir};
+
+fn sim() -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users: 40,
+            groups: 2,
+            faults: FaultConfig::default(),
+            hunt_groups: 2,
+            call_centers: 1,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+/// Offboarding two neighbouring agents of one hunt group (and one call center) from a
+/// reviewed plan file: the first delete takes its neighbour out of the lists, so the second
+/// user's recorded place ("before user 3") no longer matches, and the run reports that user
+/// `drifted` and does not delete it. Nobody but the run itself changed anything.
+#[test]
+fn a_reviewed_offboarding_of_neighbouring_agents_deletes_every_user() {
+    let sim = sim();
+    let work = workdir();
+    let dir = work.path();
+    // grp01's users are 1, 3, 5, …; its first hunt group holds 1, 3, 5 in that order.
+    assert_eq!(
+        sim.agents(&hunt_group_id(1, 1))
+            .expect("hunt group")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>(),
+        vec![user_id(1), user_id(3), user_id(5)]
+    );
+    std::fs::write(
+        dir.join("off.csv"),
+        format!(
+            "userId,action\n{},delete\n{},delete\n",
+            user_id(3),
+            user_id(1)
+        ),
+    )
+    .expect("sheet");
+    let planned = read_on(
+        dir,
+        &sim,
+        &["plan", "off.csv", "--allow-delete", "--out", "off.jsonl"],
+    );
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+
+    let applied = run(
+        dir,
+        &sim,
+        &[
+            "apply",
+            "off.jsonl",
+            "--allow-delete",
+            "--concurrency",
+            "1",
+            "--out",
+            "run",
+        ],
+    );
+    let statuses: Vec<String> = results(&dir.join("run"))
+        .iter()
+        .map(|r| format!("{} {} {}", &r[1], &r[2], &r[3]))
+        .collect();
+    assert!(!sim.has_user(&user_id(3)), "{statuses:?}");
+    assert!(!sim.has_user(&user_id(1)), "user 1 deleted: {statuses:?}");
+    assert_eq!(applied.code, 0, "{statuses:?}\n{}", applied.transcript());
+}
+
+/// A rollback of an offboarding run a second time (as after a first rollback that was killed
+/// and cannot be resumed, its credentials being generated): the user the first rollback
+/// created again is `drifted` and not created, yet its credentials step says `applied` ("sent
+/// with an earlier step of the user") and `credentials.csv` holds a new password for it that
+/// Odin never received. README: hand out the values of users whose credentials step is
+/// `applied` — that user would be handed a password that does not work.
+#[test]
+fn a_password_reported_applied_is_the_one_odin_holds() {
+    let sim = sim();
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("off.csv"),
+        format!("userId,action\n{},delete\n", user_id(1)),
+    )
+    .expect("sheet");
+    let applied = run(
+        dir,
+        &sim,
+        &["apply", "off.csv", "--allow-delete", "--out", "run"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    assert!(sim.has_user(&user_id(1)));
+
+    let again = run(dir, &sim, &["rollback", "run", "--out", "undo2"]);
+    let rows = results(&dir.join("undo2"));
+    let applied_credentials = rows
+        .iter()
+        .any(|r| &r[1] == user_id(1).as_str() && &r[2] == "credentials" && &r[3] == "applied");
+    let generated = std::fs::read_to_string(dir.join("undo2/credentials.csv")).unwrap_or_default();
+    let handed_out = generated
+        .lines()
+        .find(|line| line.starts_with(&format!("{},webPassword,", user_id(1))))
+        .and_then(|line| line.rsplit(',').next())
+        .map(str::to_owned);
+    let held = sim
+        .credentials(&user_id(1))
+        .and_then(|c| c.web_password.clone());
+    if applied_credentials {
+        assert_eq!(
+            handed_out,
+            held,
+            "results.csv says the credentials step applied, so credentials.csv must hold \
+             Odin's password\n{}",
+            again.transcript()
+        );
+    }
+}
