@@ -95,6 +95,9 @@ fn main() {
         lists as f64 / LISTS as f64
     );
     for count in stats.requests.iter().filter(|c| !c.path.contains("/auth/")) {
-        println!("  {} {} {}: {}", count.method, count.path, count.status, count.count);
+        println!(
+            "  {} {} {}: {}",
+            count.method, count.path, count.status, count.count
+        );
     }
 }

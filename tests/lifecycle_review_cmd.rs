@@ -22,9 +22,9 @@ fn sim() -> Simulator {
 }
 
 /// Offboarding two neighbouring agents of one hunt group (and one call center) from a
-/// reviewed plan file: the first delete takes its neighbour out of the lists, so the second
-/// user's recorded place ("before user 3") no longer matches, and the run reports that user
-/// `drifted` and does not delete it. Nobody but the run itself changed anything.
+/// reviewed plan file: the first delete takes its neighbour out of the lists, which changes
+/// the second user's recorded place ("before user 3"); that is no drift (nobody but the run
+/// itself changed anything), and both are deleted.
 #[test]
 fn a_reviewed_offboarding_of_neighbouring_agents_deletes_every_user() {
     let sim = sim();
@@ -126,4 +126,37 @@ fn a_password_reported_applied_is_the_one_odin_holds() {
             again.transcript()
         );
     }
+}
+
+/// `plan --target` marks created users `+` and deleted ones `-`, and warns of a user to
+/// delete that does not exist (a typo leaves the leaver's account in place).
+#[test]
+fn plan_marks_creates_and_deletes_and_warns_of_a_delete_of_nobody() {
+    let sim = sim();
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("leavers.csv"),
+        format!(
+            "userId,action\n{},delete\nuser0003@sim.example.net,delete\n",
+            user_id(2)
+        ),
+    )
+    .expect("sheet");
+    let planned = read_on(dir, &sim, &["plan", "leavers.csv", "--allow-delete"]);
+    assert_eq!(planned.code, 0, "{}", planned.transcript());
+    assert!(
+        planned
+            .stdout
+            .contains(&format!("\n- {} (row 2)", user_id(2))),
+        "{}",
+        planned.stdout
+    );
+    assert!(
+        planned.stderr.contains(
+            "row 3: user `user0003@sim.example.net` does not exist, so nothing is deleted"
+        ),
+        "{}",
+        planned.stderr
+    );
 }

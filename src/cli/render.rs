@@ -104,8 +104,8 @@ fn user_text(out: &mut String, user: &UserPlan) {
 }
 
 /// A plan made against a target, Terraform-like: `~` users with each changing field as
-/// `before → after` (services `+`/`-`), `!` users that could not be read, and users already
-/// as planned collapsed into one `=` count.
+/// `before → after` (services `+`/`-`), `+` users created and `-` users deleted, `!` users
+/// that could not be read, and users already as planned collapsed into one `=` count.
 pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
     let target = plan.source.target.as_deref().unwrap_or("the target");
     let mut out = format!(
@@ -146,7 +146,13 @@ pub fn live_text(plan: &Plan, unreadable: &[(String, String)]) -> String {
         }
         changing += 1;
         fields += lines.len();
-        out.push_str(&format!("\n~ {} ({rows})\n", user.user_id));
+        // Created users are `+`, deleted ones `-`, others `~`.
+        let marker = match (user.creates(), user.deletes()) {
+            (true, _) => '+',
+            (_, true) => '-',
+            _ => '~',
+        };
+        out.push_str(&format!("\n{marker} {} ({rows})\n", user.user_id));
         let mut last = "";
         for (label, line) in lines {
             let shown = if label == last { "" } else { label };

@@ -83,7 +83,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             file.display()
         ));
     }
-    if let Some(text) = kept_credentials(&RunFiles::new(&args.dir)) {
+    // A user the rollback deletes (the run created it) keeps nothing.
+    let deleted: std::collections::HashSet<&str> = plan
+        .users
+        .iter()
+        .filter(|u| u.deletes())
+        .map(|u| u.user_id.as_str())
+        .collect();
+    if let Some(text) = kept_credentials(&RunFiles::new(&args.dir), &deleted) {
         print(&text)?;
     }
     let what = format!("the run in `{}` changed", args.dir.display());
@@ -93,11 +100,15 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
 
 /// The users whose credentials the run changed, which no rollback restores (API.md §11):
 /// a line each, `user: sipPassword, webPassword`; those whose credentials step failed part
-/// way are named as possibly changed. `None` when the run set no credential.
-fn kept_credentials(run: &RunFiles) -> Option<String> {
+/// way are named as possibly changed; those the rollback deletes (`deleted`) not at all.
+/// `None` when the run set no credential.
+fn kept_credentials(run: &RunFiles, deleted: &std::collections::HashSet<&str>) -> Option<String> {
     let rows = run.results().ok()?;
     let (mut kept, mut maybe) = (Vec::new(), Vec::new());
-    for row in rows.iter().filter(|r| r.resource == Resource::Credentials) {
+    let rows = rows
+        .iter()
+        .filter(|r| !deleted.contains(r.user_id.as_str()));
+    for row in rows.filter(|r| r.resource == Resource::Credentials) {
         let line = |names: &str| format!("  {}: {names}\n", row.user_id);
         match row.status {
             Status::Applied | Status::Compensated => {

@@ -77,6 +77,7 @@ pub(super) fn read_live(
     }
     refused_by_group(plan, &arrangement)?;
     refused_creates(plan, &read.states)?;
+    plan.warnings.extend(absent_deletes(plan, &read.states));
     // A user moved to a number that stays inactive: said, never changed silently.
     plan.warnings.extend(inactive_numbers(plan, &arrangement));
     // Apply makes the same reads before its first user; its group reads then stand on the
@@ -276,6 +277,32 @@ fn refused_creates(plan: &Plan, states: &[live::LiveState]) -> Result<(), Error>
         true => Ok(()),
         false => Err(crate::problem::Problems::new(&plan.source.source, problems).into()),
     }
+}
+
+/// Users the sheet deletes whom Odin does not have (a typo leaves a leaver's account in
+/// place): a warning each, naming the row.
+fn absent_deletes(plan: &Plan, states: &[live::LiveState]) -> Vec<crate::plan::Warning> {
+    plan.users
+        .iter()
+        .zip(states)
+        .filter(|(user, _)| user.deletes())
+        .filter_map(|(user, state)| {
+            let docs = state.as_ref().ok()?;
+            let account = docs.get(&crate::resource::Resource::Account)?.as_object()?;
+            let row = user.rows.first()?;
+            account.is_empty().then(|| {
+                let message = format!(
+                    "row {row}: user `{}` does not exist, so nothing is deleted; check the id \
+                     (a typo leaves the user meant in place)",
+                    user.user_id
+                );
+                let mut warning =
+                    crate::plan::Warning::about(vec![user.user_id.clone()], message, None);
+                warning.live = true;
+                warning
+            })
+        })
+        .collect()
 }
 
 /// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of
