@@ -173,6 +173,26 @@ fn review_sheet(
                         [resource, &name, then, assignment(assigned), verb, ""],
                     )?;
                 }
+                // A user created or deleted: what happens to it, in words (a delete's
+                // before is the whole record it keeps).
+                Change::Field {
+                    resource: crate::resource::Resource::Account,
+                    key,
+                    before,
+                    after,
+                } => {
+                    let brief =
+                        |v: &Value| crate::operation::brief(crate::resource::Resource::Account, v);
+                    let then = match read {
+                        true => brief(before.unwrap_or(&Value::Null)),
+                        false => String::new(),
+                    };
+                    let (verb, note) = match after.is_null() {
+                        true => ("delete", crate::operation::account::LOST_SHORT),
+                        false => ("create", ""),
+                    };
+                    line(sheet, [resource, key, &then, &brief(after), verb, note])?;
+                }
                 Change::Field {
                     key, before, after, ..
                 } => {

@@ -60,6 +60,10 @@ pub const CREATE_OPTIONAL: [&str; 13] = [
     "address",
 ];
 
+/// [`LOST`] in a few words, for a cell.
+pub const LOST_SHORT: &str = "no rollback brings back its credentials, voice messages, call \
+                              logs or references other than hunt groups and call centers";
+
 /// The requests reading a user before its delete takes at least: its record, services,
 /// settings, policy and hunt groups (one more for its SCA endpoints, and two for each call
 /// center, where it has them).
