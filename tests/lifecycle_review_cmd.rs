@@ -160,3 +160,51 @@ fn plan_marks_creates_and_deletes_and_warns_of_a_delete_of_nobody() {
         planned.stderr
     );
 }
+
+/// A deleted user whose number someone took since comes back without it, and the rollback
+/// says so.
+#[test]
+fn a_deleted_user_whose_number_was_taken_comes_back_without_it() {
+    let sim = sim();
+    let work = workdir();
+    let dir = work.path();
+    let leaver = user_id(12);
+    let number = sim.state(&leaver).expect("user")["user"]["phoneNumber"].clone();
+    let group = sim.state(&leaver).expect("user")["user"]["groupId"].clone();
+    std::fs::write(
+        dir.join("leaver.csv"),
+        format!("userId,action\n{leaver},delete\n"),
+    )
+    .expect("sheet");
+    let deleted = run(
+        dir,
+        &sim,
+        &["apply", "leaver.csv", "--allow-delete", "--out", "run"],
+    );
+    assert_eq!(deleted.code, 0, "{}", deleted.transcript());
+    std::fs::write(
+        dir.join("carol.csv"),
+        format!(
+            "userId,action,user.serviceProviderId,user.groupId,user.firstName,user.lastName,\
+             user.callingLineIdFirstName,user.callingLineIdLastName,credentials.webPassword,\
+             user.phoneNumber\ncarol@sim.example.net,create,ent.sim,{},Carol,New,Carol,New,\
+             Carol-Pass-123,{}\n",
+            group.as_str().expect("group"),
+            number.as_str().expect("number")
+        ),
+    )
+    .expect("sheet");
+    let created = run(dir, &sim, &["apply", "carol.csv", "--out", "carol"]);
+    assert_eq!(created.code, 0, "{}", created.transcript());
+    let undone = run(dir, &sim, &["rollback", "run", "--out", "undo"]);
+    assert_eq!(undone.code, 1, "{}", undone.transcript());
+    let back = sim.state(&leaver).expect("created again");
+    assert_ne!(back["user"]["phoneNumber"], number, "carol keeps it");
+    let lines = results(&dir.join("undo"));
+    let account = lines.iter().find(|l| &l[2] == "account").expect("line");
+    assert!(
+        account[10].contains("was created again, but not restored: its number and extension"),
+        "{:?}",
+        account
+    );
+}

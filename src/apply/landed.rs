@@ -31,7 +31,9 @@ pub(super) enum Landed {
 /// judged by a read: its answer was lost, or it wrote a list's entries and was refused
 /// after it was sent more than once.
 pub(super) fn judged_by_read(resource: Resource, error: &OdinError, attempts: u32) -> bool {
-    error.may_have_landed() || (resource.is_list() && attempts > 1 && !error.pauses_run())
+    // A write that says what it did and did not do is taken at its word.
+    let told = matches!(error, OdinError::Incomplete(_));
+    error.may_have_landed() || (resource.is_list() && attempts > 1 && !error.pauses_run() && !told)
 }
 
 /// Read `step`'s resource of the user `identity` names and compare the fields `change`

@@ -245,16 +245,52 @@ async fn create(
     let mut call = client
         .write_credentials_as(Method::POST, "/users", &body, &[secret])
         .await;
+    let mut lost_line = None;
+    if rebuilding
+        && let Err(OdinError::Http {
+            status: 400,
+            details,
+            ..
+        }) = &call.result
+        && LINE.iter().any(|key| body.get(*key).is_some())
+    {
+        // The number or extension the deleted user had is someone else's since: the user
+        // comes back without them, and the step says so.
+        let refused = details.clone();
+        let mut bare = body.clone();
+        if let Some(fields) = bare.as_object_mut() {
+            for key in LINE {
+                fields.remove(key);
+            }
+        }
+        let again = client
+            .write_credentials_as(Method::POST, "/users", &bare, &[secret])
+            .await;
+        call.attempts += again.attempts;
+        (call.status, call.result) = (again.status, again.result);
+        lost_line = Some(format!("its number and extension (HTTP 400: {refused})"));
+    }
     if call.result.is_err() || !rebuilding {
         return call;
     }
     let restored = recreate::restore(client, identity, entry).await;
     call.attempts += restored.attempts;
-    if let Err(error) = restored.result {
-        call.result = Err(error);
-    }
+    call.result = match (restored.result, lost_line) {
+        (Ok(_), None) => Ok(Value::Null),
+        (Ok(_), Some(line)) => Err(OdinError::Incomplete(format!(
+            "user `{}` was created again, but not restored: {line}",
+            identity.user_id
+        ))),
+        (Err(OdinError::Incomplete(text)), Some(line)) => {
+            Err(OdinError::Incomplete(format!("{text}; {line}")))
+        }
+        (Err(error), _) => Err(error),
+    };
     call
 }
+
+/// The record fields of a user's line: a re-create refused for them is sent again without.
+const LINE: [&str; 3] = ["phoneNumber", "extension", "callingLineIdPhoneNumber"];
 
 /// The credentials another step of the user's plan sends: a created user's web password
 /// goes with its `POST /users` (API.md §14), not in a second write.
