@@ -371,6 +371,15 @@ fn offboarding_sheet(dir: &Path) -> String {
 /// What a rollback of a delete brings back of user `n`: its record's names, number and
 /// extension, its services, its settings' `isActive`s, its policy; and every agent list.
 type Agents = Option<Vec<(String, Option<u64>)>>;
+
+/// The agent lists of `kept`, each sorted: who is an agent, with what skill level.
+fn members_of(kept: &Kept) -> Vec<Agents> {
+    let mut lists = kept.1.clone();
+    for list in lists.iter_mut().flatten() {
+        list.sort();
+    }
+    lists
+}
 type Kept = (Vec<Value>, Vec<Agents>);
 
 fn kept(sim: &Simulator) -> Kept {
@@ -474,25 +483,14 @@ fn an_offboarding_needs_allow_delete_and_its_rollback_creates_the_users_again() 
     assert_eq!(undone.code, 0, "{}", undone.transcript());
     let after = kept(&sim);
     assert_eq!(after.0, before.0, "records, services, settings, policy");
-    // Every membership and skill level is back. The order of a list several deleted users
-    // left is not always: each delete recorded its place in the list as the run's earlier
-    // deletes had left it.
-    let sorted = |lists: &Kept| -> Vec<Agents> {
-        lists
-            .1
-            .iter()
-            .map(|list| {
-                list.clone().map(|mut agents| {
-                    agents.sort();
-                    agents
-                })
-            })
-            .collect()
-    };
+    // Every membership and skill level is back. Each deleted agent goes back next to the
+    // agents its delete read beside it, which is its old place unless several agents of
+    // one list were deleted and read at different moments of the run and come back in
+    // separate writes (a known gap: the note of issue 26).
     assert_eq!(
-        sorted(&after),
-        sorted(&before),
-        "agent lists and skill levels"
+        members_of(&after),
+        members_of(&before),
+        "agent lists, skill levels"
     );
     // New credentials, named as such.
     let generated = std::fs::read_to_string(dir.join("undo/credentials.csv")).expect("csv");
@@ -596,16 +594,66 @@ fn an_offboarding_killed_at_any_moment_resumes_and_rolls_back_exactly() {
     assert_eq!(undone.code, 0, "{}", undone.transcript());
     let after = kept(&sim);
     assert_eq!(after.0, before.0, "records, services, settings, policy");
-    let sorted = |lists: &Kept| -> Vec<Agents> {
-        let mut all = lists.1.clone();
-        for list in all.iter_mut().flatten() {
-            list.sort();
-        }
-        all
-    };
+    // Every membership and skill level is back. Each deleted agent goes back next to the
+    // agents its delete read beside it, which is its old place unless several agents of
+    // one list were deleted and read at different moments of the run and come back in
+    // separate writes (a known gap: the note of issue 26).
     assert_eq!(
-        sorted(&after),
-        sorted(&before),
-        "agent lists and skill levels"
+        members_of(&after),
+        members_of(&before),
+        "agent lists, skill levels"
+    );
+}
+
+/// Deleted under jittered latency, 503s, dropped connections and 429s, the users come back
+/// with their records, services, settings, policy and every membership.
+#[test]
+fn an_offboarding_under_faults_rolls_back_every_user_and_membership() {
+    let faults = FaultConfig {
+        fail_rate: 0.1,
+        drop_rate: 0.05,
+        rate_limit: Some(400),
+        latency: Duration::from_millis(5),
+        jitter: Duration::from_millis(40),
+        ..FaultConfig::default()
+    };
+    let sim = sim(40, faults, 2);
+    let work = workdir();
+    let dir = work.path();
+    let sheet = offboarding_sheet(dir);
+    let before = kept(&sim);
+    let applied = run(
+        dir,
+        &sim,
+        &[
+            "apply",
+            &sheet,
+            "--allow-delete",
+            "--out",
+            "run",
+            "--rate",
+            "2000",
+        ],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.transcript());
+    for n in 1..=OFF {
+        assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
+    }
+    let undone = run(
+        dir,
+        &sim,
+        &["rollback", "run", "--out", "undo", "--rate", "2000"],
+    );
+    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    let after = kept(&sim);
+    assert_eq!(after.0, before.0, "records, services, settings, policy");
+    // Every membership and skill level is back. Each deleted agent goes back next to the
+    // agents its delete read beside it, which is its old place unless several agents of
+    // one list were deleted and read at different moments of the run and come back in
+    // separate writes (a known gap: the note of issue 26).
+    assert_eq!(
+        members_of(&after),
+        members_of(&before),
+        "agent lists, skill levels"
     );
 }

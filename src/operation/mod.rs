@@ -88,17 +88,21 @@ pub async fn read_group_keys(
 }
 
 /// The fields of an entry `wanted` of list `resource` that say whether a live entry holds
-/// it: a membership entry's `position` only says where an agent put back goes (an agent
-/// anywhere in the list is a member); a user's account is the user by its names (what a
+/// it: a membership entry's place (`position`, its neighbours) only says where an agent
+/// put back goes (an agent anywhere in the list is a member); a user's account is the user by its names (what a
 /// delete recorded of it besides changes as the run goes, its neighbours in a hunt group).
 pub fn compared(resource: Resource, wanted: &Value) -> std::borrow::Cow<'_, Value> {
     if resource == Resource::Account {
         return account::compared(wanted);
     }
     match (one_writer(resource), wanted) {
-        (true, Value::Object(fields)) if fields.contains_key(members::POSITION) => {
+        (true, Value::Object(fields))
+            if members::place::KEYS.iter().any(|k| fields.contains_key(*k)) =>
+        {
             let mut fields = fields.clone();
-            fields.remove(members::POSITION);
+            for key in members::place::KEYS {
+                fields.remove(key);
+            }
             std::borrow::Cow::Owned(Value::Object(fields))
         }
         _ => std::borrow::Cow::Borrowed(wanted),

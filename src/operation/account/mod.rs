@@ -245,6 +245,21 @@ async fn create(
     let mut call = client
         .write_credentials_as(Method::POST, "/users", &body, &[secret])
         .await;
+    if let Err(OdinError::Http {
+        status: 400 | 409, ..
+    }) = &call.result
+        && call.attempts > 1
+    {
+        // Sent again after an answer was lost, and refused: the first may have created
+        // the user. A read tells (API.md §14).
+        let read = client.read(Resource::User, &identity.user_id).await;
+        call.attempts += read.attempts;
+        if let Ok(record) = &read.result
+            && REQUIRED.iter().all(|k| record.get(*k) == entry.get(*k))
+        {
+            call.result = Ok(Value::Null);
+        }
+    }
     let mut lost_line = None;
     if rebuilding
         && let Err(OdinError::Http {
@@ -329,8 +344,9 @@ pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
 ///   with it, so nothing else of it is restored first (its group's lists are: a number
 ///   the run added for it leaves the group after the delete);
 /// - the undo creates the user again (the run deleted it): it needs a web password, from
-///   Odin's generator into the run's `credentials.csv`, and none of its credentials come
-///   back (`not_restorable`).
+///   Odin's generator into the run's `credentials.csv`, none of its credentials come back
+///   (`not_restorable`), and its hunt groups and call centers become membership entries,
+///   each with the place it had, written by each list's one writer after the create.
 pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Credential>) {
     let Some(entries) = undo.fields.get(&Resource::Account) else {
         return;
@@ -344,6 +360,24 @@ pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Cred
         undo.fields.remove(&Resource::Activation);
         not_restorable.clear();
     } else if entries.values().any(Value::is_object) {
+        // Its memberships go back through each list's one writer, with the other changes
+        // of those lists, after the user exists again (API.md §15).
+        let mut joins: Vec<(Resource, Map<String, Value>)> = Vec::new();
+        if let Some(entries) = undo.fields.get_mut(&Resource::Account) {
+            for entry in entries.values_mut().filter_map(Value::as_object_mut) {
+                for (part, resource) in [
+                    (parts::HUNT_GROUPS, Resource::HuntGroups),
+                    (parts::CALL_CENTERS, Resource::CallCenters),
+                ] {
+                    if let Some(Value::Object(lists)) = entry.remove(part) {
+                        joins.push((resource, lists));
+                    }
+                }
+            }
+        }
+        for (resource, lists) in joins {
+            undo.fields.entry(resource).or_default().extend(lists);
+        }
         undo.credentials
             .0
             .insert(Credential::WebPassword, CredentialValue::Generate);

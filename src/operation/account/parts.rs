@@ -16,11 +16,11 @@ pub const SETTINGS: &str = "@settings";
 pub const POLICY: &str = "@policy";
 /// Its SCA endpoints, line port → endpoint (API.md §13).
 pub const SCA: &str = "@sca";
-/// The hunt groups it is an agent of: service user id → `{position}`, its index in the
-/// agent list (API.md §15, `GET /groups/hunt-groups/user`).
+/// The hunt groups it is an agent of: service user id → its place in the agent list
+/// (`crate::operation::members::place`; API.md §15, `GET /groups/hunt-groups/user`).
 pub const HUNT_GROUPS: &str = "@huntGroups";
-/// The call centers it is an agent of: service user id → `{skillLevel}` (API.md §15,
-/// `GET /users/call-center`).
+/// The call centers it is an agent of: service user id → its place in the agent list and
+/// `skillLevel` (API.md §15, `GET /users/call-center` and each call center's agents).
 pub const CALL_CENTERS: &str = "@callCenters";
 
 /// The keys of an account entry that are not record fields, in the order a re-create
@@ -111,9 +111,10 @@ pub(super) async fn read(
                 Ok(answer) => agent_ids(answer.get("agents")),
                 Err(error) => return (attempts, Err(error)),
             };
-            if let (Value::Object(entry), Value::Object(place)) =
-                (entry, place_of(&agents, user_id))
-            {
+            if let (Value::Object(entry), Some(place)) = (
+                entry,
+                crate::operation::members::place::of(&agents, user_id),
+            ) {
                 entry.extend(place);
             }
         }
@@ -134,8 +135,7 @@ fn without_user_id(doc: Value) -> Value {
 }
 
 /// The hunt groups of a `GET /groups/hunt-groups/user` answer (full hunt group objects,
-/// API.md §15) as service user id → where `user_id` stands among their agents
-/// ([`place_of`]).
+/// API.md §15) as service user id → where `user_id` stands among their agents.
 pub fn hunt_groups_of(answer: &Value, user_id: &str) -> Value {
     let mut found = Map::new();
     for group in answer.as_array().into_iter().flatten() {
@@ -143,7 +143,8 @@ pub fn hunt_groups_of(answer: &Value, user_id: &str) -> Value {
             continue;
         };
         let agents = agent_ids(group.get("agents"));
-        found.insert(id.to_string(), place_of(&agents, user_id));
+        let place = crate::operation::members::place::of(&agents, user_id).unwrap_or_default();
+        found.insert(id.to_string(), Value::Object(place));
     }
     Value::Object(found)
 }
@@ -156,47 +157,6 @@ pub fn agent_ids(agents: Option<&Value>) -> Vec<String> {
         .flatten()
         .filter_map(|a| a.get("userId").and_then(Value::as_str).map(str::to_string))
         .collect()
-}
-
-/// Where `user_id` stands in `agents`: `{position, after, before}` — its index and the
-/// agents either side of it (absent at an end), so that it can be put back at its place
-/// in the list as others have changed it since.
-pub fn place_of(agents: &[String], user_id: &str) -> Value {
-    let mut place = Map::new();
-    if let Some(at) = agents.iter().position(|a| a == user_id) {
-        place.insert("position".into(), Value::from(at));
-        if let Some(previous) = at.checked_sub(1).and_then(|i| agents.get(i)) {
-            place.insert("after".into(), Value::String(previous.clone()));
-        }
-        if let Some(next) = agents.get(at + 1) {
-            place.insert("before".into(), Value::String(next.clone()));
-        }
-    }
-    Value::Object(place)
-}
-
-/// Put `user_id` into `agents` at the place [`place_of`] recorded: before the agent that
-/// followed it, else after the one that preceded it, else last where it was last, else at
-/// its position (the end when past it). Nothing when it is there already.
-pub fn put_back(agents: &mut Vec<String>, user_id: &str, place: &Value) {
-    if agents.iter().any(|a| a == user_id) {
-        return;
-    }
-    let find = |key: &str| {
-        let id = place.get(key).and_then(Value::as_str)?;
-        agents.iter().position(|a| a == id)
-    };
-    // An agent that was last (nothing followed it) goes back last.
-    let last = place.get("before").is_none();
-    let at = find("before")
-        .or_else(|| find("after").map(|i| i + 1))
-        .or_else(|| {
-            let position = place.get("position").and_then(Value::as_u64)?;
-            (!last).then_some(position as usize)
-        })
-        .unwrap_or(agents.len())
-        .min(agents.len());
-    agents.insert(at, user_id.to_string());
 }
 
 /// The call centers of a `GET /users/call-center` answer (API.md §15) as service user id
@@ -263,36 +223,4 @@ pub fn summary(entry: &Value) -> Vec<String> {
     found.extend(count(HUNT_GROUPS, "hunt group", "hunt groups"));
     found.extend(count(CALL_CENTERS, "call center", "call centers"));
     found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ids(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    /// An agent comes back next to the agent that followed it, wherever that agent stands
-    /// now; one that was last comes back last; one that is there stays where it is.
-    #[test]
-    fn an_agent_comes_back_at_its_place_in_the_list_as_it_is_now() {
-        let place = place_of(&ids(&["a", "b", "c", "d"]), "b");
-        let mut moved = ids(&["d", "c", "a"]);
-        put_back(&mut moved, "b", &place);
-        assert_eq!(
-            moved,
-            ids(&["d", "b", "c", "a"]),
-            "before the agent that followed it"
-        );
-        let mut gone = ids(&["a", "d"]);
-        put_back(&mut gone, "b", &place);
-        assert_eq!(gone, ids(&["a", "b", "d"]), "after the one before it");
-        let mut tail = ids(&["x", "z"]);
-        put_back(&mut tail, "y", &place_of(&ids(&["w", "y"]), "y"));
-        assert_eq!(tail, ids(&["x", "z", "y"]), "last where it was last");
-        let mut again = ids(&["b", "x"]);
-        put_back(&mut again, "b", &place);
-        assert_eq!(again, ids(&["b", "x"]), "nothing when it is there");
-    }
 }

@@ -1,15 +1,15 @@
 //! A deleted user brought back by its rollback: after `POST /users` with its record, each
 //! part its account entry recorded ([`super::PARTS`]) is written back, one by one; a part
 //! that fails does not stop the others, and the step's error names every part that could
-//! not be restored (API.md §14: what cannot come back at all is [`super::LOST`]).
+//! not be restored (API.md §14: what cannot come back at all is [`super::LOST`]). Its hunt
+//! groups and call centers are not among them: the rollback entry holds them as membership
+//! entries ([`super::shape_undo`]), written by each list's one writer.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::parts::{
-    CALL_CENTERS, HUNT_GROUPS, POLICY, SCA, SERVICES, SETTINGS, agent_ids, put_back,
-};
+use super::parts::{POLICY, SCA, SERVICES, SETTINGS};
 use crate::odin::resources::UserIdentity;
-use crate::odin::{Call, Method, OdinClient, OdinError};
+use crate::odin::{Call, OdinClient, OdinError};
 use crate::resource::Resource;
 use crate::services::{Kind, ServiceChanges, ServiceRef};
 
@@ -92,26 +92,6 @@ pub(super) async fn restore(
         let call = crate::operation::sca::write(client, identity, line_port, None, endpoint).await;
         done.took(&format!("SCA endpoint `{line_port}`"), call);
     }
-    for (id, at) in entry
-        .get(HUNT_GROUPS)
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let _writing = writing(id).await;
-        let call = join_hunt_group(client, id, user_id, at).await;
-        done.took(&format!("hunt group `{id}`"), call);
-    }
-    for (id, agent) in entry
-        .get(CALL_CENTERS)
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let _writing = writing(id).await;
-        let call = join_call_center(client, id, user_id, agent).await;
-        done.took(&format!("call center `{id}`"), call);
-    }
     Call {
         status: None,
         attempts: done.attempts,
@@ -125,7 +105,7 @@ pub(super) async fn restore(
     }
 }
 
-/// The requests [`restore`] sends for `entry`: one per part, two per list joined.
+/// The requests [`restore`] sends for `entry`: one per part, one per SCA endpoint.
 pub(super) fn requests(entry: &Map<String, Value>) -> u64 {
     let count = |key: &str| {
         entry
@@ -141,11 +121,7 @@ pub(super) fn requests(entry: &Map<String, Value>) -> u64 {
         .iter()
         .filter(|k| entry.get(**k).is_some_and(|d| !is_empty(d)))
         .count() as u64;
-    u64::from(rest)
-        + u64::from(services)
-        + docs
-        + count(SCA)
-        + 2 * (count(HUNT_GROUPS) + count(CALL_CENTERS))
+    u64::from(rest) + u64::from(services) + docs + count(SCA)
 }
 
 fn is_empty(doc: &Value) -> bool {
@@ -175,124 +151,4 @@ fn assigned(listing: &Value) -> Vec<ServiceRef> {
         }
     }
     found
-}
-
-/// The object of a single hunt group read, which may come wrapped in a one-element array
-/// (API.md §15).
-fn one_object(answer: Value) -> Option<Map<String, Value>> {
-    match answer {
-        Value::Object(map) => Some(map),
-        Value::Array(mut list) if list.len() == 1 => match list.remove(0) {
-            Value::Object(map) => Some(map),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The one writer of agent list `id` in this process: a list is read and written whole
-/// (API.md §15, "The read-modify-write race"), so two users re-created at once into one
-/// hunt group must not each write it from their own read.
-async fn writing(id: &str) -> tokio::sync::OwnedMutexGuard<()> {
-    static LISTS: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    > = std::sync::OnceLock::new();
-    let lock = {
-        let mut lists = LISTS
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        lists.entry(id.to_string()).or_default().clone()
-    };
-    lock.lock_owned().await
-}
-
-/// Put `user_id` back into hunt group `id` at `position` (the end when past it): the hunt
-/// group read, then written whole with only its agents changed (API.md §15).
-async fn join_hunt_group(client: &OdinClient, id: &str, user_id: &str, place: &Value) -> Call {
-    let mut read = client
-        .get("/groups/hunt-groups", &[("serviceUserId", id)])
-        .await;
-    let answer = match std::mem::replace(&mut read.result, Ok(Value::Null)) {
-        Ok(answer) => answer,
-        Err(error) => {
-            read.result = Err(error);
-            return read;
-        }
-    };
-    let Some(mut group) = one_object(answer) else {
-        read.result = Err(OdinError::Decode(format!(
-            "`GET /groups/hunt-groups?serviceUserId={id}` answered no hunt group"
-        )));
-        return read;
-    };
-    let mut agents = agent_ids(group.get("agents"));
-    put_back(&mut agents, user_id, place);
-    group.insert(
-        "agents".into(),
-        Value::Array(agents.into_iter().map(|a| json!({"userId": a})).collect()),
-    );
-    group
-        .entry("serviceInstanceProfile")
-        .or_insert_with(|| json!({}));
-    group.insert("serviceUserId".into(), Value::String(id.to_string()));
-    let mut write = client
-        .user_send(
-            Method::PUT,
-            "/groups/hunt-groups",
-            &[],
-            Some(&Value::Object(group)),
-        )
-        .await;
-    write.attempts += read.attempts;
-    write
-}
-
-/// Put `user_id` back among call center `id`'s agents at its `place`, with its skill
-/// level: the agents read, then written whole, every other agent with the level it read
-/// (API.md §15).
-async fn join_call_center(client: &OdinClient, id: &str, user_id: &str, place: &Value) -> Call {
-    let skill_level = place.get("skillLevel");
-    let mut read = client
-        .get("/groups/call-centers/agents", &[("serviceUserId", id)])
-        .await;
-    let answer = match std::mem::replace(&mut read.result, Ok(Value::Null)) {
-        Ok(answer) => answer,
-        Err(error) => {
-            read.result = Err(error);
-            return read;
-        }
-    };
-    let rows: Vec<&Value> = answer
-        .get("agents")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut order = agent_ids(answer.get("agents"));
-    put_back(&mut order, user_id, place);
-    let agents: Vec<Value> = order
-        .iter()
-        .map(|agent| {
-            let mut one = Map::new();
-            one.insert("userId".into(), Value::String(agent.clone()));
-            let level = match agent == user_id {
-                true => skill_level,
-                false => rows
-                    .iter()
-                    .find(|row| row.get("userId").and_then(Value::as_str) == Some(agent))
-                    .and_then(|row| row.get("skillLevel")),
-            };
-            if let Some(level) = level.filter(|v| !v.is_null()) {
-                one.insert("skillLevel".into(), level.clone());
-            }
-            Value::Object(one)
-        })
-        .collect();
-    let body = json!({"serviceUserId": id, "agents": agents});
-    let mut write = client
-        .user_send(Method::PUT, "/groups/call-centers/agents", &[], Some(&body))
-        .await;
-    write.attempts += read.attempts;
-    write
 }

@@ -30,6 +30,7 @@
 //! list sent, so no read follows a write that was answered.
 
 pub mod names;
+pub mod place;
 pub mod record;
 mod shown;
 mod write;
@@ -443,10 +444,19 @@ mod tests {
             "names": {"hg@x": "hg@x", "Sales": "hg@x"}
         });
         let doc = document_for(&answer, "u2", ["Sales".to_string()].into_iter());
-        assert_eq!(doc["Sales"], json!({"position": 1}));
+        assert_eq!(
+            doc["Sales"],
+            json!({"position": 1, "after": "u1", "last": true})
+        );
         assert!(doc["read Sales"].is_string());
         let doc = group_answer(&answer).unwrap_or_default();
-        assert_eq!(doc[format!("hg@x{SEP}u1")], json!({"position": 0}));
-        assert_eq!(doc[format!("Sales{SEP}u2")], json!({"position": 1}));
+        assert_eq!(
+            doc[format!("hg@x{SEP}u1")],
+            json!({"position": 0, "before": "u2"})
+        );
+        assert_eq!(
+            doc[format!("Sales{SEP}u2")],
+            json!({"position": 1, "after": "u1", "last": true})
+        );
     }
 }

@@ -49,11 +49,12 @@ impl Record {
         })
     }
 
-    /// The user's entry in it (`{position, skillLevel?}`), if an agent.
+    /// The user's entry in it (its place, [`super::place::of`], and `skillLevel?`), if an
+    /// agent.
     pub fn entry_of(&self, user: &str) -> Option<Value> {
-        let at = self.agents.iter().position(|(id, _)| id == user)?;
-        let mut entry = Map::new();
-        entry.insert(POSITION.into(), json!(at));
+        let ids: Vec<&str> = self.agents.iter().map(|(id, _)| id.as_str()).collect();
+        let mut entry = super::place::of(&ids, user)?;
+        let at = ids.iter().position(|id| *id == user)?;
         if let Some(skill) = self.agents[at].1.as_ref().filter(|s| !s.is_null()) {
             entry.insert(SKILL.into(), skill.clone());
         }
@@ -61,8 +62,9 @@ impl Record {
     }
 
     /// The record with `changes` (user → entry or null, in plan order) made: removals
-    /// first (the others keep their order), then each agent added appended, or put at the
-    /// `position` its entry gives (a rollback's), and an agent already there moved to it.
+    /// first (the others keep their order), then each agent added appended, or put back at
+    /// the place its entry gives (a rollback's, [`super::place::index`]), and an agent
+    /// already there at another position moved to it.
     pub fn changed(&self, changes: &[(String, Value)]) -> Record {
         let mut after = self.clone();
         for (user, _) in changes.iter().filter(|(_, e)| e.is_null()) {
@@ -81,8 +83,24 @@ impl Record {
                 let (_, was) = after.agents.remove(at);
                 skill = skill.or(was);
             }
-            let at = position.map_or(after.agents.len(), |p| (p as usize).min(after.agents.len()));
+            let ids: Vec<&str> = after.agents.iter().map(|(id, _)| id.as_str()).collect();
+            let at = super::place::index(&ids, entry);
             after.agents.insert(at, (user.clone(), skill));
+        }
+        // Agents put back together each recorded their neighbours as the list stood when
+        // they were read: together they say more than each alone.
+        let placed: Vec<(&str, &Value)> = changes
+            .iter()
+            .filter(|(_, e)| e.get(POSITION).is_some())
+            .map(|(user, entry)| (user.as_str(), entry))
+            .collect();
+        let mut ids: Vec<String> = after.agents.iter().map(|(id, _)| id.clone()).collect();
+        super::place::settle(&mut ids, &placed);
+        let mut agents = std::mem::take(&mut after.agents);
+        for id in ids {
+            if let Some(at) = agents.iter().position(|(a, _)| *a == id) {
+                after.agents.push(agents.remove(at));
+            }
         }
         after
     }
@@ -147,7 +165,7 @@ mod tests {
         assert_eq!(Record::from_value(&one.to_value()), Some(one.clone()));
         assert_eq!(
             one.entry_of("b"),
-            Some(json!({"position": 1, "skillLevel": 3}))
+            Some(json!({"position": 1, "after": "a", "last": true, "skillLevel": 3}))
         );
         assert_eq!(one.entry_of("z"), None);
     }
