@@ -218,7 +218,12 @@ pub(crate) fn apply_and_roll_back(sim: &Simulator, counted: bool) {
         sim,
         &["rollback", "run", "--out", "undo", "--rate", "400"],
     );
-    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    let failed: Vec<String> = results(&dir.join("undo"))
+        .iter()
+        .filter(|line| &line[3] != "applied" && &line[3] != "unchanged")
+        .map(|line| line.iter().collect::<Vec<_>>().join(" | "))
+        .collect();
+    assert_eq!(undone.code, 0, "{}\n{failed:#?}", undone.transcript());
     assert_eq!(all_endpoints(sim), before);
     for n in 1..=USERS {
         let now = sim.state(&user_id(n)).expect("user")["services"].clone();
