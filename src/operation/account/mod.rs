@@ -21,6 +21,8 @@
 
 mod parts;
 mod recreate;
+mod shown;
+mod undo;
 
 use serde_json::{Map, Value, json};
 
@@ -30,6 +32,8 @@ use crate::odin::{Call, Method, OdinClient, OdinError};
 use crate::resource::Resource;
 
 pub use parts::PARTS;
+pub use shown::{brief, compared, describe};
+pub use undo::shape_undo;
 
 /// The record fields a create row must give (API.md §14: required by `POST /users`, with
 /// `serviceProviderId`, `groupId`, `userId` and `password`).
@@ -336,122 +340,5 @@ pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
         (None, Value::Null) => 0,
         (None, Value::Object(entry)) => 1 + recreate::requests(entry),
         _ => 1,
-    }
-}
-
-/// A rollback entry's changes (`undo`) made whole around the user's existence:
-/// - the undo deletes the user (the run created it): everything of the user's own goes
-///   with it, so nothing else of it is restored first (its group's lists are: a number
-///   the run added for it leaves the group after the delete);
-/// - the undo creates the user again (the run deleted it): it needs a web password, from
-///   Odin's generator into the run's `credentials.csv`, none of its credentials come back
-///   (`not_restorable`), and its hunt groups and call centers become membership entries,
-///   each with the place it had, written by each list's one writer after the create.
-pub fn shape_undo(undo: &mut crate::plan::Changes, not_restorable: &mut Vec<Credential>) {
-    let Some(entries) = undo.fields.get(&Resource::Account) else {
-        return;
-    };
-    if entries.values().any(Value::is_null) {
-        undo.assign.clear();
-        undo.unassign.clear();
-        undo.credentials.0.clear();
-        undo.fields
-            .retain(|resource, _| *resource == Resource::Account || resource.of_group());
-        undo.fields.remove(&Resource::Activation);
-        not_restorable.clear();
-    } else if entries.values().any(Value::is_object) {
-        // Its memberships go back through each list's one writer, with the other changes
-        // of those lists, after the user exists again (API.md §15).
-        let mut joins: Vec<(Resource, Map<String, Value>)> = Vec::new();
-        if let Some(entries) = undo.fields.get_mut(&Resource::Account) {
-            for entry in entries.values_mut().filter_map(Value::as_object_mut) {
-                for (part, resource) in [
-                    (parts::HUNT_GROUPS, Resource::HuntGroups),
-                    (parts::CALL_CENTERS, Resource::CallCenters),
-                ] {
-                    if let Some(Value::Object(lists)) = entry.remove(part) {
-                        joins.push((resource, lists));
-                    }
-                }
-            }
-        }
-        for (resource, lists) in joins {
-            undo.fields.entry(resource).or_default().extend(lists);
-        }
-        undo.credentials
-            .0
-            .insert(Credential::WebPassword, CredentialValue::Generate);
-        for credential in Credential::ALL {
-            if credential.is_secret() && !not_restorable.contains(&credential) {
-                not_restorable.push(credential);
-            }
-        }
-    }
-}
-
-/// What of an account entry tells whether a live one holds it: the user's names (the
-/// record fields a create gives), not everything a delete recorded with it.
-pub fn compared(wanted: &Value) -> std::borrow::Cow<'_, Value> {
-    match wanted {
-        Value::Object(fields) if fields.keys().any(|k| !REQUIRED.contains(&k.as_str())) => {
-            std::borrow::Cow::Owned(Value::Object(
-                fields
-                    .iter()
-                    .filter(|(k, _)| REQUIRED.contains(&k.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ))
-        }
-        _ => std::borrow::Cow::Borrowed(wanted),
-    }
-}
-
-/// An account entry in a few words: `a user (Ann One)`, or `no user`.
-pub fn brief(entry: &Value) -> String {
-    match entry {
-        Value::Object(fields) => {
-            let name = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or_default();
-            format!("a user ({} {})", name("firstName"), name("lastName"))
-        }
-        _ => "no user".into(),
-    }
-}
-
-/// The change of a user's existence as `plan` shows it: `create Ann One (calling line ID
-/// name Ann One)`; `delete` with what its rollback entry keeps (from the read before, when
-/// there is one) and what no rollback brings back ([`LOST`]).
-pub fn describe(before: Option<&Value>, after: &Value) -> String {
-    let name = |entry: &Value, first: &str, last: &str| {
-        let text = |k: &str| {
-            entry
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        format!("{} {}", text(first), text(last)).trim().to_string()
-    };
-    match after {
-        Value::Object(_) if before.is_none_or(Value::is_null) => format!(
-            "create {} (calling line ID name {})",
-            name(after, "firstName", "lastName"),
-            name(after, "callingLineIdFirstName", "callingLineIdLastName")
-        ),
-        Value::Object(_) => "exists already: a create needs a user id nobody has".into(),
-        _ => {
-            let mut kept = Vec::new();
-            if let Some(entry) = before.filter(|b| b.is_object()) {
-                kept.push(format!(
-                    "its record ({})",
-                    name(entry, "firstName", "lastName")
-                ));
-                kept.extend(parts::summary(entry));
-            }
-            let kept = match kept.is_empty() {
-                true => String::new(),
-                false => format!("; its rollback creates it again with {}", kept.join(", ")),
-            };
-            format!("delete{kept}; no rollback brings back {LOST}")
-        }
     }
 }
