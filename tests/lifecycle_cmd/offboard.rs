@@ -314,3 +314,36 @@ fn an_offboarding_under_faults_rolls_back_every_user_and_membership() {
         "agent lists, skill levels"
     );
 }
+
+/// `plan --target` reads each created user's group once: a group Odin does not have, or a
+/// web password shorter than the group's minimum, is refused at its row before anything is
+/// sent.
+#[test]
+fn a_create_in_a_group_that_does_not_exist_or_with_a_short_password_is_refused() {
+    let sim = sim(4, FaultConfig::default(), 0);
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("new.csv"),
+        format!(
+            "userId,action,user.serviceProviderId,user.groupId,user.firstName,user.lastName,\
+             user.callingLineIdFirstName,user.callingLineIdLastName,credentials.webPassword\n\
+             nowhere@sim.example.net,create,{SERVICE_PROVIDER},grp99,A,B,A,B,Long-Enough-1\n\
+             short@sim.example.net,create,{SERVICE_PROVIDER},grp01,A,B,A,B,Abcdef1\n"
+        ),
+    )
+    .expect("sheet");
+    let refused = crate::support::read_on(dir, &sim, &["plan", "new.csv"]);
+    assert_eq!(refused.code, 2, "{}", refused.transcript());
+    assert!(
+        refused
+            .stderr
+            .contains("row 2: creating user `nowhere@sim.example.net`: group `grp99`")
+            && refused.stderr.contains(
+                "row 3: creating user `short@sim.example.net`: its web password is shorter"
+            ),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(sim.stats().count("POST", "/api/v2/users"), 0);
+}

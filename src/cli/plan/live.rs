@@ -76,7 +76,15 @@ pub(super) fn read_live(
         }
     }
     refused_by_group(plan, &arrangement)?;
-    refused_creates(plan, &read.states)?;
+    let creating: Vec<&crate::plan::UserPlan> = plan.users.iter().filter(|u| u.creates()).collect();
+    let (group_checks, by_groups) = match creating.is_empty() {
+        true => (0, Vec::new()),
+        false => runtime.block_on(crate::operation::account::refused_by_groups(
+            &client, &creating,
+        )),
+    };
+    estimate.group_reads += group_checks;
+    refused_creates(plan, &read.states, &by_groups)?;
     plan.warnings.extend(absent_deletes(plan, &read.states));
     // A user moved to a number that stays inactive: said, never changed silently.
     plan.warnings.extend(inactive_numbers(plan, &arrangement));
@@ -249,9 +257,22 @@ fn refused_by_group(
     Err(crate::problem::Problems::new(&plan.source.source, problems).into())
 }
 
-/// Users the sheet creates whom Odin has already (API.md §14): each a problem of its row,
-/// and nothing is planned.
-fn refused_creates(plan: &Plan, states: &[live::LiveState]) -> Result<(), Error> {
+/// Users the sheet creates whom Odin has already, or whose group's reads show Odin would
+/// refuse them (`by_groups`: a group that does not exist, a password too short; API.md
+/// §14): each a problem of its row, and nothing is planned.
+fn refused_creates(
+    plan: &Plan,
+    states: &[live::LiveState],
+    by_groups: &[(String, String)],
+) -> Result<(), Error> {
+    let of_groups = by_groups.iter().filter_map(|(id, why)| {
+        let user = plan.users.iter().find(|u| u.user_id == *id)?;
+        let row = *user.rows.first()?;
+        Some(crate::problem::Problem::row(
+            row,
+            format!("creating user `{id}`: {why}"),
+        ))
+    });
     let problems: Vec<crate::problem::Problem> = plan
         .users
         .iter()
@@ -272,6 +293,7 @@ fn refused_creates(plan: &Plan, states: &[live::LiveState]) -> Result<(), Error>
                 )
             })
         })
+        .chain(of_groups)
         .collect();
     match problems.is_empty() {
         true => Ok(()),

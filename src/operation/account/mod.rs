@@ -342,3 +342,71 @@ pub fn requests(before: Option<&Value>, after: &Value) -> u64 {
         _ => 1,
     }
 }
+
+/// What Odin would refuse of the creates among `users` that their groups show, read once
+/// per group (`GET /groups/password-rules?serviceProviderId=&groupId=`, API.md §14): a group
+/// that does not exist, a web password the sheet gives shorter than the group's
+/// `minLength`. (user id, why) each, and the requests sent.
+pub async fn refused_by_groups(
+    client: &OdinClient,
+    users: &[&crate::plan::UserPlan],
+) -> (u64, Vec<(String, String)>) {
+    let mut requests = 0;
+    let mut refused = Vec::new();
+    let mut groups: Vec<(&str, &str)> = users
+        .iter()
+        .filter(|u| creates(&u.steps))
+        .filter_map(|u| Some((u.service_provider_id.as_deref()?, u.group_id.as_deref()?)))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for (sp, group) in groups {
+        let query = [("serviceProviderId", sp), ("groupId", group)];
+        let call = client.get("/groups/password-rules", &query).await;
+        requests += u64::from(call.attempts);
+        let of_group = users.iter().filter(|u| {
+            creates(&u.steps)
+                && u.service_provider_id.as_deref() == Some(sp)
+                && u.group_id.as_deref() == Some(group)
+        });
+        match call.result {
+            Ok(rules) => {
+                let Some(least) = rules.get("minLength").and_then(Value::as_u64) else {
+                    continue;
+                };
+                for user in of_group {
+                    let given =
+                        user.credentials()
+                            .find_map(|c| match c.0.get(&Credential::WebPassword) {
+                                Some(CredentialValue::Given(secret)) => Some(secret.expose().len()),
+                                _ => None,
+                            });
+                    if given.is_some_and(|n| (n as u64) < least) {
+                        refused.push((
+                            user.user_id.clone(),
+                            format!(
+                                "its web password is shorter than group `{group}`'s minimum of \
+                                 {least} characters (API.md §14); give a longer one, or \
+                                 `<generate>`"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Err(error) if matches!(error.status(), Some(400 | 404)) => {
+                for user in of_group {
+                    refused.push((
+                        user.user_id.clone(),
+                        format!(
+                            "group `{group}` of service provider `{sp}` is not one Odin has \
+                             ({error}); correct `user.groupId` or `user.serviceProviderId`"
+                        ),
+                    ));
+                }
+            }
+            // Not told: Odin's answer to the create will be.
+            Err(error) => tracing::warn!(%sp, %group, %error, "reading the group's password rules"),
+        }
+    }
+    (requests, refused)
+}
