@@ -22,6 +22,7 @@ mod lifecycle_cmd;
 mod lifecycle_review_cmd;
 mod live_values;
 mod members_cmd;
+mod members_review_cmd;
 mod numbers_cmd;
 mod numbers_trial;
 mod pause_cmd;

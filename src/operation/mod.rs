@@ -213,15 +213,20 @@ pub fn group_entry(resource: Resource, user: &str, key: &str, entry: &Value) -> 
 /// `resource` in as few requests as it takes (one per kind of change); `before` is one of
 /// their reads of the list (what the write needs of it besides the entries). Answers the
 /// last answer that may be the whole list ([`group_answer`] tells), else null.
+///
+/// `read_at` is when the oldest of the reads in `before` was made: a whole list written
+/// from a read older than [`members::FRESH`] is read again first, so that another admin's
+/// edit of it meanwhile is kept (API.md §15, "The read-modify-write race").
 pub async fn write_group(
     client: &OdinClient,
     group: (&str, &str),
     resource: Resource,
-    body: &Value,
-    before: &Value,
+    (body, before): (&Value, &Value),
+    read_at: std::time::Instant,
 ) -> Call {
     if one_writer(resource) {
-        return members::write_group(client, resource, body, before).await;
+        let again = read_at.elapsed() >= members::FRESH;
+        return members::write_group(client, resource, body, before, again).await;
     }
     numbers::write_group(client, group, resource, body, before).await
 }

@@ -62,7 +62,16 @@ impl Job {
         }
         let body = Value::Object(body);
         let group_of = (sp.as_str(), group.as_str());
-        let call = crate::operation::write_group(client, group_of, resource, &body, &context).await;
+        // The oldest read the write stands on.
+        let read_at = self
+            .chunk
+            .iter()
+            .map(|arrival| arrival.read_at)
+            .min()
+            .unwrap_or_else(std::time::Instant::now);
+        let call =
+            crate::operation::write_group(client, group_of, resource, (&body, &context), read_at)
+                .await;
         let http_status = call.status.unwrap_or(200);
         let users = self.chunk.len();
         // The write's answer, where it is the whole list and shows every entry written.

@@ -66,14 +66,32 @@ pub(super) async fn check<'a>(
                 continue;
             }
         };
+        // (user, list id) → whether a value of the user's joins it, and that value.
+        let mut named: BTreeMap<(&str, String), (bool, &str)> = BTreeMap::new();
         for (user, value, joined) in values {
-            if let Err(why) = names::resolve(value, &listing) {
-                let column = COLUMNS
-                    .iter()
-                    .find(|(_, r, add)| *r == resource && *add == joined)
-                    .map_or("", |(title, ..)| *title);
-                let why = names::refusal(value, members::noun(resource), &group, &why);
-                refuse(arrangement, user, column, format!("`{column}`: {why}"));
+            let column = COLUMNS
+                .iter()
+                .find(|(_, r, add)| *r == resource && *add == joined)
+                .map_or("", |(title, ..)| *title);
+            match names::resolve(value, &listing) {
+                Err(why) => {
+                    let why = names::refusal(value, members::noun(resource), &group, &why);
+                    refuse(arrangement, user, column, format!("`{column}`: {why}"));
+                }
+                // One list both joined and left, named two ways (a name and an id).
+                Ok(id) => match named.get(&(user, id.clone())) {
+                    Some((other, first)) if *other != joined => {
+                        let why = format!(
+                            "`{column}`: `{value}` and `{first}` name one {} (`{id}`), both \
+                             joined and left by this user; keep one",
+                            members::noun(resource)
+                        );
+                        refuse(arrangement, user, column, why);
+                    }
+                    _ => {
+                        named.insert((user, id), (joined, value));
+                    }
+                },
             }
         }
         arrangement.listings.push((

@@ -54,6 +54,11 @@ pub const SEP: char = '\u{1f}';
 /// The prefix of the context keys that hold a list's record as read.
 const READ: &str = "read ";
 
+/// How old a list's read may be when the list is written from it: older, the list is read
+/// again just before its write (one request more), so that an edit someone made since is
+/// kept. A run's batch usually writes well within it (the run reads each list once).
+pub const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The key of a member's position in a list.
 pub const POSITION: &str = "position";
 

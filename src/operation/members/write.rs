@@ -59,6 +59,7 @@ pub async fn write(
         resource,
         &Value::Object(merged),
         &Value::Object(fresh),
+        false,
     )
     .await;
     call.attempts += attempts;
@@ -79,11 +80,16 @@ fn record_of(before: &Value, key: &str) -> Option<Record> {
 /// (`read <key>`), and a list named by id without one is read first. Answers the lists as
 /// written (a group answer: a 2xx agent PUT leaves the list as sent, and Odin's own answer
 /// is empty, API.md §15).
+///
+/// With `again`, each list is read again just before it is written (the records of
+/// `before` still say which list a name stands for): the read they hold is old enough that
+/// someone may have changed the list since.
 pub async fn write_group(
     client: &OdinClient,
     resource: Resource,
     body: &Value,
     before: &Value,
+    again: bool,
 ) -> Call {
     let mut sent = Call {
         status: None,
@@ -120,7 +126,7 @@ pub async fn write_group(
     }
     let mut written = Map::new();
     for (id, (record, mut changes)) in by_list {
-        let record = match record {
+        let record = match record.filter(|_| !again) {
             Some(record) => record,
             None => {
                 let call = read_list(client, resource, &id).await;
