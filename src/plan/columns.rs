@@ -22,8 +22,9 @@ pub(crate) const ACTION: &str = "action";
 pub(crate) enum Role {
     /// Holds the user id.
     UserId,
-    /// What the row does to its user (`action`: `change`, `create`, `delete`).
-    Action,
+    /// What the row does to its user (`action`: `change`, `create`, `delete`); a mapping's
+    /// `values` may name them in the sheet's own words (`"Neu" = "create"`).
+    Action(Vec<(String, Value)>),
     /// Skipped: listed under `ignore`, or an empty column without a title.
     Ignored,
     /// `user.serviceProviderId` / `user.groupId`: where the user lives, not a change.
@@ -153,7 +154,7 @@ fn column_role(
         Role::Ignored
     } else if let Some(mapped) = mapping.and_then(|m| m.columns.get(title)) {
         if mapped.field.eq_ignore_ascii_case(ACTION) {
-            return Role::Action;
+            return Role::Action(mapped.values.clone());
         }
         mapped_role(mapped, schema).unwrap_or_else(|message| {
             let message = format!("mapped to `{}`: {message}", mapped.field);
@@ -161,7 +162,7 @@ fn column_role(
             Role::Ignored
         })
     } else if title.trim().eq_ignore_ascii_case(ACTION) {
-        Role::Action
+        Role::Action(Vec::new())
     } else {
         role_of(title, schema).unwrap_or_else(|message| {
             let message = unknown_column_message(title, message, mapping);

@@ -219,23 +219,38 @@ pub(crate) fn changes_of(
 ) -> Result<Vec<Change>, Vec<String>> {
     match role {
         Role::UserId | Role::Ignored => Ok(Vec::new()),
-        Role::Action => match cell {
-            Cell::Empty => Ok(Vec::new()),
-            Cell::Text(text) if text.trim().is_empty() => Ok(Vec::new()),
-            Cell::Text(text) => Action::parse(text)
+        Role::Action(values) => {
+            let text = match cell {
+                Cell::Empty => return Ok(Vec::new()),
+                Cell::Text(text) if text.trim().is_empty() => return Ok(Vec::new()),
+                Cell::Text(text) => text.trim(),
+                other => {
+                    return Err(vec![format!(
+                        "{} is not an action: write `change` (or leave it blank), `create` or \
+                         `delete`",
+                        describe_cell(other)
+                    )]);
+                }
+            };
+            // The mapping's words for the actions, then the actions' own names.
+            let mapped = values
+                .iter()
+                .find(|(key, _)| key == text || key.eq_ignore_ascii_case(text))
+                .and_then(|(_, value)| value.as_str());
+            Action::parse(mapped.unwrap_or(text))
                 .map(|action| vec![Change::Action(action)])
                 .ok_or_else(|| {
+                    let words: Vec<String> = values.iter().map(|(k, _)| format!("`{k}`")).collect();
+                    let also = match words.is_empty() {
+                        true => String::new(),
+                        false => format!(" (or the mapping's {})", words.join(", ")),
+                    };
                     vec![format!(
-                        "`{}` is not an action: write `change` (or leave it blank), `create` \
-                         or `delete`",
-                        text.trim()
+                        "`{text}` is not an action: write `change` (or leave it blank), `create` \
+                         or `delete`{also}"
                     )]
-                }),
-            other => Err(vec![format!(
-                "{} is not an action: write `change` (or leave it blank), `create` or `delete`",
-                describe_cell(other)
-            )]),
-        },
+                })
+        }
         Role::Credential(credential) => credential_of(cell, *credential)
             .map(|found| found.into_iter().collect())
             .map_err(|m| vec![m]),

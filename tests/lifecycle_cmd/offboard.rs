@@ -347,3 +347,35 @@ fn a_create_in_a_group_that_does_not_exist_or_with_a_short_password_is_refused()
     );
     assert_eq!(sim.stats().count("POST", "/api/v2/users"), 0);
 }
+
+/// A mapping may name the actions in the sheet's own words (`values`), as any column's.
+#[test]
+fn a_mapping_names_the_actions_in_the_sheet_s_words() {
+    let work = workdir();
+    let dir = work.path();
+    std::fs::write(
+        dir.join("m.toml"),
+        "user_id = \"Benutzer\"\n\n[columns]\n\
+         \"Aktion\" = { field = \"action\", type = \"string\", values = { \"Neu\" = \"create\", \"Löschen\" = \"delete\" } }\n\
+         \"Vorname\" = \"user.firstName\"\n",
+    )
+    .expect("mapping");
+    std::fs::write(
+        dir.join("s.csv"),
+        "Benutzer,Aktion,Vorname\nweg@x.net,Löschen,\nwer@x.net,Umziehen,\nneu@x.net,Neu,A\n",
+    )
+    .expect("sheet");
+    let planned = crate::support::sleipnir_in(
+        dir,
+        &["plan", "s.csv", "--mapping", "m.toml", "--allow-delete"],
+    );
+    assert_eq!(planned.code, 2, "{}", planned.transcript());
+    let said = &planned.stderr;
+    assert!(
+        said.contains("row 3, column B (`Aktion`): `Umziehen` is not an action")
+            && said.contains("the mapping's `Löschen`, `Neu`")
+            && said.contains("row 4, column B (`Aktion`): creating user `neu@x.net` needs")
+            && !said.contains("row 2"),
+        "{said}"
+    );
+}
