@@ -127,18 +127,32 @@ fn an_offboarding_needs_allow_delete_and_its_rollback_creates_the_users_again() 
         "{}",
         applied.stdout
     );
+    assert_offboarded(&sim);
+    assert!(sim.has_user(&user_id(OFF + 1)));
+
+    roll_back_to(dir, &sim, &before);
+    // New credentials, named as such.
+    let generated = std::fs::read_to_string(dir.join("undo/credentials.csv")).expect("csv");
+    assert_eq!(generated.lines().count(), 1 + OFF, "{generated}");
+}
+
+/// Every offboarded user is gone.
+fn assert_offboarded(sim: &Simulator) {
     for n in 1..=OFF {
         assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
     }
-    assert!(sim.has_user(&user_id(OFF + 1)));
+}
 
+/// Roll back the run in `dir/run` and check the offboarded users are back as `before` kept
+/// them.
+fn roll_back_to(dir: &Path, sim: &Simulator, before: &Kept) {
     let undone = run(
         dir,
-        &sim,
+        sim,
         &["rollback", "run", "--out", "undo", "--rate", "2000"],
     );
     assert_eq!(undone.code, 0, "{}", undone.transcript());
-    let after = kept(&sim);
+    let after = kept(sim);
     assert_eq!(after.0, before.0, "records, services, settings, policy");
     // Every membership and skill level is back. Each deleted agent goes back next to the
     // agents its delete read beside it, which is its old place unless several agents of
@@ -146,12 +160,9 @@ fn an_offboarding_needs_allow_delete_and_its_rollback_creates_the_users_again() 
     // separate writes (a known gap: the note of issue 26).
     assert_eq!(
         members_of(&after),
-        members_of(&before),
+        members_of(before),
         "agent lists, skill levels"
     );
-    // New credentials, named as such.
-    let generated = std::fs::read_to_string(dir.join("undo/credentials.csv")).expect("csv");
-    assert_eq!(generated.lines().count(), 1 + OFF, "{generated}");
 }
 
 #[test]
@@ -238,28 +249,10 @@ fn an_offboarding_killed_at_any_moment_resumes_and_rolls_back_exactly() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let last = crate::support::sleipnir_env(dir, &args, &crate::support::LOGIN);
     assert_eq!(last.code, 0, "{}", last.transcript());
-    for n in 1..=OFF {
-        assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
-    }
+    assert_offboarded(&sim);
     let lines = results(&dir.join("run"));
     assert_eq!(lines.len(), OFF, "one line per user and step");
-    let undone = run(
-        dir,
-        &sim,
-        &["rollback", "run", "--out", "undo", "--rate", "2000"],
-    );
-    assert_eq!(undone.code, 0, "{}", undone.transcript());
-    let after = kept(&sim);
-    assert_eq!(after.0, before.0, "records, services, settings, policy");
-    // Every membership and skill level is back. Each deleted agent goes back next to the
-    // agents its delete read beside it, which is its old place unless several agents of
-    // one list were deleted and read at different moments of the run and come back in
-    // separate writes (a known gap: the note of issue 26).
-    assert_eq!(
-        members_of(&after),
-        members_of(&before),
-        "agent lists, skill levels"
-    );
+    roll_back_to(dir, &sim, &before);
 }
 
 /// Deleted under jittered latency, 503s, dropped connections and 429s, the users come back
@@ -293,26 +286,8 @@ fn an_offboarding_under_faults_rolls_back_every_user_and_membership() {
         ],
     );
     assert_eq!(applied.code, 0, "{}", applied.transcript());
-    for n in 1..=OFF {
-        assert!(!sim.has_user(&user_id(n)), "{} deleted", user_id(n));
-    }
-    let undone = run(
-        dir,
-        &sim,
-        &["rollback", "run", "--out", "undo", "--rate", "2000"],
-    );
-    assert_eq!(undone.code, 0, "{}", undone.transcript());
-    let after = kept(&sim);
-    assert_eq!(after.0, before.0, "records, services, settings, policy");
-    // Every membership and skill level is back. Each deleted agent goes back next to the
-    // agents its delete read beside it, which is its old place unless several agents of
-    // one list were deleted and read at different moments of the run and come back in
-    // separate writes (a known gap: the note of issue 26).
-    assert_eq!(
-        members_of(&after),
-        members_of(&before),
-        "agent lists, skill levels"
-    );
+    assert_offboarded(&sim);
+    roll_back_to(dir, &sim, &before);
 }
 
 /// `plan --target` reads each created user's group once: a group Odin does not have, or a
