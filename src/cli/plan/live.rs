@@ -273,25 +273,17 @@ fn refused_creates(
             format!("creating user `{id}`: {why}"),
         ))
     });
-    let problems: Vec<crate::problem::Problem> = plan
-        .users
-        .iter()
-        .zip(states)
-        .filter(|(user, _)| user.creates())
-        .filter_map(|(user, state)| {
-            let docs = state.as_ref().ok()?;
-            let account = docs.get(&crate::resource::Resource::Account)?.as_object()?;
-            let row = *user.rows.first()?;
-            (!account.is_empty()).then(|| {
-                crate::problem::Problem::row(
-                    row,
-                    format!(
-                        "user `{}` exists already: a create needs a user id nobody has; pick \
-                         another id, or make the row a `change` to change that user",
-                        user.user_id
-                    ),
-                )
-            })
+    let problems: Vec<crate::problem::Problem> = existence(plan, states)
+        .filter(|(user, _, exists)| user.creates() && *exists)
+        .map(|(user, row, _)| {
+            crate::problem::Problem::row(
+                row,
+                format!(
+                    "user `{}` exists already: a create needs a user id nobody has; pick \
+                     another id, or make the row a `change` to change that user",
+                    user.user_id
+                ),
+            )
         })
         .chain(of_groups)
         .collect();
@@ -304,27 +296,33 @@ fn refused_creates(
 /// Users the sheet deletes whom Odin does not have (a typo leaves a leaver's account in
 /// place): a warning each, naming the row.
 fn absent_deletes(plan: &Plan, states: &[live::LiveState]) -> Vec<crate::plan::Warning> {
-    plan.users
-        .iter()
-        .zip(states)
-        .filter(|(user, _)| user.deletes())
-        .filter_map(|(user, state)| {
-            let docs = state.as_ref().ok()?;
-            let account = docs.get(&crate::resource::Resource::Account)?.as_object()?;
-            let row = user.rows.first()?;
-            account.is_empty().then(|| {
-                let message = format!(
-                    "row {row}: user `{}` does not exist, so nothing is deleted; check the id \
-                     (a typo leaves the user meant in place)",
-                    user.user_id
-                );
-                let mut warning =
-                    crate::plan::Warning::about(vec![user.user_id.clone()], message, None);
-                warning.live = true;
-                warning
-            })
+    existence(plan, states)
+        .filter(|(user, _, exists)| user.deletes() && !*exists)
+        .map(|(user, row, _)| {
+            let message = format!(
+                "row {row}: user `{}` does not exist, so nothing is deleted; check the id \
+                 (a typo leaves the user meant in place)",
+                user.user_id
+            );
+            let mut warning =
+                crate::plan::Warning::about(vec![user.user_id.clone()], message, None);
+            warning.live = true;
+            warning
         })
         .collect()
+}
+
+/// The users whose existence was read (those the sheet creates or deletes, read without
+/// failing), each with its first row and whether Odin has it.
+fn existence<'a>(
+    plan: &'a Plan,
+    states: &'a [live::LiveState],
+) -> impl Iterator<Item = (&'a crate::plan::UserPlan, usize, bool)> + 'a {
+    plan.users.iter().zip(states).filter_map(|(user, state)| {
+        let docs = state.as_ref().ok()?;
+        let account = docs.get(&crate::resource::Resource::Account)?.as_object()?;
+        Some((user, *user.rows.first()?, !account.is_empty()))
+    })
 }
 
 /// Values a spreadsheet lost ([`crate::apply::lossy`]): every one listed as a problem of
