@@ -104,7 +104,7 @@ pub(super) async fn write_steps(
             let mut carried_note = None;
             let call = match step {
                 Step::Credentials(changes) => {
-                    let carried = crate::operation::carried(&sent_steps(report, prepared));
+                    let carried = crate::operation::carried(sent_steps(report, prepared));
                     if !carried.is_empty() && changes.0.keys().all(|c| carried.contains(c)) {
                         carried_note = Some(format!(
                             "{} sent with an earlier step of the user",
@@ -211,12 +211,15 @@ pub(super) async fn write_steps(
 /// The user's steps that were sent: those finished by an earlier attempt (before this
 /// attempt's first step), and of this attempt's those written or landed before. A
 /// credential another step carries went with that step only where it was sent.
-fn sent_steps(report: &Reporter<'_>, prepared: &Prepared) -> Vec<Step> {
+fn sent_steps<'a>(
+    report: &'a Reporter<'_>,
+    prepared: &'a Prepared,
+) -> impl Iterator<Item = &'a Step> {
     let earlier = report.whole.steps[..report.offset].iter();
     let now = report.user.steps.iter().enumerate().filter(|(i, _)| {
         prepared.landed[*i] || (prepared.diffs[*i].body.is_some() && prepared.kept[*i].is_none())
     });
-    earlier.chain(now.map(|(_, step)| step)).cloned().collect()
+    earlier.chain(now.map(|(_, step)| step))
 }
 
 /// Credentials by name, `, `-separated.

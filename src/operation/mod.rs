@@ -203,7 +203,9 @@ pub fn absent_before(user: &crate::plan::UserPlan) -> bool {
 /// The credentials of the user's credentials step that another of its steps sends (a
 /// created user's web password goes with its `POST /users`, API.md §14): its credentials
 /// step leaves them out.
-pub fn carried(steps: &[crate::plan::Step]) -> Vec<crate::credentials::Credential> {
+pub fn carried<'a>(
+    steps: impl IntoIterator<Item = &'a crate::plan::Step>,
+) -> Vec<crate::credentials::Credential> {
     account::carried(steps)
 }
 

@@ -313,15 +313,8 @@ const LINE: [&str; 3] = ["phoneNumber", "extension", "callingLineIdPhoneNumber"]
 
 /// The credentials another step of the user's plan sends: a created user's web password
 /// goes with its `POST /users` (API.md §14), not in a second write.
-pub fn carried(steps: &[crate::plan::Step]) -> Vec<Credential> {
-    let creates = steps.iter().any(|step| match step {
-        crate::plan::Step::Entries {
-            resource: Resource::Account,
-            entries,
-        } => entries.iter().any(|(_, entry)| entry.is_object()),
-        _ => false,
-    });
-    match creates {
+pub fn carried<'a>(steps: impl IntoIterator<Item = &'a crate::plan::Step>) -> Vec<Credential> {
+    match creates(steps) {
         true => vec![Credential::WebPassword],
         false => Vec::new(),
     }
@@ -329,8 +322,14 @@ pub fn carried(steps: &[crate::plan::Step]) -> Vec<Credential> {
 
 /// Whether `steps` create the user: nothing of its own exists before them, so nothing of it
 /// is read but whether it exists.
-pub fn creates(steps: &[crate::plan::Step]) -> bool {
-    !carried(steps).is_empty()
+pub fn creates<'a>(steps: impl IntoIterator<Item = &'a crate::plan::Step>) -> bool {
+    steps.into_iter().any(|step| match step {
+        crate::plan::Step::Entries {
+            resource: Resource::Account,
+            entries,
+        } => entries.iter().any(|(_, entry)| entry.is_object()),
+        _ => false,
+    })
 }
 
 /// The requests writing `after` over `before` takes: one to create or delete; a
