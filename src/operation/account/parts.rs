@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::odin::resources::UserIdentity;
 use crate::odin::{OdinClient, OdinError};
+use crate::operation::members;
 use crate::resource::Resource;
 use crate::services::ServiceRef;
 
@@ -98,23 +99,16 @@ pub(super) async fn read(
             Ok(answer) => call_centers_of(&answer),
             Err(error) => return (attempts, Err(error)),
         };
-        // Where the user stands in each call center's agents (its own read says not).
+        // Where the user stands in each call center's agents, with its skill level there
+        // (its own read says not where).
         for (id, entry) in centers.as_object_mut().into_iter().flatten() {
-            let call = client
-                .get(
-                    "/groups/call-centers/agents",
-                    &[("serviceUserId", id.as_str())],
-                )
-                .await;
+            let call = members::read_list(client, Resource::CallCenters, id).await;
             attempts += call.attempts;
-            let agents = match call.result {
-                Ok(answer) => agent_ids(answer.get("agents")),
+            let place = match call.result {
+                Ok(list) => list.entry_of(user_id),
                 Err(error) => return (attempts, Err(error)),
             };
-            if let (Value::Object(entry), Some(place)) = (
-                entry,
-                crate::operation::members::place::of(&agents, user_id),
-            ) {
+            if let (Value::Object(entry), Some(Value::Object(place))) = (entry, place) {
                 entry.extend(place);
             }
         }
@@ -143,14 +137,14 @@ pub fn hunt_groups_of(answer: &Value, user_id: &str) -> Value {
             continue;
         };
         let agents = agent_ids(group.get("agents"));
-        let place = crate::operation::members::place::of(&agents, user_id).unwrap_or_default();
+        let place = members::place::of(&agents, user_id).unwrap_or_default();
         found.insert(id.to_string(), Value::Object(place));
     }
     Value::Object(found)
 }
 
 /// The user ids of an agent list of `{userId}` or full rows, in order.
-pub fn agent_ids(agents: Option<&Value>) -> Vec<String> {
+fn agent_ids(agents: Option<&Value>) -> Vec<String> {
     agents
         .and_then(Value::as_array)
         .into_iter()
