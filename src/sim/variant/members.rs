@@ -110,41 +110,13 @@ pub enum CreateExtension {
     FromNumber,
 }
 
-macro_rules! words {
-    ($ty:ty, $what:literal, $($text:literal => $value:expr),+ $(,)?) => {
-        impl FromStr for $ty {
-            type Err = String;
-
-            fn from_str(text: &str) -> Result<Self, String> {
-                match text {
-                    $($text => Ok($value),)+
-                    _ => Err(format!(
-                        concat!("`{}` is not ", $what, "; expected one of: {}"),
-                        text,
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                $(if *self == $value {
-                    return f.write_str($text);
-                })+
-                Ok(())
-            }
-        }
-    };
-}
-
-words!(HuntGroupRead, "a hunt group read shape", "object" => HuntGroupRead::Object, "array" => HuntGroupRead::Array);
-words!(AgentRows, "an agent row shape", "full" => AgentRows::Full, "ids" => AgentRows::Ids);
-words!(SkillPut, "a skill level PUT answer", "replace" => SkillPut::Replace, "merge" => SkillPut::Merge);
-words!(AgentsOmitted, "an answer to a PUT without agents", "keep" => AgentsOmitted::Keep, "clear" => AgentsOmitted::Clear);
-words!(DeleteUnknown, "an unknown user's delete status", "404" => DeleteUnknown::NotFound, "200" => DeleteUnknown::Ok);
-words!(UnknownUserRead, "an unknown user's read status", "404" => UnknownUserRead::NotFound, "400" => UnknownUserRead::BadRequest);
-words!(CreateExtension, "a created user's extension", "none" => CreateExtension::None, "from-number" => CreateExtension::FromNumber);
+choices!(HuntGroupRead, "a hunt group read shape", "object" => HuntGroupRead::Object, "array" => HuntGroupRead::Array);
+choices!(AgentRows, "an agent row shape", "full" => AgentRows::Full, "ids" => AgentRows::Ids);
+choices!(SkillPut, "a skill level PUT answer", "replace" => SkillPut::Replace, "merge" => SkillPut::Merge);
+choices!(AgentsOmitted, "an answer to a PUT without agents", "keep" => AgentsOmitted::Keep, "clear" => AgentsOmitted::Clear);
+choices!(DeleteUnknown, "an unknown user's delete status", "404" => DeleteUnknown::NotFound, "200" => DeleteUnknown::Ok);
+choices!(UnknownUserRead, "an unknown user's read status", "404" => UnknownUserRead::NotFound, "400" => UnknownUserRead::BadRequest);
+choices!(CreateExtension, "a created user's extension", "none" => CreateExtension::None, "from-number" => CreateExtension::FromNumber);
 
 impl MemberVariant {
     /// The switches that differ from the defaults, added to `parts` for
