@@ -215,3 +215,54 @@ fn a_target_with_a_login_in_it_is_refused_and_never_repeated() {
     }
     assert_eq!(sim.stats().requests.len(), 0, "nothing was sent");
 }
+
+/// A created user's web password goes in `POST /users` (API.md §14): against a server that
+/// echoes each request in its error texts, and with 503s, neither a password the sheet
+/// gives nor a generated one is found anywhere but the run's `credentials.csv` — the
+/// onboarding's output and run files, nor its rollback's.
+#[test]
+fn a_created_users_password_is_found_nowhere_but_credentials_csv() {
+    let sim = sim(
+        echoing(),
+        FaultConfig {
+            fail_rate: 0.3,
+            ..FaultConfig::default()
+        },
+    );
+    let work = workdir();
+    let dir = work.path();
+    // Two given passwords (the second too short: Odin refuses the create, echoing it) and
+    // one generated.
+    let given = ["Nw-4e7b\"9a1c5d", "Nw-6f0a"];
+    let head = "userId,action,user.serviceProviderId,user.groupId,user.firstName,\
+                user.lastName,user.callingLineIdFirstName,user.callingLineIdLastName,\
+                credentials.webPassword\n";
+    let mut text = String::from(head);
+    for (n, password) in given.iter().chain(["<generate>"].iter()).enumerate() {
+        let quoted = password.replace('"', "\"\"");
+        text.push_str(&format!(
+            "new{n}@sim.example.net,create,ent.sim,grp01,A,B,A,B,\"{quoted}\"\n"
+        ));
+    }
+    std::fs::write(dir.join("s.csv"), text).expect("sheet");
+    let applied = run(dir, &sim, &["apply", "s.csv", "--out", "run", "--yes"]);
+    assert_eq!(applied.code, 1, "{}", applied.transcript());
+    let generated = std::fs::read_to_string(dir.join("run/credentials.csv")).expect("csv");
+    let made = generated
+        .lines()
+        .nth(1)
+        .and_then(|l| l.rsplit(',').next())
+        .expect("a value");
+    std::fs::remove_file(dir.join("run/credentials.csv")).expect("handed out");
+    let rolled = run(dir, &sim, &["rollback", "run", "--out", "back", "--yes"]);
+    // The sheet holds the given ones: the run's files are searched, not it.
+    let all = everything(&applied, &dir.join("run")) + &everything(&rolled, &dir.join("back"));
+    assert!(
+        all.contains("while handling POST"),
+        "the server echoed nothing"
+    );
+    for secret in ["4e7b", "9a1c5d", "6f0a", made] {
+        assert!(!all.contains(secret), "a password leaked: {secret}");
+    }
+    assert_no_secret(&all);
+}
