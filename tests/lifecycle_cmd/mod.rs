@@ -294,6 +294,34 @@ fn an_onboarding_is_exact_whatever_odin_answers_the_unknowns() {
     onboard_and_roll_back_on(sim_with(6, faults.clone(), 2, variant), &faults);
 }
 
+/// Under the other answers to API.md's unknowns — nested writes merged, an expired token
+/// answered 401 (tokens living 2 s), error texts in `details`, bulk writes skipping users —
+/// the onboarding and its rollback are exact too.
+#[test]
+fn an_onboarding_is_exact_under_the_other_answers_to_odins_unknowns() {
+    let variant = Variant {
+        nested_writes: sleipnir::sim::NestedWrites::Merge,
+        expired_token_status: sleipnir::sim::ExpiredTokenStatus::Unauthorized,
+        error_body: sleipnir::sim::ErrorBody::Details,
+        bulk_write_partial: sleipnir::sim::BulkWritePartial::Skip,
+        ..Variant::default()
+    };
+    let sim = Simulator::start(
+        SimConfig {
+            users: 6,
+            groups: GROUPS,
+            variant,
+            token_ttl: Duration::from_secs(2),
+            hunt_groups: 2,
+            call_centers: 1,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim");
+    onboard_and_roll_back_on(sim, &FaultConfig::default());
+}
+
 #[test]
 fn an_onboarding_killed_at_any_moment_resumes_exactly() {
     let faults = FaultConfig {
