@@ -1,7 +1,9 @@
 //! The state directory (DESIGN.md §5): what sleipnir keeps between commands, beside no run
 //! directory in particular. `claims/` holds the unfinished `apply`/`rollback` runs and the
 //! users each is changing (see [`claims`]); `runs.jsonl` is the hash-chained history of every
-//! command that talked to a target (see [`history`]).
+//! command that talked to a target (see [`history`]); `budgets/` holds, per target, the ledger
+//! of the requests all runs took from its daily budget (`--budget`), shared by every run and
+//! admin using the directory (see [`budget`]).
 //!
 //! Where: `SLEIPNIR_STATE_DIR` when set (a team may point it at one shared path, e.g. on
 //! NFS), else the platform's state directory: `$XDG_STATE_HOME/sleipnir` or
@@ -13,6 +15,7 @@
 //! group) is a shared one: files are then made readable and writable by the group (0660), so
 //! that every member's runs see and append to the same records.
 
+pub mod budget;
 pub mod claims;
 pub mod history;
 
