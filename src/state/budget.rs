@@ -23,7 +23,9 @@
 //! over the window stays the same.
 //!
 //! Hosts sharing the directory must keep their clocks in step (NTP): a host whose clock is
-//! behind counts less than the others would.
+//! behind counts less than the others would. Within one process, the takes of a run are
+//! ordered by its [`Allowance`]'s mutex: on NFS, where the lock is one of the process, threads
+//! of one process taking through separate [`Budget`]s would not exclude each other.
 
 mod pool;
 
