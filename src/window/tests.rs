@@ -301,6 +301,7 @@ fn an_unknown_zone_is_named_with_the_form_of_one() {
         "{message}"
     );
     assert!(Window::always(Some("Mars/Olympus_Mons"), &[]).is_err());
+    assert!(Window::always(Some(" "), &[]).is_err());
     assert_eq!(Window::always(Some("utc"), &[]).unwrap().zone_name(), "UTC");
 }
 

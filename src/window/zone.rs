@@ -12,7 +12,7 @@ use super::parse::DAY;
 /// `local`; with the name messages use (its IANA name, or `local`).
 pub(super) fn named(name: Option<&str>) -> Result<(TimeZone, String), WindowError> {
     match name.map(str::trim) {
-        None | Some("local") | Some("") => {
+        None | Some("local") => {
             let zone = TimeZone::system();
             let name = zone.iana_name().unwrap_or("local").to_string();
             Ok((zone, name))
