@@ -251,8 +251,8 @@ impl Window {
 
     /// Where `now` stands: open until `closes` (open at an opening's first instant), or
     /// closed until `opens` (closed at an opening's end). A window open around the clock is
-    /// resolved day by day to the horizon (about a millisecond in a debug build): ask once, and again when `closes`
-    /// or `opens` has passed, not for every user.
+    /// resolved day by day to the horizon (about a millisecond in a debug build): ask once,
+    /// and again when `closes` or `opens` has passed, not for every user.
     pub fn at(&self, now: Timestamp) -> Opening {
         match self.openings(now).next() {
             Some((start, end)) if start <= now => Opening::Open { closes: end },
