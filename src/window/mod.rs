@@ -66,6 +66,8 @@ mod zone;
 mod tests;
 #[cfg(test)]
 mod tests_dst;
+#[cfg(test)]
+mod tests_props;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
