@@ -35,3 +35,4 @@ pub mod suggest;
 pub mod targets;
 pub mod templates;
 pub mod text;
+pub mod window;

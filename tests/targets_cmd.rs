@@ -723,3 +723,118 @@ async fn the_way_back_is_printed_by_the_targets_name() {
     );
     assert_eq!(undo.code, 0, "{}", undo.transcript());
 }
+
+#[test]
+fn a_targets_window_freeze_and_budget_are_added_shown_and_checked_at_their_line() {
+    let work = workdir();
+    let dir = work.path();
+    add(
+        dir,
+        &[
+            "night",
+            "https://odin.example.net/api/v2",
+            "--window",
+            "Mon-Fri 22:00-05:30, Sat-Sun 20:00-06:00",
+            "--window-tz",
+            "Europe/Berlin",
+            "--freeze",
+            "2026-12-24/2026-12-27",
+            "--freeze",
+            "2027-01-01",
+            "--budget-per-day",
+            "20000",
+        ],
+    );
+    let config = dir.join("config").join("targets.toml");
+    let text = std::fs::read_to_string(&config).expect("written");
+    assert!(
+        text.contains(
+            "window = \"Mon-Fri 22:00-05:30, Sat-Sun 20:00-06:00\"\nwindow_tz = \"Europe/Berlin\"\n\
+             freeze = [\"2026-12-24/2026-12-27\", \"2027-01-01\"]\nbudget_per_day = 20000\n"
+        ),
+        "{text}"
+    );
+    let show = with_config(dir, &["target", "show", "night", "--explain"], &[]);
+    assert_eq!(show.code, 0, "{}", show.transcript());
+    let line = |n: usize| format!("`{}`, line {n}", config.display());
+    for expected in [
+        format!(
+            "window          Mon-Fri 22:00-05:30, Sat-Sun 20:00-06:00  ← {} (--window wins)",
+            line(3)
+        ),
+        format!(
+            "window_tz       Europe/Berlin  ← {} (--window-tz wins)",
+            line(4)
+        ),
+        format!(
+            "freeze          2026-12-24/2026-12-27, 2027-01-01  ← {} (--freeze wins)",
+            line(5)
+        ),
+        format!(
+            "budget_per_day  20000 requests  ← {} (--budget wins)",
+            line(6)
+        ),
+    ] {
+        assert!(
+            show.stdout.contains(&expected),
+            "{expected}\n{}",
+            show.stdout
+        );
+    }
+    // A target without them says what runs do.
+    add(dir, &["lab", "https://lab.example.net/api/v2"]);
+    let show = with_config(dir, &["target", "show", "lab"], &[]);
+    assert!(
+        show.stdout
+            .contains("window          none (runs start users at any time)\n"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout
+            .contains("budget_per_day  none (no daily cap)\n"),
+        "{}",
+        show.stdout
+    );
+
+    // Bad values are refused naming their flag, and nothing is written.
+    for (args, says) in [
+        (
+            vec!["--window", "22:00-25:00"],
+            "--window: `25:00` is not a time of day (HH:MM or HH:MM:SS, 00:00 to 24:00)",
+        ),
+        (
+            vec!["--window-tz", "Europe/Berln"],
+            "--window-tz: unknown time zone `Europe/Berln`",
+        ),
+        (
+            vec!["--freeze", "2026-12-32"],
+            "--freeze: `2026-12-32` is not a freeze",
+        ),
+        (vec!["--budget-per-day", "0"], "--budget-per-day"),
+    ] {
+        let mut all = vec!["target", "add", "bad", "https://bad.example.net/api/v2"];
+        all.extend(args);
+        let run = with_config(dir, &all, &[]);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains(says), "{says}\n{}", run.stderr);
+    }
+    assert!(
+        !std::fs::read_to_string(&config)
+            .expect("kept")
+            .contains("bad")
+    );
+
+    // A window in the file that sleipnir cannot read names its line, whatever the command.
+    let text = std::fs::read_to_string(&config).expect("kept");
+    std::fs::write(&config, text.replace("22:00-05:30", "22:00-05:70")).expect("written");
+    let run = with_config(dir, &["target", "list"], &[]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "targets.toml`, line 3: target `night`: `window`: `05:70` is not a time of day"
+        ),
+        "{}",
+        run.stderr
+    );
+}

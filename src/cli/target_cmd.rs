@@ -7,6 +7,7 @@ use crate::targets::edit::{self, NewTarget};
 use crate::targets::file::{ConfigPath, config_path};
 use crate::targets::resolve::{Sourced, resolve};
 use crate::targets::{Origin, Target, TargetsFile, Tier};
+use crate::window::Window;
 
 /// Flags of `sleipnir target`.
 #[derive(Debug, clap::Args)]
@@ -60,6 +61,22 @@ pub struct AddArgs {
     /// Runs against it need a reason (a change ticket).
     #[arg(long)]
     pub require_reason: bool,
+    /// Its maintenance window, when runs may start users (--window wins): ranges
+    /// `HH:MM-HH:MM` with an optional weekday prefix, comma-separated, e.g.
+    /// "Mon-Fri 22:00-05:30, Sat-Sun 20:00-06:00".
+    #[arg(long, value_name = "RANGES")]
+    pub window: Option<String>,
+    /// The zone of its window and freezes (--window-tz wins): an IANA name such as
+    /// Europe/Berlin, or UTC [default: the machine's].
+    #[arg(long, value_name = "ZONE")]
+    pub window_tz: Option<String>,
+    /// Days its runs start no users (--freeze wins): YYYY-MM-DD or FIRST/LAST, both
+    /// included; repeat for several.
+    #[arg(long, value_name = "DAYS")]
+    pub freeze: Vec<String>,
+    /// The requests all runs against it may send in any 24 hours (--budget wins).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget_per_day: Option<u64>,
     /// Change a target of the same name: the values given replace its own, the others (its
     /// tier, user name, password command, ...) are kept.
     #[arg(long)]
@@ -101,6 +118,7 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                     "--rate `{rate}` is not a positive number"
                 )));
             }
+            check_window(&add)?;
             let target = NewTarget {
                 name: add.name,
                 url: add.url,
@@ -110,6 +128,10 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
                 concurrency: add.concurrency,
                 password_command: add.password_command,
                 require_reason: add.require_reason,
+                window: add.window,
+                window_tz: add.window_tz,
+                freeze: add.freeze,
+                budget_per_day: add.budget_per_day,
             };
             let replaced = edit::add(&config.path, &target, add.replace)?;
             notes.note(&format!(
@@ -153,6 +175,21 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             }
         }
     }
+}
+
+/// The window flags of `target add` checked as a run would read them, each error naming its
+/// flag, before anything is written.
+fn check_window(add: &AddArgs) -> Result<(), Error> {
+    let zone = add.window_tz.as_deref();
+    let usage = |flag: &str, e: crate::window::WindowError| Error::Usage(format!("{flag}: {e}"));
+    if zone.is_some() {
+        Window::always(zone, &[]).map_err(|e| usage("--window-tz", e))?;
+    }
+    Window::always(zone, &add.freeze).map_err(|e| usage("--freeze", e))?;
+    if let Some(window) = &add.window {
+        Window::parse(window, zone, &[]).map_err(|e| usage("--window", e))?;
+    }
+    Ok(())
 }
 
 /// `target list`: the file, then a line per target (name, tier, URL, user name).
@@ -236,6 +273,7 @@ fn show_text(target: &Target, config: &ConfigPath, explain: bool) -> String {
         format!("{} users", concurrency.0),
         format!("{} (--concurrency wins)", concurrency.1),
     ));
+    lines.extend(window_lines(target));
     lines.push((
         "require_reason",
         target.require_reason.value.to_string(),
@@ -266,4 +304,40 @@ fn show_text(target: &Target, config: &ConfigPath, explain: bool) -> String {
         }
     }
     text
+}
+
+/// `target show`'s lines of the window keys: each value, or what runs do without it.
+fn window_lines(target: &Target) -> Vec<(&'static str, String, String)> {
+    let with = |origin: &Origin, flag: &str| format!("{origin} ({flag} wins)");
+    let none = |flag: &str| format!("default ({flag} sets one)");
+    let window = match &target.window {
+        Some(w) => (w.value.clone(), with(&w.origin, "--window")),
+        None => (
+            "none (runs start users at any time)".into(),
+            none("--window"),
+        ),
+    };
+    let zone = match &target.window_tz {
+        Some(z) => (z.value.clone(), with(&z.origin, "--window-tz")),
+        None => {
+            let machine = Window::always(None, &[])
+                .map_or_else(|_| "local".into(), |w| w.zone_name().to_string());
+            (format!("{machine} (the machine's)"), none("--window-tz"))
+        }
+    };
+    let freeze = match &target.freeze {
+        Some(f) if !f.value.is_empty() => (f.value.join(", "), with(&f.origin, "--freeze")),
+        Some(f) => ("none".into(), with(&f.origin, "--freeze")),
+        None => ("none".into(), none("--freeze")),
+    };
+    let budget = match &target.budget_per_day {
+        Some(b) => (format!("{} requests", b.value), with(&b.origin, "--budget")),
+        None => ("none (no daily cap)".into(), none("--budget")),
+    };
+    vec![
+        ("window", window.0, window.1),
+        ("window_tz", zone.0, zone.1),
+        ("freeze", freeze.0, freeze.1),
+        ("budget_per_day", budget.0, budget.1),
+    ]
 }

@@ -27,6 +27,14 @@ pub struct NewTarget {
     pub password_command: Option<String>,
     /// Whether a run against it needs a reason.
     pub require_reason: bool,
+    /// Its maintenance window (`window`).
+    pub window: Option<String>,
+    /// The zone of its window and freezes (`window_tz`).
+    pub window_tz: Option<String>,
+    /// Its frozen days (`freeze`); none given leaves the key as it is.
+    pub freeze: Vec<String>,
+    /// Its daily request budget (`budget_per_day`).
+    pub budget_per_day: Option<u64>,
 }
 
 /// Add `target` to the file at `path` (made, with its directory, when missing); an
@@ -88,6 +96,25 @@ pub fn add(path: &Path, target: &NewTarget, replace: bool) -> Result<bool, Targe
     }
     if target.require_reason {
         table.insert("require_reason", value(true));
+    }
+    if let Some(window) = &target.window {
+        table.insert("window", value(window.as_str()));
+    }
+    if let Some(zone) = &target.window_tz {
+        table.insert("window_tz", value(zone.as_str()));
+    }
+    if !target.freeze.is_empty() {
+        let days: toml_edit::Array = target.freeze.iter().map(String::as_str).collect();
+        table.insert("freeze", value(days));
+    }
+    if let Some(budget) = target.budget_per_day {
+        // Past i64 no TOML integer holds it; the read back refuses what it cannot hold.
+        let budget = i64::try_from(budget).map_err(|_| {
+            TargetsError::Invalid(format!(
+                "a budget of {budget} requests is past what targets.toml holds"
+            ))
+        })?;
+        table.insert("budget_per_day", value(budget));
     }
     targets.insert(&target.name, Item::Table(table));
     write(path, &doc)?;
@@ -233,6 +260,49 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("# the lab in the basement"), "{text}");
         assert!(!text.contains("prod"), "{text}");
+    }
+
+    #[test]
+    fn window_keys_are_written_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.toml");
+        let prod = NewTarget {
+            window: Some("Mon-Fri 22:00-05:30".into()),
+            window_tz: Some("Europe/Berlin".into()),
+            freeze: vec!["2026-12-24/2026-12-27".into(), "2027-01-01".into()],
+            budget_per_day: Some(20000),
+            ..target("prod", "https://odin.example.net/api/v2")
+        };
+        add(&path, &prod, false).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(
+                "window = \"Mon-Fri 22:00-05:30\"\nwindow_tz = \"Europe/Berlin\"\n\
+                 freeze = [\"2026-12-24/2026-12-27\", \"2027-01-01\"]\nbudget_per_day = 20000\n"
+            ),
+            "{text}"
+        );
+        // Replaced without them, the target keeps them.
+        add(
+            &path,
+            &target("prod", "https://odin2.example.net/api/v2"),
+            true,
+        )
+        .unwrap();
+        let file = super::super::TargetsFile::load(&path).unwrap();
+        let entry = &file.entries["prod"];
+        assert_eq!(entry.freeze.as_ref().unwrap().value.len(), 2);
+        assert_eq!(entry.budget_per_day.as_ref().unwrap().value, 20000);
+        // A window sleipnir cannot read is not written.
+        let bad = NewTarget {
+            window: Some("22:00-25:00".into()),
+            ..target("other", "https://odin.example.net/api/v2")
+        };
+        assert!(matches!(
+            add(&path, &bad, false),
+            Err(TargetsError::Malformed { .. })
+        ));
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("other"));
     }
 
     #[test]

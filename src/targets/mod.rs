@@ -14,6 +14,10 @@
 //! concurrency = 4
 //! password_command = "pass show odin/acme"
 //! require_reason = true
+//! window = "Mon-Fri 22:00-05:30, Sat-Sun 20:00-06:00"
+//! window_tz = "Europe/Berlin"
+//! freeze = ["2026-12-24/2026-12-27", "2027-01-01"]
+//! budget_per_day = 20000
 //! ```
 //!
 //! [`file`](mod@file) finds and reads the file (every value with its line), [`edit`] adds and removes

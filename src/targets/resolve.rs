@@ -94,6 +94,14 @@ pub struct Target {
     pub concurrency: Option<Sourced<u16>>,
     /// The entry's `password_command`.
     pub password_command: Option<Sourced<String>>,
+    /// The entry's run default for `--window`, as written (checked when the file was read).
+    pub window: Option<Sourced<String>>,
+    /// The entry's run default for `--window-tz`.
+    pub window_tz: Option<Sourced<String>>,
+    /// The entry's run default for `--freeze`: its days, each as written.
+    pub freeze: Option<Sourced<Vec<String>>>,
+    /// The entry's run default for `--budget`: requests in any 24 hours.
+    pub budget_per_day: Option<Sourced<u64>>,
 }
 
 impl Target {
@@ -192,6 +200,18 @@ pub fn resolve(
         password_command: entry
             .and_then(|e| e.password_command.as_ref())
             .map(|c| Sourced::new(c.value.clone(), Origin::file(path, c))),
+        window: entry
+            .and_then(|e| e.window.as_ref())
+            .map(|w| Sourced::new(w.value.clone(), Origin::file(path, w))),
+        window_tz: entry
+            .and_then(|e| e.window_tz.as_ref())
+            .map(|z| Sourced::new(z.value.clone(), Origin::file(path, z))),
+        freeze: entry
+            .and_then(|e| e.freeze.as_ref())
+            .map(|f| Sourced::new(f.value.clone(), Origin::file(path, f))),
+        budget_per_day: entry
+            .and_then(|e| e.budget_per_day.as_ref())
+            .map(|b| Sourced::new(b.value, Origin::file(path, b))),
     }))
 }
 
@@ -275,7 +295,9 @@ mod tests {
         let path = PathBuf::from("/cfg/targets.toml");
         let text = "[targets.lab]\nurl = \"http://127.0.0.1:1/api/v2\"\ntier = \"lab\"\n\
                     [targets.prod]\nurl = \"https://odin.example.net/api/v2\"\n\
-                    tier = \"production\"\nrate = 2\n";
+                    tier = \"production\"\nrate = 2\nwindow = \"Mon-Fri 22:00-05:30\"\n\
+                    window_tz = \"Europe/Berlin\"\nfreeze = [\"2026-12-24\"]\n\
+                    budget_per_day = 5000\n";
         TargetsFile {
             entries: super::super::file::parse(&path, text).unwrap(),
             path,
@@ -299,6 +321,17 @@ mod tests {
             }
         );
         assert_eq!(prod.rate.unwrap().value, 2.0);
+        let window = prod.window.unwrap();
+        assert_eq!(window.value, "Mon-Fri 22:00-05:30");
+        let at = |line| Origin::File {
+            path: "/cfg/targets.toml".into(),
+            line,
+        };
+        assert_eq!(window.origin, at(8));
+        assert_eq!(prod.window_tz.unwrap().origin, at(9));
+        assert_eq!(prod.freeze.unwrap().value, ["2026-12-24"]);
+        let budget = prod.budget_per_day.unwrap();
+        assert_eq!((budget.value, budget.origin), (5000, at(11)));
         let typed = resolve(
             Some(("HTTPS://odin.example.net:443/api/v2/", "--target")),
             false,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{TargetsError, Tier, valid_name};
+use crate::window::Window;
 
 /// The file's name in its directory.
 pub const FILE_NAME: &str = "targets.toml";
@@ -94,6 +95,16 @@ pub struct Entry {
     /// Whether a run against it needs a reason (a change ticket); enforced where runs are
     /// recorded.
     pub require_reason: Option<Located<bool>>,
+    /// The maintenance window runs against it keep to (`--window` wins), as written; checked
+    /// by [`Window::parse`] when the file is read.
+    pub window: Option<Located<String>>,
+    /// The zone of its window and freezes (`--window-tz` wins): an IANA name or `UTC`.
+    pub window_tz: Option<Located<String>>,
+    /// Days no run against it starts users on, each `YYYY-MM-DD/YYYY-MM-DD` or `YYYY-MM-DD`
+    /// (`--freeze` wins); the line is the array's.
+    pub freeze: Option<Located<Vec<String>>>,
+    /// The requests all runs against it may send in any 24 hours (`--budget` wins).
+    pub budget_per_day: Option<Located<u64>>,
 }
 
 /// `targets.toml` as read: its path and its entries by name. A missing file has none.
@@ -161,6 +172,10 @@ struct RawEntry {
     concurrency: Option<Spanned<i64>>,
     password_command: Option<Spanned<String>>,
     require_reason: Option<Spanned<bool>>,
+    window: Option<Spanned<String>>,
+    window_tz: Option<Spanned<String>>,
+    freeze: Option<Spanned<Vec<Spanned<String>>>>,
+    budget_per_day: Option<Spanned<i64>>,
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -254,6 +269,35 @@ pub fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Entry>, Targets
                 }
             },
         };
+        let budget_per_day = match raw.budget_per_day {
+            None => None,
+            Some(b) => match u64::try_from(*b.get_ref()) {
+                Ok(value) if value > 0 => Some(Located {
+                    value,
+                    line: at(b.span().start),
+                }),
+                _ => {
+                    return Err(malformed(
+                        b.span().start,
+                        format!(
+                            "target `{name}`: `budget_per_day` must be a positive whole number \
+                             of requests"
+                        ),
+                    ));
+                }
+            },
+        };
+        check_window(&raw.window, &raw.window_tz, &raw.freeze).map_err(|(offset, message)| {
+            malformed(offset, format!("target `{name}`: {message}"))
+        })?;
+        let freeze = raw.freeze.map(|f| Located {
+            line: at(f.span().start),
+            value: f
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+        });
         let located = |s: Spanned<String>| Located {
             line: at(s.span().start),
             value: s.into_inner(),
@@ -274,83 +318,38 @@ pub fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, Entry>, Targets
                 line: at(r.span().start),
                 value: r.into_inner(),
             }),
+            window: raw.window.map(located),
+            window_tz: raw.window_tz.map(located),
+            freeze,
+            budget_per_day,
         };
         entries.insert(name, entry);
     }
     Ok(entries)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parsed(text: &str) -> Result<BTreeMap<String, Entry>, TargetsError> {
-        parse(Path::new("targets.toml"), text)
+/// The window keys checked as `--window`, `--window-tz` and `--freeze` are: the zone, then
+/// each freeze, then the window, each at its own offset; the first wrong one with its
+/// offset and message.
+fn check_window(
+    window: &Option<Spanned<String>>,
+    zone: &Option<Spanned<String>>,
+    freeze: &Option<Spanned<Vec<Spanned<String>>>>,
+) -> Result<(), (usize, String)> {
+    let tz = zone.as_ref().map(|z| z.get_ref().as_str());
+    if let Some(zone) = zone {
+        Window::always(tz, &[]).map_err(|e| (zone.span().start, format!("`window_tz`: {e}")))?;
     }
-
-    #[test]
-    fn every_value_keeps_its_line() {
-        let entries = parsed(
-            "# mine\n[targets.prod]\nurl = \"https://odin.example.net/api/v2\"\n\
-             username = \"ops@x\"\ntier = \"production\"\nrate = 2\nconcurrency = 3\n\
-             password_command = \"pass show odin\"\nrequire_reason = true\n",
-        )
-        .unwrap();
-        let prod = &entries["prod"];
-        assert_eq!(prod.line, 2);
-        assert_eq!(prod.url.line, 3);
-        assert_eq!(prod.username.as_ref().unwrap().line, 4);
-        assert_eq!(prod.tier.as_ref().unwrap().value, Tier::Production);
-        assert_eq!(prod.rate.as_ref().unwrap().value, 2.0);
-        assert_eq!(prod.concurrency.as_ref().unwrap().value, 3);
-        assert_eq!(prod.password_command.as_ref().unwrap().line, 8);
-        assert!(prod.require_reason.as_ref().unwrap().value);
+    for day in freeze.iter().flat_map(|f| f.get_ref()) {
+        Window::always(Some("UTC"), std::slice::from_ref(day.get_ref()))
+            .map_err(|e| (day.span().start, format!("`freeze`: {e}")))?;
     }
-
-    #[test]
-    fn what_is_wrong_names_its_line() {
-        for (text, line, says) in [
-            (
-                "[targets.a]\nurl = \"https://a\"\ntier = \"prod\"\n",
-                3,
-                "none of lab",
-            ),
-            ("[targets.a]\nurl = \"https://a\"\nrate = \"fast\"\n", 3, ""),
-            (
-                "[targets.a]\nurl = \"https://a\"\ncolour = 1\n",
-                3,
-                "colour",
-            ),
-            (
-                "[targets.a]\nurl = \"https://a\"\n\n[targets.b]\nusername = \"x\"\n",
-                4,
-                "no `url`",
-            ),
-            (
-                "[targets.a]\nurl = \"https://a\"\nrate = 0\n",
-                3,
-                "positive",
-            ),
-            ("[targets.a]\nurl = https://a\n", 2, ""),
-            ("[targets.a]\nurl = \"odin\"\n", 2, "must be a URL"),
-        ] {
-            match parsed(text) {
-                Err(TargetsError::Malformed {
-                    line: l, message, ..
-                }) => {
-                    assert_eq!(l, line, "{text}: {message}");
-                    assert!(message.contains(says), "{message}");
-                }
-                other => panic!("{text}: {other:?}"),
-            }
-        }
+    if let Some(window) = window {
+        Window::parse(window.get_ref(), Some("UTC"), &[])
+            .map_err(|e| (window.span().start, format!("`window`: {e}")))?;
     }
-
-    #[test]
-    fn a_missing_file_has_no_targets() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = TargetsFile::load(&dir.path().join("targets.toml")).unwrap();
-        assert!(!file.exists);
-        assert!(file.entries.is_empty());
-    }
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;
