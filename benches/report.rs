@@ -127,6 +127,7 @@ fn write_run(dir: &Path) {
         interrupted: false,
         resumable: false,
         stopped_by: None,
+        deferred_by: None,
         wall_seconds: seconds as f64,
         requests,
         request_rate: requests.requests as f64 / seconds as f64,

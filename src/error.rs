@@ -95,6 +95,13 @@ pub enum Error {
     /// Writing to standard output failed.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
+    /// Not now: outside the maintenance window (or in a frozen day), or the target's daily
+    /// request budget spent; when it opens or frees, in words. Nothing was sent.
+    #[error("{0}")]
+    NotNow(String),
+    /// Ctrl-C before anything was sent (while waiting for the window).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Error {
@@ -114,6 +121,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Odin(_) => 3,
+            Error::NotNow(_) => 4,
+            Error::Interrupted(_) => 130,
             Error::Ledger(_)
             | Error::Stopped(_)
             | Error::Unrecorded(_)

@@ -67,3 +67,4 @@ mod template_cmd;
 mod terminal_cmd;
 mod transcripts;
 mod unassign_cmd;
+mod window_cmd;

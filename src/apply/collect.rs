@@ -91,7 +91,10 @@ impl Collector {
             Event::Journal(entry) => self.ledger.journal(&entry),
             Event::Step(result) => {
                 self.progress.steps.add(result.status);
-                if matches!(result.status, Status::Failed | Status::Skipped) {
+                if matches!(
+                    result.status,
+                    Status::Failed | Status::Skipped | Status::Deferred
+                ) {
                     self.not_done.insert(result.user_id.clone());
                 }
                 *self.outcomes.entry(result.user_id.clone()).or_default() |= bit(result.status);
@@ -211,8 +214,8 @@ impl Collector {
         self.progress
     }
 
-    /// The run's summary, written with the other files closed; `stopped_early` when users
-    /// were left unstarted. When a run file could not be written, the summary is still made
+    /// The run's summary, written with the other files closed; `dispatched` says whether
+    /// users were left unstarted, and deferred by what. When a run file could not be written, the summary is still made
     /// from the collector's own counts, and written as far as the disk allows.
     pub fn finish(
         self,
@@ -220,8 +223,11 @@ impl Collector {
         (requests, before): (RequestCounts, Vec<Attempt>),
         started_at: chrono::DateTime<chrono::Utc>,
         wall: Duration,
-        stopped_early: bool,
+        dispatched: super::dispatch::Dispatched,
     ) -> Result<Summary, Unrecorded> {
+        // Users the horizon left are deferred, not stopped: the run ends as planned.
+        let deferred = dispatched.deferred_by.is_some();
+        let stopped_early = dispatched.stopped && !deferred;
         let mut attempts = before;
         attempts.push(Attempt::new(wall.as_secs_f64(), requests));
         let total = Attempt::total(&attempts);
@@ -238,8 +244,9 @@ impl Collector {
             users_by_outcome: Default::default(),
             steps: self.progress.steps,
             interrupted: stopped_early && self.stopped_by.is_none(),
-            resumable: self.paused || (stopped_early && self.stopped_by.is_none()),
+            resumable: self.paused || deferred || (stopped_early && self.stopped_by.is_none()),
             stopped_by: self.stopped_by,
+            deferred_by: dispatched.deferred_by,
             // Every attempt's time and requests: each rate is requests over their own time.
             wall_seconds: total.wall_seconds,
             request_rate: total.request_rate,

@@ -1,8 +1,10 @@
 //! The producer of work: starts users in plan order, at most `concurrency` at a time (one
-//! worker slot each), pausing after the canary and stopping when the slots are closed;
-//! reports the users never started.
+//! worker slot each), pausing after the canary and stopping when the slots are closed or
+//! its horizon is reached (a maintenance window closing, the daily budget spent); reports
+//! the users never started: `skipped`, or `deferred` past the horizon.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::Semaphore;
 
@@ -17,9 +19,17 @@ use crate::odin::OdinClient;
 use crate::plan::UserPlan;
 use crate::rundir::{JournalEntry, JournalState, Resume, Status, StepResult};
 
-/// Start users in plan order, each once it gets a worker slot, until all started or the
-/// slots are closed; then report the users never started as skipped. Returns whether users
-/// were left unstarted.
+/// How the dispatcher ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Dispatched {
+    /// Users were left unstarted.
+    pub stopped: bool,
+    /// Why they were deferred, when the horizon left them (a window closing, the budget).
+    pub deferred_by: Option<String>,
+}
+
+/// Start users in plan order, each once it gets a worker slot, until all started, the slots
+/// are closed (the rest `skipped`) or the horizon is reached (the rest `deferred`).
 pub(super) async fn dispatch(
     users: &[UserPlan],
     (client, groups, bulk, turns): (
@@ -32,7 +42,11 @@ pub(super) async fn dispatch(
     options: ApplyOptions,
     resume: &Resume,
     slots: Arc<Semaphore>,
-) -> bool {
+) -> Dispatched {
+    // Requests the users in flight may still send: a user starts only when its own and
+    // these fit in the budget.
+    let promised = Arc::new(AtomicU64::new(0));
+    let mut deferred_by = None;
     let mut workers = tokio::task::JoinSet::new();
     let order = crate::live::order::group_order(users, |user| groups.placement().key_of(user));
     // Users another waits for go first, and those that wait last. The canary is the plan's
@@ -85,7 +99,19 @@ pub(super) async fn dispatch(
         let Ok(slot) = slots.clone().acquire_owned().await else {
             break;
         };
+        // Judged once the user could start: a window that closed while it waited for a
+        // slot defers it.
+        let cost = super::horizon::cost(next, start);
+        if let Some(why) = options
+            .horizon
+            .refuses(cost, promised.load(Ordering::SeqCst))
+        {
+            tracing::warn!(why, "no new users are started: the rest are deferred");
+            deferred_by = Some(why);
+            break;
+        }
         slot.forget();
+        promised.fetch_add(cost, Ordering::SeqCst);
         bulk.started(next, start);
         let user = next.clone();
         let earlier = Earlier {
@@ -96,9 +122,11 @@ pub(super) async fn dispatch(
         started += 1;
         let (client, groups, outbox) = (client.clone(), groups.clone(), outbox.clone());
         let (bulk, options, turns) = (bulk.clone(), options.clone(), turns.clone());
+        let promised = promised.clone();
         workers.spawn(async move {
             let run = (client.as_ref(), groups.as_ref(), &bulk, turns.as_ref());
             let failed = user::apply(&user, run, &outbox, &options, &earlier).await;
+            promised.fetch_sub(cost, Ordering::SeqCst);
             turns.ended(&user.user_id, failed);
             outbox.send(Event::UserDone { failed });
         });
@@ -108,22 +136,34 @@ pub(super) async fn dispatch(
         bulk.never(plan);
         let start = resume.start_of(&plan.user_id);
         if start < plan.steps.len() {
-            report_not_started(plan, start, &outbox);
+            report_not_started(plan, start, &outbox, deferred_by.as_deref());
         }
     }
     while workers.join_next().await.is_some() {}
-    stopped
+    Dispatched {
+        stopped,
+        deferred_by,
+    }
 }
 
-/// A user the run stopped before starting: its steps from `start` on are skipped.
-fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox) {
-    let rest = UserPlan {
-        steps: plan.steps[start..].to_vec(),
-        ..plan.clone()
+/// A user the run stopped before starting: its steps from `start` on are skipped (and in
+/// `failed.jsonl`), or `deferred` for `--resume` when the horizon stopped it (`deferred_by`).
+fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox, deferred_by: Option<&str>) {
+    if deferred_by.is_none() {
+        let rest = UserPlan {
+            steps: plan.steps[start..].to_vec(),
+            ..plan.clone()
+        };
+        outbox.send(Event::Unfinished(rest));
+    }
+    let (status, message) = match deferred_by {
+        Some(why) => (
+            Status::Deferred,
+            format!("not started: {why}; --resume continues it"),
+        ),
+        None => (Status::Skipped, "not started: the run was stopped".into()),
     };
-    outbox.send(Event::Unfinished(rest));
     for (index, step) in plan.steps.iter().enumerate().skip(start) {
-        let status = Status::Skipped;
         outbox.send(Event::Journal(JournalEntry {
             user_id: plan.user_id.clone(),
             step: index,
@@ -132,7 +172,7 @@ fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox) {
         }));
         outbox.send(Event::Step(StepResult {
             after: step.patch().into_owned(),
-            message: "not started: the run was stopped".into(),
+            message: message.clone(),
             ..StepResult::new(plan, index, step.resource(), status)
         }));
     }

@@ -12,6 +12,7 @@ pub mod drift;
 mod earlier;
 pub mod estimate;
 pub mod generate;
+pub mod horizon;
 mod landed;
 pub mod lossy;
 mod outbox;
@@ -36,6 +37,7 @@ use crate::plan::{self, Plan};
 use crate::rundir::{Ledger, Resume, StepResult};
 pub use crate::rundir::{StatusCounts, Summary};
 pub use collect::Unrecorded;
+pub use horizon::Horizon;
 
 /// The run directory as apply writes it; see [`crate::rundir`].
 pub mod ledger {
@@ -80,6 +82,9 @@ pub struct ApplyOptions {
     /// `+` dropped, digits shortened; see [`lossy`]); otherwise such a user is `failed`
     /// and nothing of it is sent. Rollbacks set it: they restore Odin's own values.
     pub allow_lossy_values: bool,
+    /// When users stop being started for a maintenance window or the daily budget: the
+    /// users left are `deferred` (see [`horizon`]).
+    pub horizon: Horizon,
 }
 
 /// Who watches a run: the progress display, and the one who decides after the canary.
@@ -128,6 +133,7 @@ impl ApplyOptions {
             bulk_size: bulk::DEFAULT_BULK_SIZE,
             service_provider: None,
             allow_lossy_values: false,
+            horizon: Horizon::default(),
         }
     }
 
@@ -292,7 +298,7 @@ pub async fn run(
             observer.progress(&collector.progress(client.counts().requests, started.elapsed()));
         }
     };
-    let (stopped_early, ()) = tokio::join!(dispatcher, collecting);
+    let (dispatched, ()) = tokio::join!(dispatcher, collecting);
     collector.mark_end(started.elapsed(), client.counts());
     collector.warn(groups.warning());
     collector.warn(bulk.warning());
@@ -301,7 +307,7 @@ pub async fn run(
         (client.counts(), resume.attempts_before.clone()),
         started_at,
         started.elapsed(),
-        stopped_early,
+        dispatched,
     )
 }
 

@@ -87,6 +87,10 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
         notes.warn(&warning.message);
     }
     let config = RunConfig::from_args(args.run)?.allow_lossy_values(args.allow_lossy_values);
+    // A resume keeps the window and budget the run was given on its command line.
+    if let Some(command) = &mut plan.source.command {
+        command.push_str(&config.schedule_flags());
+    }
     let (applied, recorded) = match &input {
         Input::Sheet { .. } => (Applied::Sheet, Vec::new()),
         Input::PlanFile(path) => {

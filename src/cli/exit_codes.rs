@@ -122,10 +122,26 @@ const TABLE: &[Row] = &[
          Odin password expired (nothing was changed)",
     ),
     row(
+        4,
+        &["apply", "rollback"],
+        "not now: outside the maintenance window (--window, or the target's `window`), on a \
+         frozen day, or within --window-cutoff of its close; or the target's daily request \
+         budget (--budget) has no room for the run. The message says when it opens or frees; \
+         nothing was sent (--wait-for-window waits for the window instead)",
+    ),
+    row(
+        5,
+        &["apply", "rollback"],
+        "the window closed (less --window-cutoff) or the daily budget was reached during the \
+         run: the users not started are `deferred` in results.csv, none failed; --resume DIR \
+         continues them, inside the next window",
+    ),
+    row(
         130,
         RUNS,
         "interrupted by Ctrl-C (at a question too): users in flight finished, files \
-         consistent; --resume DIR continues the run (a second Ctrl-C ends it at once)",
+         consistent; --resume DIR continues the run (a second Ctrl-C ends it at once); while \
+         waiting for its window, nothing was sent",
     ),
     row(
         130,

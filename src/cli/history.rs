@@ -33,6 +33,7 @@ struct Known {
     sheet: Option<SheetRef>,
     run_dir: Option<String>,
     outcome: BTreeMap<String, u64>,
+    deferred_by: Option<String>,
 }
 
 impl Draft {
@@ -93,6 +94,11 @@ impl Draft {
         self.with(|known| known.run_dir = Some(absolute(dir)));
     }
 
+    /// The window or budget that deferred some of its users.
+    pub fn deferred_by(&self, why: &str) {
+        self.with(|known| known.deferred_by = Some(why.to_string()));
+    }
+
     /// A count of what it did (`changed`, `failed`, `users`, …).
     pub fn count(&self, what: &str, n: u64) {
         self.with(|known| {
@@ -129,6 +135,7 @@ impl Draft {
             outcome: known.outcome,
             exit_code,
             run_dir: known.run_dir,
+            deferred_by: known.deferred_by,
             prev: String::new(),
         };
         if let Err(why) = StateDir::open_default().and_then(|state| history::append(&state, entry))

@@ -24,6 +24,7 @@ mod run_lock;
 mod run_summary;
 mod run_target;
 mod runs;
+mod schedule;
 mod sim;
 mod target;
 mod target_cmd;

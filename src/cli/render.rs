@@ -324,6 +324,9 @@ struct ApplyEstimate {
     rate: f64,
     /// …they take this long.
     seconds: f64,
+    /// How they fit the maintenance window (`window`) and the daily budget (`budget`).
+    #[serde(flatten)]
+    fit: super::schedule::Fit,
 }
 
 /// `apply would send about 1,234 requests (…); about 4 min 7 s at --rate 5`.
@@ -370,7 +373,7 @@ struct Unreadable<'a> {
 pub fn json(
     plan: &Plan,
     (unreadable, lists): (&[(String, String)], &[crate::operation::ListChange]),
-    estimate: Option<(Estimate, f64)>,
+    estimate: Option<(Estimate, f64, super::schedule::Fit)>,
 ) -> String {
     let document = Document {
         source: &plan.source,
@@ -382,11 +385,12 @@ pub fn json(
             .map(|(user_id, error)| Unreadable { user_id, error })
             .collect(),
         lists,
-        apply_estimate: estimate.map(|(requests, rate)| ApplyEstimate {
+        apply_estimate: estimate.map(|(requests, rate, fit)| ApplyEstimate {
             total: requests.requests(),
             requests,
             rate,
             seconds: (requests.seconds(rate) * 10.0).round() / 10.0,
+            fit,
         }),
     };
     // Plain data with string keys always serialises.

@@ -76,6 +76,10 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     let config = RunConfig::from_args(args.run)?
         .allow_lossy_values(true)
         .keep_drifted();
+    // A resume keeps the window and budget the run was given on its command line.
+    if let Some(command) = &mut plan.source.command {
+        command.push_str(&config.schedule_flags());
+    }
     if plan.users.iter().any(|user| user.before.is_none()) {
         notes.warn(&format!(
             "`{}` does not record what the run wrote (made by an older sleipnir): fields \

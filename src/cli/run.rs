@@ -73,6 +73,14 @@ pub(super) fn execute(
         (&config.out, &plan.source.source),
         notes,
     )?;
+    // Outside its window, or with its budget spent, a run is refused before the password
+    // is asked for (a run that waits for its window is checked again when it opens).
+    let budget = config
+        .schedule
+        .budget(&config.target, &config.out.display().to_string())?;
+    if !config.wait_for_window {
+        super::schedule::refuse_closed(&config.schedule)?;
+    }
     let credentials = super::target::credentials(resolved)?;
     plan.source.target = Some(config.target.clone());
     plan.source.target_name = name.map(String::from);
@@ -114,6 +122,38 @@ pub(super) fn execute(
             return Ok(0);
         }
     }
+    let first = plan
+        .users
+        .iter()
+        .find_map(|user| {
+            let start = resumed
+                .as_ref()
+                .map_or(0, |(_, r)| r.start_of(&user.user_id));
+            (start < user.steps.len()).then(|| apply::horizon::cost(user, start))
+        })
+        .unwrap_or(0);
+    let (horizon, allowance) = super::schedule::before_login(
+        &config.schedule,
+        budget,
+        first,
+        config.wait_for_window,
+        notes,
+    )?;
+    // What the run did not use of the budget it took is given back however it ends.
+    let _give_back = allowance
+        .as_ref()
+        .map(|a| super::schedule::GiveBack(a.clone()));
+    let mut config = config;
+    config.options.horizon = horizon;
+    config.odin.allowance = allowance
+        .clone()
+        .map(|a| a as Arc<dyn crate::odin::Allowance>);
+    super::schedule::tell(
+        &config.schedule,
+        &config.options.horizon,
+        allowance.as_deref(),
+        notes,
+    );
     let (runtime, client) =
         config
             .odin
@@ -212,6 +252,9 @@ pub(super) fn execute(
         for (what, n) in counts {
             notes.history.count(&what, n.as_u64().unwrap_or_default());
         }
+    }
+    if let Some(why) = &summary.deferred_by {
+        notes.history.deferred_by(why);
     }
     // The run is over: what follows only tells of it, and cannot change its exit code.
     let mut closing = summary_text(&summary, &config.out, &named_target);

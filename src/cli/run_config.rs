@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::schedule::{Schedule, ScheduleArgs};
 use super::target::{LoadArgs, TargetArgs};
 use crate::apply::ApplyOptions;
 use crate::error::Error;
@@ -16,6 +17,13 @@ pub struct RunArgs {
     /// How many users at once.
     #[command(flatten)]
     pub load: LoadArgs,
+    /// When it may send, and how much.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+    /// Outside the maintenance window, wait for it to open (a countdown; Ctrl-C stops)
+    /// instead of refusing (exit 4).
+    #[arg(long)]
+    pub wait_for_window: bool,
     /// The run directory for results, rollback, journal and summary [default: runs/<UTC time>]
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
@@ -106,6 +114,9 @@ pub(super) struct RunConfig {
     pub(super) yes: bool,
     pub(super) confirm_target: Option<String>,
     pub(super) options: ApplyOptions,
+    /// The maintenance window and daily budget.
+    pub(super) schedule: Schedule,
+    pub(super) wait_for_window: bool,
 }
 
 impl RunConfig {
@@ -115,6 +126,7 @@ impl RunConfig {
             .checked_target(true)?
             .ok_or_else(|| Error::Usage("no target: pass --target URL or set ODIN_URL".into()))?;
         let resuming = args.resume.is_some();
+        let schedule = args.schedule.resolve(args.odin.resolved.as_ref())?;
         // A new or empty directory, or the run to resume: checked under its lock (see
         // `lock`), before anything is sent.
         let out = args.resume.or(args.out).unwrap_or_else(default_run_dir);
@@ -140,14 +152,27 @@ impl RunConfig {
                 },
                 service_provider: args.service_provider,
                 allow_lossy_values: false,
+                horizon: Default::default(),
             },
             odin: args.odin,
             max_wait: args.load.max_wait(),
+            schedule,
+            wait_for_window: args.wait_for_window,
         })
     }
 }
 
 impl RunConfig {
+    /// The window, budget and `--wait-for-window` flags of its command line, for the
+    /// command that resumes it (a target's own window and budget come with its name).
+    pub fn schedule_flags(&self) -> String {
+        let mut flags = self.schedule.flags.clone();
+        if self.wait_for_window {
+            flags.push_str(" --wait-for-window");
+        }
+        flags
+    }
+
     /// The same, writing values a spreadsheet lost (`apply --allow-lossy-values`; a
     /// rollback, whose values are Odin's own).
     pub fn allow_lossy_values(mut self, allow: bool) -> RunConfig {

@@ -94,6 +94,12 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             dir.display()
         ));
     }
+    if let Some(why) = &summary.deferred_by {
+        text.push_str(&format!(
+            "deferred {} (not started, not failed): {why}\n",
+            crate::text::count(summary.users_by_outcome.deferred, "user")
+        ));
+    }
     let generated = crate::rundir::RunFiles::new(dir)
         .generated_credentials()
         .is_some();
@@ -119,6 +125,11 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             .is_some_and(|why| why.contains(", a redirect to `"));
         let when = if summary.interrupted {
             ""
+        } else if let Some(why) = &summary.deferred_by {
+            match why.contains("budget") {
+                true => " once the daily budget has room",
+                false => " inside the next window",
+            }
         } else if unwritten {
             " once its files can be written again (free space on the disk, or fix the \
              directory's permissions)"
@@ -132,7 +143,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
             summary.source.resume_command(dir)
         ));
     }
-    let failed = s.done() + s.skipped < s.total();
+    let failed = s.done() + s.skipped + s.deferred < s.total();
     // A run that could not keep its files continues with --resume: its failed.jsonl may
     // lack users.
     if !unwritten && (failed || (s.done() < s.total() && !resumable)) {

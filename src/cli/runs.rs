@@ -196,7 +196,11 @@ fn summary_line(entry: &Entry) -> String {
             true => String::new(),
             false => format!("  ({counts})"),
         }
-    )
+    ) + &entry
+        .deferred_by
+        .as_ref()
+        .map(|why| format!("  deferred: {why}"))
+        .unwrap_or_default()
 }
 
 fn show(dir: &Path, id: &str, format: Format) -> Result<u8, Error> {

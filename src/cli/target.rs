@@ -41,6 +41,9 @@ pub struct TargetArgs {
     /// The target resolved by [`TargetArgs::checked_target`].
     #[arg(skip)]
     pub resolved: Option<Target>,
+    /// A run's share of the target's daily request budget: every request takes one.
+    #[arg(skip)]
+    pub allowance: Option<Arc<dyn crate::odin::Allowance>>,
 }
 
 /// `--rate`'s default where neither the flag nor the target gives one.
@@ -175,6 +178,7 @@ impl TargetArgs {
             max_wait,
             request_timeout: Duration::from_secs(self.timeout),
             watch: Some(notes.waits.watch(Duration::from_secs(self.timeout))),
+            allowance: self.allowance.clone(),
             ..ClientConfig::new(target)
         };
         let client = runtime.block_on(OdinClient::connect(config, credentials))?;

@@ -2,6 +2,7 @@
 //! expiry, or after a refusal), the resource table, one shared rate limiter, retries with
 //! backoff.
 
+mod allowance;
 mod answer;
 mod attempt;
 mod auth;
@@ -17,6 +18,7 @@ mod token;
 mod transport;
 mod wait;
 
+pub use allowance::Allowance;
 pub use client::OdinClient;
 pub use error::OdinError;
 pub use limiter::RateLimiter;

@@ -35,6 +35,10 @@ pub struct ClientConfig {
     pub max_wait: Duration,
     /// Told of each request that waits long for its answer (the command line prints it).
     pub watch: Option<WaitWatch>,
+    /// The requests it may send at most (a daily budget), beside the rate: each request
+    /// takes one after the limiter's wait; one refused is not sent, and its call ends with
+    /// [`OdinError::NotSent`].
+    pub allowance: Option<std::sync::Arc<dyn super::Allowance>>,
 }
 
 impl ClientConfig {
@@ -49,6 +53,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             max_wait: DEFAULT_MAX_WAIT,
             watch: None,
+            allowance: None,
         }
     }
 }
@@ -229,6 +234,15 @@ impl Transport {
         let mut waited = Duration::ZERO;
         loop {
             self.limiter.acquire().await;
+            if let Some(allowance) = &self.config.allowance
+                && !allowance.take_one()
+            {
+                return Call {
+                    status: None,
+                    attempts,
+                    result: Err(OdinError::NotSent(allowance.refusal())),
+                };
+            }
             let request = match prepare().await {
                 Ok(request) => request,
                 Err(error) => {

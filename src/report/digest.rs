@@ -158,6 +158,8 @@ pub struct Figures {
     pub resumable: bool,
     /// Stopped by the breaker or the canary, and why.
     pub stopped_by: Option<String>,
+    /// Users were deferred (the maintenance window closing, the daily budget), and by what.
+    pub deferred_by: Option<String>,
     /// Users in the plan (users seen in the results for an unfinished run).
     pub users: usize,
     /// Users with a step not applied or unchanged.
@@ -189,6 +191,7 @@ impl Figures {
                 interrupted: s.interrupted,
                 resumable: s.resumable || s.interrupted,
                 stopped_by: s.stopped_by.clone(),
+                deferred_by: s.deferred_by.clone(),
                 users: s.users,
                 users_not_done: s.users_not_done,
                 users_by_outcome: digest.users_by_outcome,
@@ -209,6 +212,7 @@ impl Figures {
             interrupted: false,
             resumable: true,
             stopped_by: None,
+            deferred_by: None,
             // The plan's users, as the timeline recorded them; the users with results when
             // it did not (a run killed in its first second, or an older run). Users of the
             // plan without results were never finished: not done.
@@ -229,13 +233,17 @@ impl Figures {
         let s = &self.steps;
         let users_done = self.users.saturating_sub(self.users_not_done);
         let tally = format!(
-            "{} of {} users done; {} steps applied, {} unchanged, {} failed, {} not applied",
+            "{} of {} users done; {} steps applied, {} unchanged, {} failed, {} not applied{}",
             thousands(users_done as u64),
             thousands(self.users as u64),
             thousands(s.applied as u64),
             thousands(s.unchanged as u64),
             thousands(s.failed as u64),
             thousands((s.skipped + s.compensated + s.drifted) as u64),
+            match s.deferred {
+                0 => String::new(),
+                n => format!(", {} deferred", thousands(n as u64)),
+            },
         );
         let how = if !self.finished {
             "The run did not finish (no summary.json; counts from results.csv)".to_string()
@@ -243,6 +251,12 @@ impl Figures {
             format!("Stopped early ({reason})")
         } else if self.interrupted {
             "Interrupted (Ctrl-C)".to_string()
+        } else if let Some(why) = self
+            .deferred_by
+            .as_ref()
+            .filter(|_| s.done() + s.deferred == s.total())
+        {
+            format!("Deferred for the next window ({why})")
         } else if s.done() == s.total() {
             "Everything worked".to_string()
         } else {
@@ -256,6 +270,8 @@ impl Figures {
         if self.finished && !self.interrupted && self.stopped_by.is_none() {
             if self.steps.done() == self.steps.total() {
                 "ok"
+            } else if self.steps.done() + self.steps.deferred == self.steps.total() {
+                "warn"
             } else {
                 "bad"
             }

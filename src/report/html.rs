@@ -30,6 +30,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .applied{background:#c6efce;color:#006100}.unchanged{background:#e7e6e6;color:#3a3838}
 .failed{background:#ffc7ce;color:#9c0006}
 .skipped,.compensated,.drifted{background:#ffeb9c;color:#9c5700}
+.deferred{background:#ddebf7;color:#1f4e78}
 .counts{display:flex;gap:12px;flex-wrap:wrap}
 .count{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 16px;min-width:120px}
 .count b{display:block;font-size:24px}

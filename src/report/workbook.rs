@@ -23,13 +23,14 @@ pub mod sheets {
 pub(crate) const CELL_MAX: usize = 32_767;
 
 /// The fill and font colours of a status: green applied, grey unchanged, red failed, amber
-/// for the rest (skipped, compensated, drifted).
+/// for the rest (skipped, compensated, drifted), blue deferred (waiting for the next window).
 pub fn status_colours(status: Status) -> (u32, u32) {
     match status {
         Status::Applied => (0xC6EFCE, 0x006100),
         Status::Unchanged => (0xE7E6E6, 0x3A3838),
         Status::Failed => (0xFFC7CE, 0x9C0006),
         Status::Skipped | Status::Compensated | Status::Drifted => (0xFFEB9C, 0x9C5700),
+        Status::Deferred => (0xDDEBF7, 0x1F4E78),
     }
 }
 
@@ -252,6 +253,9 @@ fn summary_sheet(
     }
     if let Some(reason) = &figures.stopped_by {
         text(&mut sheet, &mut r, "stopped by", reason)?;
+    }
+    if let Some(reason) = &figures.deferred_by {
+        text(&mut sheet, &mut r, "deferred by", reason)?;
     }
     for (what, command) in next {
         text(&mut sheet, &mut r, &format!("to {what}"), command)?;

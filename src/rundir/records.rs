@@ -25,17 +25,21 @@ pub enum Status {
     Compensated,
     /// Not written: a live value changed since the reviewed plan recorded it.
     Drifted,
+    /// Not started: the maintenance window was closing or the daily request budget was
+    /// spent (DESIGN.md §4); `--resume` continues it, inside the next window.
+    Deferred,
 }
 
 impl Status {
     /// Every status, in the order reports list them.
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Applied,
         Status::Unchanged,
         Status::Failed,
         Status::Skipped,
         Status::Compensated,
         Status::Drifted,
+        Status::Deferred,
     ];
 
     /// The word in results, the journal and summaries: the one definition of these names.
@@ -47,6 +51,7 @@ impl Status {
             Status::Skipped => "skipped",
             Status::Compensated => "compensated",
             Status::Drifted => "drifted",
+            Status::Deferred => "deferred",
         }
     }
 

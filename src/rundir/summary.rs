@@ -21,6 +21,9 @@ pub struct StatusCounts {
     pub compensated: usize,
     /// Not written: live values moved since the reviewed plan.
     pub drifted: usize,
+    /// Not started: the maintenance window closed or the daily budget was spent.
+    #[serde(default)]
+    pub deferred: usize,
 }
 
 impl StatusCounts {
@@ -32,6 +35,7 @@ impl StatusCounts {
             Status::Skipped => &mut self.skipped,
             Status::Compensated => &mut self.compensated,
             Status::Drifted => &mut self.drifted,
+            Status::Deferred => &mut self.deferred,
         }
     }
 
@@ -80,13 +84,17 @@ pub struct UserCounts {
     /// Not started, or stopped before its last step (the breaker, the canary, Ctrl-C, a
     /// pause).
     pub skipped: usize,
+    /// Not started: the maintenance window closed or the daily budget was spent; `--resume`
+    /// continues it.
+    #[serde(default)]
+    pub deferred: usize,
 }
 
 impl UserCounts {
     /// Count one user whose steps ended `statuses` (none: nothing counted).
     pub fn add(&mut self, statuses: impl IntoIterator<Item = Status>) {
         let (mut any, mut applied, mut drifted, mut skipped) = (false, false, false, false);
-        let mut failed = false;
+        let (mut failed, mut deferred) = (false, false);
         for status in statuses {
             any = true;
             match status {
@@ -95,6 +103,7 @@ impl UserCounts {
                 Status::Failed | Status::Compensated => failed = true,
                 Status::Drifted => drifted = true,
                 Status::Skipped => skipped = true,
+                Status::Deferred => deferred = true,
             }
         }
         let slot = match () {
@@ -102,6 +111,7 @@ impl UserCounts {
             _ if failed => &mut self.failed,
             _ if drifted => &mut self.drifted,
             _ if skipped => &mut self.skipped,
+            _ if deferred => &mut self.deferred,
             _ if applied => &mut self.changed,
             _ => &mut self.unchanged,
         };
@@ -110,17 +120,18 @@ impl UserCounts {
 
     /// Every user counted.
     pub fn total(&self) -> usize {
-        self.changed + self.unchanged + self.drifted + self.failed + self.skipped
+        self.changed + self.unchanged + self.drifted + self.failed + self.skipped + self.deferred
     }
 
     /// Each count with its name, in the order people read them.
-    pub fn named(&self) -> [(&'static str, usize); 5] {
+    pub fn named(&self) -> [(&'static str, usize); 6] {
         [
             ("changed", self.changed),
             ("unchanged", self.unchanged),
             ("drifted", self.drifted),
             ("failed", self.failed),
             ("skipped", self.skipped),
+            ("deferred", self.deferred),
         ]
     }
 }
@@ -220,7 +231,7 @@ pub struct Summary {
     pub finished: String,
     /// Users in the plan.
     pub users: usize,
-    /// Users with a failed or skipped step.
+    /// Users with a failed, skipped or deferred step.
     pub users_not_done: usize,
     /// Users by how their steps ended, from `results.csv` as the run left it (zero in
     /// summaries written before it was recorded).
@@ -237,6 +248,10 @@ pub struct Summary {
     /// Stopped early by the failure breaker or after the canary, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,
+    /// Users were left `deferred` (not started, not failed), and by what: the maintenance
+    /// window closing or the daily request budget (the window or budget, in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_by: Option<String>,
     /// Wall time in seconds: every attempt's, added up (the time between attempts not
     /// counted).
     pub wall_seconds: f64,
@@ -259,12 +274,15 @@ pub struct Summary {
 
 impl Summary {
     /// The documented exit code: 0 when every step applied or was unchanged, 130 when
-    /// interrupted, 1 otherwise.
+    /// interrupted, 5 when the others were all deferred (a window closed or the budget was
+    /// reached; `--resume` continues), 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             130
-        } else if self.steps.done() < self.steps.total() {
+        } else if self.steps.done() + self.steps.deferred < self.steps.total() {
             1
+        } else if self.steps.deferred > 0 {
+            5
         } else {
             0
         }

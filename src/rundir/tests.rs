@@ -171,6 +171,8 @@ fn a_user_counts_once_by_how_its_steps_ended() {
         vec![Compensated, Failed, Skipped],
         vec![Applied, Skipped],
         vec![Skipped],
+        vec![Deferred, Deferred],
+        vec![Skipped, Deferred],
         vec![],
     ] {
         users.add(steps);
@@ -182,10 +184,11 @@ fn a_user_counts_once_by_how_its_steps_ended() {
             unchanged: 1,
             drifted: 1,
             failed: 1,
-            skipped: 2,
+            skipped: 3,
+            deferred: 1,
         }
     );
-    assert_eq!(users.total(), 6);
+    assert_eq!(users.total(), 8);
 }
 
 #[test]

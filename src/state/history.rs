@@ -68,6 +68,10 @@ pub struct Entry {
     pub exit_code: u8,
     /// Its run directory (absolute), for `apply` and `rollback`.
     pub run_dir: Option<String>,
+    /// A run that left users `deferred`: the maintenance window or daily budget that
+    /// deferred them, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_by: Option<String>,
     /// The SHA-256 (hex) of the line before this one ([`GENESIS`] for the first).
     pub prev: String,
 }

@@ -105,6 +105,9 @@ pub struct Args {
     /// by default each is listed with its cell and nothing is planned (exit 2).
     #[arg(long)]
     pub allow_lossy_values: bool,
+    /// With --target: the window and budget the estimate is set against.
+    #[command(flatten)]
+    pub schedule: super::schedule::ScheduleArgs,
 }
 
 /// Output formats.
@@ -177,6 +180,8 @@ struct Config {
     bulk_size: usize,
     /// Plan values a spreadsheet lost against the live ones.
     allow_lossy_values: bool,
+    /// The window and budget of the estimate.
+    schedule: super::schedule::Schedule,
 }
 
 impl Config {
@@ -185,6 +190,7 @@ impl Config {
         let (out, review) = outputs(args.out, args.review)?;
         // Planning stays offline unless asked: ODIN_URL alone does not make it read Odin.
         let target = args.odin.checked_target(false)?;
+        let schedule = args.schedule.resolve(args.odin.resolved.as_ref())?;
         Ok(Config {
             input,
             out,
@@ -199,6 +205,7 @@ impl Config {
                 false => args.bulk_size as usize,
             },
             allow_lossy_values: args.allow_lossy_values,
+            schedule,
         })
     }
 }
@@ -262,7 +269,14 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             for warning in &plan.warnings[printed..] {
                 notes.warn(&warning.message);
             }
-            (unreadable, Some((estimate, config.odin.rate())), lists)
+            let rate = config.odin.rate();
+            let fit = super::schedule::fit(
+                &config.schedule,
+                target,
+                (estimate.requests(), estimate.seconds(rate)),
+                jiff::Timestamp::now(),
+            );
+            (unreadable, Some((estimate, rate, fit)), lists)
         }
         None => (Vec::new(), None, Vec::new()),
     };
@@ -286,11 +300,12 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
     }
     let text = match (config.format, estimate) {
         (Format::Text, None) => render::text(&plan),
-        (Format::Text, Some((estimate, rate))) => {
+        (Format::Text, Some((estimate, rate, fit))) => {
             let mut text = render::live_text(&plan, &unreadable);
             text.push_str(&render::lists_text(&lists));
             text.push_str(&render::estimate_line(&estimate, rate));
             text.push('\n');
+            text.push_str(&fit.text(&config.schedule));
             text
         }
         (Format::Json, estimate) => render::json(&plan, (&unreadable, &lists), estimate),

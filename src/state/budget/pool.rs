@@ -35,6 +35,11 @@ struct Local {
     spent: u64,
     /// The first error of the ledger.
     error: Option<String>,
+    /// What the ledger had left when last read, and when: [`Allowance::fits`] is asked
+    /// before each user starts, and reads the file at most once a second (the run's own
+    /// takes since are counted off; another run's takes show within the second, and a
+    /// request past the budget is refused by [`Allowance::take_one`] whatever this says).
+    seen: Option<(SystemTime, u64)>,
 }
 
 impl Local {
@@ -84,6 +89,9 @@ impl Allowance {
                 Ok(taken) if taken.granted > 0 => {
                     local.unused = taken.granted;
                     local.last = Some(taken);
+                    if let Some((_, left)) = &mut local.seen {
+                        *left = left.saturating_sub(taken.granted);
+                    }
                 }
                 Ok(_) => return false,
                 Err(error) => {
@@ -106,13 +114,40 @@ impl Allowance {
     /// [`Allowance::fits`] at `now`.
     fn fits_at(&self, n: u64, now: SystemTime) -> bool {
         let mut local = self.local();
+        if local.unused >= n {
+            return true;
+        }
+        match self.left_at(&mut local, now) {
+            Some(left) => local.unused.saturating_add(left) >= n,
+            None => false,
+        }
+    }
+
+    /// What the ledger has left at `now`, read at most once a second; `None` on an error,
+    /// which is kept.
+    fn left_at(&self, local: &mut Local, now: SystemTime) -> Option<u64> {
+        if let Some((at, left)) = local.seen
+            && now.duration_since(at).is_ok_and(|age| age < SEEN_LIFE)
+        {
+            return Some(left);
+        }
         match self.budget.remaining(now) {
-            Ok(left) => local.unused.saturating_add(left) >= n,
+            Ok(left) => {
+                local.seen = Some((now, left));
+                Some(left)
+            }
             Err(error) => {
                 local.keep(error);
-                false
+                None
             }
         }
+    }
+
+    /// Requests it may still send now: the block held and what the ledger has left.
+    pub fn left(&self) -> u64 {
+        let mut local = self.local();
+        let left = self.left_at(&mut local, SystemTime::now()).unwrap_or(0);
+        local.unused.saturating_add(left)
     }
 
     /// Requests this run sent through it.
@@ -151,6 +186,33 @@ impl Allowance {
     /// change is made whole under the lock).
     fn local(&self) -> MutexGuard<'_, Local> {
         self.local.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How long what the ledger had left stands for [`Allowance::fits`].
+const SEEN_LIFE: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl crate::odin::Allowance for Allowance {
+    fn take_one(&self) -> bool {
+        Allowance::take_one(self)
+    }
+
+    fn fits(&self, n: u64) -> bool {
+        Allowance::fits(self, n)
+    }
+
+    fn refusal(&self) -> String {
+        match self.error() {
+            Some(error) => format!(
+                "the daily request budget cannot be counted (its ledger in the state \
+                 directory: {error}); no request is sent uncounted"
+            ),
+            None => format!(
+                "the daily request budget of {} requests for this target (any 24 hours, every \
+                 run sharing the state directory) is reached",
+                crate::text::thousands(self.budget.per_day())
+            ),
+        }
     }
 }
 

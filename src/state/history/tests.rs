@@ -2,6 +2,7 @@ use super::*;
 
 fn entry(id: &str) -> Entry {
     Entry {
+        deferred_by: None,
         id: id.into(),
         command: "apply".into(),
         target: "https://odin".into(),

@@ -1,0 +1,227 @@
+//! When a run may send, and how much: the maintenance window (`--window`, `--window-tz`,
+//! `--freeze`, `--window-cutoff`, or the target's `window`, `window_tz`, `freeze`) and the
+//! daily request budget (`--budget`, or the target's `budget_per_day`), resolved against
+//! the named target; the check of both before a run logs in (refused with exit 4, or
+//! `--wait-for-window` waits with a countdown); and the run's [`Horizon`]: when it stops
+//! starting users, the rest `deferred`.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::error::Error;
+use crate::state::StateDir;
+use crate::state::budget::Budget;
+use crate::targets::Target;
+use crate::window::{Opening, Window};
+
+mod fit;
+mod gate;
+
+pub(super) use fit::{Fit, fit};
+pub(super) use gate::{GiveBack, before_login, refuse_closed, tell};
+
+/// The flags of a run's window and budget; `plan --target` takes them for its estimate.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScheduleArgs {
+    /// When users may be started: ranges of local time separated by commas, each
+    /// `HH:MM-HH:MM` (past midnight when the end is earlier), optionally after weekdays
+    /// (`Mon-Fri 22:00-05:30, Sat 00:00-24:00`) [default: the target's `window`, else
+    /// always]. Outside it a run sends nothing (exit 4).
+    #[arg(long, value_name = "RANGES")]
+    pub window: Option<String>,
+    /// The time zone of --window and --freeze, an IANA name (`Europe/Berlin`, `UTC`)
+    /// [default: the target's `window_tz`, else this machine's].
+    #[arg(long, value_name = "ZONE")]
+    pub window_tz: Option<String>,
+    /// Days no user is started, first and last included (`2026-12-24/2026-12-27`, or one
+    /// day); repeatable [default: the target's `freeze`].
+    #[arg(long, value_name = "FIRST/LAST")]
+    pub freeze: Vec<String>,
+    /// Start no user this long before the window closes (`10m`, `90s`, `1h`, `0`); users in
+    /// flight finish, the rest are `deferred`.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub window_cutoff: String,
+    /// Ignore the target's window and freezes (an urgent rollback, with the change
+    /// approved); a --window given too is an error.
+    #[arg(long, conflicts_with_all = ["window", "window_tz", "freeze"])]
+    pub no_window: bool,
+    /// The most requests all runs against this target may send in any 24 hours, counted in
+    /// the state directory that runs sharing it share [default: the target's
+    /// `budget_per_day`, else none]. A run that reaches it defers the rest.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub budget: Option<u64>,
+}
+
+/// The window and budget of a command, resolved against its target.
+#[derive(Debug, Clone)]
+pub(super) struct Schedule {
+    /// The window, with where it came from (`--window` or `target `acme``).
+    pub window: Option<(Window, String)>,
+    /// `--window-cutoff`.
+    pub cutoff: Duration,
+    /// Requests per 24 hours, with where it came from.
+    pub budget: Option<(u64, String)>,
+    /// The flags that say it, for the command a resume repeats (empty when the target
+    /// gives them: the resume names the target).
+    pub flags: String,
+}
+
+impl ScheduleArgs {
+    /// The flags, resolved against `target`'s defaults; a window or freeze that does not
+    /// parse is a usage error (exit 2).
+    pub(super) fn resolve(&self, target: Option<&Target>) -> Result<Schedule, Error> {
+        let cutoff = crate::window::parse_duration(&self.window_cutoff)
+            .map_err(|e| Error::Usage(format!("--window-cutoff: {e}")))?;
+        let named = target.and_then(|t| t.name.clone());
+        let from_target = |what: &str| match &named {
+            Some(name) => format!("target `{name}`'s `{what}`"),
+            None => what.to_string(),
+        };
+        let mut flags = String::new();
+        let own = self.window.is_some() || !self.freeze.is_empty() || self.window_tz.is_some();
+        let window = if self.no_window {
+            flags.push_str(" --no-window");
+            None
+        } else if own {
+            let zone = self
+                .window_tz
+                .clone()
+                .or_else(|| target.and_then(|t| t.window_tz.as_ref().map(|z| z.value.clone())));
+            let window = match &self.window {
+                Some(spec) => Window::parse(spec, zone.as_deref(), &self.freeze),
+                None => Window::always(zone.as_deref(), &self.freeze),
+            }
+            .map_err(|e| Error::Usage(format!("--window: {e}")))?;
+            if let Some(spec) = &self.window {
+                flags.push_str(&format!(" --window {}", crate::text::shell_word(spec)));
+            }
+            if let Some(zone) = &self.window_tz {
+                flags.push_str(&format!(" --window-tz {}", crate::text::shell_word(zone)));
+            }
+            for freeze in &self.freeze {
+                flags.push_str(&format!(" --freeze {}", crate::text::shell_word(freeze)));
+            }
+            Some((window, "--window".to_string()))
+        } else {
+            target_window(target)?.map(|w| (w, from_target("window")))
+        };
+        if self.window_cutoff != "10m" {
+            flags.push_str(&format!(
+                " --window-cutoff {}",
+                crate::text::shell_word(&self.window_cutoff)
+            ));
+        }
+        let budget = match self.budget {
+            Some(n) => {
+                flags.push_str(&format!(" --budget {n}"));
+                Some((n, "--budget".to_string()))
+            }
+            None => target
+                .and_then(|t| t.budget_per_day.as_ref())
+                .map(|b| (b.value, from_target("budget_per_day"))),
+        };
+        Ok(Schedule {
+            window,
+            cutoff,
+            budget,
+            flags,
+        })
+    }
+}
+
+/// The window `target`'s entry gives (`window`, `window_tz`, `freeze`), if any.
+fn target_window(target: Option<&Target>) -> Result<Option<Window>, Error> {
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    let zone = target.window_tz.as_ref().map(|z| z.value.as_str());
+    let freezes: Vec<String> = target
+        .freeze
+        .as_ref()
+        .map(|f| f.value.clone())
+        .unwrap_or_default();
+    let window = match (&target.window, freezes.is_empty()) {
+        (Some(spec), _) => Window::parse(&spec.value, zone, &freezes),
+        (None, false) => Window::always(zone, &freezes),
+        (None, true) => return Ok(None),
+    };
+    window
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("target's window: {e}")))
+}
+
+/// Where a window stands for a run starting at `now`: it may start and must stop starting
+/// users at `until`, or it is closed until `opens` (`None`: it never opens again).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Standing {
+    Open { until: Timestamp, closes: Timestamp },
+    Closed { opens: Option<Timestamp> },
+}
+
+impl Schedule {
+    /// Where the window stands at `now`, the cutoff counted: a window that closes within
+    /// the cutoff is closed until its next opening with more than the cutoff left.
+    pub(super) fn standing(&self, now: Timestamp) -> Option<Standing> {
+        let (window, _) = self.window.as_ref()?;
+        let cutoff = jiff::SignedDuration::try_from(self.cutoff).unwrap_or_default();
+        let usable = window
+            .openings(now)
+            .take(4_000)
+            .find(|(start, end)| end.checked_sub(cutoff).is_ok_and(|last| last > *start));
+        Some(match (window.at(now), usable) {
+            (Opening::Open { .. }, Some((start, end))) if start <= now => Standing::Open {
+                until: end.checked_sub(cutoff).unwrap_or(end),
+                closes: end,
+            },
+            (_, Some((start, _))) => Standing::Closed { opens: Some(start) },
+            (_, None) => Standing::Closed { opens: None },
+        })
+    }
+
+    /// The window in words: `` `Mon-Fri 22:00-05:30` (Europe/Berlin, from --window) ``.
+    pub(super) fn window_words(&self) -> String {
+        match &self.window {
+            Some((window, from)) => format!(
+                "the maintenance window `{}` ({}, {from})",
+                window.spec(),
+                window.zone_name()
+            ),
+            None => "no maintenance window".into(),
+        }
+    }
+
+    /// `t` in the window's zone and, where it differs, the admin's.
+    pub(super) fn both_zones(&self, t: Timestamp) -> String {
+        let here = crate::window::local(t);
+        match &self.window {
+            Some((window, _)) => {
+                let there = window.in_zone(t);
+                match there == here {
+                    true => there,
+                    false => format!("{there} ({here} here)"),
+                }
+            }
+            None => here,
+        }
+    }
+
+    /// The budget of `target` in the state directory, for the run `run`; `None` without a
+    /// budget. A state directory that cannot be opened is an error: a budget that cannot be
+    /// counted is not kept.
+    pub(super) fn budget(&self, target: &str, run: &str) -> Result<Option<Budget>, Error> {
+        let Some((per_day, _)) = self.budget else {
+            return Ok(None);
+        };
+        let refused = |why: crate::state::StateError| {
+            Error::Usage(format!(
+                "--budget: the daily request budget is counted in the state directory, which \
+                 cannot be used: {why}; nothing was sent"
+            ))
+        };
+        let state = StateDir::open_default().map_err(refused)?;
+        Budget::open(&state, target, per_day, run)
+            .map(Some)
+            .map_err(refused)
+    }
+}

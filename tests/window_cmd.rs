@@ -1,0 +1,446 @@
+//! Maintenance windows and the daily request budget, with windows of a few seconds around
+//! the test's own clock: a run outside its window sends nothing (exit 4); a window that
+//! closes mid-run defers the users not started (exit 5), and `--resume` in the next window
+//! finishes them with the record exact; a budget of N requests stops at N or fewer, is
+//! shared by the runs that share the state directory, and defers the rest.
+
+use std::path::Path;
+
+use serde_json::Value;
+use sleipnir::sim::{SimConfig, Simulator, user_id};
+
+use crate::support::{LOGIN, Run, results, sleipnir_env, workdir};
+
+/// Minutes of the day, UTC, as `HH:MM`.
+fn hhmm(minutes: i64) -> String {
+    let m = minutes.rem_euclid(24 * 60);
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Seconds since midnight UTC, now.
+fn now_seconds() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    secs % 86_400
+}
+
+/// A UTC window open now whose users stop starting about `after` seconds from now: it
+/// opens a minute ago and closes at the first whole minute at least 30 s after the
+/// deadline; the cutoff is what lies between. `(--window, --window-cutoff)`.
+fn closing_in(after: i64) -> (String, String) {
+    let now = now_seconds();
+    let open = now / 60 - 1;
+    let close = (now + after + 30).div_euclid(60) + 1;
+    let cutoff = close * 60 - (now + after);
+    (
+        format!("{}-{}", hhmm(open), hhmm(close)),
+        format!("{cutoff}s"),
+    )
+}
+
+/// A UTC window that opened a minute ago and stays open for an hour.
+fn open_for_an_hour() -> String {
+    let now = now_seconds() / 60;
+    format!("{}-{}", hhmm(now - 1), hhmm(now + 60))
+}
+
+fn sheet(dir: &Path, users: usize) {
+    let mut text = String::from("userId,user.extension\n");
+    for n in 1..=users {
+        text.push_str(&format!("{},{}\n", user_id(n), 7000 + n));
+    }
+    std::fs::write(dir.join("s.csv"), text).expect("sheet");
+}
+
+fn sim(users: usize) -> Simulator {
+    Simulator::start(
+        SimConfig {
+            users,
+            ..SimConfig::default()
+        },
+        0,
+    )
+    .expect("sim")
+}
+
+/// `sleipnir ARGS --target SIM` in `dir` with the simulator's login and `state` as the
+/// state directory.
+fn on(dir: &Path, sim: &Simulator, state: &Path, args: &[&str]) -> Run {
+    let target = sim.base_url();
+    let mut all = args.to_vec();
+    all.extend(["--target", &target]);
+    let state = state.display().to_string();
+    let mut env = LOGIN.to_vec();
+    env.push(("SLEIPNIR_STATE_DIR", &state));
+    sleipnir_env(dir, &all, &env)
+}
+
+fn summary(run: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).expect("summary"))
+        .expect("json")
+}
+
+fn extension(sim: &Simulator, n: usize) -> Value {
+    sim.state(&user_id(n)).expect("user")["user"]["extension"].clone()
+}
+
+#[test]
+fn a_run_outside_its_window_or_on_a_frozen_day_sends_nothing() {
+    let sim = sim(4);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, 4);
+    let state = dir.join("state");
+    let now = now_seconds() / 60;
+    let later = format!("{}-{}", hhmm(now + 120), hhmm(now + 180));
+    let run = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--window",
+            &later,
+            "--window-tz",
+            "UTC",
+        ],
+    );
+    assert_eq!(run.code, 4, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("outside the maintenance window"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("opens next at"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+    // Today frozen: closed although the window is open.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let frozen = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--window",
+            &open_for_an_hour(),
+            "--window-tz",
+            "UTC",
+            "--freeze",
+            &today,
+        ],
+    );
+    assert_eq!(frozen.code, 4, "{}", frozen.transcript());
+    assert_eq!(sim.stats().total, 0, "not even the login was sent");
+    for n in 1..=4 {
+        assert_ne!(extension(&sim, n), format!("{}", 7000 + n));
+    }
+}
+
+#[test]
+fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_them() {
+    const USERS: usize = 60;
+    let sim = sim(USERS);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, USERS);
+    let state = dir.join("state");
+    let before: Vec<Value> = (1..=USERS).map(|n| extension(&sim, n)).collect();
+    // About 3 s of starting users at 10 requests/s (2 requests a user): some users,
+    // never all.
+    let (window, cutoff) = closing_in(3);
+    let first = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--out",
+            "run",
+            "--rate",
+            "10",
+            "--concurrency",
+            "2",
+            "--no-bulk-writes",
+            "--group-read-max-age",
+            "0",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--window-cutoff",
+            &cutoff,
+        ],
+    );
+    assert_eq!(first.code, 5, "{}", first.transcript());
+    let lines = results(&dir.join("run"));
+    let deferred = lines.iter().filter(|l| &l[3] == "deferred").count();
+    let applied = lines.iter().filter(|l| &l[3] == "applied").count();
+    assert!(deferred > 0 && applied > 0, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| matches!(&l[3], "applied" | "deferred")),
+        "{lines:?}"
+    );
+    assert_eq!(applied + deferred, USERS);
+    let s = summary(&dir.join("run"));
+    assert_eq!(s["resumable"], true);
+    assert_eq!(s["usersByOutcome"]["deferred"], deferred);
+    assert_eq!(s["steps"]["deferred"], deferred);
+    let why = s["deferredBy"].as_str().expect("deferredBy");
+    assert!(
+        why.contains(&format!("`{window}` (UTC, --window)")),
+        "{why}"
+    );
+    assert!(
+        first.stdout.contains(&format!(
+            "continue it inside the next window with: sleipnir apply s.csv --window {window} \
+             --window-tz UTC --window-cutoff {cutoff} --resume run --target"
+        )),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains(&format!("deferred {deferred} users")),
+        "{}",
+        first.stdout
+    );
+    // The failed file is for fixing and retrying: deferred users are not in it.
+    let failed = std::fs::read_to_string(dir.join("run/failed.jsonl")).unwrap_or_default();
+    assert!(!failed.contains("userId"), "{failed}");
+    // The printed resume, now: the window is within its cutoff, so it refuses.
+    let again = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--resume",
+            "run",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--window-cutoff",
+            &cutoff,
+        ],
+    );
+    assert_eq!(again.code, 4, "{}", again.transcript());
+    // In the next window, the resume finishes them.
+    let next = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--resume",
+            "run",
+            "--rate",
+            "500",
+            "--window",
+            &open_for_an_hour(),
+            "--window-tz",
+            "UTC",
+        ],
+    );
+    assert_eq!(next.code, 0, "{}", next.transcript());
+    for n in 1..=USERS {
+        assert_eq!(extension(&sim, n), format!("{}", 7000 + n), "user {n}");
+    }
+    let s = summary(&dir.join("run"));
+    assert_eq!(s["usersByOutcome"]["changed"], USERS, "{s}");
+    assert_eq!(s["usersByOutcome"]["deferred"], 0, "{s}");
+    // Applied = rolled back: every user as before.
+    let back = on(
+        dir,
+        &sim,
+        &state,
+        &["rollback", "run", "--yes", "--out", "back", "--rate", "500"],
+    );
+    assert_eq!(back.code, 0, "{}", back.transcript());
+    for n in 1..=USERS {
+        assert_eq!(extension(&sim, n), before[n - 1], "user {n}");
+    }
+}
+
+#[test]
+fn a_budget_stops_at_n_requests_shared_by_the_runs_of_a_state_directory() {
+    const USERS: usize = 40;
+    let sim = sim(USERS);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, USERS);
+    let state = dir.join("state");
+    let args = |out: &'static str| {
+        vec![
+            "apply",
+            "s.csv",
+            "--yes",
+            "--out",
+            out,
+            "--rate",
+            "500",
+            "--concurrency",
+            "3",
+            "--no-bulk-writes",
+            "--group-read-max-age",
+            "0",
+            "--budget",
+            "30",
+        ]
+    };
+    let first = on(dir, &sim, &state, &args("run"));
+    assert_eq!(first.code, 5, "{}", first.transcript());
+    let sent = sim.stats().total;
+    assert!(sent <= 30, "{sent} requests against a budget of 30");
+    assert!(sent >= 20, "{sent}: the budget was mostly used");
+    let lines = results(&dir.join("run"));
+    assert!(
+        lines
+            .iter()
+            .all(|l| matches!(&l[3], "applied" | "deferred")),
+        "{lines:?}"
+    );
+    let s = summary(&dir.join("run"));
+    assert!(
+        s["deferredBy"]
+            .as_str()
+            .is_some_and(|w| w.contains("budget")),
+        "{s}"
+    );
+    // Another run sharing the state directory has what the first left: both together
+    // stay within the budget.
+    let second = on(dir, &sim, &state, &args("run2"));
+    assert_eq!(second.code, 5, "{}", second.transcript());
+    let both = sim.stats().total;
+    assert!(
+        both <= 30,
+        "{both} requests of two runs against a budget of 30"
+    );
+    // A budget smaller than what was sent in the last 24 hours: refused, nothing sent.
+    let spent = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--out",
+            "run3",
+            "--budget",
+            &(both - 1).to_string(),
+        ],
+    );
+    assert_eq!(spent.code, 4, "{}", spent.transcript());
+    assert!(
+        spent.stderr.contains("daily request budget"),
+        "{}",
+        spent.stderr
+    );
+    assert!(spent.stderr.contains("free again at"), "{}", spent.stderr);
+    assert_eq!(sim.stats().total, both);
+    // A larger budget, counting what was sent already, lets the resume finish.
+    let more = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply", "s.csv", "--yes", "--resume", "run", "--rate", "500", "--budget", "200",
+        ],
+    );
+    assert_eq!(more.code, 0, "{}", more.transcript());
+    assert!(sim.stats().total <= 200);
+    for n in 1..=USERS {
+        assert_eq!(extension(&sim, n), format!("{}", 7000 + n), "user {n}");
+    }
+}
+
+#[test]
+fn plan_target_sets_its_estimate_against_the_window_and_the_budget() {
+    let sim = sim(10);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, 10);
+    let state = dir.join("state");
+    let window = open_for_an_hour();
+    let text = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "plan",
+            "s.csv",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--budget",
+            "5",
+        ],
+    );
+    assert_eq!(text.code, 0, "{}", text.transcript());
+    assert!(
+        text.stdout
+            .contains(&format!("window `{window}` (UTC, --window): open now")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("fits in one window"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("daily budget of 5 requests (--budget)"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("do not fit in what is left now"),
+        "{}",
+        text.stdout
+    );
+    let json = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "plan",
+            "s.csv",
+            "--format",
+            "json",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--budget",
+            "1000",
+        ],
+    );
+    assert_eq!(json.code, 0, "{}", json.transcript());
+    let doc: Value = serde_json::from_str(&json.stdout).expect("json");
+    let estimate = &doc["applyEstimate"];
+    assert_eq!(estimate["window"]["openNow"], true, "{estimate}");
+    assert_eq!(estimate["window"]["windowsNeeded"], 1, "{estimate}");
+    assert_eq!(estimate["budget"]["perDay"], 1000);
+    assert_eq!(estimate["budget"]["remaining"], 1000);
+    assert_eq!(estimate["budget"]["fitsNow"], true);
+    assert_eq!(estimate["budget"]["jobRequests"], estimate["total"]);
+}
