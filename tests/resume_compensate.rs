@@ -147,7 +147,7 @@ async fn a_resumed_user_whose_next_step_fails_is_undone_across_attempts() {
             .expect("summary json");
     assert_eq!(
         summary["steps"],
-        json!({"applied": 2, "unchanged": 0, "failed": 1, "skipped": 0, "compensated": 1, "drifted": 0})
+        json!({"applied": 2, "unchanged": 0, "failed": 1, "skipped": 0, "compensated": 1, "drifted": 0, "deferred": 0})
     );
     let states = last_states(&run);
     assert_eq!(states[&(alice.clone(), 0)], "compensated");
@@ -270,7 +270,7 @@ async fn every_step_of_earlier_attempts_is_undone_services_included() {
             .expect("summary json");
     assert_eq!(
         summary["steps"],
-        json!({"applied": 0, "unchanged": 0, "failed": 1, "skipped": 0, "compensated": 2, "drifted": 0})
+        json!({"applied": 0, "unchanged": 0, "failed": 1, "skipped": 0, "compensated": 2, "drifted": 0, "deferred": 0})
     );
     let failed = lines_of_user(&run.join("failed.jsonl"), &alice);
     assert_eq!(failed["steps"].as_array().map(Vec::len), Some(3));

@@ -241,7 +241,7 @@ fn apply_of_a_reviewed_plan_says_what_changes_and_its_summary_labels_users_and_s
     assert_eq!(summary["source"]["worksheet"], "Users");
     assert_eq!(
         summary["usersByOutcome"],
-        serde_json::json!({"changed": 2, "unchanged": 1, "drifted": 0, "failed": 0, "skipped": 2})
+        serde_json::json!({"changed": 2, "unchanged": 1, "drifted": 0, "failed": 0, "skipped": 2, "deferred": 0})
     );
     // The report says the same, from results.csv.
     let book = cells(&dir.join("run/results.xlsx"), "Summary");

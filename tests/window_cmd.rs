@@ -444,3 +444,63 @@ fn plan_target_sets_its_estimate_against_the_window_and_the_budget() {
     assert_eq!(estimate["budget"]["fitsNow"], true);
     assert_eq!(estimate["budget"]["jobRequests"], estimate["total"]);
 }
+
+/// Seconds of the day, UTC, as `HH:MM:SS`.
+fn hhmmss(seconds: i64) -> String {
+    let s = seconds.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[test]
+fn wait_for_window_waits_for_the_opening_and_ctrl_c_while_waiting_sends_nothing() {
+    let sim = sim(3);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, 3);
+    let state = dir.join("state");
+    let now = now_seconds();
+    // Opens in 3 s, for an hour.
+    let window = format!("{}-{}", hhmmss(now + 3), hhmmss(now + 3600));
+    let started = std::time::Instant::now();
+    let run = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply", "s.csv", "--yes", "--out", "run", "--window", &window, "--window-tz",
+            "UTC", "--wait-for-window",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "it waited");
+    assert!(run.stderr.contains("waiting for the window: it opens at"), "{}", run.stderr);
+    for n in 1..=3 {
+        assert_eq!(extension(&sim, n), format!("{}", 7000 + n));
+    }
+    // A window an hour away: Ctrl-C while waiting ends it, nothing sent.
+    let sent = sim.stats().total;
+    let later = format!("{}-{}", hhmmss(now + 3600), hhmmss(now + 7200));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+        .current_dir(dir)
+        .args(["apply", "s.csv", "--yes", "--out", "run2", "--window", &later])
+        .args(["--window-tz", "UTC", "--wait-for-window", "--target", &sim.base_url()])
+        .envs(LOGIN)
+        .env("SLEIPNIR_STATE_DIR", &state)
+        .env("SLEIPNIR_CONFIG", dir.join(".no-config"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("apply starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert_eq!(sim.stats().total, sent);
+}

@@ -31,6 +31,8 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         .users_by_outcome
         .named()
         .iter()
+        // Deferred users are named only in runs that have some (windows, budgets).
+        .filter(|(name, n)| *n > 0 || *name != Status::Deferred.name())
         .map(|(name, n)| format!("{} {name}", thousands(*n as u64)))
         .collect();
     text.push_str(&format!(
@@ -41,6 +43,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     ));
     let steps: Vec<String> = Status::ALL
         .into_iter()
+        .filter(|status| *status != Status::Deferred || s.deferred > 0)
         .map(|status| format!("{} {}", thousands(s.get(status) as u64), status.name()))
         .collect();
     text.push_str(&format!(

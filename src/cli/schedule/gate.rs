@@ -47,7 +47,13 @@ pub(crate) fn tell(
     left: Option<&Allowance>,
     notes: &Notes,
 ) {
-    if let Some((until, why)) = &horizon.until {
+    // A window of freezes only closes at the next frozen day: said when that is near.
+    let near = |until: &SystemTime| {
+        until
+            .duration_since(SystemTime::now())
+            .is_ok_and(|left| left < Duration::from_secs(7 * 86_400))
+    };
+    if let Some((until, why)) = horizon.until.as_ref().filter(|(until, _)| near(until)) {
         let until = Timestamp::try_from(*until).unwrap_or_else(|_| Timestamp::now());
         notes.note(&format!(
             "users start until {}: {why}",
