@@ -154,9 +154,9 @@ fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_
     sheet(dir, USERS);
     let state = dir.join("state");
     let before: Vec<Value> = (1..=USERS).map(|n| extension(&sim, n)).collect();
-    // About 3 s of starting users at 10 requests/s (2 requests a user): some users,
+    // About 5 s of starting users at 10 requests/s (2 requests a user): some users,
     // never all.
-    let (window, cutoff) = closing_in(3);
+    let (window, cutoff) = closing_in(5);
     let first = on(
         dir,
         &sim,
@@ -215,6 +215,25 @@ fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_
         first.stdout.contains(&format!("deferred {deferred} users")),
         "{}",
         first.stdout
+    );
+    // The history says who was deferred, and by what.
+    let state_env = state.display().to_string();
+    let runs = sleipnir_env(dir, &["runs"], &[("SLEIPNIR_STATE_DIR", &state_env)]);
+    assert!(
+        runs.stdout.contains(&format!("{deferred} deferred")),
+        "{}",
+        runs.stdout
+    );
+    assert!(
+        runs.stdout.contains("deferred: the maintenance window"),
+        "{}",
+        runs.stdout
+    );
+    // So does the report.
+    let page = std::fs::read_to_string(dir.join("run/report.html")).expect("report");
+    assert!(
+        page.contains("Deferred for the next window (the maintenance window"),
+        "report"
     );
     // The failed file is for fixing and retrying: deferred users are not in it.
     let failed = std::fs::read_to_string(dir.join("run/failed.jsonl")).unwrap_or_default();
@@ -467,13 +486,28 @@ fn wait_for_window_waits_for_the_opening_and_ctrl_c_while_waiting_sends_nothing(
         &sim,
         &state,
         &[
-            "apply", "s.csv", "--yes", "--out", "run", "--window", &window, "--window-tz",
-            "UTC", "--wait-for-window",
+            "apply",
+            "s.csv",
+            "--yes",
+            "--out",
+            "run",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--wait-for-window",
         ],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "it waited");
-    assert!(run.stderr.contains("waiting for the window: it opens at"), "{}", run.stderr);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "it waited"
+    );
+    assert!(
+        run.stderr.contains("waiting for the window: it opens at"),
+        "{}",
+        run.stderr
+    );
     for n in 1..=3 {
         assert_eq!(extension(&sim, n), format!("{}", 7000 + n));
     }
@@ -482,8 +516,16 @@ fn wait_for_window_waits_for_the_opening_and_ctrl_c_while_waiting_sends_nothing(
     let later = format!("{}-{}", hhmmss(now + 3600), hhmmss(now + 7200));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
         .current_dir(dir)
-        .args(["apply", "s.csv", "--yes", "--out", "run2", "--window", &later])
-        .args(["--window-tz", "UTC", "--wait-for-window", "--target", &sim.base_url()])
+        .args([
+            "apply", "s.csv", "--yes", "--out", "run2", "--window", &later,
+        ])
+        .args([
+            "--window-tz",
+            "UTC",
+            "--wait-for-window",
+            "--target",
+            &sim.base_url(),
+        ])
         .envs(LOGIN)
         .env("SLEIPNIR_STATE_DIR", &state)
         .env("SLEIPNIR_CONFIG", dir.join(".no-config"))
