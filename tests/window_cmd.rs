@@ -514,7 +514,7 @@ fn wait_for_window_waits_for_the_opening_and_ctrl_c_while_waiting_sends_nothing(
     // A window an hour away: Ctrl-C while waiting ends it, nothing sent.
     let sent = sim.stats().total;
     let later = format!("{}-{}", hhmmss(now + 3600), hhmmss(now + 7200));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_sleipnir"))
         .current_dir(dir)
         .args([
             "apply", "s.csv", "--yes", "--out", "run2", "--window", &later,
