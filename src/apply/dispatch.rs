@@ -101,7 +101,11 @@ pub(super) async fn dispatch(
         };
         // Judged once the user could start: a window that closed while it waited for a
         // slot defers it.
-        let cost = super::horizon::cost(next, start);
+        // What it may cost is counted only against a budget.
+        let cost = match options.horizon.budget {
+            Some(_) => super::horizon::cost(next, start),
+            None => 0,
+        };
         if let Some(why) = options
             .horizon
             .refuses(cost, promised.load(Ordering::SeqCst))
