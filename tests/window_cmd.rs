@@ -546,3 +546,85 @@ fn wait_for_window_waits_for_the_opening_and_ctrl_c_while_waiting_sends_nothing(
     assert!(stderr.contains("nothing was sent"), "{stderr}");
     assert_eq!(sim.stats().total, sent);
 }
+
+#[test]
+fn a_targets_window_and_budget_apply_by_default_and_flags_stand_in_for_them() {
+    let sim = sim(3);
+    let work = workdir();
+    let dir = work.path();
+    sheet(dir, 3);
+    let state = dir.join("state").display().to_string();
+    let now = now_seconds() / 60;
+    // The target's window opens in two hours, in UTC.
+    std::fs::create_dir_all(dir.join("config")).expect("config");
+    std::fs::write(
+        dir.join("config/targets.toml"),
+        format!(
+            "[targets.lab]\nurl = \"{}\"\nwindow = \"{}-{}\"\nwindow_tz = \"UTC\"\n\
+             budget_per_day = 500\n",
+            sim.base_url(),
+            hhmm(now + 120),
+            hhmm(now + 180)
+        ),
+    )
+    .expect("targets.toml");
+    let config = dir.join("config").display().to_string();
+    let env = [
+        LOGIN[0],
+        LOGIN[1],
+        ("SLEIPNIR_STATE_DIR", &state),
+        ("SLEIPNIR_CONFIG", &config),
+    ];
+    let apply = |extra: &[&str]| {
+        let mut args = vec!["apply", "s.csv", "--yes", "--target", "lab"];
+        args.extend(extra);
+        sleipnir_env(dir, &args, &env)
+    };
+    let refused = apply(&["--out", "run"]);
+    assert_eq!(refused.code, 4, "{}", refused.transcript());
+    assert!(
+        refused.stderr.contains("(UTC, target `lab`'s `window`)"),
+        "{}",
+        refused.stderr
+    );
+    // --window-tz alone moves the target's window to another zone: still a window of the
+    // target's, as closed or open as that zone makes it.
+    let zoned = apply(&["--out", "run", "--window-tz", "Asia/Kolkata"]);
+    assert!(
+        zoned
+            .stderr
+            .contains("(Asia/Kolkata, target `lab`'s `window`)")
+            || zoned.code == 0,
+        "{}",
+        zoned.transcript()
+    );
+    // plan --target sets its estimate against the target's window and budget.
+    let plan = sleipnir_env(dir, &["plan", "s.csv", "--target", "lab"], &env);
+    assert_eq!(plan.code, 0, "{}", plan.transcript());
+    assert!(
+        plan.stdout
+            .contains("target `lab`'s `window`): closed now, opens at"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("daily budget of 500 requests (target `lab`'s `budget_per_day`)"),
+        "{}",
+        plan.stdout
+    );
+    // --no-window runs now; the target's budget still counts it.
+    let urgent = apply(&["--out", "run2", "--no-window"]);
+    assert_eq!(urgent.code, 0, "{}", urgent.transcript());
+    assert!(
+        urgent
+            .stderr
+            .contains("daily request budget (target `lab`'s `budget_per_day`)"),
+        "{}",
+        urgent.stderr
+    );
+    let ledger = std::fs::read_dir(dir.join("state/budgets"))
+        .expect("the budget's ledger")
+        .count();
+    assert!(ledger >= 1);
+}

@@ -79,33 +79,48 @@ impl ScheduleArgs {
             None => what.to_string(),
         };
         let mut flags = String::new();
-        let own = self.window.is_some() || !self.freeze.is_empty() || self.window_tz.is_some();
-        let window = if self.no_window {
+        for (flag, value) in [("--window", &self.window), ("--window-tz", &self.window_tz)] {
+            if let Some(value) = value {
+                flags.push_str(&format!(" {flag} {}", crate::text::shell_word(value)));
+            }
+        }
+        for freeze in &self.freeze {
+            flags.push_str(&format!(" --freeze {}", crate::text::shell_word(freeze)));
+        }
+        if self.no_window {
             flags.push_str(" --no-window");
-            None
-        } else if own {
-            let zone = self
-                .window_tz
-                .clone()
-                .or_else(|| target.and_then(|t| t.window_tz.as_ref().map(|z| z.value.clone())));
-            let window = match &self.window {
-                Some(spec) => Window::parse(spec, zone.as_deref(), &self.freeze),
-                None => Window::always(zone.as_deref(), &self.freeze),
-            }
-            .map_err(|e| Error::Usage(format!("--window: {e}")))?;
-            if let Some(spec) = &self.window {
-                flags.push_str(&format!(" --window {}", crate::text::shell_word(spec)));
-            }
-            if let Some(zone) = &self.window_tz {
-                flags.push_str(&format!(" --window-tz {}", crate::text::shell_word(zone)));
-            }
-            for freeze in &self.freeze {
-                flags.push_str(&format!(" --freeze {}", crate::text::shell_word(freeze)));
-            }
-            Some((window, "--window".to_string()))
-        } else {
-            target_window(target)?.map(|w| (w, from_target("window")))
+        }
+        // Each flag stands in for its key of the target's; the target's frozen days stay
+        // frozen beside those of --freeze.
+        let value =
+            |key: Option<&crate::targets::resolve::Sourced<String>>| key.map(|k| k.value.clone());
+        let spec = self
+            .window
+            .clone()
+            .or_else(|| value(target.and_then(|t| t.window.as_ref())));
+        let zone = self
+            .window_tz
+            .clone()
+            .or_else(|| value(target.and_then(|t| t.window_tz.as_ref())));
+        let mut freezes: Vec<String> = target
+            .and_then(|t| t.freeze.as_ref())
+            .map(|f| f.value.clone())
+            .unwrap_or_default();
+        freezes.extend(self.freeze.iter().cloned());
+        let from = match (&self.window, target.and_then(|t| t.window.as_ref())) {
+            (Some(_), _) => "--window".to_string(),
+            (None, Some(_)) => from_target("window"),
+            (None, None) if !self.freeze.is_empty() => "--freeze".to_string(),
+            (None, None) => from_target("freeze"),
         };
+        let window = match (self.no_window, &spec, freezes.is_empty()) {
+            (true, _, _) | (false, None, true) => None,
+            (false, Some(spec), _) => Some(Window::parse(spec, zone.as_deref(), &freezes)),
+            (false, None, false) => Some(Window::always(zone.as_deref(), &freezes)),
+        }
+        .transpose()
+        .map_err(|e| Error::Usage(format!("the maintenance window ({from}): {e}")))?
+        .map(|window| (window, from));
         if self.window_cutoff != "10m" {
             flags.push_str(&format!(
                 " --window-cutoff {}",
@@ -128,27 +143,6 @@ impl ScheduleArgs {
             flags,
         })
     }
-}
-
-/// The window `target`'s entry gives (`window`, `window_tz`, `freeze`), if any.
-fn target_window(target: Option<&Target>) -> Result<Option<Window>, Error> {
-    let Some(target) = target else {
-        return Ok(None);
-    };
-    let zone = target.window_tz.as_ref().map(|z| z.value.as_str());
-    let freezes: Vec<String> = target
-        .freeze
-        .as_ref()
-        .map(|f| f.value.clone())
-        .unwrap_or_default();
-    let window = match (&target.window, freezes.is_empty()) {
-        (Some(spec), _) => Window::parse(&spec.value, zone, &freezes),
-        (None, false) => Window::always(zone, &freezes),
-        (None, true) => return Ok(None),
-    };
-    window
-        .map(Some)
-        .map_err(|e| Error::Usage(format!("target's window: {e}")))
 }
 
 /// Where a window stands for a run starting at `now`: it may start and must stop starting
