@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 use super::ApplyOptions;
 use super::bulk::BulkWrites;
 use super::earlier::Earlier;
+use super::horizon::Refusal;
 use super::outbox::{Event, Outbox, Request};
 use super::turns::Turns;
 use super::user;
@@ -106,12 +107,24 @@ pub(super) async fn dispatch(
             Some(_) => super::horizon::cost(next, start),
             None => 0,
         };
-        if let Some(why) = options
-            .horizon
-            .refuses(cost, promised.load(Ordering::SeqCst))
-        {
-            tracing::warn!(why, "no new users are started: the rest are deferred");
-            deferred_by = Some(why);
+        let refused = loop {
+            match options
+                .horizon
+                .refuses(cost, promised.load(Ordering::SeqCst))
+            {
+                // The users in flight hold requests they may not need: once one ends, the
+                // budget may hold this one. Their batches go without the users held back.
+                Some(Refusal::Budget(_)) if !workers.is_empty() => {
+                    bulk.pause(true);
+                    let _ = workers.join_next().await;
+                    bulk.pause(false);
+                }
+                refused => break refused,
+            }
+        };
+        if let Some(refusal) = refused {
+            tracing::warn!(why = ?refusal, "no new users are started: the rest are deferred");
+            deferred_by = Some(refusal);
             break;
         }
         slot.forget();
@@ -140,19 +153,24 @@ pub(super) async fn dispatch(
         bulk.never(plan);
         let start = resume.start_of(&plan.user_id);
         if start < plan.steps.len() {
-            report_not_started(plan, start, &outbox, deferred_by.as_deref());
+            report_not_started(plan, start, &outbox, deferred_by.as_ref());
         }
     }
     while workers.join_next().await.is_some() {}
     Dispatched {
         stopped,
-        deferred_by,
+        deferred_by: deferred_by.map(Refusal::why),
     }
 }
 
 /// A user the run stopped before starting: its steps from `start` on are skipped (and in
 /// `failed.jsonl`), or `deferred` for `--resume` when the horizon stopped it (`deferred_by`).
-fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox, deferred_by: Option<&str>) {
+fn report_not_started(
+    plan: &UserPlan,
+    start: usize,
+    outbox: &Outbox,
+    deferred_by: Option<&Refusal>,
+) {
     if deferred_by.is_none() {
         let rest = UserPlan {
             steps: plan.steps[start..].to_vec(),
@@ -161,11 +179,8 @@ fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox, deferred_b
         outbox.send(Event::Unfinished(rest));
     }
     let (status, message) = match deferred_by {
-        Some(why) => (
-            Status::Deferred,
-            format!("not started: {why}; --resume continues it"),
-        ),
-        None => (Status::Skipped, "not started: the run was stopped".into()),
+        Some(refusal) => (Status::Deferred, refusal.step_message()),
+        None => (Status::Skipped, "not started: the run was stopped"),
     };
     for (index, step) in plan.steps.iter().enumerate().skip(start) {
         outbox.send(Event::Journal(JournalEntry {
@@ -176,7 +191,7 @@ fn report_not_started(plan: &UserPlan, start: usize, outbox: &Outbox, deferred_b
         }));
         outbox.send(Event::Step(StepResult {
             after: step.patch().into_owned(),
-            message: message.clone(),
+            message: message.into(),
             ..StepResult::new(plan, index, step.resource(), status)
         }));
     }

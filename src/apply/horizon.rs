@@ -33,17 +33,54 @@ impl PartialEq for Horizon {
     }
 }
 
+/// Why a user may not start now.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Refusal {
+    /// The window is closing: no user starts again in this run.
+    Window(String),
+    /// The budget does not hold its requests and those of the users in flight: once those
+    /// end and give back what they did not use, it may.
+    Budget(String),
+}
+
+impl Refusal {
+    /// Why, in words.
+    pub fn why(self) -> String {
+        match self {
+            Refusal::Window(why) | Refusal::Budget(why) => why,
+        }
+    }
+
+    /// What a step it left unstarted says (its numbers are in `summary.json`'s
+    /// `deferredBy`: a message without them reads the same for every user).
+    pub fn step_message(&self) -> &'static str {
+        match self {
+            Refusal::Window(_) => {
+                "not started: the maintenance window was closing (its close less \
+                 --window-cutoff); --resume continues it in the next window"
+            }
+            Refusal::Budget(_) => {
+                "not started: the daily request budget was reached; --resume continues it \
+                 once the budget has room"
+            }
+        }
+    }
+}
+
 impl Horizon {
     /// Why a user that may send `cost` requests cannot start now, while `promised` requests
-    /// are promised to the users in flight; `None` when it may start.
-    pub(super) fn refuses(&self, cost: u64, promised: u64) -> Option<String> {
+    /// are promised to the users in flight; `None` when it may (its requests and theirs are
+    /// then held in the budget, see [`Allowance::reserve`]).
+    pub(super) fn refuses(&self, cost: u64, promised: u64) -> Option<Refusal> {
         if let Some((until, why)) = &self.until
             && SystemTime::now() >= *until
         {
-            return Some(why.clone());
+            return Some(Refusal::Window(why.clone()));
         }
         match &self.budget {
-            Some(budget) if !budget.fits(cost + promised) => Some(budget.refusal()),
+            Some(budget) if !budget.reserve(cost + promised) => {
+                Some(Refusal::Budget(budget.refusal()))
+            }
             _ => None,
         }
     }

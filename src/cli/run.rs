@@ -26,7 +26,7 @@ use crate::rundir::{Ledger, Resume};
 /// with its own code.
 pub(super) fn execute(
     mut plan: Plan,
-    config: RunConfig,
+    mut config: RunConfig,
     (applied, mut recorded): (Applied, Vec<Recorded>),
     notes: &Notes,
 ) -> Result<u8, Error> {
@@ -86,6 +86,33 @@ pub(super) fn execute(
     plan.source.target_name = name.map(String::from);
     plan.source.odin_user = Some(credentials.username.clone());
     let plan = &plan;
+    // The window and the budget are checked (and waited for) before the run's files are
+    // touched: a run refused or stopped here leaves them as they were.
+    let first = plan
+        .users
+        .first()
+        .map_or(0, |user| apply::horizon::cost(user, 0));
+    let (horizon, allowance) = super::schedule::before_login(
+        &config.schedule,
+        budget,
+        first,
+        config.wait_for_window,
+        notes,
+    )?;
+    // What the run did not use of the budget it took is given back however it ends.
+    let _give_back = allowance
+        .as_ref()
+        .map(|a| super::schedule::GiveBack(a.clone()));
+    config.options.horizon = horizon;
+    config.odin.allowance = allowance
+        .clone()
+        .map(|a| a as Arc<dyn crate::odin::Allowance>);
+    super::schedule::tell(
+        &config.schedule,
+        &config.options.horizon,
+        allowance.as_deref(),
+        notes,
+    );
     // A run to resume is checked (same sheet, readable files) before anything is sent.
     let resumed = if config.resuming {
         Some(Ledger::resume(&config.out, plan)?)
@@ -122,38 +149,6 @@ pub(super) fn execute(
             return Ok(0);
         }
     }
-    let first = plan
-        .users
-        .iter()
-        .find_map(|user| {
-            let start = resumed
-                .as_ref()
-                .map_or(0, |(_, r)| r.start_of(&user.user_id));
-            (start < user.steps.len()).then(|| apply::horizon::cost(user, start))
-        })
-        .unwrap_or(0);
-    let (horizon, allowance) = super::schedule::before_login(
-        &config.schedule,
-        budget,
-        first,
-        config.wait_for_window,
-        notes,
-    )?;
-    // What the run did not use of the budget it took is given back however it ends.
-    let _give_back = allowance
-        .as_ref()
-        .map(|a| super::schedule::GiveBack(a.clone()));
-    let mut config = config;
-    config.options.horizon = horizon;
-    config.odin.allowance = allowance
-        .clone()
-        .map(|a| a as Arc<dyn crate::odin::Allowance>);
-    super::schedule::tell(
-        &config.schedule,
-        &config.options.horizon,
-        allowance.as_deref(),
-        notes,
-    );
     let (runtime, client) =
         config
             .odin
@@ -226,6 +221,7 @@ pub(super) fn execute(
     let generated = super::generate::fill(plan, &runtime, &client, &ledger)?;
     let plan = generated.as_ref().map_or(plan, |(plan, _)| plan);
     tracing::info!(target = %config.target, users = plan.users.len(), rate = config.odin.rate(), concurrency = config.options.concurrency, "run started");
+    let counted = client.clone();
     let outcome = run_with_progress(
         &runtime,
         plan,
@@ -235,6 +231,14 @@ pub(super) fn execute(
         (config.yes, &interrupt),
         notes,
     );
+    // A run without a budget still counts against the budgets of the runs after it.
+    if config.schedule.budget.is_none() {
+        super::schedule::count_unbudgeted(
+            &config.target,
+            &config.out.display().to_string(),
+            counted.counts().requests,
+        );
+    }
     let (summary, unwritten) = match outcome {
         Ok(summary) => (summary, None),
         Err(Error::Unrecorded(stopped)) => (*stopped.summary, Some(stopped.error)),

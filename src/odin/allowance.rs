@@ -10,8 +10,9 @@ pub trait Allowance: Debug + Send + Sync {
     /// One request may go now (and is counted); `false`: it must not be sent.
     fn take_one(&self) -> bool;
 
-    /// Whether `n` more requests would fit now, without counting them.
-    fn fits(&self, n: u64) -> bool;
+    /// Hold `n` requests for what is about to be sent, so that they are there when it is
+    /// (another run sharing the budget cannot take them); `false` when they cannot be held.
+    fn reserve(&self, n: u64) -> bool;
 
     /// Why a request was refused, in the admin's words (the budget, and when it frees).
     fn refusal(&self) -> String;

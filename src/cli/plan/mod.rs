@@ -278,7 +278,15 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             );
             (unreadable, Some((estimate, rate, fit)), lists)
         }
-        None => (Vec::new(), None, Vec::new()),
+        None => {
+            if config.schedule.window.is_some() || config.schedule.budget.is_some() {
+                notes.warn(
+                    "--window, --freeze and --budget set plan --target's estimate against the \
+                     window and the budget; without --target there is no estimate",
+                );
+            }
+            (Vec::new(), None, Vec::new())
+        }
     };
     if let Some(out) = &config.out {
         plan::file::write(&plan, out)?;

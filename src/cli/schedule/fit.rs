@@ -100,10 +100,10 @@ pub(crate) fn fit(
             zone: window.zone_name().to_string(),
             from: from.clone(),
             open_now: first.is_some_and(|start| start <= now),
-            next_start: first.map(|t| t.to_string()),
+            next_start: first.map(to_second),
             job_seconds: (seconds * 10.0).round() / 10.0,
             windows_needed: done_by.map(|_| needed),
-            done_by: done_by.map(|t| t.to_string()),
+            done_by: done_by.map(to_second),
         }
     });
     let budget = schedule.budget.as_ref().map(|(per_day, from)| {
@@ -137,7 +137,14 @@ impl Fit {
             let now = match (&w.next_start, w.open_now) {
                 (_, true) => "open now".to_string(),
                 (Some(next), false) => format!("closed now, opens at {}", at(next)),
-                (None, false) => "does not open within two years".to_string(),
+                (None, false) => match schedule
+                    .window
+                    .as_ref()
+                    .and_then(|(window, _)| window.openings(Timestamp::now()).next())
+                {
+                    Some(_) => "no opening of it is longer than --window-cutoff".to_string(),
+                    None => "does not open within two years".to_string(),
+                },
             };
             let needs = match (w.windows_needed, &w.done_by) {
                 (Some(1), Some(by)) => format!("fits in one window (done by about {})", at(by)),
@@ -183,4 +190,9 @@ impl Fit {
         }
         text
     }
+}
+
+/// `t` in RFC 3339, UTC, to the second.
+fn to_second(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

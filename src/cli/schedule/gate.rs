@@ -18,24 +18,12 @@ use crate::text::thousands;
 /// Refuse a run whose window is closed now (exit 4), before its password is asked for.
 pub(crate) fn refuse_closed(schedule: &Schedule) -> Result<(), Error> {
     match schedule.standing(Timestamp::now()) {
-        Some(Standing::Closed { opens }) => Err(Error::NotNow(closed(schedule, opens))),
+        Some(Standing::Closed { opens }) => Err(Error::NotNow(super::closed(
+            schedule,
+            Timestamp::now(),
+            opens,
+        ))),
         _ => Ok(()),
-    }
-}
-
-/// Why a closed window refuses a run, and when it opens.
-fn closed(schedule: &Schedule, opens: Option<Timestamp>) -> String {
-    match opens {
-        None => format!(
-            "{} does not open again (every day ahead is frozen); nothing was sent",
-            schedule.window_words()
-        ),
-        Some(opens) => format!(
-            "outside {}: it opens next at {}; nothing was sent. Start it then, or pass \
-             --wait-for-window to wait for it",
-            schedule.window_words(),
-            schedule.both_zones(opens)
-        ),
     }
 }
 
@@ -78,10 +66,12 @@ impl Drop for GiveBack {
     }
 }
 
-/// The check before a run logs in: a closed window refuses it (exit 4), or with `wait`
-/// waits until it opens with a countdown (Ctrl-C: exit 130, nothing sent); a budget without
-/// room for the login and `first_cost` requests refuses it. Returns the run's horizon, and
-/// the allowance that counts its requests against the budget.
+/// The check before a run logs in (and before it touches its run directory): a closed
+/// window refuses it (exit 4), or with `wait` waits until it opens with a countdown (Ctrl-C:
+/// exit 130, nothing sent) unless the budget will not have room by then; a budget that
+/// cannot hold [`START`] requests and `first_cost` refuses it (exit 4; a budget smaller than
+/// that is a usage error, exit 2). Returns the run's horizon, and the allowance that counts
+/// its requests against the budget, holding those it starts with.
 pub(crate) fn before_login(
     schedule: &Schedule,
     budget: Option<Budget>,
@@ -89,6 +79,22 @@ pub(crate) fn before_login(
     wait: bool,
     notes: &Notes,
 ) -> Result<(Horizon, Option<Arc<Allowance>>), Error> {
+    let needed = START + first_cost;
+    if let Some(budget) = &budget
+        && budget.per_day() < needed
+    {
+        return Err(Error::Usage(format!(
+            "a daily budget of {} requests ({}) is below the {} a run needs to change its \
+             first user (the login, the reads that place users in their groups, and the \
+             user's own reads and writes); raise it. Nothing was sent",
+            thousands(budget.per_day()),
+            schedule
+                .budget
+                .as_ref()
+                .map_or("--budget", |(_, from)| from.as_str()),
+            thousands(needed)
+        )));
+    }
     let mut horizon = Horizon::default();
     loop {
         let now = Timestamp::now();
@@ -106,35 +112,75 @@ pub(crate) fn before_login(
                 break;
             }
             Some(Standing::Closed { opens }) => match (wait, opens) {
-                (true, Some(opens)) => wait_until(opens, &schedule.both_zones(opens), notes)?,
-                _ => return Err(Error::NotNow(closed(schedule, opens))),
+                (true, Some(opens)) => {
+                    // Waiting for a window the budget has no room in waits for nothing.
+                    if let Some(budget) = &budget {
+                        let at = SystemTime::try_from(opens).unwrap_or_else(|_| SystemTime::now());
+                        if spent(schedule, budget, needed, at)?.is_some() {
+                            let now = SystemTime::now();
+                            if let Some(why) = spent(schedule, budget, needed, now)? {
+                                return Err(Error::NotNow(why));
+                            }
+                        }
+                    }
+                    wait_until(opens, &schedule.both_zones(opens), notes)?
+                }
+                _ => return Err(Error::NotNow(super::closed(schedule, now, opens))),
             },
         }
     }
     let Some(budget) = budget else {
         return Ok((horizon, None));
     };
-    let now = SystemTime::now();
-    let needed = 1 + first_cost;
-    let state_error =
-        |why: crate::state::StateError| Error::Usage(format!("{why}; nothing was sent"));
-    let remaining = budget.remaining(now).map_err(state_error)?;
-    if remaining < needed {
-        let frees = budget.frees_at(needed, now).map_err(state_error)?;
-        let frees = Timestamp::try_from(frees).unwrap_or_else(|_| Timestamp::now());
-        return Err(Error::NotNow(format!(
-            "the daily request budget of this target is spent: {} of {} requests left in the \
-             last 24 hours, {} needed to start; enough is free again at {}; nothing was sent",
-            thousands(remaining),
-            thousands(budget.per_day()),
-            thousands(needed),
-            schedule.both_zones(frees)
-        )));
-    }
     let allowance = Arc::new(Allowance::new(budget, ALLOWANCE_BLOCK));
+    // The requests to start with are held now: the login, the first reads and the first
+    // user go whatever other runs sharing the budget take meanwhile.
+    if !allowance.reserve(needed) {
+        let why = spent(schedule, allowance.budget(), needed, SystemTime::now())?;
+        allowance.close();
+        return Err(Error::NotNow(why.unwrap_or_else(|| {
+            crate::odin::Allowance::refusal(allowance.as_ref())
+        })));
+    }
     horizon.budget = Some(allowance.clone());
     Ok((horizon, Some(allowance)))
 }
+
+/// Why `budget` has no room for `needed` requests at `at` (and when it has), or `None`
+/// when it has.
+fn spent(
+    schedule: &Schedule,
+    budget: &Budget,
+    needed: u64,
+    at: SystemTime,
+) -> Result<Option<String>, Error> {
+    let state_error =
+        |why: crate::state::StateError| Error::Usage(format!("{why}; nothing was sent"));
+    let remaining = budget.remaining(at).map_err(state_error)?;
+    if remaining >= needed {
+        return Ok(None);
+    }
+    let frees = budget.frees_at(needed, at).map_err(state_error)?;
+    let frees = Timestamp::try_from(frees).unwrap_or_else(|_| Timestamp::now());
+    Ok(Some(format!(
+        "the daily request budget of this target ({}) has no room: {} of {} requests left in \
+         the last 24 hours, about {} needed to change a first user; enough is free again at \
+         {}; nothing was sent",
+        schedule
+            .budget
+            .as_ref()
+            .map_or("--budget", |(_, from)| from.as_str()),
+        thousands(remaining),
+        thousands(budget.per_day()),
+        thousands(needed),
+        schedule.both_zones(frees)
+    )))
+}
+
+/// The requests a run sends before its first user's own, at most in the common case: the
+/// login, the first user's record and its enterprise's listing that place users, the
+/// group listings that check numbers and extensions, and the group reads of its group.
+pub(crate) const START: u64 = 8;
 
 /// The requests a run takes from the shared budget at a time: counted from when they were
 /// taken, and what is left of them given back at the end.

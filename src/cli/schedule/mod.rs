@@ -51,6 +51,10 @@ pub struct ScheduleArgs {
     /// `budget_per_day`, else none]. A run that reaches it defers the rest.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub budget: Option<u64>,
+    /// Ignore the target's daily budget (an urgent rollback, approved); the run's requests
+    /// still count against the budgets of the runs after it.
+    #[arg(long, conflicts_with = "budget")]
+    pub no_budget: bool,
 }
 
 /// The window and budget of a command, resolved against its target.
@@ -132,6 +136,10 @@ impl ScheduleArgs {
                 flags.push_str(&format!(" --budget {n}"));
                 Some((n, "--budget".to_string()))
             }
+            None if self.no_budget => {
+                flags.push_str(" --no-budget");
+                None
+            }
             None => target
                 .and_then(|t| t.budget_per_day.as_ref())
                 .map(|b| (b.value, from_target("budget_per_day"))),
@@ -143,6 +151,54 @@ impl ScheduleArgs {
             flags,
         })
     }
+}
+
+/// Count the `requests` a run without a budget sent to `target` (its URL) in the target's
+/// budget ledger, at the end of the run (later than they were sent: they count a little
+/// longer, never less), so that the budgets of the runs after it see them. A state
+/// directory that cannot be written only leaves them uncounted (logged).
+pub(super) fn count_unbudgeted(target: &str, run: &str, requests: u64) {
+    let counted = StateDir::open_default().and_then(|state| {
+        Budget::open(&state, target, u64::MAX, run)?.take(requests, std::time::SystemTime::now())
+    });
+    if let Err(why) = counted {
+        tracing::warn!(%why, "the run's requests are not counted in the target's budget ledger");
+    }
+}
+
+/// Why a window closed at `now` refuses a run (exit 4), and when it opens: `opens`, as
+/// [`Schedule::standing`] found it.
+pub(super) fn closed(schedule: &Schedule, now: Timestamp, opens: Option<Timestamp>) -> String {
+    let words = schedule.window_words();
+    let cutoff = super::render::duration(schedule.cutoff.as_secs_f64());
+    let Some((window, _)) = &schedule.window else {
+        return format!("{words}; nothing was sent");
+    };
+    let Some(opens) = opens else {
+        return match window.openings(now).next() {
+            Some(_) => format!(
+                "{words}: no opening of it is longer than --window-cutoff ({cutoff}), so no \
+                 user could start in one; lower --window-cutoff or widen the window. Nothing \
+                 was sent"
+            ),
+            None => {
+                format!("{words} does not open again (every day ahead is frozen); nothing was sent")
+            }
+        };
+    };
+    let then = schedule.both_zones(opens);
+    let why = match window.at(now) {
+        Opening::Open { closes } => format!(
+            "{words} closes at {}, within --window-cutoff ({cutoff}): no user starts now; it \
+             opens next at {then}",
+            schedule.both_zones(closes)
+        ),
+        Opening::Closed { .. } if window.is_always() => {
+            format!("today is frozen in {words}: it opens next at {then}")
+        }
+        Opening::Closed { .. } => format!("outside {words}: it opens next at {then}"),
+    };
+    format!("{why}; nothing was sent. Start it then, or pass --wait-for-window to wait for it")
 }
 
 /// Where a window stands for a run starting at `now`: it may start and must stop starting
@@ -176,11 +232,21 @@ impl Schedule {
     /// The window in words: `` `Mon-Fri 22:00-05:30` (Europe/Berlin, from --window) ``.
     pub(super) fn window_words(&self) -> String {
         match &self.window {
-            Some((window, from)) => format!(
-                "the maintenance window `{}` ({}, {from})",
-                window.spec(),
-                window.zone_name()
-            ),
+            Some((window, from)) => {
+                let ranges = match window.is_always() {
+                    true => "any time".to_string(),
+                    false => format!("`{}`", window.spec()),
+                };
+                let mut text = format!(
+                    "the maintenance window {ranges} ({}, {from})",
+                    window.zone_name()
+                );
+                let freezes = window.freezes();
+                if !freezes.is_empty() {
+                    text.push_str(&format!(", frozen {}", freezes.join(", ")));
+                }
+                text
+            }
             None => "no maintenance window".into(),
         }
     }

@@ -35,11 +35,6 @@ struct Local {
     spent: u64,
     /// The first error of the ledger.
     error: Option<String>,
-    /// What the ledger had left when last read, and when: [`Allowance::fits`] is asked
-    /// before each user starts, and reads the file at most once a second (the run's own
-    /// takes since are counted off; another run's takes show within the second, and a
-    /// request past the budget is refused by [`Allowance::take_one`] whatever this says).
-    seen: Option<(SystemTime, u64)>,
 }
 
 impl Local {
@@ -89,9 +84,6 @@ impl Allowance {
                 Ok(taken) if taken.granted > 0 => {
                     local.unused = taken.granted;
                     local.last = Some(taken);
-                    if let Some((_, left)) = &mut local.seen {
-                        *left = left.saturating_sub(taken.granted);
-                    }
                 }
                 Ok(_) => return false,
                 Err(error) => {
@@ -105,40 +97,44 @@ impl Allowance {
         true
     }
 
-    /// Whether `n` more requests fit now: the block held and what the ledger has left add up
-    /// to `n` (nothing is taken). `false` on an error of the ledger, which is kept.
-    pub fn fits(&self, n: u64) -> bool {
-        self.fits_at(n, SystemTime::now())
+    /// Hold `n` requests for what is about to be sent (a user about to start, with what the
+    /// users in flight may still send): `true` when the run holds them, from what it holds
+    /// and, when that is short, a new take of the shortfall or a block, whichever is more
+    /// (what it holds is given back first only when older than [`BLOCK_LIFE`]; a give-back
+    /// returns at most the last take's, the rest stays counted). Held requests
+    /// are the run's: another run sharing the ledger cannot take them meanwhile. `false` when
+    /// the ledger has not that much left (what it granted is held, for the users in flight,
+    /// and given back at the end), or on an error of the ledger, which is kept.
+    pub fn reserve(&self, n: u64) -> bool {
+        self.reserve_at(n, SystemTime::now())
     }
 
-    /// [`Allowance::fits`] at `now`.
-    fn fits_at(&self, n: u64, now: SystemTime) -> bool {
+    /// [`Allowance::reserve`] at `now`.
+    fn reserve_at(&self, n: u64, now: SystemTime) -> bool {
         let mut local = self.local();
-        if local.unused >= n {
+        let fresh = local
+            .last
+            .and_then(|last| now.duration_since(last.at).ok())
+            .is_some_and(|age| age < BLOCK_LIFE);
+        if local.unused >= n && fresh {
             return true;
         }
-        match self.left_at(&mut local, now) {
-            Some(left) => local.unused.saturating_add(left) >= n,
-            None => false,
+        // What it holds stays held (the users in flight count on it) unless it is stale.
+        if !fresh {
+            self.give_back(&mut local);
         }
-    }
-
-    /// What the ledger has left at `now`, read at most once a second; `None` on an error,
-    /// which is kept.
-    fn left_at(&self, local: &mut Local, now: SystemTime) -> Option<u64> {
-        if let Some((at, left)) = local.seen
-            && now.duration_since(at).is_ok_and(|age| age < SEEN_LIFE)
-        {
-            return Some(left);
-        }
-        match self.budget.remaining(now) {
-            Ok(left) => {
-                local.seen = Some((now, left));
-                Some(left)
+        let short = n - local.unused;
+        match self.budget.take(short.max(self.block), now) {
+            Ok(taken) => {
+                if taken.granted > 0 {
+                    local.unused += taken.granted;
+                    local.last = Some(taken);
+                }
+                taken.granted >= short
             }
             Err(error) => {
                 local.keep(error);
-                None
+                false
             }
         }
     }
@@ -146,8 +142,13 @@ impl Allowance {
     /// Requests it may still send now: the block held and what the ledger has left.
     pub fn left(&self) -> u64 {
         let mut local = self.local();
-        let left = self.left_at(&mut local, SystemTime::now()).unwrap_or(0);
-        local.unused.saturating_add(left)
+        match self.budget.remaining(SystemTime::now()) {
+            Ok(left) => local.unused.saturating_add(left),
+            Err(error) => {
+                local.keep(error);
+                local.unused
+            }
+        }
     }
 
     /// Requests this run sent through it.
@@ -189,16 +190,13 @@ impl Allowance {
     }
 }
 
-/// How long what the ledger had left stands for [`Allowance::fits`].
-const SEEN_LIFE: std::time::Duration = std::time::Duration::from_secs(1);
-
 impl crate::odin::Allowance for Allowance {
     fn take_one(&self) -> bool {
         Allowance::take_one(self)
     }
 
-    fn fits(&self, n: u64) -> bool {
-        Allowance::fits(self, n)
+    fn reserve(&self, n: u64) -> bool {
+        Allowance::reserve(self, n)
     }
 
     fn refusal(&self) -> String {

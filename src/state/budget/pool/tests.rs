@@ -99,19 +99,30 @@ fn a_block_older_than_its_life_is_given_back_and_a_new_one_taken() {
 }
 
 #[test]
-fn fits_counts_the_block_held_and_what_the_ledger_has_left() {
+fn a_reserve_holds_requests_another_run_cannot_take() {
     let (_dir, state) = state();
     let a = allowance(&state, 10, "runs/a", 4);
     let b = allowance(&state, 10, "runs/b", 4);
-    assert!(a.fits_at(10, t0()));
-    assert!(!a.fits_at(11, t0()));
     assert!(a.take_one_at(t0()));
-    // a holds 3 of its block of 4; the ledger has 6 left.
-    assert!(a.fits_at(9, t0()));
-    assert!(!a.fits_at(10, t0()));
-    assert!(b.fits_at(6, t0()));
-    assert!(!b.fits_at(7, t0()));
+    // a holds 3 of its block of 4: a reserve of 3 needs nothing from the ledger.
+    assert!(a.reserve_at(3, t0()));
     assert_eq!(a.budget().used(t0()).unwrap(), 4);
+    // Of 6: the 3 held stay held, and 3 more are taken (a block of 4).
+    assert!(a.reserve_at(6, t0()));
+    assert_eq!(a.unused(), 7);
+    assert_eq!(a.budget().used(t0()).unwrap(), 8);
+    // b finds 2 left, holds them, and says they are not the 4 it asked for.
+    assert!(!b.reserve_at(4, t0()));
+    assert_eq!(b.unused(), 2);
+    assert!(b.reserve_at(2, t0()));
+    // a's 7 are there for it.
+    for _ in 0..7 {
+        assert!(a.take_one_at(t0()));
+    }
+    assert!(!a.take_one_at(t0()));
+    a.close();
+    b.close();
+    assert_eq!(a.budget().used(t0()).unwrap(), 8);
 }
 
 #[test]
@@ -128,7 +139,7 @@ fn an_error_of_the_ledger_answers_no_and_is_kept() {
     }
     assert_eq!(a.error(), None);
     assert!(!a.take_one_at(t0()));
-    assert!(!a.fits_at(1, t0()));
+    assert!(!a.reserve_at(1, t0()));
     let error = a.error().unwrap();
     assert!(error.contains("line 1 is not a budget line"), "{error}");
     assert_eq!(a.spent(), 4);
