@@ -258,6 +258,20 @@ fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_
         ],
     );
     assert_eq!(again.code, 4, "{}", again.transcript());
+    // A resume that leaves the window out is refused, saying how to resume it.
+    let bare = on(
+        dir,
+        &sim,
+        &state,
+        &["apply", "s.csv", "--yes", "--resume", "run"],
+    );
+    assert_eq!(bare.code, 2, "{}", bare.transcript());
+    assert!(
+        bare.stderr
+            .contains("was started with a maintenance window that this resume does not give"),
+        "{}",
+        bare.stderr
+    );
     // In the next window, the resume finishes them.
     let next = on(
         dir,

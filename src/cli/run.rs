@@ -47,6 +47,20 @@ pub(super) fn execute(
     // The way back goes to the run's own server: checked before anything is sent.
     if config.resuming {
         recorded.extend(Recorded::run(&config.out));
+        // A resume keeps the window and the budget its run started with.
+        if let Ok(source) = crate::rundir::RunFiles::new(&config.out).source()
+            && let Some(command) = &source.command
+        {
+            super::schedule::check_resume(
+                command,
+                &config.schedule_flags(),
+                &format!(
+                    "{} --target {}",
+                    source.resume_command(&config.out),
+                    command_target(&config)
+                ),
+            )?;
+        }
     }
     let origin = config.odin.origin();
     let resolved = config.odin.resolved.as_ref();

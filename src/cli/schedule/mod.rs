@@ -153,6 +153,35 @@ impl ScheduleArgs {
     }
 }
 
+/// Refuse (exit 2) a resume that drops the window or the budget its run was started with:
+/// `recorded` is the run's command as recorded (with its window and budget flags), `flags`
+/// this resume's; `resume` the command that resumes the run as it started. A target's own
+/// window and budget come with its name, and `--no-window`/`--no-budget` drop them on
+/// purpose.
+pub(super) fn check_resume(recorded: &str, flags: &str, resume: &str) -> Result<(), Error> {
+    let has = |text: &str, words: &[&str]| words.iter().any(|w| text.contains(w));
+    let window = [" --window ", " --window-tz ", " --freeze "];
+    let budget = [" --budget "];
+    let dropped_window = has(recorded, &window)
+        && !has(
+            &format!("{flags} "),
+            &[" --window ", " --window-tz ", " --freeze ", " --no-window "],
+        );
+    let dropped_budget =
+        has(recorded, &budget) && !has(&format!("{flags} "), &[" --budget ", " --no-budget "]);
+    let what = match (dropped_window, dropped_budget) {
+        (false, false) => return Ok(()),
+        (true, false) => "a maintenance window",
+        (false, true) => "a daily budget",
+        (true, true) => "a maintenance window and a daily budget",
+    };
+    Err(Error::Usage(format!(
+        "the run was started with {what} that this resume does not give; resume it as it \
+         started: {resume}, or pass --no-window or --no-budget to resume it without. Nothing \
+         was sent"
+    )))
+}
+
 /// Count the `requests` a run without a budget sent to `target` (its URL) in the target's
 /// budget ledger, at the end of the run (later than they were sent: they count a little
 /// longer, never less), so that the budgets of the runs after it see them. A state
