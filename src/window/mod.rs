@@ -102,6 +102,12 @@ pub enum WindowError {
          `Mon-Fri 22:00-05:30`, several separated by commas"
     )]
     Empty,
+    /// Nothing between two commas, or after the last one (`22:00-23:00,`).
+    #[error(
+        "the window `{0}` has a comma with no range after it: separate ranges by single \
+         commas, e.g. `Mon-Fri 22:00-05:30, Sat 00:00-24:00`"
+    )]
+    EmptyRange(String),
     /// A part between commas that is not a range.
     #[error(
         "`{0}` is not a range: write `HH:MM-HH:MM` with an optional weekday prefix, e.g. \

@@ -80,6 +80,9 @@ pub(super) fn ranges(spec: &str) -> Result<Vec<Range>, WindowError> {
     if spec.trim().is_empty() {
         return Err(WindowError::Empty);
     }
+    if spec.split(',').any(|part| part.trim().is_empty()) {
+        return Err(WindowError::EmptyRange(spec.trim().to_string()));
+    }
     spec.split(',').map(range).collect()
 }
 

@@ -278,7 +278,7 @@ fn a_bad_spec_names_its_bad_part_and_what_is_allowed() {
         ("Mon,Wed 01:00-03:00", "`Mon` names days but no times"),
         ("22:00", "`22:00` is not a range: write `HH:MM-HH:MM`"),
         ("nightly", "`nightly` is not a range"),
-        ("22:00-05:30,", "`` is not a range"),
+        ("22:00-05:30,", "has a comma with no range after it"),
         ("  ", "the window holds no range"),
     ] {
         let message = error(spec);
