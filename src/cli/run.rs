@@ -109,7 +109,7 @@ pub(super) fn execute(
     let (horizon, allowance) = super::schedule::before_login(
         &config.schedule,
         budget,
-        first,
+        (first, config.odin.rate()),
         config.wait_for_window,
         notes,
     )?;

@@ -75,7 +75,7 @@ impl Drop for GiveBack {
 pub(crate) fn before_login(
     schedule: &Schedule,
     budget: Option<Budget>,
-    first_cost: u64,
+    (first_cost, rate): (u64, f64),
     wait: bool,
     notes: &Notes,
 ) -> Result<(Horizon, Option<Arc<Allowance>>), Error> {
@@ -132,7 +132,7 @@ pub(crate) fn before_login(
     let Some(budget) = budget else {
         return Ok((horizon, None));
     };
-    let allowance = Arc::new(Allowance::new(budget, ALLOWANCE_BLOCK));
+    let allowance = Arc::new(Allowance::new(budget, block(rate)));
     // The requests to start with are held now: the login, the first reads and the first
     // user go whatever other runs sharing the budget take meanwhile.
     if !allowance.reserve(needed) {
@@ -182,9 +182,14 @@ fn spent(
 /// group listings that check numbers and extensions, and the group reads of its group.
 pub(crate) const START: u64 = 8;
 
-/// The requests a run takes from the shared budget at a time: counted from when they were
-/// taken, and what is left of them given back at the end.
-const ALLOWANCE_BLOCK: u64 = 20;
+/// The requests a run takes from the shared budget at a time, at `rate` requests per
+/// second: about a second's worth, from 20 to 1,000. Each take locks and reads the ledger,
+/// so a block of a second's requests keeps that to about once a second however fast the
+/// run goes; what a run holds and does not use is given back at its end (or after a
+/// minute), so a larger block only holds it from the other runs that long.
+fn block(rate: f64) -> u64 {
+    (rate.ceil() as u64).clamp(20, 1_000)
+}
 
 /// Wait until `opens` (`shown` in words), counting down on standard error (a line a
 /// second on a terminal, else one every ten minutes); Ctrl-C ends the command (exit 130).
