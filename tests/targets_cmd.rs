@@ -767,7 +767,7 @@ fn a_targets_window_freeze_and_budget_are_added_shown_and_checked_at_their_line(
             line(4)
         ),
         format!(
-            "freeze          2026-12-24/2026-12-27, 2027-01-01  ← {} (--freeze wins)",
+            "freeze          2026-12-24/2026-12-27, 2027-01-01  ← {} (--freeze adds days)",
             line(5)
         ),
         format!(

@@ -272,6 +272,45 @@ fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_
         "{}",
         bare.stderr
     );
+    // A resume that cannot log in, or is declined, leaves the run's files as they were.
+    let files = |dir: &Path| {
+        [
+            "results.csv",
+            "summary.json",
+            "failed.jsonl",
+            "journal.jsonl",
+            "rollback.jsonl",
+        ]
+        .map(|name| std::fs::read(dir.join(name)).unwrap_or_default())
+    };
+    let before_files = files(&dir.join("run"));
+    let state_text = state.display().to_string();
+    let wrong = sleipnir_env(
+        dir,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--resume",
+            "run",
+            "--window",
+            &open_for_an_hour(),
+            "--window-tz",
+            "UTC",
+            "--target",
+            &sim.base_url(),
+        ],
+        &[
+            LOGIN[0],
+            ("ODIN_PASSWORD", "not-the-password"),
+            ("SLEIPNIR_STATE_DIR", &state_text),
+        ],
+    );
+    assert_eq!(wrong.code, 3, "{}", wrong.transcript());
+    assert!(
+        files(&dir.join("run")) == before_files,
+        "the refused resume changed run files"
+    );
     // In the next window, the resume finishes them.
     let next = on(
         dir,
@@ -358,6 +397,20 @@ fn a_budget_stops_at_n_requests_shared_by_the_runs_of_a_state_directory() {
             .is_some_and(|w| w.contains("budget")),
         "{s}"
     );
+    // The ledger holds what was sent: what the run held and did not send went back.
+    let plan = on(
+        dir,
+        &sim,
+        &state,
+        &["plan", "s.csv", "--budget", "1000", "--format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&plan.stdout).expect("json");
+    assert_eq!(
+        doc["applyEstimate"]["budget"]["used"], sent,
+        "{}",
+        plan.stderr
+    );
+    let sent = sim.stats().total;
     // Another run sharing the state directory finds no room: refused before it logs in.
     let second = on(dir, &sim, &state, &args("run2"));
     assert_eq!(second.code, 4, "{}", second.transcript());
@@ -451,9 +504,33 @@ fn plan_target_sets_its_estimate_against_the_window_and_the_budget() {
         text.stdout
     );
     assert!(
-        text.stdout.contains("do not fit in what is left now"),
+        text.stdout
+            .contains("cannot be sent: a run needs about 12 to change its first user"),
         "{}",
         text.stdout
+    );
+    // A budget a run can start in, too small for the job: it needs more days.
+    let small = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "plan",
+            "s.csv",
+            "--window",
+            &window,
+            "--window-tz",
+            "UTC",
+            "--budget",
+            "15",
+        ],
+    );
+    assert!(
+        small
+            .stdout
+            .contains("do not fit in what is left now; at 15 a day they need 2 days"),
+        "{}",
+        small.stdout
     );
     let json = on(
         dir,

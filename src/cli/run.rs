@@ -127,12 +127,12 @@ pub(super) fn execute(
         allowance.as_deref(),
         notes,
     );
-    // A run to resume is checked (same sheet, readable files) before anything is sent.
-    let resumed = if config.resuming {
-        Some(Ledger::resume(&config.out, plan)?)
-    } else {
-        None
-    };
+    // A run to resume is checked (same sheet, readable files) before anything is sent,
+    // reading only: its files are reopened once the run goes ahead, so a resume declined,
+    // interrupted or refused at the login leaves them as they were.
+    if config.resuming {
+        Ledger::check_resume(&config.out, plan)?;
+    }
     // A production target's name is typed before anything is sent: a run declined there
     // has not even logged in.
     let production = resolved.filter(|t| t.is_production());
@@ -204,6 +204,10 @@ pub(super) fn execute(
             }
         }
     }
+    let resumed = match config.resuming {
+        true => Some(Ledger::resume(&config.out, plan)?),
+        false => None,
+    };
     let (ledger, resume) = match resumed {
         Some((ledger, resume)) => {
             print(&format!(

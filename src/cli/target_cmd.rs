@@ -70,7 +70,7 @@ pub struct AddArgs {
     /// Europe/Berlin, or UTC [default: the machine's].
     #[arg(long, value_name = "ZONE")]
     pub window_tz: Option<String>,
-    /// Days its runs start no users (--freeze wins): YYYY-MM-DD or FIRST/LAST, both
+    /// Days its runs start no users (--freeze adds days): YYYY-MM-DD or FIRST/LAST, both
     /// included; repeat for several.
     #[arg(long, value_name = "DAYS")]
     pub freeze: Vec<String>,
@@ -326,8 +326,11 @@ fn window_lines(target: &Target) -> Vec<(&'static str, String, String)> {
         }
     };
     let freeze = match &target.freeze {
-        Some(f) if !f.value.is_empty() => (f.value.join(", "), with(&f.origin, "--freeze")),
-        Some(f) => ("none".into(), with(&f.origin, "--freeze")),
+        Some(f) if !f.value.is_empty() => (
+            f.value.join(", "),
+            format!("{} (--freeze adds days)", f.origin),
+        ),
+        Some(f) => ("none".into(), format!("{} (--freeze adds days)", f.origin)),
         None => ("none".into(), none("--freeze")),
     };
     let budget = match &target.budget_per_day {

@@ -256,7 +256,10 @@ impl Figures {
             .as_ref()
             .filter(|_| s.done() + s.deferred == s.total())
         {
-            format!("Deferred for the next window ({why})")
+            match why.contains("budget") {
+                true => format!("Deferred until the daily budget has room ({why})"),
+                false => format!("Deferred for the next window ({why})"),
+            }
         } else if s.done() == s.total() {
             "Everything worked".to_string()
         } else {

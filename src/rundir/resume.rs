@@ -184,7 +184,63 @@ fn reading_differs(run: &PlanSource, now: &PlanSource) -> Option<(String, String
     None
 }
 
+/// Whether `plan` is what the run in `dir`, whose rollback file's header is `run`, applied:
+/// the same sheet (SHA-256), the same kind of input, read the same way.
+fn same_plan(dir: &Path, run: &PlanSource, plan: &Plan) -> Result<(), ResumeError> {
+    if run.sha256 != plan.source.sha256 {
+        return Err(ResumeError::DifferentSheet {
+            dir: dir.to_path_buf(),
+            run: run.sha256.clone(),
+            source_name: plan.source.source.clone(),
+            plan: plan.source.sha256.clone(),
+        });
+    }
+    // The rollback file's header names what the run applied, as `rollback of …`.
+    let applied = run
+        .source
+        .strip_prefix(super::ROLLBACK_OF)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .unwrap_or(&run.source);
+    if kinds(applied) != kinds(&plan.source.source) {
+        return Err(ResumeError::DifferentPlan {
+            dir: dir.to_path_buf(),
+            run: applied.to_string(),
+            now: plan.source.source.clone(),
+            command: run.resume_command(dir),
+        });
+    }
+    if let Some((then, now)) = reading_differs(run, &plan.source) {
+        return Err(ResumeError::DifferentReading {
+            dir: dir.to_path_buf(),
+            run: then,
+            now,
+            command: run.resume_command(dir),
+        });
+    }
+    Ok(())
+}
+
 impl Ledger {
+    /// Check, reading only, that the run in `dir` can be continued with `plan` (what
+    /// [`Ledger::resume`] checks before it changes anything): nothing is written, so a
+    /// resume that is refused, declined or cannot log in after this leaves the run's files
+    /// as they were. A rollback file without a line yet (a run killed while its directory
+    /// was made) holds nothing to check.
+    pub fn check_resume(dir: &Path, plan: &Plan) -> Result<(), ResumeError> {
+        let rollback_path = dir.join(ROLLBACK);
+        if !rollback_path.is_file() {
+            return Err(ResumeError::NotARun(dir.to_path_buf()));
+        }
+        let header_written = std::fs::read(&rollback_path)
+            .map_err(LedgerError::at(&rollback_path))?
+            .contains(&b'\n');
+        if !header_written {
+            return Ok(());
+        }
+        let rollback = RunFiles::new(dir).rollback()?;
+        same_plan(dir, &rollback.source, plan)
+    }
+
     /// Reopen the run in `dir` to continue `plan` in it: torn last lines are cut off, the
     /// results of unfinished steps dropped, `failed.jsonl` started afresh; what the run
     /// already holds is returned. Nothing is changed when the run is of another sheet.
@@ -201,37 +257,7 @@ impl Ledger {
         }
         let files = RunFiles::new(dir);
         let rollback = files.rollback()?;
-        if rollback.source.sha256 != plan.source.sha256 {
-            return Err(ResumeError::DifferentSheet {
-                dir: dir.to_path_buf(),
-                run: rollback.source.sha256,
-                source_name: plan.source.source.clone(),
-                plan: plan.source.sha256.clone(),
-            });
-        }
-        // The rollback file's header names what the run applied, as `rollback of …`.
-        let applied = rollback
-            .source
-            .source
-            .strip_prefix(super::ROLLBACK_OF)
-            .and_then(|rest| rest.strip_prefix(' '))
-            .unwrap_or(&rollback.source.source);
-        if kinds(applied) != kinds(&plan.source.source) {
-            return Err(ResumeError::DifferentPlan {
-                dir: dir.to_path_buf(),
-                run: applied.to_string(),
-                now: plan.source.source.clone(),
-                command: rollback.source.resume_command(dir),
-            });
-        }
-        if let Some((run, now)) = reading_differs(&rollback.source, &plan.source) {
-            return Err(ResumeError::DifferentReading {
-                dir: dir.to_path_buf(),
-                run,
-                now,
-                command: rollback.source.resume_command(dir),
-            });
-        }
+        same_plan(dir, &rollback.source, plan)?;
         // The summary is of an earlier attempt: a report of this one, if it is killed too,
         // must not take its figures from there. This attempt writes its own at its end.
         let summary_path = dir.join(SUMMARY);

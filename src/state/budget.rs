@@ -175,8 +175,53 @@ impl Budget {
     /// run's takes at that instant still hold (so no give-back, even repeated, makes the ledger
     /// hold less than nothing); give back each take's unused part once ([`Allowance`] does).
     pub fn give_back(&self, taken: &Taken, n: u64) -> Result<(), StateError> {
-        let at = millis(taken.at);
         let (_guard, mut file, ledger) = self.open_locked()?;
+        match self.give_back_line(&ledger, taken, n) {
+            Some(line) => self.append(&mut file, &ledger, &line),
+            None => Ok(()),
+        }
+    }
+
+    /// Trade what a run holds for a new take, under one lock: give back `back` unused
+    /// requests of `old` (as [`Budget::give_back`] does) and take up to `n` at `now` (as
+    /// [`Budget::take`] does, what was given back counted as free), so that no other run can
+    /// take what was given back in between, and what the run holds is always its last take's
+    /// (a later give-back returns all of it).
+    pub fn renew(
+        &self,
+        old: Option<(&Taken, u64)>,
+        n: u64,
+        now: SystemTime,
+    ) -> Result<Taken, StateError> {
+        let at = millis(now);
+        let (_guard, mut file, mut ledger) = self.open_locked()?;
+        let mut lines = Vec::new();
+        if let Some((taken, back)) = old
+            && let Some(line) = self.give_back_line(&ledger, taken, back)
+        {
+            ledger.lines.push(line.clone());
+            lines.push(line);
+        }
+        let left = self.per_day.saturating_sub(used_at(&ledger.lines, at));
+        let granted = n.min(left);
+        if granted > 0 {
+            lines.push(Line {
+                at,
+                run: self.run.clone(),
+                requests: i64::try_from(granted).unwrap_or(i64::MAX),
+            });
+        }
+        self.append_all(&mut file, &ledger, &lines)?;
+        Ok(Taken {
+            granted,
+            at: instant(at),
+        })
+    }
+
+    /// The line that gives back `n` unused requests of `taken`: at most `taken.granted`, and
+    /// at most what this run's takes at that instant still hold; `None` when that is none.
+    fn give_back_line(&self, ledger: &Ledger, taken: &Taken, n: u64) -> Option<Line> {
+        let at = millis(taken.at);
         let held: i64 = ledger
             .lines
             .iter()
@@ -186,15 +231,11 @@ impl Budget {
         let back = i64::try_from(n.min(taken.granted))
             .unwrap_or(i64::MAX)
             .min(held);
-        if back <= 0 {
-            return Ok(());
-        }
-        let line = Line {
+        (back > 0).then(|| Line {
             at,
             run: self.run.clone(),
             requests: -back,
-        };
-        self.append(&mut file, &ledger, &line)
+        })
     }
 
     /// When at least `n` requests will be free again: the earliest instant from `now` on at
@@ -244,9 +285,28 @@ impl Budget {
 
     /// Write `line` at the end of `ledger`'s complete lines (cutting a torn line off), synced.
     fn append(&self, file: &mut File, ledger: &Ledger, line: &Line) -> Result<(), StateError> {
-        let mut text = serde_json::to_string(line)
-            .map_err(|e| StateError::io("write", &self.file)(std::io::Error::other(e)))?;
-        text.push('\n');
+        self.append_all(file, ledger, std::slice::from_ref(line))
+    }
+
+    /// Write `lines` at the end of `ledger`'s complete lines in one write (cutting a torn
+    /// line off), synced; nothing for none.
+    fn append_all(
+        &self,
+        file: &mut File,
+        ledger: &Ledger,
+        lines: &[Line],
+    ) -> Result<(), StateError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(
+                &serde_json::to_string(line)
+                    .map_err(|e| StateError::io("write", &self.file)(std::io::Error::other(e)))?,
+            );
+            text.push('\n');
+        }
         let cut = match ledger.torn {
             true => file.set_len(ledger.complete),
             false => Ok(()),

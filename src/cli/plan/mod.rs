@@ -273,7 +273,13 @@ pub(super) fn run(args: Args, notes: &Notes) -> Result<u8, Error> {
             let fit = super::schedule::fit(
                 &config.schedule,
                 target,
-                (estimate.requests(), estimate.seconds(rate)),
+                (
+                    estimate.requests(),
+                    estimate.seconds(rate),
+                    plan.users
+                        .first()
+                        .map_or(0, |user| crate::apply::horizon::cost(user, 0)),
+                ),
                 jiff::Timestamp::now(),
             );
             (unreadable, Some((estimate, rate, fit)), lists)

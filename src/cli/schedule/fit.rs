@@ -63,14 +63,17 @@ pub(crate) struct BudgetFit {
     pub fits_now: bool,
     /// Days of budget the job needs at least (`ceil(job / per_day)`).
     pub days_needed: u64,
+    /// The requests a run needs to change its first user (the login, the reads that place
+    /// users, the user's own): a budget below it lets no run start.
+    pub needed_to_start: u64,
 }
 
-/// How a job of `requests` requests, taking `seconds` at `--rate`, fits `schedule`'s window
-/// and budget for `target` (its URL) from `now`.
+/// How a job of `requests` requests, taking `seconds` at `--rate`, whose first user may
+/// send `first_cost`, fits `schedule`'s window and budget for `target` (its URL) from `now`.
 pub(crate) fn fit(
     schedule: &Schedule,
     target: &str,
-    (requests, seconds): (u64, f64),
+    (requests, seconds, first_cost): (u64, f64, u64),
     now: Timestamp,
 ) -> Fit {
     let window = schedule.window.as_ref().map(|(window, from)| {
@@ -119,6 +122,7 @@ pub(crate) fn fit(
             job_requests: requests,
             fits_now: remaining.is_some_and(|left| requests <= left),
             days_needed: requests.div_ceil((*per_day).max(1)),
+            needed_to_start: super::gate::START + first_cost,
         }
     });
     Fit { window, budget }
@@ -172,6 +176,11 @@ impl Fit {
                 _ => "what is used could not be read from the state directory".to_string(),
             };
             let fits = match (b.fits_now, b.days_needed) {
+                _ if b.per_day < b.needed_to_start => format!(
+                    "cannot be sent: a run needs about {} to change its first user, more than \
+                     the whole budget",
+                    thousands(b.needed_to_start)
+                ),
                 (true, _) => "fit in what is left now".to_string(),
                 (false, 1) => "do not fit in what is left now; a run defers the rest until \
                                the budget has room"

@@ -101,12 +101,19 @@ pub(crate) fn before_login(
         match schedule.standing(now) {
             None => break,
             Some(Standing::Open { until, closes }) => {
-                let why = format!(
-                    "{} closes at {}; no user starts in its last {} (--window-cutoff)",
-                    schedule.window_words(),
-                    schedule.both_zones(closes),
-                    duration(schedule.cutoff.as_secs_f64())
-                );
+                let why = match schedule.cutoff.is_zero() {
+                    true => format!(
+                        "{} closes at {}",
+                        schedule.window_words(),
+                        schedule.both_zones(closes)
+                    ),
+                    false => format!(
+                        "{} closes at {}; no user starts in its last {} (--window-cutoff)",
+                        schedule.window_words(),
+                        schedule.both_zones(closes),
+                        duration(schedule.cutoff.as_secs_f64())
+                    ),
+                };
                 let until = SystemTime::try_from(until).unwrap_or_else(|_| SystemTime::now());
                 horizon.until = Some((until, why));
                 break;
@@ -136,8 +143,9 @@ pub(crate) fn before_login(
     // The requests to start with are held now: the login, the first reads and the first
     // user go whatever other runs sharing the budget take meanwhile.
     if !allowance.reserve(needed) {
-        let why = spent(schedule, allowance.budget(), needed, SystemTime::now())?;
+        // What the probe held goes back before the ledger is read for the message.
         allowance.close();
+        let why = spent(schedule, allowance.budget(), needed, SystemTime::now())?;
         return Err(Error::NotNow(why.unwrap_or_else(|| {
             crate::odin::Allowance::refusal(allowance.as_ref())
         })));

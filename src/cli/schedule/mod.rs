@@ -175,10 +175,14 @@ pub(super) fn check_resume(recorded: &str, flags: &str, resume: &str) -> Result<
         (false, true) => "a daily budget",
         (true, true) => "a maintenance window and a daily budget",
     };
+    let without = match (dropped_window, dropped_budget) {
+        (true, true) => "--no-window and --no-budget",
+        (true, false) => "--no-window",
+        _ => "--no-budget",
+    };
     Err(Error::Usage(format!(
         "the run was started with {what} that this resume does not give; resume it as it \
-         started: {resume}, or pass --no-window or --no-budget to resume it without. Nothing \
-         was sent"
+         started: {resume}, or pass {without} to resume it without. Nothing was sent"
     )))
 }
 
@@ -222,12 +226,26 @@ pub(super) fn closed(schedule: &Schedule, now: Timestamp, opens: Option<Timestam
              opens next at {then}",
             schedule.both_zones(closes)
         ),
-        Opening::Closed { .. } if window.is_always() => {
-            format!("today is frozen in {words}: it opens next at {then}")
+        Opening::Closed { .. } if frozen_now(window, now) => {
+            format!("{words}: today is frozen; it opens next at {then}")
         }
         Opening::Closed { .. } => format!("outside {words}: it opens next at {then}"),
     };
     format!("{why}; nothing was sent. Start it then, or pass --wait-for-window to wait for it")
+}
+
+/// Whether `window` is closed at `now` by a frozen day: the same ranges without their
+/// freezes are open then.
+fn frozen_now(window: &Window, now: Timestamp) -> bool {
+    if window.freezes().is_empty() {
+        return false;
+    }
+    let zone = Some(window.zone_name());
+    let unfrozen = match window.is_always() {
+        true => Window::always(zone, &[]),
+        false => Window::parse(&window.spec(), zone, &[]),
+    };
+    unfrozen.is_ok_and(|w| matches!(w.at(now), Opening::Open { .. }))
 }
 
 /// Where a window stands for a run starting at `now`: it may start and must stop starting
@@ -266,15 +284,14 @@ impl Schedule {
                     true => "any time".to_string(),
                     false => format!("`{}`", window.spec()),
                 };
-                let mut text = format!(
-                    "the maintenance window {ranges} ({}, {from})",
+                let freezes = match window.freezes() {
+                    days if days.is_empty() => String::new(),
+                    days => format!("; frozen {}", days.join(", ")),
+                };
+                format!(
+                    "the maintenance window {ranges} ({}, {from}{freezes})",
                     window.zone_name()
-                );
-                let freezes = window.freezes();
-                if !freezes.is_empty() {
-                    text.push_str(&format!(", frozen {}", freezes.join(", ")));
-                }
-                text
+                )
             }
             None => "no maintenance window".into(),
         }

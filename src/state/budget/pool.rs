@@ -76,19 +76,29 @@ impl Allowance {
             .last
             .and_then(|last| now.duration_since(last.at).ok())
             .is_some_and(|age| age < BLOCK_LIFE);
-        if local.unused > 0 && !fresh {
-            self.give_back(&mut local);
-        }
-        if local.unused == 0 {
-            match self.budget.take(self.block, now) {
-                Ok(taken) if taken.granted > 0 => {
+        if local.unused == 0 || !fresh {
+            // A stale block is traded for a new one under one lock (what it held stays
+            // this run's).
+            let old = local
+                .last
+                .filter(|_| local.unused > 0)
+                .map(|last| (last, local.unused));
+            match self
+                .budget
+                .renew(old.as_ref().map(|(t, n)| (t, *n)), self.block, now)
+            {
+                Ok(taken) => {
                     local.unused = taken.granted;
                     local.last = Some(taken);
+                    if taken.granted == 0 {
+                        return false;
+                    }
                 }
-                Ok(_) => return false,
                 Err(error) => {
                     local.keep(error);
-                    return false;
+                    if local.unused == 0 {
+                        return false;
+                    }
                 }
             }
         }
@@ -99,12 +109,11 @@ impl Allowance {
 
     /// Hold `n` requests for what is about to be sent (a user about to start, with what the
     /// users in flight may still send): `true` when the run holds them, from what it holds
-    /// and, when that is short, a new take of the shortfall or a block, whichever is more
-    /// (what it holds is given back first only when older than [`BLOCK_LIFE`]; a give-back
-    /// returns at most the last take's, the rest stays counted). Held requests
-    /// are the run's: another run sharing the ledger cannot take them meanwhile. `false` when
-    /// the ledger has not that much left (what it granted is held, for the users in flight,
-    /// and given back at the end), or on an error of the ledger, which is kept.
+    /// (taken within [`BLOCK_LIFE`]) or else by trading what it holds for one new take of `n`
+    /// or a block, whichever is more, under one lock ([`Budget::renew`]). Held requests are
+    /// the run's: another run sharing the ledger cannot take them meanwhile. `false` when the
+    /// ledger has not that much left (what it granted is held, for the users in flight, and
+    /// given back at the end), or on an error of the ledger, which is kept.
     pub fn reserve(&self, n: u64) -> bool {
         self.reserve_at(n, SystemTime::now())
     }
@@ -119,19 +128,22 @@ impl Allowance {
         if local.unused >= n && fresh {
             return true;
         }
-        // What it holds stays held (the users in flight count on it) unless it is stale.
-        if !fresh {
-            self.give_back(&mut local);
-        }
-        let short = n - local.unused;
-        match self.budget.take(short.max(self.block), now) {
+        // What it holds is traded for one new take of all it needs, under one lock: the
+        // users in flight keep what they count on, and it is all the last take's.
+        let old = local
+            .last
+            .filter(|_| local.unused > 0)
+            .map(|last| (last, local.unused));
+        match self
+            .budget
+            .renew(old.as_ref().map(|(t, n)| (t, *n)), n.max(self.block), now)
+        {
             Ok(taken) => {
-                if taken.granted > 0 {
-                    local.unused += taken.granted;
-                    local.last = Some(taken);
-                }
-                taken.granted >= short
+                local.unused = taken.granted;
+                local.last = Some(taken);
+                taken.granted >= n
             }
+            // Nothing was written: what it held is still its own.
             Err(error) => {
                 local.keep(error);
                 false

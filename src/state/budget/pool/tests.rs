@@ -107,22 +107,23 @@ fn a_reserve_holds_requests_another_run_cannot_take() {
     // a holds 3 of its block of 4: a reserve of 3 needs nothing from the ledger.
     assert!(a.reserve_at(3, t0()));
     assert_eq!(a.budget().used(t0()).unwrap(), 4);
-    // Of 6: the 3 held stay held, and 3 more are taken (a block of 4).
+    // Of 6: the 3 held are traded for one take of 6, under one lock.
     assert!(a.reserve_at(6, t0()));
-    assert_eq!(a.unused(), 7);
-    assert_eq!(a.budget().used(t0()).unwrap(), 8);
-    // b finds 2 left, holds them, and says they are not the 4 it asked for.
+    assert_eq!(a.unused(), 6);
+    assert_eq!(a.budget().used(t0()).unwrap(), 7);
+    // b finds 3 left, holds them, and says they are not the 4 it asked for.
     assert!(!b.reserve_at(4, t0()));
-    assert_eq!(b.unused(), 2);
-    assert!(b.reserve_at(2, t0()));
-    // a's 7 are there for it.
-    for _ in 0..7 {
+    assert_eq!(b.unused(), 3);
+    assert!(b.reserve_at(3, t0()));
+    // a's 6 are there for it.
+    for _ in 0..6 {
         assert!(a.take_one_at(t0()));
     }
     assert!(!a.take_one_at(t0()));
     a.close();
     b.close();
-    assert_eq!(a.budget().used(t0()).unwrap(), 8);
+    // What each holds is its last take's: given back whole, the ledger holds what was sent.
+    assert_eq!(a.budget().used(t0()).unwrap(), 7);
 }
 
 #[test]
