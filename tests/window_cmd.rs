@@ -272,6 +272,27 @@ fn a_window_closing_mid_run_defers_the_rest_and_resume_in_the_next_one_finishes_
         "{}",
         bare.stderr
     );
+    // So is one that gives the zone but not the window itself.
+    let zone_only = on(
+        dir,
+        &sim,
+        &state,
+        &[
+            "apply",
+            "s.csv",
+            "--yes",
+            "--resume",
+            "run",
+            "--window-tz",
+            "UTC",
+        ],
+    );
+    assert_eq!(zone_only.code, 2, "{}", zone_only.transcript());
+    assert!(
+        zone_only.stderr.contains("pass --no-window to"),
+        "{}",
+        zone_only.stderr
+    );
     // A resume that cannot log in, or is declined, leaves the run's files as they were.
     let files = |dir: &Path| {
         [

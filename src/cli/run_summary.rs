@@ -15,6 +15,9 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
     let ended = match (&summary.stopped_by, summary.interrupted) {
         (Some(reason), _) => format!("stopped ({reason})"),
         (None, true) => "stopped (interrupted)".to_string(),
+        (None, false) if summary.deferred_by.is_some() => {
+            "stopped starting users (the rest deferred)".to_string()
+        }
         (None, false) => "finished".to_string(),
     };
     // A resumed run's time is every attempt's, as its requests are.

@@ -61,8 +61,9 @@ pub(crate) struct BudgetFit {
     pub job_requests: u64,
     /// Whether they fit in what is left now.
     pub fits_now: bool,
-    /// Days of budget the job needs at least (`ceil(job / per_day)`).
-    pub days_needed: u64,
+    /// Days of budget the job needs at least (`ceil(job / per_day)`); `None` when no run
+    /// can start in the budget (`neededToStart` is more than it).
+    pub days_needed: Option<u64>,
     /// The requests a run needs to change its first user (the login, the reads that place
     /// users, the user's own): a budget below it lets no run start.
     pub needed_to_start: u64,
@@ -121,7 +122,8 @@ pub(crate) fn fit(
             remaining,
             job_requests: requests,
             fits_now: remaining.is_some_and(|left| requests <= left),
-            days_needed: requests.div_ceil((*per_day).max(1)),
+            days_needed: (*per_day >= super::gate::START + first_cost)
+                .then(|| requests.div_ceil((*per_day).max(1))),
             needed_to_start: super::gate::START + first_cost,
         }
     });
@@ -182,12 +184,13 @@ impl Fit {
                     thousands(b.needed_to_start)
                 ),
                 (true, _) => "fit in what is left now".to_string(),
-                (false, 1) => "do not fit in what is left now; a run defers the rest until \
+                (false, Some(1)) => "do not fit in what is left now; a run defers the rest until \
                                the budget has room"
                     .to_string(),
                 (false, days) => format!(
-                    "do not fit in what is left now; at {} a day they need {days} days",
-                    thousands(b.per_day)
+                    "do not fit in what is left now; at {} a day they need {} days",
+                    thousands(b.per_day),
+                    days.unwrap_or_default()
                 ),
             };
             text.push_str(&format!(

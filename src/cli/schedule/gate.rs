@@ -18,12 +18,19 @@ use crate::text::thousands;
 /// Refuse a run whose window is closed now (exit 4), before its password is asked for.
 pub(crate) fn refuse_closed(schedule: &Schedule) -> Result<(), Error> {
     match schedule.standing(Timestamp::now()) {
-        Some(Standing::Closed { opens }) => Err(Error::NotNow(super::closed(
-            schedule,
-            Timestamp::now(),
-            opens,
-        ))),
+        Some(Standing::Closed { opens }) => Err(closed_error(schedule, opens)),
         _ => Ok(()),
+    }
+}
+
+/// The error of a window closed now: not now (exit 4) until its next opening; a window
+/// that never opens again, or whose openings are all within the cutoff, is a usage error
+/// (exit 2): waiting does not mend it.
+fn closed_error(schedule: &Schedule, opens: Option<Timestamp>) -> Error {
+    let why = super::closed(schedule, Timestamp::now(), opens);
+    match opens {
+        Some(_) => Error::NotNow(why),
+        None => Error::Usage(why),
     }
 }
 
@@ -132,7 +139,7 @@ pub(crate) fn before_login(
                     }
                     wait_until(opens, &schedule.both_zones(opens), notes)?
                 }
-                _ => return Err(Error::NotNow(super::closed(schedule, now, opens))),
+                _ => return Err(closed_error(schedule, opens)),
             },
         }
     }
@@ -173,7 +180,8 @@ fn spent(
     Ok(Some(format!(
         "the daily request budget of this target ({}) has no room: {} of {} requests left in \
          the last 24 hours, about {} needed to change a first user; enough is free again at \
-         {}; nothing was sent",
+         {} at the latest (sooner when runs going on now give back what they hold and do not \
+         use); nothing was sent",
         schedule
             .budget
             .as_ref()

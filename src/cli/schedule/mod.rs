@@ -159,16 +159,16 @@ impl ScheduleArgs {
 /// window and budget come with its name, and `--no-window`/`--no-budget` drop them on
 /// purpose.
 pub(super) fn check_resume(recorded: &str, flags: &str, resume: &str) -> Result<(), Error> {
-    let has = |text: &str, words: &[&str]| words.iter().any(|w| text.contains(w));
-    let window = [" --window ", " --window-tz ", " --freeze "];
-    let budget = [" --budget "];
-    let dropped_window = has(recorded, &window)
-        && !has(
-            &format!("{flags} "),
-            &[" --window ", " --window-tz ", " --freeze ", " --no-window "],
-        );
-    let dropped_budget =
-        has(recorded, &budget) && !has(&format!("{flags} "), &[" --budget ", " --no-budget "]);
+    let (recorded, flags) = (format!("{recorded} "), format!("{flags} "));
+    // Each kind of window flag the run had is given again (another value is the admin's
+    // choice: the next window), unless --no-window drops them all.
+    let dropped_window = !flags.contains(" --no-window ")
+        && [" --window ", " --window-tz ", " --freeze "]
+            .iter()
+            .any(|flag| recorded.contains(flag) && !flags.contains(flag));
+    let dropped_budget = recorded.contains(" --budget ")
+        && !flags.contains(" --budget ")
+        && !flags.contains(" --no-budget ");
     let what = match (dropped_window, dropped_budget) {
         (false, false) => return Ok(()),
         (true, false) => "a maintenance window",

@@ -110,7 +110,8 @@ impl Allowance {
     /// Hold `n` requests for what is about to be sent (a user about to start, with what the
     /// users in flight may still send): `true` when the run holds them, from what it holds
     /// (taken within [`BLOCK_LIFE`]) or else by trading what it holds for one new take of `n`
-    /// or a block, whichever is more, under one lock ([`Budget::renew`]). Held requests are
+    /// and a block more, under one lock ([`Budget::renew`]): the block is the headroom that
+    /// keeps the next starts from touching the ledger for about as long as it lasts. Held requests are
     /// the run's: another run sharing the ledger cannot take them meanwhile. `false` when the
     /// ledger has not that much left (what it granted is held, for the users in flight, and
     /// given back at the end), or on an error of the ledger, which is kept.
@@ -136,7 +137,7 @@ impl Allowance {
             .map(|last| (last, local.unused));
         match self
             .budget
-            .renew(old.as_ref().map(|(t, n)| (t, *n)), n.max(self.block), now)
+            .renew(old.as_ref().map(|(t, n)| (t, *n)), n + self.block, now)
         {
             Ok(taken) => {
                 local.unused = taken.granted;

@@ -100,29 +100,29 @@ fn a_block_older_than_its_life_is_given_back_and_a_new_one_taken() {
 #[test]
 fn a_reserve_holds_requests_another_run_cannot_take() {
     let (_dir, state) = state();
-    let a = allowance(&state, 10, "runs/a", 4);
-    let b = allowance(&state, 10, "runs/b", 4);
+    let a = allowance(&state, 12, "runs/a", 4);
+    let b = allowance(&state, 12, "runs/b", 4);
     assert!(a.take_one_at(t0()));
     // a holds 3 of its block of 4: a reserve of 3 needs nothing from the ledger.
     assert!(a.reserve_at(3, t0()));
     assert_eq!(a.budget().used(t0()).unwrap(), 4);
-    // Of 6: the 3 held are traded for one take of 6, under one lock.
+    // Of 6: the 3 held are traded, under one lock, for one take of 6 and a block more.
     assert!(a.reserve_at(6, t0()));
-    assert_eq!(a.unused(), 6);
-    assert_eq!(a.budget().used(t0()).unwrap(), 7);
-    // b finds 3 left, holds them, and says they are not the 4 it asked for.
+    assert_eq!(a.unused(), 10);
+    assert_eq!(a.budget().used(t0()).unwrap(), 11);
+    // b finds 1 left, holds it, and says it is not the 4 it asked for.
     assert!(!b.reserve_at(4, t0()));
-    assert_eq!(b.unused(), 3);
-    assert!(b.reserve_at(3, t0()));
-    // a's 6 are there for it.
-    for _ in 0..6 {
+    assert_eq!(b.unused(), 1);
+    assert!(b.reserve_at(1, t0()));
+    // a's 10 are there for it.
+    for _ in 0..10 {
         assert!(a.take_one_at(t0()));
     }
     assert!(!a.take_one_at(t0()));
     a.close();
     b.close();
     // What each holds is its last take's: given back whole, the ledger holds what was sent.
-    assert_eq!(a.budget().used(t0()).unwrap(), 7);
+    assert_eq!(a.budget().used(t0()).unwrap(), 11);
 }
 
 #[test]
