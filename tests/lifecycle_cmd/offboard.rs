@@ -151,7 +151,13 @@ fn roll_back_to(dir: &Path, sim: &Simulator, before: &Kept) {
         sim,
         &["rollback", "run", "--out", "undo", "--rate", "2000"],
     );
-    assert_eq!(undone.code, 0, "{}", undone.transcript());
+    let failed: Vec<String> = std::fs::read_to_string(dir.join("undo/results.csv"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains(",failed,") || line.contains(",skipped,"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(undone.code, 0, "{}\n{failed:#?}", undone.transcript());
     let after = kept(sim);
     assert_eq!(after.0, before.0, "records, services, settings, policy");
     // Every membership and skill level is back. Each deleted agent goes back next to the
