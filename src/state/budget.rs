@@ -189,7 +189,7 @@ impl Budget {
     /// (a later give-back returns all of it).
     pub fn renew(
         &self,
-        old: Option<(&Taken, u64)>,
+        old: Option<(Taken, u64)>,
         n: u64,
         now: SystemTime,
     ) -> Result<Taken, StateError> {
@@ -197,7 +197,7 @@ impl Budget {
         let (_guard, mut file, mut ledger) = self.open_locked()?;
         let mut lines = Vec::new();
         if let Some((taken, back)) = old
-            && let Some(line) = self.give_back_line(&ledger, taken, back)
+            && let Some(line) = self.give_back_line(&ledger, &taken, back)
         {
             ledger.lines.push(line.clone());
             lines.push(line);

@@ -78,16 +78,9 @@ pub(crate) fn fit(
     now: Timestamp,
 ) -> Fit {
     let window = schedule.window.as_ref().map(|(window, from)| {
-        let cutoff = SignedDuration::try_from(schedule.cutoff).unwrap_or_default();
         let mut left = seconds;
         let (mut needed, mut done_by, mut first) = (0u32, None, None);
-        for (start, end) in window.openings(now).take(4_000) {
-            let Ok(last) = end.checked_sub(cutoff) else {
-                continue;
-            };
-            if last <= start {
-                continue;
-            }
+        for (start, last, _) in schedule.usable(now).into_iter().flatten() {
             first.get_or_insert(start);
             needed += 1;
             let usable = last.duration_since(start).as_secs_f64();

@@ -260,20 +260,36 @@ impl Schedule {
     /// Where the window stands at `now`, the cutoff counted: a window that closes within
     /// the cutoff is closed until its next opening with more than the cutoff left.
     pub(super) fn standing(&self, now: Timestamp) -> Option<Standing> {
+        // Openings are clipped to start at `now`: the first one a user can start in is
+        // open now when it starts then.
+        let usable = self.usable(now)?.next();
+        Some(match usable {
+            Some((start, until, closes)) if start <= now => Standing::Open { until, closes },
+            Some((start, ..)) => Standing::Closed { opens: Some(start) },
+            None => Standing::Closed { opens: None },
+        })
+    }
+
+    /// The window's openings from `now` on (the one holding `now` clipped to start then)
+    /// in which a user can start, each as `(start, last start, close)`: the last start is
+    /// its close less `--window-cutoff`, after its start. `None` without a window.
+    pub(super) fn usable(
+        &self,
+        now: Timestamp,
+    ) -> Option<impl Iterator<Item = (Timestamp, Timestamp, Timestamp)> + '_> {
         let (window, _) = self.window.as_ref()?;
         let cutoff = jiff::SignedDuration::try_from(self.cutoff).unwrap_or_default();
-        let usable = window
-            .openings(now)
-            .take(4_000)
-            .find(|(start, end)| end.checked_sub(cutoff).is_ok_and(|last| last > *start));
-        Some(match (window.at(now), usable) {
-            (Opening::Open { .. }, Some((start, end))) if start <= now => Standing::Open {
-                until: end.checked_sub(cutoff).unwrap_or(end),
-                closes: end,
-            },
-            (_, Some((start, _))) => Standing::Closed { opens: Some(start) },
-            (_, None) => Standing::Closed { opens: None },
-        })
+        Some(
+            window
+                .openings(now)
+                .take(4_000)
+                .filter_map(move |(start, end)| {
+                    end.checked_sub(cutoff)
+                        .ok()
+                        .filter(|last| *last > start)
+                        .map(|last| (start, last, end))
+                }),
+        )
     }
 
     /// The window in words: `` `Mon-Fri 22:00-05:30` (Europe/Berlin, from --window) ``.

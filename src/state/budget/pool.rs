@@ -24,6 +24,14 @@ pub struct Allowance {
     local: Mutex<Local>,
 }
 
+/// Whether what `local` holds was taken within [`BLOCK_LIFE`] of `now`.
+fn fresh(local: &Local, now: SystemTime) -> bool {
+    local
+        .last
+        .and_then(|last| now.duration_since(last.at).ok())
+        .is_some_and(|age| age < BLOCK_LIFE)
+}
+
 /// What the run holds.
 #[derive(Debug, Default)]
 struct Local {
@@ -72,35 +80,12 @@ impl Allowance {
     /// [`Allowance::take_one`] at `now`.
     fn take_one_at(&self, now: SystemTime) -> bool {
         let mut local = self.local();
-        let fresh = local
-            .last
-            .and_then(|last| now.duration_since(last.at).ok())
-            .is_some_and(|age| age < BLOCK_LIFE);
-        if local.unused == 0 || !fresh {
-            // A stale block is traded for a new one under one lock (what it held stays
-            // this run's).
-            let old = local
-                .last
-                .filter(|_| local.unused > 0)
-                .map(|last| (last, local.unused));
-            match self
-                .budget
-                .renew(old.as_ref().map(|(t, n)| (t, *n)), self.block, now)
-            {
-                Ok(taken) => {
-                    local.unused = taken.granted;
-                    local.last = Some(taken);
-                    if taken.granted == 0 {
-                        return false;
-                    }
-                }
-                Err(error) => {
-                    local.keep(error);
-                    if local.unused == 0 {
-                        return false;
-                    }
-                }
-            }
+        // A spent or stale block is traded for a new one (what it held stays this run's).
+        if local.unused == 0 || !fresh(&local, now) {
+            self.trade(&mut local, self.block, now);
+        }
+        if local.unused == 0 {
+            return false;
         }
         local.unused -= 1;
         local.spent += 1;
@@ -122,29 +107,29 @@ impl Allowance {
     /// [`Allowance::reserve`] at `now`.
     fn reserve_at(&self, n: u64, now: SystemTime) -> bool {
         let mut local = self.local();
-        let fresh = local
-            .last
-            .and_then(|last| now.duration_since(last.at).ok())
-            .is_some_and(|age| age < BLOCK_LIFE);
-        if local.unused >= n && fresh {
+        if local.unused >= n && fresh(&local, now) {
             return true;
         }
-        // What it holds is traded for one new take of all it needs, under one lock: the
-        // users in flight keep what they count on, and it is all the last take's.
+        // All it needs and a block of headroom, in one take: the users in flight keep what
+        // they count on, and it is all the last take's.
+        self.trade(&mut local, n + self.block, now) && local.unused >= n
+    }
+
+    /// Trade what `local` holds for one new take of up to `ask` requests at `now`, under
+    /// one lock ([`Budget::renew`]): what it held stays this run's, and all it holds is then
+    /// the last take's. `false` on an error of the ledger, which is kept (nothing was
+    /// written: what it held is still its own).
+    fn trade(&self, local: &mut Local, ask: u64, now: SystemTime) -> bool {
         let old = local
             .last
             .filter(|_| local.unused > 0)
             .map(|last| (last, local.unused));
-        match self
-            .budget
-            .renew(old.as_ref().map(|(t, n)| (t, *n)), n + self.block, now)
-        {
+        match self.budget.renew(old, ask, now) {
             Ok(taken) => {
                 local.unused = taken.granted;
                 local.last = Some(taken);
-                taken.granted >= n
+                true
             }
-            // Nothing was written: what it held is still its own.
             Err(error) => {
                 local.keep(error);
                 false
