@@ -132,7 +132,7 @@ pub(super) fn summary_text(summary: &Summary, dir: &Path, target: &str) -> Strin
         let when = if summary.interrupted {
             ""
         } else if let Some(why) = &summary.deferred_by {
-            match why.contains("budget") {
+            match crate::rundir::deferred_by_budget(why) {
                 true => " once the daily budget has room",
                 false => " inside the next window",
             }

@@ -256,7 +256,7 @@ impl Figures {
             .as_ref()
             .filter(|_| s.done() + s.deferred == s.total())
         {
-            match why.contains("budget") {
+            match crate::rundir::deferred_by_budget(why) {
                 true => format!("Deferred until the daily budget has room ({why})"),
                 false => format!("Deferred for the next window ({why})"),
             }

@@ -29,7 +29,9 @@ pub use reader::RunFiles;
 pub use records::{JournalEntry, JournalState, ResultRow, Status, StepResult, spreadsheet_safe};
 use results::{Amendment, sort_results, write_results};
 pub use resume::{Resume, ResumeError};
-pub use summary::{Attempt, StatusCounts, Summary, TimelinePoint, UserCounts, attempts};
+pub use summary::{
+    Attempt, StatusCounts, Summary, TimelinePoint, UserCounts, attempts, deferred_by_budget,
+};
 pub use undo_file::{UndoPlan, read_undo};
 
 use crate::plan::{PlanSource, UserPlan};

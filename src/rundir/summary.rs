@@ -272,6 +272,12 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// Whether a [`Summary::deferred_by`] text says the daily request budget deferred the users
+/// (its refusals begin `the daily request budget`), rather than a maintenance window.
+pub fn deferred_by_budget(why: &str) -> bool {
+    why.starts_with("the daily request budget")
+}
+
 impl Summary {
     /// The documented exit code: 0 when every step applied or was unchanged, 130 when
     /// interrupted, 5 when the others were all deferred (a window closed or the budget was
