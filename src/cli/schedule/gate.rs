@@ -108,19 +108,18 @@ pub(crate) fn before_login(
         match schedule.standing(now) {
             None => break,
             Some(Standing::Open { until, closes }) => {
-                let why = match schedule.cutoff.is_zero() {
-                    true => format!(
-                        "{} closes at {}",
-                        schedule.window_words(),
-                        schedule.both_zones(closes)
-                    ),
+                let cutoff = match schedule.cutoff.is_zero() {
+                    true => String::new(),
                     false => format!(
-                        "{} closes at {}; no user starts in its last {} (--window-cutoff)",
-                        schedule.window_words(),
-                        schedule.both_zones(closes),
+                        "; no user starts in its last {} (--window-cutoff)",
                         duration(schedule.cutoff.as_secs_f64())
                     ),
                 };
+                let why = format!(
+                    "{} closes at {}{cutoff}",
+                    schedule.window_words(),
+                    schedule.both_zones(closes)
+                );
                 let until = SystemTime::try_from(until).unwrap_or_else(|_| SystemTime::now());
                 horizon.until = Some((until, why));
                 break;
